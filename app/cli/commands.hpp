@@ -1,0 +1,11 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace prism::cli {
+
+int devices_command(const std::vector<std::string>& args);
+int info_command(const std::vector<std::string>& args);
+
+}  // namespace prism::cli

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gpu/allocator.hpp"
+#include "gpu/instance.hpp"
+#include "gpu/pipeline_cache.hpp"
+#include "gpu/vk_util.hpp"
+#include "prism/gpu/context.hpp"
+
+namespace prism::gpu {
+
+class ComputePipeline final : public Pipeline {
+public:
+    ComputePipeline(std::string name, OwnedPipeline pipeline)
+        : name_(std::move(name)), pipeline_(std::move(pipeline)) {}
+    std::string_view name() const override { return name_; }
+    VkPipeline get() const { return pipeline_.get(); }
+
+private:
+    std::string name_;
+    OwnedPipeline pipeline_;
+};
+
+struct Context::Impl {
+    ContextOptions options;
+    std::vector<std::string> messages;
+    mutable std::mutex messages_mutex;
+    std::unique_ptr<Instance> instance;
+    VkPhysicalDevice physical = VK_NULL_HANDLE;
+    DeviceInfo info;
+    VkDevice device = VK_NULL_HANDLE;
+    VkQueue queue = VK_NULL_HANDLE;
+    std::uint32_t queue_family = 0;
+    bool profile = false;
+
+    std::unique_ptr<Allocator> allocator;
+    Buffer dummy;  // fills binding slots a pipeline does not use
+
+    // Staging: one host-visible buffer, reused for every chunked transfer.
+    OwnedBuffer staging_buffer;
+    OwnedMemory staging_memory;
+    void* staging_mapped = nullptr;
+    std::uint64_t staging_size = 0;
+    std::uint64_t staged_uploads = 0;
+
+    OwnedCommandPool command_pool;
+    OwnedFence fence;
+    OwnedSetLayout set_layout;
+    OwnedPipelineLayout pipeline_layout;
+    std::unique_ptr<PipelineCache> cache;
+    std::map<std::string, std::unique_ptr<ComputePipeline>, std::less<>> pipelines;
+
+    ~Impl();
+    void create_device();
+    void create_staging();
+    void create_layouts();
+    VkCommandBuffer begin_one_shot();
+    void submit_and_wait(VkCommandBuffer cmd);
+    void add_message(const std::string& m);
+    void transfer(const BufferRange& range, std::span<std::byte> host, bool to_device);
+};
+
+}  // namespace prism::gpu

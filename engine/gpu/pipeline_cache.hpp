@@ -1,0 +1,38 @@
+#pragma once
+
+#include <filesystem>
+#include <vulkan/vulkan.h>
+
+#include "gpu/vk_util.hpp"
+#include "prism/gpu/device_info.hpp"
+
+namespace prism::gpu {
+
+// A VkPipelineCache persisted under the user's cache folder, one file per device and
+// driver, so that a second start does not compile pipelines again.
+class PipelineCache {
+public:
+    PipelineCache(VkDevice device, VkPhysicalDevice physical, const DeviceInfo& info,
+                  std::filesystem::path dir);
+    ~PipelineCache();
+    PipelineCache(const PipelineCache&) = delete;
+    PipelineCache& operator=(const PipelineCache&) = delete;
+
+    VkPipelineCache get() const { return cache_.get(); }
+    void mark_dirty() { dirty_ = true; }
+    // Writes the cache file (atomically, through a rename); failures only warn.
+    void save();
+    const std::filesystem::path& file() const { return file_; }
+    std::uint64_t loaded_bytes() const { return loaded_bytes_; }
+
+private:
+    VkDevice device_;
+    OwnedPipelineCache cache_;
+    std::filesystem::path file_;
+    std::uint64_t loaded_bytes_ = 0;
+    bool dirty_ = false;
+};
+
+std::filesystem::path default_cache_dir();
+
+}  // namespace prism::gpu

@@ -1,0 +1,38 @@
+#version 450
+// Elementwise a (op) b with b broadcast over a; OP_ADD or OP_MUL picks the operation.
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x_id = 0) in;
+
+layout(std430, binding = 0) readonly buffer A { float a[]; };
+layout(std430, binding = 1) readonly buffer B { float b[]; };
+layout(std430, binding = 2) writeonly buffer D { float d[]; };
+
+layout(push_constant) uniform Push {
+    uvec4 ne;
+    uvec4 bne;
+    uvec4 as;
+    uvec4 bs;
+    uvec4 ds;
+    uint aoff;
+    uint boff;
+    uint doff;
+} p;
+
+void main() {
+    const uint i = flat_group_id() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
+    if (i >= p.ne.x * p.ne.y * p.ne.z * p.ne.w) return;
+    const uvec4 c = unflatten(i, p.ne);
+    const uvec4 cb = c % p.bne;
+    const float x = a[p.aoff + c.x * p.as.x + c.y * p.as.y + c.z * p.as.z + c.w * p.as.w];
+    const float y = b[p.boff + cb.x * p.bs.x + cb.y * p.bs.y + cb.z * p.bs.z + cb.w * p.bs.w];
+#if defined(OP_ADD)
+    const float r = x + y;
+#elif defined(OP_MUL)
+    const float r = x * y;
+#else
+#error "binary.comp needs OP_ADD or OP_MUL"
+#endif
+    d[p.doff + c.x * p.ds.x + c.y * p.ds.y + c.z * p.ds.z + c.w * p.ds.w] = r;
+}
