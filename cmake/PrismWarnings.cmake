@@ -2,7 +2,7 @@
 function(prism_target_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
-    -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+    -Woverloaded-virtual -Wimplicit-fallthrough
     # Vulkan structs are filled as `Info x{VK_STRUCTURE_TYPE_...}`, relying on zeroed members.
     -Wno-missing-field-initializers)
   if(PRISM_WERROR)
