@@ -5,6 +5,7 @@
 #extension GL_GOOGLE_include_directive : require
 
 layout(push_constant) uniform Push {
+    uvec4 xs;      // image strides in elements (x, y, channel, image); first, for std430 alignment
     uint M;        // output channels D
     uint N;        // patches over all images
     uint K;        // P * P * C
@@ -12,7 +13,6 @@ layout(push_constant) uniform Push {
     uint psize;    // P
     uint grid_w;   // patches per image row (W / P)
     uint per_image;  // patches per image
-    uvec4 xs;      // image strides in elements (x, y, channel, image)
 } p;
 
 #include "conv_gemm.glsl"

@@ -13,10 +13,10 @@ namespace {
 constexpr std::string_view kOp = "conv2d_patch";
 
 struct Conv2dPatchPush {
+    std::uint32_t xs[4];  // first: a uvec4 is 16-byte aligned in the shader's push block
     std::uint32_t m, n, k;
     std::uint32_t woff, boff, ooff, xoff;
     std::uint32_t patch, grid_w, per_image;
-    std::uint32_t xs[4];
 };
 
 std::uint32_t u32(std::int64_t v) { return static_cast<std::uint32_t>(v); }
