@@ -20,7 +20,9 @@ struct ConcatPush {
     std::uint32_t dim, split;
 };
 
-std::uint32_t u32(std::int64_t v) { return static_cast<std::uint32_t>(v); }
+std::uint32_t u32(std::int64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
 
 std::array<std::int64_t, 4> concat_shape(const std::array<std::int64_t, 4>& a,
                                          const std::array<std::int64_t, 4>& b, int dim) {
@@ -77,8 +79,8 @@ void concat(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, cons
     p.dim = u32(dim);
     p.split = u32(a.ne[static_cast<std::size_t>(dim)]);
     constexpr std::uint32_t kGroup = 256;
-    const auto groups = gpu::spread_groups(
-        ctx, (static_cast<std::uint64_t>(out.elements()) + kGroup - 1) / kGroup);
+    const auto groups =
+        gpu::spread_groups(ctx, (static_cast<std::uint64_t>(out.elements()) + kGroup - 1) / kGroup);
     rec.dispatch(rec.pipeline(a.type == TensorType::F16 ? "concat_f16" : "concat_f32", {kGroup}),
                  {ba.arg, bb.arg, bd.arg}, p, groups, kOp);
 }

@@ -19,13 +19,14 @@ struct Conv1dPush {
     std::uint32_t xs_c, xs_t;
 };
 
-std::uint32_t u32(std::int64_t v) { return static_cast<std::uint32_t>(v); }
+std::uint32_t u32(std::int64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
 
 }  // namespace
 
 std::int64_t conv1d_output_length(std::int64_t t, std::int64_t kernel, Conv1dParams params) {
-    require(kernel >= 1 && params.stride >= 1 && params.padding >= 0,
-            kOp,
+    require(kernel >= 1 && params.stride >= 1 && params.padding >= 0, kOp,
             "kernel " + std::to_string(kernel) + ", stride " + std::to_string(params.stride) +
                 ", padding " + std::to_string(params.padding) +
                 " is not a valid convolution (need kernel >= 1, stride >= 1, padding >= 0)");
@@ -39,7 +40,8 @@ std::int64_t conv1d_output_length(std::int64_t t, std::int64_t kernel, Conv1dPar
 void conv1d(gpu::Recorder& rec, const gpu::Tensor& input, const gpu::Tensor& weight,
             const gpu::Tensor* bias, const gpu::Tensor& out, Conv1dParams params) {
     const std::int64_t taps = weight.ne[0], c_in = weight.ne[1], c_out = weight.ne[2];
-    require(weight.ne[3] == 1, kOp, "weight " + weight.shape_string() + " must be [K, C_in, C_out]");
+    require(weight.ne[3] == 1, kOp,
+            "weight " + weight.shape_string() + " must be [K, C_in, C_out]");
     require(input.ne[2] == 1 && input.ne[3] == 1, kOp,
             "input " + input.shape_string() + " must be 2-D [C_in, T]");
     require(input.ne[0] == c_in, kOp,
@@ -68,9 +70,9 @@ void conv1d(gpu::Recorder& rec, const gpu::Tensor& input, const gpu::Tensor& wei
     push.t_in = u32(input.ne[1]);
     push.xs_c = u32(static_cast<std::int64_t>(input.nb[0] / 4));
     push.xs_t = u32(static_cast<std::int64_t>(input.nb[1] / 4));
-    const auto launch = detail::plan_conv_gemm(rec, kOp, "conv1d", weight.type,
-                                               static_cast<std::uint64_t>(c_out),
-                                               static_cast<std::uint64_t>(t_out), bias != nullptr);
+    const auto launch =
+        detail::plan_conv_gemm(rec, kOp, "conv1d", weight.type, static_cast<std::uint64_t>(c_out),
+                               static_cast<std::uint64_t>(t_out), bias != nullptr);
     rec.dispatch(*launch.pipeline, {b.weight.arg, b.input.arg, b.bias.arg, b.out.arg}, push,
                  launch.groups, kOp);
 }

@@ -19,7 +19,9 @@ struct Conv2dPatchPush {
     std::uint32_t patch, grid_w, per_image;
 };
 
-std::uint32_t u32(std::int64_t v) { return static_cast<std::uint32_t>(v); }
+std::uint32_t u32(std::int64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
 
 std::string dims(std::int64_t a, std::int64_t b) {
     return std::to_string(a) + " x " + std::to_string(b);
@@ -38,8 +40,8 @@ void conv2d_patch(gpu::Recorder& rec, const gpu::Tensor& image, const gpu::Tenso
                 " channels but weight " + weight.shape_string() + " expects " +
                 std::to_string(channels));
     require(image.ne[0] % p == 0 && image.ne[1] % p == 0, kOp,
-            "image of " + dims(image.ne[0], image.ne[1]) +
-                " pixels is not a whole number of " + dims(p, p) + " patches");
+            "image of " + dims(image.ne[0], image.ne[1]) + " pixels is not a whole number of " +
+                dims(p, p) + " patches");
     const std::int64_t grid_w = image.ne[0] / p, per_image = grid_w * (image.ne[1] / p);
     const std::int64_t n = per_image * image.ne[3];
     require(out.ne[0] == d && out.ne[1] == per_image && out.ne[2] == image.ne[3] && out.ne[3] == 1,
@@ -62,9 +64,9 @@ void conv2d_patch(gpu::Recorder& rec, const gpu::Tensor& image, const gpu::Tenso
     push.grid_w = u32(grid_w);
     push.per_image = u32(per_image);
     for (int i = 0; i < 4; ++i) push.xs[i] = u32(static_cast<std::int64_t>(image.nb[i] / 4));
-    const auto launch = detail::plan_conv_gemm(rec, kOp, "conv2d_patch", weight.type,
-                                               static_cast<std::uint64_t>(d),
-                                               static_cast<std::uint64_t>(n), bias != nullptr);
+    const auto launch =
+        detail::plan_conv_gemm(rec, kOp, "conv2d_patch", weight.type, static_cast<std::uint64_t>(d),
+                               static_cast<std::uint64_t>(n), bias != nullptr);
     rec.dispatch(*launch.pipeline, {b.weight.arg, b.input.arg, b.bias.arg, b.out.arg}, push,
                  launch.groups, kOp);
 }

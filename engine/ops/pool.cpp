@@ -19,7 +19,9 @@ struct PoolPush {
     std::uint32_t kx, ky, sx, sy;
 };
 
-std::uint32_t u32(std::int64_t v) { return static_cast<std::uint32_t>(v); }
+std::uint32_t u32(std::int64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
 
 std::string shape(const std::array<std::int64_t, 4>& ne) {
     return "[" + std::to_string(ne[0]) + ", " + std::to_string(ne[1]) + ", " +
@@ -75,8 +77,8 @@ void pool(gpu::Recorder& rec, std::string_view op, const gpu::Tensor& in, const 
     p.sx = u32(sx);
     p.sy = u32(sy);
     constexpr std::uint32_t kGroup = 256;
-    const auto groups = gpu::spread_groups(
-        ctx, (static_cast<std::uint64_t>(out.elements()) + kGroup - 1) / kGroup);
+    const auto groups =
+        gpu::spread_groups(ctx, (static_cast<std::uint64_t>(out.elements()) + kGroup - 1) / kGroup);
     rec.dispatch(rec.pipeline("avg_pool", {kGroup}), {bi.arg, bo.arg}, p, groups, op);
 }
 

@@ -68,16 +68,14 @@ TEST_P(Concat, F16MatchesCpu) {
 
 INSTANTIATE_TEST_SUITE_P(
     Shapes, Concat,
-    ::testing::Values(ConcatCase{{1, 1, 1, 1}, {1, 1, 1, 1}, 0},
-                      ConcatCase{{1, 1, 1, 1}, {1, 1, 1, 1}, 3},
-                      ConcatCase{{3, 4, 5, 2}, {2, 4, 5, 2}, 0},
-                      ConcatCase{{3, 4, 5, 2}, {3, 1, 5, 2}, 1},
-                      ConcatCase{{3, 4, 5, 2}, {3, 4, 7, 2}, 2},
-                      ConcatCase{{3, 4, 5, 2}, {3, 4, 5, 3}, 3},
-                      // A class token prepended to 577 - 1 patch embeddings (odd widths).
-                      ConcatCase{{33, 1, 1, 1}, {33, 76, 1, 1}, 1},
-                      // Several workgroups of output.
-                      ConcatCase{{300, 7, 2, 1}, {300, 5, 2, 1}, 1}),
+    ::testing::Values(
+        ConcatCase{{1, 1, 1, 1}, {1, 1, 1, 1}, 0}, ConcatCase{{1, 1, 1, 1}, {1, 1, 1, 1}, 3},
+        ConcatCase{{3, 4, 5, 2}, {2, 4, 5, 2}, 0}, ConcatCase{{3, 4, 5, 2}, {3, 1, 5, 2}, 1},
+        ConcatCase{{3, 4, 5, 2}, {3, 4, 7, 2}, 2}, ConcatCase{{3, 4, 5, 2}, {3, 4, 5, 3}, 3},
+        // A class token prepended to 577 - 1 patch embeddings (odd widths).
+        ConcatCase{{33, 1, 1, 1}, {33, 76, 1, 1}, 1},
+        // Several workgroups of output.
+        ConcatCase{{300, 7, 2, 1}, {300, 5, 2, 1}, 1}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST_F(GpuTest, ConcatReadsPermutedViews) {

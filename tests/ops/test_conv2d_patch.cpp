@@ -44,22 +44,21 @@ TEST_P(Conv2dPatch, MatchesCpu) {
     EXPECT_TRUE(all_close(expected, download(out), atol, 0));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, Conv2dPatch,
-    ::testing::Values(
-        // One patch, one channel, one output: the smallest problem.
-        PatchCase{2, 2, 1, 2, 1, 1, false, TensorType::F32},
-        PatchCase{1, 1, 3, 1, 5, 1, true, TensorType::F32},
-        // Non-square grid (3 x 2 patches), D not a multiple of the tile.
-        PatchCase{12, 8, 3, 4, 37, 1, true, TensorType::F32},
-        PatchCase{12, 8, 3, 4, 37, 1, true, TensorType::F16},
-        // Real patch sizes: K = 588 and 768, not multiples of the K tile.
-        PatchCase{56, 42, 3, 14, 40, 1, true, TensorType::F16},
-        PatchCase{48, 32, 3, 16, 20, 2, false, TensorType::F32},
-        // M, N >= 64 selects the 64 x 64 tiles; both edges ragged (65 and 77).
-        PatchCase{22, 14, 3, 2, 65, 1, true, TensorType::F32},
-        PatchCase{130, 66, 3, 2, 70, 1, true, TensorType::F16}),
-    [](const auto& param) { return "case" + std::to_string(param.index); });
+INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dPatch,
+                         ::testing::Values(
+                             // One patch, one channel, one output: the smallest problem.
+                             PatchCase{2, 2, 1, 2, 1, 1, false, TensorType::F32},
+                             PatchCase{1, 1, 3, 1, 5, 1, true, TensorType::F32},
+                             // Non-square grid (3 x 2 patches), D not a multiple of the tile.
+                             PatchCase{12, 8, 3, 4, 37, 1, true, TensorType::F32},
+                             PatchCase{12, 8, 3, 4, 37, 1, true, TensorType::F16},
+                             // Real patch sizes: K = 588 and 768, not multiples of the K tile.
+                             PatchCase{56, 42, 3, 14, 40, 1, true, TensorType::F16},
+                             PatchCase{48, 32, 3, 16, 20, 2, false, TensorType::F32},
+                             // M, N >= 64 selects the 64 x 64 tiles; both edges ragged (65 and 77).
+                             PatchCase{22, 14, 3, 2, 65, 1, true, TensorType::F32},
+                             PatchCase{130, 66, 3, 2, 70, 1, true, TensorType::F16}),
+                         [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST_F(GpuTest, Conv2dPatchReadsAnInterleavedImageThroughAView) {
     // Pixels stored RGBRGB... ([C, W, H]) and seen as planar [W, H, C] by permuting strides.

@@ -41,7 +41,8 @@ TEST_P(AvgPool1d, MatchesCpu) {
     auto gin = upload(in);
     auto out = empty(TensorType::F32, pooled_1d(c));
     run([&](gpu::Recorder& rec) { ops::avg_pool1d(rec, gin, out, c.kernel, c.stride); });
-    EXPECT_TRUE(all_close(ops::cpu::avg_pool1d(in, c.kernel, c.stride), download(out), kPoolTol, 0));
+    EXPECT_TRUE(
+        all_close(ops::cpu::avg_pool1d(in, c.kernel, c.stride), download(out), kPoolTol, 0));
 }
 
 TEST_P(AvgPool2d, MatchesCpu) {
@@ -50,7 +51,8 @@ TEST_P(AvgPool2d, MatchesCpu) {
     auto gin = upload(in);
     auto out = empty(TensorType::F32, pooled_2d(c));
     run([&](gpu::Recorder& rec) { ops::avg_pool2d(rec, gin, out, c.kernel, c.stride); });
-    EXPECT_TRUE(all_close(ops::cpu::avg_pool2d(in, c.kernel, c.stride), download(out), kPoolTol, 0));
+    EXPECT_TRUE(
+        all_close(ops::cpu::avg_pool2d(in, c.kernel, c.stride), download(out), kPoolTol, 0));
 }
 
 INSTANTIATE_TEST_SUITE_P(
