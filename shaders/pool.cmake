@@ -1,0 +1,1 @@
+prism_shader(NAME avg_pool SOURCE pool.comp)
