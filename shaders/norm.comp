@@ -5,9 +5,10 @@
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #include "tensor_index.glsl"
-#include "workgroup_reduce.glsl"
 
 layout(local_size_x_id = 0) in;
+
+#include "workgroup_reduce.glsl"
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer W { float w[]; };

@@ -1,5 +1,6 @@
 #version 450
-// out = fma(a, s, b) elementwise; fma keeps the result identical to the CPU reference.
+// out = a * s + b elementwise with two roundings. `precise` forbids fusing them into an fma
+// (Vulkan lets a driver fuse or not), so every device and the CPU reference agree bit for bit.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #include "tensor_index.glsl"
@@ -23,5 +24,7 @@ void main() {
     const uint i = flat_group_id() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
     if (i >= p.ne.x * p.ne.y * p.ne.z * p.ne.w) return;
     const uvec4 c = unflatten(i, p.ne);
-    d[p.doff + offset_of(c, p.ds)] = fma(a[p.aoff + offset_of(c, p.as)], p.s, p.b);
+    precise float r = a[p.aoff + offset_of(c, p.as)] * p.s;
+    r = r + p.b;
+    d[p.doff + offset_of(c, p.ds)] = r;
 }

@@ -9,9 +9,10 @@
 #include "common.glsl"
 #include "tensor_index.glsl"
 #include "half_bits.glsl"
-#include "workgroup_reduce.glsl"
 
 layout(local_size_x_id = 0) in;
+
+#include "workgroup_reduce.glsl"
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 #if defined(MASK_F16)

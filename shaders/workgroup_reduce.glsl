@@ -1,6 +1,8 @@
 // Sum and max over one workgroup whose size is a power of two. With SUBGROUP_REDUCE each
 // subgroup reduces in registers first; without it (devices lacking subgroup arithmetic) a
 // shared-memory tree does all the work. Every invocation gets the result; all must call.
+// Include it after `layout(local_size_x_id = 0) in;`: before that declaration glslang takes
+// gl_WorkGroupSize as the default (1, 1, 1), which silently shrinks the scratch array and the tree.
 #ifdef SUBGROUP_REDUCE
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require

@@ -27,8 +27,12 @@ void copy(gpu::Recorder& rec, const gpu::Tensor& src, const gpu::Tensor& dst) {
     const std::uint32_t su = element_bytes(src.type), du = element_bytes(dst.type);
     auto& ctx = rec.context();
     const auto bs = gpu::bind_in(ctx, src, su), bd = gpu::bind_out(ctx, dst, du);
-    CopyPush p{shader_shape(src), shader_shape(dst), shader_strides(op, "src", src, su),
-               shader_strides(op, "dst", dst, du), bs.first, bd.first};
+    CopyPush p{shader_shape(src),
+               shader_shape(dst),
+               shader_strides(op, "src", src, su),
+               shader_strides(op, "dst", dst, du),
+               bs.first,
+               bd.first};
     const char* variant = src_half ? (dst_half ? "copy_f16_f16" : "copy_f16_f32")
                                    : (dst_half ? "copy_f32_f16" : "copy_f32_f32");
     constexpr std::uint32_t kGroup = 256;
@@ -43,11 +47,13 @@ HostTensor permute(const HostTensor& x, int axis0, int axis1, int axis2, int axi
     const int axes[4] = {axis0, axis1, axis2, axis3};
     int seen = 0;
     for (int a : axes) {
-        if (a < 0 || a > 3 || (seen & (1 << a))) throw Error("permute axes must be a permutation of 0..3");
+        if (a < 0 || a > 3 || (seen & (1 << a)))
+            throw Error("permute axes must be a permutation of 0..3");
         seen |= 1 << a;
     }
     std::array<std::int64_t, 4> ne{};
-    for (int k = 0; k < 4; ++k) ne[static_cast<std::size_t>(axes[k])] = x.ne[static_cast<std::size_t>(k)];
+    for (int k = 0; k < 4; ++k)
+        ne[static_cast<std::size_t>(axes[k])] = x.ne[static_cast<std::size_t>(k)];
     HostTensor out(ne);
     std::int64_t i[4];
     for (i[3] = 0; i[3] < x.ne[3]; ++i[3])
@@ -63,7 +69,8 @@ HostTensor permute(const HostTensor& x, int axis0, int axis1, int axis2, int axi
 
 HostTensor round_to_f16(const HostTensor& x) {
     HostTensor out(x.ne);
-    for (std::size_t i = 0; i < x.data.size(); ++i) out.data[i] = half_to_float(float_to_half(x.data[i]));
+    for (std::size_t i = 0; i < x.data.size(); ++i)
+        out.data[i] = half_to_float(float_to_half(x.data[i]));
     return out;
 }
 

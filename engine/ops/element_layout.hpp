@@ -33,11 +33,16 @@ inline std::array<std::uint32_t, 4> shader_strides(std::string_view op, std::str
     return s;
 }
 
-inline std::uint32_t element_bytes(TensorType type) { return type == TensorType::F16 ? 2u : 4u; }
+inline std::uint32_t element_bytes(TensorType type) {
+    return type == TensorType::F16 ? 2u : 4u;
+}
 
-// Largest power of two <= min(wanted, the device's workgroup limit): reductions halve it.
-inline std::uint32_t workgroup_size(std::uint32_t wanted, std::uint32_t device_limit) {
+// Workgroup size of shaders that use workgroup_reduce.glsl: a power of two (the tree halves
+// it) within the device's limit; 256 at most keeps the scratch array small.
+constexpr std::uint32_t kMaxReduceGroup = 256;
+inline std::uint32_t reduce_group_size(std::uint32_t wanted, std::uint32_t device_limit) {
     std::uint32_t limit = wanted < device_limit ? wanted : device_limit;
+    if (limit > kMaxReduceGroup) limit = kMaxReduceGroup;
     std::uint32_t size = 1;
     while (size * 2 <= limit) size *= 2;
     return size;

@@ -15,10 +15,14 @@ struct GatedPush {
 
 const char* gated_variant(Activation act) {
     switch (act) {
-        case Activation::silu: return "gated_silu";
-        case Activation::gelu: return "gated_gelu";
-        case Activation::gelu_erf: return "gated_gelu_erf";
-        case Activation::gelu_quick: return "gated_gelu_quick";
+        case Activation::silu:
+            return "gated_silu";
+        case Activation::gelu:
+            return "gated_gelu";
+        case Activation::gelu_erf:
+            return "gated_gelu_erf";
+        case Activation::gelu_quick:
+            return "gated_gelu_quick";
     }
     throw Error("gated: unknown activation");
 }
@@ -26,7 +30,8 @@ const char* gated_variant(Activation act) {
 void record_gated(gpu::Recorder& rec, std::string_view op, Activation act, const gpu::Tensor& gate,
                   const gpu::Tensor& up, const gpu::Tensor& out) {
     auto& ctx = rec.context();
-    const auto bg = gpu::bind_in(ctx, gate), bu = gpu::bind_in(ctx, up), bd = gpu::bind_out(ctx, out);
+    const auto bg = gpu::bind_in(ctx, gate), bu = gpu::bind_in(ctx, up),
+               bd = gpu::bind_out(ctx, out);
     GatedPush p{shader_shape(out),
                 shader_strides(op, "gate", gate, 4),
                 shader_strides(op, "up", up, 4),
@@ -37,7 +42,8 @@ void record_gated(gpu::Recorder& rec, std::string_view op, Activation act, const
     constexpr std::uint32_t kGroup = 256;
     const auto groups =
         gpu::spread_groups(ctx, (static_cast<std::uint64_t>(out.elements()) + kGroup - 1) / kGroup);
-    rec.dispatch(rec.pipeline(gated_variant(act), {kGroup}), {bg.arg, bu.arg, bd.arg}, p, groups, op);
+    rec.dispatch(rec.pipeline(gated_variant(act), {kGroup}), {bg.arg, bu.arg, bd.arg}, p, groups,
+                 op);
 }
 
 }  // namespace
@@ -90,8 +96,8 @@ HostTensor gated_fused(Activation act, const HostTensor& gate_up) {
         for (std::int64_t i2 = 0; i2 < out.ne[2]; ++i2)
             for (std::int64_t i1 = 0; i1 < out.ne[1]; ++i1)
                 for (std::int64_t i0 = 0; i0 < n; ++i0) {
-                    out.at(i0, i1, i2, i3) = activate(act, gate_up.at(i0, i1, i2, i3)) *
-                                             gate_up.at(i0 + n, i1, i2, i3);
+                    out.at(i0, i1, i2, i3) =
+                        activate(act, gate_up.at(i0, i1, i2, i3)) * gate_up.at(i0 + n, i1, i2, i3);
                 }
     return out;
 }

@@ -21,8 +21,9 @@ constexpr std::uint32_t kHasWeight = 1, kHasBias = 2;
 
 void check_vector(std::string_view op, std::string_view arg, const gpu::Tensor& v, std::int64_t n) {
     require_type(op, arg, v, {TensorType::F32});
-    require(v.ne[0] == n && v.elements() == n, op,
-            std::string(arg) + " is " + v.shape_string() + ", expected [" + std::to_string(n) + "]");
+    require(
+        v.ne[0] == n && v.elements() == n, op,
+        std::string(arg) + " is " + v.shape_string() + ", expected [" + std::to_string(n) + "]");
 }
 
 void norm(gpu::Recorder& rec, std::string_view kind, std::string_view op, const gpu::Tensor& x,
@@ -37,7 +38,8 @@ void norm(gpu::Recorder& rec, std::string_view kind, std::string_view op, const 
     auto& ctx = rec.context();
     const auto bx = gpu::bind_in(ctx, x), bd = gpu::bind_out(ctx, out);
     // Absent vectors bind x in their place; the flags keep the shader from reading them.
-    const auto bw = gpu::bind_in(ctx, weight ? *weight : x), bb = gpu::bind_in(ctx, bias ? *bias : x);
+    const auto bw = gpu::bind_in(ctx, weight ? *weight : x),
+               bb = gpu::bind_in(ctx, bias ? *bias : x);
     NormPush p{};
     p.ne = shader_shape(x);
     p.xs = shader_strides(op, "x", x, 4);
@@ -53,7 +55,7 @@ void norm(gpu::Recorder& rec, std::string_view kind, std::string_view op, const 
 
     // Long rows get a wide workgroup; short ones (per-head norms) do not pay for idle lanes.
     const std::uint32_t group =
-        workgroup_size(x.ne[0] >= 1024 ? 256 : 64, ctx.device().max_workgroup_invocations);
+        reduce_group_size(x.ne[0] >= 1024 ? 256 : 64, ctx.device().max_workgroup_invocations);
     std::string variant(kind);
     if (detail::use_subgroup_reduction(ctx)) variant += "_subgroup";
     const auto groups = gpu::spread_groups(ctx, static_cast<std::uint64_t>(x.rows()));
@@ -93,7 +95,8 @@ HostTensor rms_norm(const HostTensor& x, float eps, const HostTensor* weight) {
     });
 }
 
-HostTensor layer_norm(const HostTensor& x, float eps, const HostTensor* weight, const HostTensor* bias) {
+HostTensor layer_norm(const HostTensor& x, float eps, const HostTensor* weight,
+                      const HostTensor* bias) {
     return for_each_row(x, [&](const float* in, float* out, std::size_t n) {
         double sum = 0;
         for (std::size_t i = 0; i < n; ++i) sum += in[i];

@@ -11,7 +11,11 @@ bool use_subgroup_reduction(const gpu::Context& context) {
     return context.device().subgroup_arithmetic && g_forced_shared.load() == 0;
 }
 
-ForceSharedMemoryReduction::ForceSharedMemoryReduction() { ++g_forced_shared; }
-ForceSharedMemoryReduction::~ForceSharedMemoryReduction() { --g_forced_shared; }
+ForceSharedMemoryReduction::ForceSharedMemoryReduction() {
+    ++g_forced_shared;
+}
+ForceSharedMemoryReduction::~ForceSharedMemoryReduction() {
+    --g_forced_shared;
+}
 
 }  // namespace prism::ops::detail

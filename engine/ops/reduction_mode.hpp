@@ -10,7 +10,7 @@ namespace prism::ops::detail {
 bool use_subgroup_reduction(const gpu::Context& context);
 
 class ForceSharedMemoryReduction {
-public:
+  public:
     ForceSharedMemoryReduction();
     ~ForceSharedMemoryReduction();
     ForceSharedMemoryReduction(const ForceSharedMemoryReduction&) = delete;

@@ -25,8 +25,13 @@ void scale(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& out, flo
     require_same_shape(op, a, out);
     auto& ctx = rec.context();
     const auto ba = gpu::bind_in(ctx, a), bd = gpu::bind_out(ctx, out);
-    ScalePush p{shader_shape(a), shader_strides(op, "a", a, 4), shader_strides(op, "out", out, 4),
-                ba.first, bd.first, s, b};
+    ScalePush p{shader_shape(a),
+                shader_strides(op, "a", a, 4),
+                shader_strides(op, "out", out, 4),
+                ba.first,
+                bd.first,
+                s,
+                b};
     constexpr std::uint32_t kGroup = 256;
     const auto groups =
         gpu::spread_groups(ctx, (static_cast<std::uint64_t>(a.elements()) + kGroup - 1) / kGroup);
@@ -36,7 +41,13 @@ void scale(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& out, flo
 namespace cpu {
 HostTensor scale(const HostTensor& a, float s, float b) {
     HostTensor out(a.ne);
-    for (std::size_t i = 0; i < a.data.size(); ++i) out.data[i] = std::fma(a.data[i], s, b);
+    for (std::size_t i = 0; i < a.data.size(); ++i) {
+        // Each step in double, rounded to float: exact products/sums rounded once (double has
+        // more than 2 * 24 + 2 bits, so rounding twice is harmless), and no compiler may fuse
+        // the float product into the sum across the explicit conversions.
+        const float product = static_cast<float>(static_cast<double>(a.data[i]) * s);
+        out.data[i] = static_cast<float>(static_cast<double>(product) + b);
+    }
     return out;
 }
 }  // namespace cpu

@@ -56,12 +56,12 @@ void softmax(gpu::Recorder& rec, const gpu::Tensor& x, const gpu::Tensor& out,
     p.scale = params.scale;
     p.cap = params.soft_cap;
 
-    std::string variant = !mask ? "softmax_mask_none"
+    std::string variant = !mask                           ? "softmax_mask_none"
                           : mask->type == TensorType::F16 ? "softmax_mask_f16"
                                                           : "softmax_mask_f32";
     if (detail::use_subgroup_reduction(ctx)) variant += "_subgroup";
     const std::uint32_t group =
-        workgroup_size(x.ne[0] >= 1024 ? 256 : 64, ctx.device().max_workgroup_invocations);
+        reduce_group_size(x.ne[0] >= 1024 ? 256 : 64, ctx.device().max_workgroup_invocations);
     const auto groups = gpu::spread_groups(ctx, static_cast<std::uint64_t>(x.rows()));
     rec.dispatch(rec.pipeline(variant, {group}), {bx.arg, bm.arg, bd.arg}, p, groups, op);
 }
@@ -90,7 +90,8 @@ HostTensor softmax(const HostTensor& x, const SoftmaxParams& params, const HostT
                 double sum = 0;
                 for (auto& t : v) sum += (t = std::exp(t - row_max));
                 for (std::int64_t i = 0; i < n; ++i) {
-                    out.at(i, i1, i2, i3) = static_cast<float>(v[static_cast<std::size_t>(i)] / sum);
+                    out.at(i, i1, i2, i3) =
+                        static_cast<float>(v[static_cast<std::size_t>(i)] / sum);
                 }
             }
     return out;

@@ -18,10 +18,14 @@ struct UnaryPush {
 
 const char* unary_variant(Activation act) {
     switch (act) {
-        case Activation::silu: return "unary_silu";
-        case Activation::gelu: return "unary_gelu";
-        case Activation::gelu_erf: return "unary_gelu_erf";
-        case Activation::gelu_quick: return "unary_gelu_quick";
+        case Activation::silu:
+            return "unary_silu";
+        case Activation::gelu:
+            return "unary_gelu";
+        case Activation::gelu_erf:
+            return "unary_gelu_erf";
+        case Activation::gelu_quick:
+            return "unary_gelu_quick";
     }
     throw Error("unary: unknown activation");
 }
@@ -49,14 +53,16 @@ namespace cpu {
 float activate(Activation act, float x) {
     const double v = x;
     switch (act) {
-        case Activation::silu: return static_cast<float>(v / (1.0 + std::exp(-v)));
+        case Activation::silu:
+            return static_cast<float>(v / (1.0 + std::exp(-v)));
         case Activation::gelu: {
             const double k = std::sqrt(2.0 / std::numbers::pi);
             return static_cast<float>(0.5 * v * (1.0 + std::tanh(k * (v + 0.044715 * v * v * v))));
         }
         case Activation::gelu_erf:
             return static_cast<float>(0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))));
-        case Activation::gelu_quick: return static_cast<float>(v / (1.0 + std::exp(-1.702 * v)));
+        case Activation::gelu_quick:
+            return static_cast<float>(v / (1.0 + std::exp(-1.702 * v)));
     }
     throw Error("unary: unknown activation");
 }

@@ -7,9 +7,10 @@
 namespace prism::ops {
 
 // out = a * s + b elementwise over f32 tensors of one shape, any strides (out may be a).
-// Computed as one fused multiply-add, fma(a, s, b), on the GPU and in the reference, so the
-// two agree bit for bit; with b = 0 that is exactly a * s.
-void scale(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& out, float s, float b = 0.0f);
+// Two roundings (a product, then a sum; never fused into an fma) on the GPU and in the
+// reference, so the two agree bit for bit.
+void scale(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& out, float s,
+           float b = 0.0f);
 
 namespace cpu {
 HostTensor scale(const HostTensor& a, float s, float b = 0.0f);
