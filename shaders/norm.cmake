@@ -1,0 +1,5 @@
+foreach(kind RMS LAYER)
+  string(TOLOWER ${kind} name)
+  prism_shader(NAME norm_${name} SOURCE norm.comp DEFINES NORM_${kind})
+  prism_shader(NAME norm_${name}_subgroup SOURCE norm.comp DEFINES NORM_${kind} SUBGROUP_REDUCE)
+endforeach()

@@ -1,0 +1,1 @@
+prism_shader(NAME scale SOURCE scale.comp)

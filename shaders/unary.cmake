@@ -1,0 +1,5 @@
+foreach(act SILU GELU GELU_ERF GELU_QUICK)
+  string(TOLOWER ${act} name)
+  prism_shader(NAME unary_${name} SOURCE unary.comp DEFINES ACT_${act})
+  prism_shader(NAME gated_${name} SOURCE gated.comp DEFINES ACT_${act})
+endforeach()

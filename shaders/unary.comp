@@ -1,0 +1,26 @@
+#version 450
+// out = activate(x) elementwise, any strides.
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+#include "tensor_index.glsl"
+#include "activation.glsl"
+
+layout(local_size_x_id = 0) in;
+
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) writeonly buffer D { float d[]; };
+
+layout(push_constant) uniform Push {
+    uvec4 ne;
+    uvec4 xs;
+    uvec4 ds;
+    uint xoff;
+    uint doff;
+} p;
+
+void main() {
+    const uint i = flat_group_id() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
+    if (i >= p.ne.x * p.ne.y * p.ne.z * p.ne.w) return;
+    const uvec4 c = unflatten(i, p.ne);
+    d[p.doff + offset_of(c, p.ds)] = activate(x[p.xoff + offset_of(c, p.xs)]);
+}
