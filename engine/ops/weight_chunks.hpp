@@ -16,9 +16,9 @@ namespace prism::ops {
 // and 2 bytes for every other type.
 struct WeightChunk {
     gpu::BoundTensor bound;
-    std::uint32_t first_row = 0;   // row of the whole tensor where the chunk starts
+    std::uint32_t first_row = 0;  // row of the whole tensor where the chunk starts
     std::uint32_t rows = 0;
-    std::uint32_t row_units = 0;   // units per row
+    std::uint32_t row_units = 0;  // units per row
 };
 
 // Checks that `weight` is a contiguous 2-D tensor of a computable type and splits it.
