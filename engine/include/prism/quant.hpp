@@ -22,4 +22,13 @@ inline std::vector<float> dequantize(TensorType type, std::span<const std::byte>
     return out;
 }
 
+// Valid random data of `elements` elements of `type`, the same bytes for the same
+// (type, elements, seed) on every platform. Quantized types get random quant bits and fp16
+// scale fields that keep every dequantized value finite and of order one (d, dmin and the
+// Q4_1/Q5_1 offset m are normal fp16 numbers sized to the type's largest quant); F32, F16
+// and BF16 get values in [-1, 1]. For test and benchmark weights of every type.
+// Throws when `type` is not computable or `elements` is not a whole number of blocks.
+std::vector<std::uint8_t> random_quantized(TensorType type, std::size_t elements,
+                                           std::uint32_t seed);
+
 }  // namespace prism
