@@ -1,0 +1,162 @@
+#include "prism/ops/matmul.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <string>
+
+#include "ops/op_checks.hpp"
+#include "ops/weight_chunks.hpp"
+#include "prism/gpu/binding.hpp"
+#include "prism/gpu/context.hpp"
+#include "prism/quant.hpp"
+
+namespace prism::ops {
+namespace {
+
+constexpr std::string_view kOp = "matmul";
+
+// Shared by matvec.comp and matmul.comp (matvec ignores N).
+struct MatmulPush {
+    std::uint32_t M, K, w_first, w_stride, x_first, x_stride, out_first, out_stride, m0, N;
+};
+
+std::uint32_t u32(std::int64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
+
+struct Tiles {
+    std::uint32_t bm, bn, bk, tm, tn;
+    std::uint32_t threads() const { return (bm / tm) * (bn / tn); }
+    std::uint64_t shared_bytes() const { return 4ull * bk * ((bm + 1) + (bn + 1)); }
+};
+
+// Big register-blocked tiles where the matrix and the device allow them, smaller ones for
+// narrow products so that fewer threads work on padding.
+Tiles choose_tiles(const gpu::DeviceInfo& dev, std::int64_t M, std::int64_t N) {
+    const auto fits = [&](const Tiles& t) {
+        return t.shared_bytes() <= dev.max_shared_memory_bytes &&
+               t.threads() <= dev.max_workgroup_invocations;
+    };
+    const Tiles large{128, 128, 16, 8, 8};
+    const Tiles medium{64, 64, 32, 4, 4};
+    const Tiles narrow{64, 32, 32, 4, 2};
+    if (M >= 512 && N >= 128 && dev.max_shared_memory_bytes >= 48 * 1024 && fits(large))
+        return large;
+    if (N > 32 && fits(medium)) return medium;
+    if (fits(narrow)) return narrow;
+    throw Error("matmul: device " + dev.name + " has too little shared memory for the tiled path");
+}
+
+struct Matvec {
+    std::uint32_t threads, rows;
+};
+
+// One to four subgroups per workgroup (a power of two, which the shared-memory tree needs)
+// and two rows per workgroup so that each x load serves two rows; one row at N > 4 to keep
+// the accumulators in registers.
+Matvec choose_matvec(const gpu::DeviceInfo& dev, std::int64_t N) {
+    std::uint32_t threads = std::bit_ceil(std::max<std::uint32_t>(dev.subgroup_size, 1) * 4);
+    threads = std::clamp<std::uint32_t>(threads, 32, 128);
+    threads = std::min(threads, std::bit_floor(dev.max_workgroup_invocations));
+    return {threads, N > 4 ? 1u : 2u};
+}
+
+}  // namespace
+
+void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
+            const gpu::Tensor& out) {
+    auto& ctx = rec.context();
+    const auto& dev = ctx.device();
+    const auto chunks = weight_chunks(ctx, kOp, weight);
+    require_type(kOp, "x", x, {TensorType::F32});
+    require_type(kOp, "out", out, {TensorType::F32});
+    const std::int64_t K = weight.ne[0], M = weight.ne[1], N = x.ne[1];
+    require(x.ne[2] == 1 && x.ne[3] == 1 && out.ne[2] == 1 && out.ne[3] == 1, kOp,
+            "batched products are not supported yet: x " + x.shape_string() + ", out " +
+                out.shape_string());
+    require(x.ne[0] == K, kOp,
+            "x " + x.shape_string() + " does not match weight " + weight.shape_string());
+    require(out.ne[0] == M && out.ne[1] == N, kOp,
+            "out " + out.shape_string() + " should be [" + std::to_string(M) + ", " +
+                std::to_string(N) + "]");
+    require(x.nb[0] == 4 && x.nb[1] % 4 == 0 && out.nb[0] == 4 && out.nb[1] % 4 == 0, kOp,
+            "x and out must be contiguous along dim 0");
+    require(N < (std::int64_t{1} << 31) && K < (std::int64_t{1} << 31), kOp,
+            "sizes exceed 32-bit indexing");
+    const auto bx = gpu::bind_in(ctx, x), bo = gpu::bind_out(ctx, out);
+
+    MatmulPush p{};
+    p.K = u32(K);
+    p.N = u32(N);
+    p.x_first = bx.first;
+    p.x_stride = u32(static_cast<std::int64_t>(x.nb[1] / 4));
+    p.out_first = bo.first;
+    p.out_stride = u32(static_cast<std::int64_t>(out.nb[1] / 4));
+    const std::string type = weight_variant(weight.type);
+
+    if (N <= kMatvecMaxColumns) {
+        const Matvec mv = choose_matvec(dev, N);
+        const std::string variant = "matvec_" + type + (dev.subgroup_arithmetic ? "" : "_shared");
+        const auto& pipeline = rec.pipeline(variant, {mv.threads, mv.rows, u32(N)});
+        for (const auto& c : chunks) {
+            p.M = c.rows;
+            p.w_first = c.bound.first;
+            p.w_stride = c.row_units;
+            p.m0 = c.first_row;
+            const auto groups = gpu::spread_groups(ctx, (c.rows + mv.rows - 1) / mv.rows);
+            rec.dispatch(pipeline, {c.bound.arg, bx.arg, bo.arg}, p, groups, "matvec");
+        }
+        return;
+    }
+
+    const Tiles t = choose_tiles(dev, M, N);
+    const std::uint64_t tiles_n = (static_cast<std::uint64_t>(N) + t.bn - 1) / t.bn;
+    require(tiles_n <= dev.max_workgroup_count[1], kOp,
+            "N = " + std::to_string(N) + " is too large for one dispatch");
+    const auto& pipeline =
+        rec.pipeline("matmul_" + type, {t.threads(), t.bm, t.bn, t.bk, t.tm, t.tn});
+    for (const auto& c : chunks) {
+        p.M = c.rows;
+        p.w_first = c.bound.first;
+        p.w_stride = c.row_units;
+        p.m0 = c.first_row;
+        const std::uint64_t tiles_m = (c.rows + t.bm - 1) / t.bm;
+        require(tiles_m <= dev.max_workgroup_count[0], kOp,
+                "M = " + std::to_string(M) + " is too large for one dispatch");
+        rec.dispatch(pipeline, {c.bound.arg, bx.arg, bo.arg}, p,
+                     {static_cast<std::uint32_t>(tiles_m), static_cast<std::uint32_t>(tiles_n), 1},
+                     "matmul");
+    }
+}
+
+namespace cpu {
+
+HostTensor matmul(TensorType type, std::span<const std::byte> weight, std::int64_t K,
+                  std::int64_t M, const HostTensor& x) {
+    if (x.ne[0] != K || x.ne[2] != 1 || x.ne[3] != 1)
+        throw Error("cpu::matmul: x does not match the weight");
+    const std::uint64_t row = row_bytes(type, static_cast<std::uint64_t>(K));
+    if (weight.size() != row * static_cast<std::uint64_t>(M)) {
+        throw Error("cpu::matmul: weight holds " + std::to_string(weight.size()) +
+                    " bytes, expected " + std::to_string(row * static_cast<std::uint64_t>(M)));
+    }
+    const std::int64_t N = x.ne[1];
+    HostTensor out({M, N, 1, 1});
+    std::vector<float> w(static_cast<std::size_t>(K));
+    for (std::int64_t m = 0; m < M; ++m) {
+        dequantize(type,
+                   weight.subspan(static_cast<std::size_t>(row) * static_cast<std::size_t>(m), row),
+                   w);
+        for (std::int64_t n = 0; n < N; ++n) {
+            double s = 0;
+            for (std::int64_t k = 0; k < K; ++k)
+                s += static_cast<double>(w[static_cast<std::size_t>(k)]) * x.at(k, n);
+            out.at(m, n) = static_cast<float>(s);
+        }
+    }
+    return out;
+}
+
+}  // namespace cpu
+
+}  // namespace prism::ops

@@ -1,0 +1,92 @@
+#version 450
+// out[m, n] = sum_k W[k, m] * x[k, n] for a few columns n (decode): memory-bound, so each
+// workgroup reads ROWS weight rows exactly once, threads striding over K in groups of 4
+// (neighbouring threads read neighbouring bytes), dequantizes in registers and reduces
+// across the workgroup. SUBGROUP_ADD reduces with subgroupAdd first, else shared memory only.
+#extension GL_GOOGLE_include_directive : require
+#if defined(SUBGROUP_ADD)
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
+#include "common.glsl"
+
+#define W_BINDING 0
+#include "dequant.glsl"
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint ROWS = 1;   // weight rows per workgroup
+layout(constant_id = 2) const uint NCOLS = 1;  // columns of x (N)
+
+layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 2) writeonly buffer D { float d[]; };
+
+layout(push_constant) uniform Push {
+    uint M;          // rows of this chunk
+    uint K;
+    uint w_first;    // unit offset of the chunk's first row
+    uint w_stride;   // units per row
+    uint x_first;
+    uint x_stride;   // floats per column of x
+    uint out_first;
+    uint out_stride; // floats per column of out
+    uint m0;         // row of out that the chunk's first row writes
+} p;
+
+shared float partial[ROWS * NCOLS * gl_WorkGroupSize.x];
+
+void main() {
+    const uint tid = gl_LocalInvocationID.x;
+    const uint row0 = flat_group_id() * ROWS;
+    if (row0 >= p.M) return;  // whole workgroup leaves together
+
+    float acc[ROWS][NCOLS];
+    for (uint r = 0; r < ROWS; ++r)
+        for (uint c = 0; c < NCOLS; ++c) acc[r][c] = 0.0;
+
+    const uint groups = (p.K + 3) / 4;
+    for (uint g = tid; g < groups; g += gl_WorkGroupSize.x) {
+        const uint k = 4 * g;
+        vec4 xv[NCOLS];
+        for (uint c = 0; c < NCOLS; ++c) {
+            const uint b = p.x_first + c * p.x_stride + k;
+            // Past K only for plain types with K % 4 != 0; the weights there are zero.
+            xv[c] = k + 4 <= p.K ? vec4(x[b], x[b + 1], x[b + 2], x[b + 3])
+                                 : vec4(x[b], k + 1 < p.K ? x[b + 1] : 0.0,
+                                        k + 2 < p.K ? x[b + 2] : 0.0, 0.0);
+        }
+        for (uint r = 0; r < ROWS; ++r) {
+            // Rows past M re-read the last row; their sums are never written.
+            const uint row = min(row0 + r, p.M - 1);
+            const vec4 w = dequant_group(p.w_first + row * p.w_stride, k, p.K);
+            for (uint c = 0; c < NCOLS; ++c) acc[r][c] += dot(w, xv[c]);
+        }
+    }
+
+    const uint RC = ROWS * NCOLS;
+#if defined(SUBGROUP_ADD)
+    for (uint r = 0; r < ROWS; ++r)
+        for (uint c = 0; c < NCOLS; ++c) {
+            const float s = subgroupAdd(acc[r][c]);
+            if (subgroupElect()) partial[gl_SubgroupID * RC + r * NCOLS + c] = s;
+        }
+    barrier();
+    const uint parts = gl_NumSubgroups;
+#else
+    for (uint r = 0; r < ROWS; ++r)
+        for (uint c = 0; c < NCOLS; ++c) partial[tid * RC + r * NCOLS + c] = acc[r][c];
+    barrier();
+    // Tree over threads; the workgroup size is a power of two.
+    for (uint s = gl_WorkGroupSize.x / 2; s > 1; s >>= 1) {
+        if (tid < s) {
+            for (uint i = 0; i < RC; ++i) partial[tid * RC + i] += partial[(tid + s) * RC + i];
+        }
+        barrier();
+    }
+    const uint parts = min(2u, gl_WorkGroupSize.x);
+#endif
+    for (uint i = tid; i < RC; i += gl_WorkGroupSize.x) {
+        float s = 0.0;
+        for (uint j = 0; j < parts; ++j) s += partial[j * RC + i];
+        const uint r = i / NCOLS, c = i % NCOLS;
+        if (row0 + r < p.M) d[p.out_first + c * p.out_stride + p.m0 + row0 + r] = s;
+    }
+}

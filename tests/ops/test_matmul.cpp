@@ -1,0 +1,167 @@
+#include "prism/ops/matmul.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "prism/error.hpp"
+#include "prism/quant.hpp"
+#include "support/gpu_test.hpp"
+
+namespace prism::test {
+namespace {
+
+// Largest |gpu - reference| allowed, as a fraction of sum_k |w[k, m] * x[k, n]|.
+// Both sides use the same dequantized weights, so what differs is the f32 summation order
+// (threads stride over K, then a tree; the reference sums in double): bounded by
+// K * 2^-24 ~ 4.6e-5 at K = 768, about sqrt(K) * 2^-24 ~ 2e-6 for random signs.
+// Types whose decoding is d * q - m (Q4_1, Q5_1, Q2_K, Q4_K, Q5_K) may also differ by one
+// rounding per weight where the shader compiler fuses it into an FMA.
+double tolerance(TensorType type) {
+    switch (type) {
+        case TensorType::Q4_1:
+        case TensorType::Q5_1:
+        case TensorType::Q2_K:
+        case TensorType::Q4_K:
+        case TensorType::Q5_K:
+            return 2e-5;
+        default:
+            return 1e-5;
+    }
+}
+
+struct Shape {
+    std::int64_t M, N, K;
+};
+
+// K values that suit the type's block (K-quants need multiples of 256). Every type runs the
+// matrix-vector path at N = 1 (two rows per workgroup) and N = 5 (one row) and the narrow
+// tiles; a few representative types also run N = 3, N = 8 and the 64 x 64 tiles (each
+// extra shape is another pipeline to compile, which dominates the run time on lavapipe).
+// Plain types also get sizes that are not multiples of 4 (the shaders' group size).
+std::vector<Shape> shapes_for(TensorType type) {
+    const auto block = tensor_type_info(type).block_elements;
+    const std::int64_t k0 = 256, k1 = block == 256 ? 512 : 768;
+    std::vector<Shape> s = {
+        {1, 1, k0},   {65, 1, k1},  {130, 1, k0},   // matrix-vector
+        {3, 5, k0},   {130, 5, k1},                 // a few columns
+        {65, 17, k0}, {1, 9, k0},   {130, 20, k1},  // tiled, edges on every side
+    };
+    const auto t = type;
+    if (t == TensorType::F32 || t == TensorType::F16 || t == TensorType::Q8_0 ||
+        t == TensorType::Q4_0 || t == TensorType::Q4_K || t == TensorType::Q6_K) {
+        s.insert(s.end(), {{3, 3, k0}, {65, 8, k1}, {130, 67, k1}});
+    }
+    if (block == 1) s.insert(s.end(), {{3, 1, 1}, {5, 5, 7}, {66, 33, 45}});
+    return s;
+}
+
+class MatmulOp : public GpuTest, public ::testing::WithParamInterface<TensorType> {
+  protected:
+    // Runs matmul on random data and compares with the CPU reference.
+    void check(Shape s, std::uint32_t seed) {
+        const TensorType type = GetParam();
+        SCOPED_TRACE(std::string(tensor_type_name(type)) + " M=" + std::to_string(s.M) +
+                     " N=" + std::to_string(s.N) + " K=" + std::to_string(s.K));
+        const auto bytes = random_quantized(type, static_cast<std::size_t>(s.K * s.M), seed);
+        const auto x = random_tensor({s.K, s.N, 1, 1}, seed + 1);
+        auto gw = upload_raw(type, {s.K, s.M, 1, 1}, bytes);
+        auto gx = upload(x);
+        auto gout = empty(TensorType::F32, {s.M, s.N, 1, 1});
+        run([&](gpu::Recorder& rec) { ops::matmul(rec, gw, gx, gout); });
+        const auto got = download(gout);
+
+        const auto raw = std::as_bytes(std::span(bytes));
+        const auto expected = ops::cpu::matmul(type, raw, s.K, s.M, x);
+        const auto w = dequantize(type, raw, static_cast<std::size_t>(s.K * s.M));
+        for (std::int64_t n = 0; n < s.N; ++n)
+            for (std::int64_t m = 0; m < s.M; ++m) {
+                double magnitude = 0;
+                for (std::int64_t k = 0; k < s.K; ++k)
+                    magnitude +=
+                        std::fabs(double(w[static_cast<std::size_t>(m * s.K + k)]) * x.at(k, n));
+                const double err = std::fabs(double(got.at(m, n)) - expected.at(m, n));
+                ASSERT_LE(err, tolerance(type) * magnitude + 1e-30)
+                    << "at m=" << m << " n=" << n << ": expected " << expected.at(m, n) << ", got "
+                    << got.at(m, n);
+            }
+    }
+};
+
+TEST_P(MatmulOp, MatchesCpuReference) {
+    std::uint32_t seed = 10;
+    for (const Shape& s : shapes_for(GetParam())) check(s, seed += 7);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, MatmulOp,
+                         ::testing::ValuesIn(computable_tensor_types().begin(),
+                                             computable_tensor_types().end()),
+                         [](const auto& p) { return std::string(tensor_type_name(p.param)); });
+
+TEST_F(GpuTest, MatmulRejectsBadShapes) {
+    auto w =
+        upload_raw(TensorType::Q4_0, {64, 4, 1, 1}, random_quantized(TensorType::Q4_0, 256, 1));
+    auto x = upload(random_tensor({64, 2, 1, 1}, 2));
+    auto out = empty(TensorType::F32, {4, 2, 1, 1});
+    auto rec = ctx().record();
+    // K = 48 is not a whole number of Q4_0 blocks of 32.
+    gpu::Tensor partial = w;
+    partial.ne[0] = 48;
+    EXPECT_THROW(ops::matmul(rec, partial, x, out), Error);
+    // x of the wrong length, out of the wrong shape, batched x.
+    auto x_short = upload(random_tensor({32, 2, 1, 1}, 3));
+    EXPECT_THROW(ops::matmul(rec, w, x_short, out), Error);
+    auto out_wrong = empty(TensorType::F32, {4, 3, 1, 1});
+    EXPECT_THROW(ops::matmul(rec, w, x, out_wrong), Error);
+    auto x_batched = upload(random_tensor({64, 2, 2, 1}, 4));
+    EXPECT_THROW(ops::matmul(rec, w, x_batched, out), Error);
+    try {
+        ops::matmul(rec, partial, x, out);
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("block size"), std::string::npos) << e.what();
+    }
+}
+
+// A weight larger than one storage binding on lavapipe (maxStorageBufferRange 128 MiB) goes
+// through the op in chunks of rows; elsewhere it fits one binding and checks the same sums.
+TEST_F(GpuTest, MatvecOnWeightLargerThanOneBinding) {
+    constexpr std::int64_t K = 4096, M = 8400;  // F32: 137.6 MB > 128 MiB
+    std::vector<float> w(static_cast<std::size_t>(K * M));
+    // Multiples of 1/8 in [-1, 1) times small integers: every partial sum is exact in f32,
+    // so the order of summation does not matter and the result must match exactly.
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        w[i] = static_cast<float>(
+                   static_cast<int>((static_cast<std::uint32_t>(i) * 2654435761u) >> 28) - 8) /
+               8.0f;
+    }
+    ops::HostTensor x({K, 1, 1, 1});
+    for (std::size_t i = 0; i < x.data.size(); ++i)
+        x.data[i] = static_cast<float>(static_cast<int>(i % 5) - 2);
+    std::vector<std::uint8_t> bytes(w.size() * 4);
+    std::memcpy(bytes.data(), w.data(), bytes.size());
+    auto gw = upload_raw(TensorType::F32, {K, M, 1, 1}, bytes);
+    auto gx = upload(x);
+    auto out = empty(TensorType::F32, {M, 1, 1, 1});
+    std::uint32_t dispatches = 0;
+    run([&](gpu::Recorder& rec) {
+        ops::matmul(rec, gw, gx, out);
+        dispatches = rec.dispatch_count();
+    });
+    if (bytes.size() > ctx().device().max_storage_buffer_range) {
+        EXPECT_GE(dispatches, 2u);  // it was split
+    }
+    const auto got = download(out);
+    const float* xs = x.data.data();
+    for (std::int64_t m = 0; m < M; ++m) {
+        const float* row = w.data() + m * K;
+        float s = 0;
+        for (std::int64_t k = 0; k < K; ++k) s += row[k] * xs[k];
+        ASSERT_EQ(got.at(m), s) << "m=" << m;
+    }
+}
+
+}  // namespace
+}  // namespace prism::test
