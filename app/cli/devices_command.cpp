@@ -12,7 +12,9 @@ std::string gib(std::uint64_t bytes) {
     return buf;
 }
 
-const char* yes(bool b) { return b ? "yes" : "no"; }
+const char* yes(bool b) {
+    return b ? "yes" : "no";
+}
 
 }  // namespace
 
@@ -26,18 +28,21 @@ int devices_command(const std::vector<std::string>&) {
     for (const auto& d : devices) {
         std::printf("%s%u: %s (%s)\n", d.index == chosen ? "*" : " ", d.index, d.name.c_str(),
                     std::string(gpu::device_kind_name(d.kind)).c_str());
-        std::printf("    driver: %s, Vulkan %s\n", d.driver.c_str(), d.api_version_string().c_str());
+        std::printf("    driver: %s, Vulkan %s\n", d.driver.c_str(),
+                    d.api_version_string().c_str());
         std::printf("    memory heaps:");
         for (const auto& h : d.heaps) {
             std::printf(" %s%s", gib(h.bytes).c_str(), h.device_local ? " (device-local)" : "");
         }
-        std::printf("\n    subgroup size %u, max storage buffer range %llu MiB, shared memory %u KiB\n",
-                    d.subgroup_size, static_cast<unsigned long long>(d.max_storage_buffer_range >> 20),
-                    d.max_shared_memory_bytes >> 10);
-        std::printf("    fp16 arithmetic %s, int8 arithmetic %s, integer dot product %s, "
-                    "cooperative matrices %s\n",
-                    yes(d.fp16_arithmetic), yes(d.int8_arithmetic), yes(d.integer_dot_product),
-                    yes(d.cooperative_matrix));
+        std::printf(
+            "\n    subgroup size %u, max storage buffer range %llu MiB, shared memory %u KiB\n",
+            d.subgroup_size, static_cast<unsigned long long>(d.max_storage_buffer_range >> 20),
+            d.max_shared_memory_bytes >> 10);
+        std::printf(
+            "    fp16 arithmetic %s, int8 arithmetic %s, integer dot product %s, "
+            "cooperative matrices %s\n",
+            yes(d.fp16_arithmetic), yes(d.int8_arithmetic), yes(d.integer_dot_product),
+            yes(d.cooperative_matrix));
     }
     std::printf("* = used by default (override with --device or PRISM_DEVICE)\n");
     return 0;

@@ -16,7 +16,8 @@ void usage() {
         "  devices            list Vulkan devices with their limits and features\n"
         "  info FILE.gguf     describe a model or mmproj file\n"
         "\n"
-        "environment: PRISM_DEVICE=<index|name> picks the device, PRISM_PROFILE=1 prints GPU timings\n",
+        "environment: PRISM_DEVICE=<index|name> picks the device, PRISM_PROFILE=1 prints GPU "
+        "timings\n",
         stderr);
 }
 

@@ -41,10 +41,9 @@ constexpr auto make_computable() {
     return out;
 }
 constexpr auto kComputable = make_computable();
-static_assert(std::count_if(kTypes.begin(), kTypes.end(),
-                            [](const TensorTypeInfo& t) { return t.computable; }) ==
-              static_cast<std::ptrdiff_t>(
-              kComputable.size()));
+static_assert(std::count_if(kTypes.begin(), kTypes.end(), [](const TensorTypeInfo& t) {
+                  return t.computable;
+              }) == static_cast<std::ptrdiff_t>(kComputable.size()));
 
 }  // namespace
 
@@ -62,7 +61,9 @@ const TensorTypeInfo& tensor_type_info(TensorType type) {
     throw Error("unknown tensor type id " + std::to_string(static_cast<std::uint32_t>(type)));
 }
 
-std::string_view tensor_type_name(TensorType type) { return tensor_type_info(type).name; }
+std::string_view tensor_type_name(TensorType type) {
+    return tensor_type_info(type).name;
+}
 
 std::optional<TensorType> parse_tensor_type(std::string_view name) {
     for (const auto& t : kTypes) {
@@ -84,6 +85,8 @@ std::uint64_t row_bytes(TensorType type, std::uint64_t elements) {
     return elements / info.block_elements * info.block_bytes;
 }
 
-std::span<const TensorType> computable_tensor_types() { return kComputable; }
+std::span<const TensorType> computable_tensor_types() {
+    return kComputable;
+}
 
 }  // namespace prism

@@ -6,9 +6,13 @@
 namespace prism::gpu {
 namespace {
 
-std::uint64_t round_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
+std::uint64_t round_up(std::uint64_t v, std::uint64_t a) {
+    return (v + a - 1) / a * a;
+}
 
-std::string mib(std::uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
+std::string mib(std::uint64_t bytes) {
+    return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB";
+}
 
 constexpr VkBufferUsageFlags kUsage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
                                       VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
@@ -71,7 +75,8 @@ Allocator::Allocator(VkDevice device, VkPhysicalDevice physical, const DeviceInf
     VkMemoryRequirements req{};
     vkGetBufferMemoryRequirements(device_, buffer, &req);
     vkDestroyBuffer(device_, buffer, nullptr);
-    memory_type_ = find_memory_type(physical, req.memoryTypeBits, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    memory_type_ =
+        find_memory_type(physical, req.memoryTypeBits, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     VkPhysicalDeviceMemoryProperties props{};
     vkGetPhysicalDeviceMemoryProperties(physical, &props);
     const auto flags = props.memoryTypes[memory_type_].propertyFlags;
@@ -83,10 +88,10 @@ Allocator::Allocator(VkDevice device, VkPhysicalDevice physical, const DeviceInf
 void Allocator::add_block(std::uint64_t bytes) {
     const std::uint64_t heap_bytes = info_.heaps.at(heap_).bytes;
     if (bytes > heap_bytes - std::min(heap_bytes, reserved_bytes())) {
-        throw GpuError(GpuError::Kind::out_of_memory,
-                       "not enough GPU memory on " + info_.name + ": " + mib(bytes) +
-                           " more needed, " + mib(reserved_bytes()) + " of " + mib(heap_bytes) +
-                           " already in use");
+        throw GpuError(GpuError::Kind::out_of_memory, "not enough GPU memory on " + info_.name +
+                                                          ": " + mib(bytes) + " more needed, " +
+                                                          mib(reserved_bytes()) + " of " +
+                                                          mib(heap_bytes) + " already in use");
     }
     Block block;
     block.size = bytes;
@@ -139,7 +144,8 @@ Buffer Allocator::allocate(std::uint64_t bytes) {
                 out.owner_ = this;
                 out.block_ = b;
                 out.range_ = {block.buffer.get(), offset, bytes};
-                out.mapped_ = block.mapped ? static_cast<std::byte*>(block.mapped) + offset : nullptr;
+                out.mapped_ =
+                    block.mapped ? static_cast<std::byte*>(block.mapped) + offset : nullptr;
                 in_use_ += size;
                 return true;
             }
@@ -159,7 +165,8 @@ void Allocator::release(Buffer& buffer) {
     const std::uint64_t size = round_up(buffer.range_.size, alignment_);
     auto [it, inserted] = block.free.emplace(buffer.range_.offset, size);
     // Coalesce with the neighbours so large requests can reuse freed space.
-    if (auto next = std::next(it); next != block.free.end() && it->first + it->second == next->first) {
+    if (auto next = std::next(it);
+        next != block.free.end() && it->first + it->second == next->first) {
         it->second += next->second;
         block.free.erase(next);
     }
@@ -193,7 +200,9 @@ void Allocator::read_mapped(const BufferRange& src, std::span<std::byte> data) {
     std::memcpy(data.data(), mapped_at(src), data.size());
 }
 
-std::uint64_t Allocator::blocks() const { return blocks_.size(); }
+std::uint64_t Allocator::blocks() const {
+    return blocks_.size();
+}
 
 std::uint64_t Allocator::reserved_bytes() const {
     std::uint64_t total = 0;
@@ -201,6 +210,8 @@ std::uint64_t Allocator::reserved_bytes() const {
     return total;
 }
 
-std::uint64_t Allocator::in_use_bytes() const { return in_use_; }
+std::uint64_t Allocator::in_use_bytes() const {
+    return in_use_;
+}
 
 }  // namespace prism::gpu

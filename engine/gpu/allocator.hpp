@@ -1,12 +1,12 @@
 #pragma once
 
+#include <vulkan/vulkan.h>
 #include <cstdint>
 #include <map>
-#include <span>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
-#include <vulkan/vulkan.h>
 
 #include "gpu/vk_util.hpp"
 #include "prism/gpu/buffer.hpp"
@@ -17,7 +17,7 @@ namespace prism::gpu {
 // Carves Buffers out of a few large VkDeviceMemory blocks, each covered by one VkBuffer,
 // so that a model needs a handful of allocations rather than one per tensor.
 class Allocator {
-public:
+  public:
     Allocator(VkDevice device, VkPhysicalDevice physical, const DeviceInfo& info,
               std::uint64_t block_bytes);
     Allocator(const Allocator&) = delete;
@@ -35,7 +35,7 @@ public:
     void write_mapped(const BufferRange& dst, std::span<const std::byte> data);
     void read_mapped(const BufferRange& src, std::span<std::byte> data);
 
-private:
+  private:
     struct Block {
         OwnedMemory memory;
         OwnedBuffer buffer;

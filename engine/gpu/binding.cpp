@@ -12,8 +12,9 @@ BoundTensor bind(const Context& context, const Tensor& tensor, bool written, std
     const std::uint64_t base = r.offset / align * align;
     const std::uint64_t shift = r.offset - base;
     if (shift % unit != 0) {
-        throw Error("tensor " + tensor.shape_string() + " starts at byte " + std::to_string(r.offset) +
-                    ", which is not a multiple of its element size " + std::to_string(unit));
+        throw Error("tensor " + tensor.shape_string() + " starts at byte " +
+                    std::to_string(r.offset) + ", which is not a multiple of its element size " +
+                    std::to_string(unit));
     }
     BoundTensor b;
     b.arg = {{r.buffer, base, r.size + shift}, written};

@@ -60,11 +60,11 @@ void Context::Impl::create_device() {
                        info.name + " lacks 16-bit storage buffers, which Prism needs");
     }
     if (info.api_version < VK_API_VERSION_1_2) {
-        throw GpuError(GpuError::Kind::unsupported, info.name + " supports only Vulkan " +
-                                                        std::to_string(VK_API_VERSION_MAJOR(info.api_version)) +
-                                                        "." +
-                                                        std::to_string(VK_API_VERSION_MINOR(info.api_version)) +
-                                                        "; Prism needs 1.2");
+        throw GpuError(GpuError::Kind::unsupported,
+                       info.name + " supports only Vulkan " +
+                           std::to_string(VK_API_VERSION_MAJOR(info.api_version)) + "." +
+                           std::to_string(VK_API_VERSION_MINOR(info.api_version)) +
+                           "; Prism needs 1.2");
     }
 
     VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
@@ -114,10 +114,10 @@ void Context::Impl::create_staging() {
     vkGetBufferMemoryRequirements(device, buffer, &req);
     VkMemoryAllocateInfo ainfo{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
     ainfo.allocationSize = req.size;
-    ainfo.memoryTypeIndex = find_memory_type(
-        physical, req.memoryTypeBits,
-        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-        VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
+    ainfo.memoryTypeIndex =
+        find_memory_type(physical, req.memoryTypeBits,
+                         VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                         VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
     VkDeviceMemory memory = VK_NULL_HANDLE;
     vk_check(vkAllocateMemory(device, &ainfo, nullptr, &memory), "vkAllocateMemory (staging)");
     staging_memory = OwnedMemory(device, memory);
@@ -137,7 +137,8 @@ void Context::Impl::create_layouts() {
     sinfo.bindingCount = kMaxBindings;
     sinfo.pBindings = bindings;
     VkDescriptorSetLayout set = VK_NULL_HANDLE;
-    vk_check(vkCreateDescriptorSetLayout(device, &sinfo, nullptr, &set), "vkCreateDescriptorSetLayout");
+    vk_check(vkCreateDescriptorSetLayout(device, &sinfo, nullptr, &set),
+             "vkCreateDescriptorSetLayout");
     set_layout = OwnedSetLayout(device, set);
 
     VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, kMaxPushConstantBytes};
@@ -197,8 +198,8 @@ void Context::Impl::transfer(const BufferRange& range, std::span<std::byte> host
         VkMemoryBarrier before{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
         before.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
         before.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
-        vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
-                             1, &before, 0, nullptr, 0, nullptr);
+        vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+                             VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &before, 0, nullptr, 0, nullptr);
         if (to_device) {
             std::memcpy(staging_mapped, host.data() + done, n);
             region.dstOffset = range.offset + done;
@@ -209,8 +210,8 @@ void Context::Impl::transfer(const BufferRange& range, std::span<std::byte> host
             VkMemoryBarrier after{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
             after.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
             after.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-            vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                                 &after, 0, nullptr, 0, nullptr);
+            vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0,
+                                 1, &after, 0, nullptr, 0, nullptr);
         }
         try {
             submit_and_wait(cmd);
@@ -231,11 +232,12 @@ Context::Context(const ContextOptions& options) : impl_(std::make_unique<Impl>()
     m.profile = options.profile || env_flag("PRISM_PROFILE");
     const bool validation = options.validation || env_flag("PRISM_VALIDATION");
     Impl* self = impl_.get();
-    m.instance = std::make_unique<Instance>(validation,
-                                            [self](const std::string& msg) { self->add_message(msg); });
+    m.instance = std::make_unique<Instance>(
+        validation, [self](const std::string& msg) { self->add_message(msg); });
     std::vector<DeviceInfo> devices;
     const auto& physical = m.instance->physical_devices();
-    for (std::uint32_t i = 0; i < physical.size(); ++i) devices.push_back(query_device_info(physical[i], i));
+    for (std::uint32_t i = 0; i < physical.size(); ++i)
+        devices.push_back(query_device_info(physical[i], i));
     const std::uint32_t index = select_device(devices, options.device);
     m.physical = physical[index];
     m.info = devices[index];
@@ -263,9 +265,13 @@ Context::Context(const ContextOptions& options) : impl_(std::make_unique<Impl>()
 
 Context::~Context() = default;
 
-const DeviceInfo& Context::device() const { return impl_->info; }
+const DeviceInfo& Context::device() const {
+    return impl_->info;
+}
 
-Buffer Context::allocate(std::uint64_t bytes) { return impl_->allocator->allocate(bytes); }
+Buffer Context::allocate(std::uint64_t bytes) {
+    return impl_->allocator->allocate(bytes);
+}
 
 void Context::upload(const BufferRange& dst, std::span<const std::byte> data) {
     auto& m = *impl_;
@@ -291,7 +297,9 @@ void Context::download(const BufferRange& src, std::span<std::byte> data) {
     m.transfer(src, data, false);
 }
 
-void Context::submit(Recorder& recorder) { recorder.impl().submit(); }
+void Context::submit(Recorder& recorder) {
+    recorder.impl().submit();
+}
 
 const Pipeline& Context::pipeline(std::string_view shader, std::span<const std::uint32_t> spec) {
     auto& m = *impl_;
@@ -310,7 +318,8 @@ const Pipeline& Context::pipeline(std::string_view shader, std::span<const std::
 
     std::vector<VkSpecializationMapEntry> entries(spec.size());
     for (std::uint32_t i = 0; i < spec.size(); ++i) {
-        entries[i] = {i, i * static_cast<std::uint32_t>(sizeof(std::uint32_t)), sizeof(std::uint32_t)};
+        entries[i] = {i, i * static_cast<std::uint32_t>(sizeof(std::uint32_t)),
+                      sizeof(std::uint32_t)};
     }
     VkSpecializationInfo spec_info{};
     spec_info.mapEntryCount = static_cast<std::uint32_t>(entries.size());
@@ -356,8 +365,12 @@ PipelineCacheStats Context::pipeline_cache_stats() const {
             static_cast<std::uint32_t>(impl_->pipelines.size())};
 }
 
-void Context::save_pipeline_cache() { impl_->cache->save(); }
+void Context::save_pipeline_cache() {
+    impl_->cache->save();
+}
 
-bool Context::profiling() const { return impl_->profile && impl_->info.timestamps; }
+bool Context::profiling() const {
+    return impl_->profile && impl_->info.timestamps;
+}
 
 }  // namespace prism::gpu

@@ -15,13 +15,13 @@
 namespace prism::gpu {
 
 class ComputePipeline final : public Pipeline {
-public:
+  public:
     ComputePipeline(std::string name, OwnedPipeline pipeline)
         : name_(std::move(name)), pipeline_(std::move(pipeline)) {}
     std::string_view name() const override { return name_; }
     VkPipeline get() const { return pipeline_.get(); }
 
-private:
+  private:
     std::string name_;
     OwnedPipeline pipeline_;
 };

@@ -13,11 +13,16 @@ namespace prism::gpu {
 
 std::string_view device_kind_name(DeviceKind kind) {
     switch (kind) {
-        case DeviceKind::discrete: return "discrete GPU";
-        case DeviceKind::integrated: return "integrated GPU";
-        case DeviceKind::virtual_gpu: return "virtual GPU";
-        case DeviceKind::cpu: return "CPU";
-        case DeviceKind::other: return "other";
+        case DeviceKind::discrete:
+            return "discrete GPU";
+        case DeviceKind::integrated:
+            return "integrated GPU";
+        case DeviceKind::virtual_gpu:
+            return "virtual GPU";
+        case DeviceKind::cpu:
+            return "CPU";
+        case DeviceKind::other:
+            return "other";
     }
     return "other";
 }
@@ -31,15 +36,16 @@ std::uint64_t DeviceInfo::device_local_bytes() const {
 }
 
 std::string DeviceInfo::api_version_string() const {
-    return std::to_string(api_version >> 22) + "." + std::to_string((api_version >> 12) & 0x3FFu) + "." +
-           std::to_string(api_version & 0xFFFu);
+    return std::to_string(api_version >> 22) + "." + std::to_string((api_version >> 12) & 0x3FFu) +
+           "." + std::to_string(api_version & 0xFFFu);
 }
 
 std::vector<DeviceInfo> enumerate_devices() {
     Instance instance(false, {});
     std::vector<DeviceInfo> out;
     const auto& devices = instance.physical_devices();
-    for (std::uint32_t i = 0; i < devices.size(); ++i) out.push_back(query_device_info(devices[i], i));
+    for (std::uint32_t i = 0; i < devices.size(); ++i)
+        out.push_back(query_device_info(devices[i], i));
     return out;
 }
 
@@ -54,11 +60,16 @@ std::string lower(std::string_view s) {
 
 int preference(DeviceKind kind) {
     switch (kind) {
-        case DeviceKind::discrete: return 0;
-        case DeviceKind::integrated: return 1;
-        case DeviceKind::virtual_gpu: return 2;
-        case DeviceKind::other: return 3;
-        case DeviceKind::cpu: return 4;
+        case DeviceKind::discrete:
+            return 0;
+        case DeviceKind::integrated:
+            return 1;
+        case DeviceKind::virtual_gpu:
+            return 2;
+        case DeviceKind::other:
+            return 3;
+        case DeviceKind::cpu:
+            return 4;
     }
     return 5;
 }
@@ -79,16 +90,17 @@ std::uint32_t select_device(const std::vector<DeviceInfo>& devices, std::string_
         }
     }
     if (chosen.empty()) {
-        auto best = std::min_element(devices.begin(), devices.end(), [](const auto& a, const auto& b) {
-            return preference(a.kind) < preference(b.kind);
-        });
+        auto best = std::min_element(
+            devices.begin(), devices.end(),
+            [](const auto& a, const auto& b) { return preference(a.kind) < preference(b.kind); });
         return best->index;
     }
     std::uint32_t index = 0;
     auto [end, ec] = std::from_chars(chosen.data(), chosen.data() + chosen.size(), index);
     if (ec == std::errc() && end == chosen.data() + chosen.size()) {
         if (index >= devices.size()) {
-            throw Error(source + " " + chosen + ": there are only " + std::to_string(devices.size()) +
+            throw Error(source + " " + chosen + ": there are only " +
+                        std::to_string(devices.size()) +
                         " Vulkan devices (see `prism-cli devices`)");
         }
         return index;

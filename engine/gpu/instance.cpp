@@ -120,7 +120,8 @@ void Instance::report(const std::string& message) const {
 }
 
 DeviceInfo query_device_info(VkPhysicalDevice device, std::uint32_t index) {
-    VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    VkPhysicalDeviceSubgroupProperties subgroup{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
     VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
     driver.pNext = &subgroup;
     VkPhysicalDeviceProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
@@ -142,27 +143,37 @@ DeviceInfo query_device_info(VkPhysicalDevice device, std::uint32_t index) {
     info.index = index;
     info.name = p.deviceName;
     switch (p.deviceType) {
-        case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: info.kind = DeviceKind::discrete; break;
-        case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: info.kind = DeviceKind::integrated; break;
-        case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: info.kind = DeviceKind::virtual_gpu; break;
-        case VK_PHYSICAL_DEVICE_TYPE_CPU: info.kind = DeviceKind::cpu; break;
-        default: info.kind = DeviceKind::other; break;
+        case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+            info.kind = DeviceKind::discrete;
+            break;
+        case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+            info.kind = DeviceKind::integrated;
+            break;
+        case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+            info.kind = DeviceKind::virtual_gpu;
+            break;
+        case VK_PHYSICAL_DEVICE_TYPE_CPU:
+            info.kind = DeviceKind::cpu;
+            break;
+        default:
+            info.kind = DeviceKind::other;
+            break;
     }
     info.vendor_id = p.vendorID;
     info.device_id = p.deviceID;
     info.driver = std::string(driver.driverName) + " " + driver.driverInfo;
     info.api_version = p.apiVersion;
     for (std::uint32_t i = 0; i < memory.memoryHeapCount; ++i) {
-        info.heaps.push_back({memory.memoryHeaps[i].size,
-                              (memory.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0});
+        info.heaps.push_back({memory.memoryHeaps[i].size, (memory.memoryHeaps[i].flags &
+                                                           VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0});
     }
     info.subgroup_size = subgroup.subgroupSize;
-    info.subgroup_arithmetic =
-        (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
-        (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
+    info.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+                               (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
     info.max_storage_buffer_range = p.limits.maxStorageBufferRange;
     info.min_storage_buffer_offset_alignment = p.limits.minStorageBufferOffsetAlignment;
-    VkPhysicalDeviceMaintenance3Properties m3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
+    VkPhysicalDeviceMaintenance3Properties m3{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
     VkPhysicalDeviceProperties2 props_m3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
     props_m3.pNext = &m3;
     vkGetPhysicalDeviceProperties2(device, &props_m3);

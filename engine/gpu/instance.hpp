@@ -1,10 +1,10 @@
 #pragma once
 
+#include <vulkan/vulkan.h>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-#include <vulkan/vulkan.h>
 
 #include "prism/gpu/device_info.hpp"
 
@@ -12,7 +12,7 @@ namespace prism::gpu {
 
 // A VkInstance, with the validation layer and a message callback when asked for.
 class Instance {
-public:
+  public:
     using MessageSink = std::function<void(const std::string&)>;
     Instance(bool validation, MessageSink sink);
     ~Instance();
@@ -23,7 +23,7 @@ public:
     const std::vector<VkPhysicalDevice>& physical_devices() const { return physical_; }
     void report(const std::string& message) const;
 
-private:
+  private:
     VkInstance instance_ = VK_NULL_HANDLE;
     VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
     std::vector<VkPhysicalDevice> physical_;

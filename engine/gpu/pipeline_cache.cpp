@@ -41,7 +41,8 @@ PipelineCache::PipelineCache(VkDevice device, VkPhysicalDevice physical, const D
     std::vector<char> data;
     if (!dir.empty()) {
         char name[96];
-        std::snprintf(name, sizeof(name), "pipelines-%04x-%04x.bin", info.vendor_id, info.device_id);
+        std::snprintf(name, sizeof(name), "pipelines-%04x-%04x.bin", info.vendor_id,
+                      info.device_id);
         file_ = dir / name;
         std::ifstream in(file_, std::ios::binary);
         if (in) data.assign(std::istreambuf_iterator<char>(in), {});
@@ -83,7 +84,9 @@ void PipelineCache::save() {
         }
     }
     std::filesystem::rename(tmp, file_, ec);
-    if (ec) std::fprintf(stderr, "prism: could not save the pipeline cache: %s\n", ec.message().c_str());
+    if (ec)
+        std::fprintf(stderr, "prism: could not save the pipeline cache: %s\n",
+                     ec.message().c_str());
     dirty_ = false;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <filesystem>
 #include <vulkan/vulkan.h>
+#include <filesystem>
 
 #include "gpu/vk_util.hpp"
 #include "prism/gpu/device_info.hpp"
@@ -11,7 +11,7 @@ namespace prism::gpu {
 // A VkPipelineCache persisted under the user's cache folder, one file per device and
 // driver, so that a second start does not compile pipelines again.
 class PipelineCache {
-public:
+  public:
     PipelineCache(VkDevice device, VkPhysicalDevice physical, const DeviceInfo& info,
                   std::filesystem::path dir);
     ~PipelineCache();
@@ -25,7 +25,7 @@ public:
     const std::filesystem::path& file() const { return file_; }
     std::uint64_t loaded_bytes() const { return loaded_bytes_; }
 
-private:
+  private:
     VkDevice device_;
     OwnedPipelineCache cache_;
     std::filesystem::path file_;

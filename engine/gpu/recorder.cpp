@@ -79,7 +79,8 @@ VkDescriptorSet Recorder::Impl::next_set() {
         pinfo.poolSizeCount = 1;
         pinfo.pPoolSizes = &size;
         VkDescriptorPool pool = VK_NULL_HANDLE;
-        vk_check(vkCreateDescriptorPool(ctx.device, &pinfo, nullptr, &pool), "vkCreateDescriptorPool");
+        vk_check(vkCreateDescriptorPool(ctx.device, &pinfo, nullptr, &pool),
+                 "vkCreateDescriptorPool");
         pools.emplace_back(ctx.device, pool);
         sets_left = kSetsPerPool;
     }
@@ -106,10 +107,12 @@ void Recorder::Impl::dispatch(const Pipeline& pipeline, std::span<const Arg> arg
     check_open();
     const auto& info = ctx.info;
     if (args.size() > kMaxBindings) {
-        throw Error(std::string(label) + ": more than " + std::to_string(kMaxBindings) + " bindings");
+        throw Error(std::string(label) + ": more than " + std::to_string(kMaxBindings) +
+                    " bindings");
     }
     if (push.size() > kMaxPushConstantBytes || push.size() % 4 != 0) {
-        throw Error(std::string(label) + ": push constants must be a multiple of 4 bytes, at most " +
+        throw Error(std::string(label) +
+                    ": push constants must be a multiple of 4 bytes, at most " +
                     std::to_string(kMaxPushConstantBytes));
     }
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -120,20 +123,21 @@ void Recorder::Impl::dispatch(const Pipeline& pipeline, std::span<const Arg> arg
         if (r.size > info.max_storage_buffer_range) {
             throw Error(std::string(label) + ": binding " + std::to_string(i) + " spans " +
                         std::to_string(r.size) + " bytes, more than " + info.name +
-                        "'s maxStorageBufferRange of " + std::to_string(info.max_storage_buffer_range) +
-                        "; the op must split it");
+                        "'s maxStorageBufferRange of " +
+                        std::to_string(info.max_storage_buffer_range) + "; the op must split it");
         }
         if (r.offset % info.min_storage_buffer_offset_alignment != 0) {
-            throw Error(std::string(label) + ": binding " + std::to_string(i) + " starts at offset " +
-                        std::to_string(r.offset) + ", not a multiple of the device's alignment " +
+            throw Error(std::string(label) + ": binding " + std::to_string(i) +
+                        " starts at offset " + std::to_string(r.offset) +
+                        ", not a multiple of the device's alignment " +
                         std::to_string(info.min_storage_buffer_offset_alignment));
         }
     }
     for (int d = 0; d < 3; ++d) {
         if (groups[d] > info.max_workgroup_count[d]) {
             throw Error(std::string(label) + ": " + std::to_string(groups[d]) +
-                        " workgroups in dimension " + std::to_string(d) + " exceed the device limit " +
-                        std::to_string(info.max_workgroup_count[d]));
+                        " workgroups in dimension " + std::to_string(d) +
+                        " exceed the device limit " + std::to_string(info.max_workgroup_count[d]));
         }
     }
     if (groups[0] == 0 || groups[1] == 0 || groups[2] == 0) return;
@@ -161,8 +165,8 @@ void Recorder::Impl::dispatch(const Pipeline& pipeline, std::span<const Arg> arg
         vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, handle);
         bound = handle;
     }
-    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, ctx.pipeline_layout.get(), 0, 1, &set,
-                            0, nullptr);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, ctx.pipeline_layout.get(), 0, 1,
+                            &set, 0, nullptr);
     if (!push.empty()) {
         vkCmdPushConstants(cmd, ctx.pipeline_layout.get(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
                            static_cast<std::uint32_t>(push.size()), push.data());
@@ -222,10 +226,12 @@ void Recorder::Impl::print_profile() {
     }
     const double total = static_cast<double>(ticks.back() - ticks.front()) * period_ms;
     std::vector<std::pair<std::string, Row>> sorted(rows.begin(), rows.end());
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
     std::fprintf(stderr, "prism profile (%s): %u dispatches, %u barriers, %.3f ms\n",
                  ctx.info.name.c_str(), dispatches, barriers, total);
-    std::fprintf(stderr, "  %-28s %8s %12s %12s %7s\n", "op", "calls", "total ms", "mean us", "share");
+    std::fprintf(stderr, "  %-28s %8s %12s %12s %7s\n", "op", "calls", "total ms", "mean us",
+                 "share");
     for (const auto& [name, row] : sorted) {
         std::fprintf(stderr, "  %-28s %8u %12.3f %12.1f %6.1f%%\n", name.c_str(), row.count, row.ms,
                      row.ms * 1000.0 / row.count, total > 0 ? 100.0 * row.ms / total : 0.0);
@@ -237,9 +243,12 @@ Recorder::Recorder(Recorder&&) noexcept = default;
 Recorder& Recorder::operator=(Recorder&&) noexcept = default;
 Recorder::~Recorder() = default;
 
-Context& Recorder::context() const { return impl_->context; }
+Context& Recorder::context() const {
+    return impl_->context;
+}
 
-const Pipeline& Recorder::pipeline(std::string_view shader, std::initializer_list<std::uint32_t> spec) {
+const Pipeline& Recorder::pipeline(std::string_view shader,
+                                   std::initializer_list<std::uint32_t> spec) {
     return impl_->context.pipeline(shader, std::span(spec.begin(), spec.size()));
 }
 
@@ -249,10 +258,18 @@ void Recorder::dispatch(const Pipeline& pipeline, std::initializer_list<Arg> arg
     impl_->dispatch(pipeline, std::span(args.begin(), args.size()), push, groups, label);
 }
 
-void Recorder::copy(const BufferRange& src, const BufferRange& dst) { impl_->copy(src, dst); }
-void Recorder::fill_zero(const BufferRange& dst) { impl_->fill_zero(dst); }
-std::uint32_t Recorder::dispatch_count() const { return impl_->dispatches; }
-std::uint32_t Recorder::barrier_count() const { return impl_->barriers; }
+void Recorder::copy(const BufferRange& src, const BufferRange& dst) {
+    impl_->copy(src, dst);
+}
+void Recorder::fill_zero(const BufferRange& dst) {
+    impl_->fill_zero(dst);
+}
+std::uint32_t Recorder::dispatch_count() const {
+    return impl_->dispatches;
+}
+std::uint32_t Recorder::barrier_count() const {
+    return impl_->barriers;
+}
 
 std::array<std::uint32_t, 3> spread_groups(const Context& context, std::uint64_t total) {
     const std::uint64_t max_x = context.device().max_workgroup_count[0];

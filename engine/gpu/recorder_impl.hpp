@@ -14,8 +14,9 @@ struct Recorder::Impl {
     explicit Impl(Context& context);
     ~Impl();
 
-    void dispatch(const Pipeline& pipeline, std::span<const Arg> args, std::span<const std::byte> push,
-                  std::array<std::uint32_t, 3> groups, std::string_view label);
+    void dispatch(const Pipeline& pipeline, std::span<const Arg> args,
+                  std::span<const std::byte> push, std::array<std::uint32_t, 3> groups,
+                  std::string_view label);
     void copy(const BufferRange& src, const BufferRange& dst);
     void fill_zero(const BufferRange& dst);
     void submit();
@@ -35,7 +36,7 @@ struct Recorder::Impl {
     std::uint32_t timestamps = 0;
     std::vector<std::string> labels;
 
-private:
+  private:
     void check_open() const;
     void track(std::span<const Arg> args);
     VkDescriptorSet next_set();

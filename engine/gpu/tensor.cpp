@@ -48,18 +48,21 @@ bool Tensor::is_contiguous() const {
 }
 
 std::string Tensor::shape_string() const {
-    return "[" + std::to_string(ne[0]) + ", " + std::to_string(ne[1]) + ", " + std::to_string(ne[2]) +
-           ", " + std::to_string(ne[3]) + "] " + std::string(tensor_type_name(type));
+    return "[" + std::to_string(ne[0]) + ", " + std::to_string(ne[1]) + ", " +
+           std::to_string(ne[2]) + ", " + std::to_string(ne[3]) + "] " +
+           std::string(tensor_type_name(type));
 }
 
 Tensor Tensor::permuted(int axis0, int axis1, int axis2, int axis3) const {
     const int axes[4] = {axis0, axis1, axis2, axis3};
     int seen = 0;
     for (int a : axes) {
-        if (a < 0 || a > 3 || (seen & (1 << a))) throw Error("permute axes must be a permutation of 0..3");
+        if (a < 0 || a > 3 || (seen & (1 << a)))
+            throw Error("permute axes must be a permutation of 0..3");
         seen |= 1 << a;
     }
-    if (tensor_type_info(type).block_elements != 1) throw Error("cannot permute a block-quantized tensor");
+    if (tensor_type_info(type).block_elements != 1)
+        throw Error("cannot permute a block-quantized tensor");
     Tensor t = *this;
     for (int i = 0; i < 4; ++i) {
         t.ne[axes[i]] = ne[i];
@@ -77,7 +80,8 @@ Tensor Tensor::rows_slice(std::int64_t first, std::int64_t count) const {
     t.ne[1] = count;
     t.nb[2] = nb[1] * static_cast<std::uint64_t>(count);
     t.nb[3] = t.nb[2];
-    t.memory = memory.sub(static_cast<std::uint64_t>(first) * nb[1], static_cast<std::uint64_t>(count) * nb[1]);
+    t.memory = memory.sub(static_cast<std::uint64_t>(first) * nb[1],
+                          static_cast<std::uint64_t>(count) * nb[1]);
     return t;
 }
 

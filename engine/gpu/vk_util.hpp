@@ -1,9 +1,9 @@
 #pragma once
 
+#include <vulkan/vulkan.h>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vulkan/vulkan.h>
 
 #include "prism/error.hpp"
 
@@ -15,13 +15,15 @@ const char* vk_result_name(VkResult result);
 void vk_check(VkResult result, std::string_view what);
 
 // Owns one Vulkan object destroyed through a device (or instance) level function.
-template <typename Handle, typename Parent, void (*Destroy)(Parent, Handle, const VkAllocationCallbacks*)>
+template <typename Handle, typename Parent,
+          void (*Destroy)(Parent, Handle, const VkAllocationCallbacks*)>
 class VkOwned {
-public:
+  public:
     VkOwned() = default;
     VkOwned(Parent parent, Handle handle) : parent_(parent), handle_(handle) {}
     VkOwned(VkOwned&& o) noexcept
-        : parent_(std::exchange(o.parent_, Parent{})), handle_(std::exchange(o.handle_, Handle{})) {}
+        : parent_(std::exchange(o.parent_, Parent{})),
+          handle_(std::exchange(o.handle_, Handle{})) {}
     VkOwned& operator=(VkOwned&& o) noexcept {
         if (this != &o) {
             reset();
@@ -41,7 +43,7 @@ public:
     Handle get() const { return handle_; }
     explicit operator bool() const { return handle_ != Handle{}; }
 
-private:
+  private:
     Parent parent_{};
     Handle handle_{};
 };

@@ -14,7 +14,9 @@ struct BinaryPush {
     std::uint32_t aoff, boff, doff;
 };
 
-std::uint32_t u32(std::int64_t v) { return static_cast<std::uint32_t>(v); }
+std::uint32_t u32(std::int64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
 
 void binary(gpu::Recorder& rec, std::string_view shader, std::string_view op, const gpu::Tensor& a,
             const gpu::Tensor& b, const gpu::Tensor& out) {
@@ -40,7 +42,8 @@ void binary(gpu::Recorder& rec, std::string_view shader, std::string_view op, co
     p.boff = bb.first;
     p.doff = bd.first;
     constexpr std::uint32_t kGroup = 256;
-    const auto groups = gpu::spread_groups(ctx, (static_cast<std::uint64_t>(a.elements()) + kGroup - 1) / kGroup);
+    const auto groups =
+        gpu::spread_groups(ctx, (static_cast<std::uint64_t>(a.elements()) + kGroup - 1) / kGroup);
     rec.dispatch(rec.pipeline(shader, {kGroup}), {ba.arg, bb.arg, bd.arg}, p, groups, op);
 }
 
@@ -68,8 +71,12 @@ void mul(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const g
 }
 
 namespace cpu {
-HostTensor add(const HostTensor& a, const HostTensor& b) { return binary_cpu(a, b, false); }
-HostTensor mul(const HostTensor& a, const HostTensor& b) { return binary_cpu(a, b, true); }
+HostTensor add(const HostTensor& a, const HostTensor& b) {
+    return binary_cpu(a, b, false);
+}
+HostTensor mul(const HostTensor& a, const HostTensor& b) {
+    return binary_cpu(a, b, true);
+}
 }  // namespace cpu
 
 }  // namespace prism::ops

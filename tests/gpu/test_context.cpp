@@ -58,7 +58,7 @@ TEST_F(GpuTest, SubAllocatorPacksBuffersIntoFewBlocks) {
     EXPECT_EQ(c.memory_stats().device_blocks - before, 0u);  // they fit in the first block
     many.clear();
     EXPECT_LE(c.memory_stats().device_in_use, 256u);  // only the internal dummy remains
-    auto big = c.allocate(20 << 20);  // larger than a block: its own block
+    auto big = c.allocate(20 << 20);                  // larger than a block: its own block
     EXPECT_EQ(c.memory_stats().device_blocks, before + 1);
 }
 
@@ -94,13 +94,15 @@ TEST_F(GpuTest, BindingLargerThanStorageRangeIsRejected) {
     const auto range = ctx().device().max_storage_buffer_range;
     if (range >= (std::uint64_t(1) << 31)) GTEST_SKIP() << "device range is " << range;
     auto big = ctx().allocate(range + 1024);
-    auto t = gpu::Tensor::contiguous(big, TensorType::F32, {static_cast<std::int64_t>((range + 1024) / 4)});
+    auto t = gpu::Tensor::contiguous(big, TensorType::F32,
+                                     {static_cast<std::int64_t>((range + 1024) / 4)});
     auto rec = ctx().record();
     EXPECT_THROW(ops::add(rec, t, t, t), Error);
 }
 
 TEST(PipelineCache, SecondContextLoadsWhatTheFirstSaved) {
-    const auto dir = std::filesystem::temp_directory_path() / ("prism-cache-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("prism-cache-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     gpu::ContextOptions options;
     options.cache_dir = dir;
@@ -116,7 +118,8 @@ TEST(PipelineCache, SecondContextLoadsWhatTheFirstSaved) {
 }
 
 TEST(PipelineCache, CorruptCacheFileIsIgnored) {
-    const auto dir = std::filesystem::temp_directory_path() / ("prism-cache-bad-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("prism-cache-bad-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     gpu::ContextOptions options;
     options.cache_dir = dir;

@@ -6,7 +6,9 @@
 namespace prism::test {
 namespace {
 
-class BinaryOp : public GpuTest, public ::testing::WithParamInterface<std::array<std::array<std::int64_t, 4>, 2>> {};
+class BinaryOp : public GpuTest,
+                 public ::testing::WithParamInterface<std::array<std::array<std::int64_t, 4>, 2>> {
+};
 
 TEST_P(BinaryOp, AddAndMulMatchCpu) {
     const auto [shape_a, shape_b] = GetParam();
@@ -28,7 +30,8 @@ INSTANTIATE_TEST_SUITE_P(
                       std::array<std::array<std::int64_t, 4>, 2>{{{257, 3, 1, 1}, {257, 3, 1, 1}}},
                       std::array<std::array<std::int64_t, 4>, 2>{{{64, 7, 5, 2}, {64, 1, 1, 1}}},
                       std::array<std::array<std::int64_t, 4>, 2>{{{33, 4, 6, 1}, {1, 4, 1, 1}}},
-                      std::array<std::array<std::int64_t, 4>, 2>{{{1000, 70, 1, 1}, {1000, 70, 1, 1}}}));
+                      std::array<std::array<std::int64_t, 4>, 2>{
+                          {{1000, 70, 1, 1}, {1000, 70, 1, 1}}}));
 
 TEST_F(GpuTest, AddWorksInPlaceOnPermutedViews) {
     const auto a = random_tensor({8, 5, 1, 1}, 3), b = random_tensor({5, 8, 1, 1}, 4);

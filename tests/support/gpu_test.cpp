@@ -18,7 +18,9 @@ gpu::Context& shared_context() {
     return *context;
 }
 
-void GpuTest::SetUp() { ctx().clear_validation_messages(); }
+void GpuTest::SetUp() {
+    ctx().clear_validation_messages();
+}
 
 void GpuTest::TearDown() {
     buffers_.clear();
@@ -70,7 +72,8 @@ void GpuTest::run(const std::function<void(gpu::Recorder&)>& record) {
     ctx().submit(rec);
 }
 
-ops::HostTensor random_tensor(std::array<std::int64_t, 4> ne, std::uint32_t seed, float lo, float hi) {
+ops::HostTensor random_tensor(std::array<std::int64_t, 4> ne, std::uint32_t seed, float lo,
+                              float hi) {
     ops::HostTensor t(ne);
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(lo, hi);

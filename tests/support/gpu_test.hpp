@@ -18,7 +18,7 @@ namespace prism::test {
 gpu::Context& shared_context();
 
 class GpuTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override;
     void TearDown() override;
     gpu::Context& ctx() { return shared_context(); }

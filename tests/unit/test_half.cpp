@@ -24,9 +24,9 @@ TEST(Half, KnownValues) {
     EXPECT_EQ(float_to_half(1.0f), 0x3C00);
     EXPECT_EQ(float_to_half(-2.0f), 0xC000);
     EXPECT_EQ(float_to_half(65504.0f), 0x7BFF);
-    EXPECT_EQ(float_to_half(1e6f), 0x7C00);                  // overflow to infinity
+    EXPECT_EQ(float_to_half(1e6f), 0x7C00);                    // overflow to infinity
     EXPECT_EQ(float_to_half(5.960464477539063e-08f), 0x0001);  // smallest subnormal
-    EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3C00);     // tie rounds to even
+    EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3C00);      // tie rounds to even
     EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3C02);
     EXPECT_FLOAT_EQ(half_to_float(0x3555), 0.333251953125f);
 }

@@ -31,7 +31,7 @@ TEST(TensorType, DescriptorsMatchTheGgufBlockTable) {
 }
 
 TEST(TensorType, UnknownIdsAreNotFound) {
-    EXPECT_FALSE(find_tensor_type(4));   // retired Q4_2
+    EXPECT_FALSE(find_tensor_type(4));  // retired Q4_2
     EXPECT_FALSE(find_tensor_type(99));
     EXPECT_FALSE(find_tensor_type(0xFFFFFFFFu));
 }

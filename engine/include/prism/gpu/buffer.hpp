@@ -1,7 +1,7 @@
 #pragma once
 
-#include <cstdint>
 #include <vulkan/vulkan.h>
+#include <cstdint>
 
 namespace prism::gpu {
 
@@ -23,7 +23,7 @@ struct BufferRange {
 // Device memory owned by the caller: a slice of one of the context's large blocks,
 // returned to the allocator when destroyed. Move-only.
 class Buffer {
-public:
+  public:
     Buffer() = default;
     Buffer(Buffer&& other) noexcept { *this = std::move(other); }
     Buffer& operator=(Buffer&& other) noexcept;
@@ -38,7 +38,7 @@ public:
     // Host pointer when the memory is mapped (unified memory), else nullptr.
     void* mapped() const { return mapped_; }
 
-private:
+  private:
     friend class Allocator;
     Allocator* owner_ = nullptr;
     BufferRange range_;

@@ -35,17 +35,17 @@ struct ContextOptions {
 };
 
 class Pipeline {
-public:
+  public:
     virtual ~Pipeline() = default;
     virtual std::string_view name() const = 0;
 };
 
 struct MemoryStats {
-    std::uint64_t device_blocks = 0;     // VkDeviceMemory allocations made for buffers
-    std::uint64_t device_reserved = 0;   // bytes in those blocks
-    std::uint64_t device_in_use = 0;     // bytes handed out as Buffers
-    std::uint64_t staging_bytes = 0;     // size of the staging buffer
-    std::uint64_t staged_uploads = 0;    // chunk copies made through staging
+    std::uint64_t device_blocks = 0;    // VkDeviceMemory allocations made for buffers
+    std::uint64_t device_reserved = 0;  // bytes in those blocks
+    std::uint64_t device_in_use = 0;    // bytes handed out as Buffers
+    std::uint64_t staging_bytes = 0;    // size of the staging buffer
+    std::uint64_t staged_uploads = 0;   // chunk copies made through staging
 };
 
 struct PipelineCacheStats {
@@ -57,7 +57,7 @@ struct PipelineCacheStats {
 // A Vulkan device with its queue, memory, pipelines and staging. One per process is
 // the norm; everything it creates dies with it. Methods may be called from one thread at a time.
 class Context {
-public:
+  public:
     explicit Context(const ContextOptions& options = {});
     ~Context();
     Context(const Context&) = delete;
@@ -100,7 +100,7 @@ public:
     struct Impl;
     Impl& impl() const { return *impl_; }
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

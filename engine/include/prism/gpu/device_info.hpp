@@ -38,10 +38,10 @@ struct DeviceInfo {
     std::array<std::uint32_t, 3> max_workgroup_count{};
     std::uint32_t max_push_constants_bytes = 0;
 
-    bool storage_8bit = false;       // 8-bit integers in storage buffers
-    bool storage_16bit = false;      // 16-bit values in storage buffers (required)
-    bool fp16_arithmetic = false;    // shaderFloat16
-    bool int8_arithmetic = false;    // shaderInt8
+    bool storage_8bit = false;     // 8-bit integers in storage buffers
+    bool storage_16bit = false;    // 16-bit values in storage buffers (required)
+    bool fp16_arithmetic = false;  // shaderFloat16
+    bool int8_arithmetic = false;  // shaderInt8
     bool integer_dot_product = false;
     bool cooperative_matrix = false;
     bool timestamps = false;

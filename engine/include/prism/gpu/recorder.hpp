@@ -22,10 +22,18 @@ struct Arg {
     BufferRange range;
     bool written = false;
 };
-inline Arg in(const BufferRange& r) { return {r, false}; }
-inline Arg out(const BufferRange& r) { return {r, true}; }
-inline Arg in(const Tensor& t) { return {t.memory, false}; }
-inline Arg out(const Tensor& t) { return {t.memory, true}; }
+inline Arg in(const BufferRange& r) {
+    return {r, false};
+}
+inline Arg out(const BufferRange& r) {
+    return {r, true};
+}
+inline Arg in(const Tensor& t) {
+    return {t.memory, false};
+}
+inline Arg out(const Tensor& t) {
+    return {t.memory, true};
+}
 
 constexpr std::uint32_t kMaxBindings = 8;
 constexpr std::uint32_t kMaxPushConstantBytes = 128;
@@ -34,7 +42,7 @@ constexpr std::uint32_t kMaxPushConstantBytes = 128;
 // barrier only where an argument overlaps memory written since the last barrier (or a
 // write overlaps memory read since then). Submit it with Context::submit().
 class Recorder {
-public:
+  public:
     explicit Recorder(Context& context);
     Recorder(Recorder&&) noexcept;
     Recorder& operator=(Recorder&&) noexcept;
@@ -43,7 +51,8 @@ public:
     Context& context() const;
 
     // Pipeline for a shader variant; spec[i] fills specialization constant id i.
-    const Pipeline& pipeline(std::string_view shader, std::initializer_list<std::uint32_t> spec = {});
+    const Pipeline& pipeline(std::string_view shader,
+                             std::initializer_list<std::uint32_t> spec = {});
 
     // `label` names the op in PRISM_PROFILE tables; push constants are copied.
     void dispatch(const Pipeline& pipeline, std::initializer_list<Arg> args,
@@ -67,7 +76,7 @@ public:
     struct Impl;
     Impl& impl() { return *impl_; }
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,11 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace prism::bench {
+
+void print_usage();
+int ops_command(const std::vector<std::string>& args);
+
+}  // namespace prism::bench

@@ -1,0 +1,97 @@
+#include "bench/bench_options.hpp"
+
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include "bench/bench.hpp"
+
+namespace prism::bench {
+
+const std::vector<ModelShape>& model_shapes() {
+    static const std::vector<ModelShape> shapes = {
+        {"0.5B", 896, 4864, 14, 2, 64},    // Qwen2.5-0.5B
+        {"1.5B", 1536, 8960, 12, 2, 128},  // Qwen2.5-1.5B
+        {"4B", 2560, 10240, 8, 4, 256},    // Gemma 3 4B
+    };
+    return shapes;
+}
+
+void print_usage() {
+    std::fputs(
+        "usage: prism-bench ops [options]\n"
+        "  --device D          Vulkan device index or name part (default: PRISM_DEVICE or the best "
+        "GPU)\n"
+        "  --only LIST         groups to run: matvec,matmul,attention (default all)\n"
+        "  --types LIST        weight types, e.g. f16,q8_0,q4_k (default every computable type)\n"
+        "  --models LIST       model shapes: 0.5B,1.5B,4B (default all)\n"
+        "  --contexts LIST     attention lengths (default 512,4096)\n"
+        "  --tokens N          tokens of the matrix-matrix cases (default 512)\n"
+        "  --min-time S        seconds of repetitions per case (default 0.3)\n"
+        "  --json              one JSON object per line instead of a table\n",
+        stderr);
+}
+
+namespace {
+
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    for (std::string item; std::getline(in, item, ',');) {
+        if (!item.empty()) out.push_back(item);
+    }
+    return out;
+}
+
+}  // namespace
+
+OpsOptions parse_ops_options(const std::vector<std::string>& args) {
+    OpsOptions o;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size()) throw std::runtime_error(a + " needs a value");
+            return args[++i];
+        };
+        if (a == "--device") {
+            o.device = value();
+        } else if (a == "--only") {
+            for (const auto& g : split(value())) {
+                if (g != "matvec" && g != "matmul" && g != "attention") {
+                    throw std::runtime_error("--only: unknown group '" + g + "'");
+                }
+                o.only.insert(g);
+            }
+        } else if (a == "--types") {
+            for (const auto& t : split(value())) {
+                auto type = parse_tensor_type(t);
+                if (!type || !tensor_type_info(*type).computable) {
+                    throw std::runtime_error("--types: '" + t +
+                                             "' is not a weight type Prism computes with");
+                }
+                o.types.push_back(*type);
+            }
+        } else if (a == "--models") {
+            for (const auto& m : split(value())) o.models.insert(m);
+        } else if (a == "--contexts") {
+            o.contexts.clear();
+            for (const auto& c : split(value())) o.contexts.push_back(std::stoll(c));
+        } else if (a == "--tokens") {
+            o.tokens = std::stoll(value());
+        } else if (a == "--min-time") {
+            o.min_seconds = std::stod(value());
+        } else if (a == "--json") {
+            o.json = true;
+        } else {
+            throw std::runtime_error("unknown option '" + a + "' (see prism-bench --help)");
+        }
+    }
+    if (o.types.empty()) {
+        const auto all = computable_tensor_types();
+        o.types.assign(all.begin(), all.end());
+    }
+    if (o.tokens < 1) throw std::runtime_error("--tokens must be at least 1");
+    return o;
+}
+
+}  // namespace prism::bench

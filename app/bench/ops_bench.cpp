@@ -1,0 +1,83 @@
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench/bench.hpp"
+#include "bench/bench_options.hpp"
+#include "bench/case_timer.hpp"
+#include "bench/report.hpp"
+#include "prism/gpu/context.hpp"
+#include "prism/ops/matmul.hpp"
+#include "prism/quant.hpp"
+
+namespace prism::bench {
+namespace {
+
+struct Weights {
+    gpu::Buffer buffer;
+    gpu::Tensor tensor;
+};
+
+Weights random_weights(gpu::Context& ctx, TensorType type, std::int64_t k, std::int64_t m,
+                       std::uint32_t seed) {
+    const auto bytes = random_quantized(type, static_cast<std::size_t>(k * m), seed);
+    Weights w{ctx.allocate(bytes.size()), {}};
+    w.tensor = gpu::Tensor::contiguous(w.buffer, type, {k, m});
+    ctx.upload(w.tensor.memory, std::span<const std::uint8_t>(bytes));
+    return w;
+}
+
+Weights f32_tensor(gpu::Context& ctx, std::int64_t k, std::int64_t n) {
+    std::vector<float> values(static_cast<std::size_t>(k * n));
+    for (std::size_t i = 0; i < values.size(); ++i)
+        values[i] = static_cast<float>(i % 97) / 97.0f - 0.5f;
+    Weights w{ctx.allocate(values.size() * 4), {}};
+    w.tensor = gpu::Tensor::contiguous(w.buffer, TensorType::F32, {k, n});
+    ctx.upload(w.tensor.memory, std::span<const float>(values));
+    return w;
+}
+
+// The two projections of a feed-forward block: up (hidden -> ffn) and down (ffn -> hidden).
+void bench_matmuls(gpu::Context& ctx, const OpsOptions& o, Report& report, const std::string& group,
+                   std::int64_t n) {
+    for (const auto& model : model_shapes()) {
+        if (!o.models.empty() && !o.models.count(model.name)) continue;
+        const std::pair<std::int64_t, std::int64_t> shapes[] = {{model.hidden, model.ffn},
+                                                                {model.ffn, model.hidden}};
+        for (const auto type : o.types) {
+            for (const auto& [k, m] : shapes) {
+                if (k % tensor_type_info(type).block_elements != 0) continue;  // as converters do
+                auto w = random_weights(ctx, type, k, m, 1);
+                auto x = f32_tensor(ctx, k, n);
+                auto y = f32_tensor(ctx, m, n);
+                const auto t = time_case(
+                    ctx,
+                    [&](gpu::Recorder& rec) { ops::matmul(rec, w.tensor, x.tensor, y.tensor); },
+                    o.min_seconds);
+                const double bytes =
+                    static_cast<double>(w.tensor.bytes() + x.tensor.bytes() + y.tensor.bytes());
+                const double flops =
+                    2.0 * static_cast<double>(k) * static_cast<double>(m) * static_cast<double>(n);
+                report.add({group, model.name, std::string(tensor_type_name(type)),
+                            std::to_string(k) + "x" + std::to_string(m) + "x" + std::to_string(n),
+                            t, bytes, flops});
+            }
+        }
+    }
+}
+
+}  // namespace
+
+int ops_command(const std::vector<std::string>& args) {
+    const auto o = parse_ops_options(args);
+    gpu::ContextOptions copts;
+    copts.device = o.device;
+    gpu::Context ctx(copts);
+    Report report(ctx.device(), o.json);
+    auto wanted = [&](const char* g) { return o.only.empty() || o.only.count(g); };
+    if (wanted("matvec")) bench_matmuls(ctx, o, report, "matvec", 1);
+    if (wanted("matmul")) bench_matmuls(ctx, o, report, "matmul", o.tokens);
+    return 0;
+}
+
+}  // namespace prism::bench
