@@ -24,7 +24,9 @@ struct RopePush {
     std::uint32_t total_pairs;
 };
 
-bool is_multi(RopeMode mode) { return mode == RopeMode::multi || mode == RopeMode::vision; }
+bool is_multi(RopeMode mode) {
+    return mode == RopeMode::multi || mode == RopeMode::vision;
+}
 
 std::int32_t effective_n_rot(const RopeParams& p, std::int64_t head_dim) {
     return p.n_rot == 0 ? static_cast<std::int32_t>(head_dim) : p.n_rot;
@@ -45,7 +47,8 @@ void check_params(const RopeParams& p, std::int64_t head_dim, std::int64_t n_tok
     require(p.mode != RopeMode::vision || 2 * n_rot == head_dim, kOp,
             "vision mode needs n_rot = head_dim / 2, got n_rot " + std::to_string(n_rot));
     require(p.freq_base > 0 && p.freq_scale > 0, kOp, "freq_base and freq_scale must be > 0");
-    require(p.ext_factor == 0 || p.n_ctx_orig > 0, kOp, "YaRN (ext_factor != 0) needs n_ctx_orig > 0");
+    require(p.ext_factor == 0 || p.n_ctx_orig > 0, kOp,
+            "YaRN (ext_factor != 0) needs n_ctx_orig > 0");
     const std::int64_t planes = is_multi(p.mode) ? 4 : 1;
     require(n_positions == planes * n_tokens, kOp,
             "positions hold " + std::to_string(n_positions) + " values, expected " +
@@ -66,8 +69,12 @@ void check_params(const RopeParams& p, std::int64_t head_dim, std::int64_t n_tok
     }
 }
 
-std::uint32_t u32(std::int64_t v) { return static_cast<std::uint32_t>(v); }
-std::uint32_t stride_floats(const gpu::Tensor& t, int dim) { return u32(static_cast<std::int64_t>(t.nb[dim] / 4)); }
+std::uint32_t u32(std::int64_t v) {
+    return static_cast<std::uint32_t>(v);
+}
+std::uint32_t stride_floats(const gpu::Tensor& t, int dim) {
+    return u32(static_cast<std::int64_t>(t.nb[dim] / 4));
+}
 
 }  // namespace
 
@@ -142,8 +149,8 @@ void rope(gpu::Recorder& rec, const gpu::Tensor& x, const gpu::Tensor& positions
     p.total_pairs = static_cast<std::uint32_t>(total);
     require(total < (1ull << 32), kOp, "x is too large");
 
-    const std::uint32_t mode = params.mode == RopeMode::normal ? 0
-                               : params.mode == RopeMode::neox ? 1
+    const std::uint32_t mode = params.mode == RopeMode::normal  ? 0
+                               : params.mode == RopeMode::neox  ? 1
                                : params.mode == RopeMode::multi ? 2
                                                                 : 3;
     constexpr std::uint32_t kGroup = 256;

@@ -24,7 +24,8 @@ struct RopeCase {
 
 std::vector<std::int32_t> positions_for(const RopeCase& c) {
     if (!c.positions.empty()) return c.positions;
-    const bool multi = c.params.mode == ops::RopeMode::multi || c.params.mode == ops::RopeMode::vision;
+    const bool multi =
+        c.params.mode == ops::RopeMode::multi || c.params.mode == ops::RopeMode::vision;
     std::vector<std::int32_t> pos;
     for (std::int64_t plane = 0; plane < (multi ? 4 : 1); ++plane)
         for (std::int64_t t = 0; t < c.n_tokens; ++t)
@@ -32,7 +33,9 @@ std::vector<std::int32_t> positions_for(const RopeCase& c) {
     return pos;
 }
 
-void PrintTo(const RopeCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const RopeCase& c, std::ostream* os) {
+    *os << c.name;
+}
 
 class RopeOp : public GpuTest, public ::testing::WithParamInterface<RopeCase> {};
 
@@ -43,7 +46,8 @@ TEST_P(RopeOp, MatchesCpu) {
     std::vector<float> factors;
     if (c.freq_factors) {
         const std::int64_t pairs = (c.params.n_rot == 0 ? c.head_dim : c.params.n_rot) / 2;
-        for (std::int64_t i = 0; i < pairs; ++i) factors.push_back(1.0f + 0.37f * static_cast<float>(i % 5));
+        for (std::int64_t i = 0; i < pairs; ++i)
+            factors.push_back(1.0f + 0.37f * static_cast<float>(i % 5));
     }
 
     // x lives as [head_dim, n_tokens, n_heads] on the GPU and is handed over permuted, so the
@@ -56,12 +60,17 @@ TEST_P(RopeOp, MatchesCpu) {
 
     std::vector<std::uint8_t> pos_bytes(pos.size() * 4);
     std::memcpy(pos_bytes.data(), pos.data(), pos_bytes.size());
-    const auto gpos = upload_raw(TensorType::I32, {static_cast<std::int64_t>(pos.size()), 1, 1, 1}, pos_bytes);
+    const auto gpos =
+        upload_raw(TensorType::I32, {static_cast<std::int64_t>(pos.size()), 1, 1, 1}, pos_bytes);
     gpu::Tensor gff;
-    if (c.freq_factors) gff = upload(ops::HostTensor({static_cast<std::int64_t>(factors.size()), 1, 1, 1}));
+    if (c.freq_factors)
+        gff = upload(ops::HostTensor({static_cast<std::int64_t>(factors.size()), 1, 1, 1}));
     if (c.freq_factors) ctx().upload(gff.memory, std::span<const float>(factors));
-    const auto gout = c.in_place ? gx : empty(TensorType::F32, {c.head_dim, c.n_heads, c.n_tokens, 1});
-    run([&](gpu::Recorder& rec) { ops::rope(rec, gx, gpos, gout, c.params, c.freq_factors ? &gff : nullptr); });
+    const auto gout =
+        c.in_place ? gx : empty(TensorType::F32, {c.head_dim, c.n_heads, c.n_tokens, 1});
+    run([&](gpu::Recorder& rec) {
+        ops::rope(rec, gx, gpos, gout, c.params, c.freq_factors ? &gff : nullptr);
+    });
 
     ops::HostTensor got({c.head_dim, c.n_heads, c.n_tokens, 1});
     if (c.in_place) {
@@ -112,7 +121,8 @@ ops::RopeParams yarn(ops::RopeMode mode) {
     return p;
 }
 
-ops::RopeParams multi(ops::RopeMode mode, std::array<std::int32_t, 4> sections, std::int32_t n_rot = 0) {
+ops::RopeParams multi(ops::RopeMode mode, std::array<std::int32_t, 4> sections,
+                      std::int32_t n_rot = 0) {
     auto p = with(mode, n_rot);
     p.sections = sections;
     return p;
@@ -129,7 +139,17 @@ INSTANTIATE_TEST_SUITE_P(
         RopeCase{"neox_partial_24_of_64", 64, 2, 3, with(M::neox, 24)},
         RopeCase{"normal_linear_scaling", 64, 2, 6, linear(M::normal)},
         RopeCase{"neox_yarn", 64, 2, 5, yarn(M::neox), {0, 1000, 7, 4095, 2500}},
-        RopeCase{"normal_yarn_partial", 128, 1, 3, [] { auto p = yarn(M::normal); p.n_rot = 96; p.attn_factor = 0.8f; return p; }(), {17, 3000, 1}},
+        RopeCase{"normal_yarn_partial",
+                 128,
+                 1,
+                 3,
+                 [] {
+                     auto p = yarn(M::normal);
+                     p.n_rot = 96;
+                     p.attn_factor = 0.8f;
+                     return p;
+                 }(),
+                 {17, 3000, 1}},
         RopeCase{"non_monotonic_positions", 64, 2, 6, with(M::neox), {9, 2, 2, 700, 0, 31}},
         RopeCase{"freq_factors_llama3", 64, 2, 4, with(M::normal), {0, 1, 2000, 3}, true},
         RopeCase{"in_place_neox", 64, 4, 3, with(M::neox), {}, false, true},
