@@ -1,0 +1,5 @@
+prism_shader(NAME attention_decode SOURCE attention_decode.comp DEFINES DIRECT)
+prism_shader(NAME attention_decode_split SOURCE attention_decode.comp DEFINES SPLIT)
+prism_shader(NAME attention_merge SOURCE attention_merge.comp)
+prism_shader(NAME attention_tiled SOURCE attention_tiled.comp)
+prism_shader(NAME attention_tiled_compact SOURCE attention_tiled.comp DEFINES COMPACT)

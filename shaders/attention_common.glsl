@@ -1,0 +1,47 @@
+// Shared by the attention kernels: bindings, push constants and the visible key range.
+// K and V are f16 read as f16vec4 (host checks 8-byte aligned rows); strides for K and V are
+// in units of 4 halves, for Q and the output in floats.
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+
+layout(std430, binding = 0) readonly buffer Q { float q[]; };
+layout(std430, binding = 1) readonly buffer K { f16vec4 k[]; };
+layout(std430, binding = 2) readonly buffer V { f16vec4 v[]; };
+
+layout(push_constant) uniform Push {
+    uint q_first;
+    uint q_token_stride;
+    uint q_head_stride;
+    uint k_first;
+    uint k_token_stride;
+    uint k_head_stride;
+    uint v_first;
+    uint v_token_stride;
+    uint v_head_stride;
+    uint o_first;  // split decode: where the packed partials start in scratch
+    uint o_head_stride;
+    uint o_token_stride;
+    uint n_q;
+    uint n_kv;
+    uint n_heads;
+    uint group;  // query heads per kv head
+    int q_pos0;
+    int window;
+    uint mask;  // 0 none, 1 causal, 2 sliding window
+    uint kv_per_split;
+    float scale;
+    float softcap;  // 0: off
+} p;
+
+// Keys [lo, hi) that the query at absolute position `pos` sees: every mask kind Prism has
+// is one contiguous range, so kernels skip what lies outside instead of masking it.
+ivec2 visible_keys(int pos) {
+    int lo = 0, hi = int(p.n_kv);
+    if (p.mask != 0) hi = min(hi, pos + 1);
+    if (p.mask == 2) lo = max(lo, pos - p.window + 1);
+    return ivec2(lo, max(hi, lo));
+}
+
+float cap_logit(float s) {
+    return p.softcap != 0.0 ? p.softcap * tanh(s / p.softcap) : s;
+}

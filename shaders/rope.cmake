@@ -1,0 +1,1 @@
+prism_shader(NAME rope SOURCE rope.comp)

@@ -1,0 +1,191 @@
+#include "prism/ops/attention.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "prism/error.hpp"
+#include "prism/half.hpp"
+#include "support/gpu_test.hpp"
+
+namespace prism::test {
+namespace {
+
+using ops::AttentionKernel;
+using ops::AttentionMask;
+
+struct AttnShape {
+    std::int64_t head_dim, n_q, n_heads, n_kv, n_kv_heads;
+};
+
+class AttentionTest : public GpuTest {
+  protected:
+    // Uploads random q and a token-major KV cache [head_dim, n_kv_heads, n_kv + 3] whose three
+    // extra tokens are NaN (reading past n_kv would poison the output), runs attention on the
+    // kv_cache_view and compares with the CPU reference.
+    void check(const AttnShape& s, const ops::AttentionParams& params, float q_range = 3.0f) {
+        SCOPED_TRACE("head_dim " + std::to_string(s.head_dim) + ", n_q " + std::to_string(s.n_q) +
+                     ", n_heads " + std::to_string(s.n_heads) + ", n_kv " + std::to_string(s.n_kv) +
+                     ", n_kv_heads " + std::to_string(s.n_kv_heads));
+        const auto q = random_tensor({s.head_dim, s.n_q, s.n_heads, 1}, 21, -q_range, q_range);
+        const auto kf = random_tensor({s.head_dim, s.n_kv, s.n_kv_heads, 1}, 22);
+        const auto vf = random_tensor({s.head_dim, s.n_kv, s.n_kv_heads, 1}, 23);
+        std::vector<std::uint16_t> k(kf.data.size()), v(vf.data.size());
+        for (std::size_t i = 0; i < k.size(); ++i) {
+            k[i] = float_to_half(kf.data[i]);
+            v[i] = float_to_half(vf.data[i]);
+        }
+
+        const std::int64_t n_ctx = s.n_kv + 3;
+        std::vector<std::uint16_t> kc(static_cast<std::size_t>(s.head_dim * s.n_kv_heads * n_ctx),
+                                      0x7e00);
+        std::vector<std::uint16_t> vc = kc;
+        for (std::int64_t h = 0; h < s.n_kv_heads; ++h)
+            for (std::int64_t j = 0; j < s.n_kv; ++j)
+                for (std::int64_t d = 0; d < s.head_dim; ++d) {
+                    const auto src = static_cast<std::size_t>((h * s.n_kv + j) * s.head_dim + d);
+                    const auto dst =
+                        static_cast<std::size_t>((j * s.n_kv_heads + h) * s.head_dim + d);
+                    kc[dst] = k[src];
+                    vc[dst] = v[src];
+                }
+        const auto bytes = [](const std::vector<std::uint16_t>& h) {
+            std::vector<std::uint8_t> b(h.size() * 2);
+            std::memcpy(b.data(), h.data(), b.size());
+            return b;
+        };
+        const auto gk =
+            upload_raw(TensorType::F16, {s.head_dim, s.n_kv_heads, n_ctx, 1}, bytes(kc));
+        const auto gv =
+            upload_raw(TensorType::F16, {s.head_dim, s.n_kv_heads, n_ctx, 1}, bytes(vc));
+
+        // q as the rope op leaves it, [head_dim, n_heads, n_q], seen permuted.
+        ops::HostTensor q_stored({s.head_dim, s.n_heads, s.n_q, 1});
+        for (std::int64_t h = 0; h < s.n_heads; ++h)
+            for (std::int64_t i = 0; i < s.n_q; ++i)
+                for (std::int64_t d = 0; d < s.head_dim; ++d) q_stored.at(d, h, i) = q.at(d, i, h);
+        const auto gq = upload(q_stored).permuted(0, 2, 1, 3);
+        const auto gout = empty(TensorType::F32, {s.head_dim, s.n_heads, s.n_q, 1});
+        const std::uint64_t scratch_bytes = ops::attention_scratch_bytes(
+            ctx().device(), s.head_dim, s.n_heads, s.n_q, s.n_kv, params);
+        gpu::Tensor scratch;
+        if (scratch_bytes > 0)
+            scratch =
+                empty(TensorType::F32, {static_cast<std::int64_t>(scratch_bytes / 4), 1, 1, 1});
+        run([&](gpu::Recorder& rec) {
+            ops::attention(rec, gq, ops::kv_cache_view(gk, s.n_kv), ops::kv_cache_view(gv, s.n_kv),
+                           gout, params, scratch_bytes > 0 ? &scratch : nullptr);
+        });
+        const auto expected = ops::cpu::attention(q, k, v, s.n_kv, s.n_kv_heads, params);
+        // f32 dot products and online softmax against a double reference on identical f16
+        // K/V: errors are a few f32 ulp of the logits (|logit| < ~20) carried through exp and
+        // a convex combination of |v| <= 1; measured < 1e-6. 1e-5 + 1e-5 relative leaves room
+        // for other GPUs' exp.
+        EXPECT_TRUE(all_close(expected, download(gout), 1e-5f, 1e-5f));
+    }
+};
+
+using Combo = std::tuple<AttentionKernel, AttentionMask, int, int, int>;
+class AttentionGrid : public AttentionTest, public ::testing::WithParamInterface<Combo> {};
+
+TEST_P(AttentionGrid, MatchesCpu) {
+    const auto [kernel, mask, ratio, head_dim, n_kv] = GetParam();
+    const bool decode = kernel == AttentionKernel::decode;
+    const std::int64_t n_q = decode ? 1 : 19;  // 19: not a multiple of any query tile
+    ops::AttentionParams p;
+    p.kernel = kernel;
+    p.mask = mask;
+    p.window = 7;
+    // Decode: the new token is the cache's last. Prefill: the queries are the last n_q
+    // tokens, or start at 0 when the cache is shorter (then late queries see all keys, or
+    // under the window none, which must give zeros).
+    p.q_pos0 = decode ? n_kv - 1 : std::max<std::int64_t>(0, n_kv - n_q);
+    check({head_dim, n_q, 2 * ratio, n_kv, 2}, p);
+}
+
+std::string combo_name(const ::testing::TestParamInfo<Combo>& param) {
+    const auto [kernel, mask, ratio, head_dim, n_kv] = param.param;
+    const char* masks[] = {"none", "causal", "sliding"};
+    return std::string(kernel == AttentionKernel::decode ? "decode" : "tiled") + "_" +
+           masks[static_cast<int>(mask)] + "_gqa" + std::to_string(ratio) + "_d" +
+           std::to_string(head_dim) + "_kv" + std::to_string(n_kv);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Grid, AttentionGrid,
+    ::testing::Combine(::testing::Values(AttentionKernel::decode, AttentionKernel::tiled),
+                       ::testing::Values(AttentionMask::none, AttentionMask::causal,
+                                         AttentionMask::sliding_window),
+                       ::testing::Values(1, 2, 4), ::testing::Values(64, 128),
+                       ::testing::Values(1, 17, 300)),
+    combo_name);
+
+ops::AttentionParams causal(AttentionKernel kernel, std::int64_t q_pos0) {
+    ops::AttentionParams p;
+    p.kernel = kernel;
+    p.mask = AttentionMask::causal;
+    p.q_pos0 = q_pos0;
+    return p;
+}
+
+TEST_F(AttentionTest, DecodeSplitsTheKeysAndMerges) {
+    auto p = causal(AttentionKernel::decode, 299);
+    p.kv_splits = 3;  // 128 + 128 + 44 keys
+    ASSERT_GT(ops::attention_scratch_bytes(ctx().device(), 128, 4, 1, 300, p), 0u);
+    check({128, 1, 4, 300, 2}, p);
+    p.mask = AttentionMask::sliding_window;
+    p.window = 100;  // the first split sees no key at all
+    check({128, 1, 4, 300, 2}, p);
+}
+
+TEST_F(AttentionTest, DecodeSplitsAutomaticallyForFewHeads) {
+    auto p = causal(AttentionKernel::automatic, 999);
+    EXPECT_GT(ops::attention_scratch_bytes(ctx().device(), 64, 2, 1, 1000, p), 0u);
+    check({64, 1, 2, 1000, 1}, p);
+}
+
+TEST_F(AttentionTest, OtherHeadDimsAndLongCaches) {
+    // head_dim 80 (Qwen2-VL ViT) and 256 (Gemma 3), n_kv 4100 (past 4096, not a tile multiple).
+    check({80, 1, 2, 4100, 1}, causal(AttentionKernel::automatic, 4099));
+    check({80, 37, 2, 300, 2}, ops::AttentionParams{});  // encoder: no mask, automatic = tiled
+    check({256, 1, 2, 4100, 2}, causal(AttentionKernel::decode, 4099));
+    auto swa = causal(AttentionKernel::tiled, 4100 - 33);
+    swa.mask = AttentionMask::sliding_window;
+    swa.window = 1024;
+    check({256, 33, 2, 4100, 1}, swa);
+}
+
+TEST_F(AttentionTest, SoftcapAndCustomScale) {
+    for (auto kernel : {AttentionKernel::decode, AttentionKernel::tiled}) {
+        auto p = causal(kernel, 200);
+        p.softcap = 5.0f;
+        p.scale = 0.5f;  // with |q| <= 8 many logits reach the cap's flat part
+        check({128, kernel == AttentionKernel::decode ? 1 : 9, 4, 201, 2}, p, 8.0f);
+    }
+}
+
+TEST_F(AttentionTest, KernelsHandleTheOtherShape) {
+    check({64, 5, 4, 40, 2}, causal(AttentionKernel::decode, 35));  // decode kernel, 5 queries
+    check({64, 1, 4, 40, 2}, causal(AttentionKernel::tiled, 39));   // tiled kernel, 1 query
+}
+
+TEST_F(AttentionTest, RejectsBadShapes) {
+    auto gq = upload(random_tensor({64, 1, 3, 1}, 1));
+    auto gk = upload_raw(TensorType::F16, {64, 2, 4, 1}, std::vector<std::uint8_t>(64 * 8 * 2));
+    auto gout = empty(TensorType::F32, {64, 3, 1, 1});
+    auto rec = ctx().record();
+    const auto kv = ops::kv_cache_view(gk, 4);
+    EXPECT_THROW(ops::attention(rec, gq, kv, kv, gout, {}), Error);  // 3 heads over 2 kv heads
+    auto gq2 = upload(random_tensor({64, 1, 4, 1}, 1));
+    EXPECT_THROW(ops::attention(rec, gq2, kv, kv, gout, {}), Error);  // out has 3 heads, not 4
+    EXPECT_THROW(ops::kv_cache_view(gk, 5), Error);                   // past the cache
+    auto gout4 = empty(TensorType::F32, {64, 4, 1, 1});
+    ops::AttentionParams swa;
+    swa.mask = AttentionMask::sliding_window;  // window 0
+    EXPECT_THROW(ops::attention(rec, gq2, kv, kv, gout4, swa), Error);
+}
+
+}  // namespace
+}  // namespace prism::test
