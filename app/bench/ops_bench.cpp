@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/attention_bench.hpp"
 #include "bench/bench.hpp"
 #include "bench/bench_options.hpp"
 #include "bench/case_timer.hpp"
@@ -77,6 +78,7 @@ int ops_command(const std::vector<std::string>& args) {
     auto wanted = [&](const char* g) { return o.only.empty() || o.only.count(g); };
     if (wanted("matvec")) bench_matmuls(ctx, o, report, "matvec", 1);
     if (wanted("matmul")) bench_matmuls(ctx, o, report, "matmul", o.tokens);
+    if (wanted("attention")) bench_attention(ctx, o, report);
     return 0;
 }
 
