@@ -47,7 +47,8 @@ std::string size(std::uint64_t bytes) {
 // An mmproj file may hold a vision and/or an audio encoder. Older converters did not write the
 // has_*_encoder flags; their per-encoder keys still tell.
 bool has_encoder(const File& f, const std::string& kind) {
-    if (f.contains("clip.has_" + kind + "_encoder")) return flag(f, "clip.has_" + kind + "_encoder");
+    if (f.contains("clip.has_" + kind + "_encoder"))
+        return flag(f, "clip.has_" + kind + "_encoder");
     return f.contains("clip." + kind + ".block_count");
 }
 
@@ -74,7 +75,10 @@ void print_mmproj(const File& f) {
     std::printf("projector type:       %s\n", shown(f, "clip.projector_type").c_str());
     const bool vision = has_encoder(f, "vision");
     const bool audio = has_encoder(f, "audio");
-    std::string encoders = vision && audio ? "vision, audio" : vision ? "vision" : audio ? "audio" : "none";
+    std::string encoders = vision && audio ? "vision, audio"
+                           : vision        ? "vision"
+                           : audio         ? "audio"
+                                           : "none";
     std::printf("encoders:             %s\n", encoders.c_str());
     if (vision) print_encoder(f, "vision");
     if (audio) print_encoder(f, "audio");
@@ -103,8 +107,8 @@ int info_command(const std::vector<std::string>& args) {
     for (const auto& t : f.type_histogram()) {
         std::printf("  %-7s %6llu tensors %14s elements %14s bytes\n",
                     std::string(tensor_type_name(t.type)).c_str(),
-                    static_cast<unsigned long long>(t.tensors),
-                    std::to_string(t.elements).c_str(), std::to_string(t.bytes).c_str());
+                    static_cast<unsigned long long>(t.tensors), std::to_string(t.elements).c_str(),
+                    std::to_string(t.bytes).c_str());
     }
     if (arch == "clip") print_mmproj(f);
     return 0;

@@ -6,9 +6,13 @@
 
 namespace prism::gguf {
 
-const std::string& File::name() const { return storage_->name; }
+const std::string& File::name() const {
+    return storage_->name;
+}
 
-std::uint64_t File::file_size() const { return storage_->bytes.size(); }
+std::uint64_t File::file_size() const {
+    return storage_->bytes.size();
+}
 
 const Value* File::find(std::string_view key) const {
     const auto it = value_index_.find(key);
@@ -43,7 +47,8 @@ std::uint64_t File::parameter_count() const {
 std::vector<TypeCount> File::type_histogram() const {
     std::map<std::uint32_t, TypeCount> by_id;
     for (const auto& t : tensors_) {
-        auto [it, inserted] = by_id.try_emplace(static_cast<std::uint32_t>(t.type), TypeCount{t.type});
+        auto [it, inserted] =
+            by_id.try_emplace(static_cast<std::uint32_t>(t.type), TypeCount{t.type});
         it->second.tensors += 1;
         it->second.elements += t.n_elements();
         it->second.bytes += t.n_bytes;

@@ -52,7 +52,9 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     return *this;
 }
 
-MappedFile::~MappedFile() { release(); }
+MappedFile::~MappedFile() {
+    release();
+}
 
 void MappedFile::release() noexcept {
     if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);

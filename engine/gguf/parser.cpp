@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 
 #include "gguf/storage.hpp"
 #include "prism/error.hpp"
@@ -25,24 +26,30 @@ constexpr std::uint64_t kHeaderBytes = 4 + 4 + 8 + 8;
 constexpr std::uint64_t kMinKvBytes = 8 + 1 + 4 + 1;
 // name (u64 length + 1 byte) + n_dims (u32) + type (u32) + offset (u64).
 constexpr std::uint64_t kMinTensorInfoBytes = 8 + 1 + 4 + 4 + 8;
-constexpr std::uint64_t kMaxSize = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+constexpr std::uint64_t kMaxSize =
+    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
 // Size of a scalar of this type id, 0 for strings and arrays, nullopt for an unknown id.
 std::optional<std::uint64_t> scalar_size(std::uint32_t type) {
     switch (static_cast<ValueType>(type)) {
         case ValueType::U8:
         case ValueType::I8:
-        case ValueType::Bool: return 1;
+        case ValueType::Bool:
+            return 1;
         case ValueType::U16:
-        case ValueType::I16: return 2;
+        case ValueType::I16:
+            return 2;
         case ValueType::U32:
         case ValueType::I32:
-        case ValueType::F32: return 4;
+        case ValueType::F32:
+            return 4;
         case ValueType::U64:
         case ValueType::I64:
-        case ValueType::F64: return 8;
+        case ValueType::F64:
+            return 8;
         case ValueType::String:
-        case ValueType::Array: return 0;
+        case ValueType::Array:
+            return 0;
     }
     return std::nullopt;
 }
@@ -70,7 +77,7 @@ std::string range(std::uint64_t begin, std::uint64_t end) {
 }  // namespace
 
 class Parser {
-public:
+  public:
     explicit Parser(File& file) : file_(file), bytes_(file.storage_->bytes) {}
 
     void run() {
@@ -81,38 +88,51 @@ public:
         place_tensor_data();
     }
 
-private:
+  private:
     [[noreturn]] void fail(const std::string& problem) const {
         throw FormatError(file_.storage_->name + ": " + problem);
     }
 
     std::uint64_t remaining() const { return bytes_.size() - pos_; }
 
-    const std::byte* take(std::uint64_t n, const std::string& what) {
+    // `what` describes the item for messages: a string, or a callable returning one, so that
+    // hot loops (vocabularies of 100k strings) only build the text when something fails.
+    template <class What>
+    static std::string describe(const What& what) {
+        if constexpr (std::is_invocable_v<const What&>) {
+            return what();
+        } else {
+            return std::string(what);
+        }
+    }
+
+    template <class What>
+    const std::byte* take(std::uint64_t n, const What& what) {
         if (n > remaining()) {
-            fail("truncated: " + what + " at offset " + std::to_string(pos_) + " needs " +
-                 std::to_string(n) + " bytes but only " + std::to_string(remaining()) +
-                 " remain");
+            fail("truncated: " + describe(what) + " at offset " + std::to_string(pos_) + " needs " +
+                 std::to_string(n) + " bytes but only " + std::to_string(remaining()) + " remain");
         }
         const std::byte* p = bytes_.data() + pos_;
         pos_ += n;
         return p;
     }
 
-    template <class T>
-    T read(const std::string& what) {
+    template <class T, class What>
+    T read(const What& what) {
         T v;
         std::memcpy(&v, take(sizeof(T), what), sizeof(T));
         return v;
     }
 
-    std::string_view read_string(const std::string& what) {
-        const auto length = read<std::uint64_t>("length of " + what);
+    template <class What>
+    std::string_view read_string(const What& what) {
+        const auto length = read<std::uint64_t>([&] { return "length of " + describe(what); });
         if (length > remaining()) {
-            fail(what + " has length " + std::to_string(length) + " but only " +
+            fail(describe(what) + " has length " + std::to_string(length) + " but only " +
                  std::to_string(remaining()) + " bytes remain in the file");
         }
-        return {reinterpret_cast<const char*>(take(length, what)), static_cast<std::size_t>(length)};
+        return {reinterpret_cast<const char*>(take(length, what)),
+                static_cast<std::size_t>(length)};
     }
 
     void read_header() {
@@ -150,7 +170,8 @@ private:
     void read_metadata() {
         file_.values_.reserve(static_cast<std::size_t>(n_kv_));
         for (std::uint64_t i = 0; i < n_kv_; ++i) {
-            const auto key = read_string("key of metadata entry " + std::to_string(i));
+            const auto key =
+                read_string([&] { return "key of metadata entry " + std::to_string(i); });
             if (key.empty()) fail("metadata entry " + std::to_string(i) + " has an empty key");
             if (file_.value_index_.contains(key)) fail("duplicate key '" + std::string(key) + "'");
             Value v;
@@ -202,7 +223,8 @@ private:
         }
         v.strings_.reserve(static_cast<std::size_t>(v.count_));
         for (std::uint64_t i = 0; i < v.count_; ++i) {
-            v.strings_.push_back(read_string("element " + std::to_string(i) + " of " + key));
+            v.strings_.push_back(
+                read_string([&] { return "element " + std::to_string(i) + " of " + key; }));
         }
     }
 
@@ -240,7 +262,8 @@ private:
             t.ne = {1, 1, 1, 1};
             std::uint64_t elements = 1;
             for (std::uint32_t d = 0; d < t.n_dims; ++d) {
-                const auto n = read<std::int64_t>("dimension " + std::to_string(d) + " of " + label);
+                const auto n =
+                    read<std::int64_t>("dimension " + std::to_string(d) + " of " + label);
                 if (n <= 0) {
                     fail(label + " dimension " + std::to_string(d) + " is " + std::to_string(n) +
                          " (must be positive)");
@@ -277,7 +300,8 @@ private:
     void place_tensor_data() {
         const std::uint64_t size = bytes_.size();
         std::uint64_t start = pos_;
-        if (n_tensors_ > 0) start = (pos_ + file_.alignment_ - 1) / file_.alignment_ * file_.alignment_;
+        if (n_tensors_ > 0)
+            start = (pos_ + file_.alignment_ - 1) / file_.alignment_ * file_.alignment_;
         if (start > size) {
             fail("tensor data section starts at " + std::to_string(start) +
                  ", past the end of the file (size " + std::to_string(size) + ")");

@@ -12,7 +12,7 @@ namespace prism::gguf {
 
 // A read-only memory map of a whole file; unmapped on destruction.
 class MappedFile {
-public:
+  public:
     MappedFile() = default;
     // Throws prism::Error naming the path when it cannot be opened or mapped.
     explicit MappedFile(const std::filesystem::path& path);
@@ -24,7 +24,7 @@ public:
 
     std::span<const std::byte> bytes() const { return {data_, size_}; }
 
-private:
+  private:
     void release() noexcept;
     const std::byte* data_ = nullptr;
     std::size_t size_ = 0;

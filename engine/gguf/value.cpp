@@ -24,19 +24,32 @@ std::string type_description(ValueType type, ValueType element) {
 
 std::string_view value_type_name(ValueType type) {
     switch (type) {
-        case ValueType::U8: return "u8";
-        case ValueType::I8: return "i8";
-        case ValueType::U16: return "u16";
-        case ValueType::I16: return "i16";
-        case ValueType::U32: return "u32";
-        case ValueType::I32: return "i32";
-        case ValueType::F32: return "f32";
-        case ValueType::Bool: return "bool";
-        case ValueType::String: return "string";
-        case ValueType::Array: return "array";
-        case ValueType::U64: return "u64";
-        case ValueType::I64: return "i64";
-        case ValueType::F64: return "f64";
+        case ValueType::U8:
+            return "u8";
+        case ValueType::I8:
+            return "i8";
+        case ValueType::U16:
+            return "u16";
+        case ValueType::I16:
+            return "i16";
+        case ValueType::U32:
+            return "u32";
+        case ValueType::I32:
+            return "i32";
+        case ValueType::F32:
+            return "f32";
+        case ValueType::Bool:
+            return "bool";
+        case ValueType::String:
+            return "string";
+        case ValueType::Array:
+            return "array";
+        case ValueType::U64:
+            return "u64";
+        case ValueType::I64:
+            return "i64";
+        case ValueType::F64:
+            return "f64";
     }
     return "unknown";
 }
@@ -104,15 +117,24 @@ Value::Integer Value::integer() const {
         return x < 0 ? Integer{true, x, 0} : Integer{false, 0, static_cast<std::uint64_t>(x)};
     };
     switch (type_) {
-        case ValueType::U8: return u(load<std::uint8_t>(data_));
-        case ValueType::U16: return u(load<std::uint16_t>(data_));
-        case ValueType::U32: return u(load<std::uint32_t>(data_));
-        case ValueType::U64: return u(load<std::uint64_t>(data_));
-        case ValueType::I8: return s(load<std::int8_t>(data_));
-        case ValueType::I16: return s(load<std::int16_t>(data_));
-        case ValueType::I32: return s(load<std::int32_t>(data_));
-        case ValueType::I64: return s(load<std::int64_t>(data_));
-        default: type_mismatch("an integer");
+        case ValueType::U8:
+            return u(load<std::uint8_t>(data_));
+        case ValueType::U16:
+            return u(load<std::uint16_t>(data_));
+        case ValueType::U32:
+            return u(load<std::uint32_t>(data_));
+        case ValueType::U64:
+            return u(load<std::uint64_t>(data_));
+        case ValueType::I8:
+            return s(load<std::int8_t>(data_));
+        case ValueType::I16:
+            return s(load<std::int16_t>(data_));
+        case ValueType::I32:
+            return s(load<std::int32_t>(data_));
+        case ValueType::I64:
+            return s(load<std::int64_t>(data_));
+        default:
+            type_mismatch("an integer");
     }
 }
 
@@ -125,17 +147,39 @@ void Value::out_of_range(std::size_t bits, bool is_signed) const {
 std::string Value::to_string() const {
     std::ostringstream out;
     switch (type_) {
-        case ValueType::U8: out << unsigned{load<std::uint8_t>(data_)}; break;
-        case ValueType::I8: out << int{load<std::int8_t>(data_)}; break;
-        case ValueType::U16: out << load<std::uint16_t>(data_); break;
-        case ValueType::I16: out << load<std::int16_t>(data_); break;
-        case ValueType::U32: out << load<std::uint32_t>(data_); break;
-        case ValueType::I32: out << load<std::int32_t>(data_); break;
-        case ValueType::U64: out << load<std::uint64_t>(data_); break;
-        case ValueType::I64: out << load<std::int64_t>(data_); break;
-        case ValueType::F32: out << load<float>(data_); break;
-        case ValueType::F64: out << load<double>(data_); break;
-        case ValueType::Bool: out << (load<std::uint8_t>(data_) != 0 ? "true" : "false"); break;
+        case ValueType::U8:
+            out << unsigned{load<std::uint8_t>(data_)};
+            break;
+        case ValueType::I8:
+            out << int{load<std::int8_t>(data_)};
+            break;
+        case ValueType::U16:
+            out << load<std::uint16_t>(data_);
+            break;
+        case ValueType::I16:
+            out << load<std::int16_t>(data_);
+            break;
+        case ValueType::U32:
+            out << load<std::uint32_t>(data_);
+            break;
+        case ValueType::I32:
+            out << load<std::int32_t>(data_);
+            break;
+        case ValueType::U64:
+            out << load<std::uint64_t>(data_);
+            break;
+        case ValueType::I64:
+            out << load<std::int64_t>(data_);
+            break;
+        case ValueType::F32:
+            out << load<float>(data_);
+            break;
+        case ValueType::F64:
+            out << load<double>(data_);
+            break;
+        case ValueType::Bool:
+            out << (load<std::uint8_t>(data_) != 0 ? "true" : "false");
+            break;
         case ValueType::String: {
             constexpr std::size_t kMax = 60;
             const auto text = as<std::string_view>();
@@ -149,8 +193,8 @@ std::string Value::to_string() const {
     return out.str();
 }
 
-#define PRISM_GGUF_INSTANTIATE(T)             \
-    template T Value::as<T>() const;          \
+#define PRISM_GGUF_INSTANTIATE(T)    \
+    template T Value::as<T>() const; \
     template std::vector<T> Value::as_array<T>() const;
 PRISM_GGUF_INSTANTIATE(std::uint8_t)
 PRISM_GGUF_INSTANTIATE(std::int8_t)

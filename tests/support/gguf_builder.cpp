@@ -33,7 +33,9 @@ void put_scalar(std::vector<std::byte>& out, const T& v) {
     }
 }
 
-std::uint64_t align_up(std::uint64_t x, std::uint64_t a) { return (x + a - 1) / a * a; }
+std::uint64_t align_up(std::uint64_t x, std::uint64_t a) {
+    return (x + a - 1) / a * a;
+}
 
 }  // namespace
 
@@ -175,8 +177,8 @@ GgufBuilder synthetic_mmproj(bool audio) {
     return b;
 }
 
-#define PRISM_BUILDER_INSTANTIATE(T)                                             \
-    template GgufBuilder& GgufBuilder::set<T>(const std::string&, const T&);     \
+#define PRISM_BUILDER_INSTANTIATE(T)                                         \
+    template GgufBuilder& GgufBuilder::set<T>(const std::string&, const T&); \
     template GgufBuilder& GgufBuilder::set_array<T>(const std::string&, const std::vector<T>&);
 PRISM_BUILDER_INSTANTIATE(std::uint8_t)
 PRISM_BUILDER_INSTANTIATE(std::int8_t)

@@ -14,7 +14,7 @@
 namespace prism::test {
 
 class GgufBuilder {
-public:
+  public:
     GgufBuilder& version(std::uint32_t v);
     // Writes general.alignment (u32) and lays tensors out on that boundary.
     GgufBuilder& alignment(std::uint32_t a);
@@ -39,7 +39,7 @@ public:
     std::vector<std::byte> bytes() const;
     void write(const std::filesystem::path& path) const;
 
-private:
+  private:
     struct Tensor {
         std::string name;
         TensorType type;

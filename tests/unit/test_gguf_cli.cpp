@@ -28,7 +28,8 @@ CliRun run_cli(const std::string& args) {
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) return r;
     std::array<char, 4096> buf;
-    for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;) r.output.append(buf.data(), n);
+    for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;)
+        r.output.append(buf.data(), n);
     const int raw = ::pclose(pipe);
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     return r;

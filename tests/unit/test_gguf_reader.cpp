@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
@@ -246,6 +246,17 @@ TEST(GgufReader, OpensFilesThroughTheMap) {
     const std::string missing = error_of([&] { File::open(path); });
     EXPECT_NE(missing.find(path.string()), std::string::npos) << missing;
     EXPECT_NE(missing.find("cannot open"), std::string::npos) << missing;
+}
+
+TEST(GgufReader, SyntheticMmproj) {
+    const File f = parse(test::synthetic_mmproj(/*audio=*/true), "mmproj.gguf");
+    EXPECT_EQ(f.get<std::string>("general.architecture"), "clip");
+    EXPECT_TRUE(f.get<bool>("clip.has_vision_encoder"));
+    EXPECT_TRUE(f.get<bool>("clip.has_audio_encoder"));
+    EXPECT_EQ(f.get<std::uint32_t>("clip.vision.image_size"), 64u);
+    EXPECT_EQ(f.get_array<float>("clip.vision.image_mean").size(), 3u);
+    EXPECT_EQ(f.tensor("v.patch_embd.weight").ne, (std::array<std::uint64_t, 4>{16, 16, 3, 32}));
+    EXPECT_EQ(f.tensor("mm.a.mlp.1.weight").type, TensorType::Q8_0);
 }
 
 // Every prefix of a valid file is a truncated file: each must fail cleanly, never crash.

@@ -50,8 +50,7 @@ std::string_view value_type_name(ValueType type);
 // The C++ types a metadata scalar (or array element) can be read as. std::string_view views
 // the map; std::string copies.
 template <class T>
-concept MetadataType =
-    std::same_as<T, std::uint8_t> || std::same_as<T, std::int8_t> ||
+concept MetadataType = std::same_as<T, std::uint8_t> || std::same_as<T, std::int8_t> ||
     std::same_as<T, std::uint16_t> || std::same_as<T, std::int16_t> ||
     std::same_as<T, std::uint32_t> || std::same_as<T, std::int32_t> ||
     std::same_as<T, std::uint64_t> || std::same_as<T, std::int64_t> || std::same_as<T, float> ||
@@ -78,7 +77,7 @@ constexpr ValueType value_type_of() {
 // One metadata value. Reading it as the wrong type throws a FormatError naming the file, the
 // key, the expected and the actual type.
 class Value {
-public:
+  public:
     std::string_view key() const { return key_; }
     ValueType type() const { return type_; }
     bool is_array() const { return type_ == ValueType::Array; }
@@ -92,10 +91,11 @@ public:
     // Any integer scalar converted to T, failing when the value does not fit. For keys that
     // converters write with varying integer widths.
     template <std::integral T>
-        requires(!std::same_as<T, bool>)
-    T as_integer() const {
+    requires(!std::same_as<T, bool>) T as_integer()
+    const {
         const Integer v = integer();
-        const bool fits = v.negative ? std::in_range<T>(v.as_signed) : std::in_range<T>(v.as_unsigned);
+        const bool fits =
+            v.negative ? std::in_range<T>(v.as_signed) : std::in_range<T>(v.as_unsigned);
         if (!fits) out_of_range(sizeof(T) * 8, std::is_signed_v<T>);
         return v.negative ? static_cast<T>(v.as_signed) : static_cast<T>(v.as_unsigned);
     }
@@ -106,7 +106,7 @@ public:
     // "42", "\"llama\"", "[u32 x 5]" -- a short human-readable rendering.
     std::string to_string() const;
 
-private:
+  private:
     friend class Parser;
     struct Integer {
         bool negative;
@@ -123,21 +123,21 @@ private:
     std::string_view key_;
     ValueType type_ = ValueType::U8;
     ValueType element_type_ = ValueType::U8;
-    std::uint64_t count_ = 0;          // array length
-    const std::byte* data_ = nullptr;  // scalar bytes, string bytes or packed array elements
-    std::uint64_t bytes_ = 0;          // string length
+    std::uint64_t count_ = 0;                // array length
+    const std::byte* data_ = nullptr;        // scalar bytes, string bytes or packed array elements
+    std::uint64_t bytes_ = 0;                // string length
     std::vector<std::string_view> strings_;  // elements of a string array
 };
 
 struct TensorInfo {
     std::string_view name;
     TensorType type;
-    std::uint32_t n_dims;                // 0..4 as stored; ne[] beyond n_dims is 1
-    std::array<std::uint64_t, 4> ne;     // ne[0] innermost
-    std::uint64_t offset;                // relative to the data section, as stored
-    std::uint64_t file_offset;           // absolute position in the file
+    std::uint32_t n_dims;             // 0..4 as stored; ne[] beyond n_dims is 1
+    std::array<std::uint64_t, 4> ne;  // ne[0] innermost
+    std::uint64_t offset;             // relative to the data section, as stored
+    std::uint64_t file_offset;        // absolute position in the file
     std::uint64_t n_bytes;
-    std::span<const std::byte> data;     // the bytes in the map
+    std::span<const std::byte> data;  // the bytes in the map
 
     std::uint64_t n_elements() const { return ne[0] * ne[1] * ne[2] * ne[3]; }
     // "[64, 512]"
@@ -152,7 +152,7 @@ struct TypeCount {
 };
 
 class File {
-public:
+  public:
     // Maps and validates a file; its name in messages is the path as given.
     static File open(const std::filesystem::path& path);
     // Validates bytes held in memory (copied), under `name` in messages. For tests and fuzzing.
@@ -194,10 +194,8 @@ public:
         return value(key).as_array<T>();
     }
     template <std::integral T>
-        requires(!std::same_as<T, bool>)
-    T get_integer(std::string_view key) const {
-        return value(key).as_integer<T>();
-    }
+    requires(!std::same_as<T, bool>) T get_integer(std::string_view key)
+    const { return value(key).as_integer<T>(); }
 
     // --- tensors, in file order
     std::span<const TensorInfo> tensors() const { return tensors_; }
@@ -210,7 +208,7 @@ public:
     // One entry per tensor type present, ordered by type id.
     std::vector<TypeCount> type_histogram() const;
 
-private:
+  private:
     friend class Parser;
     struct Storage;
     File();
