@@ -57,6 +57,10 @@ concept MetadataType = std::same_as<T, std::uint8_t> || std::same_as<T, std::int
     std::same_as<T, double> || std::same_as<T, bool> || std::same_as<T, std::string> ||
     std::same_as<T, std::string_view>;
 
+// Integer types as_integer/get_integer convert to.
+template <class T>
+concept MetadataInteger = std::integral<T> && !std::same_as<T, bool>;
+
 // The file's type for a C++ type, e.g. U32 for std::uint32_t.
 template <MetadataType T>
 constexpr ValueType value_type_of() {
@@ -90,9 +94,8 @@ class Value {
     T as() const;
     // Any integer scalar converted to T, failing when the value does not fit. For keys that
     // converters write with varying integer widths.
-    template <std::integral T>
-    requires(!std::same_as<T, bool>) T as_integer()
-    const {
+    template <MetadataInteger T>
+    T as_integer() const {
         const Integer v = integer();
         const bool fits =
             v.negative ? std::in_range<T>(v.as_signed) : std::in_range<T>(v.as_unsigned);
@@ -193,9 +196,10 @@ class File {
     std::vector<T> get_array(std::string_view key) const {
         return value(key).as_array<T>();
     }
-    template <std::integral T>
-    requires(!std::same_as<T, bool>) T get_integer(std::string_view key)
-    const { return value(key).as_integer<T>(); }
+    template <MetadataInteger T>
+    T get_integer(std::string_view key) const {
+        return value(key).as_integer<T>();
+    }
 
     // --- tensors, in file order
     std::span<const TensorInfo> tensors() const { return tensors_; }
