@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "prism/gguf.hpp"
+
+namespace prism::gguf {
+
+// A read-only memory map of a whole file; unmapped on destruction.
+class MappedFile {
+  public:
+    MappedFile() = default;
+    // Throws prism::Error naming the path when it cannot be opened or mapped.
+    explicit MappedFile(const std::filesystem::path& path);
+    MappedFile(MappedFile&& other) noexcept;
+    MappedFile& operator=(MappedFile&& other) noexcept;
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    ~MappedFile();
+
+    std::span<const std::byte> bytes() const { return {data_, size_}; }
+
+  private:
+    void release() noexcept;
+    const std::byte* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+// The bytes behind a File: either a map of a file or an owned copy of a buffer.
+struct File::Storage {
+    std::string name;
+    MappedFile map;
+    std::vector<std::byte> owned;
+    std::span<const std::byte> bytes;
+};
+
+}  // namespace prism::gguf
