@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
-# Builds Prism and runs every test. In CI (CI=true) warnings are errors.
+# Builds Prism and runs every test. In CI (CI=true), or with PRISM_FULL_TESTS=1, warnings are
+# errors and the suites also run under AddressSanitizer/UndefinedBehaviorSanitizer, and the
+# GGUF reader is fuzzed briefly from its seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+full=0
 preset=dev
-[ "${CI:-}" = "true" ] && preset=ci
+if [ "${CI:-}" = "true" ] || [ "${PRISM_FULL_TESTS:-}" = "1" ]; then
+  full=1
+  preset=ci
+fi
 cmake --preset "$preset"
 cmake --build --preset "$preset"
 ctest --preset "$preset" "$@"
+if [ "$full" = 1 ]; then
+  cmake --preset asan
+  cmake --build --preset asan
+  ctest --preset asan "$@"
+  cmake --preset fuzz
+  cmake --build --preset fuzz --target fuzz_gguf
+  mkdir -p build/fuzz/corpus-gguf
+  build/fuzz/tests/fuzz/fuzz_gguf -max_total_time=30 -max_len=65536 -print_final_stats=1 \
+    build/fuzz/corpus-gguf tests/fuzz/corpus/gguf
+fi

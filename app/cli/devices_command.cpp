@@ -18,13 +18,22 @@ const char* yes(bool b) {
 
 }  // namespace
 
-int devices_command(const std::vector<std::string>&) {
+int devices_command(const std::vector<std::string>& args) {
+    std::string selector;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--device" && i + 1 < args.size()) {
+            selector = args[++i];
+        } else {
+            std::fprintf(stderr, "usage: prism-cli devices [--device INDEX|NAME]\n");
+            return 2;
+        }
+    }
     const auto devices = gpu::enumerate_devices();
     if (devices.empty()) {
         std::puts("no Vulkan devices");
         return 1;
     }
-    const auto chosen = gpu::select_device(devices, "");
+    const auto chosen = gpu::select_device(devices, selector);
     for (const auto& d : devices) {
         std::printf("%s%u: %s (%s)\n", d.index == chosen ? "*" : " ", d.index, d.name.c_str(),
                     std::string(gpu::device_kind_name(d.kind)).c_str());
@@ -44,7 +53,7 @@ int devices_command(const std::vector<std::string>&) {
             yes(d.fp16_arithmetic), yes(d.int8_arithmetic), yes(d.integer_dot_product),
             yes(d.cooperative_matrix));
     }
-    std::printf("* = used by default (override with --device or PRISM_DEVICE)\n");
+    std::printf("* = the device Prism uses (choose with --device or PRISM_DEVICE)\n");
     return 0;
 }
 

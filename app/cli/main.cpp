@@ -13,8 +13,8 @@ void usage() {
         "usage: prism-cli <command> [options]\n"
         "\n"
         "commands:\n"
-        "  devices            list Vulkan devices with their limits and features\n"
-        "  info FILE.gguf     describe a model or mmproj file\n"
+        "  devices [--device D]  list Vulkan devices with their limits and features\n"
+        "  info FILE.gguf        describe a model or mmproj file\n"
         "\n"
         "environment: PRISM_DEVICE=<index|name> picks the device, PRISM_PROFILE=1 prints GPU "
         "timings\n",
