@@ -28,6 +28,7 @@ void print_usage() {
         "  --contexts LIST     attention lengths (default 512,4096)\n"
         "  --tokens N          tokens of the matrix-matrix cases (default 512)\n"
         "  --min-time S        seconds of repetitions per case (default 0.3)\n"
+        "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only these)\n"
         "  --json              one JSON object per line instead of a table\n",
         stderr);
 }
@@ -80,6 +81,13 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
             o.tokens = std::stoll(value());
         } else if (a == "--min-time") {
             o.min_seconds = std::stod(value());
+        } else if (a == "--shape") {
+            const auto parts = split(value());
+            if (parts.size() != 3) throw std::runtime_error("--shape takes K,M,N");
+            o.shapes.push_back({std::stoll(parts[0]), std::stoll(parts[1]), std::stoll(parts[2])});
+            if (o.shapes.back()[0] < 1 || o.shapes.back()[1] < 1 || o.shapes.back()[2] < 1) {
+                throw std::runtime_error("--shape sizes must be positive");
+            }
         } else if (a == "--json") {
             o.json = true;
         } else {

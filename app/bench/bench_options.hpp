@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +26,8 @@ struct OpsOptions {
     std::vector<std::int64_t> contexts{512, 4096};
     std::int64_t tokens = 512;  // N of the matrix-matrix cases
     double min_seconds = 0.3;   // per case, after a warm-up
+    // Extra matrix shapes (K, M, N) measured for every type, e.g. to compare with another engine.
+    std::vector<std::array<std::int64_t, 3>> shapes;
     bool json = false;
 };
 

@@ -38,31 +38,33 @@ Weights f32_tensor(gpu::Context& ctx, std::int64_t k, std::int64_t n) {
     return w;
 }
 
+void bench_one(gpu::Context& ctx, const OpsOptions& o, Report& report, const std::string& group,
+               const std::string& model, TensorType type, std::int64_t k, std::int64_t m,
+               std::int64_t n) {
+    if (k % tensor_type_info(type).block_elements != 0) return;  // as converters do
+    auto w = random_weights(ctx, type, k, m, 1);
+    auto x = f32_tensor(ctx, k, n);
+    auto y = f32_tensor(ctx, m, n);
+    const auto t = time_case(
+        ctx, [&](gpu::Recorder& rec) { ops::matmul(rec, w.tensor, x.tensor, y.tensor); },
+        o.min_seconds);
+    const double bytes =
+        static_cast<double>(w.tensor.bytes() + x.tensor.bytes() + y.tensor.bytes());
+    const double flops =
+        2.0 * static_cast<double>(k) * static_cast<double>(m) * static_cast<double>(n);
+    report.add({group, model, std::string(tensor_type_name(type)),
+                std::to_string(k) + "x" + std::to_string(m) + "x" + std::to_string(n), t, bytes,
+                flops});
+}
+
 // The two projections of a feed-forward block: up (hidden -> ffn) and down (ffn -> hidden).
 void bench_matmuls(gpu::Context& ctx, const OpsOptions& o, Report& report, const std::string& group,
                    std::int64_t n) {
     for (const auto& model : model_shapes()) {
         if (!o.models.empty() && !o.models.count(model.name)) continue;
-        const std::pair<std::int64_t, std::int64_t> shapes[] = {{model.hidden, model.ffn},
-                                                                {model.ffn, model.hidden}};
         for (const auto type : o.types) {
-            for (const auto& [k, m] : shapes) {
-                if (k % tensor_type_info(type).block_elements != 0) continue;  // as converters do
-                auto w = random_weights(ctx, type, k, m, 1);
-                auto x = f32_tensor(ctx, k, n);
-                auto y = f32_tensor(ctx, m, n);
-                const auto t = time_case(
-                    ctx,
-                    [&](gpu::Recorder& rec) { ops::matmul(rec, w.tensor, x.tensor, y.tensor); },
-                    o.min_seconds);
-                const double bytes =
-                    static_cast<double>(w.tensor.bytes() + x.tensor.bytes() + y.tensor.bytes());
-                const double flops =
-                    2.0 * static_cast<double>(k) * static_cast<double>(m) * static_cast<double>(n);
-                report.add({group, model.name, std::string(tensor_type_name(type)),
-                            std::to_string(k) + "x" + std::to_string(m) + "x" + std::to_string(n),
-                            t, bytes, flops});
-            }
+            bench_one(ctx, o, report, group, model.name, type, model.hidden, model.ffn, n);
+            bench_one(ctx, o, report, group, model.name, type, model.ffn, model.hidden, n);
         }
     }
 }
@@ -75,10 +77,17 @@ int ops_command(const std::vector<std::string>& args) {
     copts.device = o.device;
     gpu::Context ctx(copts);
     Report report(ctx.device(), o.json);
-    auto wanted = [&](const char* g) { return o.only.empty() || o.only.count(g); };
+    // With --shape alone, only those shapes run.
+    auto wanted = [&](const char* g) {
+        return o.only.count(g) || (o.only.empty() && o.shapes.empty());
+    };
     if (wanted("matvec")) bench_matmuls(ctx, o, report, "matvec", 1);
     if (wanted("matmul")) bench_matmuls(ctx, o, report, "matmul", o.tokens);
     if (wanted("attention")) bench_attention(ctx, o, report);
+    for (const auto& [k, m, n] : o.shapes) {
+        for (const auto type : o.types)
+            bench_one(ctx, o, report, n == 1 ? "matvec" : "matmul", "-", type, k, m, n);
+    }
     return 0;
 }
 
