@@ -18,7 +18,11 @@ namespace {
 // Decodes the UTF-8 character starting at s[i]; returns its length (0 if invalid).
 std::size_t decode_at(std::string_view s, std::size_t i, char32_t& cp) {
     const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+    std::size_t len = b0 < 0x80           ? 1
+                      : (b0 >> 5) == 0x6  ? 2
+                      : (b0 >> 4) == 0xE  ? 3
+                      : (b0 >> 3) == 0x1E ? 4
+                                          : 0;
     if (len == 0 || i + len > s.size()) return 0;
     cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
     for (std::size_t k = 1; k < len; ++k) {
@@ -33,8 +37,8 @@ std::size_t decode_at(std::string_view s, std::size_t i, char32_t& cp) {
 // category is Zs.
 bool is_python_space(char32_t c) {
     return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
-        c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
-        c == 0x202F || c == 0x205F || c == 0x3000;
+           c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+           c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 }  // namespace
@@ -83,12 +87,20 @@ std::string jinja_unescape(std::string_view body) {
         }
         const char next = body[++i];
         switch (next) {
-            case 'n': out += '\n'; break;
-            case 't': out += '\t'; break;
-            case 'r': out += '\r'; break;
+            case 'n':
+                out += '\n';
+                break;
+            case 't':
+                out += '\t';
+                break;
+            case 'r':
+                out += '\r';
+                break;
             case '\\':
             case '\'':
-            case '"': out += next; break;
+            case '"':
+                out += next;
+                break;
             default:
                 out += '\\';
                 out += next;
@@ -106,7 +118,8 @@ bool contains(std::string_view haystack, std::string_view needle) {
 std::optional<ChatFormat> recognise_chat_format(std::string_view source) {
     if (contains(source, "<start_of_turn>")) return ChatFormat::gemma;
     if (contains(source, "<|start_header_id|>") && contains(source, "<|eot_id|>")) {
-        return contains(source, "Cutting Knowledge Date") ? ChatFormat::llama31 : ChatFormat::llama3;
+        return contains(source, "Cutting Knowledge Date") ? ChatFormat::llama31
+                                                          : ChatFormat::llama3;
     }
     if (contains(source, "<end_of_utterance>") && contains(source, "Assistant:")) {
         return ChatFormat::smolvlm;
@@ -157,20 +170,28 @@ std::string find_template_date(std::string_view source) {
 
 std::string_view chat_role_name(ChatRole role) {
     switch (role) {
-        case ChatRole::system: return "system";
-        case ChatRole::user: return "user";
-        case ChatRole::assistant: return "assistant";
+        case ChatRole::system:
+            return "system";
+        case ChatRole::user:
+            return "user";
+        case ChatRole::assistant:
+            return "assistant";
     }
     return "?";
 }
 
 std::string_view chat_format_name(ChatFormat format) {
     switch (format) {
-        case ChatFormat::chatml: return "chatml";
-        case ChatFormat::llama3: return "llama3";
-        case ChatFormat::llama31: return "llama3.1";
-        case ChatFormat::gemma: return "gemma";
-        case ChatFormat::smolvlm: return "smolvlm";
+        case ChatFormat::chatml:
+            return "chatml";
+        case ChatFormat::llama3:
+            return "llama3";
+        case ChatFormat::llama31:
+            return "llama3.1";
+        case ChatFormat::gemma:
+            return "gemma";
+        case ChatFormat::smolvlm:
+            return "smolvlm";
     }
     return "?";
 }
@@ -186,13 +207,15 @@ ChatTemplate ChatTemplate::from_source(std::string_view source, Tokens tokens) {
     t.tokens_ = std::move(tokens);
     const std::optional<ChatFormat> format = text::recognise_chat_format(source);
     if (!format) {
-        t.warning_ = source.empty()
-            ? "the model has no chat template; using ChatML, which it may not understand"
-            : "unrecognised chat template; using ChatML, which the model may not understand";
+        t.warning_ =
+            source.empty()
+                ? "the model has no chat template; using ChatML, which it may not understand"
+                : "unrecognised chat template; using ChatML, which the model may not understand";
         return t;
     }
     t.format_ = *format;
-    if (t.format_ == ChatFormat::chatml) t.default_system_ = text::find_default_system_prompt(source);
+    if (t.format_ == ChatFormat::chatml)
+        t.default_system_ = text::find_default_system_prompt(source);
     if (t.format_ == ChatFormat::llama31) {
         t.template_date_ = text::find_template_date(source);
         t.date_from_clock_ = source.find("strftime_now") != std::string_view::npos;
@@ -239,8 +262,8 @@ ChatTemplate ChatTemplate::from_gguf(const gguf::File& file) {
         if (has_token(g.token)) {
             t.format_ = g.format;
             t.warning_ = "the model has no chat template; using " +
-                std::string(chat_format_name(g.format)) + ", guessed from its " +
-                std::string(g.token) + " token";
+                         std::string(chat_format_name(g.format)) + ", guessed from its " +
+                         std::string(g.token) + " token";
             return t;
         }
     }
@@ -251,7 +274,8 @@ ChatTemplate ChatTemplate::from_gguf(const gguf::File& file) {
 std::string ChatTemplate::today_or_fixed_date() const {
     if (!date_string_.empty()) return date_string_;
     if (!date_from_clock_ && !template_date_.empty()) return template_date_;
-    if (!date_from_clock_) return "26 Jul 2024";  // what Llama 3.1's template sets when nothing does
+    if (!date_from_clock_)
+        return "26 Jul 2024";  // what Llama 3.1's template sets when nothing does
     const std::time_t now = std::time(nullptr);
     std::tm local{};
     localtime_r(&now, &local);
@@ -294,13 +318,15 @@ ChatPrompt ChatTemplate::render(std::span<const ChatMessage> messages,
             if (!first_is_system && !default_system_.empty()) {
                 out += chatml_turn("system", default_system_);
             }
-            for (const ChatMessage& m : messages) out += chatml_turn(chat_role_name(m.role), m.content);
+            for (const ChatMessage& m : messages)
+                out += chatml_turn(chat_role_name(m.role), m.content);
             if (add_generation_prompt) out += "<|im_start|>assistant\n";
             break;
 
         case ChatFormat::llama3:
             out += tokens_.bos;
-            for (const ChatMessage& m : messages) out += llama3_turn(chat_role_name(m.role), m.content);
+            for (const ChatMessage& m : messages)
+                out += llama3_turn(chat_role_name(m.role), m.content);
             if (add_generation_prompt) out += "<|start_header_id|>assistant<|end_header_id|>\n\n";
             break;
 
@@ -327,11 +353,12 @@ ChatPrompt ChatTemplate::render(std::span<const ChatMessage> messages,
                 const ChatMessage& m = turns[i];
                 const ChatRole expected = i % 2 == 0 ? ChatRole::user : ChatRole::assistant;
                 if (m.role != expected) {
-                    throw Error("chat template (gemma): conversation roles must alternate "
-                                "user/assistant/user/assistant/... after an optional first "
-                                "system message; message " +
-                                std::to_string(i + (first_is_system ? 1 : 0) + 1) + " is " +
-                                std::string(chat_role_name(m.role)));
+                    throw Error(
+                        "chat template (gemma): conversation roles must alternate "
+                        "user/assistant/user/assistant/... after an optional first "
+                        "system message; message " +
+                        std::to_string(i + (first_is_system ? 1 : 0) + 1) + " is " +
+                        std::string(chat_role_name(m.role)));
                 }
                 out += "<start_of_turn>";
                 out += m.role == ChatRole::assistant ? "model" : "user";

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "support/gguf_builder.hpp"
 #include "prism/chat_template.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
+#include "support/gguf_builder.hpp"
 #include "text/chat_template.hpp"
 
 namespace prism {
@@ -122,10 +122,10 @@ TEST(ChatTemplate, MatchesTransformersByteForByte) {
 
 TEST(ChatTemplate, RecognisesEachFamily) {
     const std::map<std::string, ChatFormat> expected{
-        {"chatml", ChatFormat::chatml},   {"qwen2.5", ChatFormat::chatml},
-        {"smollm2", ChatFormat::chatml},  {"llama3", ChatFormat::llama3},
+        {"chatml", ChatFormat::chatml},    {"qwen2.5", ChatFormat::chatml},
+        {"smollm2", ChatFormat::chatml},   {"llama3", ChatFormat::llama3},
         {"llama3.2", ChatFormat::llama31}, {"gemma3", ChatFormat::gemma},
-        {"smolvlm", ChatFormat::smolvlm}, {"smolvlm-transformers", ChatFormat::smolvlm}};
+        {"smolvlm", ChatFormat::smolvlm},  {"smolvlm-transformers", ChatFormat::smolvlm}};
     for (const auto& [name, format] : expected) {
         const ChatTemplate t =
             ChatTemplate::from_source(read_file(chat_dir / "templates" / (name + ".jinja")));
@@ -174,8 +174,9 @@ TEST(ChatTemplate, UnrecognisedTemplateFallsBackToChatMLWithAWarning) {
     EXPECT_NE(t.warning().find("unrecognised chat template"), std::string::npos) << t.warning();
     const std::vector<ChatMessage> m{{ChatRole::system, "S"}, {ChatRole::user, "U"}};
     const ChatPrompt p = t.render(m);
-    EXPECT_EQ(p.text, "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n"
-                      "<|im_start|>assistant\n");
+    EXPECT_EQ(p.text,
+              "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n"
+              "<|im_start|>assistant\n");
     // The fallback is no model's own format, so BOS follows the model's tokenizer setting.
     EXPECT_TRUE(p.add_bos);
 
@@ -183,12 +184,14 @@ TEST(ChatTemplate, UnrecognisedTemplateFallsBackToChatMLWithAWarning) {
     EXPECT_TRUE(empty.is_fallback());
     EXPECT_NE(empty.warning().find("no chat template"), std::string::npos) << empty.warning();
     // Phi-4 looks like ChatML but is not.
-    EXPECT_TRUE(ChatTemplate::from_source("<|im_start|>{{ m }}<|im_sep|>x<|im_end|>").is_fallback());
+    EXPECT_TRUE(
+        ChatTemplate::from_source("<|im_start|>{{ m }}<|im_sep|>x<|im_end|>").is_fallback());
     EXPECT_FALSE(ChatTemplate::chatml().is_fallback());
 }
 
 TEST(ChatTemplate, GemmaRejectsWhatItsTemplateRejects) {
-    const ChatTemplate t = ChatTemplate::from_source(read_file(chat_dir / "templates/gemma3.jinja"));
+    const ChatTemplate t =
+        ChatTemplate::from_source(read_file(chat_dir / "templates/gemma3.jinja"));
     const std::vector<ChatMessage> two_users{{ChatRole::user, "a"}, {ChatRole::user, "b"}};
     EXPECT_THROW((void)t.render(two_users), Error);
     const std::vector<ChatMessage> late_system{{ChatRole::user, "a"}, {ChatRole::system, "b"}};
@@ -200,12 +203,14 @@ TEST(ChatTemplate, WithoutGenerationPromptTheConversationEndsAfterTheLastTurn) {
     const ChatTemplate t = ChatTemplate::from_source(read_file(chat_dir / "templates/gemma3.jinja"),
                                                      {"<bos>", "<eos>", true});
     const std::vector<ChatMessage> m{{ChatRole::user, "Hi"}, {ChatRole::assistant, "Hello"}};
-    EXPECT_EQ(t.render(m, false).text,
-              "<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n");
+    EXPECT_EQ(
+        t.render(m, false).text,
+        "<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n");
 }
 
 TEST(ChatTemplate, Llama32UsesTodaysDateLikeTransformers) {
-    const ChatTemplate t = ChatTemplate::from_source(read_file(chat_dir / "templates/llama3.2.jinja"));
+    const ChatTemplate t =
+        ChatTemplate::from_source(read_file(chat_dir / "templates/llama3.2.jinja"));
     const std::time_t now = std::time(nullptr);
     std::tm local{};
     localtime_r(&now, &local);
@@ -216,7 +221,8 @@ TEST(ChatTemplate, Llama32UsesTodaysDateLikeTransformers) {
               std::string::npos);
     // Llama 3.1's template fixes the date itself when the caller passes none.
     const ChatTemplate fixed = ChatTemplate::from_source(
-        "<|start_header_id|><|eot_id|>Cutting Knowledge Date{%- set date_string = \"26 Jul 2024\" %}");
+        "<|start_header_id|><|eot_id|>Cutting Knowledge Date{%- set date_string = \"26 Jul 2024\" "
+        "%}");
     EXPECT_NE(fixed.render(m).text.find("Today Date: 26 Jul 2024\n"), std::string::npos);
 }
 
@@ -254,8 +260,8 @@ TEST(ChatTemplate, FromGgufReadsTemplateAndSpecialTokens) {
 TEST(ChatTemplate, FromGgufWithoutTemplateGuessesFromSpecialTokens) {
     test::GgufBuilder b;
     b.set("general.architecture", "gemma3")
-        .set_array<std::string_view>("tokenizer.ggml.tokens",
-                                     {"<pad>", "<eos>", "<bos>", "<start_of_turn>", "<end_of_turn>"})
+        .set_array<std::string_view>("tokenizer.ggml.tokens", {"<pad>", "<eos>", "<bos>",
+                                                               "<start_of_turn>", "<end_of_turn>"})
         .set<std::uint32_t>("tokenizer.ggml.bos_token_id", 2);
     const ChatTemplate t = ChatTemplate::from_gguf(gguf::File::from_bytes(b.bytes()));
     EXPECT_EQ(t.format(), ChatFormat::gemma);

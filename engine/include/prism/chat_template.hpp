@@ -98,7 +98,8 @@ class ChatTemplate {
     // Renders the conversation; add_generation_prompt appends the assistant's turn header.
     // Throws prism::Error for an empty conversation, and for what the template itself rejects
     // (Gemma: roles must alternate user/assistant after an optional first system message).
-    ChatPrompt render(std::span<const ChatMessage> messages, bool add_generation_prompt = true) const;
+    ChatPrompt render(std::span<const ChatMessage> messages,
+                      bool add_generation_prompt = true) const;
 
   private:
     ChatTemplate() = default;
@@ -108,9 +109,9 @@ class ChatTemplate {
     Tokens tokens_;
     std::string warning_;
     std::string default_system_;
-    std::string date_string_;        // set_date_string()
-    std::string template_date_;      // `set date_string = "..."` in the template
-    bool date_from_clock_ = false;   // the template calls strftime_now
+    std::string date_string_;       // set_date_string()
+    std::string template_date_;     // `set date_string = "..."` in the template
+    bool date_from_clock_ = false;  // the template calls strftime_now
 };
 
 }  // namespace prism
