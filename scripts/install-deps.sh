@@ -7,6 +7,7 @@ packages=(
   libvulkan-dev mesa-vulkan-drivers vulkan-tools vulkan-validationlayers
   glslang-tools spirv-tools
   libgtest-dev
+  libicu-dev
   clang libclang-rt-14-dev
 )
 
