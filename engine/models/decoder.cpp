@@ -234,7 +234,22 @@ struct Decoder::Impl {
             if (!every_logit) every_logit = ctx.allocate(f32_bytes(h.n_vocab * chunk));
             ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &w.output_norm);
             logits_t = f32(every_logit, {h.n_vocab, n});
-            ops::matmul(rec, w.output, xn_t, logits_t);
+            // A large vocabulary times many tokens can exceed one storage binding (128 MiB on
+            // lavapipe): the head writes slices of columns, each within the limit.
+            const auto column_bytes = f32_bytes(h.n_vocab);
+            const auto per_slice = static_cast<std::int64_t>(
+                std::max<std::uint64_t>(1, ctx.device().max_storage_buffer_range / column_bytes));
+            for (std::int64_t c0 = 0; c0 < n; c0 += per_slice) {
+                const std::int64_t cols = std::min(per_slice, n - c0);
+                const auto in = gpu::Tensor::contiguous(
+                    xn.range(f32_bytes(h.n_embd * c0), f32_bytes(h.n_embd * cols)), TensorType::F32,
+                    {h.n_embd, cols});
+                const auto slice = gpu::Tensor::contiguous(
+                    every_logit.range(column_bytes * static_cast<std::uint64_t>(c0),
+                                      column_bytes * static_cast<std::uint64_t>(cols)),
+                    TensorType::F32, {h.n_vocab, cols});
+                ops::matmul(rec, w.output, in, slice);
+            }
         } else {
             const auto last = column(x, h.n_embd, n - 1), last_n = column(xn, h.n_embd, n - 1);
             ops::rms_norm(rec, last, last_n, h.rms_eps, &w.output_norm);

@@ -30,7 +30,8 @@ struct DecoderOptions {
 
 class Decoder {
   public:
-    // Reads hyperparameters and uploads every weight; the file may be closed afterwards.
+    // Reads hyperparameters and uploads every weight; the file may be closed afterwards, the
+    // context must outlive the decoder.
     // Throws FormatError for a missing tensor, a wrong shape or an unsupported architecture
     // (each named), Error for bad options, GpuError when the device lacks memory.
     Decoder(gpu::Context& context, const gguf::File& file, const DecoderOptions& options = {});
