@@ -7,5 +7,6 @@ namespace prism::cli {
 
 int devices_command(const std::vector<std::string>& args);
 int info_command(const std::vector<std::string>& args);
+int generate_command(const std::vector<std::string>& args);
 
 }  // namespace prism::cli

@@ -15,6 +15,7 @@ void usage() {
         "commands:\n"
         "  devices [--device D]  list Vulkan devices with their limits and features\n"
         "  info FILE.gguf        describe a model or mmproj file\n"
+        "  generate -m FILE.gguf --tokens IDS [-n N]  run a text model on token ids\n"
         "\n"
         "environment: PRISM_DEVICE=<index|name> picks the device, PRISM_PROFILE=1 prints GPU "
         "timings\n",
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     try {
         if (command == "devices") return prism::cli::devices_command(args);
         if (command == "info") return prism::cli::info_command(args);
+        if (command == "generate") return prism::cli::generate_command(args);
         std::fprintf(stderr, "prism-cli: unknown command '%s'\n", command.c_str());
         usage();
         return 2;

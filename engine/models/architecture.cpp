@@ -1,0 +1,146 @@
+#include "prism/models/architecture.hpp"
+
+#include <array>
+#include <string>
+
+#include "prism/error.hpp"
+#include "prism/gguf.hpp"
+
+namespace prism::models {
+namespace {
+
+// llama.cpp's converter permutes the rows of attn_q/attn_k of `llama` files so that HF's
+// rotate-half RoPE becomes the adjacent-pair (normal) rotation; the file is used as stored.
+constexpr std::array kArchitectures{
+    ArchitectureTraits{.name = "llama",
+                       .rope_mode = ops::RopeMode::normal,
+                       .ffn_activation = ops::Activation::silu,
+                       .rope_dims_equal_head_dim = true},
+};
+
+std::string key(const DecoderHParams& h, std::string_view suffix) {
+    return h.architecture + "." + std::string(suffix);
+}
+
+// A count that converters write either as one integer or as a per-layer array; Prism needs one
+// value for every layer for now.
+std::int64_t uniform_count(const gguf::File& file, const std::string& k) {
+    const gguf::Value& v = file.value(k);
+    if (!v.is_array()) return v.as_integer<std::int64_t>();
+    std::vector<std::int64_t> values;
+    if (v.element_type() == gguf::ValueType::U32) {
+        for (auto x : v.as_array<std::uint32_t>()) values.push_back(x);
+    } else if (v.element_type() == gguf::ValueType::I32) {
+        for (auto x : v.as_array<std::int32_t>()) values.push_back(x);
+    } else {
+        throw FormatError(file.name() + ": " + k + " is an array of " +
+                          std::string(gguf::value_type_name(v.element_type())) +
+                          ", expected u32 or i32");
+    }
+    if (values.empty()) throw FormatError(file.name() + ": " + k + " is an empty array");
+    for (auto x : values) {
+        if (x != values.front())
+            throw FormatError(file.name() + ": " + k +
+                              " differs between layers, which Prism does not support yet");
+    }
+    return values.front();
+}
+
+std::int64_t optional_count(const gguf::File& file, const std::string& k, std::int64_t fallback) {
+    return file.contains(k) ? uniform_count(file, k) : fallback;
+}
+
+float optional_float(const gguf::File& file, const std::string& k, float fallback) {
+    const gguf::Value* v = file.find(k);
+    if (v == nullptr) return fallback;
+    if (v->type() == gguf::ValueType::F64) return static_cast<float>(v->as<double>());
+    return v->as<float>();
+}
+
+void require_positive(const gguf::File& file, const std::string& k, std::int64_t value) {
+    if (value <= 0)
+        throw FormatError(file.name() + ": " + k + " is " + std::to_string(value) +
+                          ", expected a positive count");
+}
+
+}  // namespace
+
+const ArchitectureTraits* find_architecture(std::string_view name) {
+    for (const auto& a : kArchitectures) {
+        if (a.name == name) return &a;
+    }
+    return nullptr;
+}
+
+std::string supported_architectures() {
+    std::string list;
+    for (const auto& a : kArchitectures) list += (list.empty() ? "" : ", ") + std::string(a.name);
+    return list;
+}
+
+DecoderHParams read_hparams(const gguf::File& file) {
+    DecoderHParams h;
+    h.architecture = file.get<std::string>("general.architecture");
+    const ArchitectureTraits* traits = find_architecture(h.architecture);
+    if (traits == nullptr) {
+        throw FormatError(
+            file.name() + ": architecture '" + h.architecture +
+            "' is not supported by Prism's decoder (supported: " + supported_architectures() + ")");
+    }
+
+    h.n_layer = uniform_count(file, key(h, "block_count"));
+    h.n_embd = uniform_count(file, key(h, "embedding_length"));
+    h.n_ff = uniform_count(file, key(h, "feed_forward_length"));
+    h.n_head = uniform_count(file, key(h, "attention.head_count"));
+    h.n_ctx_train = uniform_count(file, key(h, "context_length"));
+    for (auto [k, v] : {std::pair{"block_count", h.n_layer},
+                        {"embedding_length", h.n_embd},
+                        {"feed_forward_length", h.n_ff},
+                        {"attention.head_count", h.n_head},
+                        {"context_length", h.n_ctx_train}}) {
+        require_positive(file, key(h, k), v);
+    }
+    h.n_head_kv = optional_count(file, key(h, "attention.head_count_kv"), h.n_head);
+    require_positive(file, key(h, "attention.head_count_kv"), h.n_head_kv);
+    if (h.n_head % h.n_head_kv != 0) {
+        throw FormatError(file.name() + ": " + key(h, "attention.head_count") + " " +
+                          std::to_string(h.n_head) + " is not a multiple of head_count_kv " +
+                          std::to_string(h.n_head_kv));
+    }
+    if (!file.contains(key(h, "attention.key_length")) && h.n_embd % h.n_head != 0) {
+        throw FormatError(file.name() + ": embedding_length " + std::to_string(h.n_embd) +
+                          " is not a multiple of head_count " + std::to_string(h.n_head));
+    }
+    h.head_dim = optional_count(file, key(h, "attention.key_length"), h.n_embd / h.n_head);
+    const std::int64_t value_length =
+        optional_count(file, key(h, "attention.value_length"), h.head_dim);
+    if (value_length != h.head_dim) {
+        throw FormatError(file.name() + ": attention.value_length " + std::to_string(value_length) +
+                          " differs from key_length " + std::to_string(h.head_dim) +
+                          ", which Prism does not support");
+    }
+    require_positive(file, key(h, "attention.key_length"), h.head_dim);
+    h.n_rot = optional_count(file, key(h, "rope.dimension_count"), h.head_dim);
+    if (h.n_rot <= 0 || h.n_rot % 2 != 0 || h.n_rot > h.head_dim ||
+        (traits->rope_dims_equal_head_dim && h.n_rot != h.head_dim)) {
+        throw FormatError(file.name() + ": " + key(h, "rope.dimension_count") + " " +
+                          std::to_string(h.n_rot) + " does not fit head_dim " +
+                          std::to_string(h.head_dim));
+    }
+    // Required by the architectures Prism runs; llama.cpp fails without it too.
+    h.rms_eps = file.get<float>(key(h, "attention.layer_norm_rms_epsilon"));
+    h.rope_freq_base = optional_float(file, key(h, "rope.freq_base"), 10000.0f);
+
+    const gguf::Value* scaling = file.find(key(h, "rope.scaling.type"));
+    const std::string scaling_type = scaling ? scaling->as<std::string>() : "none";
+    const float factor = optional_float(file, key(h, "rope.scaling.factor"), 0.0f);
+    if (scaling_type == "linear" || (scaling == nullptr && factor > 0.0f)) {
+        h.rope_freq_scale = factor > 0.0f ? 1.0f / factor : 1.0f;
+    } else if (scaling_type != "none") {
+        throw FormatError(file.name() + ": rope scaling '" + scaling_type +
+                          "' is not supported yet (supported: none, linear)");
+    }
+    return h;
+}
+
+}  // namespace prism::models

@@ -1,0 +1,342 @@
+#include "prism/models/decoder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <string>
+
+#include "models/weights.hpp"
+#include "prism/error.hpp"
+#include "prism/gguf.hpp"
+#include "prism/gpu/context.hpp"
+#include "prism/ops/attention.hpp"
+#include "prism/ops/binary.hpp"
+#include "prism/ops/copy.hpp"
+#include "prism/ops/gated.hpp"
+#include "prism/ops/get_rows.hpp"
+#include "prism/ops/matmul.hpp"
+#include "prism/ops/norm.hpp"
+#include "prism/ops/rope.hpp"
+
+namespace prism::models {
+namespace {
+
+constexpr std::int64_t kDefaultMaxContext = 4096;
+
+// The attention kernels need head_dim to be a multiple of 8; smaller heads (tiny test models)
+// are zero-padded in Q and in the cache, which leaves every dot product unchanged.
+std::int64_t padded_head_dim(std::int64_t head_dim) {
+    return (head_dim + 7) / 8 * 8;
+}
+
+std::uint64_t f32_bytes(std::int64_t elements) {
+    return static_cast<std::uint64_t>(elements) * 4;
+}
+
+gpu::Tensor f32(const gpu::Buffer& buffer, std::initializer_list<std::int64_t> shape) {
+    return gpu::Tensor::contiguous(buffer, TensorType::F32, shape);
+}
+
+// Column `col` of a contiguous f32 [rows, n] buffer as a [rows, 1] tensor.
+gpu::Tensor column(const gpu::Buffer& buffer, std::int64_t rows, std::int64_t col) {
+    return gpu::Tensor::contiguous(buffer.range(f32_bytes(rows * col), f32_bytes(rows)),
+                                   TensorType::F32, {rows, 1});
+}
+
+// The first `dim` elements of each row of a contiguous [padded, heads, n] f32 buffer.
+gpu::Tensor head_prefix(const gpu::Buffer& buffer, std::int64_t dim, std::int64_t padded,
+                        std::int64_t heads, std::int64_t n) {
+    gpu::Tensor t = gpu::Tensor::contiguous(buffer, TensorType::F32, {padded, heads, n});
+    t.ne[0] = dim;
+    return t;
+}
+
+// Cache slots p0 .. p0 + n - 1 of a token-major f16 cache [padded, kv_heads, n_ctx], seen as
+// [dim, kv_heads, n] so that a copy from the K/V projection writes them.
+gpu::Tensor cache_slots(const gpu::Tensor& cache, std::int64_t dim, std::int64_t p0,
+                        std::int64_t n) {
+    gpu::Tensor t = cache;
+    const std::uint64_t token_bytes = cache.nb[2];
+    t.memory = cache.memory.sub(token_bytes * static_cast<std::uint64_t>(p0),
+                                token_bytes * static_cast<std::uint64_t>(n));
+    t.ne = {dim, cache.ne[1], n, 1};
+    t.nb = {2, cache.nb[1], token_bytes, token_bytes * static_cast<std::uint64_t>(n)};
+    return t;
+}
+
+}  // namespace
+
+struct Decoder::Impl {
+    gpu::Context& ctx;
+    DecoderHParams h;
+    const ArchitectureTraits* traits = nullptr;
+    DecoderWeights w;
+    std::int64_t n_ctx = 0;
+    std::int64_t chunk = 0;
+    std::int64_t hd_pad = 0;
+    std::int64_t n_past = 0;
+
+    std::vector<gpu::Buffer> cache_buffers;
+    std::vector<gpu::Tensor> k_cache, v_cache;  // per layer, f16 [hd_pad, n_head_kv, n_ctx]
+
+    // Activations for up to `chunk` tokens, allocated once.
+    gpu::Buffer ids, pos, x, xn, q, k, v, q_pad, attn, attn_flat, o, gate, up, act, logits;
+    gpu::Buffer every_logit;  // [n_vocab, chunk], allocated when first asked for
+    gpu::Buffer scratch;
+
+    Impl(gpu::Context& context, const gguf::File& file, const DecoderOptions& options)
+        : ctx(context), h(read_hparams(file)), traits(find_architecture(h.architecture)) {
+        n_ctx = options.n_ctx > 0 ? options.n_ctx : std::min(h.n_ctx_train, kDefaultMaxContext);
+        if (n_ctx > h.n_ctx_train) {
+            throw Error("context length " + std::to_string(n_ctx) + " exceeds the model's " +
+                        std::to_string(h.n_ctx_train) + " (" + file.name() + ")");
+        }
+        if (options.n_ctx < 0) throw Error("context length must be positive");
+        if (options.prefill_chunk < 1)
+            throw Error("prefill chunk must be at least 1 token, got " +
+                        std::to_string(options.prefill_chunk));
+        chunk = std::min(options.prefill_chunk, n_ctx);
+        hd_pad = padded_head_dim(h.head_dim);
+        w = load_weights(ctx, file, h, *traits);
+        allocate_cache();
+        allocate_activations();
+    }
+
+    bool padded() const { return hd_pad != h.head_dim; }
+
+    void allocate_cache() {
+        const std::uint64_t bytes =
+            static_cast<std::uint64_t>(hd_pad * h.n_head_kv * n_ctx) * 2;  // f16
+        auto rec = ctx.record();
+        for (std::int64_t il = 0; il < h.n_layer; ++il) {
+            for (auto* list : {&k_cache, &v_cache}) {
+                cache_buffers.push_back(ctx.allocate(bytes));
+                list->push_back(gpu::Tensor::contiguous(cache_buffers.back(), TensorType::F16,
+                                                        {hd_pad, h.n_head_kv, n_ctx}));
+                // The padding lanes are never written and must read as zeros.
+                rec.fill_zero(cache_buffers.back().range());
+            }
+        }
+        ctx.submit(rec);
+    }
+
+    void allocate_activations() {
+        const std::int64_t q_dim = h.n_head * h.head_dim, kv_dim = h.n_head_kv * h.head_dim;
+        ids = ctx.allocate(4 * static_cast<std::uint64_t>(chunk));
+        pos = ctx.allocate(4 * static_cast<std::uint64_t>(chunk));
+        x = ctx.allocate(f32_bytes(h.n_embd * chunk));
+        xn = ctx.allocate(f32_bytes(h.n_embd * chunk));
+        q = ctx.allocate(f32_bytes(q_dim * chunk));
+        k = ctx.allocate(f32_bytes(kv_dim * chunk));
+        v = ctx.allocate(f32_bytes(kv_dim * chunk));
+        attn = ctx.allocate(f32_bytes(hd_pad * h.n_head * chunk));
+        o = ctx.allocate(f32_bytes(h.n_embd * chunk));
+        gate = ctx.allocate(f32_bytes(h.n_ff * chunk));
+        up = ctx.allocate(f32_bytes(h.n_ff * chunk));
+        act = ctx.allocate(f32_bytes(h.n_ff * chunk));
+        logits = ctx.allocate(f32_bytes(h.n_vocab));
+        if (padded()) {
+            q_pad = ctx.allocate(f32_bytes(hd_pad * h.n_head * chunk));
+            attn_flat = ctx.allocate(f32_bytes(q_dim * chunk));
+            auto rec = ctx.record();
+            rec.fill_zero(q_pad.range());
+            ctx.submit(rec);
+        }
+        const std::uint64_t scratch_bytes = ops::attention_scratch_bytes(
+            ctx.device(), hd_pad, h.n_head, 1, n_ctx, attention_params(n_ctx - 1));
+        if (scratch_bytes > 0) scratch = ctx.allocate(scratch_bytes);
+    }
+
+    ops::AttentionParams attention_params(std::int64_t p0) const {
+        ops::AttentionParams p;
+        p.mask = ops::AttentionMask::causal;
+        p.q_pos0 = p0;
+        // Explicit, because a padded head must still be scaled by its real size.
+        p.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(h.head_dim)));
+        return p;
+    }
+
+    ops::RopeParams rope_params() const {
+        ops::RopeParams p;
+        p.mode = traits->rope_mode;
+        p.n_rot = static_cast<std::int32_t>(h.n_rot);
+        p.freq_base = h.rope_freq_base;
+        p.freq_scale = h.rope_freq_scale;
+        return p;
+    }
+
+    // One chunk: every layer recorded into one command buffer, submitted once.
+    void run_chunk(std::span<const std::int32_t> tokens, bool all_logits, std::vector<float>& out) {
+        const auto n = static_cast<std::int64_t>(tokens.size());
+        const std::int64_t p0 = n_past;
+        std::vector<std::int32_t> positions(tokens.size());
+        std::iota(positions.begin(), positions.end(), static_cast<std::int32_t>(p0));
+        const auto id_bytes = static_cast<std::uint64_t>(n) * 4;
+        ctx.upload(ids.range(0, id_bytes), tokens);
+        ctx.upload(pos.range(0, id_bytes), std::span<const std::int32_t>(positions));
+
+        const std::int64_t q_dim = h.n_head * h.head_dim, kv_dim = h.n_head_kv * h.head_dim;
+        const auto ids_t = gpu::Tensor::contiguous(ids.range(0, id_bytes), TensorType::I32, {n});
+        const auto pos_t = gpu::Tensor::contiguous(pos.range(0, id_bytes), TensorType::I32, {n});
+        const auto x_t = f32(x, {h.n_embd, n}), xn_t = f32(xn, {h.n_embd, n});
+        const auto o_t = f32(o, {h.n_embd, n});
+        const auto q2 = f32(q, {q_dim, n}), k2 = f32(k, {kv_dim, n}), v2 = f32(v, {kv_dim, n});
+        const auto q3 = f32(q, {h.head_dim, h.n_head, n});
+        const auto k3 = f32(k, {h.head_dim, h.n_head_kv, n});
+        const auto v3 = f32(v, {h.head_dim, h.n_head_kv, n});
+        // Rotated queries: in place, or into the zero-padded buffer when heads are padded.
+        const auto q_rot = padded() ? head_prefix(q_pad, h.head_dim, hd_pad, h.n_head, n) : q3;
+        const auto q_attn =
+            (padded() ? f32(q_pad, {hd_pad, h.n_head, n}) : q3).permuted(0, 2, 1, 3);
+        const auto attn_t = f32(attn, {hd_pad, h.n_head, n});
+        const auto attn_in = padded() ? f32(attn_flat, {q_dim, n}) : f32(attn, {q_dim, n});
+        const auto gate_t = f32(gate, {h.n_ff, n}), up_t = f32(up, {h.n_ff, n});
+        const auto act_t = f32(act, {h.n_ff, n});
+        const ops::RopeParams rope = rope_params();
+        const ops::AttentionParams attention = attention_params(p0);
+        const gpu::Tensor* freq_factors = w.rope_freqs ? &*w.rope_freqs : nullptr;
+        const std::optional<gpu::Tensor> scratch_t =
+            scratch ? std::optional(f32(scratch, {static_cast<std::int64_t>(scratch.size() / 4)}))
+                    : std::nullopt;
+
+        auto rec = ctx.record();
+        ops::get_rows(rec, w.token_embd, ids_t, x_t);
+        for (std::size_t il = 0; il < w.layers.size(); ++il) {
+            const LayerWeights& l = w.layers[il];
+            ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &l.attn_norm);
+            ops::matmul(rec, l.wq, xn_t, q2);
+            ops::matmul(rec, l.wk, xn_t, k2);
+            ops::matmul(rec, l.wv, xn_t, v2);
+            ops::rope(rec, q3, pos_t, q_rot, rope, freq_factors);
+            ops::rope(rec, k3, pos_t, k3, rope, freq_factors);
+            ops::copy(rec, k3, cache_slots(k_cache[il], h.head_dim, p0, n));
+            ops::copy(rec, v3, cache_slots(v_cache[il], h.head_dim, p0, n));
+            ops::attention(rec, q_attn, ops::kv_cache_view(k_cache[il], p0 + n),
+                           ops::kv_cache_view(v_cache[il], p0 + n), attn_t, attention,
+                           scratch_t ? &*scratch_t : nullptr);
+            if (padded()) {
+                ops::copy(rec, head_prefix(attn, h.head_dim, hd_pad, h.n_head, n),
+                          f32(attn_flat, {h.head_dim, h.n_head, n}));
+            }
+            ops::matmul(rec, l.wo, attn_in, o_t);
+            ops::add(rec, x_t, o_t, x_t);
+            ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &l.ffn_norm);
+            ops::matmul(rec, l.ffn_gate, xn_t, gate_t);
+            ops::matmul(rec, l.ffn_up, xn_t, up_t);
+            ops::gated(rec, traits->ffn_activation, gate_t, up_t, act_t);
+            ops::matmul(rec, l.ffn_down, act_t, o_t);
+            ops::add(rec, x_t, o_t, x_t);
+        }
+
+        gpu::Tensor logits_t;
+        if (all_logits) {
+            if (!every_logit) every_logit = ctx.allocate(f32_bytes(h.n_vocab * chunk));
+            ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &w.output_norm);
+            logits_t = f32(every_logit, {h.n_vocab, n});
+            // A large vocabulary times many tokens can exceed one storage binding (128 MiB on
+            // lavapipe): the head writes slices of columns, each within the limit.
+            const auto column_bytes = f32_bytes(h.n_vocab);
+            const auto per_slice = static_cast<std::int64_t>(
+                std::max<std::uint64_t>(1, ctx.device().max_storage_buffer_range / column_bytes));
+            for (std::int64_t c0 = 0; c0 < n; c0 += per_slice) {
+                const std::int64_t cols = std::min(per_slice, n - c0);
+                const auto in = gpu::Tensor::contiguous(
+                    xn.range(f32_bytes(h.n_embd * c0), f32_bytes(h.n_embd * cols)), TensorType::F32,
+                    {h.n_embd, cols});
+                const auto slice = gpu::Tensor::contiguous(
+                    every_logit.range(column_bytes * static_cast<std::uint64_t>(c0),
+                                      column_bytes * static_cast<std::uint64_t>(cols)),
+                    TensorType::F32, {h.n_vocab, cols});
+                ops::matmul(rec, w.output, in, slice);
+            }
+        } else {
+            const auto last = column(x, h.n_embd, n - 1), last_n = column(xn, h.n_embd, n - 1);
+            ops::rms_norm(rec, last, last_n, h.rms_eps, &w.output_norm);
+            logits_t = f32(logits, {h.n_vocab, 1});
+            ops::matmul(rec, w.output, last_n, logits_t);
+        }
+        ctx.submit(rec);
+        n_past = p0 + n;
+
+        const std::size_t at = out.size();
+        out.resize(at + static_cast<std::size_t>(logits_t.elements()));
+        ctx.download(logits_t.memory, std::as_writable_bytes(std::span(out).subspan(at)));
+    }
+};
+
+Decoder::Decoder(gpu::Context& context, const gguf::File& file, const DecoderOptions& options)
+    : impl_(std::make_unique<Impl>(context, file, options)) {}
+
+Decoder::~Decoder() = default;
+
+const DecoderHParams& Decoder::hparams() const {
+    return impl_->h;
+}
+const ArchitectureTraits& Decoder::traits() const {
+    return *impl_->traits;
+}
+std::int64_t Decoder::n_ctx() const {
+    return impl_->n_ctx;
+}
+std::int64_t Decoder::n_vocab() const {
+    return impl_->h.n_vocab;
+}
+std::int64_t Decoder::prefill_chunk() const {
+    return impl_->chunk;
+}
+std::int64_t Decoder::n_past() const {
+    return impl_->n_past;
+}
+std::uint64_t Decoder::weight_bytes() const {
+    return impl_->w.bytes;
+}
+std::uint64_t Decoder::kv_cache_bytes() const {
+    std::uint64_t bytes = 0;
+    for (const auto& b : impl_->cache_buffers) bytes += b.size();
+    return bytes;
+}
+
+std::vector<float> Decoder::forward(std::span<const std::int32_t> tokens, bool all_logits) {
+    Impl& m = *impl_;
+    if (tokens.empty()) throw Error("decoder: no tokens to process");
+    const auto n = static_cast<std::int64_t>(tokens.size());
+    if (n > m.n_ctx - m.n_past) {
+        throw Error("context is full: " + std::to_string(m.n_past) + " of " +
+                    std::to_string(m.n_ctx) + " positions are used and " + std::to_string(n) +
+                    " more token(s) do not fit (start a new sequence or load with a larger "
+                    "context)");
+    }
+    for (const std::int32_t id : tokens) {
+        if (id < 0 || id >= m.h.n_vocab) {
+            throw Error("decoder: token id " + std::to_string(id) + " is outside the vocabulary (" +
+                        std::to_string(m.h.n_vocab) + " tokens)");
+        }
+    }
+    std::vector<float> logits;
+    for (std::int64_t at = 0; at < n; at += m.chunk) {
+        const std::int64_t count = std::min(m.chunk, n - at);
+        const bool last = at + count == n;
+        if (!all_logits && !last) {
+            // Earlier chunks only fill the cache; their logits are not wanted.
+            std::vector<float> unused;
+            m.run_chunk(
+                tokens.subspan(static_cast<std::size_t>(at), static_cast<std::size_t>(count)),
+                false, unused);
+            continue;
+        }
+        m.run_chunk(tokens.subspan(static_cast<std::size_t>(at), static_cast<std::size_t>(count)),
+                    all_logits, logits);
+    }
+    return logits;
+}
+
+void Decoder::truncate(std::int64_t n) {
+    if (n < 0 || n > impl_->n_past) {
+        throw Error("decoder: cannot truncate to " + std::to_string(n) +
+                    " tokens, the cache holds " + std::to_string(impl_->n_past));
+    }
+    impl_->n_past = n;
+}
+
+}  // namespace prism::models

@@ -1,0 +1,39 @@
+#pragma once
+
+// The decoder's weights on the device, each in the type the file stores it in.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "prism/gguf.hpp"
+#include "prism/gpu/buffer.hpp"
+#include "prism/gpu/context.hpp"
+#include "prism/gpu/tensor.hpp"
+#include "prism/models/architecture.hpp"
+
+namespace prism::models {
+
+struct LayerWeights {
+    gpu::Tensor attn_norm, wq, wk, wv, wo;
+    gpu::Tensor ffn_norm, ffn_gate, ffn_up, ffn_down;
+};
+
+struct DecoderWeights {
+    gpu::Tensor token_embd;  // [n_embd, n_vocab]
+    gpu::Tensor output_norm;
+    gpu::Tensor output;  // token_embd itself when the file ties them
+    std::optional<gpu::Tensor> rope_freqs;
+    std::vector<LayerWeights> layers;
+
+    std::vector<gpu::Buffer> buffers;  // owns the memory the tensors view
+    std::uint64_t bytes = 0;
+};
+
+// Checks every tensor's presence, shape and type before uploading anything, so a bad file
+// fails fast with the tensor named; `n_vocab` of hparams is filled from token_embd.
+DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, DecoderHParams& hparams,
+                            const ArchitectureTraits& traits);
+
+}  // namespace prism::models

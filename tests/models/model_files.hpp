@@ -1,0 +1,30 @@
+#pragma once
+
+// Where the shared real model files are, and a synthetic `llama` GGUF for tests that need a
+// file with chosen shapes, types or defects.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "prism/tensor_type.hpp"
+#include "support/gguf_builder.hpp"
+
+namespace prism::test {
+
+// The path of a file in ../shared/data/models, or nullopt (the caller skips with a reason).
+std::optional<std::filesystem::path> shared_model(const std::string& name);
+
+struct TinyLlamaSpec {
+    std::string architecture = "llama";
+    TensorType weight_type = TensorType::F32;  // of every matrix (norms stay F32)
+    bool tied_output = true;
+    std::string omit;         // a tensor name left out
+    std::string wrong_shape;  // a tensor written with its dims swapped
+};
+
+// 2 layers, n_embd 32, 4 heads of 8 (2 KV heads: GQA 2:1), n_ff 64, vocab 48, rope theta
+// 10000, random weights of order one.
+GgufBuilder tiny_llama(const TinyLlamaSpec& spec = {});
+
+}  // namespace prism::test
