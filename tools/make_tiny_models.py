@@ -22,7 +22,10 @@ Before writing anything the script checks its own work: it re-reads every GGUF w
 package (names, shapes, types), and runs an independent numpy forward pass over the tensors
 *as stored in the file* (permuted Q/K rows with NORMAL rope for llama, +1 norms for gemma3,
 hyperparameters read from the GGUF keys) that must reproduce transformers' logits within
-1e-4 and its 16 greedy tokens.
+1e-4 and its 16 greedy tokens; and the same pass with one layout rule broken at a time (rope
+style, rope_freqs, biases, QK-norm, Gemma's norms, window, pattern, bases, embedding scale)
+must move the logits by more than 1% of their largest magnitude, so the fixtures test each
+rule.
 
 Usage (a developer tool; CI never runs Python, the fixtures are committed):
   python3 -m venv /tmp/venv && /tmp/venv/bin/pip install torch transformers gguf numpy
@@ -374,7 +377,11 @@ def llama_permute(w: np.ndarray, n_head: int) -> np.ndarray:
 
 
 def llama3_rope_factors(cfg: dict) -> np.ndarray:
-    """rope_freqs as the converter computes it for rope_type llama3: per frequency-pair divisor."""
+    """rope_freqs as the converter computes it for rope_type llama3: per frequency-pair divisor.
+    One difference: the converter takes original_max_position_embeddings from the top level of
+    config.json (default 8192, which is what real Llama 3.x configs give inside rope_scaling);
+    transformers reads it from the rope parameters, so this does too, or the file would not
+    compute what the model computes."""
     rp = cfg["rope_parameters"]
     dim = cfg["head_dim"]
     freqs = 1.0 / (rp["rope_theta"] ** (np.arange(0, dim, 2, dtype=np.float64) / dim))
@@ -551,8 +558,12 @@ def silu(x: np.ndarray) -> np.ndarray:
     return x / (1 + np.exp(-x))
 
 
-def numpy_forward(m: GgufModel, ids: list[int]) -> np.ndarray:
-    """Logits [tokens, vocab] for a whole sequence, from the GGUF's own keys and tensors."""
+def numpy_forward(m: GgufModel, ids: list[int], linear=linear,
+                  flip_rope: bool = False, scale_embeddings: bool = True) -> np.ndarray:
+    """Logits [tokens, vocab] for a whole sequence, from the GGUF's own keys and tensors.
+    `linear` computes every matmul (swappable to model other arithmetic); flip_rope swaps
+    NORMAL and NEOX and scale_embeddings=False drops Gemma's sqrt(n_embd) (only to show that
+    the check notices)."""
     arch = m.arch
     n_layer = m.hp("block_count")
     n_embd = m.hp("embedding_length")
@@ -561,14 +572,14 @@ def numpy_forward(m: GgufModel, ids: list[int]) -> np.ndarray:
     head_dim = m.hp("attention.key_length", n_embd // n_head)
     eps = m.hp("attention.layer_norm_rms_epsilon")
     base = m.hp("rope.freq_base", 10000.0)
-    neox = arch != "llama"  # llama.cpp: llama is NORMAL, qwen2/qwen3/gemma3 NEOX
+    neox = (arch != "llama") != flip_rope  # llama.cpp: llama is NORMAL, the others NEOX
     n_swa = m.hp("attention.sliding_window", 0) if arch == "gemma3" else 0
     period = m.hp("attention.sliding_window_pattern", 6)
     base_swa = m.hp("rope.freq_base_swa", 10000.0)
     rope_freqs = m.weight("rope_freqs.weight")
 
     x = m.weight("token_embd.weight")[ids]
-    if arch == "gemma3":
+    if arch == "gemma3" and scale_embeddings:
         x = x * math.sqrt(n_embd)
     T = len(ids)
     pos = np.arange(T, dtype=np.float64)
@@ -632,21 +643,76 @@ def activation_quantized_diff(m: GgufModel, ids: list[int], reference: np.ndarra
     """How far logits move when every matmul input is rounded to Q8_0 blocks first (as
     llama.cpp's CPU and Vulkan backends do for Q8_0 weights): what an engine that quantizes
     activations should expect against the exact Q8_0 reference. Informational only."""
-    global linear
-    exact = linear
-
     def quantized_input(x: np.ndarray, w: np.ndarray) -> np.ndarray:
         blocks = x.reshape(-1, 32)
         d = (np.abs(blocks).max(axis=1, keepdims=True) / 127).astype(np.float16)
         d = d.astype(np.float64)
         q = np.round(np.divide(blocks, d, out=np.zeros_like(blocks), where=d > 0))
-        return exact((q * d).reshape(x.shape), w)
+        return linear((q * d).reshape(x.shape), w)
 
-    linear = quantized_input
-    try:
-        return float(np.abs(numpy_forward(m, ids) - reference).max())
-    finally:
-        linear = exact
+    return float(np.abs(numpy_forward(m, ids, quantized_input) - reference).max())
+
+
+class AlteredModel(GgufModel):
+    """A GGUF read with one layout rule broken, to show the numpy check would notice."""
+
+    def __init__(self, base: GgufModel, keys: dict | None = None, drop: str | None = None,
+                 shift_norms: float = 0.0):
+        self.__dict__.update(base.__dict__)
+        self.keys = keys or {}
+        self.drop = re.compile(drop) if drop else None
+        self.shift_norms = shift_norms
+
+    def hp(self, key: str, default=None):
+        return self.keys[key] if key in self.keys else super().hp(key, default)
+
+    def weight(self, name: str) -> np.ndarray | None:
+        if self.drop is not None and self.drop.fullmatch(name):
+            return None
+        w = super().weight(name)
+        return w + self.shift_norms if w is not None and name.endswith("norm.weight") else w
+
+
+def sensitivity(m: GgufModel, ids: list[int], reference: np.ndarray) -> list[tuple[str, float]]:
+    """(broken rule, max |logit change| / max |logit|) for rules this family exercises; each
+    must move logits far beyond the tests' 1e-3 tolerance, or the fixture would not test it."""
+    arch = m.arch
+    cases: list[tuple[str, object]] = [
+        ("NEOX and NORMAL rope swapped", lambda: numpy_forward(m, ids, flip_rope=True))]
+    if arch == "llama":
+        cases.append(("rope_freqs ignored",
+                      lambda: numpy_forward(AlteredModel(m, drop="rope_freqs.weight"), ids)))
+    if arch == "qwen2":
+        cases.append(("q/k/v biases ignored",
+                      lambda: numpy_forward(AlteredModel(m, drop=r".*\.bias"), ids)))
+    if arch in ("qwen3", "gemma3"):
+        cases.append(("QK-norm skipped", lambda: numpy_forward(
+            AlteredModel(m, drop=r"blk\.\d+\.attn_[qk]_norm\.weight"), ids)))
+    if arch == "gemma3":
+        window = m.hp("attention.sliding_window")
+        cases += [
+            ("embeddings not scaled by sqrt(n_embd)",
+             lambda: numpy_forward(m, ids, scale_embeddings=False)),
+            ("norms applied as (1 + w) again",
+             lambda: numpy_forward(AlteredModel(m, shift_norms=1.0), ids)),
+            ("no sliding window",
+             lambda: numpy_forward(AlteredModel(m, {"attention.sliding_window": 0}), ids)),
+            ("window one wider",
+             lambda: numpy_forward(AlteredModel(m, {"attention.sliding_window": window + 1}),
+                                   ids)),
+            ("pattern key ignored (period 6: all layers sliding)",
+             lambda: numpy_forward(AlteredModel(m, {"attention.sliding_window_pattern": 6}),
+                                   ids)),
+            ("global rope base on sliding layers", lambda: numpy_forward(
+                AlteredModel(m, {"rope.freq_base_swa": m.hp("rope.freq_base")}), ids)),
+        ]
+    scale = float(np.abs(reference).max())
+    out = []
+    for label, run in cases:
+        change = float(np.abs(run() - reference).max()) / scale
+        assert change > 10e-3, f"{arch}: '{label}' moves logits only {change:.2%}"
+        out.append((label, change))
+    return out
 
 
 def greedy_margin(logits: np.ndarray, n_prompt: int) -> float:
@@ -706,6 +772,8 @@ def main() -> None:
         assert f32_diff < F32_CHECK_ATOL, f"{fam.name}: numpy vs transformers {f32_diff}"
         assert np_tokens == hf_tokens, f"{fam.name}: greedy {np_tokens} vs {hf_tokens}"
 
+        broken = sensitivity(f32, prompt + hf_tokens[:-1], hf_logits)
+
         q8 = check_layout(paths[QT.Q8_0], fam, model, QT.Q8_0)
         q8_logits, q8_tokens = numpy_greedy(q8, prompt)
         # On transformers' own sequence, so rows compare like with like even where the Q8_0
@@ -746,7 +814,7 @@ def main() -> None:
         report.append((fam, seed, prompt, hf_tokens, q8_tokens, f32_diff, q8_vs_hf, act_q8,
                        max_abs,
                        greedy_margin(hf_logits, len(prompt)),
-                       greedy_margin(q8_logits, len(prompt)), paths))
+                       greedy_margin(q8_logits, len(prompt)), paths, broken))
         print(f"{fam.name}: numpy-vs-transformers max|diff| {f32_diff:.3g} "
               f"(max|logit| {max_abs:.3g}), greedy equal; q8_0 vs transformers {q8_vs_hf:.3g}; "
               f"greedy q8_0 {'equal' if q8_tokens == hf_tokens else 'differs'}")
@@ -760,8 +828,10 @@ def versions() -> str:
 
 def write_readme(out_dir: Path, report: list) -> None:
     rows = []
+    broken_rows = []
     for (fam, seed, prompt, hf_tokens, q8_tokens, f32_diff, q8_vs_hf, act_q8, max_abs, m32, m8,
-         paths) in report:
+         paths, broken) in report:
+        broken_rows += [f"| {fam.name} | {label} | {change:.0%} |" for label, change in broken]
         c = fam.config
         shape = (f"{c['num_hidden_layers']} layers, hidden {c['hidden_size']}, "
                  f"{c['num_attention_heads']} heads / {c['num_key_value_heads']} kv, "
@@ -795,7 +865,7 @@ out: the `{{arch}}.*` keys its `TextModel`/`LlamaModel`/`Gemma3Model` write, ten
 Q8_0 files quantize every 2-D weight (token_embd and output included) with
 `gguf.quants.quantize` and keep 1-D tensors and norms F32, as the converter does.
 
-| family | class | seed | shape | F32 / Q8_0 size | numpy vs HF | max abs logit | greedy margin F32 | greedy margin Q8_0 | Q8_0 greedy vs F32 | Q8_0 vs HF | 8-bit activations |
+| family | class | seed | shape | F32 / Q8_0 size | numpy vs HF (max abs) | max abs logit | greedy margin F32 | greedy margin Q8_0 | Q8_0 greedy vs F32 | Q8_0 vs HF (max abs) | 8-bit activations vs Q8_0 ref (max abs) |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
@@ -835,10 +905,24 @@ sqrt(n_embd); plain `x * w` norms) reproduces transformers' logits within {F32_C
 Prompt: `{PROMPT_TEXT!r}` as this script's own little BPE splits it, BOS first where the
 family adds one (ids only matter; they were not checked against llama.cpp's tokenizer).
 
+Llama note: `rope_freqs` uses the rope parameters' `original_max_position_embeddings` (32 here,
+so that the scaled frequencies matter within 24 positions), as transformers does; the converter
+reads that value from the top level of config.json (default 8192, which equals what real
+Llama 3.x configs carry), so it would write different factors for this unusual config.
+
+The numpy check is sensitive to each layout rule the fixtures exercise: reading the F32 file
+with one rule broken moves the logits (max abs change, as a share of max |logit|) by
+
+| family | broken rule | change |
+|---|---|---|
+{chr(10).join(broken_rows)}
+
+against a tolerance of 0.1%; the script fails if any change is under 1%.
+
 Gemma 3 note: llama.cpp's converter writes no `gemma3.attention.sliding_window_pattern`
 (llama.cpp then assumes period 6, i.e. five sliding layers then one global). These two-layer
 files carry `gemma3.attention.sliding_window_pattern = 2` (u32), which llama.cpp reads for
-gemma3, so layer 0 slides (window {4}) and layer 1 is global, matching the HF `layer_types`.
+gemma3, so layer 0 slides (window 4) and layer 1 is global, matching the HF `layer_types`.
 """
     (out_dir / "README.md").write_text(text)
 
