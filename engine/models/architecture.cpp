@@ -1,6 +1,7 @@
 #include "prism/models/architecture.hpp"
 
 #include <array>
+#include <cmath>
 #include <string>
 
 #include "prism/error.hpp"
@@ -16,6 +17,23 @@ constexpr std::array kArchitectures{
                        .rope_mode = ops::RopeMode::normal,
                        .ffn_activation = ops::Activation::silu,
                        .rope_dims_equal_head_dim = true},
+    ArchitectureTraits{.name = "qwen2",
+                       .rope_mode = ops::RopeMode::neox,
+                       .ffn_activation = ops::Activation::silu,
+                       .qkv_bias = true},
+    ArchitectureTraits{.name = "qwen3",
+                       .rope_mode = ops::RopeMode::neox,
+                       .ffn_activation = ops::Activation::silu,
+                       .qk_norm = true},
+    // Gemma's (1 + w) norms are stored with the 1 added by the converter, so they are plain
+    // RMSNorm weights here; its GELU is the tanh approximation (gelu_pytorch_tanh).
+    ArchitectureTraits{.name = "gemma3",
+                       .rope_mode = ops::RopeMode::neox,
+                       .ffn_activation = ops::Activation::gelu,
+                       .qk_norm = true,
+                       .post_norms = true,
+                       .scale_embeddings = true,
+                       .sliding_window = true},
 };
 
 std::string key(const DecoderHParams& h, std::string_view suffix) {
@@ -55,6 +73,38 @@ float optional_float(const gguf::File& file, const std::string& k, float fallbac
     if (v == nullptr) return fallback;
     if (v->type() == gguf::ValueType::F64) return static_cast<float>(v->as<double>());
     return v->as<float>();
+}
+
+// Which layers attend through a sliding window. llama.cpp's gemma3 loader assumes period 6
+// (five sliding layers, then a global one) unless the file states the pattern, either as a
+// period (layer il slides when il % period < period - 1; period 0 makes all slide, as in
+// llama.cpp's set_swa_pattern) or as one bool per layer.
+std::vector<bool> sliding_layers(const gguf::File& file, const std::string& k,
+                                 std::int64_t n_layer) {
+    constexpr std::int64_t kDefaultPeriod = 6;
+    const gguf::Value* pattern = file.find(k);
+    if (pattern != nullptr && pattern->is_array()) {
+        if (pattern->element_type() != gguf::ValueType::Bool) {
+            throw FormatError(file.name() + ": " + k + " is an array of " +
+                              std::string(gguf::value_type_name(pattern->element_type())) +
+                              ", expected a period or one bool per layer");
+        }
+        auto flags = pattern->as_array<bool>();
+        if (static_cast<std::int64_t>(flags.size()) != n_layer) {
+            throw FormatError(file.name() + ": " + k + " has " + std::to_string(flags.size()) +
+                              " entries for " + std::to_string(n_layer) + " layers");
+        }
+        return flags;
+    }
+    const std::int64_t period =
+        pattern != nullptr ? pattern->as_integer<std::int64_t>() : kDefaultPeriod;
+    if (period < 0)
+        throw FormatError(file.name() + ": " + k + " is " + std::to_string(period) +
+                          ", expected a period >= 0");
+    std::vector<bool> flags(static_cast<std::size_t>(n_layer));
+    for (std::int64_t il = 0; il < n_layer; ++il)
+        flags[static_cast<std::size_t>(il)] = period == 0 || il % period < period - 1;
+    return flags;
 }
 
 void require_positive(const gguf::File& file, const std::string& k, std::int64_t value) {
@@ -140,6 +190,22 @@ DecoderHParams read_hparams(const gguf::File& file) {
         throw FormatError(file.name() + ": rope scaling '" + scaling_type +
                           "' is not supported yet (supported: none, linear)");
     }
+
+    h.swa_layers.assign(static_cast<std::size_t>(h.n_layer), false);
+    if (traits->sliding_window) {
+        h.n_swa = optional_count(file, key(h, "attention.sliding_window"), 0);
+        if (h.n_swa < 0)
+            throw FormatError(file.name() + ": " + key(h, "attention.sliding_window") + " is " +
+                              std::to_string(h.n_swa) + ", expected a window >= 0");
+        if (h.n_swa > 0)
+            h.swa_layers =
+                sliding_layers(file, key(h, "attention.sliding_window_pattern"), h.n_layer);
+        h.rope_freq_base_swa = optional_float(file, key(h, "rope.freq_base_swa"), 10000.0f);
+    }
+    h.final_logit_softcap = optional_float(file, key(h, "final_logit_softcapping"), 0.0f);
+    if (!(h.final_logit_softcap >= 0.0f) || !std::isfinite(h.final_logit_softcap))
+        throw FormatError(file.name() + ": " + key(h, "final_logit_softcapping") +
+                          " must be a finite value >= 0");
     return h;
 }
 

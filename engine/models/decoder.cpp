@@ -18,6 +18,7 @@
 #include "prism/ops/matmul.hpp"
 #include "prism/ops/norm.hpp"
 #include "prism/ops/rope.hpp"
+#include "prism/ops/scale.hpp"
 
 namespace prism::models {
 namespace {
@@ -148,21 +149,28 @@ struct Decoder::Impl {
         if (scratch_bytes > 0) scratch = ctx.allocate(scratch_bytes);
     }
 
-    ops::AttentionParams attention_params(std::int64_t p0) const {
+    bool sliding(std::size_t il) const { return h.n_swa > 0 && h.swa_layers[il]; }
+
+    ops::AttentionParams attention_params(std::int64_t p0, bool swa = false) const {
         ops::AttentionParams p;
-        p.mask = ops::AttentionMask::causal;
+        p.mask = swa ? ops::AttentionMask::sliding_window : ops::AttentionMask::causal;
+        p.window = swa ? h.n_swa : 0;
         p.q_pos0 = p0;
-        // Explicit, because a padded head must still be scaled by its real size.
+        // Explicit, because a padded head must still be scaled by its real size. Gemma 3's
+        // query_pre_attn_scalar is written as key_length, so this is its scale too (llama.cpp
+        // special-cases the 27B model, whose scalar differs from its head size).
         p.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(h.head_dim)));
         return p;
     }
 
-    ops::RopeParams rope_params() const {
+    // Sliding-window layers of gemma3 rotate with their own base and without the global
+    // layers' context scaling (llama.cpp: rope_freq_base_train_swa, freq_scale 1).
+    ops::RopeParams rope_params(bool swa = false) const {
         ops::RopeParams p;
         p.mode = traits->rope_mode;
         p.n_rot = static_cast<std::int32_t>(h.n_rot);
-        p.freq_base = h.rope_freq_base;
-        p.freq_scale = h.rope_freq_scale;
+        p.freq_base = swa ? h.rope_freq_base_swa : h.rope_freq_base;
+        p.freq_scale = swa ? 1.0f : h.rope_freq_scale;
         return p;
     }
 
@@ -193,8 +201,6 @@ struct Decoder::Impl {
         const auto attn_in = padded() ? f32(attn_flat, {q_dim, n}) : f32(attn, {q_dim, n});
         const auto gate_t = f32(gate, {h.n_ff, n}), up_t = f32(up, {h.n_ff, n});
         const auto act_t = f32(act, {h.n_ff, n});
-        const ops::RopeParams rope = rope_params();
-        const ops::AttentionParams attention = attention_params(p0);
         const gpu::Tensor* freq_factors = w.rope_freqs ? &*w.rope_freqs : nullptr;
         const std::optional<gpu::Tensor> scratch_t =
             scratch ? std::optional(f32(scratch, {static_cast<std::int64_t>(scratch.size() / 4)}))
@@ -202,12 +208,25 @@ struct Decoder::Impl {
 
         auto rec = ctx.record();
         ops::get_rows(rec, w.token_embd, ids_t, x_t);
+        if (traits->scale_embeddings)
+            ops::scale(rec, x_t, x_t, std::sqrt(static_cast<float>(h.n_embd)));
         for (std::size_t il = 0; il < w.layers.size(); ++il) {
             const LayerWeights& l = w.layers[il];
+            const ops::RopeParams rope = rope_params(sliding(il));
+            const ops::AttentionParams attention = attention_params(p0, sliding(il));
             ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &l.attn_norm);
             ops::matmul(rec, l.wq, xn_t, q2);
             ops::matmul(rec, l.wk, xn_t, k2);
             ops::matmul(rec, l.wv, xn_t, v2);
+            if (l.bq) {  // [dim] broadcast over the tokens
+                ops::add(rec, q2, *l.bq, q2);
+                ops::add(rec, k2, *l.bk, k2);
+                ops::add(rec, v2, *l.bv, v2);
+            }
+            if (l.q_norm) {  // each head normalised on its own: rows of head_dim
+                ops::rms_norm(rec, q3, q3, h.rms_eps, &*l.q_norm);
+                ops::rms_norm(rec, k3, k3, h.rms_eps, &*l.k_norm);
+            }
             ops::rope(rec, q3, pos_t, q_rot, rope, freq_factors);
             ops::rope(rec, k3, pos_t, k3, rope, freq_factors);
             ops::copy(rec, k3, cache_slots(k_cache[il], h.head_dim, p0, n));
@@ -220,12 +239,14 @@ struct Decoder::Impl {
                           f32(attn_flat, {h.head_dim, h.n_head, n}));
             }
             ops::matmul(rec, l.wo, attn_in, o_t);
+            if (l.post_attn_norm) ops::rms_norm(rec, o_t, o_t, h.rms_eps, &*l.post_attn_norm);
             ops::add(rec, x_t, o_t, x_t);
             ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &l.ffn_norm);
             ops::matmul(rec, l.ffn_gate, xn_t, gate_t);
             ops::matmul(rec, l.ffn_up, xn_t, up_t);
             ops::gated(rec, traits->ffn_activation, gate_t, up_t, act_t);
             ops::matmul(rec, l.ffn_down, act_t, o_t);
+            if (l.post_ffn_norm) ops::rms_norm(rec, o_t, o_t, h.rms_eps, &*l.post_ffn_norm);
             ops::add(rec, x_t, o_t, x_t);
         }
 
@@ -261,7 +282,14 @@ struct Decoder::Impl {
 
         const std::size_t at = out.size();
         out.resize(at + static_cast<std::size_t>(logits_t.elements()));
-        ctx.download(logits_t.memory, std::as_writable_bytes(std::span(out).subspan(at)));
+        const auto fresh = std::span(out).subspan(at);
+        ctx.download(logits_t.memory, std::as_writable_bytes(fresh));
+        // On the host: the logits come here anyway, and n_vocab tanh per token is negligible
+        // next to the output matmul.
+        if (h.final_logit_softcap > 0.0f) {
+            const float cap = h.final_logit_softcap;
+            for (float& logit : fresh) logit = cap * std::tanh(logit / cap);
+        }
     }
 };
 

@@ -37,7 +37,7 @@ class WeightLoader {
     }
 
   private:
-    // A matrix is [ne0, ne1]; a vector [ne0] (F32 only: norms and rope factors).
+    // A matrix is [ne0, ne1]; a vector [ne0] (F32 only: norms, biases and rope factors).
     const gguf::TensorInfo& expect(const std::string& name, std::int64_t ne0, std::int64_t ne1,
                                    bool matrix) {
         const gguf::TensorInfo* info = file_.find_tensor(name);
@@ -58,7 +58,7 @@ class WeightLoader {
         if (!type.computable || (!matrix && info->type != TensorType::F32)) {
             throw FormatError(file_.name() + ": tensor '" + name + "' has type " +
                               std::string(type.name) + ", which Prism cannot use here" +
-                              (matrix ? "" : " (norms and factors must be F32)"));
+                              (matrix ? "" : " (norms, biases and factors must be F32)"));
         }
         return *info;
     }
@@ -76,7 +76,6 @@ class WeightLoader {
 
 DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, DecoderHParams& h,
                             const ArchitectureTraits& traits) {
-    (void)traits;  // the flags that add tensors (biases, qk-norm, post-norms) come with qwen/gemma
     WeightLoader loader(context, file);
     DecoderWeights w;
 
@@ -110,6 +109,19 @@ DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, Decod
         loader.matrix(l.ffn_gate, p + "ffn_gate.weight", h.n_embd, h.n_ff);
         loader.matrix(l.ffn_up, p + "ffn_up.weight", h.n_embd, h.n_ff);
         loader.matrix(l.ffn_down, p + "ffn_down.weight", h.n_ff, h.n_embd);
+        if (traits.qkv_bias) {
+            loader.vector(l.bq.emplace(), p + "attn_q.bias", q_dim);
+            loader.vector(l.bk.emplace(), p + "attn_k.bias", kv_dim);
+            loader.vector(l.bv.emplace(), p + "attn_v.bias", kv_dim);
+        }
+        if (traits.qk_norm) {
+            loader.vector(l.q_norm.emplace(), p + "attn_q_norm.weight", h.head_dim);
+            loader.vector(l.k_norm.emplace(), p + "attn_k_norm.weight", h.head_dim);
+        }
+        if (traits.post_norms) {
+            loader.vector(l.post_attn_norm.emplace(), p + "post_attention_norm.weight", h.n_embd);
+            loader.vector(l.post_ffn_norm.emplace(), p + "post_ffw_norm.weight", h.n_embd);
+        }
     }
     w.buffers = loader.upload_all(w.bytes);
     if (tied) w.output = w.token_embd;

@@ -18,6 +18,9 @@ namespace prism::models {
 struct LayerWeights {
     gpu::Tensor attn_norm, wq, wk, wv, wo;
     gpu::Tensor ffn_norm, ffn_gate, ffn_up, ffn_down;
+    std::optional<gpu::Tensor> bq, bk, bv;      // qkv_bias: [q_dim], [kv_dim], [kv_dim]
+    std::optional<gpu::Tensor> q_norm, k_norm;  // qk_norm: [head_dim]
+    std::optional<gpu::Tensor> post_attn_norm, post_ffn_norm;  // post_norms: [n_embd]
 };
 
 struct DecoderWeights {

@@ -24,10 +24,11 @@ struct ArchitectureTraits {
     ops::RopeMode rope_mode;                // llama: normal (the converter permuted Q/K rows)
     ops::Activation ffn_activation;         // silu for swiglu, gelu for gemma's geglu
     bool rope_dims_equal_head_dim = false;  // llama.cpp rejects llama files where they differ
-    bool qkv_bias = false;                  // qwen2: attn_{q,k,v}.bias (not implemented yet)
-    bool qk_norm = false;                   // qwen3, gemma3: per-head RMSNorm on Q and K (not yet)
-    bool post_norms = false;                // gemma3: post_attention_norm, post_ffw_norm (not yet)
-    bool scale_embeddings = false;          // gemma3: token embeddings x sqrt(n_embd) (not yet)
+    bool qkv_bias = false;                  // qwen2: attn_{q,k,v}.bias added after the projections
+    bool qk_norm = false;           // qwen3, gemma3: per-head RMSNorm on Q and K before RoPE
+    bool post_norms = false;        // gemma3: post_attention_norm, post_ffw_norm on block outputs
+    bool scale_embeddings = false;  // gemma3: token embeddings x sqrt(n_embd)
+    bool sliding_window = false;    // gemma3: reads attention.sliding_window and its pattern
 };
 
 // The traits of a supported architecture, or nullptr.
@@ -50,6 +51,12 @@ struct DecoderHParams {
     float rms_eps = 1e-5f;
     float rope_freq_base = 10000.0f;
     float rope_freq_scale = 1.0f;  // 1 / rope.scaling.factor for linear scaling
+    // Sliding-window attention (gemma3): a query at p sees keys p - n_swa < j <= p on the
+    // layers flagged in swa_layers, which rotate with rope_freq_base_swa and no scaling.
+    std::int64_t n_swa = 0;        // attention.sliding_window; 0: every layer is global
+    std::vector<bool> swa_layers;  // [n_layer]; all false without a window
+    float rope_freq_base_swa = 10000.0f;
+    float final_logit_softcap = 0.0f;  // > 0: logits become cap * tanh(logits / cap)
 };
 
 // Reads and validates the hyperparameters; throws FormatError naming the file and the key
