@@ -144,6 +144,31 @@ INSTANTIATE_TEST_SUITE_P(Families, TinyFixture,
                              return param_info.param.family + "_" + param_info.param.type;
                          });
 
+class TinyLlamaCache : public GpuTest {};
+
+// Where the gap to transformers comes from: the CPU reference (double sums, K/V rounded to f16
+// as in Prism's cache) sits as far from transformers as the GPU does, while the GPU sits much
+// closer to it (5e-4 x max |logit|, the llama tests' budget for f32 summation order).
+TEST_F(TinyLlamaCache, GapToTransformersIsTheF16Cache) {
+    const Manifest m("llama");
+    const auto file = gguf::File::open(kDir / m.text("f32_gguf"));
+    auto tokens = m.ids("prompt");
+    const auto generated = m.ids("f32_generated");
+    tokens.insert(tokens.end(), generated.begin(), generated.end() - 1);
+    Decoder decoder(ctx(), file, {.n_ctx = 32, .prefill_chunk = 32});
+    const auto gpu = decoder.forward(tokens, true);
+    const auto cpu = reference_forward(file, tokens);
+    const auto hf = read_logits(kDir / m.text("f32_logits"), gpu.size());
+    const LogitGap gpu_cpu = logit_gap(cpu, gpu);
+    const LogitGap cpu_hf = logit_gap(hf, cpu);
+    const LogitGap gpu_hf = logit_gap(hf, gpu);
+    std::cout << "[ tiny     ] llama f32 whole prefill: gpu-cpu " << gpu_cpu.max_abs_diff
+              << ", cpu(f16 kv)-transformers " << cpu_hf.max_abs_diff << ", gpu-transformers "
+              << gpu_hf.max_abs_diff << "\n";
+    EXPECT_LE(gpu_cpu.max_abs_diff, 5e-4f * gpu_cpu.max_abs);
+    EXPECT_LE(gpu_cpu.max_abs_diff, 0.5f * cpu_hf.max_abs_diff);
+}
+
 TEST(TinyFixtureHParams, FamiliesReadTheirOwnKeys) {
     const auto gemma = models::read_hparams(gguf::File::open(kDir / "tiny-gemma3-f32.gguf"));
     EXPECT_EQ(gemma.n_swa, 4);
