@@ -156,9 +156,10 @@ struct Decoder::Impl {
         p.mask = swa ? ops::AttentionMask::sliding_window : ops::AttentionMask::causal;
         p.window = swa ? h.n_swa : 0;
         p.q_pos0 = p0;
-        // Explicit, because a padded head must still be scaled by its real size. Gemma 3's
-        // query_pre_attn_scalar is written as key_length, so this is its scale too (llama.cpp
-        // special-cases the 27B model, whose scalar differs from its head size).
+        // Explicit, because a padded head must still be scaled by its real size. Gemma 3
+        // scales by query_pre_attn_scalar^-1/2, which no GGUF key carries; it equals key_length
+        // on every size but 27B (n_embd / n_head there), which llama.cpp special-cases and
+        // Prism does not yet.
         p.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(h.head_dim)));
         return p;
     }
