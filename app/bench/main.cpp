@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 2, argv + argc);
     try {
         if (command == "ops") return prism::bench::ops_command(args);
+        if (command == "gen") return prism::bench::gen_command(args);
         std::fprintf(stderr, "prism-bench: unknown command '%s'\n", command.c_str());
         prism::bench::print_usage();
         return 2;

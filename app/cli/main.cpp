@@ -15,6 +15,8 @@ void usage() {
         "commands:\n"
         "  devices [--device D]  list Vulkan devices with their limits and features\n"
         "  info FILE.gguf        describe a model or mmproj file\n"
+        "  run -m FILE.gguf -p PROMPT [--raw]  answer one prompt, streamed to stdout\n"
+        "  chat -m FILE.gguf     interactive multi-turn chat on stdin (/reset, Ctrl-D ends)\n"
         "  generate -m FILE.gguf --tokens IDS [-n N]  run a text model on token ids\n"
         "\n"
         "environment: PRISM_DEVICE=<index|name> picks the device, PRISM_PROFILE=1 prints GPU "
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
         if (command == "devices") return prism::cli::devices_command(args);
         if (command == "info") return prism::cli::info_command(args);
         if (command == "generate") return prism::cli::generate_command(args);
+        if (command == "run") return prism::cli::run_command(args);
+        if (command == "chat") return prism::cli::chat_command(args);
         std::fprintf(stderr, "prism-cli: unknown command '%s'\n", command.c_str());
         usage();
         return 2;

@@ -99,7 +99,7 @@ struct Decoder::Impl {
                         std::to_string(options.prefill_chunk));
         chunk = std::min(options.prefill_chunk, n_ctx);
         hd_pad = padded_head_dim(h.head_dim);
-        w = load_weights(ctx, file, h, *traits);
+        w = load_weights(ctx, file, h, *traits, options.upload_progress);
         allocate_cache();
         allocate_activations();
     }

@@ -22,9 +22,11 @@ class WeightLoader {
         pending_.push_back({&target, &expect(name, ne0, 1, false)});
     }
 
-    std::vector<gpu::Buffer> upload_all(std::uint64_t& bytes) {
+    std::vector<gpu::Buffer> upload_all(std::uint64_t& bytes, const UploadProgress& progress) {
         std::vector<gpu::Buffer> buffers;
         buffers.reserve(pending_.size());
+        std::uint64_t total = 0;
+        for (const auto& p : pending_) total += p.info->n_bytes;
         for (const auto& [target, info] : pending_) {
             buffers.push_back(context_.allocate(info->n_bytes));
             context_.upload(buffers.back().range(), info->data);
@@ -32,6 +34,7 @@ class WeightLoader {
             *target = gpu::Tensor::contiguous(
                 buffers.back().range(), info->type,
                 {static_cast<std::int64_t>(info->ne[0]), static_cast<std::int64_t>(info->ne[1])});
+            if (progress) progress(bytes, total);
         }
         return buffers;
     }
@@ -75,7 +78,7 @@ class WeightLoader {
 }  // namespace
 
 DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, DecoderHParams& h,
-                            const ArchitectureTraits& traits) {
+                            const ArchitectureTraits& traits, const UploadProgress& progress) {
     WeightLoader loader(context, file);
     DecoderWeights w;
 
@@ -123,7 +126,7 @@ DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, Decod
             loader.vector(l.post_ffn_norm.emplace(), p + "post_ffw_norm.weight", h.n_embd);
         }
     }
-    w.buffers = loader.upload_all(w.bytes);
+    w.buffers = loader.upload_all(w.bytes, progress);
     if (tied) w.output = w.token_embd;
     return w;
 }

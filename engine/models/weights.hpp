@@ -3,6 +3,7 @@
 // The decoder's weights on the device, each in the type the file stores it in.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,7 +37,9 @@ struct DecoderWeights {
 
 // Checks every tensor's presence, shape and type before uploading anything, so a bad file
 // fails fast with the tensor named; `n_vocab` of hparams is filled from token_embd.
+// `progress` (may be empty) sees (bytes uploaded, bytes in all) after each tensor.
+using UploadProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, DecoderHParams& hparams,
-                            const ArchitectureTraits& traits);
+                            const ArchitectureTraits& traits, const UploadProgress& progress = {});
 
 }  // namespace prism::models

@@ -5,6 +5,7 @@
 // so a follow-up prompt only processes its new tokens.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -26,6 +27,9 @@ struct DecoderOptions {
     std::int64_t n_ctx = 0;
     // Most tokens one forward chunk (one command buffer) processes; activations are sized by it.
     std::int64_t prefill_chunk = 256;
+    // Called after each weight tensor reaches the device with (bytes uploaded, bytes in all).
+    // It may throw to abandon the load: everything uploaded so far is freed.
+    std::function<void(std::uint64_t done, std::uint64_t total)> upload_progress;
 };
 
 class Decoder {

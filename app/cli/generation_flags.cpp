@@ -1,0 +1,161 @@
+#include "cli/generation_flags.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace prism::cli {
+namespace {
+
+void usage(const std::string& command) {
+    std::fprintf(stderr,
+                 "usage: prism-cli %s -m MODEL.gguf %s[options]\n"
+                 "  -m, --model FILE        text model GGUF\n"
+                 "%s"
+                 "  --system TEXT           system prompt\n"
+                 "  -n, --n-predict N       tokens to generate per answer (-1: until the end, "
+                 "default -1)\n"
+                 "  -c, --ctx-size N        context length (default min(model, 4096))\n"
+                 "  -b, --batch-size N      prefill chunk (default 256)\n"
+                 "  --temp T                temperature, 0 is greedy (default 0.8)\n"
+                 "  --top-k K               (default 40, 0 off)\n"
+                 "  --top-p P               (default 0.95, 1 off)\n"
+                 "  --min-p P               (default 0.05, 0 off)\n"
+                 "  --repeat-penalty R      (default 1.0, off)\n"
+                 "  --repeat-last-n N       tokens the penalties look at (default 64)\n"
+                 "  --presence-penalty P    (default 0)\n"
+                 "  --seed S                random seed (default 0)\n"
+                 "  --stop TEXT             stop when TEXT appears (repeatable)\n"
+                 "  --device D              Vulkan device index or name\n"
+                 "environment: PRISM_MEMORY_BUDGET_MIB caps the device memory the model may use\n",
+                 command.c_str(), command == "run" ? "-p PROMPT " : "",
+                 command == "run" ? "  -p, --prompt TEXT       the prompt\n"
+                                    "  --raw                   plain completion, no chat template\n"
+                                  : "");
+}
+
+long long integer(const std::string& flag, const std::string& v) {
+    std::size_t used = 0;
+    long long value = 0;
+    try {
+        value = std::stoll(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size() || v.empty()) throw Error(flag + ": '" + v + "' is not an integer");
+    return value;
+}
+
+float real(const std::string& flag, const std::string& v) {
+    std::size_t used = 0;
+    float value = 0;
+    try {
+        value = std::stof(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size() || v.empty()) throw Error(flag + ": '" + v + "' is not a number");
+    return value;
+}
+
+}  // namespace
+
+bool parse_generation_flags(const std::string& command, const std::vector<std::string>& args,
+                            GenerationFlags& f) {
+    auto& s = f.generate.sampling;
+    f.generate.max_tokens = 0;
+    using Setter = std::function<void(const std::string& flag, const std::string& value)>;
+    const std::map<std::string, Setter> valued = {
+        {"-m", [&](auto&, auto& v) { f.model = v; }},
+        {"-p",
+         [&](auto&, auto& v) {
+             f.prompt = v;
+             f.prompt_given = true;
+         }},
+        {"--system", [&](auto&, auto& v) { f.system = v; }},
+        {"-n", [&](auto& k, auto& v) { f.generate.max_tokens = std::max(0LL, integer(k, v)); }},
+        {"-c", [&](auto& k, auto& v) { f.session.n_ctx = integer(k, v); }},
+        {"-b", [&](auto& k, auto& v) { f.session.prefill_chunk = integer(k, v); }},
+        {"--temp", [&](auto& k, auto& v) { s.temperature = real(k, v); }},
+        {"--top-k", [&](auto& k, auto& v) { s.top_k = static_cast<std::int32_t>(integer(k, v)); }},
+        {"--top-p", [&](auto& k, auto& v) { s.top_p = real(k, v); }},
+        {"--min-p", [&](auto& k, auto& v) { s.min_p = real(k, v); }},
+        {"--repeat-penalty", [&](auto& k, auto& v) { s.repeat_penalty = real(k, v); }},
+        {"--repeat-last-n",
+         [&](auto& k, auto& v) { s.penalty_last_n = static_cast<std::int32_t>(integer(k, v)); }},
+        {"--presence-penalty", [&](auto& k, auto& v) { s.presence_penalty = real(k, v); }},
+        {"--seed", [&](auto& k, auto& v) { s.seed = static_cast<std::uint64_t>(integer(k, v)); }},
+        {"--stop", [&](auto&, auto& v) { f.generate.stop.push_back(v); }},
+        {"--device", [&](auto&, auto& v) { f.session.device = v; }},
+    };
+    const std::map<std::string, std::string> aliases = {
+        {"--model", "-m"},    {"--prompt", "-p"},     {"--n-predict", "-n"},
+        {"--ctx-size", "-c"}, {"--batch-size", "-b"},
+    };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string a = args[i];
+        if (a == "-h" || a == "--help") {
+            usage(command);
+            return false;
+        }
+        if (a == "--raw" && command == "run") {
+            f.raw = true;
+            continue;
+        }
+        if (const auto alias = aliases.find(a); alias != aliases.end()) a = alias->second;
+        const auto setter = valued.find(a);
+        if (setter == valued.end() || (a == "-p" && command != "run")) {
+            usage(command);
+            throw Error(command + ": unknown option '" + args[i] + "'");
+        }
+        if (i + 1 >= args.size()) throw Error(command + ": " + args[i] + " needs a value");
+        setter->second(args[i], args[i + 1]);
+        ++i;
+    }
+    if (f.model.empty()) throw Error(command + ": no model (-m MODEL.gguf)");
+    // Caps the device memory a model may take (and lets tests play a small device).
+    if (const char* budget = std::getenv("PRISM_MEMORY_BUDGET_MIB")) {
+        f.session.memory_budget_bytes =
+            static_cast<std::uint64_t>(std::max(1LL, integer("PRISM_MEMORY_BUDGET_MIB", budget)))
+            << 20;
+    }
+    return true;
+}
+
+Session load_session(const GenerationFlags& flags) {
+    const bool show = isatty(STDERR_FILENO) != 0;
+    int shown = -1;
+    Session session = Session::load(flags.model, flags.session, [&](float fraction) {
+        const int percent = static_cast<int>(fraction * 100.0f);
+        if (!show || percent == shown) return;
+        shown = percent;
+        std::fprintf(stderr, "\rloading %s: %3d%%", flags.model.c_str(), percent);
+        if (percent == 100) std::fputc('\n', stderr);
+    });
+    if (!flags.raw && !session.chat_template().warning().empty()) {
+        std::fprintf(stderr, "warning: %s\n", session.chat_template().warning().c_str());
+    }
+    return session;
+}
+
+void print_timings(const Session& session, const Timings& t) {
+    std::fprintf(stderr,
+                 "\n%s on %s: load %.3f s (%.2f MiB weights, %.2f MiB KV cache, ctx %lld)\n"
+                 "prompt: %lld tokens (%lld reused from cache, %lld evaluated) in %.3f s "
+                 "(%.1f tok/s)\n"
+                 "generation: %lld tokens in %.3f s (%.1f tok/s), first token after %.3f s\n",
+                 std::string(session.architecture()).c_str(),
+                 std::string(session.device_name()).c_str(), session.load_seconds(),
+                 static_cast<double>(session.weight_bytes()) / (1 << 20),
+                 static_cast<double>(session.kv_cache_bytes()) / (1 << 20),
+                 static_cast<long long>(session.n_ctx()), static_cast<long long>(t.prompt_tokens),
+                 static_cast<long long>(t.prompt_tokens_reused),
+                 static_cast<long long>(t.prompt_tokens_evaluated), t.prompt_seconds,
+                 t.prompt_tokens_per_second, static_cast<long long>(t.generated_tokens),
+                 t.generation_seconds, t.generated_tokens_per_second, t.time_to_first_token);
+}
+
+}  // namespace prism::cli

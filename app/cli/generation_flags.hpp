@@ -1,0 +1,33 @@
+#pragma once
+
+// The flags `run` and `chat` share, named as llama.cpp's tools name them.
+
+#include <string>
+#include <vector>
+
+#include "prism/session.hpp"
+
+namespace prism::cli {
+
+struct GenerationFlags {
+    std::string model;
+    std::string prompt;
+    bool prompt_given = false;
+    std::string system;
+    bool raw = false;
+    SessionOptions session;
+    GenerateOptions generate;
+};
+
+// Parses args for `command`; throws Error for an unknown flag or a bad value. Returns false
+// when help was asked for (and printed).
+bool parse_generation_flags(const std::string& command, const std::vector<std::string>& args,
+                            GenerationFlags& flags);
+
+// Load with a progress line on stderr (when stderr is a terminal).
+Session load_session(const GenerationFlags& flags);
+
+// "prompt: 12 tokens (8 reused) in ..." lines on stderr.
+void print_timings(const Session& session, const Timings& t);
+
+}  // namespace prism::cli

@@ -1,0 +1,163 @@
+#pragma once
+
+// A conversation with a text model: the public entry point for applications. A Session owns the
+// Vulkan context, the tokenizer, the chat template and the decoder of one GGUF file.
+//
+// Multi-turn chats keep the KV cache: each generate() tokenizes the whole conversation again
+// and only the tokens after the longest common prefix with what the cache already holds are
+// processed (Timings::prompt_tokens_reused says how many were not).
+//
+// Message contents are tokenized without special-token parsing, so a user writing
+// "<|im_end|>" gets the text, not the control token; only the template's own markers become
+// control tokens.
+//
+// Methods are for one thread at a time, except cancel(), which any thread may call.
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prism/chat_template.hpp"
+#include "prism/error.hpp"
+#include "prism/text/sampler.hpp"
+#include "prism/tokenizer.hpp"
+
+namespace prism {
+
+// Thrown by Session::load when its cancel flag was raised; nothing of the load remains.
+class LoadCancelled : public Error {
+  public:
+    LoadCancelled() : Error("model load cancelled") {}
+};
+
+struct SessionOptions {
+    // Vulkan device index or part of its name; empty uses PRISM_DEVICE or picks automatically.
+    std::string device;
+    // Tokens the KV cache holds; 0 picks min(model's context length, 4096).
+    std::int64_t n_ctx = 0;
+    // Most tokens one prefill step processes (also how often a prefill checks cancel()).
+    std::int64_t prefill_chunk = 256;
+    // The Khronos validation layer (tests).
+    bool validation = false;
+    // Device memory the model may use; 0 is the device's largest device-local heap. A model
+    // (weights + KV cache) needing more is refused before anything is uploaded.
+    std::uint64_t memory_budget_bytes = 0;
+};
+
+// Load progress in [0, 1]: coarse steps for opening and checking the file, then by the bytes
+// of weights uploaded.
+using LoadProgress = std::function<void(float fraction)>;
+
+// Called with each piece of generated text (complete UTF-8); return false to stop.
+using PieceCallback = std::function<bool(std::string_view piece)>;
+
+struct GenerateOptions {
+    text::SamplerSettings sampling;
+    // Generation stops when the text contains one of these; the stop string and what follows
+    // it are neither returned nor passed to on_piece.
+    std::vector<std::string> stop;
+    // Most tokens to generate; <= 0 means until the context is full.
+    std::int64_t max_tokens = 512;
+    PieceCallback on_piece;
+};
+
+enum class StopReason {
+    end_of_generation,  // the model produced an end-of-generation token
+    stop_string,        // a GenerateOptions::stop string appeared
+    max_tokens,
+    callback,      // on_piece returned false
+    cancelled,     // cancel() was called
+    context_full,  // no room left in the KV cache
+};
+
+std::string_view stop_reason_name(StopReason reason);
+
+struct Timings {
+    std::int64_t prompt_tokens = 0;            // tokens of the whole prompt
+    std::int64_t prompt_tokens_reused = 0;     // of which already in the KV cache
+    std::int64_t prompt_tokens_evaluated = 0;  // of which processed now
+    double prompt_seconds = 0;                 // prefill time
+    double prompt_tokens_per_second = 0;       // evaluated / prompt_seconds
+    std::int64_t generated_tokens = 0;         // sampled tokens, the end-of-generation one included
+    double generation_seconds = 0;             // from the end of prefill to the end
+    double generated_tokens_per_second = 0;
+    double time_to_first_token = 0;  // seconds from the call to the first sampled token
+};
+
+struct GenerateResult {
+    std::string text;  // what on_piece received, joined
+    std::vector<text::TokenId> tokens;
+    StopReason stop = StopReason::max_tokens;
+    Timings timings;
+};
+
+class Session {
+  public:
+    // Opens the GGUF, checks that it is a supported text model that fits in device memory,
+    // and uploads it. `cancel` (may be null) is polled between steps and between tensors; when
+    // it becomes true the load throws LoadCancelled. Other failures: FormatError (missing or
+    // malformed file, unsupported architecture, named), Error (too large: how much is needed
+    // and how much the device has), GpuError.
+    static Session load(const std::filesystem::path& path, const SessionOptions& options = {},
+                        const LoadProgress& progress = {},
+                        const std::atomic<bool>* cancel = nullptr);
+
+    Session(Session&&) noexcept;
+    Session& operator=(Session&&) noexcept;
+    ~Session();
+
+    // The conversation. generate() appends the assistant's reply itself.
+    void add_message(ChatRole role, std::string content);
+    void add_system(std::string content) { add_message(ChatRole::system, std::move(content)); }
+    void add_user(std::string content) { add_message(ChatRole::user, std::move(content)); }
+    void add_assistant(std::string content) {
+        add_message(ChatRole::assistant, std::move(content));
+    }
+    std::span<const ChatMessage> messages() const;
+    // Forgets the conversation (the KV cache stays until a new prompt differs from it).
+    void clear_messages();
+
+    // Renders the conversation with the chat template plus the assistant's turn header and
+    // generates the reply, which is appended to the conversation (also when stopped early).
+    // Throws Error for an empty conversation, an empty last message, or a prompt that does not
+    // fit in the context.
+    GenerateResult generate(const GenerateOptions& options);
+
+    // Plain completion of `text` (base models; no template, BOS as the vocabulary wants it).
+    // The conversation is not touched; the KV cache is reused as for generate().
+    GenerateResult generate_raw(std::string_view text, const GenerateOptions& options);
+
+    // Stops the generation in progress after the current token (or prefill chunk). Any thread.
+    void cancel();
+
+    // Empties the KV cache and the conversation.
+    void reset();
+
+    const text::Tokenizer& tokenizer() const;
+    const ChatTemplate& chat_template() const;
+    // Whether the file carries tokenizer.chat_template (otherwise chat_template() is a guess
+    // and its warning() says so).
+    bool has_chat_template() const;
+    std::string_view architecture() const;
+    std::string_view device_name() const;
+    std::int64_t n_ctx() const;
+    // Tokens in the KV cache now.
+    std::int64_t n_cached() const;
+    double load_seconds() const;
+    std::uint64_t weight_bytes() const;
+    std::uint64_t kv_cache_bytes() const;
+
+    struct Impl;
+
+  private:
+    explicit Session(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace prism

@@ -1,0 +1,112 @@
+// `prism-cli run` as a user runs it: the real binary on stories260K, and each bad input giving
+// a one-line error and a non-zero exit.
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "models/model_files.hpp"
+
+namespace prism::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+    int status = -1;
+    std::string out, err;
+};
+
+CliRun run_cli(const std::string& args, const std::string& env = "") {
+    const fs::path err_file =
+        fs::temp_directory_path() / ("prism_cli_err_" + std::to_string(::getpid()));
+    const std::string command =
+        env + "'" + PRISM_CLI_PATH + "' " + args + " 2>'" + err_file.string() + "'";
+    CliRun r;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) return r;
+    std::array<char, 4096> buf;
+    for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;)
+        r.out.append(buf.data(), n);
+    const int raw = ::pclose(pipe);
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    std::ifstream in(err_file);
+    r.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    fs::remove(err_file);
+    return r;
+}
+
+// A failed run: non-zero exit, nothing on stdout, one line on stderr containing `what`.
+void expect_one_line_error(const CliRun& r, const std::string& what) {
+    EXPECT_NE(r.status, 0);
+    EXPECT_EQ(r.out, "");
+    ASSERT_FALSE(r.err.empty());
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+}
+
+fs::path temp_path(const std::string& stem) {
+    return fs::temp_directory_path() / (stem + "_" + std::to_string(::getpid()) + ".gguf");
+}
+
+TEST(CliRun, Stories260KRawGreedy) {
+    const auto model = shared_model("stories260K.gguf");
+    if (!model) GTEST_SKIP() << "stories260K.gguf is not in " PRISM_SHARED_DATA_DIR "/models";
+    const CliRun r = run_cli("run -m '" + model->string() +
+                             "' --raw -p 'Once upon a time, there was a little girl named "
+                             "Lily.' -n 12 --temp 0 -c 128");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("Once upon a time, there was a little girl named Lily. She loved to "
+                          "play outside",
+                          0),
+              0u)
+        << r.out;
+    EXPECT_NE(r.err.find("generation: 12 tokens"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("tok/s"), std::string::npos) << r.err;
+}
+
+TEST(CliRun, MissingFile) {
+    expect_one_line_error(run_cli("run -m /nonexistent/model.gguf -p hi"),
+                          "/nonexistent/model.gguf");
+}
+
+TEST(CliRun, NotAGguf) {
+    const fs::path path = temp_path("not_a_gguf");
+    std::ofstream(path) << "this is a text file, not a model\n";
+    expect_one_line_error(run_cli("run -m '" + path.string() + "' -p hi"), path.string());
+    fs::remove(path);
+}
+
+TEST(CliRun, UnsupportedArchitectureIsNamed) {
+    const fs::path path = temp_path("mamba");
+    tiny_llama({.architecture = "mamba"}).write(path);
+    expect_one_line_error(run_cli("run -m '" + path.string() + "' -p hi"), "mamba");
+    fs::remove(path);
+}
+
+TEST(CliRun, ModelLargerThanDeviceMemorySaysHowMuch) {
+    // stories260K needs about 1.3 MiB; PRISM_MEMORY_BUDGET_MIB stands in for a small device.
+    const auto model = shared_model("stories260K.gguf");
+    if (!model) GTEST_SKIP() << "stories260K.gguf is not in " PRISM_SHARED_DATA_DIR "/models";
+    const CliRun r =
+        run_cli("run -m '" + model->string() + "' -p hi -c 512", "PRISM_MEMORY_BUDGET_MIB=1 ");
+    expect_one_line_error(r, "of device memory");
+    EXPECT_NE(r.err.find("has 1.0 MiB"), std::string::npos) << r.err;
+}
+
+TEST(CliRun, EmptyPrompt) {
+    const auto model = shared_model("stories260K.gguf");
+    if (!model) GTEST_SKIP() << "stories260K.gguf is not in " PRISM_SHARED_DATA_DIR "/models";
+    expect_one_line_error(run_cli("run -m '" + model->string() + "' -p ''"), "prompt is empty");
+}
+
+}  // namespace
+}  // namespace prism::test
