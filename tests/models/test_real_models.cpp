@@ -81,8 +81,8 @@ struct ModelRun {
     std::optional<text::Tokenizer> tokenizer;
     Reference reference;
     std::vector<std::int32_t> generated;
-    std::string skip_reason;   // non-empty: the model cannot run here
-    double decode_tok_s = 0;   // one-token decode steps after the prefill
+    std::string skip_reason;  // non-empty: the model cannot run here
+    double decode_tok_s = 0;  // one-token decode steps after the prefill
     double prefill_tok_s = 0;
 };
 
@@ -149,8 +149,8 @@ class RealModels : public GpuTest {
     }
 };
 
-#define RUN_OR_SKIP(var, key, file_name)                      \
-    ModelRun& var = run_model(key, file_name);                     \
+#define RUN_OR_SKIP(var, key, file_name)       \
+    ModelRun& var = run_model(key, file_name); \
     if (!var.skip_reason.empty()) GTEST_SKIP() << var.skip_reason
 
 // Prism's own prompt building gives the ids the reference was computed from: the tokenizer for
@@ -173,8 +173,8 @@ TEST_F(RealModels, SmolLM2ChatPromptTokensMatchReference) {
     EXPECT_FALSE(chat.is_fallback()) << chat.warning();
     const ChatMessage question{ChatRole::user, "What is the capital of France?"};
     const ChatPrompt prompt = chat.render(std::span(&question, 1));
-    const auto ids = tokenizer.encode(prompt.text, {.add_special = prompt.add_bos,
-                                                    .parse_special = true});
+    const auto ids =
+        tokenizer.encode(prompt.text, {.add_special = prompt.add_bos, .parse_special = true});
     EXPECT_EQ(join(ids), join(read_reference("smollm2").prompt));
 }
 
