@@ -125,24 +125,30 @@ class RealModels : public GpuTest {
             }
             throw;
         }
+        // Timings leave out each path's first use, which builds its Vulkan pipelines (slow on
+        // lavapipe's JIT): prefill is timed as is, decode from its second step on.
         using clock = std::chrono::steady_clock;
         const auto t0 = clock::now();
         auto logits = decoder->forward(r.reference.prompt);
         const auto t1 = clock::now();
         r.generated.push_back(text::argmax(logits));
+        auto t_decode = t1;
         for (std::size_t i = 1; i < kSteps; ++i) {
             const std::int32_t last = r.generated.back();
             logits = decoder->forward(std::span(&last, 1));
             r.generated.push_back(text::argmax(logits));
+            if (i == 1) t_decode = clock::now();
         }
         const auto t2 = clock::now();
         r.prefill_tok_s = static_cast<double>(r.reference.prompt.size()) /
                           std::chrono::duration<double>(t1 - t0).count();
         r.decode_tok_s =
-            static_cast<double>(kSteps - 1) / std::chrono::duration<double>(t2 - t1).count();
-        std::printf("%s: prompt %zu tokens at %.1f tok/s, decode %.2f tok/s (%.1f ms/token)\n",
-                    file_name, r.reference.prompt.size(), r.prefill_tok_s, r.decode_tok_s,
-                    1000.0 / r.decode_tok_s);
+            static_cast<double>(kSteps - 2) / std::chrono::duration<double>(t2 - t_decode).count();
+        std::printf(
+            "%s: prompt %zu tokens at %.1f tok/s (first use, pipelines included), "
+            "decode %.2f tok/s (%.1f ms/token)\n",
+            file_name, r.reference.prompt.size(), r.prefill_tok_s, r.decode_tok_s,
+            1000.0 / r.decode_tok_s);
         std::printf("%s: generated %s\n  \"%s\"\n", file_name, join(r.generated).c_str(),
                     r.tokenizer->decode(r.generated).c_str());
         return r;
