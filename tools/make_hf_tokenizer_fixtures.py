@@ -7,16 +7,16 @@ tests/unit/test_tokenizer_hf.cpp.
   tests/data/tokenizer/<model>.hf-ids.txt   one line of ids per input, same order
 
 Ids are `tokenizer.encode(s, add_special_tokens=False)` (for SmolLM2 after restoring its real
-pre-tokenizer, which transformers' GGUF loader drops: see restore_pre_tokenizer): no BOS/EOS, and since user text must
-never become a control token, the C++ side encodes with add_special=false, parse_special=false.
+pre-tokenizer, which transformers' GGUF loader drops: see restore_pre_tokenizer): no BOS/EOS,
+and since user text must never become a control token, the C++ side encodes with add_special=false, parse_special=false.
 None of the strings contains the text of a control token, so HF's habit of always matching
 special tokens in text cannot make the two differ.
 
 Format of strings.txt (no JSON, so the C++ test reads it with a few lines of code): one input per
 line, escaped: `\\` is a backslash, `\n` `\r` `\t` are themselves, `\xNN` is any other byte
 below 0x20 or 0x7f; every other byte (UTF-8 included) is written as is. Lines starting with '#'
-are comments (an input starting with '#' writes it as `\x23`). The ids file has one line per input: space-separated decimal ids (an empty line
-for an empty encoding).
+are comments (an input starting with '#' writes it as `\x23`). The ids file has one line per
+input: space-separated decimal ids (an empty line for an empty encoding).
 
 The models come from tools/fetch_models.py ($PRISM_MODEL_CACHE or ~/.cache/prism/models).
 Needs: pip install torch transformers gguf sentencepiece tokenizers  (transformers >= 4.45).
