@@ -8,7 +8,8 @@ tests/unit/test_tokenizer_hf.cpp.
 
 Ids are `tokenizer.encode(s, add_special_tokens=False)` (for SmolLM2 after restoring its real
 pre-tokenizer, which transformers' GGUF loader drops: see restore_pre_tokenizer): no BOS/EOS,
-and since user text must never become a control token, the C++ side encodes with add_special=false, parse_special=false.
+and since user text must never become a control token, the C++ side encodes with
+add_special=false, parse_special=false.
 None of the strings contains the text of a control token, so HF's habit of always matching
 special tokens in text cannot make the two differ.
 
