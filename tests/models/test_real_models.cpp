@@ -81,8 +81,9 @@ struct ModelRun {
     std::optional<text::Tokenizer> tokenizer;
     Reference reference;
     std::vector<std::int32_t> generated;
-    std::string skip_reason;  // non-empty: the model cannot run here
-    double decode_tok_s = 0;  // one-token decode steps after the prefill
+    std::vector<float> first_logits;  // after the prompt, before any generated token
+    std::string skip_reason;          // non-empty: the model cannot run here
+    double decode_tok_s = 0;          // one-token decode steps after the prefill
     double prefill_tok_s = 0;
     // Teacher forcing: the prompt plus the reference's first 31 tokens in one forward; at each
     // of the 32 steps, Prism's best logit and its logit for the reference's token.
@@ -135,6 +136,7 @@ class RealModels : public GpuTest {
         const auto t0 = clock::now();
         auto logits = decoder->forward(r.reference.prompt);
         const auto t1 = clock::now();
+        r.first_logits = logits;
         r.generated.push_back(text::argmax(logits));
         auto t_decode = t1;
         for (std::size_t i = 1; i < kSteps; ++i) {
@@ -199,11 +201,22 @@ TEST_F(RealModels, SmolLM2ChatPromptTokensMatchReference) {
     EXPECT_EQ(join(ids), join(read_reference("smollm2").prompt));
 }
 
-// (a)
+// (a) Gemma 3 270M is a base model, and at this prompt it does not put " Paris" first: the
+// transformers reference (float weights) scores " the" 19.09, " a" 18.55, " Paris" 18.27, and
+// Prism agrees. So the test asks what the model really does: " Paris" is among the three best
+// next tokens, within 1.5 of the best.
 TEST_F(RealModels, Gemma3ContinuesCapitalOfFranceWithParis) {
     RUN_OR_SKIP(r, "gemma3", kGemma3);
-    EXPECT_EQ(r.tokenizer->token_to_piece(r.generated[0]), " Paris")
-        << "first greedy token " << r.generated[0];
+    const auto paris = r.tokenizer->find_token("▁Paris");
+    ASSERT_TRUE(paris.has_value());
+    const auto& l = r.first_logits;
+    const float best = l[static_cast<std::size_t>(text::argmax(l))];
+    const float p = l[static_cast<std::size_t>(*paris)];
+    int above = 0;
+    for (const float v : l) above += v > p ? 1 : 0;
+    EXPECT_LT(above, 3) << "\" Paris\" ranks " << above + 1
+                        << " after \"The capital of France is\"";
+    EXPECT_LT(best - p, 1.5f) << "best " << best << ", Paris " << p;
 }
 
 // (b) SmolLM2's answer, up to its end of turn, mentions Paris.
