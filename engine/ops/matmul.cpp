@@ -37,7 +37,13 @@ Tiles choose_tiles(const gpu::DeviceInfo& dev, std::int64_t M, std::int64_t N) {
         return t.shared_bytes() <= dev.max_shared_memory_bytes &&
                t.threads() <= dev.max_workgroup_invocations;
     };
-    const Tiles large{128, 128, 16, 8, 8};
+    // BK stays 32, the chunk matmul.comp decodes per thread (a legacy block, a K-quant
+    // sub-block). CPU devices (lavapipe runs invocations 8 at a time on a few cores) do best
+    // with few threads each holding an 8 x 8 register block: fewer shared-memory loads per
+    // FMA and fewer invocations to step through each barrier.
+    const Tiles large{128, 128, 32, 8, 8};
+    const Tiles cpu{64, 64, 32, 8, 8};
+    if (dev.kind == gpu::DeviceKind::cpu && N > 32 && fits(cpu)) return cpu;
     const Tiles medium{64, 64, 32, 4, 4};
     const Tiles narrow{64, 32, 32, 4, 2};
     if (M >= 512 && N >= 128 && dev.max_shared_memory_bytes >= 48 * 1024 && fits(large))
@@ -123,9 +129,9 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
     const std::uint64_t tiles_n = (static_cast<std::uint64_t>(N) + t.bn - 1) / t.bn;
     require(tiles_n <= dev.max_workgroup_count[1], kOp,
             "N = " + std::to_string(N) + " is too large for one dispatch");
-    const auto& pipeline =
-        rec.pipeline("matmul_" + type, {t.threads(), t.bm, t.bn, t.bk, t.tm, t.tn});
     for (const auto& c : chunks) {
+        const auto& pipeline = rec.pipeline("matmul_" + type, {t.threads(), t.bm, t.bn, t.bk, t.tm,
+                                                               t.tn, wide_rows(weight.type, c)});
         p.M = c.rows;
         p.w_first = c.bound.first;
         p.w_stride = c.row_units;
