@@ -98,6 +98,17 @@ void main() {
 
     const uint RC = ROWS * NCOLS;
 #if defined(SUBGROUP_ADD)
+    // One-subgroup workgroups (what CPU devices get) need no shared memory and no barrier.
+    // gl_NumSubgroups is the same for the whole workgroup, so the branch is uniform.
+    if (gl_NumSubgroups == 1) {
+        for (uint r = 0; r < ROWS; ++r)
+            for (uint c = 0; c < NCOLS; ++c) {
+                const float s = subgroupAdd(acc[r][c]);
+                if (subgroupElect() && row0 + r < p.M)
+                    d[p.out_first + c * p.out_stride + p.m0 + row0 + r] = s;
+            }
+        return;
+    }
     for (uint r = 0; r < ROWS; ++r)
         for (uint c = 0; c < NCOLS; ++c) {
             const float s = subgroupAdd(acc[r][c]);

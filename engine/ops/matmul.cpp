@@ -57,10 +57,18 @@ struct Matvec {
     std::uint32_t threads, rows;
 };
 
-// One to four subgroups per workgroup (a power of two, which the shared-memory tree needs)
-// and two rows per workgroup so that each x load serves two rows; one row at N > 4 to keep
-// the accumulators in registers.
+// GPUs: one to four subgroups per workgroup (a power of two, which the shared-memory tree
+// needs) and two rows per workgroup so that each x load serves two rows; one row at N > 4 to
+// keep the accumulators in registers. CPU devices (lavapipe) pay a fixed cost per workgroup
+// and per barrier, so they get one subgroup (reduced by subgroupAdd alone, no barrier) that
+// reads several rows.
 Matvec choose_matvec(const gpu::DeviceInfo& dev, std::int64_t N) {
+    if (dev.kind == gpu::DeviceKind::cpu && dev.subgroup_arithmetic && dev.subgroup_size >= 4 &&
+        dev.subgroup_size <= dev.max_workgroup_invocations) {
+        // Fewer rows as N grows: the shader's unrolled code (and lavapipe's compile time)
+        // grows with rows x columns.
+        return {dev.subgroup_size, N <= 2 ? 4u : N <= 4 ? 2u : 1u};
+    }
     std::uint32_t threads = std::bit_ceil(std::max<std::uint32_t>(dev.subgroup_size, 1) * 4);
     threads = std::clamp<std::uint32_t>(threads, 32, 128);
     threads = std::min(threads, std::bit_floor(dev.max_workgroup_invocations));
