@@ -4,6 +4,10 @@
 // plain types, 4 bytes for block types), which the wide loads need.
 #if defined(WTYPE_PLAIN)
 const uint CHUNK = 8;
+#elif defined(WTYPE_Q2_K) || defined(WTYPE_Q3_K) || defined(WTYPE_Q5_K)
+// No wide decoder yet: one group of 4 per step. Eight unrolled dequant_group calls per chunk
+// cost more than they save here and multiply lavapipe's compile time several-fold.
+const uint CHUNK = 4;
 #else
 const uint CHUNK = 32;  // divides every block size
 #endif
@@ -85,8 +89,7 @@ void decode_chunk(uint row, uint k, uint K, out vec4 w[CG]) {
         return;
     }
 #endif
-    // Other K-quants, and unaligned rows: the block's shared fields are re-read per group of 4,
-    // but from the same addresses within one call, which compilers merge.
+    // Q2_K/Q3_K/Q5_K (one group per chunk) and unaligned rows: the 16-bit path.
     for (uint g = 0; g < CG; ++g) w[g] = dequant_group(row, k + 4 * g, K);
 }
 
