@@ -18,6 +18,16 @@ layout(std430, binding = W_BINDING) readonly buffer WeightF32 { float wf[]; };
 #else
 layout(std430, binding = W_BINDING) readonly buffer WeightU16 { uint16_t w16[]; };
 #endif
+#if defined(DQ_WIDE_LOADS)
+// Wider views of the same weights, for readers that know their rows are aligned (the host
+// checks): lavapipe pays per load, not per byte, and GPUs coalesce wide loads better.
+#if defined(WTYPE_F32)
+layout(std430, binding = W_BINDING) readonly buffer WeightVec4 { vec4 wf4[]; };
+#else
+layout(std430, binding = W_BINDING) readonly buffer WeightU32 { uint w32[]; };
+layout(std430, binding = W_BINDING) readonly buffer WeightUvec4 { uvec4 w128[]; };
+#endif
+#endif
 
 #if defined(WTYPE_F32) || defined(WTYPE_F16) || defined(WTYPE_BF16)
 #define WTYPE_PLAIN 1
@@ -27,6 +37,7 @@ const uint BLOCK_ELEMS = 1;
 const uint BLOCK_ELEMS = 256;
 #else
 const uint BLOCK_ELEMS = 32;
+#define WTYPE_LEGACY 1
 #endif
 
 // Block size in 16-bit units.
@@ -91,97 +102,57 @@ vec2 scale_min_k4(uint blk, uint j) {
 #endif
 
 #if !defined(WTYPE_PLAIN)
-// Elements 4i..4i+3 of the block at unit `blk`.
-vec4 dequant_block4(uint blk, uint i) {
-#if defined(WTYPE_Q8_0)
-    return ld_half(blk) * sbytes4(ld32(blk + 1 + 2 * i));
-#elif defined(WTYPE_Q4_0) || defined(WTYPE_Q4_1) || defined(WTYPE_IQ4_NL)
-    // Byte j holds element j (low nibble) and j + 16 (high nibble).
-#if defined(WTYPE_Q4_1)
-    const uint qs = 2;
-#else
-    const uint qs = 1;
+#define DQ_FN dequant_block4
+#define DQ_LD32 ld32
+#define DQ_LDH ld_half
+#define DQ_LD8 ld8
+#define DQ_SCALE_MIN scale_min_k4
+#include "dequant_block.glsl"
+#undef DQ_FN
+#undef DQ_LD32
+#undef DQ_LDH
+#undef DQ_LD8
+#undef DQ_SCALE_MIN
 #endif
-    const uint q = (ld32(blk + qs + 2 * (i & 3)) >> ((i >> 2) * 4)) & 0x0F0F0F0Fu;
-    const float d = ld_half(blk);
-#if defined(WTYPE_Q4_0)
-    return d * (bytes4(q) - 8.0);
-#elif defined(WTYPE_Q4_1)
-    return bytes4(q) * d + ld_half(blk + 1);
-#else
-    return d * vec4(kIq4nl[q & 0xFu], kIq4nl[(q >> 8) & 0xFu], kIq4nl[(q >> 16) & 0xFu],
-                    kIq4nl[q >> 24]);
-#endif
-#elif defined(WTYPE_Q5_0) || defined(WTYPE_Q5_1)
-    // 32 fifth bits in qh (bit j for element j); nibbles as in Q4_0.
-#if defined(WTYPE_Q5_0)
-    const uint qh = 1, qs = 3;
-#else
-    const uint qh = 2, qs = 4;
-#endif
-    const uint lo = (ld32(blk + qs + 2 * (i & 3)) >> ((i >> 2) * 4)) & 0x0F0F0F0Fu;
-    const uint h4 = (ld32(blk + qh) >> (4 * i)) & 0xFu;
-    // Spread the four fifth bits to bit 4 of each byte.
-    const uint hi = ((h4 & 1u) | ((h4 & 2u) << 7) | ((h4 & 4u) << 14) | ((h4 & 8u) << 21)) << 4;
-    const vec4 q = bytes4(lo | hi);
-    const float d = ld_half(blk);
-#if defined(WTYPE_Q5_0)
-    return d * (q - 16.0);
-#else
-    return q * d + ld_half(blk + 1);
-#endif
-#elif defined(WTYPE_Q2_K)
-    // scales[16] @0, qs[64] @16, d @80, dmin @82. Element e = 128n + 32j + 16s + l uses
-    // bits 2j..2j+1 of qs[32n + 16s + l] and scale byte e / 16.
-    const uint e = 4 * i;
-    const uint n = e >> 7, j = (e >> 5) & 3u, sl = e & 31u;
-    const uint q = (ld32(blk + 8 + ((32 * n + sl) >> 1)) >> (2 * j)) & 0x03030303u;
-    const uint sc = ld8(blk, e >> 4);
-    const float dl = ld_half(blk + 40) * float(sc & 0xFu);
-    const float ml = ld_half(blk + 41) * float(sc >> 4);
-    return dl * bytes4(q) - ml;
-#elif defined(WTYPE_Q3_K)
-    // hmask[32] @0, qs[64] @32, scales[12] @96, d @108.
-    const uint e = 4 * i;
-    const uint n = e >> 7, j = (e >> 5) & 3u, sl = e & 31u;
-    const uint q = (ld32(blk + 16 + ((32 * n + sl) >> 1)) >> (2 * j)) & 0x03030303u;
-    const uint hm = (ld32(blk + (sl >> 1)) >> (4 * n + j)) & 0x01010101u;
-    const uint si = e >> 4;
-    const uint low4 = si < 8 ? (ld8(blk, 96 + si) & 0xFu) : (ld8(blk, 96 + si - 8) >> 4);
-    const uint high2 = (ld8(blk, 104 + (si & 3u)) >> (2 * (si >> 2))) & 3u;
-    const float dl = ld_half(blk + 54) * float(int(low4 | (high2 << 4)) - 32);
-    // A clear hmask bit subtracts 4.
-    return dl * (bytes4(q) - 4.0 * (1.0 - bytes4(hm)));
-#elif defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K)
-    // d @0, dmin @2, scales[12] @4, (Q5_K: qh[32] @16), qs[128] @16 or @48. Element
-    // e = 64c + 32h + l: nibble h of qs[32c + l], sub-block e / 32.
-    const uint e = 4 * i;
-    const uint c = e >> 6, h = (e >> 5) & 1u, l = e & 31u;
-#if defined(WTYPE_Q4_K)
-    const uint qs = 8;
-#else
-    const uint qs = 24;
-#endif
-    uint q = (ld32(blk + qs + ((32 * c + l) >> 1)) >> (4 * h)) & 0x0F0F0F0Fu;
-#if defined(WTYPE_Q5_K)
-    q |= ((ld32(blk + 8 + (l >> 1)) >> (2 * c + h)) & 0x01010101u) << 4;
-#endif
-    const vec2 sm = scale_min_k4(blk, e >> 5);
-    const float d1 = ld_half(blk) * sm.x;
-    const float m1 = ld_half(blk + 1) * sm.y;
-    return d1 * bytes4(q) - m1;
-#elif defined(WTYPE_Q6_K)
-    // ql[128] @0, qh[64] @128, scales[16] (int8) @192, d @208. In half n, element
-    // 32qq + l takes nibble (qq >> 1) of ql[64n + 32(qq & 1) + l] and bits 2qq of qh[32n + l].
-    const uint e = 4 * i;
-    const uint n = e >> 7, qq = (e >> 5) & 3u, l = e & 31u;
-    const uint lo = (ld32(blk + ((64 * n + 32 * (qq & 1u) + l) >> 1)) >> (4 * (qq >> 1))) & 0x0F0F0F0Fu;
-    const uint hi = (ld32(blk + 64 + ((32 * n + l) >> 1)) >> (2 * qq)) & 0x03030303u;
-    const int sc = bitfieldExtract(int(ld8(blk, 192 + 8 * n + (l >> 4) + 2 * qq)), 0, 8);
-    const float d = ld_half(blk + 104) * float(sc);
-    return d * (bytes4(lo | (hi << 4)) - 32.0);
-#endif
+
+#if defined(DQ_WIDE_LOADS) && defined(WTYPE_LEGACY)
+// A legacy block (at most 12 units) held in registers, realigned so that dq_blk[j] holds
+// units 2j and 2j + 1 of the block: load_block_regs() reads it with 32-bit loads once, and
+// dequant_block4_regs(0, i) decodes from it with the same formulas as dequant_block4.
+const uint BLOCK_WORDS = (BLOCK_UNITS + 1) / 2;
+uint dq_blk[BLOCK_WORDS];
+
+// Needs 4-byte aligned rows when BLOCK_UNITS is even (then `u` is always even); with an odd
+// BLOCK_UNITS the block's words never reach past its own last unit.
+void load_block_regs(uint u) {
+    const uint base = u >> 1;
+    uint raw[BLOCK_WORDS + 1];
+    for (uint j = 0; j < BLOCK_WORDS; ++j) raw[j] = w32[base + j];
+    raw[BLOCK_WORDS] = 0u;
+    const bool odd = (u & 1u) != 0u;
+    for (uint j = 0; j < BLOCK_WORDS; ++j)
+        dq_blk[j] = odd ? (raw[j] >> 16) | (raw[j + 1] << 16) : raw[j];
 }
+uint rg32(uint u) {
+    return (u & 1u) == 0u ? dq_blk[u >> 1] : (dq_blk[u >> 1] >> 16) | (dq_blk[(u >> 1) + 1] << 16);
+}
+float rg_half(uint u) { return unpackHalf2x16(dq_blk[u >> 1] >> ((u & 1u) * 16)).x; }
+uint rg8(uint blk, uint b) {
+    const uint byte = 2 * blk + b;
+    return (dq_blk[byte >> 2] >> ((byte & 3u) * 8)) & 0xFFu;
+}
+
+#define DQ_FN dequant_block4_regs
+#define DQ_LD32 rg32
+#define DQ_LDH rg_half
+#define DQ_LD8 rg8
+#define DQ_SCALE_MIN scale_min_k4
+#include "dequant_block.glsl"
+#undef DQ_FN
+#undef DQ_LD32
+#undef DQ_LDH
+#undef DQ_LD8
+#undef DQ_SCALE_MIN
 #endif
 
 // Element k of a plain-typed row.

@@ -7,20 +7,27 @@
 #include "common.glsl"
 
 #define W_BINDING 0
+#define DQ_WIDE_LOADS 1
 #include "dequant.glsl"
 
 layout(local_size_x_id = 0) in;  // (BM / TM) * (BN / TN)
 layout(constant_id = 1) const uint BM = 64;
 layout(constant_id = 2) const uint BN = 64;
-layout(constant_id = 3) const uint BK = 32;  // multiple of 4, divides 32
+layout(constant_id = 3) const uint BK = 32;  // a multiple of 32 (CHUNK of every type)
 layout(constant_id = 4) const uint TM = 4;
 layout(constant_id = 5) const uint TN = 4;
+layout(constant_id = 6) const bool WIDE = false;  // rows aligned for dequant_chunk.glsl
+#include "dequant_chunk.glsl"
 
-layout(std430, binding = 1) readonly buffer X { float x[]; };
-layout(std430, binding = 2) writeonly buffer D { float d[]; };
+layout(std430, binding = 1) readonly buffer X {
+    float x[];
+};
+layout(std430, binding = 2) writeonly buffer D {
+    float d[];
+};
 
 layout(push_constant) uniform Push {
-    uint M;          // rows of this chunk
+    uint M;  // rows of this chunk
     uint K;
     uint w_first;
     uint w_stride;
@@ -30,7 +37,8 @@ layout(push_constant) uniform Push {
     uint out_stride;
     uint m0;
     uint N;
-} p;
+}
+p;
 
 // +1 pads the rows so that the column-wise stores of the loads spread over banks.
 const uint WS = BM + 1;
@@ -49,15 +57,23 @@ void main() {
     for (uint i = 0; i < TM; ++i)
         for (uint j = 0; j < TN; ++j) acc[i][j] = 0.0;
 
-    const uint KG = BK / 4;  // groups of 4 per tile row
     for (uint k0 = 0; k0 < p.K; k0 += BK) {
-        // Weights: BM rows x KG groups; consecutive threads take consecutive groups of a row.
-        for (uint g = tid; g < BM * KG; g += gl_WorkGroupSize.x) {
-            const uint r = g / KG, kg = g % KG;
-            const uint row = tile_m + r;
-            vec4 w = vec4(0.0);
-            if (row < p.M) w = dequant_group(p.w_first + row * p.w_stride, k0 + 4 * kg, p.K);
-            for (uint t = 0; t < 4; ++t) wtile[(4 * kg + t) * WS + r] = w[t];
+        // Weights: BM rows x (BK / CHUNK) chunks, each decoded by one thread with wide loads
+        // (a whole legacy block or K-quant sub-block at BK = 32); consecutive threads take
+        // consecutive chunks of a row.
+        const uint KC = BK / CHUNK;
+        for (uint g = tid; g < BM * KC; g += gl_WorkGroupSize.x) {
+            const uint r = g / KC, kc = g % KC;
+            const uint row = tile_m + r, k = k0 + kc * CHUNK;
+            vec4 w[CG];
+            if (row < p.M && k + CHUNK <= p.K) {
+                decode_chunk(p.w_first + row * p.w_stride, k, p.K, w);
+            } else {
+                for (uint t = 0; t < CG; ++t)
+                    w[t] = row < p.M ? dequant_group(p.w_first + row * p.w_stride, k + 4 * t, p.K)
+                                     : vec4(0.0);
+            }
+            for (uint t = 0; t < CHUNK; ++t) wtile[(kc * CHUNK + t) * WS + r] = w[t / 4][t % 4];
         }
         // Activations: BN columns x BK values; consecutive threads read consecutive k.
         for (uint e = tid; e < BN * BK; e += gl_WorkGroupSize.x) {

@@ -1,8 +1,12 @@
 #version 450
 // out[m, n] = sum_k W[k, m] * x[k, n] for a few columns n (decode): memory-bound, so each
-// workgroup reads ROWS weight rows exactly once, threads striding over K in groups of 4
-// (neighbouring threads read neighbouring bytes), dequantizes in registers and reduces
-// across the workgroup. SUBGROUP_ADD reduces with subgroupAdd first, else shared memory only.
+// workgroup reads ROWS weight rows exactly once and reduces across the workgroup.
+// Each thread takes CHUNK consecutive elements per step (a whole 32-element block for
+// legacy quants, a 32-element sub-block for K-quants, 8 values for plain types) so that it
+// issues few, wide loads: lavapipe pays per load instruction and per loop trip, and on GPUs
+// neighbouring threads still read neighbouring bytes. WIDE (spec constant, set by the host
+// when rows and x are aligned) enables the 32/128-bit views; otherwise the 16-bit path.
+// SUBGROUP_ADD reduces with subgroupAdd first, else shared memory only.
 #extension GL_GOOGLE_include_directive : require
 #if defined(SUBGROUP_ADD)
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -10,28 +14,47 @@
 #include "common.glsl"
 
 #define W_BINDING 0
+#define DQ_WIDE_LOADS 1
 #include "dequant.glsl"
 
 layout(local_size_x_id = 0) in;
-layout(constant_id = 1) const uint ROWS = 1;   // weight rows per workgroup
-layout(constant_id = 2) const uint NCOLS = 1;  // columns of x (N)
+layout(constant_id = 1) const uint ROWS = 1;       // weight rows per workgroup
+layout(constant_id = 2) const uint NCOLS = 1;      // columns of x (N)
+layout(constant_id = 3) const bool WIDE = false;   // rows 16-byte (plain) / 4-byte (quant) aligned
+layout(constant_id = 4) const bool X_VEC = false;  // x_first, x_stride multiples of 4
 
-layout(std430, binding = 1) readonly buffer X { float x[]; };
-layout(std430, binding = 2) writeonly buffer D { float d[]; };
+layout(std430, binding = 1) readonly buffer X {
+    float x[];
+};
+layout(std430, binding = 1) readonly buffer XV {
+    vec4 x4[];
+};
+layout(std430, binding = 2) writeonly buffer D {
+    float d[];
+};
 
 layout(push_constant) uniform Push {
-    uint M;          // rows of this chunk
+    uint M;  // rows of this chunk
     uint K;
-    uint w_first;    // unit offset of the chunk's first row
-    uint w_stride;   // units per row
+    uint w_first;   // unit offset of the chunk's first row
+    uint w_stride;  // units per row
     uint x_first;
-    uint x_stride;   // floats per column of x
+    uint x_stride;  // floats per column of x
     uint out_first;
-    uint out_stride; // floats per column of out
-    uint m0;         // row of out that the chunk's first row writes
-} p;
+    uint out_stride;  // floats per column of out
+    uint m0;          // row of out that the chunk's first row writes
+}
+p;
+
+#include "dequant_chunk.glsl"
 
 shared float partial[ROWS * NCOLS * gl_WorkGroupSize.x];
+
+vec4 load_x4(uint c, uint k) {
+    const uint b = p.x_first + c * p.x_stride + k;
+    if (X_VEC) return x4[b / 4];
+    return vec4(x[b], x[b + 1], x[b + 2], x[b + 3]);
+}
 
 void main() {
     const uint tid = gl_LocalInvocationID.x;
@@ -42,27 +65,50 @@ void main() {
     for (uint r = 0; r < ROWS; ++r)
         for (uint c = 0; c < NCOLS; ++c) acc[r][c] = 0.0;
 
-    const uint groups = (p.K + 3) / 4;
-    for (uint g = tid; g < groups; g += gl_WorkGroupSize.x) {
-        const uint k = 4 * g;
-        vec4 xv[NCOLS];
-        for (uint c = 0; c < NCOLS; ++c) {
-            const uint b = p.x_first + c * p.x_stride + k;
-            // Past K only for plain types with K % 4 != 0; the weights there are zero.
-            xv[c] = k + 4 <= p.K ? vec4(x[b], x[b + 1], x[b + 2], x[b + 3])
-                                 : vec4(x[b], k + 1 < p.K ? x[b + 1] : 0.0,
-                                        k + 2 < p.K ? x[b + 2] : 0.0, 0.0);
-        }
+    const uint chunks = p.K / CHUNK;
+    for (uint ch = tid; ch < chunks; ch += gl_WorkGroupSize.x) {
+        const uint k = ch * CHUNK;
+        vec4 w[ROWS][CG];
         for (uint r = 0; r < ROWS; ++r) {
             // Rows past M re-read the last row; their sums are never written.
             const uint row = min(row0 + r, p.M - 1);
-            const vec4 w = dequant_group(p.w_first + row * p.w_stride, k, p.K);
-            for (uint c = 0; c < NCOLS; ++c) acc[r][c] += dot(w, xv[c]);
+            decode_chunk(p.w_first + row * p.w_stride, k, p.K, w[r]);
+        }
+        for (uint c = 0; c < NCOLS; ++c) {
+            for (uint g = 0; g < CG; ++g) {
+                const vec4 xv = load_x4(c, k + 4 * g);
+                for (uint r = 0; r < ROWS; ++r) acc[r][c] += dot(w[r][g], xv);
+            }
+        }
+    }
+
+    // Plain types only: the last K % CHUNK values, by groups of 4 (zeros past K).
+    for (uint g = chunks * CG + tid; g < (p.K + 3) / 4; g += gl_WorkGroupSize.x) {
+        const uint k = 4 * g;
+        for (uint c = 0; c < NCOLS; ++c) {
+            const uint b = p.x_first + c * p.x_stride + k;
+            const vec4 xv = vec4(x[b], k + 1 < p.K ? x[b + 1] : 0.0, k + 2 < p.K ? x[b + 2] : 0.0,
+                                 k + 3 < p.K ? x[b + 3] : 0.0);
+            for (uint r = 0; r < ROWS; ++r) {
+                const uint row = min(row0 + r, p.M - 1);
+                acc[r][c] += dot(dequant_group(p.w_first + row * p.w_stride, k, p.K), xv);
+            }
         }
     }
 
     const uint RC = ROWS * NCOLS;
 #if defined(SUBGROUP_ADD)
+    // One-subgroup workgroups (what CPU devices get) need no shared memory and no barrier.
+    // gl_NumSubgroups is the same for the whole workgroup, so the branch is uniform.
+    if (gl_NumSubgroups == 1) {
+        for (uint r = 0; r < ROWS; ++r)
+            for (uint c = 0; c < NCOLS; ++c) {
+                const float s = subgroupAdd(acc[r][c]);
+                if (subgroupElect() && row0 + r < p.M)
+                    d[p.out_first + c * p.out_stride + p.m0 + row0 + r] = s;
+            }
+        return;
+    }
     for (uint r = 0; r < ROWS; ++r)
         for (uint c = 0; c < NCOLS; ++c) {
             const float s = subgroupAdd(acc[r][c]);

@@ -37,7 +37,13 @@ Tiles choose_tiles(const gpu::DeviceInfo& dev, std::int64_t M, std::int64_t N) {
         return t.shared_bytes() <= dev.max_shared_memory_bytes &&
                t.threads() <= dev.max_workgroup_invocations;
     };
-    const Tiles large{128, 128, 16, 8, 8};
+    // BK stays 32, the chunk matmul.comp decodes per thread (a legacy block, a K-quant
+    // sub-block). CPU devices (lavapipe runs invocations 8 at a time on a few cores) do best
+    // with few threads each holding an 8 x 8 register block: fewer shared-memory loads per
+    // FMA and fewer invocations to step through each barrier.
+    const Tiles large{128, 128, 32, 8, 8};
+    const Tiles cpu{64, 64, 32, 8, 8};
+    if (dev.kind == gpu::DeviceKind::cpu && N > 32 && fits(cpu)) return cpu;
     const Tiles medium{64, 64, 32, 4, 4};
     const Tiles narrow{64, 32, 32, 4, 2};
     if (M >= 512 && N >= 128 && dev.max_shared_memory_bytes >= 48 * 1024 && fits(large))
@@ -51,14 +57,30 @@ struct Matvec {
     std::uint32_t threads, rows;
 };
 
-// One to four subgroups per workgroup (a power of two, which the shared-memory tree needs)
-// and two rows per workgroup so that each x load serves two rows; one row at N > 4 to keep
-// the accumulators in registers.
+// GPUs: one to four subgroups per workgroup (a power of two, which the shared-memory tree
+// needs) and two rows per workgroup so that each x load serves two rows; one row at N > 4 to
+// keep the accumulators in registers. CPU devices (lavapipe) pay a fixed cost per workgroup
+// and per barrier, so they get one subgroup (reduced by subgroupAdd alone, no barrier) that
+// reads several rows.
 Matvec choose_matvec(const gpu::DeviceInfo& dev, std::int64_t N) {
+    if (dev.kind == gpu::DeviceKind::cpu && dev.subgroup_arithmetic && dev.subgroup_size >= 4 &&
+        dev.subgroup_size <= dev.max_workgroup_invocations) {
+        // Fewer rows as N grows: the shader's unrolled code (and lavapipe's compile time)
+        // grows with rows x columns.
+        return {dev.subgroup_size, N <= 2 ? 4u : N <= 4 ? 2u : 1u};
+    }
     std::uint32_t threads = std::bit_ceil(std::max<std::uint32_t>(dev.subgroup_size, 1) * 4);
     threads = std::clamp<std::uint32_t>(threads, 32, 128);
     threads = std::min(threads, std::bit_floor(dev.max_workgroup_invocations));
     return {threads, N > 4 ? 1u : 2u};
+}
+
+// Whether a chunk's rows allow matvec.comp's wide weight loads: 16-byte aligned rows for
+// plain types (uvec4 / vec4 of values), 4-byte aligned rows for block types (32-bit words).
+bool wide_rows(TensorType type, const WeightChunk& c) {
+    const auto& info = tensor_type_info(type);
+    const std::uint32_t units = type == TensorType::F32 ? 4 : info.block_elements == 1 ? 8 : 2;
+    return c.bound.first % units == 0 && c.row_units % units == 0;
 }
 
 }  // namespace
@@ -97,8 +119,10 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
     if (N <= kMatvecMaxColumns) {
         const Matvec mv = choose_matvec(dev, N);
         const std::string variant = "matvec_" + type + (dev.subgroup_arithmetic ? "" : "_shared");
-        const auto& pipeline = rec.pipeline(variant, {mv.threads, mv.rows, u32(N)});
+        const bool x_vec = p.x_first % 4 == 0 && p.x_stride % 4 == 0;
         for (const auto& c : chunks) {
+            const auto& pipeline = rec.pipeline(
+                variant, {mv.threads, mv.rows, u32(N), wide_rows(weight.type, c), x_vec});
             p.M = c.rows;
             p.w_first = c.bound.first;
             p.w_stride = c.row_units;
@@ -113,9 +137,9 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
     const std::uint64_t tiles_n = (static_cast<std::uint64_t>(N) + t.bn - 1) / t.bn;
     require(tiles_n <= dev.max_workgroup_count[1], kOp,
             "N = " + std::to_string(N) + " is too large for one dispatch");
-    const auto& pipeline =
-        rec.pipeline("matmul_" + type, {t.threads(), t.bm, t.bn, t.bk, t.tm, t.tn});
     for (const auto& c : chunks) {
+        const auto& pipeline = rec.pipeline("matmul_" + type, {t.threads(), t.bm, t.bn, t.bk, t.tm,
+                                                               t.tn, wide_rows(weight.type, c)});
         p.M = c.rows;
         p.w_first = c.bound.first;
         p.w_stride = c.row_units;

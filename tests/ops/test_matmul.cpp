@@ -56,6 +56,10 @@ std::vector<Shape> shapes_for(TensorType type) {
         s.insert(s.end(), {{3, 3, k0}, {65, 8, k1}, {130, 67, k1}});
     }
     if (block == 1) s.insert(s.end(), {{3, 1, 1}, {5, 5, 7}, {66, 33, 45}});
+    // An odd number of blocks per row: legacy rows (and Q6_K's) are then not 4-byte aligned,
+    // so the matrix-vector path takes its 16-bit loads instead of the wide ones.
+    if (block == 32) s.push_back({7, 2, 96});
+    if (block == 256) s.push_back({5, 2, 768});
     return s;
 }
 
