@@ -1096,7 +1096,201 @@ def main() -> None:
     results = [make_family(vf, out_dir) for vf in families() if not only or vf.name in only]
     total = sum(sum(r.files.values()) for r in results)
     assert total < 3.5 * 1024 * 1024, f"fixtures too large: {total}"
+    if not only:
+        write_readme(out_dir, results)
+        total += (out_dir / "README.md").stat().st_size
+    assert total < 3.5 * 1024 * 1024, f"fixtures too large: {total}"
     print(f"total {total / 1024:.0f} KiB")
+
+
+def shape_row(r: Result) -> str:
+    vf, v, t = r.vf, r.vf.extra["vision"], r.vf.text.config
+    width = v["hidden_size"]
+    layers = v.get("num_hidden_layers", v.get("depth"))
+    heads = v.get("num_attention_heads", v.get("num_heads"))
+    n_img = r.inputs.pixels.shape[0]
+    h, w = r.inputs.pixels.shape[2:]
+    stored = f" ({feature_block_count(vf)} stored)" if vf.name == "llava" else ""
+    return (f"| {vf.name} | `{vf.text.hf_class}` | {r.seed} | {width} / {layers}{stored} / "
+            f"{heads} / {v['patch_size']} | {n_img} x {w}x{h} | {r.tokens_per_image} | "
+            f"{t['hidden_size']} / {t['num_hidden_layers']} / {t['vocab_size']} "
+            f"(`{vf.text.arch}`) | {len(r.prompt.tokens)} |")
+
+
+def check_row(r: Result) -> str:
+    sens = "-" if r.sensitivity is None else f"{r.sensitivity:.1%}"
+    sizes = ", ".join(f"{n} {b / 1024:.0f}K" for n, b in r.files.items()
+                      if n.endswith((".gguf", ".f32")) and b > 8192)
+    return (f"| {r.vf.name} | {r.embd_diff:.1e} | {r.embd_max:.3g} | {r.splice_diff:.1e} | "
+            f"{r.margin:.3f} | {sens} | {sizes} |")
+
+
+def write_readme(out_dir: Path, results: list[Result]) -> None:
+    shapes = "\n".join(shape_row(r) for r in results)
+    checks = "\n".join(check_row(r) for r in results)
+    broken = "\n".join(f"| {r.vf.name} | {label} | {change:.0%} |"
+                       for r in results for label, change in r.broken)
+    text = f"""# Tiny vision-language fixtures
+
+Made by `tools/make_tiny_vlm_models.py` with {tiny.versions()} (Python
+{sys.version.split()[0]}, CPU, about 20 s):
+
+    /root/.venvs/prism-tiny/bin/python tools/make_tiny_vlm_models.py
+
+Each family is a `transformers` model with random weights drawn from fixed seeds (text model:
+the rules of `tools/make_tiny_models.py`; vision: LayerNorm/RMSNorm weights U[0.5, 1.5), biases
+N(0, 0.25), linears and convolutions N(0, 1/fan_in), position embeddings N(0, 0.25)). The seed
+is the first from the family's base seed whose 8 greedy tokens are plain (no control token),
+not all alike, and each chosen by a top-1/top-2 logit gap > 1% of max |logit|.
+
+| family | class | seed | vision width / layers / heads / patch | images x size | tokens per image | text width / layers / vocab | prompt rows |
+|---|---|---|---|---|---|---|---|
+{shapes}
+
+## Files (per family folder)
+
+- `text.gguf`: the language model, F32, in llama.cpp's layout, written by
+  `make_tiny_models.write_gguf` (same keys and tensor rules as `tests/data/models`). Its
+  tokenizer holds the family's image markers as control tokens (type 3): smolvlm
+  `<fake_token_around_image>`, `<global-img>`, `<row_R_col_C>` (R, C in 1..6), `<image>`,
+  `<end_of_utterance>`; gemma3 `<start_of_image>`, `<end_of_image>`, `<image_soft_token>`;
+  qwen25vl `<|vision_start|>`, `<|vision_end|>`, `<|image_pad|>`; llava `<image>`.
+- `mmproj.gguf`: vision encoder + projector (`general.architecture` = `clip`), see below.
+- `image.png`: a centre crop of `../shared/data/images/chelsea.png` resized (Lanczos) to the
+  model's exact input size, so neither llama.cpp nor transformers resizes it again.
+- `pixels.f32` + `pixels.json`: the normalized pixels the vision tower receives, planar
+  float32 little-endian `[n_images][3][H][W]` (smolvlm: the tiles row-major, then the global
+  image). Taken from transformers' image processor; the script asserts they equal
+  `(u8 / 255 - mean) / std` of `image.png` (llama.cpp's normalization) within 1e-5 wherever
+  llama.cpp's preprocessing gives the same image (everything except smolvlm's global image).
+- `embeddings.f32`: transformers' projector output for those pixels,
+  `[n_images][n_tokens][n_embd_text]` float32, in llama.cpp's token order (row-major over the
+  merged / pooled / shuffled grid; smolvlm: tile by tile, global image last).
+- `prompt.json`: the decoder input in mtmd's layout: `tokens` (-1 = the next row of
+  `embeddings.f32`), `positions` (qwen25vl: four planes t, h, w, e; else 0..n-1),
+  `non_causal_spans` (gemma3: the image rows, `[begin, end)`), `greedy` (the 8 tokens greedy
+  decoding produces after the prompt: transformers' argmax at each step, recomputing the whole
+  sequence through the model's own vision path).
+- `logits.f32`: transformers' logits of the last prompt row, float32 `[n_vocab]`.
+
+## Prompt layout (mtmd's, not the HF processors')
+
+One user turn of the family's chat template: the image, then `{QUESTION!r}`; the text pieces
+are tokenized by the little BPE / SentencePiece vocabularies of `make_tiny_models.py`.
+
+- smolvlm: `<|im_start|>User:` then, per tile row r and column c,
+  `<fake_token_around_image><row_r_col_c>` + the tile's rows, `\n` after every tile row but
+  the last; then `\n\n<fake_token_around_image><global-img>` + the global image's rows +
+  `<fake_token_around_image>`; then the question, `<end_of_utterance>\nAssistant:`.
+  (HF writes the same text: each tile row ends with `\n` and the global part starts with one.)
+- gemma3: `<bos><start_of_turn>user\n<start_of_image>` + rows + `<end_of_image>` + question +
+  `<end_of_turn>\n<start_of_turn>model\n`, without the `\n\n` the HF processor puts around
+  the image. The image rows attend to each other in both directions (HF: `token_type_ids`,
+  llama.cpp: a non-causal batch); `non_causal_spans` records them.
+- qwen25vl: the default system turn, then `<|im_start|>user\n<|vision_start|>` + rows +
+  `<|vision_end|>` + question + `<|im_end|>\n<|im_start|>assistant\n`. M-RoPE positions: text
+  rows carry their position in all four planes; image row i of the nx x ny merged grid
+  (here 8 x 4) gets (p, p + i / nx, p + i % nx, 0) with p the position after
+  `<|vision_start|>`; the text after the image continues at p + max(nx, ny). The script
+  checks these planes equal transformers' `get_rope_index` (t, h, w).
+- llava: `<|begin_of_text|>USER: ` + rows + `\n` + question + ` ASSISTANT:`; no image markers.
+
+The script checks that the decoder rows it splices (token embeddings, Gemma's scaled by
+sqrt(n_embd), then the image rows in order, unscaled) equal the rows transformers hands its
+language model ("splice" below).
+
+## mmproj layout
+
+As llama.cpp's `convert_hf_to_gguf.py --mmproj` writes them (`MmprojModel` plus
+`SmolVLMModel` / `Gemma3VisionModel` / `Qwen2VLVisionModel`), tensors in checkpoint-name order:
+
+- common keys: `general.type = mmproj`, `general.file_type`, `clip.has_vision_encoder`,
+  `clip.vision.{{projection_dim, image_size, patch_size, embedding_length,
+  feed_forward_length, block_count, attention.head_count, image_mean, image_std}}`,
+  `clip.projector_type`, `clip.vision.attention.layer_norm_epsilon`.
+- smolvlm (`idefics3`): `clip.use_gelu`, `clip.vision.projector.scale_factor` = 4,
+  `clip.vision.preproc_image_size` = 128 (HF `size.longest_edge`). SigLIP names
+  (`v.patch_embd`, `v.position_embd`, `v.blk.N.{{ln1, ln2, attn_q, attn_k, attn_v, attn_out,
+  ffn_up (fc1), ffn_down (fc2)}}`, `v.post_ln`), `mm.model.fc.weight` (no bias). A
+  `MOSTLY_F16` file: 2-D `.weight` matrices F16; 1-D tensors and everything HF names
+  `.embeddings.` (patch kernel and bias, position table) F32.
+- gemma3 (`gemma3`): `clip.use_gelu`; `clip.vision.projector.scale_factor` = 2 (the pool
+  factor: (64 / 8) / sqrt(16); the converter writes it only when it is not 4).
+  `mm.soft_emb_norm.weight` holds w + 1 (Gemma's RMSNorm folded); `mm.input_projection.weight`
+  is HF's `[vision, text]` matrix stored untransposed (ggml ne = [text, vision]) and F16 even
+  in this F32 file (the converter forces it); use it as out = x . P.
+- qwen25vl (`qwen2.5vl_merger`): `clip.use_silu`, `clip.vision.n_wa_pattern` = 2 (from
+  `fullatt_block_indexes` = [1]: layer 0 windowed, layer 1 full), `image_size` = 560 (the
+  converter's default; the ViT takes any multiple of 28). No `window_size` or
+  `spatial_merge_size` key: the converter writes neither; llama.cpp then uses 112 px windows
+  and merge 2, which is what the model has. HF's Conv3d patch kernel is split into
+  `v.patch_embd.weight` and `v.patch_embd.weight.1` (the two temporal slices, no bias; a still
+  image goes through both and the results add); the fused `qkv` is split into `attn_q/k/v`
+  (weights and biases). Norms are RMSNorm without bias (`ln1`, `ln2`, `v.post_ln` =
+  `merger.ln_q`); FFN `ffn_gate/ffn_up/ffn_down` with biases, SiLU; merger `mm.0` -> GELU ->
+  `mm.2` over groups of 2x2 patches ((0,0), (0,1), (1,0), (1,1)).
+- llava (`mlp`): `convert_hf_to_gguf.py` does not convert CLIP-based LLaVA-1.5 (its
+  `LlavaVisionModel` takes Pixtral/Mistral only); the llava-1.5 mmproj files in use come from
+  `tools/mtmd/legacy-models/convert_image_encoder_to_gguf.py`, which this file follows (as run
+  with `--use-f32`): keys `clip.has_text_encoder` = false, `clip.has_llava_projector` = true,
+  `clip.use_gelu` = false (quick GELU), `clip.vision.feature_layer` = [2] (HF
+  `vision_feature_layer` = -2 made non-negative: hidden state 2 = after 2 blocks),
+  `clip.vision.block_count` = 2 (the third HF block and `post_layernorm` are dropped),
+  `clip.vision.projection_dim` = 512 (CLIP's own projection width, not the text width; size the
+  output from `mm.2`). Tensors: projector first (`mm.0`, `mm.2`; matrices F16 as that script
+  always writes them), then `v.class_embd`, `v.patch_embd.weight` (F16: the script always
+  writes the convolution in F16; no bias), `v.position_embd.weight` (17 rows: class + 16
+  patches), `v.pre_ln`, blocks. Its name replacements call fc1 `ffn_down` and fc2 `ffn_up`;
+  clip.cpp swaps them back when `ffn_down`'s ne[0] equals n_embd, and so must Prism.
+
+Activations: SigLIP and the projectors use GELU in the tanh form (ggml_gelu). HF's LLaVA
+projector and Qwen2.5-VL merger use erf GELU; these tiny models use the tanh form instead (HF
+config / module swapped) so that transformers computes exactly what llama.cpp computes.
+
+## Checks the script makes before it writes the fixtures
+
+Every GGUF is re-read with the `gguf` package (names in order, shapes, types, data). A float64
+numpy forward pass of the vision encoder + projector that reads only `mmproj.gguf` (llama.cpp's
+semantics, hyperparameters from its keys) reproduces transformers' image features ("numpy vs
+HF", max abs difference; must be < 1e-4 x max |value|); transformers' parameters that the file
+stores in F16 were rounded to F16 first, so both compute with the same weights.
+
+| family | numpy vs HF | max abs embedding | splice | greedy margin (x max logit) | image rule | sizes |
+|---|---|---|---|---|---|---|
+{checks}
+
+"image rule": how far the last row's logits move (share of max |logit|) when the rule is
+dropped: gemma3's bidirectional image span made causal, qwen25vl's M-RoPE image positions
+replaced by 1-D ones. The numpy pass notices each layout rule: getting one wrong moves the
+embeddings (share of max |value|) by
+
+| family | broken rule | change |
+|---|---|---|
+{broken}
+
+## Preprocessing: where llama.cpp and transformers differ, and how the fixtures avoid it
+
+- smolvlm: llama.cpp letterboxes tiles (PAD_CEIL, bicubic) and makes the global image with
+  its own bilinear resize; HF stretches with Lanczos. `image.png` is 128x64, already at the
+  refined size (a multiple of the 64-px tile, longest edge 128), so the two tiles are plain
+  crops in both (checked equal). The global image is a 2:1 horizontal downscale where the
+  filters differ: `pixels.f32` holds HF's; an engine that preprocesses `image.png` itself
+  should compare the tiles exactly and the global image only loosely (or encode
+  `pixels.f32`).
+- gemma3: llama.cpp letterboxes to the square (bilinear), HF stretches; a 64x64 image needs
+  neither. llava: llama.cpp letterboxes with (122, 116, 104) and bicubic-resizes, HF resizes the
+  short side and centre-crops; a 32x32 image needs neither. qwen25vl: 224x112 are multiples of
+  28 inside both engines' pixel bounds (llama.cpp 8..4096 tokens), so no resize.
+
+## Tolerances for Prism's tests
+
+- `embeddings.f32`: the weights are exact in the file, so an F32 GPU encoder should land
+  within 1e-3 x max |value| (the references differ from a float64 pass by ~1e-6 relative;
+  leave room for GPU reduction order and tanh-GELU approximations).
+- `logits.f32`: 1e-3 x max |logit| (as for `tests/data/models`); `greedy`: all 8 tokens exactly
+  (the smallest margin in the table above is the error the greedy check tolerates).
+"""
+    (out_dir / "README.md").write_text(text)
 
 
 if __name__ == "__main__":
