@@ -586,12 +586,29 @@ def silu(x: np.ndarray) -> np.ndarray:
     return x / (1 + np.exp(-x))
 
 
+def mrope(x: np.ndarray, planes: np.ndarray, base: float, sections: list[int]) -> np.ndarray:
+    """llama.cpp's M-RoPE (qwen2vl): NEOX pairs (i, i + d/2); pair i turns by the position of
+    the plane whose section holds i mod sum(sections) (sections in pairs: t, h, w, e), with
+    theta = base^(-2i/d) running on across sections."""
+    d = x.shape[-1]
+    plane_of = np.repeat(np.arange(4), sections)[np.arange(d // 2) % sum(sections)]
+    theta = base ** (-np.arange(0, d, 2, dtype=np.float64) / d)
+    ang = planes[plane_of].T[:, None, :] * theta[None, None, :]  # [T, 1, d/2]
+    cos, sin = np.cos(ang), np.sin(ang)
+    a, b = x[..., : d // 2], x[..., d // 2:]
+    return np.concatenate([a * cos - b * sin, a * sin + b * cos], axis=-1)
+
+
 def numpy_forward(m: GgufModel, ids: list[int], linear=linear,
-                  flip_rope: bool = False, scale_embeddings: bool = True) -> np.ndarray:
+                  flip_rope: bool = False, scale_embeddings: bool = True,
+                  image_rows: np.ndarray | None = None, positions=None,
+                  non_causal: list = ()) -> np.ndarray:
     """Logits [tokens, vocab] for a whole sequence, from the GGUF's own keys and tensors.
     `linear` computes every matmul (swappable to model other arithmetic); flip_rope swaps
     NORMAL and NEOX and scale_embeddings=False drops Gemma's sqrt(n_embd) (only to show that
-    the check notices)."""
+    the check notices). Multimodal prompts: ids < 0 take the next row of image_rows (never
+    scaled); positions are 1-D or, for qwen2vl, four planes [t, h, w, e]; rows inside a
+    non_causal [begin, end) span also see each other's later rows."""
     arch = m.arch
     n_layer = m.hp("block_count")
     n_embd = m.hp("embedding_length")
@@ -606,11 +623,20 @@ def numpy_forward(m: GgufModel, ids: list[int], linear=linear,
     base_swa = m.hp("rope.freq_base_swa", 10000.0)
     rope_freqs = m.weight("rope_freqs.weight")
 
-    x = m.weight("token_embd.weight")[ids]
+    x = m.weight("token_embd.weight")[np.maximum(ids, 0)]
     if arch == "gemma3" and scale_embeddings:
         x = x * math.sqrt(n_embd)
+    if image_rows is not None:
+        x[np.asarray(ids) < 0] = image_rows
     T = len(ids)
     pos = np.arange(T, dtype=np.float64)
+    planes = None
+    if positions is not None and arch == "qwen2vl":
+        planes = np.asarray(positions, dtype=np.float64)
+        pos = planes[0]
+        sections = list(m.hp("rope.dimension_sections"))[:4]
+    elif positions is not None:
+        pos = np.asarray(positions, dtype=np.float64)
     for il in range(n_layer):
         def W(n: str):
             return m.weight(f"blk.{il}.{n}.weight")
@@ -628,9 +654,14 @@ def numpy_forward(m: GgufModel, ids: list[int], linear=linear,
             q = rms_norm(q, W("attn_q_norm"), eps)
             k = rms_norm(k, W("attn_k_norm"), eps)
         layer_base = base_swa if swa else base
-        q = rope(q, pos, layer_base, neox, rope_freqs)
-        k = rope(k, pos, layer_base, neox, rope_freqs)
+        if planes is not None:
+            q, k = mrope(q, planes, layer_base, sections), mrope(k, planes, layer_base, sections)
+        else:
+            q = rope(q, pos, layer_base, neox, rope_freqs)
+            k = rope(k, pos, layer_base, neox, rope_freqs)
         mask = np.tril(np.ones((T, T), dtype=bool))
+        for begin, end in non_causal:
+            mask[begin:end, begin:end] = True
         if swa:  # llama.cpp masks key p0 for query p1 when p1 - p0 >= n_swa
             mask &= (pos[:, None] - pos[None, :]) < n_swa
         attn = np.empty((T, n_head, head_dim))

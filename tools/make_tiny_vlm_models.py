@@ -500,6 +500,14 @@ def build_prompt(vf: VlmFamily, inputs: HfInputs, tokens_per_image: int, grid=No
     return Prompt(seq, hf_ids, positions, spans, tt, arg)
 
 
+def extend_positions(prompt: Prompt, n_extra: int):
+    """prompt.json's positions followed by n_extra generated text rows."""
+    if prompt.positions is None:
+        return list(range(len(prompt.tokens) + n_extra))
+    nxt = prompt.positions[0][-1] + 1  # the prompt ends with a text row
+    return [plane + [nxt + i for i in range(n_extra)] for plane in prompt.positions]
+
+
 def hf_forward(vf: VlmFamily, model, inputs: HfInputs, prompt: Prompt, extra: list[int],
                capture: dict | None = None) -> np.ndarray:
     """Logits [rows, vocab] of transformers for the prompt followed by `extra` tokens, through
@@ -981,6 +989,8 @@ class Result:
     files: dict
     sensitivity: float | None
     broken: list
+    text_diff: float
+    logit_max: float
 
 
 def tokens_per_image(vf: VlmFamily) -> int:
@@ -1034,6 +1044,24 @@ def make_family(vf: VlmFamily, out_dir: Path) -> Result:
         f"{vf.name}: numpy mmproj vs transformers {embd_diff} (max {embd_max})"
     broken = layout_sensitivity(vf, mm, inputs.pixels, hf_feats)
 
+    # The text model as llama.cpp runs it (numpy over text.gguf, embeddings.f32 as the image
+    # rows, prompt.json's positions and non-causal span) must give transformers' logits and
+    # greedy tokens.
+    text_model = tiny.GgufModel(text_path)
+    image_rows = hf_feats.astype("<f4").astype(np.float64)
+    np_tokens: list[int] = []
+    for step in range(N_GREEDY):
+        np_logits = tiny.numpy_forward(
+            text_model, prompt.tokens + np_tokens, image_rows=image_rows,
+            positions=extend_positions(prompt, len(np_tokens)),
+            non_causal=prompt.non_causal_spans)
+        if step == 0:
+            text_diff = float(np.abs(np_logits[-1] - last).max())
+            assert text_diff < EMBD_CHECK_RTOL * float(np.abs(last).max()), \
+                f"{vf.name}: numpy text model vs transformers {text_diff}"
+        np_tokens.append(int(np.argmax(np_logits[-1])))
+    assert np_tokens == greedy, f"{vf.name}: numpy greedy {np_tokens} vs {greedy}"
+
     # The decoder's input rows, spliced as llama.cpp does (token embeddings, image rows in
     # order), must equal the rows transformers feeds its language model.
     captured: dict = {}
@@ -1081,10 +1109,10 @@ def make_family(vf: VlmFamily, out_dir: Path) -> Result:
     files = {p.name: p.stat().st_size for p in sorted(fam_dir.iterdir())}
     print(f"{vf.name}: seed {seed}, {n_images} image(s) x {n_tok} tokens, numpy mmproj vs HF "
           f"{embd_diff:.2e} (max {embd_max:.3g}), splice {splice_diff:.2e}, greedy margin "
-          f"{margin:.3f}, image rule {sensitivity}, {sum(files.values()) / 1024:.0f} KiB, "
+          f"{margin:.3f}, numpy text vs HF {text_diff:.2e}, image rule {sensitivity}, {sum(files.values()) / 1024:.0f} KiB, "
           f"broken rules {broken}")
     return Result(vf, seed, inputs, prompt, n_tok, embd_diff, embd_max, splice_diff, margin,
-                  greedy, files, sensitivity, broken)
+                  greedy, files, sensitivity, broken, text_diff, float(np.abs(last).max()))
 
 
 def main() -> None:
@@ -1122,7 +1150,7 @@ def check_row(r: Result) -> str:
     sizes = ", ".join(f"{n} {b / 1024:.0f}K" for n, b in r.files.items()
                       if n.endswith((".gguf", ".f32")) and b > 8192)
     return (f"| {r.vf.name} | {r.embd_diff:.1e} | {r.embd_max:.3g} | {r.splice_diff:.1e} | "
-            f"{r.margin:.3f} | {sens} | {sizes} |")
+            f"{r.text_diff:.1e} | {r.logit_max:.3g} | {r.margin:.3f} | {sens} | {sizes} |")
 
 
 def write_readme(out_dir: Path, results: list[Result]) -> None:
@@ -1253,10 +1281,15 @@ Every GGUF is re-read with the `gguf` package (names in order, shapes, types, da
 numpy forward pass of the vision encoder + projector that reads only `mmproj.gguf` (llama.cpp's
 semantics, hyperparameters from its keys) reproduces transformers' image features ("numpy vs
 HF", max abs difference; must be < 1e-4 x max |value|); transformers' parameters that the file
-stores in F16 were rounded to F16 first, so both compute with the same weights.
+stores in F16 were rounded to F16 first, so both compute with the same weights. A float64
+numpy pass of the text model that reads only `text.gguf`, `embeddings.f32` and `prompt.json`
+with llama.cpp's semantics (image rows unscaled, qwen2vl M-RoPE over the four position planes
+with `rope.dimension_sections`, the non-causal span, Gemma's sliding window) reproduces
+`logits.f32` ("numpy text vs HF", max abs; must be < 1e-4 x max |logit|) and the 8 greedy
+tokens (generated rows continue the positions: next = last text position + 1 in every plane).
 
-| family | numpy vs HF | max abs embedding | splice | greedy margin (x max logit) | image rule | sizes |
-|---|---|---|---|---|---|---|
+| family | numpy vs HF | max abs embedding | splice | numpy text vs HF | max abs logit | greedy margin (x max logit) | image rule | sizes |
+|---|---|---|---|---|---|---|---|---|
 {checks}
 
 "image rule": how far the last row's logits move (share of max |logit|) when the rule is
