@@ -343,10 +343,12 @@ def hf_inputs(vf: VlmFamily, image: Image.Image) -> HfInputs:
             min_pixels=8 * 28 * 28, max_pixels=4096 * 28 * 28)
         out = proc(images=image, return_tensors="pt")
         mine = normalize(rgb, vf.mean, vf.std)
-        flat = qwen_flatten_patches(mine, v)
-        assert np.abs(flat - out["pixel_values"].numpy()).max() < 1e-5, "qwen pixels differ"
-        return HfInputs(mine[None], dict(pixel_values=out["pixel_values"],
-                                         image_grid_thw=out["image_grid_thw"]),
+        flat = out["pixel_values"].numpy()
+        assert np.abs(qwen_flatten_patches(mine, v) - flat).max() < 1e-5, "qwen pixels differ"
+        planar = qwen_unflatten_patches(flat, v, image.height, image.width)
+        assert np.array_equal(qwen_flatten_patches(planar, v), flat)
+        return HfInputs(planar[None], dict(pixel_values=out["pixel_values"],
+                                           image_grid_thw=out["image_grid_thw"]),
                         "224x112 are multiples of 28 within the pixel bounds: no resize")
     proc = transformers.CLIPImageProcessor(
         size={"shortest_edge": v["image_size"]},
@@ -369,6 +371,15 @@ def qwen_flatten_patches(planar: np.ndarray, v: dict) -> np.ndarray:
     x = x.reshape(tp, c, gh // m, m, p, gw // m, m, p)
     x = x.transpose(2, 5, 3, 6, 1, 0, 4, 7)  # cell_y, cell_x, dy, dx, c, t, py, px
     return x.reshape(gh * gw, c * tp * p * p)
+
+
+def qwen_unflatten_patches(flat: np.ndarray, v: dict, h: int, w: int) -> np.ndarray:
+    """The planar image [3, h, w] behind HF's Qwen2-VL patch rows (first temporal copy)."""
+    p, m, tp = v["patch_size"], v["spatial_merge_size"], v["temporal_patch_size"]
+    gh, gw = h // p, w // p
+    x = flat.reshape(gh // m, gw // m, m, m, 3, tp, p, p)[:, :, :, :, :, 0]
+    x = x.transpose(4, 0, 2, 5, 1, 3, 6)  # c, cell_y, dy, py, cell_x, dx, px
+    return np.ascontiguousarray(x.reshape(3, h, w))
 
 
 def hf_image_features(vf: VlmFamily, model, inputs: HfInputs) -> np.ndarray:
