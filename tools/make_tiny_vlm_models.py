@@ -385,9 +385,7 @@ def qwen_unflatten_patches(flat: np.ndarray, v: dict, h: int, w: int) -> np.ndar
 def hf_image_features(vf: VlmFamily, model, inputs: HfInputs) -> np.ndarray:
     """transformers' projector output, [n_images * tokens, n_embd_text] in llama.cpp's order."""
     with torch.no_grad():
-        if vf.name == "smolvlm":
-            out = model.model.get_image_features(**inputs.kwargs)
-        elif vf.name == "llava":
+        if vf.name == "llava":
             out = model.model.get_image_features(
                 inputs.kwargs["pixel_values"], vision_feature_layer=vf.extra["feature_layer"],
                 vision_feature_select_strategy="default")
@@ -948,7 +946,7 @@ def numpy_vision(m: tiny.GgufModel, planar: np.ndarray, broken: str = "") -> np.
         return x @ W("mm.input_projection")  # stored [vision, text] in numpy order
     if ptype == "qwen2.5vl_merger":
         x = norm(x, "v.post_ln")
-        mg = 2  # clip.vision.spatial_merge_size, default 2
+        mg = m.hp("vision.spatial_merge_size", 2)  # the converter omits it; default 2
         g = x.reshape(gh // mg, mg, gw // mg, mg, n_embd).transpose(0, 2, 1, 3, 4)
         if broken == "merge_order":
             g = g.transpose(0, 1, 3, 2, 4)
@@ -1316,8 +1314,8 @@ embeddings (share of max |value|) by
 
 - smolvlm: llama.cpp letterboxes tiles (PAD_CEIL, bicubic) and makes the global image with
   its own bilinear resize; HF stretches with Lanczos. `image.png` is 128x64, already at the
-  refined size (a multiple of the 64-px tile, longest edge 128), so the two tiles are plain
-  crops in both (checked equal). The global image is a 2:1 horizontal downscale where the
+  refined size (a multiple of the 64-px tile, longest edge 128), so the two tiles (1 row x 2
+  columns) are plain crops in both (checked equal). The global image is a 2:1 horizontal downscale where the
   filters differ: `pixels.f32` holds HF's; an engine that preprocesses `image.png` itself
   should compare the tiles exactly and the global image only loosely (or encode
   `pixels.f32`).
