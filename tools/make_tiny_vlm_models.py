@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1032,9 +1034,10 @@ def make_family(vf: VlmFamily, out_dir: Path) -> Result:
     else:
         raise RuntimeError(f"{vf.name}: no seed with clear greedy choices")
 
-    fam_dir = out_dir / vf.name
-    fam_dir.mkdir(parents=True, exist_ok=True)
-    text_path, mm_path = fam_dir / "text.gguf", fam_dir / "mmproj.gguf"
+    # The GGUFs go to a scratch folder first: they must exist to be re-read and checked, and
+    # nothing reaches the fixture folder unless every check passes.
+    scratch = Path(tempfile.mkdtemp(prefix=f"vlm-{vf.name}-"))
+    text_path, mm_path = scratch / "text.gguf", scratch / "mmproj.gguf"
     text_view = TextView(vf, model)
     tiny.write_gguf(text_path, vf.text, text_view, QT.F32)
     tiny.check_layout(text_path, vf.text, text_view, QT.F32)
@@ -1103,6 +1106,11 @@ def make_family(vf: VlmFamily, out_dir: Path) -> Result:
         sensitivity = float(np.abs(changed - last).max() / np.abs(last).max())
         assert sensitivity > 0.01, f"{vf.name}: the image rule moves logits only {sensitivity}"
 
+    fam_dir = out_dir / vf.name
+    fam_dir.mkdir(parents=True, exist_ok=True)
+    for path in (text_path, mm_path):
+        shutil.move(path, fam_dir / path.name)
+    scratch.rmdir()
     image.save(fam_dir / "image.png")
     inputs.pixels.astype("<f4").tofile(fam_dir / "pixels.f32")
     (fam_dir / "pixels.json").write_text(json.dumps(
@@ -1279,6 +1287,10 @@ As llama.cpp's `convert_hf_to_gguf.py --mmproj` writes them (`MmprojModel` plus
   writes the convolution in F16; no bias), `v.position_embd.weight` (17 rows: class + 16
   patches), `v.pre_ln`, blocks. Its name replacements call fc1 `ffn_down` and fc2 `ffn_up`;
   clip.cpp swaps them back when `ffn_down`'s ne[0] equals n_embd, and so must Prism.
+
+Gemma 3 text: like `tests/data/models`' gemma3 files, `text.gguf` carries
+`gemma3.attention.sliding_window_pattern` = 2 (layer 0 sliding with window 24, layer 1 global),
+which llama.cpp reads; the converter writes no pattern (llama.cpp then assumes 6).
 
 Activations: SigLIP and the projectors use GELU in the tanh form (ggml_gelu). HF's LLaVA
 projector and Qwen2.5-VL merger use erf GELU; these tiny models use the tanh form instead (HF
