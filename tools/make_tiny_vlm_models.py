@@ -26,9 +26,11 @@ Before writing the fixtures the script checks itself: every GGUF is re-read with
 package (names, shapes, types); a float64 numpy forward pass of the vision encoder and the
 projector that reads only the mmproj (tensors as stored, hyperparameters from its keys,
 llama.cpp's semantics) must reproduce transformers' image features within 1e-4 of their
-largest magnitude; the prompt's input rows, spliced as llama.cpp would, must equal the rows
-transformers builds; and the 8 greedy tokens must each win by more than 1% of the largest
-logit (seeds are tried until they do).
+largest magnitude; a numpy pass of the text model over text.gguf, embeddings.f32 and
+prompt.json (M-RoPE planes, non-causal span) must reproduce transformers' logits within 1e-4
+of their largest magnitude and its greedy tokens; the prompt's input rows, spliced as
+llama.cpp would, must equal the rows transformers builds; and the 8 greedy tokens must each
+win by more than 1% of the largest logit (seeds are tried until they do).
 
 Usage (a developer tool; CI never runs Python, the fixtures are committed):
   /root/.venvs/prism-tiny/bin/python tools/make_tiny_vlm_models.py [output-dir]
@@ -1082,11 +1084,11 @@ def make_family(vf: VlmFamily, out_dir: Path) -> Result:
     with torch.no_grad():
         tok_rows = language_model(vf, model).embed_tokens(
             torch.tensor([max(t, 0) for t in prompt.tokens])).float().numpy()
-    img_rows = iter(mine)
+    img_rows = iter(hf_feats)
     spliced = np.stack([next(img_rows) if t < 0 else tok_rows[i]
                         for i, t in enumerate(prompt.tokens)])
     splice_diff = float(np.abs(spliced - captured["inputs_embeds"]).max())
-    assert splice_diff < EMBD_CHECK_RTOL * max(embd_max, float(np.abs(tok_rows).max())), \
+    assert splice_diff < 1e-6 * max(embd_max, float(np.abs(tok_rows).max())), \
         f"{vf.name}: spliced rows differ by {splice_diff}"
     if prompt.positions is not None:
         pos = captured["position_ids"]
@@ -1220,29 +1222,30 @@ not all alike, and each chosen by a top-1/top-2 logit gap > 1% of max |logit|.
 
 ## Prompt layout (mtmd's, not the HF processors')
 
-One user turn of the family's chat template: the image, then `{QUESTION!r}`; the text pieces
-are tokenized by the little BPE / SentencePiece vocabularies of `make_tiny_models.py`.
+One user turn of the family's chat template: the image, then the question
+`{QUESTION}`; the text pieces are tokenized by the little BPE / SentencePiece
+vocabularies of `make_tiny_models.py` (ids only matter; Prism's tests read them from here).
 
 - smolvlm: `<|im_start|>User:` then, per tile row r and column c,
-  `<fake_token_around_image><row_r_col_c>` + the tile's rows, `\n` after every tile row but
-  the last; then `\n\n<fake_token_around_image><global-img>` + the global image's rows +
-  `<fake_token_around_image>`; then the question, `<end_of_utterance>\nAssistant:`.
-  (HF writes the same text: each tile row ends with `\n` and the global part starts with one.)
-- gemma3: `<bos><start_of_turn>user\n<start_of_image>` + rows + `<end_of_image>` + question +
-  `<end_of_turn>\n<start_of_turn>model\n`, without the `\n\n` the HF processor puts around
+  `<fake_token_around_image><row_r_col_c>` + the tile's rows, `\\n` after every tile row but
+  the last; then `\\n\\n<fake_token_around_image><global-img>` + the global image's rows +
+  `<fake_token_around_image>`; then the question, `<end_of_utterance>\\nAssistant:`.
+  (HF writes the same text: each tile row ends with `\\n` and the global part starts with one.)
+- gemma3: `<bos><start_of_turn>user\\n<start_of_image>` + rows + `<end_of_image>` + question +
+  `<end_of_turn>\\n<start_of_turn>model\\n`, without the `\\n\\n` the HF processor puts around
   the image. The image rows attend to each other in both directions (HF: `token_type_ids`,
   llama.cpp: a non-causal batch); `non_causal_spans` records them.
-- qwen25vl: the default system turn, then `<|im_start|>user\n<|vision_start|>` + rows +
-  `<|vision_end|>` + question + `<|im_end|>\n<|im_start|>assistant\n`. M-RoPE positions: text
+- qwen25vl: the default system turn, then `<|im_start|>user\\n<|vision_start|>` + rows +
+  `<|vision_end|>` + question + `<|im_end|>\\n<|im_start|>assistant\\n`. M-RoPE positions: text
   rows carry their position in all four planes; image row i of the nx x ny merged grid
   (here 8 x 4) gets (p, p + i / nx, p + i % nx, 0) with p the position after
   `<|vision_start|>`; the text after the image continues at p + max(nx, ny). The script
   checks these planes equal transformers' `get_rope_index` (t, h, w).
-- llava: `<|begin_of_text|>USER: ` + rows + `\n` + question + ` ASSISTANT:`; no image markers.
+- llava: `<|begin_of_text|>USER: ` + rows + `\\n` + question + ` ASSISTANT:`; no image markers.
 
 The script checks that the decoder rows it splices (token embeddings, Gemma's scaled by
-sqrt(n_embd), then the image rows in order, unscaled) equal the rows transformers hands its
-language model ("splice" below).
+sqrt(n_embd), and the rows of `embeddings.f32` in order, unscaled) equal the rows transformers
+hands its language model ("splice" below: max abs difference).
 
 ## mmproj layout
 
@@ -1327,10 +1330,10 @@ embeddings (share of max |value|) by
 - smolvlm: llama.cpp letterboxes tiles (PAD_CEIL, bicubic) and makes the global image with
   its own bilinear resize; HF stretches with Lanczos. `image.png` is 128x64, already at the
   refined size (a multiple of the 64-px tile, longest edge 128), so the two tiles (1 row x 2
-  columns) are plain crops in both (checked equal). The global image is a 2:1 horizontal downscale where the
-  filters differ: `pixels.f32` holds HF's; an engine that preprocesses `image.png` itself
-  should compare the tiles exactly and the global image only loosely (or encode
-  `pixels.f32`).
+  columns) are plain crops in both (checked equal). The global image is a 2:1 horizontal
+  downscale where the filters differ: `pixels.f32` holds HF's; an engine that preprocesses
+  `image.png` itself should compare the tiles exactly and the global image only loosely (or
+  encode `pixels.f32`).
 - gemma3: llama.cpp letterboxes to the square (bilinear), HF stretches; a 64x64 image needs
   neither. llava: llama.cpp letterboxes with (122, 116, 104) and bicubic-resizes, HF resizes the
   short side and centre-crops; a 32x32 image needs neither. qwen25vl: 224x112 are multiples of
