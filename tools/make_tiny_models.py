@@ -134,6 +134,7 @@ class Vocab:
     add_space_prefix: bool | None = None
     prompt_ids: list[int] = field(default_factory=list)
     ranks: dict[tuple[str, str], int] = field(default_factory=dict)  # merge -> rank
+    chat_template: str | None = None  # tokenizer.chat_template; the fixtures carry none
 
     def id_of(self, text: str) -> int:
         return self.tokens.index(text)
@@ -447,12 +448,15 @@ def gguf_tensors(fam: Family, model: torch.nn.Module) -> list[tuple[str, np.ndar
     return out
 
 
-def write_gguf(path: Path, fam: Family, model: torch.nn.Module, qtype: QT) -> None:
+def write_gguf(path: Path, fam: Family, model: torch.nn.Module, qtype: QT,
+               name: str | None = None) -> None:
+    """`model` needs only `config.to_dict()` and `state_dict()` (torch tensors), so callers may
+    pass a stand-in; `name` (general.name) defaults to tiny-<family>."""
     cfg = model.config.to_dict()
     arch = fam.arch
     w = gguf.GGUFWriter(str(path), arch)  # writes general.architecture
     w.add_type("model")
-    w.add_name(f"tiny-{fam.name}")
+    w.add_name(name if name is not None else f"tiny-{fam.name}")
     w.add_quantization_version(gguf.GGML_QUANT_VERSION)
     w.add_file_type(gguf.LlamaFileType.ALL_F32 if qtype == QT.F32
                     else gguf.LlamaFileType.MOSTLY_Q8_0)
@@ -506,6 +510,8 @@ def write_gguf(path: Path, fam: Family, model: torch.nn.Module, qtype: QT) -> No
         w.add_add_eos_token(False)
     if v.add_space_prefix is not None:
         w.add_add_space_prefix(v.add_space_prefix)
+    if v.chat_template is not None:  # SpecialVocab writes it last in the tokenizer section
+        w.add_chat_template(v.chat_template)
 
     for name, data in gguf_tensors(fam, model):
         # The converter keeps 1-D tensors and norms in F32; 2-D weights take the file's type.

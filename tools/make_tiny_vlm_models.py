@@ -726,7 +726,9 @@ def round_f16_params(model, plan: list[MmTensor]) -> None:
                 p.copy_(p.half().float())
 
 
-def write_mmproj(path: Path, vf: VlmFamily, model, plan: list[MmTensor]) -> None:
+def write_mmproj(path: Path, vf: VlmFamily, model, plan: list[MmTensor],
+                 name: str | None = None) -> None:
+    """`name` (general.name) defaults to tiny-<family>."""
     cfg = model.config
     v = vf.extra["vision"]
     n_embd_text = cfg.text_config.hidden_size
@@ -736,7 +738,7 @@ def write_mmproj(path: Path, vf: VlmFamily, model, plan: list[MmTensor]) -> None
         w.add_bool("clip.has_vision_encoder", True)
         w.add_bool("clip.has_llava_projector", True)
         w.add_file_type(0)
-        w.add_name("tiny-llava")
+        w.add_name(name if name is not None else "tiny-llava")
         w.add_description("image encoder for LLaVA")
         w.add_string("clip.projector_type", "mlp")
         vc = cfg.vision_config
@@ -754,7 +756,7 @@ def write_mmproj(path: Path, vf: VlmFamily, model, plan: list[MmTensor]) -> None
         w.add_bool("clip.use_gelu", vc.hidden_act == "gelu")
     else:  # convert_hf_to_gguf.py --mmproj: MmprojModel + the family's class
         w.add_type(gguf.GGUFType.MMPROJ)
-        w.add_name(f"tiny-{vf.name}")
+        w.add_name(name if name is not None else f"tiny-{vf.name}")
         w.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if vf.name == "smolvlm"
                         else gguf.LlamaFileType.ALL_F32)
         w.add_clip_has_vision_encoder(True)
