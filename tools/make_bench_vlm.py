@@ -23,7 +23,8 @@ The tokenizer is the smolvlm fixture's byte-level BPE (its merges, its marker to
 control tokens, last) padded to 49280 entries with lowercase filler pieces no merge reaches;
 the chat template is SmolVLM-256M-Instruct's (tests/data/chat/templates/smolvlm.jinja).
 
-Usage (a developer tool; takes about a minute and 2.6 GB of memory; seeded, so reruns give identical files):
+Usage (a developer tool; about a minute and 2.6 GB of memory; seeded: reruns give identical
+files):
   /root/.venvs/prism-tiny/bin/python tools/make_bench_vlm.py [output-dir]   # ~/.cache/prism/bench
 """
 
