@@ -91,10 +91,11 @@ void check_pixel_cap(std::string_view name, std::int64_t width, std::int64_t hei
 }
 
 // FFmpeg's decoders refuse a picture over AVCodecContext::max_pixels while parsing the header
-// and log "Picture size WxH is invalid"; turn that into the pixel-cap message.
+// (or over its own INT_MAX/8-byte limit) and log "Picture size WxH ..."; turn that into the
+// pixel-cap message.
 [[noreturn]] void fail_decode(std::string_view name, int code, const DecodeLimits& limits) {
     unsigned width = 0, height = 0;
-    const std::string logged = last_ffmpeg_error();
+    const std::string logged = ffmpeg_error_log();
     const auto at = logged.find("Picture size ");
     if (at != std::string::npos &&
         std::sscanf(logged.c_str() + at, "Picture size %ux%u", &width, &height) == 2) {

@@ -48,6 +48,8 @@ using IoContextPtr = std::unique_ptr<AVIOContext, IoContextFree>;
 void silence_ffmpeg_log();
 // The last error-level line FFmpeg logged on this thread since clear_ffmpeg_log().
 std::string last_ffmpeg_error();
+// Every error-level line since clear_ffmpeg_log(), one per line.
+std::string ffmpeg_error_log();
 void clear_ffmpeg_log();
 
 // av_strerror as a std::string.

@@ -10,6 +10,7 @@ namespace {
 // FFmpeg reports problems (and chatter) through av_log. Decoding runs on the caller's thread,
 // so the last error line per thread is what a failed decode on that thread logged.
 thread_local std::string last_error;
+thread_local std::string all_errors;
 
 void capture_log(void* avcl, int level, const char* format, va_list args) {
     if (level > AV_LOG_ERROR) return;
@@ -18,7 +19,10 @@ void capture_log(void* avcl, int level, const char* format, va_list args) {
     av_log_format_line2(avcl, level, format, args, line, sizeof line, &print_prefix);
     std::string text = line;
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    if (!text.empty()) last_error = std::move(text);
+    if (text.empty()) return;
+    if (!all_errors.empty()) all_errors += '\n';
+    all_errors += text;
+    last_error = std::move(text);
 }
 
 }  // namespace
@@ -30,7 +34,12 @@ void silence_ffmpeg_log() {
 
 std::string last_ffmpeg_error() { return last_error; }
 
-void clear_ffmpeg_log() { last_error.clear(); }
+std::string ffmpeg_error_log() { return all_errors; }
+
+void clear_ffmpeg_log() {
+    last_error.clear();
+    all_errors.clear();
+}
 
 std::string ffmpeg_error_text(int code) {
     char text[AV_ERROR_MAX_STRING_SIZE] = {};
