@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <vector>
 
 namespace prism::media {
 namespace {
@@ -73,30 +74,45 @@ float cubic(float pm1, float p0, float p1, float p2, float t) {
     return p0 + a1 * t + a2 * t * t + a3 * t * t * t;
 }
 
-// Samples at x * src/dst (top-left anchored), edges clamped, no antialiasing.
+// Samples at x * src/dst (top-left anchored), edges clamped, no antialiasing. mtmd evaluates
+// four horizontal cubics per output pixel and then one vertical; a horizontal cubic depends
+// only on the source row and the output column, so they are computed once per (row, column)
+// here: the same float operations in the same order, 4x fewer of them when upscaling.
 Image bicubic(const Image& src, std::int32_t width, std::int32_t height) {
     Image dst = blank(width, height, src.name);
     const float tx = static_cast<float>(src.width) / static_cast<float>(width);
     const float ty = static_cast<float>(src.height) / static_cast<float>(height);
-    const auto at = [&](std::int32_t x, std::int32_t y, int c) {
-        x = std::clamp(x, 0, src.width - 1);
-        y = std::clamp(y, 0, src.height - 1);
-        return static_cast<float>(src.rgb[(static_cast<std::size_t>(y) * src.width + x) * 3 + c]);
+    std::vector<std::int32_t> column_x(static_cast<std::size_t>(width));
+    std::vector<float> column_dx(static_cast<std::size_t>(width));
+    for (std::int32_t j = 0; j < width; ++j) {
+        column_x[j] = static_cast<std::int32_t>(tx * static_cast<float>(j));
+        column_dx[j] = tx * static_cast<float>(j) - static_cast<float>(column_x[j]);
+    }
+    // rows[(r * width + j) * 3 + c]: source row r interpolated at output column j.
+    std::vector<float> rows(static_cast<std::size_t>(src.height) * width * 3);
+    for (std::int32_t r = 0; r < src.height; ++r) {
+        const std::uint8_t* row = src.rgb.data() + static_cast<std::size_t>(r) * src.width * 3;
+        const auto at = [&](std::int32_t x, int c) {
+            return static_cast<float>(row[static_cast<std::size_t>(std::clamp(x, 0, src.width - 1)) * 3 + c]);
+        };
+        for (std::int32_t j = 0; j < width; ++j) {
+            const std::int32_t x = column_x[j];
+            for (int c = 0; c < 3; ++c) {
+                rows[(static_cast<std::size_t>(r) * width + j) * 3 + c] =
+                    cubic(at(x - 1, c), at(x, c), at(x + 1, c), at(x + 2, c), column_dx[j]);
+            }
+        }
+    }
+    const auto row_at = [&](std::int32_t r, std::int32_t j, int c) {
+        return rows[(static_cast<std::size_t>(std::clamp(r, 0, src.height - 1)) * width + j) * 3 + c];
     };
     for (std::int32_t i = 0; i < height; ++i) {
         const auto y = static_cast<std::int32_t>(ty * static_cast<float>(i));
         const float dy = ty * static_cast<float>(i) - static_cast<float>(y);
         for (std::int32_t j = 0; j < width; ++j) {
-            const auto x = static_cast<std::int32_t>(tx * static_cast<float>(j));
-            const float dx = tx * static_cast<float>(j) - static_cast<float>(x);
             for (int c = 0; c < 3; ++c) {
-                float column[4];
-                for (int k = 0; k < 4; ++k) {
-                    const std::int32_t row = y - 1 + k;
-                    column[k] = cubic(at(x - 1, row, c), at(x, row, c), at(x + 1, row, c),
-                                      at(x + 2, row, c), dx);
-                }
-                const float value = cubic(column[0], column[1], column[2], column[3], dy);
+                const float value = cubic(row_at(y - 1, j, c), row_at(y, j, c), row_at(y + 1, j, c),
+                                          row_at(y + 2, j, c), dy);
                 dst.rgb[(static_cast<std::size_t>(i) * width + j) * 3 + c] =
                     static_cast<std::uint8_t>(std::min(std::max(std::round(value), 0.0f), 255.0f));
             }
