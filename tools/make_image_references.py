@@ -97,6 +97,13 @@ def make_orientation_fixtures():
         for ys in centres[0]:
             for xs in centres[1]:
                 assert np.abs(check[ys, xs] - upright[ys, xs]).max() < 40, orientation
+    # The same EXIF tag in the other containers that carry it (PNG eXIf, TIFF IFD0, WebP EXIF).
+    for orientation, suffix, options in [(6, "png", {}), (8, "tiff", {}), (3, "webp", {"lossless": True})]:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        stored = upright_image.transpose(INVERSE_OP[UPRIGHT_OP[orientation]])
+        stored.save(OUT / f"orient_{orientation}.{suffix}", exif=exif.tobytes(), **options)
+        assert ImageOps.exif_transpose(Image.open(OUT / f"orient_{orientation}.{suffix}")).size == (32, 24)
 
 
 def pooled_summary(planes):

@@ -270,9 +270,8 @@ Image decode_image_memory(std::span<const std::uint8_t> bytes, std::string_view 
 
     Image image = to_rgb(*frame, name);
     int orientation = frame_orientation(*frame);
-    if (orientation == 0 && params.codec_id == AV_CODEC_ID_MJPEG) {
-        orientation = jpeg_exif_orientation(bytes);
-    }
+    if (orientation == 0) orientation = container_exif_orientation(bytes);
+    // Orientations 5..8 swap the sides; the pixel count (checked above) is unchanged.
     apply_exif_orientation(image, orientation);
     image.name = std::string(name);
     return image;

@@ -90,8 +90,9 @@ int orientation_in_tiff(std::span<const std::uint8_t> tiff) {
 
 }  // namespace
 
-int jpeg_exif_orientation(std::span<const std::uint8_t> bytes) {
-    if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return 0;
+namespace {
+
+int jpeg_orientation(std::span<const std::uint8_t> bytes) {
     std::size_t at = 2;
     // Markers before the first scan; EXIF is an APP1 segment near the start.
     while (at + 4 <= bytes.size()) {
@@ -111,6 +112,37 @@ int jpeg_exif_orientation(std::span<const std::uint8_t> bytes) {
             return orientation_in_tiff(payload.subspan(6));
         }
         at += 2 + length;
+    }
+    return 0;
+}
+
+int png_orientation(std::span<const std::uint8_t> bytes) {
+    std::size_t at = 8;  // after the signature
+    while (at + 12 <= bytes.size()) {
+        const std::size_t length = static_cast<std::size_t>(bytes[at]) << 24 |
+                                   static_cast<std::size_t>(bytes[at + 1]) << 16 |
+                                   static_cast<std::size_t>(bytes[at + 2]) << 8 | bytes[at + 3];
+        if (length > bytes.size() - at - 12) return 0;
+        const auto type = bytes.subspan(at + 4, 4);
+        const auto is = [&](const char* name) { return std::equal(type.begin(), type.end(), name); };
+        if (is("eXIf")) return orientation_in_tiff(bytes.subspan(at + 8, length));
+        if (is("IDAT") || is("IEND")) return 0;  // eXIf must come before the image data
+        at += 12 + length;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int container_exif_orientation(std::span<const std::uint8_t> bytes) {
+    static constexpr std::uint8_t png_signature[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (bytes.size() >= 4 && bytes[0] == 0xFF && bytes[1] == 0xD8) return jpeg_orientation(bytes);
+    if (bytes.size() >= 8 && std::equal(std::begin(png_signature), std::end(png_signature), bytes.begin())) {
+        return png_orientation(bytes);
+    }
+    if (bytes.size() >= 4 && ((bytes[0] == 'I' && bytes[1] == 'I' && bytes[2] == 42 && bytes[3] == 0) ||
+                              (bytes[0] == 'M' && bytes[1] == 'M' && bytes[2] == 0 && bytes[3] == 42))) {
+        return orientation_in_tiff(bytes);
     }
     return 0;
 }

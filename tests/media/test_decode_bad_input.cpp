@@ -97,7 +97,8 @@ TEST(DecodeBadInput, TruncatedAtSeveralPoints) {
 TEST(DecodeBadInput, RandomBitFlipsNeverCrash) {
     std::vector<std::vector<std::uint8_t>> sources;
     for (const char* file : {"cat.png", "cat.jpg", "cat.gif", "cat_lossy.webp", "cat_lossless.webp",
-                             "cat.bmp", "cat.tiff", "cat_rgba.png", "gray.png", "orient_6.jpg"}) {
+                             "cat.bmp", "cat.tiff", "cat_rgba.png", "gray.png", "orient_6.jpg", "orient_6.png",
+                             "orient_8.tiff", "orient_3.webp"}) {
         sources.push_back(test::read_bytes(image_fixture(file)));
     }
     // The shared photos are large; their headers and first rows are where parsing happens,

@@ -73,8 +73,8 @@ INSTANTIATE_TEST_SUITE_P(
                       FormatCase{"gray.png", 40, 40, 0, 0},
                       FormatCase{"cat.jpg", 64, 48, 16, 1.5},
                       FormatCase{"cat_lossy.webp", 64, 48, 22, 1.5}),
-    [](const auto& info) {
-        std::string name = info.param.file;
+    [](const auto& test_param) {
+        std::string name = test_param.param.file;
         std::replace(name.begin(), name.end(), '.', '_');
         return name;
     });
