@@ -56,11 +56,19 @@ struct MemoryReader {
         const auto size = static_cast<std::int64_t>(self->bytes.size());
         std::int64_t target = 0;
         switch (whence & ~AVSEEK_FORCE) {
-            case AVSEEK_SIZE: return size;
-            case SEEK_SET: target = offset; break;
-            case SEEK_CUR: target = static_cast<std::int64_t>(self->position) + offset; break;
-            case SEEK_END: target = size + offset; break;
-            default: return AVERROR(EINVAL);
+            case AVSEEK_SIZE:
+                return size;
+            case SEEK_SET:
+                target = offset;
+                break;
+            case SEEK_CUR:
+                target = static_cast<std::int64_t>(self->position) + offset;
+                break;
+            case SEEK_END:
+                target = size + offset;
+                break;
+            default:
+                return AVERROR(EINVAL);
         }
         if (target < 0 || target > size) return AVERROR(EINVAL);
         self->position = static_cast<std::size_t>(target);
@@ -76,8 +84,10 @@ bool is_supported_codec(AVCodecID id) {
         case AV_CODEC_ID_WEBP:
         case AV_CODEC_ID_BMP:
         case AV_CODEC_ID_GIF:
-        case AV_CODEC_ID_TIFF: return true;
-        default: return false;
+        case AV_CODEC_ID_TIFF:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -135,7 +145,8 @@ FramePtr decode_first_frame(AVFormatContext& format, int stream_index, std::stri
         } else if (rc < 0) {
             fail(name, "cannot read the image data: " + ffmpeg_reason(rc));
         } else {
-            if (packet->stream_index == stream_index) rc = avcodec_send_packet(context.get(), packet.get());
+            if (packet->stream_index == stream_index)
+                rc = avcodec_send_packet(context.get(), packet.get());
             av_packet_unref(packet.get());
         }
         if (rc < 0 && rc != AVERROR(EAGAIN)) fail_decode(name, rc, limits);
@@ -152,12 +163,23 @@ bool has_alpha(AVPixelFormat format) {
 // plain layout plus the range flag.
 AVPixelFormat without_jpeg_range(AVPixelFormat format, bool& full_range) {
     switch (format) {
-        case AV_PIX_FMT_YUVJ420P: full_range = true; return AV_PIX_FMT_YUV420P;
-        case AV_PIX_FMT_YUVJ422P: full_range = true; return AV_PIX_FMT_YUV422P;
-        case AV_PIX_FMT_YUVJ444P: full_range = true; return AV_PIX_FMT_YUV444P;
-        case AV_PIX_FMT_YUVJ440P: full_range = true; return AV_PIX_FMT_YUV440P;
-        case AV_PIX_FMT_YUVJ411P: full_range = true; return AV_PIX_FMT_YUV411P;
-        default: return format;
+        case AV_PIX_FMT_YUVJ420P:
+            full_range = true;
+            return AV_PIX_FMT_YUV420P;
+        case AV_PIX_FMT_YUVJ422P:
+            full_range = true;
+            return AV_PIX_FMT_YUV422P;
+        case AV_PIX_FMT_YUVJ444P:
+            full_range = true;
+            return AV_PIX_FMT_YUV444P;
+        case AV_PIX_FMT_YUVJ440P:
+            full_range = true;
+            return AV_PIX_FMT_YUV440P;
+        case AV_PIX_FMT_YUVJ411P:
+            full_range = true;
+            return AV_PIX_FMT_YUV411P;
+        default:
+            return format;
     }
 }
 
@@ -166,14 +188,16 @@ Image to_rgb(const AVFrame& frame, std::string_view name) {
     Image image;
     image.width = frame.width;
     image.height = frame.height;
-    const auto w = static_cast<std::size_t>(frame.width), h = static_cast<std::size_t>(frame.height);
+    const auto w = static_cast<std::size_t>(frame.width),
+               h = static_cast<std::size_t>(frame.height);
     image.rgb.resize(w * h * 3);
 
     const auto source_format = static_cast<AVPixelFormat>(frame.format);
     if (source_format == AV_PIX_FMT_GRAY8) {
         // swscale treats gray as limited-range luma; image gray is full range.
         for (std::size_t y = 0; y < h; ++y) {
-            const std::uint8_t* row = frame.data[0] + y * static_cast<std::size_t>(frame.linesize[0]);
+            const std::uint8_t* row =
+                frame.data[0] + y * static_cast<std::size_t>(frame.linesize[0]);
             for (std::size_t x = 0; x < w; ++x) {
                 std::fill_n(image.rgb.data() + (y * w + x) * 3, 3, row[x]);
             }
@@ -187,30 +211,33 @@ Image to_rgb(const AVFrame& frame, std::string_view name) {
     const AVPixelFormat output_format = alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
     // Accurate rounding and full chroma interpolation: the closest swscale gets to libjpeg's
     // and libwebp's own YUV -> RGB conversion.
-    SwsPtr sws(sws_getContext(frame.width, frame.height, input_format, frame.width, frame.height,
-                              output_format,
-                              SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP,
-                              nullptr, nullptr, nullptr));
-    if (!sws) fail(name, std::string("cannot convert pixel format ") +
-                             (av_get_pix_fmt_name(source_format) ? av_get_pix_fmt_name(source_format) : "?"));
+    SwsPtr sws(sws_getContext(
+        frame.width, frame.height, input_format, frame.width, frame.height, output_format,
+        SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP, nullptr, nullptr,
+        nullptr));
+    if (!sws)
+        fail(name,
+             std::string("cannot convert pixel format ") +
+                 (av_get_pix_fmt_name(source_format) ? av_get_pix_fmt_name(source_format) : "?"));
     const int* coefficients = sws_getCoefficients(SWS_CS_ITU601);
     sws_setColorspaceDetails(sws.get(), coefficients, full_range ? 1 : 0, coefficients, 1, 0,
                              1 << 16, 1 << 16);
 
     const std::size_t channels = alpha ? 4 : 3;
     std::vector<std::uint8_t> packed(alpha ? w * h * 4 : 0);
-    std::uint8_t* out_planes[4] = {alpha ? packed.data() : image.rgb.data(), nullptr, nullptr, nullptr};
+    std::uint8_t* out_planes[4] = {alpha ? packed.data() : image.rgb.data(), nullptr, nullptr,
+                                   nullptr};
     const int out_strides[4] = {static_cast<int>(w * channels), 0, 0, 0};
-    const int rows = sws_scale(sws.get(), frame.data, frame.linesize, 0, frame.height, out_planes,
-                               out_strides);
+    const int rows =
+        sws_scale(sws.get(), frame.data, frame.linesize, 0, frame.height, out_planes, out_strides);
     if (rows != frame.height) fail(name, "pixel format conversion failed");
     if (alpha) {
         for (std::size_t i = 0; i < w * h; ++i) {
             const unsigned a = packed[i * 4 + 3];
             for (std::size_t c = 0; c < 3; ++c) {
                 // Over white, rounded: c*a/255 + 255*(255-a)/255.
-                image.rgb[i * 3 + c] =
-                    static_cast<std::uint8_t>((packed[i * 4 + c] * a + 255 * (255 - a) + 127) / 255);
+                image.rgb[i * 3 + c] = static_cast<std::uint8_t>(
+                    (packed[i * 4 + c] * a + 255 * (255 - a) + 127) / 255);
             }
         }
     }
@@ -241,8 +268,8 @@ Image decode_image_memory(std::span<const std::uint8_t> bytes, std::string_view 
     constexpr int buffer_size = 1 << 16;
     auto* buffer = static_cast<std::uint8_t*>(av_malloc(buffer_size));
     if (buffer == nullptr) throw std::bad_alloc();
-    IoContextPtr io(avio_alloc_context(buffer, buffer_size, 0, &reader, &MemoryReader::read, nullptr,
-                                       &MemoryReader::seek));
+    IoContextPtr io(avio_alloc_context(buffer, buffer_size, 0, &reader, &MemoryReader::read,
+                                       nullptr, &MemoryReader::seek));
     if (!io) {
         av_free(buffer);
         throw std::bad_alloc();
@@ -254,11 +281,15 @@ Image decode_image_memory(std::span<const std::uint8_t> bytes, std::string_view 
     raw_format->flags |= AVFMT_FLAG_CUSTOM_IO;
     // On failure avformat_open_input frees the context itself.
     int rc = avformat_open_input(&raw_format, nullptr, nullptr, nullptr);
-    if (rc < 0) fail(name, "not a recognised image (JPEG, PNG, WebP, BMP, GIF or TIFF): " + ffmpeg_reason(rc));
+    if (rc < 0)
+        fail(name,
+             "not a recognised image (JPEG, PNG, WebP, BMP, GIF or TIFF): " + ffmpeg_reason(rc));
     FormatContextPtr format(raw_format);
 
-    const int stream_index = av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-    if (stream_index < 0 || !is_supported_codec(format->streams[stream_index]->codecpar->codec_id)) {
+    const int stream_index =
+        av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+    if (stream_index < 0 ||
+        !is_supported_codec(format->streams[stream_index]->codecpar->codec_id)) {
         fail(name, "not a supported image format (JPEG, PNG, WebP, BMP, GIF or TIFF)");
     }
     const AVCodecParameters& params = *format->streams[stream_index]->codecpar;
@@ -290,7 +321,8 @@ Image decode_image_file(const std::filesystem::path& path, const DecodeLimits& l
     if (!file) fail(name, "cannot open the file");
     std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
     file.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (static_cast<std::uintmax_t>(file.gcount()) != size) fail(name, "cannot read the whole file");
+    if (static_cast<std::uintmax_t>(file.gcount()) != size)
+        fail(name, "cannot read the whole file");
     return decode_image_memory(bytes, name, limits);
 }
 

@@ -32,9 +32,13 @@ void silence_ffmpeg_log() {
     std::call_once(once, [] { av_log_set_callback(capture_log); });
 }
 
-std::string last_ffmpeg_error() { return last_error; }
+std::string last_ffmpeg_error() {
+    return last_error;
+}
 
-std::string ffmpeg_error_log() { return all_errors; }
+std::string ffmpeg_error_log() {
+    return all_errors;
+}
 
 void clear_ffmpeg_log() {
     last_error.clear();

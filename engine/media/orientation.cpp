@@ -14,14 +14,22 @@ namespace {
 std::pair<std::int32_t, std::int32_t> source_pixel(int orientation, std::int32_t x, std::int32_t y,
                                                    std::int32_t w, std::int32_t h) {
     switch (orientation) {
-        case 2: return {w - 1 - x, y};          // mirrored horizontally
-        case 3: return {w - 1 - x, h - 1 - y};  // rotated 180
-        case 4: return {x, h - 1 - y};          // mirrored vertically
-        case 5: return {y, x};                  // transposed
-        case 6: return {y, h - 1 - x};          // stored rotated 90 CCW: turn 90 CW
-        case 7: return {w - 1 - y, h - 1 - x};  // transversed
-        case 8: return {w - 1 - y, x};          // stored rotated 90 CW: turn 90 CCW
-        default: return {x, y};
+        case 2:
+            return {w - 1 - x, y};  // mirrored horizontally
+        case 3:
+            return {w - 1 - x, h - 1 - y};  // rotated 180
+        case 4:
+            return {x, h - 1 - y};  // mirrored vertically
+        case 5:
+            return {y, x};  // transposed
+        case 6:
+            return {y, h - 1 - x};  // stored rotated 90 CCW: turn 90 CW
+        case 7:
+            return {w - 1 - y, h - 1 - x};  // transversed
+        case 8:
+            return {w - 1 - y, x};  // stored rotated 90 CW: turn 90 CCW
+        default:
+            return {x, y};
     }
 }
 
@@ -124,7 +132,9 @@ int png_orientation(std::span<const std::uint8_t> bytes) {
                                    static_cast<std::size_t>(bytes[at + 2]) << 8 | bytes[at + 3];
         if (length > bytes.size() - at - 12) return 0;
         const auto type = bytes.subspan(at + 4, 4);
-        const auto is = [&](const char* name) { return std::equal(type.begin(), type.end(), name); };
+        const auto is = [&](const char* name) {
+            return std::equal(type.begin(), type.end(), name);
+        };
         if (is("eXIf")) return orientation_in_tiff(bytes.subspan(at + 8, length));
         if (is("IDAT") || is("IEND")) return 0;  // eXIf must come before the image data
         at += 12 + length;
@@ -137,11 +147,13 @@ int png_orientation(std::span<const std::uint8_t> bytes) {
 int container_exif_orientation(std::span<const std::uint8_t> bytes) {
     static constexpr std::uint8_t png_signature[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     if (bytes.size() >= 4 && bytes[0] == 0xFF && bytes[1] == 0xD8) return jpeg_orientation(bytes);
-    if (bytes.size() >= 8 && std::equal(std::begin(png_signature), std::end(png_signature), bytes.begin())) {
+    if (bytes.size() >= 8 &&
+        std::equal(std::begin(png_signature), std::end(png_signature), bytes.begin())) {
         return png_orientation(bytes);
     }
-    if (bytes.size() >= 4 && ((bytes[0] == 'I' && bytes[1] == 'I' && bytes[2] == 42 && bytes[3] == 0) ||
-                              (bytes[0] == 'M' && bytes[1] == 'M' && bytes[2] == 0 && bytes[3] == 42))) {
+    if (bytes.size() >= 4 &&
+        ((bytes[0] == 'I' && bytes[1] == 'I' && bytes[2] == 42 && bytes[3] == 0) ||
+         (bytes[0] == 'M' && bytes[1] == 'M' && bytes[2] == 0 && bytes[3] == 42))) {
         return orientation_in_tiff(bytes);
     }
     return 0;

@@ -31,7 +31,9 @@ void check_target(const Image& image, std::int32_t width, std::int32_t height) {
     }
 }
 
-float lerp(float from, float to, float t) { return from + (to - from) * t; }
+float lerp(float from, float to, float t) {
+    return from + (to - from) * t;
+}
 
 // Samples at x * (src-1)/dst: the last source column is never reached exactly, as in mtmd.
 // mtmd requires sources of at least 2x2; a 1-pixel side here repeats its only pixel.
@@ -93,7 +95,8 @@ Image bicubic(const Image& src, std::int32_t width, std::int32_t height) {
     for (std::int32_t r = 0; r < src.height; ++r) {
         const std::uint8_t* row = src.rgb.data() + static_cast<std::size_t>(r) * src.width * 3;
         const auto at = [&](std::int32_t x, int c) {
-            return static_cast<float>(row[static_cast<std::size_t>(std::clamp(x, 0, src.width - 1)) * 3 + c]);
+            return static_cast<float>(
+                row[static_cast<std::size_t>(std::clamp(x, 0, src.width - 1)) * 3 + c]);
         };
         for (std::int32_t j = 0; j < width; ++j) {
             const std::int32_t x = column_x[j];
@@ -104,7 +107,8 @@ Image bicubic(const Image& src, std::int32_t width, std::int32_t height) {
         }
     }
     const auto row_at = [&](std::int32_t r, std::int32_t j, int c) {
-        return rows[(static_cast<std::size_t>(std::clamp(r, 0, src.height - 1)) * width + j) * 3 + c];
+        return rows[(static_cast<std::size_t>(std::clamp(r, 0, src.height - 1)) * width + j) * 3 +
+                    c];
     };
     for (std::int32_t i = 0; i < height; ++i) {
         const auto y = static_cast<std::int32_t>(ty * static_cast<float>(i));
@@ -138,8 +142,10 @@ ImageSize letterbox_inner_size(std::int32_t src_width, std::int32_t src_height, 
                                std::int32_t height) {
     const float scale = std::min(static_cast<float>(width) / static_cast<float>(src_width),
                                  static_cast<float>(height) / static_cast<float>(src_height));
-    return {std::min(static_cast<std::int32_t>(std::ceil(static_cast<float>(src_width) * scale)), width),
-            std::min(static_cast<std::int32_t>(std::ceil(static_cast<float>(src_height) * scale)), height)};
+    return {std::min(static_cast<std::int32_t>(std::ceil(static_cast<float>(src_width) * scale)),
+                     width),
+            std::min(static_cast<std::int32_t>(std::ceil(static_cast<float>(src_height) * scale)),
+                     height)};
 }
 
 Image resize_letterbox(const Image& image, std::int32_t width, std::int32_t height,
@@ -151,7 +157,8 @@ Image resize_letterbox(const Image& image, std::int32_t width, std::int32_t heig
     const Image resized = resample(image, inner.width, inner.height, filter);
     Image canvas = blank(width, height, image.name);
     for (std::size_t i = 0; i < canvas.rgb.size(); i += 3) {
-        std::copy(pad_color.begin(), pad_color.end(), canvas.rgb.begin() + static_cast<std::ptrdiff_t>(i));
+        std::copy(pad_color.begin(), pad_color.end(),
+                  canvas.rgb.begin() + static_cast<std::ptrdiff_t>(i));
     }
     const std::int32_t offset_x = (width - inner.width) / 2, offset_y = (height - inner.height) / 2;
     for (std::int32_t y = 0; y < inner.height; ++y) {
@@ -163,15 +170,16 @@ Image resize_letterbox(const Image& image, std::int32_t width, std::int32_t heig
     return canvas;
 }
 
-Image crop(const Image& image, std::int32_t x, std::int32_t y, std::int32_t width, std::int32_t height) {
+Image crop(const Image& image, std::int32_t x, std::int32_t y, std::int32_t width,
+           std::int32_t height) {
     if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > image.width ||
         y + height > image.height) {
         throw Error(image.name + ": crop window outside the image");
     }
     Image out = blank(width, height, image.name);
     for (std::int32_t row = 0; row < height; ++row) {
-        const auto from = image.rgb.begin() +
-                          (static_cast<std::ptrdiff_t>(y + row) * image.width + x) * 3;
+        const auto from =
+            image.rgb.begin() + (static_cast<std::ptrdiff_t>(y + row) * image.width + x) * 3;
         std::copy(from, from + static_cast<std::ptrdiff_t>(width) * 3,
                   out.rgb.begin() + static_cast<std::ptrdiff_t>(row) * width * 3);
     }
@@ -197,9 +205,15 @@ PlanarImage normalize(const Image& image, const std::array<float, 3>& mean,
 ImageSize smart_resize_size(std::int32_t width, std::int32_t height, std::int32_t align,
                             std::int64_t min_pixels, std::int64_t max_pixels) {
     const auto f = static_cast<float>(align);
-    const auto round_to = [&](float x) { return static_cast<std::int32_t>(std::round(x / f)) * align; };
-    const auto ceil_to = [&](float x) { return static_cast<std::int32_t>(std::ceil(x / f)) * align; };
-    const auto floor_to = [&](float x) { return static_cast<std::int32_t>(std::floor(x / f)) * align; };
+    const auto round_to = [&](float x) {
+        return static_cast<std::int32_t>(std::round(x / f)) * align;
+    };
+    const auto ceil_to = [&](float x) {
+        return static_cast<std::int32_t>(std::ceil(x / f)) * align;
+    };
+    const auto floor_to = [&](float x) {
+        return static_cast<std::int32_t>(std::floor(x / f)) * align;
+    };
     std::int32_t h = std::max(align, round_to(static_cast<float>(height)));
     std::int32_t w = std::max(align, round_to(static_cast<float>(width)));
     const auto area = static_cast<float>(static_cast<std::int64_t>(height) * width);
@@ -223,7 +237,8 @@ ImageSize longest_edge_size(std::int32_t width, std::int32_t height, std::int32_
     const auto ceil_to = [&](float x) {
         return static_cast<std::int32_t>(std::ceil(x / static_cast<float>(align))) * align;
     };
-    return {ceil_to(static_cast<float>(width) * scale), ceil_to(static_cast<float>(height) * scale)};
+    return {ceil_to(static_cast<float>(width) * scale),
+            ceil_to(static_cast<float>(height) * scale)};
 }
 
 }  // namespace prism::media

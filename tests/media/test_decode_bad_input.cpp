@@ -33,16 +33,17 @@ bool starts_with(const std::string& text, const std::string& prefix) {
 }
 
 class TempFile {
-public:
+  public:
     TempFile(const std::string& name, std::span<const std::uint8_t> bytes)
-        : path_(std::filesystem::temp_directory_path() / ("prism_media_" + std::to_string(::getpid()) + "_" + name)) {
+        : path_(std::filesystem::temp_directory_path() /
+                ("prism_media_" + std::to_string(::getpid()) + "_" + name)) {
         std::ofstream(path_, std::ios::binary)
             .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     }
     ~TempFile() { std::filesystem::remove(path_); }
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -79,11 +80,12 @@ TEST(DecodeBadInput, TextFileNamedPng) {
 }
 
 TEST(DecodeBadInput, TruncatedAtSeveralPoints) {
-    for (const char* file : {"cat.png", "cat.jpg", "cat.gif", "cat_lossy.webp", "cat.bmp", "cat.tiff",
-                             "cat_lossless.webp"}) {
+    for (const char* file : {"cat.png", "cat.jpg", "cat.gif", "cat_lossy.webp", "cat.bmp",
+                             "cat.tiff", "cat_lossless.webp"}) {
         const auto bytes = test::read_bytes(image_fixture(file));
         for (double fraction : {0.0005, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99}) {
-            const std::size_t cut = std::max<std::size_t>(1, std::size_t(double(bytes.size()) * fraction));
+            const std::size_t cut =
+                std::max<std::size_t>(1, std::size_t(double(bytes.size()) * fraction));
             const std::string name = std::string(file) + "@" + std::to_string(cut);
             const std::string error = decode_error(std::span(bytes).first(cut), name);
             // Some decoders return what they have (a partly gray JPEG); either way no crash.
@@ -97,8 +99,8 @@ TEST(DecodeBadInput, TruncatedAtSeveralPoints) {
 TEST(DecodeBadInput, RandomBitFlipsNeverCrash) {
     std::vector<std::vector<std::uint8_t>> sources;
     for (const char* file : {"cat.png", "cat.jpg", "cat.gif", "cat_lossy.webp", "cat_lossless.webp",
-                             "cat.bmp", "cat.tiff", "cat_rgba.png", "gray.png", "orient_6.jpg", "orient_6.png",
-                             "orient_8.tiff", "orient_3.webp"}) {
+                             "cat.bmp", "cat.tiff", "cat_rgba.png", "gray.png", "orient_6.jpg",
+                             "orient_6.png", "orient_8.tiff", "orient_3.webp"}) {
         sources.push_back(test::read_bytes(image_fixture(file)));
     }
     // The shared photos are large; their headers and first rows are where parsing happens,
@@ -115,7 +117,8 @@ TEST(DecodeBadInput, RandomBitFlipsNeverCrash) {
         const int flips = 1 + int(rng() % 8);
         for (int f = 0; f < flips; ++f) {
             // Bias towards the header, where the dimensions and chunk lengths live.
-            const std::size_t limit = (rng() % 2) ? std::min<std::size_t>(bytes.size(), 64) : bytes.size();
+            const std::size_t limit =
+                (rng() % 2) ? std::min<std::size_t>(bytes.size(), 64) : bytes.size();
             bytes[rng() % limit] ^= std::uint8_t(1u << (rng() % 8));
         }
         const std::string name = "mutant" + std::to_string(round);
@@ -145,7 +148,8 @@ void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
     for (int shift = 24; shift >= 0; shift -= 8) out.push_back(std::uint8_t(v >> shift));
 }
 
-void put_chunk(std::vector<std::uint8_t>& out, const char type[4], std::span<const std::uint8_t> data) {
+void put_chunk(std::vector<std::uint8_t>& out, const char type[4],
+               std::span<const std::uint8_t> data) {
     put_u32(out, std::uint32_t(data.size()));
     std::vector<std::uint8_t> typed(type, type + 4);
     typed.insert(typed.end(), data.begin(), data.end());
@@ -161,7 +165,8 @@ std::vector<std::uint8_t> png_claiming(std::uint32_t width, std::uint32_t height
     put_u32(ihdr, height);
     ihdr.insert(ihdr.end(), {8, 2, 0, 0, 0});  // 8-bit RGB, deflate, no filter, no interlace
     put_chunk(png, "IHDR", ihdr);
-    const std::array<std::uint8_t, 11> idat = {0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01, 0x00};
+    const std::array<std::uint8_t, 11> idat = {0x78, 0x9C, 0x63, 0x60, 0x00, 0x00,
+                                               0x00, 0x04, 0x00, 0x01, 0x00};
     put_chunk(png, "IDAT", idat);
     put_chunk(png, "IEND", {});
     return png;

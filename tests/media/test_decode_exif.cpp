@@ -36,9 +36,10 @@ TEST_P(ExifOrientation, ComesOutUpright) {
 
 // All eight values in JPEG; PNG (eXIf chunk), TIFF (IFD0 tag) and WebP (EXIF chunk) once each.
 INSTANTIATE_TEST_SUITE_P(Files, ExifOrientation,
-                         ::testing::Values("orient_1.jpg", "orient_2.jpg", "orient_3.jpg", "orient_4.jpg",
-                                           "orient_5.jpg", "orient_6.jpg", "orient_7.jpg", "orient_8.jpg",
-                                           "orient_6.png", "orient_8.tiff", "orient_3.webp"),
+                         ::testing::Values("orient_1.jpg", "orient_2.jpg", "orient_3.jpg",
+                                           "orient_4.jpg", "orient_5.jpg", "orient_6.jpg",
+                                           "orient_7.jpg", "orient_8.jpg", "orient_6.png",
+                                           "orient_8.tiff", "orient_3.webp"),
                          [](const auto& test_param) {
                              std::string name = test_param.param;
                              std::replace(name.begin(), name.end(), '.', '_');

@@ -54,7 +54,8 @@ TEST_P(DecodeFormat, MatchesPillow) {
     EXPECT_EQ(image.width, c.width);
     EXPECT_EQ(image.height, c.height);
     EXPECT_EQ(image.name, image_fixture(c.file).string());
-    const Difference d = compare(image, test::read_bytes(image_fixture(std::string(c.file) + ".rgb")));
+    const Difference d =
+        compare(image, test::read_bytes(image_fixture(std::string(c.file) + ".rgb")));
     std::printf("%-18s max %3d mean %.3f\n", c.file, d.max, d.mean);
     EXPECT_LE(d.max, c.max_abs) << c.file;
     EXPECT_LE(d.mean, c.mean_abs) << c.file;
@@ -70,8 +71,7 @@ INSTANTIATE_TEST_SUITE_P(
                       // Alpha gradient composited on white; both sides round the same way.
                       FormatCase{"cat_rgba.png", 64, 48, 0, 0},
                       // Grayscale expands to R = G = B.
-                      FormatCase{"gray.png", 40, 40, 0, 0},
-                      FormatCase{"cat.jpg", 64, 48, 16, 1.5},
+                      FormatCase{"gray.png", 40, 40, 0, 0}, FormatCase{"cat.jpg", 64, 48, 16, 1.5},
                       FormatCase{"cat_lossy.webp", 64, 48, 22, 1.5}),
     [](const auto& test_param) {
         std::string name = test_param.param.file;
@@ -80,9 +80,11 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(Decode, MemoryEqualsFile) {
-    for (const char* file : {"cat.png", "cat.jpg", "cat.gif", "cat_lossy.webp", "cat.tiff", "orient_6.jpg"}) {
+    for (const char* file :
+         {"cat.png", "cat.jpg", "cat.gif", "cat_lossy.webp", "cat.tiff", "orient_6.jpg"}) {
         const Image from_file = decode_image_file(image_fixture(file));
-        const Image from_memory = decode_image_memory(test::read_bytes(image_fixture(file)), "clipboard");
+        const Image from_memory =
+            decode_image_memory(test::read_bytes(image_fixture(file)), "clipboard");
         EXPECT_EQ(from_memory.width, from_file.width) << file;
         EXPECT_EQ(from_memory.height, from_file.height) << file;
         EXPECT_EQ(from_memory.rgb, from_file.rgb) << file;

@@ -12,7 +12,9 @@ constexpr std::array<float, 3> half = {0.5f, 0.5f, 0.5f};
 constexpr std::array<float, 3> clip_mean = {0.48145466f, 0.4578275f, 0.40821073f};
 constexpr std::array<float, 3> clip_std = {0.26862954f, 0.26130258f, 0.27577711f};
 
-VisionPreprocess smolvlm() { return vision_preprocess_for("idefics3", 512, 2048, 16, 4, half, half); }
+VisionPreprocess smolvlm() {
+    return vision_preprocess_for("idefics3", 512, 2048, 16, 4, half, half);
+}
 
 TEST(PreprocessPlan, SmolVlmTilesPlusGlobal) {
     // Square photo: 4x4 tiles + global = 17 images; 4:3: 4 cols x 3 rows + 1 = 13.
@@ -78,11 +80,13 @@ TEST(Preprocess, OutputsAgreeWithThePlan) {
         for (std::size_t i = 0; i < plan.images.size(); ++i) {
             EXPECT_EQ(out.images[i].width, plan.images[i].width);
             EXPECT_EQ(out.images[i].height, plan.images[i].height);
-            EXPECT_EQ(out.images[i].data.size(), std::size_t(plan.images[i].width) * plan.images[i].height * 3);
+            EXPECT_EQ(out.images[i].data.size(),
+                      std::size_t(plan.images[i].width) * plan.images[i].height * 3);
         }
     }
     // idefics3 with 64-pixel tiles and longest edge 128: 2 x 2 tiles (40x30 -> 128x96 -> 128x128).
-    const auto tiled = preprocess(image, vision_preprocess_for("idefics3", 64, 128, 16, 4, half, half));
+    const auto tiled =
+        preprocess(image, vision_preprocess_for("idefics3", 64, 128, 16, 4, half, half));
     EXPECT_EQ(tiled.tile_rows, 2);
     EXPECT_EQ(tiled.tile_cols, 2);
     // The refined image is letterboxed: 128x96 content centred in 128x128, black bars of 16

@@ -72,7 +72,8 @@ ImageSummary summarize(const PlanarImage& image) {
                 double sum = 0;
                 std::size_t count = 0;
                 for (std::size_t y = gy * h / 8; y < (gy + 1) * h / 8; ++y) {
-                    for (std::size_t x = gx * w / 8; x < (gx + 1) * w / 8; ++x, ++count) sum += plane[y * w + x];
+                    for (std::size_t x = gx * w / 8; x < (gx + 1) * w / 8; ++x, ++count)
+                        sum += plane[y * w + x];
                 }
                 s.pool[c * 64 + gy * 8 + gx] = sum / double(count);
             }
@@ -85,9 +86,11 @@ VisionPreprocess config_for(const std::string& family) {
     constexpr std::array<float, 3> half = {0.5f, 0.5f, 0.5f};
     constexpr std::array<float, 3> clip_mean = {0.48145466f, 0.4578275f, 0.40821073f};
     constexpr std::array<float, 3> clip_std = {0.26862954f, 0.26130258f, 0.27577711f};
-    if (family == "idefics3") return vision_preprocess_for("idefics3", 512, 2048, 16, 4, half, half);
+    if (family == "idefics3")
+        return vision_preprocess_for("idefics3", 512, 2048, 16, 4, half, half);
     if (family == "gemma3") return vision_preprocess_for("gemma3", 896, 0, 14, 4, half, half);
-    if (family == "qwen") return vision_preprocess_for("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std);
+    if (family == "qwen")
+        return vision_preprocess_for("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std);
     return vision_preprocess_for("mlp", 336, 0, 14, 0, clip_mean, clip_std);
 }
 
@@ -111,12 +114,14 @@ TEST(PreprocessReference, MatchesTransformers) {
         if (!ref.compare_pixels) {
             // HF stretches where mtmd letterboxes: only the sizes are comparable (and computing
             // the pixels would only cost time; Preprocess.OutputsAgreeWithThePlan ties the two).
-            const PreprocessPlan plan = plan_preprocess(image.width, image.height, config_for(ref.family));
+            const PreprocessPlan plan =
+                plan_preprocess(image.width, image.height, config_for(ref.family));
             EXPECT_EQ(plan.tile_rows, ref.tile_rows);
             EXPECT_EQ(plan.tile_cols, ref.tile_cols);
             ASSERT_EQ(plan.images.size(), ref.images.size());
             for (std::size_t i = 0; i < plan.images.size(); ++i) {
-                EXPECT_EQ(plan.images[i], (ImageSize{ref.images[i].width, ref.images[i].height})) << i;
+                EXPECT_EQ(plan.images[i], (ImageSize{ref.images[i].width, ref.images[i].height}))
+                    << i;
             }
             continue;
         }
@@ -129,7 +134,8 @@ TEST(PreprocessReference, MatchesTransformers) {
             const ImageSummary got = summarize(out.images[i]);
             EXPECT_EQ(got.width, ref.images[i].width) << "image " << i;
             EXPECT_EQ(got.height, ref.images[i].height) << "image " << i;
-            for (int c = 0; c < 3; ++c) worst_mean = std::max(worst_mean, std::abs(got.mean[c] - ref.images[i].mean[c]));
+            for (int c = 0; c < 3; ++c)
+                worst_mean = std::max(worst_mean, std::abs(got.mean[c] - ref.images[i].mean[c]));
             for (std::size_t k = 0; k < 192; ++k) {
                 const double d = std::abs(got.pool[k] - ref.images[i].pool[k]);
                 worst_pool = std::max(worst_pool, d);

@@ -34,9 +34,9 @@ TEST(ResizeBilinear, DownscaleSamplesCornerAnchoredAndTruncates) {
 TEST(ResizeBilinear, UpscaleNeverReachesTheLastSourceColumn) {
     // ratio (2-1)/4 = 0.25: samples at 0, .25, .5, .75 of the way from pixel 0 to pixel 1.
     const Image out = resize(gray(2, 2, {0, 100, 100, 200}), 4, 4, ResizeFilter::bilinear);
-    EXPECT_EQ(red_channel(out), (std::vector<std::uint8_t>{0, 25, 50, 75,        //
-                                                           25, 50, 75, 100,      //
-                                                           50, 75, 100, 125,     //
+    EXPECT_EQ(red_channel(out), (std::vector<std::uint8_t>{0, 25, 50, 75,     //
+                                                           25, 50, 75, 100,   //
+                                                           50, 75, 100, 125,  //
                                                            75, 100, 125, 150}));
 }
 
@@ -59,7 +59,8 @@ TEST(ResizeBicubic, ReproducesARampAwayFromTheEdges) {
 }
 
 TEST(ResizeBicubic, ConstantStaysConstantAndClamps) {
-    const Image flat = resize(gray(3, 3, std::vector<std::uint8_t>(9, 77)), 7, 5, ResizeFilter::bicubic);
+    const Image flat =
+        resize(gray(3, 3, std::vector<std::uint8_t>(9, 77)), 7, 5, ResizeFilter::bicubic);
     for (std::uint8_t v : flat.rgb) EXPECT_EQ(v, 77);
     // A step overshoots (cubic ringing); results are clamped to 0..255.
     const Image step = resize(gray(4, 1, {0, 0, 255, 255}), 16, 1, ResizeFilter::bicubic);

@@ -14,7 +14,7 @@ namespace prism {
 // An image that cannot be read: unknown or corrupt content, truncated data, or over a size cap.
 // what() starts with the file name (or the caller's label for in-memory images).
 class MediaError : public Error {
-public:
+  public:
     using Error::Error;
 };
 

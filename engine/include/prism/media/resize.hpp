@@ -15,8 +15,8 @@ Image resize(const Image& image, std::int32_t width, std::int32_t height, Resize
 
 // The size the image takes inside a width x height canvas when its aspect ratio is kept
 // (mtmd's PAD_CEIL: ceil of the scaled sides, at most the canvas).
-ImageSize letterbox_inner_size(std::int32_t src_width, std::int32_t src_height,
-                               std::int32_t width, std::int32_t height);
+ImageSize letterbox_inner_size(std::int32_t src_width, std::int32_t src_height, std::int32_t width,
+                               std::int32_t height);
 
 // Aspect-preserving resize, centred on a width x height canvas filled with pad_color.
 // An image that already has the target size is returned unchanged.
