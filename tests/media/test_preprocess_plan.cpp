@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "media_test_data.hpp"
 #include "prism/media/image_preprocess.hpp"
 #include "prism/media/resize.hpp"
 
@@ -93,6 +96,56 @@ TEST(Preprocess, OutputsAgreeWithThePlan) {
     // rows; the first tile's top row is padding, i.e. (0 - 0.5) / 0.5 = -1 in every plane.
     const PlanarImage& first = tiled.images[0];
     for (int c = 0; c < 3; ++c) EXPECT_FLOAT_EQ(first.data[std::size_t(c) * 64 * 64], -1.0f);
+}
+
+}  // namespace
+}  // namespace prism::media
+
+namespace prism::media {
+namespace {
+
+TEST(Preprocess, SharedImagesForEveryFamily) {
+    const std::vector<VisionPreprocess> families = {
+        smolvlm(), vision_preprocess_for("gemma3", 896, 0, 14, 4, half, half),
+        vision_preprocess_for("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std),
+        vision_preprocess_for("mlp", 336, 0, 14, 0, clip_mean, clip_std)};
+    // Plans for every shared image: every output has at least one pixel and Qwen's sides are
+    // multiples of 28 within the token bounds.
+    for (const auto& shared : test::shared_images()) {
+        for (const VisionPreprocess& config : families) {
+            const PreprocessPlan plan = plan_preprocess(shared.width, shared.height, config);
+            ASSERT_FALSE(plan.images.empty()) << shared.name;
+            for (const ImageSize& size : plan.images) {
+                EXPECT_GT(size.width, 0) << shared.name;
+                EXPECT_GT(size.height, 0) << shared.name;
+            }
+            if (config.kind == VisionPreprocess::Kind::dynamic_size) {
+                const ImageSize size = plan.images.front();
+                EXPECT_EQ(size.width % 28, 0) << shared.name;
+                EXPECT_EQ(size.height % 28, 0) << shared.name;
+                EXPECT_GE(std::int64_t(size.width) * size.height, config.min_pixels) << shared.name;
+                EXPECT_LE(std::int64_t(size.width) * size.height, config.max_pixels) << shared.name;
+            }
+        }
+    }
+    // Pixels for the page scan (384x191, a letterboxed aspect ratio everywhere): all finite and
+    // within the normalized range of u8 inputs.
+    const Image page = decode_image_file(test::shared_image("page.png"));
+    for (const VisionPreprocess& config : families) {
+        const PreprocessedImage out = preprocess(page, config);
+        for (const PlanarImage& image : out.images) {
+            for (std::size_t c = 0; c < 3; ++c) {
+                const float low = (0.0f - config.mean[c]) / config.std[c];
+                const float high = (1.0f - config.mean[c]) / config.std[c];
+                const std::size_t plane = std::size_t(image.width) * image.height;
+                const auto [lo, hi] =
+                    std::minmax_element(image.data.begin() + std::ptrdiff_t(c * plane),
+                                        image.data.begin() + std::ptrdiff_t((c + 1) * plane));
+                EXPECT_GE(*lo, low - 1e-5f);
+                EXPECT_LE(*hi, high + 1e-5f);
+            }
+        }
+    }
 }
 
 }  // namespace
