@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "media/orientation.hpp"
 #include "media_test_data.hpp"
 #include "prism/media/image.hpp"
 
@@ -45,6 +46,42 @@ INSTANTIATE_TEST_SUITE_P(Files, ExifOrientation,
                              std::replace(name.begin(), name.end(), '.', '_');
                              return name;
                          });
+
+}  // namespace
+}  // namespace prism::media
+
+// The container parser is the fallback for what FFmpeg 5.1 does not export (PNG eXIf, TIFF);
+// its JPEG branch is not reached through decoding (FFmpeg reports JPEG orientation), so it is
+// tested directly, including on every prefix of the files.
+
+namespace prism::media {
+namespace {
+
+TEST(ContainerExif, ReadsTheOrientationTag) {
+    for (int n = 1; n <= 8; ++n) {
+        const auto bytes =
+            test::read_bytes(test::image_fixture("orient_" + std::to_string(n) + ".jpg"));
+        EXPECT_EQ(detail::container_exif_orientation(bytes), n);
+    }
+    EXPECT_EQ(
+        detail::container_exif_orientation(test::read_bytes(test::image_fixture("orient_6.png"))),
+        6);
+    EXPECT_EQ(
+        detail::container_exif_orientation(test::read_bytes(test::image_fixture("orient_8.tiff"))),
+        8);
+    EXPECT_EQ(detail::container_exif_orientation(test::read_bytes(test::image_fixture("cat.png"))),
+              0);
+    EXPECT_EQ(detail::container_exif_orientation(test::read_bytes(test::image_fixture("cat.jpg"))),
+              0);
+    for (const char* file : {"orient_6.jpg", "orient_6.png", "orient_8.tiff"}) {
+        const auto bytes = test::read_bytes(test::image_fixture(file));
+        for (std::size_t cut = 0; cut < std::min<std::size_t>(bytes.size(), 400); ++cut) {
+            const int value = detail::container_exif_orientation(std::span(bytes).first(cut));
+            EXPECT_TRUE(value == 0 || value == detail::container_exif_orientation(bytes))
+                << file << "@" << cut;
+        }
+    }
+}
 
 }  // namespace
 }  // namespace prism::media
