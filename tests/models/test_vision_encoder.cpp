@@ -7,6 +7,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <iterator>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -240,6 +244,145 @@ INSTANTIATE_TEST_SUITE_P(Projectors, SyntheticEncode,
                              }
                              return name;
                          });
+
+// --- transformers fixtures (tests/data/vlm) ------------------------------------------------
+
+std::filesystem::path vlm_dir(const std::string& family) {
+    return std::filesystem::path(PRISM_TEST_DATA_DIR) / "vlm" / family;
+}
+
+std::vector<float> read_f32(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) throw std::runtime_error("cannot open " + path.string());
+    const auto bytes = static_cast<std::size_t>(in.tellg());
+    std::vector<float> out(bytes / 4);
+    in.seekg(0);
+    in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size() * 4));
+    return out;
+}
+
+// The integer after "key": in a flat JSON object (pixels.json).
+std::int32_t json_int(const std::filesystem::path& path, const std::string& key) {
+    std::ifstream in(path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = text.find("\"" + key + "\"");
+    if (at == std::string::npos) throw std::runtime_error(key + " not in " + path.string());
+    return std::stoi(text.substr(text.find(':', at) + 1));
+}
+
+struct FixtureCase {
+    std::string family;
+    models::ProjectorType projector;
+    std::int64_t tokens_per_image;
+    std::int32_t grid_cols, grid_rows;
+};
+
+class FixtureEncode : public GpuTest, public ::testing::WithParamInterface<FixtureCase> {};
+
+TEST_P(FixtureEncode, EmbeddingsMatchTransformers) {
+    const FixtureCase& c = GetParam();
+    const auto dir = vlm_dir(c.family);
+    const auto file = gguf::File::open(dir / "mmproj.gguf");
+    models::VisionEncoder encoder(ctx(), file);
+    EXPECT_EQ(encoder.hparams().projector, c.projector);
+
+    const std::int32_t n_images = json_int(dir / "pixels.json", "n_images");
+    const std::int32_t height = json_int(dir / "pixels.json", "height");
+    const std::int32_t width = json_int(dir / "pixels.json", "width");
+    const auto pixels = read_f32(dir / "pixels.f32");
+    const auto reference = read_f32(dir / "embeddings.f32");
+    const auto plane = static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3;
+    ASSERT_EQ(pixels.size(), plane * static_cast<std::size_t>(n_images));
+    const std::int64_t out_dim = encoder.hparams().output_dim;
+    const auto per_image = static_cast<std::size_t>(c.tokens_per_image * out_dim);
+    ASSERT_EQ(reference.size(), per_image * static_cast<std::size_t>(n_images));
+
+    float ref_max = 0;
+    for (float v : reference) ref_max = std::max(ref_max, std::abs(v));
+    for (std::int32_t i = 0; i < n_images; ++i) {
+        media::PlanarImage image{width, height, {}};
+        const auto first =
+            pixels.begin() + static_cast<std::ptrdiff_t>(plane * static_cast<std::size_t>(i));
+        image.data.assign(first, first + static_cast<std::ptrdiff_t>(plane));
+        ASSERT_EQ(encoder.tokens_for(image), c.tokens_per_image);
+        const auto result = encoder.encode(image);
+        EXPECT_EQ(result.grid_cols, c.grid_cols);
+        EXPECT_EQ(result.grid_rows, c.grid_rows);
+        ASSERT_EQ(result.tensor.ne[0], out_dim);
+        ASSERT_EQ(result.tensor.ne[1], c.tokens_per_image);
+        const auto got = download(result.tensor);
+        float worst = 0;
+        std::size_t where = 0;
+        for (std::size_t j = 0; j < per_image; ++j) {
+            const float d =
+                std::abs(got.data[j] - reference[per_image * static_cast<std::size_t>(i) + j]);
+            if (d > worst) worst = d, where = j;
+        }
+        // 1e-3 x max |reference|: the file's weights are exact and the reference is within
+        // ~1e-6 of a float64 pass; what is left is the GPU's f32 reduction order, its tanh,
+        // and the attention op's f16 keys and values (11-bit mantissa, ~5e-4 relative per
+        // product, averaged by the softmax).
+        EXPECT_LE(worst, 1e-3f * ref_max)
+            << c.family << " image " << i << ": worst |diff| " << worst << " at token "
+            << where / static_cast<std::size_t>(out_dim) << " feature "
+            << where % static_cast<std::size_t>(out_dim) << " (max |ref| " << ref_max << ")";
+        std::cout << "[ measured ] " << c.family << " image " << i << ": worst |diff| " << worst
+                  << " = " << worst / ref_max << " x max|ref|\n";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Families, FixtureEncode,
+    ::testing::Values(FixtureCase{"smolvlm", models::ProjectorType::idefics3, 4, 0, 0},
+                      FixtureCase{"gemma3", models::ProjectorType::gemma3, 16, 0, 0},
+                      FixtureCase{"qwen25vl", models::ProjectorType::qwen25vl, 32, 8, 4},
+                      FixtureCase{"llava", models::ProjectorType::mlp, 16, 0, 0}),
+    [](const auto& test_param) { return test_param.param.family; });
+
+class FixtureErrors : public GpuTest {};
+
+TEST_F(FixtureErrors, TextModelOfTheFixtureGivenAsMmproj) {
+    const auto file = gguf::File::open(vlm_dir("smolvlm") / "text.gguf");
+    try {
+        models::VisionEncoder encoder(ctx(), file);
+        FAIL() << "a text model loaded as an mmproj";
+    } catch (const FormatError& e) {
+        const std::string m = e.what();
+        EXPECT_HAS(m, "text.gguf");
+        EXPECT_HAS(m, "not an mmproj");
+    }
+}
+
+TEST_F(FixtureErrors, TruncatedMmprojIsAFormatErrorAtEveryCut) {
+    std::ifstream in(vlm_dir("gemma3") / "mmproj.gguf", std::ios::binary);
+    const std::vector<char> raw((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
+    for (const std::size_t cut :
+         {std::size_t{0}, std::size_t{7}, std::size_t{100}, raw.size() / 3, raw.size() - 1}) {
+        const auto bytes = std::as_bytes(std::span(raw.data(), cut));
+        EXPECT_THROW(
+            {
+                const auto file = gguf::File::from_bytes(bytes, "cut.gguf");
+                models::VisionEncoder encoder(ctx(), file);
+            },
+            FormatError)
+            << "cut at " << cut;
+    }
+}
+
+TEST_F(FixtureErrors, PairChecksAgainstTheFixtureTextModels) {
+    for (const std::string family : {"smolvlm", "gemma3", "qwen25vl", "llava"}) {
+        const auto mmproj = gguf::File::open(vlm_dir(family) / "mmproj.gguf");
+        const auto text = gguf::File::open(vlm_dir(family) / "text.gguf");
+        const auto vision = models::read_vision_hparams(mmproj);
+        const auto arch = text.get<std::string>("general.architecture");
+        const auto n_embd = text.get_integer<std::int64_t>(arch + ".embedding_length");
+        EXPECT_NO_THROW(models::check_mmproj_pair(vision, n_embd, arch, mmproj.name(), text.name()))
+            << family;
+        EXPECT_THROW(
+            models::check_mmproj_pair(vision, n_embd + 8, arch, mmproj.name(), text.name()), Error);
+    }
+}
 
 }  // namespace
 }  // namespace prism::test
