@@ -173,20 +173,25 @@ struct VisionEncoder::Impl {
     // one storage binding; the FFN runs in column chunks that do.
     void reserve(std::int64_t n, std::int64_t pixel_floats) {
         const std::uint64_t limit = ctx.device().max_storage_buffer_range;
+        // Projector rows: Qwen's merger runs on merged tokens (n / merge^2), LLaVA's on patches.
+        const std::int64_t merge = is_qwen(h.projector) ? h.spatial_merge * h.spatial_merge : 1;
+        const std::int64_t hidden = w.mm0_w ? w.mm0_w->ne[1] : 0;
+        const std::int64_t mid_floats = hidden * (n / merge);
+        const std::int64_t proj_floats = windowed() ? h.output_dim * (n / merge) : 0;
+        const std::int64_t widest =
+            std::max({h.n_embd * n, q_dim() * n, hd_pad * h.n_head * n, mid_floats, proj_floats,
+                      h.output_dim * (n / merge), pixel_floats});
+        if (f32_bytes(widest) > limit) {
+            throw Error(name + ": an image of " + std::to_string(n) + " patches needs a " +
+                        std::to_string(f32_bytes(widest) >> 20) +
+                        " MiB activation binding, more than the device's storage-buffer limit (" +
+                        std::to_string(limit >> 20) + " MiB); use a smaller image");
+        }
         if (pixel_floats > pixel_capacity) {
             pixels = ctx.allocate(f32_bytes(pixel_floats));
             pixel_capacity = pixel_floats;
         }
         if (n <= capacity) return;
-        const std::int64_t width = std::max({h.n_embd, q_dim(), hd_pad * h.n_head});
-        const std::int64_t hidden = w.mm0_w ? w.mm0_w->ne[1] : 0;
-        const std::int64_t widest = std::max({width, hidden, h.output_dim});
-        if (f32_bytes(widest * n) > limit) {
-            throw Error(name + ": an image of " + std::to_string(n) + " patches needs " +
-                        std::to_string(f32_bytes(widest * n) >> 20) +
-                        " MiB activation bindings, more than the device's storage-buffer limit (" +
-                        std::to_string(limit >> 20) + " MiB); use a smaller image");
-        }
         const auto alloc = [&](std::int64_t floats) { return ctx.allocate(f32_bytes(floats)); };
         x = alloc(h.n_embd * n);
         xn = alloc(h.n_embd * n);
@@ -208,8 +213,8 @@ struct VisionEncoder::Impl {
         const bool gated = std::any_of(w.layers.begin(), w.layers.end(),
                                        [](const VisionLayerWeights& L) { return L.gate_w; });
         gate = gated ? alloc(max_ff * ffn_chunk) : gpu::Buffer{};
-        if (hidden > 0) mid = alloc(hidden * n);
-        if (windowed()) proj_out = alloc(h.output_dim * n);
+        if (mid_floats > 0) mid = alloc(mid_floats);
+        if (proj_floats > 0) proj_out = alloc(proj_floats);
         if (is_qwen(h.projector)) {
             positions = ctx.allocate(static_cast<std::uint64_t>(4 * n) * 4);
             gather = ctx.allocate(static_cast<std::uint64_t>(n) * 4);
