@@ -272,6 +272,7 @@ std::int32_t json_int(const std::filesystem::path& path, const std::string& key)
 
 struct FixtureCase {
     std::string family;
+    std::string folder;  // under tests/data
     models::ProjectorType projector;
     std::int64_t tokens_per_image;
     std::int32_t grid_cols, grid_rows;
@@ -281,7 +282,7 @@ class FixtureEncode : public GpuTest, public ::testing::WithParamInterface<Fixtu
 
 TEST_P(FixtureEncode, EmbeddingsMatchTransformers) {
     const FixtureCase& c = GetParam();
-    const auto dir = vlm_dir(c.family);
+    const auto dir = std::filesystem::path(PRISM_TEST_DATA_DIR) / c.folder;
     const auto file = gguf::File::open(dir / "mmproj.gguf");
     models::VisionEncoder encoder(ctx(), file);
     EXPECT_EQ(encoder.hparams().projector, c.projector);
@@ -333,10 +334,13 @@ TEST_P(FixtureEncode, EmbeddingsMatchTransformers) {
 
 INSTANTIATE_TEST_SUITE_P(
     Families, FixtureEncode,
-    ::testing::Values(FixtureCase{"smolvlm", models::ProjectorType::idefics3, 4, 0, 0},
-                      FixtureCase{"gemma3", models::ProjectorType::gemma3, 16, 0, 0},
-                      FixtureCase{"qwen25vl", models::ProjectorType::qwen25vl, 32, 8, 4},
-                      FixtureCase{"llava", models::ProjectorType::mlp, 16, 0, 0}),
+    // vision/qwen2vl: tools/make_qwen2vl_vision_fixture.py (a vision tower only).
+    ::testing::Values(
+        FixtureCase{"smolvlm", "vlm/smolvlm", models::ProjectorType::idefics3, 4, 0, 0},
+        FixtureCase{"gemma3", "vlm/gemma3", models::ProjectorType::gemma3, 16, 0, 0},
+        FixtureCase{"qwen25vl", "vlm/qwen25vl", models::ProjectorType::qwen25vl, 32, 8, 4},
+        FixtureCase{"llava", "vlm/llava", models::ProjectorType::mlp, 16, 0, 0},
+        FixtureCase{"qwen2vl", "vision/qwen2vl", models::ProjectorType::qwen2vl, 6, 3, 2}),
     [](const auto& test_param) { return test_param.param.family; });
 
 class FixtureErrors : public GpuTest {};
