@@ -144,6 +144,14 @@ VisionWeights load_vision_weights(gpu::Context& context, const gguf::File& file,
     l.optional(w.post_ln_w, "v.post_ln.weight", {D, 1, 1, 1}, Kind::f32);
     l.optional(w.post_ln_b, "v.post_ln.bias", {D, 1, 1, 1}, Kind::f32);
 
+    // A hostile block_count must not size anything before the file shows it has the blocks.
+    if (n_run_layers > 0) {
+        const std::string last = "v.blk." + std::to_string(n_run_layers - 1) + ".ln1.weight";
+        if (!l.has(last)) {
+            throw FormatError(file.name() + ": tensor '" + last + "' is missing (clip.vision." +
+                              "block_count says " + std::to_string(h.n_layer) + " blocks)");
+        }
+    }
     w.layers.resize(static_cast<std::size_t>(n_run_layers));
     for (std::int64_t il = 0; il < n_run_layers; ++il) {
         VisionLayerWeights& L = w.layers[static_cast<std::size_t>(il)];

@@ -147,6 +147,12 @@ TEST_F(VisionErrors, WrongShapeIsNamed) {
     EXPECT_HAS(m, "'v.blk.0.ffn_up.weight' has shape [48, 24]");
 }
 
+TEST_F(VisionErrors, HostileBlockCountIsAFormatErrorNotAnAllocation) {
+    const std::string m = load_error(tiny_mmproj({.block_count = 2'000'000'000u}));
+    EXPECT_HAS(m, "'v.blk.1999999999.ln1.weight' is missing");
+    EXPECT_HAS(m, "block_count says 2000000000");
+}
+
 TEST_F(VisionErrors, AnIncompleteMmprojFromTheSupportBuilderIsRejected) {
     const std::string m = load_error(synthetic_mmproj(/*audio=*/false));
     EXPECT_HAS(m, "is missing");

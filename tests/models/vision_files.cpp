@@ -51,7 +51,9 @@ GgufBuilder tiny_mmproj(const TinyMmprojSpec& spec) {
         .set<std::uint32_t>("clip.vision.patch_size", static_cast<std::uint32_t>(patch))
         .set<std::uint32_t>("clip.vision.embedding_length", static_cast<std::uint32_t>(D))
         .set<std::uint32_t>("clip.vision.feed_forward_length", static_cast<std::uint32_t>(ff))
-        .set<std::uint32_t>("clip.vision.block_count", static_cast<std::uint32_t>(layers))
+        .set<std::uint32_t>("clip.vision.block_count", spec.block_count != 0
+                                                           ? spec.block_count
+                                                           : static_cast<std::uint32_t>(layers))
         .set<std::uint32_t>("clip.vision.attention.head_count", static_cast<std::uint32_t>(heads))
         .set<float>("clip.vision.attention.layer_norm_epsilon", 1e-6f)
         .set<std::uint32_t>("clip.vision.projection_dim", static_cast<std::uint32_t>(out))

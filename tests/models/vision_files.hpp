@@ -3,6 +3,7 @@
 // Small synthetic mmproj files (random weights, llama.cpp's tensor names and clip.* keys) for
 // the vision-encoder tests that need chosen shapes or defects rather than reference outputs.
 
+#include <cstdint>
 #include <string>
 
 #include "support/gguf_builder.hpp"
@@ -13,9 +14,10 @@ struct TinyMmprojSpec {
     // "idefics3", "gemma3", "qwen2.5vl_merger", "qwen2vl_merger" or "mlp" (others are written
     // with idefics3's tensors, for the unsupported-type error).
     std::string projector = "idefics3";
-    std::string omit;         // a tensor name left out
-    std::string wrong_shape;  // a tensor written with its first two dims swapped
-    bool vision = true;       // clip.has_vision_encoder
+    std::string omit;               // a tensor name left out
+    std::string wrong_shape;        // a tensor written with its first two dims swapped
+    bool vision = true;             // clip.has_vision_encoder
+    std::uint32_t block_count = 0;  // written instead of the real count when not 0
 };
 
 // idefics3: 32x32 images, patch 8, width 32, 4 heads, shuffle 2 -> 4 tokens of 48.
