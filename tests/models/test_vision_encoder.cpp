@@ -4,11 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <random>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -19,6 +22,7 @@
 #include "models/vision_layout.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
+#include "prism/half.hpp"
 #include "prism/models/vision_encoder.hpp"
 #include "support/gpu_test.hpp"
 
@@ -392,6 +396,78 @@ TEST_F(FixtureErrors, PairChecksAgainstTheFixtureTextModels) {
         EXPECT_THROW(
             models::check_mmproj_pair(vision, n_embd + 8, arch, mmproj.name(), text.name()), Error);
     }
+}
+
+// --- timing (run by hand: --gtest_also_run_disabled_tests) ----------------------------------
+
+// SmolVLM-256M's vision tower and projector shapes (SigLIP 512/16, width 768, 12 blocks, 12
+// heads, FFN 3072, pixel shuffle 4, 576 out) with random F16 matrices: one 512x512 tile.
+// About 175 GFLOP of matmuls: on lavapipe (~3 GFLOP/s tiled matmul, docs/benchmarks.md) that
+// is about a minute per encode, so this is for real GPUs and by-hand runs only.
+TEST(VisionTiming, DISABLED_SmolVlm256mShapedTile) {
+    constexpr std::uint64_t D = 768, F = 3072, P = 16, S = 512, L = 12, OUT = 576;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> dist(-0.03f, 0.03f);
+    const auto f16 = [&](std::uint64_t n) {
+        std::vector<std::byte> bytes(n * 2);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const std::uint16_t h = float_to_half(dist(rng));
+            std::memcpy(bytes.data() + 2 * i, &h, 2);
+        }
+        return bytes;
+    };
+    const auto f32 = [&](std::uint64_t n, float center) {
+        std::vector<float> v(n);
+        for (float& x : v) x = center + dist(rng);
+        return v;
+    };
+    GgufBuilder b;
+    b.set("general.architecture", "clip")
+        .set("clip.projector_type", "idefics3")
+        .set<bool>("clip.has_vision_encoder", true)
+        .set<bool>("clip.use_gelu", true)
+        .set<std::uint32_t>("clip.vision.image_size", S)
+        .set<std::uint32_t>("clip.vision.patch_size", P)
+        .set<std::uint32_t>("clip.vision.embedding_length", D)
+        .set<std::uint32_t>("clip.vision.feed_forward_length", F)
+        .set<std::uint32_t>("clip.vision.block_count", L)
+        .set<std::uint32_t>("clip.vision.attention.head_count", 12)
+        .set<float>("clip.vision.attention.layer_norm_epsilon", 1e-6f)
+        .set<std::uint32_t>("clip.vision.projector.scale_factor", 4)
+        .set_array<float>("clip.vision.image_mean", {0.5f, 0.5f, 0.5f})
+        .set_array<float>("clip.vision.image_std", {0.5f, 0.5f, 0.5f});
+    b.tensor("v.patch_embd.weight", TensorType::F16, {P, P, 3, D}, f16(P * P * 3 * D))
+        .tensor_f32("v.patch_embd.bias", {D}, f32(D, 0))
+        .tensor_f32("v.position_embd.weight", {D, (S / P) * (S / P)}, f32(D * (S / P) * (S / P), 0))
+        .tensor_f32("v.post_ln.weight", {D}, f32(D, 1))
+        .tensor_f32("v.post_ln.bias", {D}, f32(D, 0));
+    for (std::uint64_t il = 0; il < L; ++il) {
+        const std::string p = "v.blk." + std::to_string(il) + ".";
+        for (const char* n : {"ln1", "ln2"}) {
+            b.tensor_f32(p + n + ".weight", {D}, f32(D, 1))
+                .tensor_f32(p + n + ".bias", {D}, f32(D, 0));
+        }
+        for (const char* n : {"attn_q", "attn_k", "attn_v", "attn_out"}) {
+            b.tensor(p + n + ".weight", TensorType::F16, {D, D}, f16(D * D))
+                .tensor_f32(p + n + ".bias", {D}, f32(D, 0));
+        }
+        b.tensor(p + "ffn_up.weight", TensorType::F16, {D, F}, f16(D * F))
+            .tensor_f32(p + "ffn_up.bias", {F}, f32(F, 0))
+            .tensor(p + "ffn_down.weight", TensorType::F16, {F, D}, f16(F * D))
+            .tensor_f32(p + "ffn_down.bias", {D}, f32(D, 0));
+    }
+    b.tensor("mm.model.fc.weight", TensorType::F16, {D * 16, OUT}, f16(D * 16 * OUT));
+    const auto file = gguf::File::from_bytes(b.bytes(), "smolvlm-256m-shaped.gguf");
+    models::VisionEncoder encoder(shared_context(), file);
+    const auto image = test_image(S, S);
+    encoder.encode(image);  // pipelines and buffers
+    const auto start = std::chrono::steady_clock::now();
+    const auto out = encoder.encode(image);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(out.tensor.ne[1], 64);
+    std::cout << "[ timing   ] SmolVLM-256M-shaped 512x512 tile: " << ms << " ms on "
+              << shared_context().device().name << "\n";
 }
 
 }  // namespace
