@@ -153,33 +153,16 @@ VisionHParams read_vision_hparams(const gguf::File& file) {
         h.feature_layers = file.get_array<std::int32_t>(p + "feature_layer");
     }
 
-    media::VisionPreprocess& pre = h.preprocess;
-    pre.mean = rgb_triple(file, p + "image_mean");
-    pre.std = rgb_triple(file, p + "image_std");
-    pre.image_size = h.image_size;
-    switch (h.projector) {
-        case ProjectorType::idefics3:
-            pre.kind = media::VisionPreprocess::Kind::idefics3;
-            pre.longest_edge =
-                static_cast<std::int32_t>(optional(file, p + "preproc_image_size", h.image_size));
-            break;
-        case ProjectorType::gemma3:
-            pre.kind = media::VisionPreprocess::Kind::fixed_size;
-            break;
-        case ProjectorType::mlp:
-            pre.kind = media::VisionPreprocess::Kind::fixed_size;
-            pre.pad_color = {122, 116, 104};  // CLIP's mean colour, as llama.cpp letterboxes
-            break;
-        case ProjectorType::qwen25vl:
-        case ProjectorType::qwen2vl: {
-            pre.kind = media::VisionPreprocess::Kind::dynamic_size;
-            pre.align = h.patch_size * h.spatial_merge;
-            const std::int64_t cell = static_cast<std::int64_t>(pre.align) * pre.align;
-            // llama.cpp's defaults: 8 to 4096 merged tokens per image.
-            pre.min_pixels = optional(file, p + "image_min_pixels", 8 * cell);
-            pre.max_pixels = optional(file, p + "image_max_pixels", 4096 * cell);
-            break;
-        }
+    // mtmd's preprocessing rules per projector (kind, resize filter, pad colour, pixel bounds)
+    // live in the media layer; the mmproj supplies the sizes and may override the bounds.
+    const std::int32_t longest_edge =
+        static_cast<std::int32_t>(optional(file, p + "preproc_image_size", h.image_size));
+    h.preprocess = media::vision_preprocess_for(
+        projector_type_name(h.projector), h.image_size, longest_edge, h.patch_size, h.spatial_merge,
+        rgb_triple(file, p + "image_mean"), rgb_triple(file, p + "image_std"));
+    if (h.preprocess.kind == media::VisionPreprocess::Kind::dynamic_size) {
+        h.preprocess.min_pixels = optional(file, p + "image_min_pixels", h.preprocess.min_pixels);
+        h.preprocess.max_pixels = optional(file, p + "image_max_pixels", h.preprocess.max_pixels);
     }
     if (h.projector == ProjectorType::qwen25vl) {
         h.n_wa_pattern = static_cast<std::int32_t>(required(file, p + "n_wa_pattern"));
