@@ -8,6 +8,7 @@ packages=(
   glslang-tools spirv-tools
   libgtest-dev
   libicu-dev
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   clang libclang-rt-14-dev
 )
 
