@@ -28,18 +28,24 @@ text::TokenId marker(const text::Tokenizer& tokenizer, std::string_view text,
     return *id;
 }
 
-// The first id whose decoded piece is `text` (mtmd's lookup_token): "\n" is "Ċ" in byte-level
-// BPE vocabularies and "<0x0A>" or "\n" in SentencePiece ones.
-text::TokenId piece(const text::Tokenizer& tokenizer, std::string_view text,
-                    std::string_view model_name) {
+// The first id whose decoded piece is `text`, as mtmd's lookup_token finds "\n" and "\n\n"
+// ("Ċ", "ĊĊ" in byte-level BPE vocabularies). A vocabulary without such a token gets the text
+// tokenized (the tiny fixtures' vocabularies have no "\n\n" token: two "\n").
+std::vector<text::TokenId> piece(const text::Tokenizer& tokenizer, std::string_view text,
+                                 std::string_view model_name) {
     const auto n = static_cast<text::TokenId>(tokenizer.vocab_size());
     for (text::TokenId id = 0; id < n; ++id) {
-        if (tokenizer.token_to_piece(id, true) == text) return id;
+        if (tokenizer.token_to_piece(id, true) == text) return {id};
     }
-    std::string shown;
-    for (char c : text) shown += c == '\n' ? std::string("\\n") : std::string(1, c);
-    throw Error(std::string(model_name) + ": the text model's vocabulary has no token for \"" +
-                shown + "\", which this vision projector's prompt layout needs");
+    text::EncodeOptions plain;
+    plain.add_special = false;
+    auto ids = tokenizer.encode(text, plain);
+    if (ids.empty() || tokenizer.decode(ids) != text) {
+        throw Error(std::string(model_name) +
+                    ": the text model's vocabulary cannot write a line break, which this vision "
+                    "projector's prompt layout needs");
+    }
+    return ids;
 }
 
 }  // namespace
@@ -172,9 +178,9 @@ void ImageLayout::append(PromptRows& prompt, const ImageShape& image) const {
                     prompt.append_token(cell_token(r, c));
                     prompt.append_embeddings(image.tokens_per_image, false);
                 }
-                if (r != image.tile_rows) prompt.append_token(newline_);
+                if (r != image.tile_rows) prompt.append_text(newline_);
             }
-            prompt.append_token(blank_line_);
+            prompt.append_text(blank_line_);
             prompt.append_token(fake_);
             prompt.append_token(global_);
             prompt.append_embeddings(image.tokens_per_image, false);

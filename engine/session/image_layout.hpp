@@ -99,10 +99,10 @@ class ImageLayout {
 
   private:
     ImageLayoutKind kind_;
-    text::TokenId begin_ = -1, end_ = -1;           // gemma3, qwen
-    text::TokenId fake_ = -1, global_ = -1;         // idefics3
-    text::TokenId newline_ = -1, blank_line_ = -1;  // idefics3: "\n" and "\n\n"
-    const text::Tokenizer* tokenizer_ = nullptr;    // idefics3's <row_r_col_c>, looked up per tile
+    text::TokenId begin_ = -1, end_ = -1;              // gemma3, qwen
+    text::TokenId fake_ = -1, global_ = -1;            // idefics3
+    std::vector<text::TokenId> newline_, blank_line_;  // idefics3: "\n" and "\n\n"
+    const text::Tokenizer* tokenizer_ = nullptr;  // idefics3's <row_r_col_c>, looked up per tile
     std::string model_name_;
     text::TokenId cell_token(std::int32_t row, std::int32_t col) const;
 };
