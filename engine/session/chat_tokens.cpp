@@ -25,8 +25,8 @@ struct Part {
     std::size_t message = 0;  // content parts: which message
 };
 
-// Splits the rendered prompt into template text and message contents; `messages` must be the
-// ones rendered into `real`.
+// Splits the rendered prompt into template text and message contents (views into real.text);
+// `messages` must be the ones rendered into `real`.
 std::vector<Part> split_rendered(const ChatTemplate& chat, const ChatPrompt& real,
                                  std::span<const ChatMessage> messages) {
     std::vector<ChatMessage> masked(messages.begin(), messages.end());
@@ -60,11 +60,13 @@ std::vector<Part> split_rendered(const ChatTemplate& chat, const ChatPrompt& rea
         return true;
     };
     for (std::size_t k = 0; k < template_parts.size(); ++k) {
+        // A view into real.text, which outlives the parts (template_parts does not).
+        const std::string_view template_text = rest.substr(0, template_parts[k].size());
         if (!consume(template_parts[k])) {
             throw Error("chat template (" + std::string(chat_format_name(chat.format())) +
                         "): cannot separate message contents from template text");
         }
-        parts.push_back({template_parts[k], false});
+        parts.push_back({template_text, false});
         if (k == content_of.size()) break;
         const std::string& content = messages[content_of[k]].content;
         const std::string_view next = template_parts[k + 1];

@@ -502,7 +502,7 @@ TEST_P(VlmFixture, LayoutWritesTheFixturePrompt) {
 
 INSTANTIATE_TEST_SUITE_P(Families, VlmFixture,
                          ::testing::Values("smolvlm", "gemma3", "qwen25vl", "llava"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace prism::test
