@@ -79,6 +79,31 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"qwen25vl", "You are a helpful assistant.", {101, 121, 147, 12, 30, 151, 278, 202}}),
     [](const auto& param_info) { return param_info.param.family; });
 
+// An image in a later turn, after a text-only one, and two images in one message (the same
+// picture twice: encoded once, its rows placed twice with their own positions).
+TEST(VlmSessionTurns, ImagesInLaterTurnsAndSeveralPerMessage) {
+    for (const std::string family : {"gemma3", "qwen25vl"}) {
+        SCOPED_TRACE(family);
+        SessionOptions o;
+        o.n_ctx = 256;
+        o.validation = true;
+        o.mmproj = kVlm / family / "mmproj.gguf";
+        Session s = Session::load(kVlm / family / "text.gguf", o);
+        const auto image = std::make_shared<const media::Image>(
+            media::decode_image_file(kVlm / family / "image.png"));
+        s.add_user("Hi");
+        const GenerateResult text_turn = s.generate(greedy(2));
+        EXPECT_EQ(text_turn.timings.images_encoded, 0);
+
+        s.add_user({MessagePart::of_text("Compare "), MessagePart::of_image(image),
+                    MessagePart::of_text(" with "), MessagePart::of_image(image)});
+        const GenerateResult two = s.generate(greedy(2));
+        EXPECT_EQ(two.timings.images_encoded, 1);
+        EXPECT_GT(two.timings.prompt_tokens_reused, 0);  // the first turn's rows
+        EXPECT_EQ(two.tokens.size(), 2u);
+    }
+}
+
 TEST(VlmSessionErrors, TextOnlyModelRefusesImages) {
     Session s = Session::load(kVlm / "gemma3" / "text.gguf", {.n_ctx = 64, .validation = true});
     EXPECT_FALSE(s.has_vision());
