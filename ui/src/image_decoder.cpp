@@ -1,0 +1,70 @@
+#include "image_decoder.hpp"
+
+#include <QBuffer>
+#include <QFile>
+#include <QFileInfo>
+#include <QImageReader>
+
+namespace prism::ui {
+namespace {
+
+// Larger files are refused before reading: nothing a vision encoder takes needs more.
+constexpr qint64 max_file_bytes = 64ll << 20;
+
+QImage make_thumbnail(const QImage& image) {
+    if (image.width() <= thumbnail_size && image.height() <= thumbnail_size) return image;
+    return image.scaled(thumbnail_size, thumbnail_size, Qt::KeepAspectRatio,
+                        Qt::SmoothTransformation);
+}
+
+}  // namespace
+
+DecodedImage decode_image_bytes(const QByteArray& bytes, const QString& name) {
+    DecodedImage out;
+    QBuffer buffer;
+    buffer.setData(bytes);
+    buffer.open(QIODevice::ReadOnly);
+    QImageReader reader(&buffer);
+    reader.setAutoTransform(true);
+    const QImage image = reader.read();
+    if (image.isNull()) {
+        out.error = QObject::tr("%1 is not an image Prism can read (%2).")
+                        .arg(name, reader.errorString());
+        return out;
+    }
+    out.attachment.name = name;
+    out.attachment.bytes = bytes;
+    out.attachment.size = image.size();
+    out.thumbnail = make_thumbnail(image);
+    return out;
+}
+
+DecodedImage decode_image_file(const QString& path) {
+    const QString name = QFileInfo(path).fileName();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        DecodedImage out;
+        out.error = QObject::tr("Cannot open %1: %2").arg(name, file.errorString());
+        return out;
+    }
+    if (file.size() > max_file_bytes) {
+        DecodedImage out;
+        out.error = QObject::tr("%1 is larger than 64 MiB.").arg(name);
+        return out;
+    }
+    return decode_image_bytes(file.readAll(), name);
+}
+
+DecodedImage encode_pasted_image(const QImage& image) {
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    if (image.isNull() || !image.save(&buffer, "PNG")) {
+        DecodedImage out;
+        out.error = QObject::tr("The clipboard image could not be read.");
+        return out;
+    }
+    return decode_image_bytes(png, QObject::tr("pasted image.png"));
+}
+
+}  // namespace prism::ui
