@@ -26,6 +26,9 @@ QString unique_connection_name() {
 
 qint64 now_ms() { return QDateTime::currentMSecsSinceEpoch(); }
 
+// Qt binds a null QString as SQL NULL; the text columns are NOT NULL.
+QString not_null(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
+
 QDateTime from_ms(const QVariant& v) { return QDateTime::fromMSecsSinceEpoch(v.toLongLong()); }
 
 QString preview_of(const QString& text) {
@@ -195,9 +198,11 @@ std::vector<ConversationSummary> ConversationStore::listConversations(const QStr
     QSqlQuery q(db_);
     const QString words = search.simplified();
     QString sql = QStringLiteral("SELECT %1 FROM conversations c").arg(kSummaryColumns);
+    const QString match = fts_match_expression(words);
+    const bool use_index = full_text_ && !match.isEmpty();
     if (!words.isEmpty()) {
         sql += QStringLiteral(" WHERE c.title LIKE :like ESCAPE '\\' OR c.id IN (");
-        sql += full_text_ ? QStringLiteral(
+        sql += use_index ? QStringLiteral(
                                 "SELECT m.conversation FROM messages m JOIN message_fts f"
                                 " ON f.rowid = m.id WHERE message_fts MATCH :match)")
                           : QStringLiteral(
@@ -212,8 +217,8 @@ std::vector<ConversationSummary> ConversationStore::listConversations(const QStr
     if (!words.isEmpty()) {
         const QString like = QStringLiteral("%%1%").arg(escape_like(words));
         q.bindValue(QStringLiteral(":like"), like);
-        if (full_text_)
-            q.bindValue(QStringLiteral(":match"), fts_match_expression(words));
+        if (use_index)
+            q.bindValue(QStringLiteral(":match"), match);
         else
             q.bindValue(QStringLiteral(":like2"), like);
     }
@@ -312,7 +317,7 @@ qint64 ConversationStore::createConversation(const QString& modelPath) {
     const qint64 now = now_ms();
     q.addBindValue(now);
     q.addBindValue(now);
-    q.addBindValue(modelPath);
+    q.addBindValue(not_null(modelPath));
     if (!q.exec()) {
         fail(QStringLiteral("Cannot create a conversation"), q.lastError());
         return -1;
@@ -326,7 +331,7 @@ bool ConversationStore::renameConversation(qint64 id, const QString& title) {
     if (!require_ready()) return false;
     QSqlQuery q(db_);
     q.prepare(QStringLiteral("UPDATE conversations SET title = ?, title_edited = 1 WHERE id = ?"));
-    q.addBindValue(clean_user_title(title));
+    q.addBindValue(not_null(clean_user_title(title)));
     q.addBindValue(id);
     if (!q.exec()) return fail(QStringLiteral("Cannot rename the conversation"), q.lastError());
     if (q.numRowsAffected() != 1) return fail(QStringLiteral("There is no conversation %1.").arg(id));
@@ -338,7 +343,7 @@ bool ConversationStore::setConversationModel(qint64 id, const QString& modelPath
     if (!require_ready()) return false;
     QSqlQuery q(db_);
     q.prepare(QStringLiteral("UPDATE conversations SET model_path = ? WHERE id = ?"));
-    q.addBindValue(modelPath);
+    q.addBindValue(not_null(modelPath));
     q.addBindValue(id);
     if (!q.exec()) return fail(QStringLiteral("Cannot store the conversation's model"), q.lastError());
     emit conversationsChanged();
@@ -448,8 +453,8 @@ qint64 ConversationStore::addMessage(qint64 conversation, const QString& role, c
     q.prepare(QStringLiteral(
         "INSERT INTO messages (conversation, role, text, created) VALUES (?, ?, ?, ?)"));
     q.addBindValue(conversation);
-    q.addBindValue(role);
-    q.addBindValue(text);
+    q.addBindValue(not_null(role));
+    q.addBindValue(not_null(text));
     q.addBindValue(now);
     if (!q.exec()) return give_up(QStringLiteral("Cannot store the message"));
     const qint64 id = q.lastInsertId().toLongLong();
@@ -461,8 +466,8 @@ qint64 ConversationStore::addMessage(qint64 conversation, const QString& role, c
             " VALUES (?, ?, ?, ?, ?, ?)"));
         q.addBindValue(id);
         q.addBindValue(static_cast<int>(i));
-        q.addBindValue(images[i].relative_path);
-        q.addBindValue(images[i].original_name);
+        q.addBindValue(not_null(images[i].relative_path));
+        q.addBindValue(not_null(images[i].original_name));
         q.addBindValue(images[i].width);
         q.addBindValue(images[i].height);
         if (!q.exec()) return give_up(QStringLiteral("Cannot store the attachment"));
@@ -475,7 +480,7 @@ qint64 ConversationStore::addMessage(qint64 conversation, const QString& role, c
     }
     if (!title.isEmpty()) {
         q.prepare(QStringLiteral("UPDATE conversations SET title = ?, updated = ? WHERE id = ?"));
-        q.addBindValue(title);
+        q.addBindValue(not_null(title));
         q.addBindValue(now);
         q.addBindValue(conversation);
         if (!q.exec()) return give_up(QStringLiteral("Cannot store the message"));
@@ -506,7 +511,7 @@ bool ConversationStore::editMessageText(qint64 message, const QString& text) {
     pending_.erase(message);
     QSqlQuery q(db_);
     q.prepare(QStringLiteral("UPDATE messages SET text = ? WHERE id = ?"));
-    q.addBindValue(text);
+    q.addBindValue(not_null(text));
     q.addBindValue(message);
     if (!q.exec()) return fail(QStringLiteral("Cannot change the message"), q.lastError());
     if (q.numRowsAffected() != 1) return fail(QStringLiteral("There is no message %1.").arg(message));
@@ -581,7 +586,7 @@ void ConversationStore::updateAnswer(qint64 message, const QString& textSoFar) {
 bool ConversationStore::write_answer_text(qint64 message, PendingAnswer& pending) {
     QSqlQuery q(db_);
     q.prepare(QStringLiteral("UPDATE messages SET text = ? WHERE id = ?"));
-    q.addBindValue(pending.text);
+    q.addBindValue(not_null(pending.text));
     q.addBindValue(message);
     pending.last_write_ms = clock_.elapsed();
     pending.written_once = true;
@@ -610,7 +615,7 @@ bool ConversationStore::finishAnswer(qint64 message, const QString& text, const 
     q.prepare(QStringLiteral(
         "UPDATE messages SET text = ?, tokens_per_second = ?, time_to_first_token_ms = ?,"
         " image_encode_ms = ?, stop_reason = ? WHERE id = ? AND role = 'assistant'"));
-    q.addBindValue(text);
+    q.addBindValue(not_null(text));
     q.addBindValue(stats.tokens_per_second);
     q.addBindValue(stats.time_to_first_token_ms);
     q.addBindValue(stats.image_encode_ms);

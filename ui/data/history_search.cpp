@@ -4,6 +4,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+#include <algorithm>
 
 namespace prism::ui {
 
@@ -62,6 +63,9 @@ QString fts_match_expression(const QString& user_query) {
     static const QRegularExpression spaces(QStringLiteral("\\s+"));
     QStringList terms;
     for (QString word : user_query.split(spaces, Qt::SkipEmptyParts)) {
+        // Words of punctuation only hold no tokens; as phrases they would be syntax errors.
+        if (std::none_of(word.begin(), word.end(), [](QChar c) { return c.isLetterOrNumber(); }))
+            continue;
         word.replace(QLatin1Char('"'), QLatin1String("\"\""));
         terms << QStringLiteral("\"%1\"*").arg(word);
     }

@@ -18,7 +18,8 @@ bool sqlite_has_fts5(QSqlDatabase& db);
 QString prepare_message_search(QSqlDatabase& db, bool enable);
 
 // An FTS5 MATCH expression for what the user typed: every word must occur, each as a prefix,
-// with FTS5's syntax characters taken literally. Empty when there are no words.
+// with FTS5's syntax characters taken literally. Empty when there are no words (words of
+// punctuation alone are dropped).
 QString fts_match_expression(const QString& user_query);
 
 // `text` with LIKE's wildcards escaped by a backslash (use ESCAPE '\').

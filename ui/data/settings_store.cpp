@@ -31,6 +31,13 @@ double clamp_real(double v, double lo, double hi, double fallback) {
     return std::isfinite(v) ? std::clamp(v, lo, hi) : fallback;
 }
 
+// A stored number, or `fallback` when the file holds something that is not one.
+double stored_real(const QSettings& s, const char* key, double fallback) {
+    bool ok = false;
+    const double v = s.value(QString::fromLatin1(key), fallback).toDouble(&ok);
+    return ok ? v : fallback;
+}
+
 QString clean_theme(const QString& value) {
     const QString t = value.trimmed().toLower();
     return t == QLatin1String("light") || t == QLatin1String("dark") ? t : kDefaultTheme;
@@ -72,23 +79,23 @@ QString SettingsStore::systemPrompt() const {
     return settings_->value(QString::fromLatin1(kSystemPrompt), kDefaultSystemPrompt).toString();
 }
 double SettingsStore::temperature() const {
-    return clamp_real(settings_->value(QString::fromLatin1(kTemperature), kDefaultTemperature).toDouble(),
+    return clamp_real(stored_real(*settings_, kTemperature, kDefaultTemperature),
                       0.0, kMaxTemperature, kDefaultTemperature);
 }
 double SettingsStore::topP() const {
-    return clamp_real(settings_->value(QString::fromLatin1(kTopP), kDefaultTopP).toDouble(), 0.0, 1.0,
+    return clamp_real(stored_real(*settings_, kTopP, kDefaultTopP), 0.0, 1.0,
                       kDefaultTopP);
 }
 int SettingsStore::topK() const {
     return std::clamp(settings_->value(QString::fromLatin1(kTopK), kDefaultTopK).toInt(), 0, kMaxTopK);
 }
 double SettingsStore::minP() const {
-    return clamp_real(settings_->value(QString::fromLatin1(kMinP), kDefaultMinP).toDouble(), 0.0, 1.0,
+    return clamp_real(stored_real(*settings_, kMinP, kDefaultMinP), 0.0, 1.0,
                       kDefaultMinP);
 }
 double SettingsStore::repetitionPenalty() const {
     return clamp_real(
-        settings_->value(QString::fromLatin1(kRepetitionPenalty), kDefaultRepetitionPenalty).toDouble(),
+        stored_real(*settings_, kRepetitionPenalty, kDefaultRepetitionPenalty),
         kMinRepetitionPenalty, kMaxRepetitionPenalty, kDefaultRepetitionPenalty);
 }
 int SettingsStore::contextSize() const {

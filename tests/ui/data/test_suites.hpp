@@ -19,3 +19,16 @@ int run_child(int argc, char** argv);
 QString shared_image(const QString& name);
 
 }  // namespace prism::test
+
+#include <QVariant>
+
+namespace prism::test {
+
+// The first column of the first row of `sql` on its own connection to `db_path` (a second
+// reader, as another process would be); an invalid QVariant on error.
+QVariant scalar(const QString& db_path, const QString& sql);
+
+// Runs `ms` milliseconds of the event loop (timers fire).
+void spin(int ms);
+
+}  // namespace prism::test
