@@ -12,7 +12,9 @@ QString app_data_folder() {
         .filePath(QStringLiteral("prism"));
 }
 
-QString app_models_folder() { return QDir(app_data_folder()).filePath(QStringLiteral("models")); }
+QString app_models_folder() {
+    return QDir(app_data_folder()).filePath(QStringLiteral("models"));
+}
 
 QString demo_model_path() {
     const QString file = QStringLiteral("models/stories260K.gguf");

@@ -12,7 +12,8 @@ void ConversationListModel::setStore(ConversationStore* store) {
     if (store_) disconnect(store_, nullptr, this, nullptr);
     store_ = store;
     if (store_) {
-        connect(store_, &ConversationStore::conversationsChanged, this, &ConversationListModel::reload);
+        connect(store_, &ConversationStore::conversationsChanged, this,
+                &ConversationListModel::reload);
         connect(store_, &ConversationStore::readyChanged, this, &ConversationListModel::reload);
     }
     emit storeChanged();
@@ -43,17 +44,23 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() < 0 || index.row() >= count()) return {};
     const ConversationSummary& c = rows_[static_cast<std::size_t>(index.row())];
     switch (role) {
-        case IdRole: return c.id;
+        case IdRole:
+            return c.id;
         case Qt::DisplayRole:
-        case TitleRole: return c.title;
-        case UpdatedRole: return c.updated;
-        case PreviewRole: return c.preview;
-        default: return {};
+        case TitleRole:
+            return c.title;
+        case UpdatedRole:
+            return c.updated;
+        case PreviewRole:
+            return c.preview;
+        default:
+            return {};
     }
 }
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const {
-    return {{IdRole, "id"}, {TitleRole, "title"}, {UpdatedRole, "updated"}, {PreviewRole, "preview"}};
+    return {
+        {IdRole, "id"}, {TitleRole, "title"}, {UpdatedRole, "updated"}, {PreviewRole, "preview"}};
 }
 
 int ConversationListModel::rowOf(qint64 id) const {

@@ -3,9 +3,9 @@
 #include <QAtomicInteger>
 #include <QDir>
 #include <QFileInfo>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QSet>
 
 #include "data/app_paths.hpp"
 #include "data/database_recovery.hpp"
@@ -24,12 +24,18 @@ QString unique_connection_name() {
     return QStringLiteral("prism-history-%1").arg(counter.fetchAndAddRelaxed(1));
 }
 
-qint64 now_ms() { return QDateTime::currentMSecsSinceEpoch(); }
+qint64 now_ms() {
+    return QDateTime::currentMSecsSinceEpoch();
+}
 
 // Qt binds a null QString as SQL NULL; the text columns are NOT NULL.
-QString not_null(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
+QString not_null(const QString& s) {
+    return s.isNull() ? QStringLiteral("") : s;
+}
 
-QDateTime from_ms(const QVariant& v) { return QDateTime::fromMSecsSinceEpoch(v.toLongLong()); }
+QDateTime from_ms(const QVariant& v) {
+    return QDateTime::fromMSecsSinceEpoch(v.toLongLong());
+}
 
 QString preview_of(const QString& text) {
     QString line = text.simplified();
@@ -61,7 +67,9 @@ ConversationStore::ConversationStore(QObject* parent) : QObject(parent) {
     connect(&flush_timer_, &QTimer::timeout, this, [this] { flushPendingWrites(); });
 }
 
-ConversationStore::~ConversationStore() { close(); }
+ConversationStore::~ConversationStore() {
+    close();
+}
 
 bool ConversationStore::open(const QString& dataFolder) {
     Options options = options_;
@@ -203,11 +211,11 @@ std::vector<ConversationSummary> ConversationStore::listConversations(const QStr
     if (!words.isEmpty()) {
         sql += QStringLiteral(" WHERE c.title LIKE :like ESCAPE '\\' OR c.id IN (");
         sql += use_index ? QStringLiteral(
-                                "SELECT m.conversation FROM messages m JOIN message_fts f"
-                                " ON f.rowid = m.id WHERE message_fts MATCH :match)")
-                          : QStringLiteral(
-                                "SELECT m.conversation FROM messages m"
-                                " WHERE m.text LIKE :like2 ESCAPE '\\')");
+                               "SELECT m.conversation FROM messages m JOIN message_fts f"
+                               " ON f.rowid = m.id WHERE message_fts MATCH :match)")
+                         : QStringLiteral(
+                               "SELECT m.conversation FROM messages m"
+                               " WHERE m.text LIKE :like2 ESCAPE '\\')");
     }
     sql += QStringLiteral(" ORDER BY c.updated DESC, c.id DESC");
     if (!q.prepare(sql)) {
@@ -283,9 +291,9 @@ std::vector<StoredMessage> ConversationStore::listMessages(qint64 conversation) 
     while (q.next()) {
         const auto it = index.find(q.value(0).toLongLong());
         if (it == index.end()) continue;
-        out[it->second].attachments.push_back(StoredAttachment{
-            q.value(1).toInt(), images.absolute_path(q.value(2).toString()), q.value(3).toString(),
-            q.value(4).toInt(), q.value(5).toInt()});
+        out[it->second].attachments.push_back(
+            StoredAttachment{q.value(1).toInt(), images.absolute_path(q.value(2).toString()),
+                             q.value(3).toString(), q.value(4).toInt(), q.value(5).toInt()});
     }
     return out;
 }
@@ -334,7 +342,8 @@ bool ConversationStore::renameConversation(qint64 id, const QString& title) {
     q.addBindValue(not_null(clean_user_title(title)));
     q.addBindValue(id);
     if (!q.exec()) return fail(QStringLiteral("Cannot rename the conversation"), q.lastError());
-    if (q.numRowsAffected() != 1) return fail(QStringLiteral("There is no conversation %1.").arg(id));
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("There is no conversation %1.").arg(id));
     emit conversationsChanged();
     return true;
 }
@@ -345,7 +354,8 @@ bool ConversationStore::setConversationModel(qint64 id, const QString& modelPath
     q.prepare(QStringLiteral("UPDATE conversations SET model_path = ? WHERE id = ?"));
     q.addBindValue(not_null(modelPath));
     q.addBindValue(id);
-    if (!q.exec()) return fail(QStringLiteral("Cannot store the conversation's model"), q.lastError());
+    if (!q.exec())
+        return fail(QStringLiteral("Cannot store the conversation's model"), q.lastError());
     emit conversationsChanged();
     return true;
 }
@@ -476,7 +486,8 @@ qint64 ConversationStore::addMessage(qint64 conversation, const QString& role, c
     QString title;
     if (untitled && role == QLatin1String("user")) {
         title = title_from_message(text);
-        if (title.isEmpty() && !images.empty()) title = title_from_message(images.front().original_name);
+        if (title.isEmpty() && !images.empty())
+            title = title_from_message(images.front().original_name);
     }
     if (!title.isEmpty()) {
         q.prepare(QStringLiteral("UPDATE conversations SET title = ?, updated = ? WHERE id = ?"));
@@ -514,7 +525,8 @@ bool ConversationStore::editMessageText(qint64 message, const QString& text) {
     q.addBindValue(not_null(text));
     q.addBindValue(message);
     if (!q.exec()) return fail(QStringLiteral("Cannot change the message"), q.lastError());
-    if (q.numRowsAffected() != 1) return fail(QStringLiteral("There is no message %1.").arg(message));
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("There is no message %1.").arg(message));
     q.finish();
     const qint64 conversation = conversation_of(message);
     touch_conversation(conversation, now_ms());
@@ -604,11 +616,13 @@ bool ConversationStore::flushPendingWrites() {
     return ok;
 }
 
-bool ConversationStore::finishAnswer(qint64 message, const QString& text, const QVariantMap& stats) {
+bool ConversationStore::finishAnswer(qint64 message, const QString& text,
+                                     const QVariantMap& stats) {
     return finishAnswer(message, text, answer_stats_from(stats));
 }
 
-bool ConversationStore::finishAnswer(qint64 message, const QString& text, const AnswerStats& stats) {
+bool ConversationStore::finishAnswer(qint64 message, const QString& text,
+                                     const AnswerStats& stats) {
     if (!require_ready()) return false;
     pending_.erase(message);
     QSqlQuery q(db_);

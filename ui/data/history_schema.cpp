@@ -35,27 +35,30 @@ const std::vector<QStringList>& migrations() {
                 " image_encode_ms REAL,"
                 " stop_reason TEXT)"),
             QStringLiteral("CREATE INDEX messages_by_conversation ON messages(conversation, id)"),
-            QStringLiteral(
-                "CREATE TABLE attachments ("
-                " id INTEGER PRIMARY KEY,"
-                " message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
-                " position INTEGER NOT NULL,"
-                " image_path TEXT NOT NULL,"
-                " original_name TEXT NOT NULL DEFAULT '',"
-                " width INTEGER NOT NULL DEFAULT 0,"
-                " height INTEGER NOT NULL DEFAULT 0,"
-                " UNIQUE (message, position))"),
+            QStringLiteral("CREATE TABLE attachments ("
+                           " id INTEGER PRIMARY KEY,"
+                           " message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+                           " position INTEGER NOT NULL,"
+                           " image_path TEXT NOT NULL,"
+                           " original_name TEXT NOT NULL DEFAULT '',"
+                           " width INTEGER NOT NULL DEFAULT 0,"
+                           " height INTEGER NOT NULL DEFAULT 0,"
+                           " UNIQUE (message, position))"),
             QStringLiteral("CREATE INDEX attachments_by_image ON attachments(image_path)"),
         },
     };
     return steps;
 }
 
-QString describe(const QSqlError& e) { return e.text().trimmed(); }
+QString describe(const QSqlError& e) {
+    return e.text().trimmed();
+}
 
 }  // namespace
 
-int history_schema_version() { return static_cast<int>(migrations().size()); }
+int history_schema_version() {
+    return static_cast<int>(migrations().size());
+}
 
 QString migrate_history_schema(QSqlDatabase& db) {
     QSqlQuery q(db);
@@ -71,14 +74,17 @@ QString migrate_history_schema(QSqlDatabase& db) {
             .arg(history_schema_version());
     for (int version = current + 1; version <= history_schema_version(); ++version) {
         if (!db.transaction())
-            return QStringLiteral("Cannot start the schema update: %1").arg(describe(db.lastError()));
+            return QStringLiteral("Cannot start the schema update: %1")
+                .arg(describe(db.lastError()));
         QStringList statements = migrations()[static_cast<std::size_t>(version - 1)];
         statements << QStringLiteral("PRAGMA user_version = %1").arg(version);
         for (const QString& sql : statements) {
             if (!q.exec(sql)) {
                 const QString why = describe(q.lastError());
                 db.rollback();
-                return QStringLiteral("Schema update to version %1 failed: %2").arg(version).arg(why);
+                return QStringLiteral("Schema update to version %1 failed: %2")
+                    .arg(version)
+                    .arg(why);
             }
         }
         if (!db.commit())

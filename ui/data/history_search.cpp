@@ -22,12 +22,13 @@ QString prepare_message_search(QSqlDatabase& db, bool enable) {
                                   QStringLiteral("message_fts_delete"),
                                   QStringLiteral("message_fts_update")};
     if (!enable) {
-        for (const QString& t : triggers) q.exec(QStringLiteral("DROP TRIGGER IF EXISTS %1").arg(t));
+        for (const QString& t : triggers)
+            q.exec(QStringLiteral("DROP TRIGGER IF EXISTS %1").arg(t));
         return {};
     }
     // Triggers missing means the index is new or was left behind by a run without FTS5.
-    if (!q.exec(QStringLiteral(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'message_fts_%'")) ||
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name "
+                               "LIKE 'message_fts_%'")) ||
         !q.next())
         return q.lastError().text();
     const bool in_step = q.value(0).toInt() == static_cast<int>(triggers.size());
@@ -37,15 +38,18 @@ QString prepare_message_search(QSqlDatabase& db, bool enable) {
         QStringLiteral("CREATE VIRTUAL TABLE IF NOT EXISTS message_fts USING fts5("
                        "text, content='messages', content_rowid='id',"
                        " tokenize='unicode61 remove_diacritics 2')"),
-        QStringLiteral("CREATE TRIGGER IF NOT EXISTS message_fts_insert AFTER INSERT ON messages BEGIN"
-                       " INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END"),
-        QStringLiteral("CREATE TRIGGER IF NOT EXISTS message_fts_delete AFTER DELETE ON messages BEGIN"
-                       " INSERT INTO message_fts(message_fts, rowid, text)"
-                       " VALUES ('delete', old.id, old.text); END"),
-        QStringLiteral("CREATE TRIGGER IF NOT EXISTS message_fts_update AFTER UPDATE OF text ON messages"
-                       " BEGIN INSERT INTO message_fts(message_fts, rowid, text)"
-                       " VALUES ('delete', old.id, old.text);"
-                       " INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END"),
+        QStringLiteral(
+            "CREATE TRIGGER IF NOT EXISTS message_fts_insert AFTER INSERT ON messages BEGIN"
+            " INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END"),
+        QStringLiteral(
+            "CREATE TRIGGER IF NOT EXISTS message_fts_delete AFTER DELETE ON messages BEGIN"
+            " INSERT INTO message_fts(message_fts, rowid, text)"
+            " VALUES ('delete', old.id, old.text); END"),
+        QStringLiteral(
+            "CREATE TRIGGER IF NOT EXISTS message_fts_update AFTER UPDATE OF text ON messages"
+            " BEGIN INSERT INTO message_fts(message_fts, rowid, text)"
+            " VALUES ('delete', old.id, old.text);"
+            " INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END"),
         QStringLiteral("INSERT INTO message_fts(message_fts) VALUES ('rebuild')"),
     };
     if (!db.transaction()) return db.lastError().text();

@@ -33,13 +33,14 @@ QVariantMap to_variant(const StoredAttachment& a) {
 QVariantMap to_variant(const StoredMessage& m) {
     QVariantList attachments;
     for (const StoredAttachment& a : m.attachments) attachments << to_variant(a);
-    QVariantMap map{{QStringLiteral("id"), m.id},
-                    {QStringLiteral("conversation"), m.conversation},
-                    {QStringLiteral("role"), m.role},
-                    {QStringLiteral("text"), m.text},
-                    {QStringLiteral("created"), m.created},
-                    {QStringLiteral("finished"), m.role != QLatin1String("assistant") || m.stats.has_value()},
-                    {QStringLiteral("attachments"), attachments}};
+    QVariantMap map{
+        {QStringLiteral("id"), m.id},
+        {QStringLiteral("conversation"), m.conversation},
+        {QStringLiteral("role"), m.role},
+        {QStringLiteral("text"), m.text},
+        {QStringLiteral("created"), m.created},
+        {QStringLiteral("finished"), m.role != QLatin1String("assistant") || m.stats.has_value()},
+        {QStringLiteral("attachments"), attachments}};
     if (m.stats) map.insert(QStringLiteral("stats"), to_variant(*m.stats));
     return map;
 }

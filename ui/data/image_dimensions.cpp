@@ -8,10 +8,18 @@ namespace {
 std::uint32_t byte_at(const QByteArray& b, qsizetype i) {
     return static_cast<std::uint8_t>(b[i]);
 }
-std::uint32_t be16(const QByteArray& b, qsizetype i) { return byte_at(b, i) << 8 | byte_at(b, i + 1); }
-std::uint32_t le16(const QByteArray& b, qsizetype i) { return byte_at(b, i + 1) << 8 | byte_at(b, i); }
-std::uint32_t be32(const QByteArray& b, qsizetype i) { return be16(b, i) << 16 | be16(b, i + 2); }
-std::uint32_t le32(const QByteArray& b, qsizetype i) { return le16(b, i + 2) << 16 | le16(b, i); }
+std::uint32_t be16(const QByteArray& b, qsizetype i) {
+    return byte_at(b, i) << 8 | byte_at(b, i + 1);
+}
+std::uint32_t le16(const QByteArray& b, qsizetype i) {
+    return byte_at(b, i + 1) << 8 | byte_at(b, i);
+}
+std::uint32_t be32(const QByteArray& b, qsizetype i) {
+    return be16(b, i) << 16 | be16(b, i + 2);
+}
+std::uint32_t le32(const QByteArray& b, qsizetype i) {
+    return le16(b, i + 2) << 16 | le16(b, i);
+}
 
 ImageDimensions make(const char* format, std::int64_t w, std::int64_t h) {
     if (w <= 0 || h <= 0 || w > 1'000'000 || h > 1'000'000) return {format, 0, 0};
@@ -33,8 +41,8 @@ ImageDimensions jpeg(const QByteArray& b) {
             continue;
         }
         const std::uint32_t length = be16(b, i + 2);
-        const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                         marker != 0xCC;
+        const bool sof =
+            marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (sof && i + 9 <= b.size()) return make("jpg", be16(b, i + 7), be16(b, i + 5));
         if (length < 2) break;
         i += 2 + length;
@@ -58,14 +66,16 @@ ImageDimensions webp(const QByteArray& b) {
 }  // namespace
 
 ImageDimensions read_image_dimensions(const QByteArray& b) {
-    if (b.startsWith("\x89PNG\r\n\x1a\n") && b.size() >= 24) return make("png", be32(b, 16), be32(b, 20));
+    if (b.startsWith("\x89PNG\r\n\x1a\n") && b.size() >= 24)
+        return make("png", be32(b, 16), be32(b, 20));
     if (b.size() >= 4 && byte_at(b, 0) == 0xFF && byte_at(b, 1) == 0xD8) return jpeg(b);
     if ((b.startsWith("GIF87a") || b.startsWith("GIF89a")) && b.size() >= 10)
         return make("gif", le16(b, 6), le16(b, 8));
     if (b.startsWith("BM") && b.size() >= 26) {
         // Height is negative for top-down bitmaps.
         const auto h = static_cast<std::int32_t>(le32(b, 22));
-        return make("bmp", static_cast<std::int32_t>(le32(b, 18)), h < 0 ? -static_cast<std::int64_t>(h) : h);
+        return make("bmp", static_cast<std::int32_t>(le32(b, 18)),
+                    h < 0 ? -static_cast<std::int64_t>(h) : h);
     }
     if (b.startsWith("RIFF") && b.mid(8, 4) == "WEBP") return webp(b);
     return {};

@@ -26,7 +26,9 @@ bool looks_like_projector_name(const QString& file_name) {
 
 QStringList model_name_words(const QString& file_name) {
     static const QRegularExpression precision(
-        QStringLiteral("(^|[-_. ])(f16|f32|bf16|fp16|fp32|i?q[0-9][a-z0-9_]*|tq[0-9]_[0-9]|mxfp4[a-z_]*)(?=$|[-. ])"),
+        QStringLiteral(
+            "(^|[-_. "
+            "])(f16|f32|bf16|fp16|fp32|i?q[0-9][a-z0-9_]*|tq[0-9]_[0-9]|mxfp4[a-z_]*)(?=$|[-. ])"),
         QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression separators(QStringLiteral("[-_. ]+"));
     QString name = file_name.toLower();
@@ -41,11 +43,13 @@ QStringList model_name_words(const QString& file_name) {
 
 MmprojChoice choose_mmproj(const ModelInfo& text, const std::vector<ModelInfo>& candidates) {
     if (text.broken) return {{}, QStringLiteral("The model file cannot be read.")};
-    if (text.is_mmproj) return {{}, QStringLiteral("%1 is itself a projector.").arg(text.file_name)};
+    if (text.is_mmproj)
+        return {{}, QStringLiteral("%1 is itself a projector.").arg(text.file_name)};
     if (text.embedding_length <= 0)
-        return {{}, QStringLiteral("%1 does not state its embedding width, so no projector can be "
-                                   "matched to it.")
-                        .arg(text.file_name)};
+        return {{},
+                QStringLiteral("%1 does not state its embedding width, so no projector can be "
+                               "matched to it.")
+                    .arg(text.file_name)};
     const QStringList model_words = model_name_words(text.file_name);
     const ModelInfo* best = nullptr;
     std::tuple<int, int> best_key{-1, -1};
@@ -66,7 +70,8 @@ MmprojChoice choose_mmproj(const ModelInfo& text, const std::vector<ModelInfo>& 
         }
         const std::tuple key{shared_words(model_words, model_name_words(c.file_name)),
                              projector_precision_rank(c.quantization)};
-        if (best == nullptr || key > best_key || (key == best_key && c.file_name < best->file_name)) {
+        if (best == nullptr || key > best_key ||
+            (key == best_key && c.file_name < best->file_name)) {
             best = &c;
             best_key = key;
         }
@@ -77,26 +82,29 @@ MmprojChoice choose_mmproj(const ModelInfo& text, const std::vector<ModelInfo>& 
                                 .arg(text.embedding_length)
                                 .arg(text.file_name)};
     if (projectors == 0)
-        return {{}, QStringLiteral("There is no projector (mmproj*.gguf) beside %1, so it can only "
-                                   "read text.")
-                        .arg(text.file_name)};
-    return {{}, QStringLiteral("No projector beside %1 fits it: it needs %2-wide embeddings, but %3.")
-                    .arg(text.file_name)
-                    .arg(text.embedding_length)
-                    .arg(misfits.join(QStringLiteral(", ")))};
+        return {{},
+                QStringLiteral("There is no projector (mmproj*.gguf) beside %1, so it can only "
+                               "read text.")
+                    .arg(text.file_name)};
+    return {{},
+            QStringLiteral("No projector beside %1 fits it: it needs %2-wide embeddings, but %3.")
+                .arg(text.file_name)
+                .arg(text.embedding_length)
+                .arg(misfits.join(QStringLiteral(", ")))};
 }
 
 MmprojChoice pair_mmproj(const ModelInfo& text_model) {
     const QDir folder = QFileInfo(text_model.path).absoluteDir();
     std::vector<ModelInfo> candidates;
-    const QFileInfoList files =
-        folder.entryInfoList({QStringLiteral("*.gguf"), QStringLiteral("*.GGUF")}, QDir::Files, QDir::Name);
+    const QFileInfoList files = folder.entryInfoList(
+        {QStringLiteral("*.gguf"), QStringLiteral("*.GGUF")}, QDir::Files, QDir::Name);
     for (const QFileInfo& f : files) {
         if (f.absoluteFilePath() == text_model.path) continue;
         // Opening maps the file and reads its header only, so a folder of large text models
         // costs little.
         ModelInfo info = inspect_model_file(f.absoluteFilePath());
-        if (info.is_mmproj || looks_like_projector_name(f.fileName())) candidates.push_back(std::move(info));
+        if (info.is_mmproj || looks_like_projector_name(f.fileName()))
+            candidates.push_back(std::move(info));
     }
     return choose_mmproj(text_model, candidates);
 }

@@ -27,7 +27,8 @@ void pair_text_model(ModelInfo& model, const std::vector<ModelInfo>& candidates)
 
 }  // namespace
 
-std::vector<ModelInfo> scan_model_folders(const QStringList& folders, const std::atomic<bool>* cancel) {
+std::vector<ModelInfo> scan_model_folders(const QStringList& folders,
+                                          const std::atomic<bool>* cancel) {
     std::vector<ModelInfo> models;
     for (const QString& path : find_gguf_files(folders)) {
         if (cancel != nullptr && cancel->load()) break;
@@ -37,7 +38,8 @@ std::vector<ModelInfo> scan_model_folders(const QStringList& folders, const std:
     std::map<QString, std::vector<ModelInfo>> by_folder;
     for (const ModelInfo& m : models) by_folder[QFileInfo(m.path).absolutePath()].push_back(m);
     for (ModelInfo& m : models)
-        if (!m.is_mmproj && !m.broken) pair_text_model(m, by_folder[QFileInfo(m.path).absolutePath()]);
+        if (!m.is_mmproj && !m.broken)
+            pair_text_model(m, by_folder[QFileInfo(m.path).absolutePath()]);
     return models;
 }
 
@@ -91,7 +93,8 @@ void ModelCatalog::scan() {
         *result = scan_model_folders(folders, cancel.get());
     }));
     // finished is emitted by the worker; the queued call runs finish_scan on our thread.
-    connect(worker_.get(), &QThread::finished, this, &ModelCatalog::finish_scan, Qt::QueuedConnection);
+    connect(worker_.get(), &QThread::finished, this, &ModelCatalog::finish_scan,
+            Qt::QueuedConnection);
     worker_->start(QThread::LowPriority);
     emit scanningChanged();
 }
@@ -121,8 +124,10 @@ QVariantMap ModelCatalog::inspect(const QString& path) const {
     if (!info.broken && !info.is_mmproj) {
         std::vector<ModelInfo> beside;
         const QDir folder = QFileInfo(info.path).absoluteDir();
-        for (const QFileInfo& f : folder.entryInfoList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name))
-            if (f.absoluteFilePath() != info.path) beside.push_back(inspect_model_file(f.absoluteFilePath()));
+        for (const QFileInfo& f :
+             folder.entryInfoList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name))
+            if (f.absoluteFilePath() != info.path)
+                beside.push_back(inspect_model_file(f.absoluteFilePath()));
         pair_text_model(info, beside);
     }
     return to_variant(info);
@@ -137,7 +142,8 @@ QVariantList ModelCatalog::projectorsBeside(const QString& textModelPath) const 
     const ModelInfo text = inspect_model_file(textModelPath);
     QVariantList out;
     const QDir folder = QFileInfo(text.path).absoluteDir();
-    for (const QFileInfo& f : folder.entryInfoList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name)) {
+    for (const QFileInfo& f :
+         folder.entryInfoList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name)) {
         const ModelInfo p = inspect_model_file(f.absoluteFilePath());
         if (!p.is_mmproj) continue;
         QVariantMap map = to_variant(p);

@@ -10,10 +10,12 @@
 namespace prism::ui {
 namespace {
 
-QString env_path(const char* name) { return qEnvironmentVariable(name); }
+QString env_path(const char* name) {
+    return qEnvironmentVariable(name);
+}
 
-void walk(const QString& folder, int depth_left, QSet<QString>& seen_dirs, QSet<QString>& seen_files,
-          QStringList& out) {
+void walk(const QString& folder, int depth_left, QSet<QString>& seen_dirs,
+          QSet<QString>& seen_files, QStringList& out) {
     const QDir dir(folder);
     const QString canonical = dir.canonicalPath();
     // A symlink loop or a folder reached twice (nested roots) is walked once.
@@ -42,7 +44,8 @@ QStringList default_model_folders() {
     const QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
     QStringList folders{app_models_folder()};
     const QString llama_cache = env_path("LLAMA_CACHE");
-    folders << (llama_cache.isEmpty() ? QDir(cache).filePath(QStringLiteral("llama.cpp")) : llama_cache);
+    folders << (llama_cache.isEmpty() ? QDir(cache).filePath(QStringLiteral("llama.cpp"))
+                                      : llama_cache);
     const QString hub_cache = env_path("HF_HUB_CACHE");
     const QString hf_home = env_path("HF_HOME");
     if (!hub_cache.isEmpty()) folders << hub_cache;

@@ -20,7 +20,7 @@ struct ModelInfo {
 
     // Multimodal projector files (general.architecture "clip" / general.type "mmproj").
     bool is_mmproj = false;
-    QString projector_type;      // clip.projector_type, else the per-modality ones joined by "+"
+    QString projector_type;       // clip.projector_type, else the per-modality ones joined by "+"
     qint64 projection_width = 0;  // width of the embeddings it feeds the text model
     // For a projector: which encoders it holds. For a text model: those of its paired projector.
     bool has_vision = false;

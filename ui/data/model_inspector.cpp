@@ -12,7 +12,9 @@
 namespace prism::ui {
 namespace {
 
-QString qstr(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+QString qstr(std::string_view s) {
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
 
 bool is_integer(gguf::ValueType t) {
     using T = gguf::ValueType;
@@ -57,24 +59,24 @@ qint64 projection_width_from_tensors(const gguf::File& f) {
         int dim;
     };
     static constexpr std::array probes = {
-        Probe{"mm.model.fc.weight", 1},       // idefics3 (SmolVLM)
+        Probe{"mm.model.fc.weight", 1},          // idefics3 (SmolVLM)
         Probe{"mm.input_projection.weight", 0},  // gemma3
-        Probe{"mm.2.bias", 0},                // qwen2-vl mergers
-        Probe{"mm.2.weight", 1},              // llava mlp
-        Probe{"mm.a.mlp.2.weight", 1},        // ultravox, voxtral
-        Probe{"mm.a.fc.weight", 1},           // qwen2-audio
+        Probe{"mm.2.bias", 0},                   // qwen2-vl mergers
+        Probe{"mm.2.weight", 1},                 // llava mlp
+        Probe{"mm.a.mlp.2.weight", 1},           // ultravox, voxtral
+        Probe{"mm.a.fc.weight", 1},              // qwen2-audio
     };
     for (const Probe& p : probes)
-        if (const gguf::TensorInfo* t = f.find_tensor(p.tensor)) return static_cast<qint64>(t->ne[p.dim]);
+        if (const gguf::TensorInfo* t = f.find_tensor(p.tensor))
+            return static_cast<qint64>(t->ne[p.dim]);
     return 0;
 }
 
 QString commonest_tensor_type(const gguf::File& f) {
     const auto histogram = f.type_histogram();
-    const auto best = std::max_element(histogram.begin(), histogram.end(),
-                                       [](const gguf::TypeCount& a, const gguf::TypeCount& b) {
-                                           return a.elements < b.elements;
-                                       });
+    const auto best = std::max_element(
+        histogram.begin(), histogram.end(),
+        [](const gguf::TypeCount& a, const gguf::TypeCount& b) { return a.elements < b.elements; });
     return best == histogram.end() ? QString() : qstr(tensor_type_name(best->type)).toUpper();
 }
 
@@ -82,10 +84,12 @@ void read_header(const gguf::File& f, ModelInfo& info) {
     info.architecture = text_or_empty(f, "general.architecture");
     // Some converters write the architecture as the name ("llama"); the file name says more.
     const QString general_name = text_or_empty(f, "general.name").simplified();
-    if (!general_name.isEmpty() && general_name.compare(info.architecture, Qt::CaseInsensitive) != 0)
+    if (!general_name.isEmpty() &&
+        general_name.compare(info.architecture, Qt::CaseInsensitive) != 0)
         info.name = general_name;
     const qint64 file_type = integer_or_zero(f, "general.file_type");
-    if (f.contains("general.file_type")) info.quantization = file_type_name(static_cast<quint32>(file_type));
+    if (f.contains("general.file_type"))
+        info.quantization = file_type_name(static_cast<quint32>(file_type));
     if (info.quantization.isEmpty()) info.quantization = commonest_tensor_type(f);
 
     const std::string arch = info.architecture.toStdString();
@@ -105,7 +109,8 @@ void read_header(const gguf::File& f, ModelInfo& info) {
     info.has_vision = flag(f, "clip.has_vision_encoder").value_or(has_tensor_prefix(f, "v."));
     info.has_audio = flag(f, "clip.has_audio_encoder").value_or(has_tensor_prefix(f, "a."));
     info.projection_width = integer_or_zero(f, "clip.vision.projection_dim");
-    if (info.projection_width == 0) info.projection_width = integer_or_zero(f, "clip.audio.projection_dim");
+    if (info.projection_width == 0)
+        info.projection_width = integer_or_zero(f, "clip.audio.projection_dim");
     if (info.projection_width == 0) info.projection_width = projection_width_from_tensors(f);
 }
 
@@ -114,11 +119,11 @@ void read_header(const gguf::File& f, ModelInfo& info) {
 QString file_type_name(quint32 file_type) {
     // llama.h's llama_ftype (gaps are retired numbers).
     static const std::array<const char*, 39> names = {
-        "F32",    "F16",     "Q4_0",   "Q4_1",   "",       "",       "",      "Q8_0",
-        "Q5_0",   "Q5_1",    "Q2_K",   "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M",
-        "Q5_K_S", "Q5_K_M",  "Q6_K",   "IQ2_XXS", "IQ2_XS", "Q2_K_S", "IQ3_XS", "IQ3_XXS",
-        "IQ1_S",  "IQ4_NL",  "IQ3_S",  "IQ3_M",  "IQ2_S",  "IQ2_M",  "IQ4_XS", "IQ1_M",
-        "BF16",   "",        "",       "",       "TQ1_0",  "TQ2_0",  "MXFP4_MOE"};
+        "F32",    "F16",    "Q4_0",  "Q4_1",    "",       "",       "",         "Q8_0",
+        "Q5_0",   "Q5_1",   "Q2_K",  "Q3_K_S",  "Q3_K_M", "Q3_K_L", "Q4_K_S",   "Q4_K_M",
+        "Q5_K_S", "Q5_K_M", "Q6_K",  "IQ2_XXS", "IQ2_XS", "Q2_K_S", "IQ3_XS",   "IQ3_XXS",
+        "IQ1_S",  "IQ4_NL", "IQ3_S", "IQ3_M",   "IQ2_S",  "IQ2_M",  "IQ4_XS",   "IQ1_M",
+        "BF16",   "",       "",      "",        "TQ1_0",  "TQ2_0",  "MXFP4_MOE"};
     return file_type < names.size() ? QString::fromLatin1(names[file_type]) : QString();
 }
 
@@ -129,7 +134,8 @@ int projector_precision_rank(const QString& quantization) {
     if (q == QLatin1String("F32")) return 98;
     // Quantized: by the digit after Q/IQ (Q8_0 over Q6_K over Q4_K_M ...).
     for (qsizetype i = 0; i < q.size(); ++i)
-        if (q[i].isDigit()) return 10 * q[i].digitValue() + (q.startsWith(QLatin1String("IQ")) ? 0 : 1);
+        if (q[i].isDigit())
+            return 10 * q[i].digitValue() + (q.startsWith(QLatin1String("IQ")) ? 0 : 1);
     return 0;
 }
 

@@ -4,7 +4,8 @@
 
 namespace prism::ui {
 
-ModelListModel::ModelListModel(ModelCatalog* catalog, QObject* parent) : QAbstractListModel(parent) {
+ModelListModel::ModelListModel(ModelCatalog* catalog, QObject* parent)
+    : QAbstractListModel(parent) {
     setCatalog(catalog);
 }
 
@@ -13,7 +14,8 @@ void ModelListModel::setCatalog(ModelCatalog* catalog) {
     if (catalog_) disconnect(catalog_, nullptr, this, nullptr);
     catalog_ = catalog;
     if (catalog_)
-        connect(catalog_, &ModelCatalog::scanFinished, this, [this] { setModels(catalog_->models()); });
+        connect(catalog_, &ModelCatalog::scanFinished, this,
+                [this] { setModels(catalog_->models()); });
     emit catalogChanged();
     setModels(catalog_ ? catalog_->models() : std::vector<ModelInfo>{});
 }
@@ -45,28 +47,45 @@ void ModelListModel::reload() {
     if (count() != old_count) emit countChanged();
 }
 
-int ModelListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : count(); }
+int ModelListModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : count();
+}
 
 QVariant ModelListModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() < 0 || index.row() >= count()) return {};
     const ModelInfo& m = rows_[static_cast<std::size_t>(index.row())];
     switch (role) {
         case Qt::DisplayRole:
-        case NameRole: return m.name;
-        case PathRole: return m.path;
-        case FileNameRole: return m.file_name;
-        case ArchitectureRole: return m.architecture;
-        case QuantizationRole: return m.quantization;
-        case SizeBytesRole: return m.size_bytes;
-        case ContextLengthRole: return m.context_length;
-        case HasVisionRole: return m.has_vision;
-        case HasAudioRole: return m.has_audio;
-        case MmprojPathRole: return m.mmproj_path;
-        case PairingNoteRole: return m.pairing_note;
-        case IsProjectorRole: return m.is_mmproj;
-        case BrokenRole: return m.broken;
-        case ErrorRole: return m.error;
-        default: return {};
+        case NameRole:
+            return m.name;
+        case PathRole:
+            return m.path;
+        case FileNameRole:
+            return m.file_name;
+        case ArchitectureRole:
+            return m.architecture;
+        case QuantizationRole:
+            return m.quantization;
+        case SizeBytesRole:
+            return m.size_bytes;
+        case ContextLengthRole:
+            return m.context_length;
+        case HasVisionRole:
+            return m.has_vision;
+        case HasAudioRole:
+            return m.has_audio;
+        case MmprojPathRole:
+            return m.mmproj_path;
+        case PairingNoteRole:
+            return m.pairing_note;
+        case IsProjectorRole:
+            return m.is_mmproj;
+        case BrokenRole:
+            return m.broken;
+        case ErrorRole:
+            return m.error;
+        default:
+            return {};
     }
 }
 

@@ -45,7 +45,8 @@ QString clean_theme(const QString& value) {
 
 int clean_context(qint64 v) {
     if (v <= 0) return 0;  // automatic
-    return static_cast<int>(std::clamp<qint64>(v, SettingsStore::kMinContextSize, SettingsStore::kMaxContextSize));
+    return static_cast<int>(
+        std::clamp<qint64>(v, SettingsStore::kMinContextSize, SettingsStore::kMaxContextSize));
 }
 
 }  // namespace
@@ -58,9 +59,13 @@ SettingsStore::SettingsStore(QObject* parent)
 SettingsStore::SettingsStore(const QString& path, QObject* parent)
     : QObject(parent), settings_(std::make_unique<QSettings>(path, QSettings::IniFormat)) {}
 
-SettingsStore::~SettingsStore() { settings_->sync(); }
+SettingsStore::~SettingsStore() {
+    settings_->sync();
+}
 
-QString SettingsStore::fileName() const { return settings_->fileName(); }
+QString SettingsStore::fileName() const {
+    return settings_->fileName();
+}
 
 bool SettingsStore::sync() {
     settings_->sync();
@@ -79,24 +84,22 @@ QString SettingsStore::systemPrompt() const {
     return settings_->value(QString::fromLatin1(kSystemPrompt), kDefaultSystemPrompt).toString();
 }
 double SettingsStore::temperature() const {
-    return clamp_real(stored_real(*settings_, kTemperature, kDefaultTemperature),
-                      0.0, kMaxTemperature, kDefaultTemperature);
+    return clamp_real(stored_real(*settings_, kTemperature, kDefaultTemperature), 0.0,
+                      kMaxTemperature, kDefaultTemperature);
 }
 double SettingsStore::topP() const {
-    return clamp_real(stored_real(*settings_, kTopP, kDefaultTopP), 0.0, 1.0,
-                      kDefaultTopP);
+    return clamp_real(stored_real(*settings_, kTopP, kDefaultTopP), 0.0, 1.0, kDefaultTopP);
 }
 int SettingsStore::topK() const {
-    return std::clamp(settings_->value(QString::fromLatin1(kTopK), kDefaultTopK).toInt(), 0, kMaxTopK);
+    return std::clamp(settings_->value(QString::fromLatin1(kTopK), kDefaultTopK).toInt(), 0,
+                      kMaxTopK);
 }
 double SettingsStore::minP() const {
-    return clamp_real(stored_real(*settings_, kMinP, kDefaultMinP), 0.0, 1.0,
-                      kDefaultMinP);
+    return clamp_real(stored_real(*settings_, kMinP, kDefaultMinP), 0.0, 1.0, kDefaultMinP);
 }
 double SettingsStore::repetitionPenalty() const {
-    return clamp_real(
-        stored_real(*settings_, kRepetitionPenalty, kDefaultRepetitionPenalty),
-        kMinRepetitionPenalty, kMaxRepetitionPenalty, kDefaultRepetitionPenalty);
+    return clamp_real(stored_real(*settings_, kRepetitionPenalty, kDefaultRepetitionPenalty),
+                      kMinRepetitionPenalty, kMaxRepetitionPenalty, kDefaultRepetitionPenalty);
 }
 int SettingsStore::contextSize() const {
     return clean_context(settings_->value(QString::fromLatin1(kContextSize), 0).toLongLong());
@@ -118,8 +121,8 @@ void SettingsStore::setSystemPrompt(const QString& value) {
     store(kSystemPrompt, value, systemPrompt(), &SettingsStore::systemPromptChanged);
 }
 void SettingsStore::setTemperature(double value) {
-    store(kTemperature, clamp_real(value, 0.0, kMaxTemperature, kDefaultTemperature),
-          temperature(), &SettingsStore::temperatureChanged);
+    store(kTemperature, clamp_real(value, 0.0, kMaxTemperature, kDefaultTemperature), temperature(),
+          &SettingsStore::temperatureChanged);
 }
 void SettingsStore::setTopP(double value) {
     store(kTopP, clamp_real(value, 0.0, 1.0, kDefaultTopP), topP(), &SettingsStore::topPChanged);
@@ -131,9 +134,10 @@ void SettingsStore::setMinP(double value) {
     store(kMinP, clamp_real(value, 0.0, 1.0, kDefaultMinP), minP(), &SettingsStore::minPChanged);
 }
 void SettingsStore::setRepetitionPenalty(double value) {
-    store(kRepetitionPenalty,
-          clamp_real(value, kMinRepetitionPenalty, kMaxRepetitionPenalty, kDefaultRepetitionPenalty),
-          repetitionPenalty(), &SettingsStore::repetitionPenaltyChanged);
+    store(
+        kRepetitionPenalty,
+        clamp_real(value, kMinRepetitionPenalty, kMaxRepetitionPenalty, kDefaultRepetitionPenalty),
+        repetitionPenalty(), &SettingsStore::repetitionPenaltyChanged);
 }
 void SettingsStore::setContextSize(int value) {
     store(kContextSize, clean_context(value), contextSize(), &SettingsStore::contextSizeChanged);

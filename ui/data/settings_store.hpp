@@ -13,7 +13,8 @@ namespace prism::ui {
 
 class SettingsStore : public QObject {
     Q_OBJECT
-    Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
+    Q_PROPERTY(
+        QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
     Q_PROPERTY(double temperature READ temperature WRITE setTemperature NOTIFY temperatureChanged)
     Q_PROPERTY(double topP READ topP WRITE setTopP NOTIFY topPChanged)
     Q_PROPERTY(int topK READ topK WRITE setTopK NOTIFY topKChanged)
@@ -23,7 +24,8 @@ class SettingsStore : public QObject {
     Q_PROPERTY(int contextSize READ contextSize WRITE setContextSize NOTIFY contextSizeChanged)
     Q_PROPERTY(QString gpuDevice READ gpuDevice WRITE setGpuDevice NOTIFY gpuDeviceChanged)
     Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY themeChanged)
-    Q_PROPERTY(QString lastModelPath READ lastModelPath WRITE setLastModelPath NOTIFY lastModelPathChanged)
+    Q_PROPERTY(
+        QString lastModelPath READ lastModelPath WRITE setLastModelPath NOTIFY lastModelPathChanged)
     Q_PROPERTY(QString lastMmprojPath READ lastMmprojPath WRITE setLastMmprojPath NOTIFY
                    lastMmprojPathChanged)
 

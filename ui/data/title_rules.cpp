@@ -11,11 +11,12 @@ QString title_from_message(const QString& text, qsizetype max_chars) {
     // A boundary in the first third would leave a stub like "A…": cut the word instead.
     if (cut < limit / 3) cut = limit;
     QString title = line.left(cut);
-    while (!title.isEmpty() && (title.back().isSpace() || title.back().isPunct()))
-        title.chop(1);
+    while (!title.isEmpty() && (title.back().isSpace() || title.back().isPunct())) title.chop(1);
     return title + QChar(0x2026);
 }
 
-QString clean_user_title(const QString& title) { return title.simplified().left(200); }
+QString clean_user_title(const QString& title) {
+    return title.simplified().left(200);
+}
 
 }  // namespace prism::ui

@@ -8,7 +8,8 @@
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    if (argc >= 2 && std::strncmp(argv[1], "--child-", 8) == 0) return prism::test::run_child(argc, argv);
+    if (argc >= 2 && std::strncmp(argv[1], "--child-", 8) == 0)
+        return prism::test::run_child(argc, argv);
     std::vector<char*> args(argv, argv + argc);
     const char* only = nullptr;
     if (args.size() >= 3 && std::strcmp(args[1], "--suite") == 0) {

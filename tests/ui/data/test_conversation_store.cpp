@@ -67,14 +67,15 @@ class ConversationStoreTest : public QObject {
             conv = store.createConversation(QStringLiteral("/models/SmolVLM.gguf"));
             QVERIFY(conv > 0);
             store.addMessage(conv, QStringLiteral("system"), QStringLiteral("Be brief."));
-            user = store.addMessage(conv, QStringLiteral("user"), QStringLiteral("Which animals are these?"),
-                                    {cat, dog});
+            user = store.addMessage(conv, QStringLiteral("user"),
+                                    QStringLiteral("Which animals are these?"), {cat, dog});
             QVERIFY2(user > 0, qPrintable(store.lastError()));
             answer = store.beginAnswer(conv);
             QVERIFY(answer > user);
             store.updateAnswer(answer, QStringLiteral("A cat"));
-            QVERIFY(store.finishAnswer(answer, QStringLiteral("A cat and a dog."),
-                                       AnswerStats{42.5, 120.0, 35.5, QStringLiteral("end_of_generation")}));
+            QVERIFY(store.finishAnswer(
+                answer, QStringLiteral("A cat and a dog."),
+                AnswerStats{42.5, 120.0, 35.5, QStringLiteral("end_of_generation")}));
         }
         ConversationStore store;
         QVERIFY(open(store));
@@ -104,7 +105,8 @@ class ConversationStoreTest : public QObject {
         QCOMPARE(a1.height, 480);
         // Copies inside the data folder, named by content, byte for byte the originals.
         QVERIFY(a0.image_path.startsWith(folder() + QStringLiteral("/images/")));
-        QVERIFY(a0.image_path.endsWith(QString::fromLatin1(sha256_of(cat).toHex()) + QStringLiteral(".png")));
+        QVERIFY(a0.image_path.endsWith(QString::fromLatin1(sha256_of(cat).toHex()) +
+                                       QStringLiteral(".png")));
         QCOMPARE(sha256_of(a0.image_path), sha256_of(cat));
         QCOMPARE(sha256_of(a1.image_path), sha256_of(dog));
         QVERIFY(a1.image_path.endsWith(QStringLiteral(".jpg")));
@@ -123,8 +125,9 @@ class ConversationStoreTest : public QObject {
         QCOMPARE(list.size(), 3);
         const QVariantMap answer_map = list[2].toMap();
         QCOMPARE(answer_map[QStringLiteral("finished")].toBool(), true);
-        QCOMPARE(answer_map[QStringLiteral("stats")].toMap()[QStringLiteral("stopReason")].toString(),
-                 QStringLiteral("end_of_generation"));
+        QCOMPARE(
+            answer_map[QStringLiteral("stats")].toMap()[QStringLiteral("stopReason")].toString(),
+            QStringLiteral("end_of_generation"));
         QCOMPARE(list[1].toMap()[QStringLiteral("attachments")].toList().size(), 2);
     }
 
@@ -132,7 +135,8 @@ class ConversationStoreTest : public QObject {
         ConversationStore store;
         QVERIFY(open(store));
         QVERIFY2(store.createConversation() > 0, qPrintable(store.lastError()));
-        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA journal_mode")).toString(),
+                 QStringLiteral("wal"));
         QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(),
                  prism::ui::history_schema_version());
         QVERIFY(QFile::exists(db() + QStringLiteral("-wal")));
@@ -145,17 +149,23 @@ class ConversationStoreTest : public QObject {
         const QString rocket = shared_image(QStringLiteral("rocket.jpg"));
         const qint64 a = store.createConversation();
         const qint64 b = store.createConversation();
-        QVERIFY(store.addMessage(a, QStringLiteral("user"), QStringLiteral("two"), {cat, rocket}) > 0);
+        QVERIFY(store.addMessage(a, QStringLiteral("user"), QStringLiteral("two"), {cat, rocket}) >
+                0);
         const qint64 answer = store.beginAnswer(a);
         QVERIFY(store.finishAnswer(answer, QStringLiteral("ok"), AnswerStats{}));
-        QVERIFY(store.addMessage(b, QStringLiteral("user"), QStringLiteral("shared"), {rocket}) > 0);
+        QVERIFY(store.addMessage(b, QStringLiteral("user"), QStringLiteral("shared"), {rocket}) >
+                0);
         QCOMPARE(image_files(folder()), 2);
 
         QSignalSpy changed(&store, &ConversationStore::conversationsChanged);
         QVERIFY(store.deleteConversation(a));
         QCOMPARE(changed.count(), 1);
         // Rows went with it (foreign keys on: ON DELETE CASCADE).
-        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM messages WHERE conversation = %1").arg(a)).toInt(), 0);
+        QCOMPARE(
+            scalar(db(),
+                   QStringLiteral("SELECT count(*) FROM messages WHERE conversation = %1").arg(a))
+                .toInt(),
+            0);
         QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM attachments")).toInt(), 1);
         QCOMPARE(image_files(folder()), 1);
         const auto left = store.listMessages(b);
@@ -211,7 +221,8 @@ class ConversationStoreTest : public QObject {
         QCOMPARE(ids(QString()), (QList<qint64>{rockets, cats}));
         QCOMPARE(ids(QStringLiteral("roofs")), QList<qint64>{cats});        // message text
         QCOMPARE(ids(QStringLiteral("LAUNCHES")), QList<qint64>{rockets});  // title, any case
-        QCOMPARE(ids(QStringLiteral("propell")), QList<qint64>{rockets});   // streamed answer, prefix
+        QCOMPARE(ids(QStringLiteral("propell")),
+                 QList<qint64>{rockets});  // streamed answer, prefix
         QCOMPARE(ids(QStringLiteral("zebra")), QList<qint64>{});
         // Syntax characters are text, not operators or wildcards.
         QCOMPARE(ids(QStringLiteral("\"% _ * AND OR (")), QList<qint64>{});
@@ -235,7 +246,8 @@ class ConversationStoreTest : public QObject {
         QCOMPARE(store.conversation(a)->title, QStringLiteral("First question here"));
 
         const qint64 b = store.createConversation();
-        store.addMessage(b, QStringLiteral("user"), QString(), {shared_image(QStringLiteral("camera.png"))});
+        store.addMessage(b, QStringLiteral("user"), QString(),
+                         {shared_image(QStringLiteral("camera.png"))});
         QCOMPARE(store.conversation(b)->title, QStringLiteral("camera.png"));
 
         QVERIFY(store.renameConversation(a, QStringLiteral("  My   title ")));
@@ -261,7 +273,8 @@ class ConversationStoreTest : public QObject {
         QVERIFY(open(store, true, 250));
         const qint64 conv = store.createConversation();
         const qint64 answer = store.beginAnswer(conv);
-        const QString text_sql = QStringLiteral("SELECT text FROM messages WHERE id = %1").arg(answer);
+        const QString text_sql =
+            QStringLiteral("SELECT text FROM messages WHERE id = %1").arg(answer);
         store.updateAnswer(answer, QStringLiteral("Hel"));  // the first piece is written at once
         QCOMPARE(scalar(db(), text_sql).toString(), QStringLiteral("Hel"));
         store.updateAnswer(answer, QStringLiteral("Hello"));
@@ -299,7 +312,8 @@ class ConversationStoreTest : public QObject {
 
     void newerSchemaIsRefusedAndKept() {
         {
-            QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+            QSqlDatabase raw =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
             raw.setDatabaseName(db());
             QVERIFY(raw.open());
             QSqlQuery q(raw);
@@ -311,7 +325,8 @@ class ConversationStoreTest : public QObject {
         QSignalSpy errors(&store, &ConversationStore::errorOccurred);
         QVERIFY(!open(store));
         QCOMPARE(errors.count(), 1);
-        QVERIFY2(store.lastError().contains(QStringLiteral("newer version")), qPrintable(store.lastError()));
+        QVERIFY2(store.lastError().contains(QStringLiteral("newer version")),
+                 qPrintable(store.lastError()));
         QVERIFY(!store.isReady());
         QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(), 99);
     }
@@ -337,7 +352,8 @@ class ConversationStoreTest : public QObject {
                                   {shared_image(QStringLiteral("camera.png")), missing}),
                  -1);
         QCOMPARE(errors.count(), 1);
-        QVERIFY2(store.lastError().contains(QStringLiteral("no-such-image.png")), qPrintable(store.lastError()));
+        QVERIFY2(store.lastError().contains(QStringLiteral("no-such-image.png")),
+                 qPrintable(store.lastError()));
         // Nothing half-stored: no row, and the image copied before the failure is gone again.
         QVERIFY(store.listMessages(conv).empty());
         QCOMPARE(image_files(folder()), 0);
@@ -366,7 +382,8 @@ class ConversationStoreTest : public QObject {
         QCOMPARE(model.data(model.index(0), ConversationListModel::IdRole).toLongLong(), b);
         QCOMPARE(model.data(model.index(0), ConversationListModel::TitleRole).toString(),
                  QStringLiteral("Beta question"));
-        QVERIFY(model.data(model.index(0), ConversationListModel::UpdatedRole).toDateTime().isValid());
+        QVERIFY(
+            model.data(model.index(0), ConversationListModel::UpdatedRole).toDateTime().isValid());
         model.setFilter(QStringLiteral("alpha"));
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.idAt(0), a);

@@ -79,7 +79,10 @@ class ModelCatalogTest : public QObject {
         QVERIFY(whole.open(QIODevice::ReadOnly));
         QVERIFY(write_bytes(at("prism/models/truncated.gguf"), whole.read(5000)));
         QByteArray hostile("GGUF");
-        hostile += QByteArray::fromHex("03000000" "ffffffffffffff7f" "ffffffffffffff7f");
+        hostile += QByteArray::fromHex(
+            "03000000"
+            "ffffffffffffff7f"
+            "ffffffffffffff7f");
         QVERIFY(write_bytes(at("prism/models/hostile.gguf"), hostile));
         QVERIFY(write_bytes(at("prism/models/notes.txt"), "not a model"));
         // llama.cpp's cache: flat.
@@ -92,10 +95,12 @@ class ModelCatalogTest : public QObject {
             const QString snap = repo + "/snapshots/" + rev;
             QVERIFY(QDir().mkpath(snap));
             QVERIFY(QFile::link("../../blobs/aaa", snap + "/SmolVLM-256M-Instruct-Q8_0.gguf"));
-            QVERIFY(QFile::link("../../blobs/bbb", snap + "/mmproj-SmolVLM-256M-Instruct-f16.gguf"));
+            QVERIFY(
+                QFile::link("../../blobs/bbb", snap + "/mmproj-SmolVLM-256M-Instruct-f16.gguf"));
         }
         // LM Studio: publisher/repo/file.
-        QVERIFY(copy(kModels + "tiny-qwen3-f32.gguf", at("lmstudio/models/pub/repo/tiny-qwen3-f32.gguf")));
+        QVERIFY(copy(kModels + "tiny-qwen3-f32.gguf",
+                     at("lmstudio/models/pub/repo/tiny-qwen3-f32.gguf")));
         folders_ = {at("prism/models"), at("llama.cpp"), at("hf/hub"), at("lmstudio/models"),
                     at("does-not-exist")};
     }
@@ -114,7 +119,8 @@ class ModelCatalogTest : public QObject {
         QVERIFY(stories && !stories->broken);
         QCOMPARE(stories->name, QStringLiteral("stories260K"));  // general.name is just "llama"
         QCOMPARE(stories->architecture, QStringLiteral("llama"));
-        QCOMPARE(stories->quantization, QStringLiteral("F32"));  // no file_type: commonest tensor type
+        QCOMPARE(stories->quantization,
+                 QStringLiteral("F32"));  // no file_type: commonest tensor type
         QCOMPARE(stories->size_bytes, 1185376);
         QCOMPARE(stories->context_length, 2048);
         QCOMPARE(stories->embedding_length, 64);
@@ -137,7 +143,8 @@ class ModelCatalogTest : public QObject {
 
         const ModelInfo* smol = find(models, "SmolVLM-256M-Instruct-Q8_0.gguf");
         QVERIFY(smol && !smol->broken);
-        QCOMPARE(QFileInfo(smol->mmproj_path).fileName(), QStringLiteral("mmproj-SmolVLM-256M-Instruct-f16.gguf"));
+        QCOMPARE(QFileInfo(smol->mmproj_path).fileName(),
+                 QStringLiteral("mmproj-SmolVLM-256M-Instruct-f16.gguf"));
         QVERIFY(smol->has_vision);
         QVERIFY(!smol->has_audio);
         const ModelInfo* proj = find(models, "mmproj-SmolVLM-256M-Instruct-f16.gguf");
@@ -159,16 +166,20 @@ class ModelCatalogTest : public QObject {
         QVERIFY(!catalog.isScanning());
         const auto sync = prism::ui::scan_model_folders(folders_);
         QCOMPARE(catalog.models().size(), sync.size());
-        for (std::size_t i = 0; i < sync.size(); ++i) QCOMPARE(catalog.models()[i].path, sync[i].path);
+        for (std::size_t i = 0; i < sync.size(); ++i)
+            QCOMPARE(catalog.models()[i].path, sync[i].path);
 
         prism::ui::ModelListModel list(&catalog);
         QCOMPARE(list.count(), 7);  // projectors hidden
-        QCOMPARE(list.data(list.index(list.count() - 1), prism::ui::ModelListModel::BrokenRole).toBool(), true);
+        QCOMPARE(
+            list.data(list.index(list.count() - 1), prism::ui::ModelListModel::BrokenRole).toBool(),
+            true);
         list.setIncludeProjectors(true);
         QCOMPARE(list.count(), 8);
         const QHash<int, QByteArray> roles = list.roleNames();
-        for (const char* role : {"name", "path", "architecture", "quantization", "sizeBytes", "contextLength",
-                                 "hasVision", "hasAudio", "mmprojPath", "broken", "error"})
+        for (const char* role :
+             {"name", "path", "architecture", "quantization", "sizeBytes", "contextLength",
+              "hasVision", "hasAudio", "mmprojPath", "broken", "error"})
             QVERIFY2(roles.values().contains(QByteArray(role)), role);
         const int row = list.rowOf(at("prism/models/stories260K.gguf"));
         QVERIFY(row >= 0);
@@ -192,13 +203,16 @@ class ModelCatalogTest : public QObject {
         QCOMPARE(chosen(), QStringLiteral("mmproj-SmolVLM-256M-Instruct-f16.gguf"));
         QVERIFY(choose().reason.contains(QStringLiteral("64")));
         QVERIFY(QFile::remove(dir.filePath("mmproj-SmolVLM-256M-Instruct-f16.gguf")));
-        QCOMPARE(chosen(), QStringLiteral("mmproj-SmolVLM-256M-Instruct-Q8_0.gguf"));  // name before precision
+        QCOMPARE(chosen(), QStringLiteral(
+                               "mmproj-SmolVLM-256M-Instruct-Q8_0.gguf"));  // name before precision
         QVERIFY(QFile::remove(dir.filePath("mmproj-SmolVLM-256M-Instruct-Q8_0.gguf")));
-        QCOMPARE(chosen(), QStringLiteral("mmproj-other-vision-f16.gguf"));  // fits, so better than none
+        QCOMPARE(chosen(),
+                 QStringLiteral("mmproj-other-vision-f16.gguf"));  // fits, so better than none
         QVERIFY(QFile::remove(dir.filePath("mmproj-other-vision-f16.gguf")));
         const auto none = choose();
         QVERIFY(none.path.isEmpty());
-        QVERIFY2(none.reason.contains(QStringLiteral("64")) && none.reason.contains(QStringLiteral("96")),
+        QVERIFY2(none.reason.contains(QStringLiteral("64")) &&
+                     none.reason.contains(QStringLiteral("96")),
                  qPrintable(none.reason));
 
         // A broken projector is named in the reason; a text model alone gets "no projector".
@@ -209,7 +223,8 @@ class ModelCatalogTest : public QObject {
         QVERIFY(QFile::copy(kModels + "tiny-qwen2-f32.gguf", alone.filePath("m.gguf")));
         QVERIFY(prism::ui::pair_mmproj(alone.filePath("m.gguf")).path.isEmpty());
         // Any clip GGUF counts as a projector, whatever its name.
-        write_mmproj(alone.filePath("vision-encoder.gguf"), 32, 1, true, true);  // tiny-qwen2: n_embd 32
+        write_mmproj(alone.filePath("vision-encoder.gguf"), 32, 1, true,
+                     true);  // tiny-qwen2: n_embd 32
         QCOMPARE(QFileInfo(prism::ui::pair_mmproj(alone.filePath("m.gguf")).path).fileName(),
                  QStringLiteral("vision-encoder.gguf"));
         prism::ui::ModelCatalog catalog;
@@ -218,8 +233,12 @@ class ModelCatalogTest : public QObject {
         const ModelInfo* m = find(models, "m.gguf");
         QVERIFY(m && m->has_vision && m->has_audio);
         QCOMPARE(catalog.projectorsBeside(alone.filePath("m.gguf")).size(), 1);
-        QCOMPARE(catalog.projectorsBeside(alone.filePath("m.gguf"))[0].toMap()[QStringLiteral("fits")].toBool(), true);
-        QCOMPARE(catalog.inspect(alone.filePath("m.gguf"))[QStringLiteral("hasVision")].toBool(), true);
+        QCOMPARE(catalog.projectorsBeside(alone.filePath("m.gguf"))[0]
+                     .toMap()[QStringLiteral("fits")]
+                     .toBool(),
+                 true);
+        QCOMPARE(catalog.inspect(alone.filePath("m.gguf"))[QStringLiteral("hasVision")].toBool(),
+                 true);
     }
 
     void nameWords() {
@@ -231,8 +250,8 @@ class ModelCatalogTest : public QObject {
     }
 
     void defaultFoldersFollowTheEnvironment() {
-        const QByteArray saved[] = {qgetenv("XDG_DATA_HOME"), qgetenv("XDG_CACHE_HOME"), qgetenv("HF_HOME"),
-                                    qgetenv("HOME")};
+        const QByteArray saved[] = {qgetenv("XDG_DATA_HOME"), qgetenv("XDG_CACHE_HOME"),
+                                    qgetenv("HF_HOME"), qgetenv("HOME")};
         qputenv("XDG_DATA_HOME", at("xdg-data").toUtf8());
         qputenv("XDG_CACHE_HOME", at("xdg-cache").toUtf8());
         qputenv("HF_HOME", at("hf-home").toUtf8());
@@ -242,10 +261,12 @@ class ModelCatalogTest : public QObject {
         qputenv("XDG_CACHE_HOME", saved[1]);
         qputenv("HF_HOME", saved[2]);
         qputenv("HOME", saved[3]);
-        for (const QString& expected : {at("xdg-data/prism/models"), at("xdg-cache/llama.cpp"), at("hf-home/hub"),
-                                        at("xdg-cache/huggingface/hub"), at("home/.lmstudio/models"),
-                                        at("xdg-cache/lm-studio/models")})
-            QVERIFY2(folders.contains(expected), qPrintable(expected + " not in " + folders.join(", ")));
+        for (const QString& expected :
+             {at("xdg-data/prism/models"), at("xdg-cache/llama.cpp"), at("hf-home/hub"),
+              at("xdg-cache/huggingface/hub"), at("home/.lmstudio/models"),
+              at("xdg-cache/lm-studio/models")})
+            QVERIFY2(folders.contains(expected),
+                     qPrintable(expected + " not in " + folders.join(", ")));
         QCOMPARE(folders.first(), at("xdg-data/prism/models"));
     }
 

@@ -117,8 +117,9 @@ class SettingsStoreTest : public QObject {
         const QString path = file("edited.ini");
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[sampling]\ntemperature=banana\ntopK=99999\ntopP=-4\n[appearance]\ntheme=purple\n"
-                "[engine]\ncontextSize=12\n");
+        f.write(
+            "[sampling]\ntemperature=banana\ntopK=99999\ntopP=-4\n[appearance]\ntheme=purple\n"
+            "[engine]\ncontextSize=12\n");
         f.close();
         SettingsStore s(path);
         QCOMPARE(s.temperature(), 0.8);  // not a number: the default

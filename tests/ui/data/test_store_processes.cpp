@@ -78,8 +78,8 @@ class StoreProcessTest : public QObject {
         QStringList expected;
         for (const auto& c : store.listConversations())
             expected << QStringLiteral("%1\t%2").arg(c.id).arg(c.title);
-        const QStringList got =
-            QString::fromUtf8(child.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QStringList got = QString::fromUtf8(child.readAllStandardOutput())
+                                    .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(got, expected);
         QCOMPARE(got.size(), 3);
     }
@@ -91,10 +91,12 @@ class StoreProcessTest : public QObject {
             ConversationStore store;
             QVERIFY(store.open(dir.path()));
             conversation = store.createConversation();
-            store.addMessage(conversation, QStringLiteral("user"), QStringLiteral("Tell me a story"));
+            store.addMessage(conversation, QStringLiteral("user"),
+                             QStringLiteral("Tell me a story"));
         }
         QProcess child;
-        child.start(self(), {QStringLiteral("--child-stream"), dir.path(), QString::number(conversation)});
+        child.start(self(),
+                    {QStringLiteral("--child-stream"), dir.path(), QString::number(conversation)});
         QVERIFY(child.waitForStarted(10000));
         // Wait until the child has streamed a while, note how far it got, let it go on for
         // well over the 250 ms write interval, then kill it without warning.
@@ -106,7 +108,8 @@ class StoreProcessTest : public QObject {
             child.waitForReadyRead(100);
             buffer += child.readAllStandardOutput();
             const QList<QByteArray> lines = buffer.split('\n');
-            for (qsizetype i = 0; i + 1 < lines.size(); ++i) shown = std::max(shown, lines[i].toInt());
+            for (qsizetype i = 0; i + 1 < lines.size(); ++i)
+                shown = std::max(shown, lines[i].toInt());
             buffer = lines.last();
         }
         QVERIFY2(shown >= 30, "the child did not stream");
@@ -124,7 +127,8 @@ class StoreProcessTest : public QObject {
         QCOMPARE(answer.role, QStringLiteral("assistant"));
         QVERIFY(!answer.stats.has_value());  // interrupted, and reads back as such
         // Everything shown 700 ms before the kill is there, and nothing that was not streamed.
-        QVERIFY2(answer.text.startsWith(streamed_text(shown + 1)), qPrintable(answer.text.left(200)));
+        QVERIFY2(answer.text.startsWith(streamed_text(shown + 1)),
+                 qPrintable(answer.text.left(200)));
         QVERIFY(streamed_text(3000).startsWith(answer.text));
     }
 };
@@ -138,7 +142,8 @@ int run_store_process_tests(int argc, char** argv) {
 
 int run_child(int argc, char** argv) {
     const QString mode = QString::fromLocal8Bit(argv[1]);
-    if (mode == QLatin1String("--child-list") && argc == 3) return child_list(QString::fromLocal8Bit(argv[2]));
+    if (mode == QLatin1String("--child-list") && argc == 3)
+        return child_list(QString::fromLocal8Bit(argv[2]));
     if (mode == QLatin1String("--child-stream") && argc == 4)
         return child_stream(QString::fromLocal8Bit(argv[2]), QByteArray(argv[3]).toLongLong());
     std::fprintf(stderr, "unknown helper mode\n");

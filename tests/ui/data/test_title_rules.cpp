@@ -26,8 +26,10 @@ class TitleRulesTest : public QObject {
         QVERIFY(title.endsWith(QChar(0x2026)));
         const QString body = title.chopped(1);
         // Whole words only: the text continues with a space right after the cut.
-        QVERIFY2(text.startsWith(body) && text.at(body.size()) == QLatin1Char(' '), qPrintable(title));
-        QCOMPARE(body, QStringLiteral("Please explain how the mixture of experts routing works in"));
+        QVERIFY2(text.startsWith(body) && text.at(body.size()) == QLatin1Char(' '),
+                 qPrintable(title));
+        QCOMPARE(body,
+                 QStringLiteral("Please explain how the mixture of experts routing works in"));
     }
     void trailingPunctuationBeforeTheCutIsDropped() {
         const QString title = title_from_message(
@@ -41,7 +43,9 @@ class TitleRulesTest : public QObject {
         QCOMPARE(title.size(), 60);
         QVERIFY(title.endsWith(QChar(0x2026)));
     }
-    void emptyTextGivesEmptyTitle() { QVERIFY(title_from_message(QStringLiteral(" \n ")).isEmpty()); }
+    void emptyTextGivesEmptyTitle() {
+        QVERIFY(title_from_message(QStringLiteral(" \n ")).isEmpty());
+    }
 };
 
 namespace prism::test {
