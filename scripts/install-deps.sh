@@ -9,6 +9,7 @@ packages=(
   libgtest-dev
   libicu-dev
   clang libclang-rt-14-dev
+  qt6-base-dev libqt6sql6-sqlite
 )
 
 missing=()

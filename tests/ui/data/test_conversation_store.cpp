@@ -1,0 +1,405 @@
+// ConversationStore in one process: round trip, WAL, deletion and images, search, titles,
+// throttled streaming writes, damaged and newer databases, errors, the sidebar model.
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "data/conversation_list_model.hpp"
+#include "data/conversation_store.hpp"
+#include "data/history_schema.hpp"
+#include "ui/data/test_suites.hpp"
+
+using prism::test::scalar;
+using prism::test::shared_image;
+using prism::ui::AnswerStats;
+using prism::ui::ConversationListModel;
+using prism::ui::ConversationStore;
+
+namespace {
+
+QByteArray sha256_of(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+int image_files(const QString& folder) {
+    return static_cast<int>(QDir(folder + QStringLiteral("/images")).entryList(QDir::Files).size());
+}
+
+}  // namespace
+
+class ConversationStoreTest : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> dir_;
+    QString folder() const { return dir_->path(); }
+    QString db() const { return dir_->filePath(QStringLiteral("history.sqlite")); }
+
+    bool open(ConversationStore& store, bool full_text = true, int interval_ms = 250) {
+        ConversationStore::Options o;
+        o.data_folder = folder();
+        o.allow_full_text = full_text;
+        o.write_interval_ms = interval_ms;
+        return store.open(o);
+    }
+
+  private slots:
+    void init() {
+        dir_ = std::make_unique<QTemporaryDir>();
+        QVERIFY(dir_->isValid());
+    }
+
+    void roundTripWithAttachments() {
+        const QString cat = shared_image(QStringLiteral("chelsea.png"));
+        const QString dog = shared_image(QStringLiteral("domestic_dog_640x480.jpg"));
+        qint64 conv = 0;
+        qint64 user = 0;
+        qint64 answer = 0;
+        {
+            ConversationStore store;
+            QVERIFY2(open(store), qPrintable(store.lastError()));
+            conv = store.createConversation(QStringLiteral("/models/SmolVLM.gguf"));
+            QVERIFY(conv > 0);
+            store.addMessage(conv, QStringLiteral("system"), QStringLiteral("Be brief."));
+            user = store.addMessage(conv, QStringLiteral("user"),
+                                    QStringLiteral("Which animals are these?"), {cat, dog});
+            QVERIFY2(user > 0, qPrintable(store.lastError()));
+            answer = store.beginAnswer(conv);
+            QVERIFY(answer > user);
+            store.updateAnswer(answer, QStringLiteral("A cat"));
+            QVERIFY(store.finishAnswer(
+                answer, QStringLiteral("A cat and a dog."),
+                AnswerStats{42.5, 120.0, 35.5, QStringLiteral("end_of_generation")}));
+        }
+        ConversationStore store;
+        QVERIFY(open(store));
+        const auto conversations = store.listConversations();
+        QCOMPARE(conversations.size(), 1u);
+        QCOMPARE(conversations[0].id, conv);
+        QCOMPARE(conversations[0].title, QStringLiteral("Which animals are these?"));
+        QCOMPARE(conversations[0].model_path, QStringLiteral("/models/SmolVLM.gguf"));
+        QCOMPARE(conversations[0].preview, QStringLiteral("A cat and a dog."));
+
+        const auto messages = store.listMessages(conv);
+        QCOMPARE(messages.size(), 3u);
+        QCOMPARE(messages[0].role, QStringLiteral("system"));
+        QCOMPARE(messages[1].id, user);
+        QCOMPARE(messages[1].role, QStringLiteral("user"));
+        QCOMPARE(messages[1].text, QStringLiteral("Which animals are these?"));
+        QVERIFY(!messages[1].stats.has_value());
+        QCOMPARE(messages[1].attachments.size(), 2u);
+        const auto& a0 = messages[1].attachments[0];
+        const auto& a1 = messages[1].attachments[1];
+        QCOMPARE(a0.position, 0);
+        QCOMPARE(a0.original_name, QStringLiteral("chelsea.png"));
+        QCOMPARE(a0.width, 451);
+        QCOMPARE(a0.height, 300);
+        QCOMPARE(a1.original_name, QStringLiteral("domestic_dog_640x480.jpg"));
+        QCOMPARE(a1.width, 640);
+        QCOMPARE(a1.height, 480);
+        // Copies inside the data folder, named by content, byte for byte the originals.
+        QVERIFY(a0.image_path.startsWith(folder() + QStringLiteral("/images/")));
+        QVERIFY(a0.image_path.endsWith(QString::fromLatin1(sha256_of(cat).toHex()) +
+                                       QStringLiteral(".png")));
+        QCOMPARE(sha256_of(a0.image_path), sha256_of(cat));
+        QCOMPARE(sha256_of(a1.image_path), sha256_of(dog));
+        QVERIFY(a1.image_path.endsWith(QStringLiteral(".jpg")));
+
+        QCOMPARE(messages[2].id, answer);
+        QCOMPARE(messages[2].role, QStringLiteral("assistant"));
+        QCOMPARE(messages[2].text, QStringLiteral("A cat and a dog."));
+        QVERIFY(messages[2].stats.has_value());
+        QCOMPARE(messages[2].stats->tokens_per_second, 42.5);
+        QCOMPARE(messages[2].stats->time_to_first_token_ms, 120.0);
+        QCOMPARE(messages[2].stats->image_encode_ms, 35.5);
+        QCOMPARE(messages[2].stats->stop_reason, QStringLiteral("end_of_generation"));
+
+        // The QML forms carry the same.
+        const QVariantList list = store.messages(conv);
+        QCOMPARE(list.size(), 3);
+        const QVariantMap answer_map = list[2].toMap();
+        QCOMPARE(answer_map[QStringLiteral("finished")].toBool(), true);
+        QCOMPARE(
+            answer_map[QStringLiteral("stats")].toMap()[QStringLiteral("stopReason")].toString(),
+            QStringLiteral("end_of_generation"));
+        QCOMPARE(list[1].toMap()[QStringLiteral("attachments")].toList().size(), 2);
+    }
+
+    void walModeAndSchemaVersion() {
+        ConversationStore store;
+        QVERIFY(open(store));
+        QVERIFY2(store.createConversation() > 0, qPrintable(store.lastError()));
+        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA journal_mode")).toString(),
+                 QStringLiteral("wal"));
+        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(),
+                 prism::ui::history_schema_version());
+        QVERIFY(QFile::exists(db() + QStringLiteral("-wal")));
+    }
+
+    void deleteRemovesOrphanedImagesButKeepsShared() {
+        ConversationStore store;
+        QVERIFY(open(store));
+        const QString cat = shared_image(QStringLiteral("chelsea.png"));
+        const QString rocket = shared_image(QStringLiteral("rocket.jpg"));
+        const qint64 a = store.createConversation();
+        const qint64 b = store.createConversation();
+        QVERIFY(store.addMessage(a, QStringLiteral("user"), QStringLiteral("two"), {cat, rocket}) >
+                0);
+        const qint64 answer = store.beginAnswer(a);
+        QVERIFY(store.finishAnswer(answer, QStringLiteral("ok"), AnswerStats{}));
+        QVERIFY(store.addMessage(b, QStringLiteral("user"), QStringLiteral("shared"), {rocket}) >
+                0);
+        QCOMPARE(image_files(folder()), 2);
+
+        QSignalSpy changed(&store, &ConversationStore::conversationsChanged);
+        QVERIFY(store.deleteConversation(a));
+        QCOMPARE(changed.count(), 1);
+        // Rows went with it (foreign keys on: ON DELETE CASCADE).
+        QCOMPARE(
+            scalar(db(),
+                   QStringLiteral("SELECT count(*) FROM messages WHERE conversation = %1").arg(a))
+                .toInt(),
+            0);
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM attachments")).toInt(), 1);
+        QCOMPARE(image_files(folder()), 1);
+        const auto left = store.listMessages(b);
+        QCOMPARE(left.size(), 1u);
+        QVERIFY(QFile::exists(left[0].attachments.at(0).image_path));
+
+        QVERIFY(store.deleteConversation(b));
+        QCOMPARE(image_files(folder()), 0);
+        QVERIFY(store.listConversations().empty());
+    }
+
+    void deleteMessagesFromDropsTheTail() {
+        ConversationStore store;
+        QVERIFY(open(store));
+        const qint64 conv = store.createConversation();
+        const qint64 first = store.addMessage(conv, QStringLiteral("user"), QStringLiteral("one"));
+        const qint64 answer = store.beginAnswer(conv);
+        store.finishAnswer(answer, QStringLiteral("reply"), AnswerStats{});
+        store.addMessage(conv, QStringLiteral("user"), QStringLiteral("two"),
+                         {shared_image(QStringLiteral("page.png"))});
+        QVERIFY(store.deleteMessagesFrom(answer));
+        const auto left = store.listMessages(conv);
+        QCOMPARE(left.size(), 1u);
+        QCOMPARE(left[0].id, first);
+        QCOMPARE(image_files(folder()), 0);
+        QVERIFY(store.editMessageText(first, QStringLiteral("one, edited")));
+        QCOMPARE(store.listMessages(conv)[0].text, QStringLiteral("one, edited"));
+    }
+
+    void search_data() {
+        QTest::addColumn<bool>("full_text");
+        QTest::newRow("fts5") << true;
+        QTest::newRow("like") << false;
+    }
+    void search() {
+        QFETCH(bool, full_text);
+        ConversationStore store;
+        QVERIFY(open(store, full_text));
+        QCOMPARE(store.fullTextSearch(), full_text);
+        const qint64 cats = store.createConversation();
+        store.addMessage(cats, QStringLiteral("user"), QStringLiteral("Why do cats sit on roofs?"));
+        const qint64 rockets = store.createConversation();
+        store.addMessage(rockets, QStringLiteral("user"), QStringLiteral("Tell me about launches"));
+        const qint64 answer = store.beginAnswer(rockets);
+        store.updateAnswer(answer, QStringLiteral("Liquid propellant burns"));
+        QVERIFY(store.flushPendingWrites());
+
+        auto ids = [&](const QString& q) {
+            QList<qint64> out;
+            for (const auto& c : store.listConversations(q)) out << c.id;
+            return out;
+        };
+        QCOMPARE(ids(QString()), (QList<qint64>{rockets, cats}));
+        QCOMPARE(ids(QStringLiteral("roofs")), QList<qint64>{cats});        // message text
+        QCOMPARE(ids(QStringLiteral("LAUNCHES")), QList<qint64>{rockets});  // title, any case
+        QCOMPARE(ids(QStringLiteral("propell")),
+                 QList<qint64>{rockets});  // streamed answer, prefix
+        QCOMPARE(ids(QStringLiteral("zebra")), QList<qint64>{});
+        // Syntax characters are text, not operators or wildcards.
+        QCOMPARE(ids(QStringLiteral("\"% _ * AND OR (")), QList<qint64>{});
+        QVERIFY(store.lastError().isEmpty());
+
+        // The index follows edits and deletions.
+        store.finishAnswer(answer, QStringLiteral("Solid boosters"), AnswerStats{});
+        QCOMPARE(ids(QStringLiteral("propell")), QList<qint64>{});
+        QCOMPARE(ids(QStringLiteral("boosters")), QList<qint64>{rockets});
+        store.deleteConversation(rockets);
+        QCOMPARE(ids(QStringLiteral("boosters")), QList<qint64>{});
+    }
+
+    void titlesAndOrder() {
+        ConversationStore store;
+        QVERIFY(open(store));
+        const qint64 a = store.createConversation();
+        QCOMPARE(store.conversation(a)->title, QStringLiteral("New chat"));
+        store.addMessage(a, QStringLiteral("user"), QStringLiteral("First question here"));
+        store.addMessage(a, QStringLiteral("user"), QStringLiteral("Second question"));
+        QCOMPARE(store.conversation(a)->title, QStringLiteral("First question here"));
+
+        const qint64 b = store.createConversation();
+        store.addMessage(b, QStringLiteral("user"), QString(),
+                         {shared_image(QStringLiteral("camera.png"))});
+        QCOMPARE(store.conversation(b)->title, QStringLiteral("camera.png"));
+
+        QVERIFY(store.renameConversation(a, QStringLiteral("  My   title ")));
+        store.addMessage(a, QStringLiteral("user"), QStringLiteral("more"));
+        QCOMPARE(store.conversation(a)->title, QStringLiteral("My title"));
+        // A renamed-to-empty conversation stays untitled rather than re-deriving a title.
+        const qint64 c = store.createConversation();
+        QVERIFY(store.renameConversation(c, QString()));
+        store.addMessage(c, QStringLiteral("user"), QStringLiteral("words"));
+        QCOMPARE(store.conversation(c)->title, QStringLiteral("New chat"));
+
+        // Newest activity first: a new message moves a conversation to the top.
+        QTest::qWait(5);
+        store.addMessage(b, QStringLiteral("user"), QStringLiteral("again"));
+        const auto list = store.listConversations();
+        QCOMPARE(list.size(), 3u);
+        QCOMPARE(list[0].id, b);
+        QVERIFY(!store.renameConversation(999, QStringLiteral("x")));
+    }
+
+    void streamingWritesAreThrottled() {
+        ConversationStore store;
+        QVERIFY(open(store, true, 250));
+        const qint64 conv = store.createConversation();
+        const qint64 answer = store.beginAnswer(conv);
+        const QString text_sql =
+            QStringLiteral("SELECT text FROM messages WHERE id = %1").arg(answer);
+        store.updateAnswer(answer, QStringLiteral("Hel"));  // the first piece is written at once
+        QCOMPARE(scalar(db(), text_sql).toString(), QStringLiteral("Hel"));
+        store.updateAnswer(answer, QStringLiteral("Hello"));
+        QCOMPARE(scalar(db(), text_sql).toString(), QStringLiteral("Hel"));  // within the interval
+        // The timer writes the last pending text without another update.
+        QTRY_COMPARE_WITH_TIMEOUT(scalar(db(), text_sql).toString(), QStringLiteral("Hello"), 2000);
+        // Unfinished answers read back as such.
+        const auto messages = store.listMessages(conv);
+        QVERIFY(!messages[0].stats.has_value());
+        QCOMPARE(store.messages(conv)[0].toMap()[QStringLiteral("finished")].toBool(), false);
+    }
+
+    void damagedDatabaseIsMovedAside() {
+        QByteArray garbage;
+        for (int i = 0; i < 2000; ++i) garbage += "this is not an SQLite database ";
+        {
+            QFile f(db());
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(garbage);
+        }
+        ConversationStore store;
+        QSignalSpy notice(&store, &ConversationStore::recoveryNoticeChanged);
+        QVERIFY2(open(store), qPrintable(store.lastError()));
+        QCOMPARE(notice.count(), 1);
+        QVERIFY(store.recoveryNotice().contains(QStringLiteral("history.sqlite.corrupt-")));
+        const QStringList aside =
+            QDir(folder()).entryList({QStringLiteral("history.sqlite.corrupt-*")}, QDir::Files);
+        QCOMPARE(aside.size(), 1);
+        QFile kept(QDir(folder()).filePath(aside[0]));
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(kept.readAll(), garbage);  // the user's file is kept as it was
+        QVERIFY(store.createConversation() > 0);
+        QCOMPARE(store.listConversations().size(), 1u);
+    }
+
+    void newerSchemaIsRefusedAndKept() {
+        {
+            QSqlDatabase raw =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+            raw.setDatabaseName(db());
+            QVERIFY(raw.open());
+            QSqlQuery q(raw);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 99")));
+            raw.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+        ConversationStore store;
+        QSignalSpy errors(&store, &ConversationStore::errorOccurred);
+        QVERIFY(!open(store));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(store.lastError().contains(QStringLiteral("newer version")),
+                 qPrintable(store.lastError()));
+        QVERIFY(!store.isReady());
+        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(), 99);
+    }
+
+    void failuresAreMessagesNotCrashes() {
+        ConversationStore store;
+        QVERIFY(store.createConversation() < 0);  // not open
+        QVERIFY(store.lastError().contains(QStringLiteral("not open")));
+        QVERIFY(store.listConversations().empty());
+
+        // A folder that cannot be created (a file is in the way).
+        QFile blocker(dir_->filePath(QStringLiteral("file")));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        QVERIFY(!store.open(dir_->filePath(QStringLiteral("file/sub"))));
+        QVERIFY(!store.lastError().isEmpty());
+
+        QVERIFY(open(store));
+        const qint64 conv = store.createConversation();
+        QSignalSpy errors(&store, &ConversationStore::errorOccurred);
+        const QString missing = dir_->filePath(QStringLiteral("no-such-image.png"));
+        QCOMPARE(store.addMessage(conv, QStringLiteral("user"), QStringLiteral("look"),
+                                  {shared_image(QStringLiteral("camera.png")), missing}),
+                 -1);
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(store.lastError().contains(QStringLiteral("no-such-image.png")),
+                 qPrintable(store.lastError()));
+        // Nothing half-stored: no row, and the image copied before the failure is gone again.
+        QVERIFY(store.listMessages(conv).empty());
+        QCOMPARE(image_files(folder()), 0);
+        QCOMPARE(store.addMessage(12345, QStringLiteral("user"), QStringLiteral("x")), -1);
+        QCOMPARE(store.addMessage(conv, QStringLiteral("assistant"), QStringLiteral("x")), -1);
+        QVERIFY(!store.finishAnswer(777, QStringLiteral("x"), AnswerStats{}));
+    }
+
+    void listModelFollowsTheStore() {
+        ConversationStore store;
+        QVERIFY(open(store));
+        ConversationListModel model(&store);
+        QSignalSpy count(&model, &ConversationListModel::countChanged);
+        QCOMPARE(model.rowCount(), 0);
+        const qint64 a = store.createConversation();
+        store.addMessage(a, QStringLiteral("user"), QStringLiteral("Alpha question"));
+        const qint64 b = store.createConversation();
+        store.addMessage(b, QStringLiteral("user"), QStringLiteral("Beta question"));
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(count.count() >= 1);
+        const QHash<int, QByteArray> roles = model.roleNames();
+        QCOMPARE(roles.value(ConversationListModel::IdRole), QByteArray("id"));
+        QCOMPARE(roles.value(ConversationListModel::TitleRole), QByteArray("title"));
+        QCOMPARE(roles.value(ConversationListModel::UpdatedRole), QByteArray("updated"));
+        QCOMPARE(roles.value(ConversationListModel::PreviewRole), QByteArray("preview"));
+        QCOMPARE(model.data(model.index(0), ConversationListModel::IdRole).toLongLong(), b);
+        QCOMPARE(model.data(model.index(0), ConversationListModel::TitleRole).toString(),
+                 QStringLiteral("Beta question"));
+        QVERIFY(
+            model.data(model.index(0), ConversationListModel::UpdatedRole).toDateTime().isValid());
+        model.setFilter(QStringLiteral("alpha"));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.idAt(0), a);
+        QCOMPARE(model.rowOf(b), -1);
+        model.setFilter(QString());
+        store.deleteConversation(a);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowOf(b), 0);
+    }
+};
+
+namespace prism::test {
+int run_conversation_store_tests(int argc, char** argv) {
+    ConversationStoreTest t;
+    return QTest::qExec(&t, argc, argv);
+}
+}  // namespace prism::test
+
+#include "test_conversation_store.moc"

@@ -1,0 +1,61 @@
+#pragma once
+
+// Plain values the conversation store reads and writes, and their QVariantMap forms for QML.
+
+#include <QDateTime>
+#include <QString>
+#include <QVariantMap>
+#include <optional>
+#include <vector>
+
+namespace prism::ui {
+
+// Measured for one answer; stored when the answer ends.
+struct AnswerStats {
+    double tokens_per_second = 0;
+    double time_to_first_token_ms = 0;
+    double image_encode_ms = 0;
+    QString stop_reason;  // the engine's stop_reason_name(), e.g. "end_of_generation"
+};
+
+struct StoredAttachment {
+    int position = 0;
+    QString image_path;  // absolute
+    QString original_name;
+    int width = 0;
+    int height = 0;
+};
+
+struct StoredMessage {
+    qint64 id = 0;
+    qint64 conversation = 0;
+    QString role;  // "system", "user" or "assistant"
+    QString text;
+    QDateTime created;
+    // Set once an assistant answer ended; an assistant message without stats was cut off
+    // (the app was stopped while it streamed).
+    std::optional<AnswerStats> stats;
+    std::vector<StoredAttachment> attachments;
+};
+
+struct ConversationSummary {
+    qint64 id = 0;
+    QString title;  // never empty: kUntitledConversation when nothing was written yet
+    QDateTime created;
+    QDateTime updated;
+    QString model_path;
+    QString preview;  // start of the latest message, on one line
+};
+
+// Keys: tokensPerSecond, timeToFirstTokenMs, imageEncodeMs, stopReason.
+QVariantMap to_variant(const AnswerStats& stats);
+AnswerStats answer_stats_from(const QVariantMap& map);
+// Keys: position, imagePath, imageUrl, originalName, width, height.
+QVariantMap to_variant(const StoredAttachment& attachment);
+// Keys: id, conversation, role, text, created, finished, stats (map, absent while unfinished),
+// attachments (list of maps).
+QVariantMap to_variant(const StoredMessage& message);
+// Keys: id, title, created, updated, modelPath, preview.
+QVariantMap to_variant(const ConversationSummary& conversation);
+
+}  // namespace prism::ui
