@@ -2,6 +2,7 @@
 // lives in ui/ (tested there).
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQmlExtensionPlugin>
@@ -9,6 +10,7 @@
 #include <QUrl>
 
 #include "app_context.hpp"
+#include "data/app_paths.hpp"
 #include "screenshot.hpp"
 
 // The Prism.Ui QML module is a static library; its plugin must be imported by hand.
@@ -38,17 +40,14 @@ int main(int argc, char** argv) {
     args.process(app);
 
     prism::ui::AppContext context;
-    if (args.isSet(theme)) context.settings().setProperty("theme", args.value(theme));
-    const QString demo = prism::ui::find_demo_model({
-        QStringLiteral(PRISM_SOURCE_DIR "/resources/models/stories260K.gguf"),
-        QStringLiteral(PRISM_SOURCE_DIR "/../shared/data/models/stories260K.gguf"),
-    });
+    if (args.isSet(theme)) context.settings().setTheme(args.value(theme));
 
     QQmlApplicationEngine qml;
-    QQuickWindow* window = context.load_window(qml, demo);
+    QQuickWindow* window = context.load_window(qml);
     if (window == nullptr) return 1;
 
     const QString model = args.positionalArguments().value(0);
+    const QString demo = prism::ui::demo_model_path();
     if (args.isSet(screenshot)) {
         prism::ui::ScreenshotPlan plan;
         plan.output = args.value(screenshot);
@@ -61,6 +60,10 @@ int main(int argc, char** argv) {
         prism::ui::run_screenshot(context, *window, plan, [](int code) { QCoreApplication::exit(code); });
     } else if (!model.isEmpty()) {
         context.engine().loadModel(model);
+    } else if (const QString last = context.settings().lastModelPath();
+               !last.isEmpty() && QFileInfo::exists(last)) {
+        // Where the user left off.
+        context.engine().loadModel(last, context.settings().lastMmprojPath());
     }
     return QGuiApplication::exec();
 }

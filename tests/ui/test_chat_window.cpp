@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "app_context.hpp"
+#include "data/app_paths.hpp"
 #include "ui_test_suites.hpp"
 
 namespace prism::ui::test {
@@ -83,15 +84,15 @@ class ChatWindowTest : public QObject {
   private slots:
     void initTestCase() {
         clock_.start();
-        const QString model = find_demo_model({
-            QStringLiteral(PRISM_SOURCE_DIR "/resources/models/stories260K.gguf"),
-            QStringLiteral(PRISM_SOURCE_DIR "/../shared/data/models/stories260K.gguf"),
-        });
-        if (model.isEmpty()) QSKIP("stories260K.gguf not found");
-        app_ = std::make_unique<AppContext>();
-        app_->settings().setProperty("maxTokens", 48);
+        if (demo_model_path().isEmpty()) QSKIP("resources/models/stories260K.gguf not found");
+        AppOptions options;
+        options.settings_file = files_.filePath(QStringLiteral("prism.conf"));
+        options.data_folder = files_.filePath(QStringLiteral("data"));
+        options.model_folders = {files_.filePath(QStringLiteral("models"))};
+        app_ = std::make_unique<AppContext>(options);
+        chat().setProperty("maxTokens", 48);
         qml_ = std::make_unique<QQmlApplicationEngine>();
-        window_ = app_->load_window(*qml_, model);
+        window_ = app_->load_window(*qml_);
         QVERIFY(window_ != nullptr);
         QVERIFY(QTest::qWaitForWindowExposed(window_));
         // The welcome screen offers the demo model; its button loads it.
@@ -135,7 +136,7 @@ class ChatWindowTest : public QObject {
     }
 
     void escapeStopsWithinOneSecond() {
-        app_->settings().setProperty("maxTokens", 100000);
+        chat().setProperty("maxTokens", 100000);
         QVERIFY(chat().send(QStringLiteral("Tell me a long story")));
         const int row = messages().count() - 1;
         QTRY_VERIFY_WITH_TIMEOUT(!messages().textAt(row).isEmpty(), 10000);
@@ -148,7 +149,7 @@ class ChatWindowTest : public QObject {
         QVERIFY(ms < 1000);
         const QString stats = messages().data(messages().index(row), MessageListModel::StatsRole).toString();
         QVERIFY2(stats.contains(QStringLiteral("stopped")), qPrintable(stats));
-        app_->settings().setProperty("maxTokens", 48);
+        chat().setProperty("maxTokens", 48);
     }
 
     void regenerateReplacesLastAnswer() {
@@ -240,6 +241,27 @@ class ChatWindowTest : public QObject {
         wait_idle();
         QCOMPARE(messages().count(), count + 2);
         QVERIFY(!messages().textAt(count + 1).isEmpty());
+    }
+
+    void theConversationIsStoredAndReopens() {
+        const qint64 id = chat().conversationId();
+        QVERIFY(id >= 0);
+        const int count = messages().count();
+        const QString last_answer = messages().textAt(count - 1);
+        QVERIFY(app_->history().flushPendingWrites());
+        const auto lists = items_named(window_, QStringLiteral("conversationList"));
+        QCOMPARE(lists.size(), 1);
+        QTRY_COMPARE(lists[0]->property("count").toInt(), 1);
+        chat().newChat();
+        QCOMPARE(messages().count(), 0);
+        QVERIFY(chat().openConversation(id));
+        // Regenerate and edit-and-resend replaced rows in the store too: the same turns return.
+        QCOMPARE(messages().count(), count);
+        QCOMPARE(messages().textAt(count - 1), last_answer);
+        // A second store on the same folder (the app restarted) reads the same conversation.
+        ConversationStore restarted;
+        QVERIFY(restarted.open(files_.filePath(QStringLiteral("data"))));
+        QCOMPARE(static_cast<int>(restarted.listMessages(id).size()), count);
     }
 
     void newChatEmptiesTheConversation() {

@@ -11,7 +11,13 @@ ApplicationWindow {
     objectName: "mainWindow"
     required property EngineController engine
     required property ChatController chat
-    required property ChatSettings settings
+    // The data layer's objects (plain QObjects, not QML types): SettingsStore,
+    // ConversationListModel, ConversationStore, ModelCatalog, ModelListModel.
+    required property var settings
+    required property var conversations
+    required property var history
+    required property var catalog
+    required property var models
     required property string demoModelPath
     required property bool systemDark
 
@@ -64,6 +70,10 @@ ApplicationWindow {
         function onNotify(message) { toast.show(message) }
     }
     Connections {
+        target: window.history
+        function onErrorOccurred(message) { toast.show(message) }
+    }
+    Connections {
         target: window.engine
         function onLoadFailed(error) {
             loadError.text = error
@@ -94,6 +104,8 @@ ApplicationWindow {
             Layout.fillHeight: true
             theme: theme
             chat: window.chat
+            conversations: window.conversations
+            history: window.history
         }
 
         ColumnLayout {
@@ -105,6 +117,8 @@ ApplicationWindow {
                 Layout.fillWidth: true
                 theme: theme
                 engine: window.engine
+                models: window.models
+                catalog: window.catalog
                 onOpenModelRequested: window.openModel()
                 onInfoRequested: infoDialog.open()
                 onSettingsRequested: settingsDialog.open()

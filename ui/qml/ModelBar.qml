@@ -9,6 +9,8 @@ Rectangle {
     id: bar
     required property Theme theme
     required property EngineController engine
+    required property var models   // ModelListModel: GGUF files found in the usual folders
+    required property var catalog  // ModelCatalog
     signal openModelRequested()
     signal infoRequested()
     signal settingsRequested()
@@ -52,9 +54,47 @@ Rectangle {
                   : qsTr("Open a model…")
             font.bold: true
             font.pixelSize: 15
-            Accessible.name: bar.engine.modelLoaded ? qsTr("Model %1; open another (Ctrl+O)").arg(bar.engine.modelName)
-                                                    : qsTr("Open a model (Ctrl+O)")
-            onClicked: bar.openModelRequested()
+            Accessible.name: bar.engine.modelLoaded ? qsTr("Model %1; choose another").arg(bar.engine.modelName)
+                                                    : qsTr("Choose a model")
+            onClicked: modelMenu.popup(this, 0, height)
+
+            Menu {
+                id: modelMenu
+                objectName: "modelMenu"
+                Instantiator {
+                    model: bar.models
+                    delegate: MenuItem {
+                        required property var model  // ModelListModel roles
+                        text: model.name + "  ·  " + model.quantization + "  ·  "
+                              + (model.sizeBytes / 1048576).toFixed(0) + " MiB"
+                              + (model.hasVision ? qsTr("  ·  vision") : "")
+                              + (model.hasAudio ? qsTr("  ·  audio") : "")
+                        enabled: !model.broken
+                        ToolTip.visible: hovered
+                        ToolTip.text: model.broken ? model.error : model.path
+                                      + (model.mmprojPath ? "\n+ " + model.mmprojPath : "")
+                        Accessible.name: text
+                        onTriggered: bar.engine.loadModel(model.path, model.mmprojPath)
+                    }
+                    onObjectAdded: (index, object) => modelMenu.insertItem(index, object)
+                    onObjectRemoved: (index, object) => modelMenu.removeItem(object)
+                }
+                MenuItem {
+                    enabled: false
+                    visible: bar.models.count === 0
+                    height: visible ? implicitHeight : 0
+                    text: bar.catalog.scanning ? qsTr("Looking for models…") : qsTr("No models found in the usual folders")
+                }
+                MenuSeparator {}
+                MenuItem {
+                    text: qsTr("Open a file… (Ctrl+O)")
+                    onTriggered: bar.openModelRequested()
+                }
+                MenuItem {
+                    text: qsTr("Look for models again")
+                    onTriggered: bar.catalog.scan()
+                }
+            }
         }
         Badge {
             visible: bar.engine.modelLoaded

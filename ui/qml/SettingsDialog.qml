@@ -8,7 +8,7 @@ import Prism.Ui
 Dialog {
     id: dialog
     required property Theme theme
-    required property ChatSettings settings
+    required property var settings  // SettingsStore
     required property EngineController engine
     title: qsTr("Settings")
     modal: true
@@ -87,8 +87,8 @@ Dialog {
                 label: qsTr("Repetition penalty")
                 from: 1
                 to: 2
-                value: dialog.settings.repeatPenalty
-                onMoved: (v) => dialog.settings.repeatPenalty = v
+                value: dialog.settings.repetitionPenalty
+                onMoved: (v) => dialog.settings.repetitionPenalty = v
             }
             RowLayout {
                 Label { text: qsTr("Top-k"); Layout.preferredWidth: 150; color: dialog.theme.text }
@@ -108,7 +108,7 @@ Dialog {
                 SpinBox {
                     from: 0
                     to: 131072
-                    stepSize: 512
+                    stepSize: 256
                     value: dialog.settings.contextSize
                     editable: true
                     textFromValue: (v) => v === 0 ? qsTr("automatic") : String(v)
@@ -123,9 +123,9 @@ Dialog {
                     Layout.fillWidth: true
                     model: [qsTr("Automatic")].concat(dialog.engine.devices)
                     currentIndex: Math.max(0, dialog.engine.devices.findIndex(
-                                               (d) => d.split(":")[0] === dialog.settings.device) + 1)
+                                               (d) => d.split(":")[0] === dialog.settings.gpuDevice) + 1)
                     Accessible.name: qsTr("GPU device")
-                    onActivated: (i) => dialog.settings.device = i === 0 ? "" : dialog.engine.devices[i - 1].split(":")[0]
+                    onActivated: (i) => dialog.settings.gpuDevice = i === 0 ? "" : dialog.engine.devices[i - 1].split(":")[0]
                 }
             }
             Label {

@@ -8,17 +8,19 @@
 #include <QObject>
 #include <QPointer>
 #include <QQmlEngine>
+#include <QTemporaryDir>
 #include <QUrl>
 #include <memory>
 
 #include "attachment_list_model.hpp"
-#include "chat_settings.hpp"
 #include "engine_controller.hpp"
 #include "message_list_model.hpp"
 
 namespace prism::ui {
 
+class ConversationStore;
 class ImageStore;
+class SettingsStore;
 struct DecodedImage;
 
 class ChatController : public QObject {
@@ -34,9 +36,14 @@ class ChatController : public QObject {
     Q_PROPERTY(QString imagesUnavailableReason READ imagesUnavailableReason NOTIFY visionChanged)
     Q_PROPERTY(int pendingImages READ pendingImages NOTIFY pendingImagesChanged)
     Q_PROPERTY(int lastUserRow READ lastUserRow NOTIFY lastUserRowChanged)
+    // The stored conversation shown (-1: a new chat not stored yet).
+    Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
+    // Most tokens one answer may have.
+    Q_PROPERTY(int maxTokens MEMBER max_tokens_ NOTIFY maxTokensChanged)
 
   public:
-    ChatController(EngineController* engine, ChatSettings* settings,
+    // `history` may be null (nothing is stored).
+    ChatController(EngineController* engine, SettingsStore* settings, ConversationStore* history,
                    std::shared_ptr<ImageStore> images, QObject* parent = nullptr);
     ~ChatController() override;
 
@@ -47,6 +54,7 @@ class ChatController : public QObject {
     QString imagesUnavailableReason() const;
     int pendingImages() const { return pending_images_; }
     int lastUserRow() const;
+    qint64 conversationId() const { return conversation_; }
 
     // Sends the text with the composer's images; false (with a notification when useful) if
     // nothing was sent.
@@ -57,6 +65,9 @@ class ChatController : public QObject {
     // Replaces the last user message (and everything after it) and answers again.
     Q_INVOKABLE bool resendLastUserMessage(const QString& text);
     Q_INVOKABLE void newChat();
+    // Shows a stored conversation (stops an answer in progress first).
+    Q_INVOKABLE bool openConversation(qint64 id);
+    Q_INVOKABLE bool deleteConversation(qint64 id);
 
     // Files dropped on the window or the composer: GGUF files load, everything else is
     // attached as an image (and refused with a notification if it is not one).
@@ -68,15 +79,17 @@ class ChatController : public QObject {
     Q_INVOKABLE bool pasteImageFromClipboard();
     Q_INVOKABLE void copyText(const QString& text);
 
-    // A finished exchange from history or a demo (the screenshot mode).
-    void add_history(const QString& user_text, const QList<QUrl>& image_files,
-                     const QString& answer);
+    // A user turn with image files, without an answer yet (the screenshot mode; regenerate()
+    // then answers it).
+    void add_user_turn(const QString& user_text, const QList<QUrl>& image_files);
 
   signals:
     void generatingChanged();
     void visionChanged();
     void pendingImagesChanged();
     void lastUserRowChanged();
+    void conversationChanged();
+    void maxTokensChanged();
     // A short message for the toast (errors in plain words).
     void notify(const QString& message);
     void answerFinished();
@@ -86,15 +99,25 @@ class ChatController : public QObject {
     void attach_decoded(const DecodedImage& decoded);
     void set_request(quint64 id);
     void decode_async(const QString& path);
+    GenerationSettings generation_settings() const;
+    // History: stores a user turn / starts an answer row; no-ops without a store.
+    qint64 store_user_turn(const QString& text, const QList<ImageAttachment>& images);
+    void delete_stored_from(int row);
 
     QPointer<EngineController> engine_;
-    QPointer<ChatSettings> settings_;
+    QPointer<SettingsStore> settings_;
+    QPointer<ConversationStore> history_;
     std::shared_ptr<ImageStore> images_;
+    QTemporaryDir paste_folder_;  // pasted images as PNG files, until the history copies them
+    int pasted_ = 0;
     MessageListModel messages_;
     AttachmentListModel attachments_;
     quint64 request_ = 0;
     int answer_row_ = -1;
     int pending_images_ = 0;
+    int max_tokens_ = 1024;
+    qint64 conversation_ = -1;
+    qint64 answer_message_ = -1;  // the stored row of the answer streaming now
 };
 
 }  // namespace prism::ui

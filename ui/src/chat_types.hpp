@@ -15,9 +15,10 @@ namespace prism::ui {
 // One image the user attached: the file's bytes as given (PNG, JPEG, ...), decoded once to
 // check it and to make a thumbnail.
 struct ImageAttachment {
-    QString id;  // key in the ImageStore, also the image provider id
+    QString id;    // key in the ImageStore (image provider); empty for images from history
     QString name;
-    QByteArray bytes;
+    QString path;  // the file (for a pasted image, a PNG the app wrote); kept by the history
+    QByteArray bytes;  // the file's bytes when already read (empty for images from history)
     QSize size;
 };
 
@@ -39,7 +40,7 @@ struct GenerationSettings {
     int max_tokens = 512;
 };
 
-struct AnswerStats {
+struct AnswerTimings {
     qint64 tokens = 0;
     double tokens_per_second = 0;
     double time_to_first_token_ms = 0;
@@ -67,5 +68,5 @@ struct ModelDescription {
 
 Q_DECLARE_METATYPE(prism::ui::ChatTurn)
 Q_DECLARE_METATYPE(prism::ui::GenerationSettings)
-Q_DECLARE_METATYPE(prism::ui::AnswerStats)
+Q_DECLARE_METATYPE(prism::ui::AnswerTimings)
 Q_DECLARE_METATYPE(prism::ui::ModelDescription)

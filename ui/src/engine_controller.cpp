@@ -11,7 +11,7 @@ EngineController::EngineController(QObject* parent)
     : QObject(parent), shared_(std::make_shared<EngineShared>()) {
     qRegisterMetaType<ChatTurn>();
     qRegisterMetaType<GenerationSettings>();
-    qRegisterMetaType<AnswerStats>();
+    qRegisterMetaType<AnswerTimings>();
     qRegisterMetaType<ModelDescription>();
 
     thread_.setObjectName(QStringLiteral("prism-engine"));
@@ -42,7 +42,7 @@ EngineController::EngineController(QObject* parent)
     });
     connect(worker_, &EngineWorker::piece, this, &EngineController::piece);
     connect(worker_, &EngineWorker::generationFinished, this,
-            [this](quint64 id, const AnswerStats& stats) {
+            [this](quint64 id, const AnswerTimings& stats) {
                 if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
                 emit generationFinished(id, stats);
             });

@@ -87,7 +87,7 @@ class EngineController : public QObject {
     void loadFailed(const QString& error);
     void loadCancelled();
     void piece(quint64 requestId, const QString& text);
-    void generationFinished(quint64 requestId, const prism::ui::AnswerStats& stats);
+    void generationFinished(quint64 requestId, const prism::ui::AnswerTimings& stats);
     void generationFailed(quint64 requestId, const QString& error);
 
   private:

@@ -69,19 +69,21 @@ void EngineWorker::load_model(const LoadRequest& request) {
     // The old model goes first: two models rarely fit in device memory together.
     unload();
     try {
-        ModelDescription model = describe_model(request.path, request.mmproj_path);
         SessionOptions options;
         options.device = utf8(request.device);
         options.n_ctx = request.n_ctx;
+        // The session reads and checks the file itself, so a bad file fails with its words.
         auto session = std::make_shared<Session>(Session::load(
             request.path.toStdString(), options,
             [this](float fraction) { emit loadProgress(static_cast<double>(fraction)); },
             &shared_->cancel_load));
+        ModelDescription model = describe_model(request.path, request.mmproj_path);
         model.device_name = QString::fromUtf8(session->device_name().data(),
                                               static_cast<qsizetype>(session->device_name().size()));
         model.session_context = session->n_ctx();
         model.load_seconds = session->load_seconds();
-        // No vision encoder can run until the session takes an mmproj (contract section 6).
+        // The projector is paired and shown, but no vision or audio encoder runs until the
+        // session takes an mmproj (vision-contract section 6, not merged on this branch).
         model.has_vision = false;
         model.has_audio = false;
         session_ = session;
@@ -102,7 +104,7 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         return;
     }
     if (shared_->stop_up_to.load() >= request_id) {
-        emit generationFinished(request_id, AnswerStats{.stop_reason = QStringLiteral("cancelled")});
+        emit generationFinished(request_id, AnswerTimings{.stop_reason = QStringLiteral("cancelled")});
         return;
     }
     try {
@@ -116,7 +118,7 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
             return shared_->stop_up_to.load() < request_id;
         };
         const GenerateResult result = session_->generate(options);
-        AnswerStats stats;
+        AnswerTimings stats;
         stats.tokens = result.timings.generated_tokens;
         stats.tokens_per_second = result.timings.generated_tokens_per_second;
         stats.time_to_first_token_ms = result.timings.time_to_first_token * 1000.0;

@@ -64,7 +64,7 @@ class EngineWorker : public QObject {
     void modelLoaded(const prism::ui::ModelDescription& model);
     void loadFailed(const QString& error, bool cancelled);
     void piece(quint64 request_id, const QString& text);
-    void generationFinished(quint64 request_id, const prism::ui::AnswerStats& stats);
+    void generationFinished(quint64 request_id, const prism::ui::AnswerTimings& stats);
     void generationFailed(quint64 request_id, const QString& error);
     void devicesListed(const QStringList& devices);
 

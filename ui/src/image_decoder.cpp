@@ -52,10 +52,12 @@ DecodedImage decode_image_file(const QString& path) {
         out.error = QObject::tr("%1 is larger than 64 MiB.").arg(name);
         return out;
     }
-    return decode_image_bytes(file.readAll(), name);
+    DecodedImage out = decode_image_bytes(file.readAll(), name);
+    out.attachment.path = path;
+    return out;
 }
 
-DecodedImage encode_pasted_image(const QImage& image) {
+DecodedImage encode_pasted_image(const QImage& image, const QString& save_as) {
     QByteArray png;
     QBuffer buffer(&png);
     buffer.open(QIODevice::WriteOnly);
@@ -64,7 +66,13 @@ DecodedImage encode_pasted_image(const QImage& image) {
         out.error = QObject::tr("The clipboard image could not be read.");
         return out;
     }
-    return decode_image_bytes(png, QObject::tr("pasted image.png"));
+    DecodedImage out = decode_image_bytes(png, QObject::tr("pasted image.png"));
+    QFile file(save_as);
+    if (out.error.isEmpty() && (!file.open(QIODevice::WriteOnly) || file.write(png) != png.size())) {
+        out.error = QObject::tr("The pasted image could not be saved: %1").arg(file.errorString());
+    }
+    out.attachment.path = save_as;
+    return out;
 }
 
 }  // namespace prism::ui

@@ -27,7 +27,7 @@ inline constexpr int thumbnail_size = 320;
 
 DecodedImage decode_image_bytes(const QByteArray& bytes, const QString& name);
 DecodedImage decode_image_file(const QString& path);
-// A clipboard image, stored as PNG bytes.
-DecodedImage encode_pasted_image(const QImage& image);
+// A clipboard image, encoded as PNG and written to `save_as` (so that it can be kept like a file).
+DecodedImage encode_pasted_image(const QImage& image, const QString& save_as);
 
 }  // namespace prism::ui

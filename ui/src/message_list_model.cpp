@@ -1,6 +1,7 @@
 #include "message_list_model.hpp"
 
 #include <QStringList>
+#include <QUrl>
 
 namespace prism::ui {
 
@@ -24,7 +25,9 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
         case ImagesRole: {
             QStringList urls;
             for (const ImageAttachment& a : m.turn.images) {
-                urls.append(QStringLiteral("image://attachments/%1").arg(a.id));
+                // History images are files Qt Quick loads (asynchronously) itself.
+                urls.append(a.id.isEmpty() ? QUrl::fromLocalFile(a.path).toString()
+                                           : QStringLiteral("image://attachments/%1").arg(a.id));
             }
             return urls;
         }
@@ -75,10 +78,21 @@ int MessageListModel::append_assistant() {
     return append(std::move(m));
 }
 
-int MessageListModel::append_assistant_text(const QString& text) {
+int MessageListModel::append_assistant_text(const QString& text, const QString& stats,
+                                            const QString& error) {
     Message m;
     m.turn = {TurnRole::assistant, text, {}};
+    m.stats = stats;
+    m.error = error;
     return append(std::move(m));
+}
+
+void MessageListModel::set_stored_id(int row, qint64 id) {
+    if (row >= 0 && row < count()) messages_.at(static_cast<size_t>(row)).stored_id = id;
+}
+
+qint64 MessageListModel::stored_id(int row) const {
+    return row >= 0 && row < count() ? messages_.at(static_cast<size_t>(row)).stored_id : -1;
 }
 
 void MessageListModel::append_piece(int row, const QString& piece) {
@@ -89,7 +103,7 @@ void MessageListModel::append_piece(int row, const QString& piece) {
     changed(row, {TextRole});
 }
 
-void MessageListModel::finish(int row, const AnswerStats& stats) {
+void MessageListModel::finish(int row, const AnswerTimings& stats) {
     if (row < 0 || row >= count()) return;
     Message& m = messages_.at(static_cast<size_t>(row));
     m.streaming = false;
@@ -133,12 +147,12 @@ QList<ChatTurn> MessageListModel::turns(int end_row) const {
     return out;
 }
 
-QString MessageListModel::format_stats(const AnswerStats& s) {
+QString MessageListModel::format_stats(const AnswerTimings& s) {
     QStringList parts;
     parts.append(tr("%1 tok/s").arg(s.tokens_per_second, 0, 'f', 1));
     parts.append(tr("first token %1 ms").arg(qRound(s.time_to_first_token_ms)));
     if (s.images_encoded > 0) parts.append(tr("image encode %1 ms").arg(qRound(s.image_encode_ms)));
-    parts.append(tr("%n token(s)", nullptr, static_cast<int>(s.tokens)));
+    if (s.tokens >= 0) parts.append(tr("%n token(s)", nullptr, static_cast<int>(s.tokens)));
     if (s.stop_reason == QLatin1String("cancelled") || s.stop_reason == QLatin1String("callback"))
         parts.append(tr("stopped"));
     return parts.join(QStringLiteral(" · "));

@@ -43,12 +43,15 @@ class MessageListModel : public QAbstractListModel {
     Q_INVOKABLE QString roleAt(int row) const;
 
     int append_user(const QString& text, const QList<ImageAttachment>& images);
+    // The history row a message is stored as (-1: not stored).
+    void set_stored_id(int row, qint64 id);
+    qint64 stored_id(int row) const;
     // Starts an empty assistant answer that pieces are appended to; returns its row.
     int append_assistant();
-    // A finished assistant turn (restored history).
-    int append_assistant_text(const QString& text);
+    // A finished assistant turn (restored history); `stats` as formatted by format_stats.
+    int append_assistant_text(const QString& text, const QString& stats = {}, const QString& error = {});
     void append_piece(int row, const QString& piece);
-    void finish(int row, const AnswerStats& stats);
+    void finish(int row, const AnswerTimings& stats);
     void fail(int row, const QString& error);
     // Removes rows [row, end).
     void truncate(int row);
@@ -58,7 +61,7 @@ class MessageListModel : public QAbstractListModel {
     QList<ChatTurn> turns(int end_row) const;
     const ChatTurn& turn(int row) const { return messages_.at(static_cast<size_t>(row)).turn; }
 
-    static QString format_stats(const AnswerStats& stats);
+    static QString format_stats(const AnswerTimings& stats);
 
   signals:
     void countChanged();
@@ -70,6 +73,7 @@ class MessageListModel : public QAbstractListModel {
         bool streaming = false;
         QString stats;
         QString error;
+        qint64 stored_id = -1;
     };
     int append(Message message);
     void changed(int row, const QList<int>& roles);

@@ -1,56 +1,24 @@
 #include "model_description.hpp"
 
-#include <QFileInfo>
-#include <algorithm>
-#include <cstdint>
-#include <string>
-
-#include "prism/gguf.hpp"
-#include "prism/tensor_type.hpp"
+#include "data/mmproj_pairing.hpp"
+#include "data/model_inspector.hpp"
 
 namespace prism::ui {
-namespace {
-
-bool flag(const gguf::File& f, const std::string& key) {
-    const gguf::Value* v = f.find(key);
-    return v != nullptr && v->type() == gguf::ValueType::Bool && v->as<bool>();
-}
-
-// Older converters did not write clip.has_*_encoder; their per-encoder keys still tell.
-bool has_encoder(const gguf::File& f, const std::string& kind) {
-    if (f.contains("clip.has_" + kind + "_encoder")) return flag(f, "clip.has_" + kind + "_encoder");
-    return f.contains("clip." + kind + ".block_count");
-}
-
-// The weight type holding most bytes names the quantization ("Q4_K" even when norms are F32).
-QString dominant_type(const gguf::File& f) {
-    const auto histogram = f.type_histogram();
-    const auto it = std::max_element(histogram.begin(), histogram.end(),
-                                     [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
-    if (it == histogram.end()) return QStringLiteral("-");
-    return QString::fromStdString(std::string(tensor_type_name(it->type)));
-}
-
-}  // namespace
 
 ModelDescription describe_model(const QString& path, const QString& mmproj_path) {
-    const gguf::File f = gguf::File::open(path.toStdString());
+    const ModelInfo info = inspect_model_file(path);
     ModelDescription d;
     d.path = path;
-    d.file_bytes = static_cast<qint64>(f.file_size());
-    const std::string arch = f.get_or<std::string>("general.architecture", "unknown");
-    d.architecture = QString::fromStdString(arch);
-    d.name = QString::fromStdString(f.get_or<std::string>("general.name", ""));
-    if (d.name.isEmpty()) d.name = QFileInfo(path).completeBaseName();
-    d.quantization = dominant_type(f);
-    if (const gguf::Value* v = f.find(arch + ".context_length"); v != nullptr) {
-        d.context_length = static_cast<qint64>(v->as_integer<std::int64_t>());
-    }
-    if (!mmproj_path.isEmpty()) {
-        const gguf::File projector = gguf::File::open(mmproj_path.toStdString());
-        d.mmproj_path = mmproj_path;
-        d.has_vision = has_encoder(projector, "vision");
-        d.has_audio = has_encoder(projector, "audio");
+    d.name = info.name;
+    d.architecture = info.architecture;
+    d.quantization = info.quantization;
+    d.file_bytes = info.size_bytes;
+    d.context_length = info.context_length;
+    d.mmproj_path = mmproj_path.isEmpty() && !info.broken ? pair_mmproj(info).path : mmproj_path;
+    if (!d.mmproj_path.isEmpty()) {
+        const ModelInfo projector = inspect_model_file(d.mmproj_path);
+        d.has_vision = !projector.broken && projector.has_vision;
+        d.has_audio = !projector.broken && projector.has_audio;
     }
     return d;
 }

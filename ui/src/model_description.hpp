@@ -1,7 +1,8 @@
 #pragma once
 
-// What the model info panel shows, read from the GGUF header (and the paired mmproj's) without
-// loading any weights. Blocking file I/O: call it on the engine thread.
+// What the model info panel shows, read from the GGUF header and the paired projector's
+// (through the data layer's inspector and pairing rules) without loading any weights.
+// Blocking file I/O: call it on the engine thread.
 
 #include <QString>
 
@@ -9,7 +10,7 @@
 
 namespace prism::ui {
 
-// Throws prism::Error (FormatError for a file that is not GGUF) like the engine does.
+// `mmproj_path` empty: the projector beside the model that fits it, if any.
 ModelDescription describe_model(const QString& path, const QString& mmproj_path);
 
 // "1.2 MiB", "3.40 GiB".

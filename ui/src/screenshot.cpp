@@ -21,7 +21,7 @@ void run_screenshot(AppContext& app, QQuickWindow& window, const ScreenshotPlan&
     });
     QObject::connect(&engine, &EngineController::modelChanged, &window, [&chat, &engine, plan] {
         if (!engine.modelLoaded()) return;
-        chat.add_history(plan.question, plan.images, {});
+        chat.add_user_turn(plan.question, plan.images);
         chat.regenerate();
     });
     QObject::connect(&chat, &ChatController::answerFinished, &window, [&chat, &window, plan, finish] {
