@@ -107,8 +107,8 @@ Rectangle {
             ToolButton {
                 id: attachButton
                 objectName: "attachButton"
-                text: "📎"
-                font.pixelSize: 18
+                text: "+"
+                font.pixelSize: 22
                 enabled: composer.chat.canAttachImages
                 Accessible.name: enabled ? qsTr("Attach images") :
                                            qsTr("Attach images (unavailable: %1)").arg(composer.chat.imagesUnavailableReason)

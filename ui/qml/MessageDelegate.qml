@@ -65,8 +65,9 @@ Item {
                         required property string modelData
                         objectName: "messageImage"
                         source: modelData
+                        // Scaled to at most 220 px wide, keeping the aspect ratio (no letterbox).
                         width: Math.min(implicitWidth, 220)
-                        height: Math.min(implicitHeight, 220)
+                        height: implicitWidth > 0 ? width * implicitHeight / implicitWidth : 0
                         fillMode: Image.PreserveAspectFit
                         asynchronous: true
                         Accessible.role: Accessible.Graphic

@@ -101,13 +101,15 @@ Rectangle {
                     }
                     ToolButton {
                         visible: row.hovered && !row.renaming
-                        text: "✎"
+                        text: qsTr("Rename")
+                        font.pixelSize: 11
                         Accessible.name: qsTr("Rename %1").arg(row.title)
                         onClicked: row.startRename()
                     }
                     ToolButton {
                         visible: row.hovered && !row.renaming
-                        text: "🗑"
+                        text: qsTr("Delete")
+                        font.pixelSize: 11
                         Accessible.name: qsTr("Delete %1").arg(row.title)
                         onClicked: sidebar.chat.deleteConversation(row.id_)
                     }

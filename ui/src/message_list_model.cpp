@@ -152,7 +152,7 @@ QString MessageListModel::format_stats(const AnswerTimings& s) {
     parts.append(tr("%1 tok/s").arg(s.tokens_per_second, 0, 'f', 1));
     parts.append(tr("first token %1 ms").arg(qRound(s.time_to_first_token_ms)));
     if (s.images_encoded > 0) parts.append(tr("image encode %1 ms").arg(qRound(s.image_encode_ms)));
-    if (s.tokens >= 0) parts.append(tr("%n token(s)", nullptr, static_cast<int>(s.tokens)));
+    if (s.tokens >= 0) parts.append(tr("%1 tokens").arg(s.tokens));
     if (s.stop_reason == QLatin1String("cancelled") || s.stop_reason == QLatin1String("callback"))
         parts.append(tr("stopped"));
     return parts.join(QStringLiteral(" · "));

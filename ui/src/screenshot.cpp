@@ -13,6 +13,7 @@ void run_screenshot(AppContext& app, QQuickWindow& window, const ScreenshotPlan&
                     std::function<void(int)> done) {
     ChatController& chat = app.chat();
     EngineController& engine = app.engine();
+    chat.setProperty("maxTokens", plan.max_tokens);
     auto finish = std::make_shared<std::function<void(int)>>(std::move(done));
 
     QObject::connect(&engine, &EngineController::loadFailed, &window, [finish](const QString& e) {

@@ -20,6 +20,7 @@ struct ScreenshotPlan {
     QList<QUrl> images;        // in the user's question
     QString question;
     QList<QUrl> composer_images;  // left attached in the composer
+    int max_tokens = 72;          // short enough for the whole exchange to fit the window
 };
 
 // Starts the sequence; calls `done` with 0 once the file is written, non-zero on failure.
