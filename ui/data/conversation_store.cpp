@@ -61,7 +61,8 @@ const QString kSummaryColumns = QStringLiteral(
 
 }  // namespace
 
-ConversationStore::ConversationStore(QObject* parent) : QObject(parent) {
+// The timer is a child so that moveToThread() takes it along with the store.
+ConversationStore::ConversationStore(QObject* parent) : QObject(parent), flush_timer_(this) {
     clock_.start();
     flush_timer_.setSingleShot(true);
     connect(&flush_timer_, &QTimer::timeout, this, [this] { flushPendingWrites(); });
