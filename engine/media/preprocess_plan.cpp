@@ -1,0 +1,73 @@
+// Output sizes of each family's preprocessing (mtmd's rules), shared by plan_preprocess() and
+// preprocess() so token counts never disagree with the pixels.
+
+#include <cmath>
+#include <string>
+
+#include "prism/media/image_preprocess.hpp"
+#include "prism/media/resize.hpp"
+
+namespace prism::media {
+namespace {
+
+void check_config(const VisionPreprocess& config) {
+    using Kind = VisionPreprocess::Kind;
+    if ((config.kind == Kind::idefics3 || config.kind == Kind::fixed_size) &&
+        config.image_size <= 0) {
+        throw Error("image preprocessing: image_size must be positive, got " +
+                    std::to_string(config.image_size));
+    }
+    if (config.kind == Kind::dynamic_size &&
+        (config.align <= 0 || config.min_pixels <= 0 || config.max_pixels < config.min_pixels)) {
+        throw Error(
+            "image preprocessing: dynamic size needs align > 0 and 0 < min_pixels <= "
+            "max_pixels (align " +
+            std::to_string(config.align) + ", min " + std::to_string(config.min_pixels) + ", max " +
+            std::to_string(config.max_pixels) + ")");
+    }
+    for (float s : config.std) {
+        if (!(s != 0.0f)) throw Error("image preprocessing: std must not be zero");
+    }
+}
+
+}  // namespace
+
+PreprocessPlan plan_preprocess(std::int32_t width, std::int32_t height,
+                               const VisionPreprocess& config) {
+    check_config(config);
+    if (width <= 0 || height <= 0) {
+        throw Error("image preprocessing: image is " + std::to_string(width) + "x" +
+                    std::to_string(height));
+    }
+    PreprocessPlan plan;
+    switch (config.kind) {
+        case VisionPreprocess::Kind::idefics3: {
+            // Tiles of the refined image (longest edge, sides rounded up to whole tiles), then
+            // the global image; no longest_edge means global only.
+            const std::int32_t side = config.image_size;
+            const ImageSize refined = longest_edge_size(width, height, side, config.longest_edge);
+            if (refined.width > 0 && refined.height > 0) {
+                plan.tile_cols = (refined.width + side - 1) / side;
+                plan.tile_rows = (refined.height + side - 1) / side;
+                for (std::int32_t y = 0; y < refined.height; y += side) {
+                    for (std::int32_t x = 0; x < refined.width; x += side) {
+                        plan.images.push_back({std::min(side, refined.width - x),
+                                               std::min(side, refined.height - y)});
+                    }
+                }
+            }
+            plan.images.push_back({side, side});
+            break;
+        }
+        case VisionPreprocess::Kind::fixed_size:
+            plan.images.push_back({config.image_size, config.image_size});
+            break;
+        case VisionPreprocess::Kind::dynamic_size:
+            plan.images.push_back(smart_resize_size(width, height, config.align, config.min_pixels,
+                                                    config.max_pixels));
+            break;
+    }
+    return plan;
+}
+
+}  // namespace prism::media
