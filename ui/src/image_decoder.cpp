@@ -3,7 +3,9 @@
 #include <QBuffer>
 #include <QFile>
 #include <QFileInfo>
-#include <QImageReader>
+#include <exception>
+
+#include "prism/media/image.hpp"
 
 namespace prism::ui {
 namespace {
@@ -21,21 +23,22 @@ QImage make_thumbnail(const QImage& image) {
 
 DecodedImage decode_image_bytes(const QByteArray& bytes, const QString& name) {
     DecodedImage out;
-    QBuffer buffer;
-    buffer.setData(bytes);
-    buffer.open(QIODevice::ReadOnly);
-    QImageReader reader(&buffer);
-    reader.setAutoTransform(true);
-    const QImage image = reader.read();
-    if (image.isNull()) {
-        out.error = QObject::tr("%1 is not an image Prism can read (%2).")
-                        .arg(name, reader.errorString());
+    media::Image image;
+    try {
+        image = media::decode_image_memory(
+            std::span(reinterpret_cast<const std::uint8_t*>(bytes.constData()),
+                      static_cast<std::size_t>(bytes.size())),
+            name.toStdString());
+    } catch (const std::exception& e) {
+        out.error = QString::fromUtf8(e.what());
         return out;
     }
+    const QImage rgb(image.rgb.data(), image.width, image.height, image.width * 3,
+                     QImage::Format_RGB888);
     out.attachment.name = name;
     out.attachment.bytes = bytes;
-    out.attachment.size = image.size();
-    out.thumbnail = make_thumbnail(image);
+    out.attachment.size = QSize(image.width, image.height);
+    out.thumbnail = make_thumbnail(rgb).copy();  // detached from `image`, which goes away
     return out;
 }
 

@@ -1,12 +1,10 @@
 #pragma once
 
-// Checks that an attached file or pasted image really is an image by decoding it, and makes the
-// thumbnail the views show. Blocking: run it off the UI thread (ChatController uses
-// QtConcurrent).
-//
-// Decoding uses QImageReader until the engine's media decoder (prism/media/image.hpp, branch
-// media) is merged; then the check must use the engine's decoder so that what the app accepts
-// is exactly what the vision encoder can read.
+// Checks that an attached file or pasted image really is an image by decoding it with the
+// engine's decoder (prism/media/image.hpp), so that the app accepts exactly what the vision
+// encoder can read and shows the engine's error text otherwise, and makes the thumbnail the
+// views show from the same pixels (EXIF orientation applied). Blocking: run it off the UI
+// thread (ChatController uses QtConcurrent).
 
 #include <QByteArray>
 #include <QImage>
