@@ -28,14 +28,14 @@ int main(int argc, char** argv) {
     args.addHelpOption();
     args.addPositionalArgument(QStringLiteral("model"), QStringLiteral("A GGUF model to load."),
                                QStringLiteral("[model.gguf]"));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save a screenshot of a demo chat and quit."),
-                                        QStringLiteral("out.png"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of a demo chat and quit."),
+        QStringLiteral("out.png"));
     const QCommandLineOption image(QStringLiteral("image"),
                                    QStringLiteral("An image for the screenshot's question."),
                                    QStringLiteral("file"));
-    const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark."),
-                                   QStringLiteral("theme"));
+    const QCommandLineOption theme(
+        QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("theme"));
     args.addOptions({screenshot, image, theme});
     args.process(app);
 
@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
         if (!images.isEmpty()) plan.images.append(QUrl::fromLocalFile(images.first()));
         for (qsizetype i = 1; i < images.size(); ++i)
             plan.composer_images.append(QUrl::fromLocalFile(images[i]));
-        prism::ui::run_screenshot(context, *window, plan, [](int code) { QCoreApplication::exit(code); });
+        prism::ui::run_screenshot(context, *window, plan,
+                                  [](int code) { QCoreApplication::exit(code); });
     } else if (!model.isEmpty()) {
         context.engine().loadModel(model);
     } else if (const QString last = context.settings().lastModelPath();

@@ -58,7 +58,8 @@ void type_text(QWindow* window, const char* text) {
 void drop_files(QQuickWindow* window, QQuickItem* target, const QList<QUrl>& urls) {
     QMimeData mime;
     mime.setUrls(urls);
-    const QPoint pos = target->mapToScene(QPointF(target->width() / 2, target->height() / 2)).toPoint();
+    const QPoint pos =
+        target->mapToScene(QPointF(target->width() / 2, target->height() / 2)).toPoint();
     QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
     QCoreApplication::sendEvent(window, &enter);
     QDragMoveEvent move(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
@@ -147,7 +148,8 @@ class ChatWindowTest : public QObject {
         const qint64 ms = stop_clock.elapsed();
         qInfo("stopped after %lld ms", static_cast<long long>(ms));
         QVERIFY(ms < 1000);
-        const QString stats = messages().data(messages().index(row), MessageListModel::StatsRole).toString();
+        const QString stats =
+            messages().data(messages().index(row), MessageListModel::StatsRole).toString();
         QVERIFY2(stats.contains(QStringLiteral("stopped")), qPrintable(stats));
         chat().setProperty("maxTokens", 48);
     }

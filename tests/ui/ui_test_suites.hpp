@@ -16,7 +16,9 @@ std::vector<SuiteFactory>& suites();
 
 template <class T>
 struct RegisterSuite {
-    RegisterSuite() { suites().push_back([] { return std::make_unique<T>(); }); }
+    RegisterSuite() {
+        suites().push_back([] { return std::make_unique<T>(); });
+    }
 };
 
 }  // namespace prism::ui::test

@@ -27,7 +27,8 @@ AppContext::AppContext(const AppOptions& options)
     auto apply_load_options = [this] {
         engine_.set_load_options(settings_->gpuDevice(), settings_->contextSize());
     };
-    QObject::connect(settings_.get(), &SettingsStore::gpuDeviceChanged, &engine_, apply_load_options);
+    QObject::connect(settings_.get(), &SettingsStore::gpuDeviceChanged, &engine_,
+                     apply_load_options);
     QObject::connect(settings_.get(), &SettingsStore::contextSizeChanged, &engine_,
                      apply_load_options);
     apply_load_options();

@@ -23,8 +23,8 @@ class QQuickWindow;
 namespace prism::ui {
 
 struct AppOptions {
-    QString settings_file;  // empty: the user's (~/.config/prism/prism.conf)
-    QString data_folder;    // history and images; empty: app_data_folder()
+    QString settings_file;      // empty: the user's (~/.config/prism/prism.conf)
+    QString data_folder;        // history and images; empty: app_data_folder()
     QStringList model_folders;  // empty: the usual places (default_model_folders())
 };
 

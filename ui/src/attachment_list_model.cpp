@@ -12,21 +12,28 @@ QVariant AttachmentListModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
     const ImageAttachment& a = items_.at(index.row());
     switch (role) {
-        case IdRole: return a.id;
+        case IdRole:
+            return a.id;
         case Qt::DisplayRole:
-        case NameRole: return a.name;
-        case SourceRole: return QStringLiteral("image://attachments/%1").arg(a.id);
+        case NameRole:
+            return a.name;
+        case SourceRole:
+            return QStringLiteral("image://attachments/%1").arg(a.id);
         case DetailRole:
             return QStringLiteral("%1 × %2, %3")
                 .arg(a.size.width())
                 .arg(a.size.height())
                 .arg(format_bytes(a.bytes.size()));
-        default: return {};
+        default:
+            return {};
     }
 }
 
 QHash<int, QByteArray> AttachmentListModel::roleNames() const {
-    return {{IdRole, "attachmentId"}, {NameRole, "name"}, {SourceRole, "source"}, {DetailRole, "detail"}};
+    return {{IdRole, "attachmentId"},
+            {NameRole, "name"},
+            {SourceRole, "source"},
+            {DetailRole, "detail"}};
 }
 
 void AttachmentListModel::append(const ImageAttachment& attachment) {

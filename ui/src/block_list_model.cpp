@@ -12,17 +12,24 @@ QVariant BlockListModel::data(const QModelIndex& index, int role) const {
     switch (role) {
         case KindRole:
             return b.kind == MarkdownBlock::Kind::code ? QStringLiteral("code")
-                                                        : QStringLiteral("text");
+                                                       : QStringLiteral("text");
         case Qt::DisplayRole:
-        case TextRole: return b.text;
-        case LanguageRole: return b.language;
-        case ClosedRole: return b.closed;
-        default: return {};
+        case TextRole:
+            return b.text;
+        case LanguageRole:
+            return b.language;
+        case ClosedRole:
+            return b.closed;
+        default:
+            return {};
     }
 }
 
 QHash<int, QByteArray> BlockListModel::roleNames() const {
-    return {{KindRole, "kind"}, {TextRole, "blockText"}, {LanguageRole, "language"}, {ClosedRole, "closed"}};
+    return {{KindRole, "kind"},
+            {TextRole, "blockText"},
+            {LanguageRole, "language"},
+            {ClosedRole, "closed"}};
 }
 
 void BlockListModel::set_markdown(const QString& markdown) {

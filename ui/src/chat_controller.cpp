@@ -20,8 +20,8 @@ bool is_gguf(const QString& path) {
 }
 
 bool is_mmproj(const QString& path) {
-    return is_gguf(path) && QFileInfo(path).fileName().startsWith(QLatin1String("mmproj"),
-                                                                 Qt::CaseInsensitive);
+    return is_gguf(path) &&
+           QFileInfo(path).fileName().startsWith(QLatin1String("mmproj"), Qt::CaseInsensitive);
 }
 
 }  // namespace
@@ -72,7 +72,9 @@ ChatController::ChatController(EngineController* engine, SettingsStore* settings
 
 ChatController::~ChatController() = default;
 
-bool ChatController::canAttachImages() const { return engine_ && engine_->hasVision(); }
+bool ChatController::canAttachImages() const {
+    return engine_ && engine_->hasVision();
+}
 
 QString ChatController::imagesUnavailableReason() const {
     if (canAttachImages()) return {};
@@ -255,24 +257,26 @@ void ChatController::attachFiles(const QList<QUrl>& urls) {
 void ChatController::decode_async(const QString& path) {
     ++pending_images_;
     emit pendingImagesChanged();
-    QtConcurrent::run([path] { return decode_image_file(path); })
-        .then(this, [this](const DecodedImage& decoded) {
-            --pending_images_;
-            emit pendingImagesChanged();
-            attach_decoded(decoded);
-        });
+    QtConcurrent::run([path] {
+        return decode_image_file(path);
+    }).then(this, [this](const DecodedImage& decoded) {
+        --pending_images_;
+        emit pendingImagesChanged();
+        attach_decoded(decoded);
+    });
 }
 
 void ChatController::attachImage(const QImage& image) {
     ++pending_images_;
     emit pendingImagesChanged();
     const QString save_as = paste_folder_.filePath(QStringLiteral("pasted-%1.png").arg(++pasted_));
-    QtConcurrent::run([image, save_as] { return encode_pasted_image(image, save_as); })
-        .then(this, [this](const DecodedImage& decoded) {
-            --pending_images_;
-            emit pendingImagesChanged();
-            attach_decoded(decoded);
-        });
+    QtConcurrent::run([image, save_as] {
+        return encode_pasted_image(image, save_as);
+    }).then(this, [this](const DecodedImage& decoded) {
+        --pending_images_;
+        emit pendingImagesChanged();
+        attach_decoded(decoded);
+    });
 }
 
 void ChatController::attach_decoded(const DecodedImage& decoded) {
@@ -306,7 +310,9 @@ bool ChatController::pasteImageFromClipboard() {
     return false;
 }
 
-void ChatController::copyText(const QString& text) { QGuiApplication::clipboard()->setText(text); }
+void ChatController::copyText(const QString& text) {
+    QGuiApplication::clipboard()->setText(text);
+}
 
 void ChatController::add_user_turn(const QString& user_text, const QList<QUrl>& image_files) {
     // Synchronous decoding: this is for scripted set-ups before the window shows, not for

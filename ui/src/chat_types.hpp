@@ -15,9 +15,9 @@ namespace prism::ui {
 // One image the user attached: the file's bytes as given (PNG, JPEG, ...), decoded once to
 // check it and to make a thumbnail.
 struct ImageAttachment {
-    QString id;    // key in the ImageStore (image provider); empty for images from history
+    QString id;  // key in the ImageStore (image provider); empty for images from history
     QString name;
-    QString path;  // the file (for a pasted image, a PNG the app wrote); kept by the history
+    QString path;      // the file (for a pasted image, a PNG the app wrote); kept by the history
     QByteArray bytes;  // the file's bytes when already read (empty for images from history)
     QSize size;
 };
@@ -56,7 +56,7 @@ struct ModelDescription {
     QString architecture;
     QString quantization;
     qint64 file_bytes = 0;
-    qint64 context_length = 0;  // the model's trained context
+    qint64 context_length = 0;   // the model's trained context
     qint64 session_context = 0;  // what the session's KV cache holds
     bool has_vision = false;
     bool has_audio = false;

@@ -43,7 +43,8 @@ EngineController::EngineController(QObject* parent)
     connect(worker_, &EngineWorker::piece, this, &EngineController::piece);
     connect(worker_, &EngineWorker::generationFinished, this,
             [this](quint64 id, const AnswerTimings& stats) {
-                if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
+                if (id == running_request_ && status_ == Status::generating)
+                    set_status(Status::ready);
                 emit generationFinished(id, stats);
             });
     connect(worker_, &EngineWorker::generationFailed, this, [this](quint64 id, const QString& e) {
@@ -63,7 +64,8 @@ EngineController::~EngineController() {
     shared_->cancel_load = true;
     shared_->stop_up_to = last_request_;
     shared_->cancel_generation();
-    QMetaObject::invokeMethod(worker_, [w = worker_] { w->unload(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_] { w->unload(); }, Qt::QueuedConnection);
     thread_.quit();
     thread_.wait();
 }
@@ -92,11 +94,13 @@ void EngineController::loadModel(const QString& pathOrUrl, const QString& mmproj
     emit loadProgressChanged();
     set_status(Status::loading);
     shared_->cancel_load = false;
-    QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->load_model(request); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, request] { w->load_model(request); }, Qt::QueuedConnection);
 }
 
-void EngineController::cancelLoad() { shared_->cancel_load = true; }
+void EngineController::cancelLoad() {
+    shared_->cancel_load = true;
+}
 
 void EngineController::stop() {
     shared_->stop_up_to = last_request_;
@@ -104,10 +108,12 @@ void EngineController::stop() {
 }
 
 void EngineController::refreshDevices() {
-    QMetaObject::invokeMethod(worker_, [w = worker_] { w->list_devices(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_] { w->list_devices(); }, Qt::QueuedConnection);
 }
 
-quint64 EngineController::generate(const QList<ChatTurn>& turns, const GenerationSettings& settings) {
+quint64 EngineController::generate(const QList<ChatTurn>& turns,
+                                   const GenerationSettings& settings) {
     const quint64 id = ++last_request_;
     running_request_ = id;
     set_status(Status::generating);

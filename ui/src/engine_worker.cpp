@@ -13,13 +13,18 @@
 namespace prism::ui {
 namespace {
 
-std::string utf8(const QString& s) { return s.toStdString(); }
+std::string utf8(const QString& s) {
+    return s.toStdString();
+}
 
 ChatRole chat_role(TurnRole role) {
     switch (role) {
-        case TurnRole::system: return ChatRole::system;
-        case TurnRole::user: return ChatRole::user;
-        case TurnRole::assistant: return ChatRole::assistant;
+        case TurnRole::system:
+            return ChatRole::system;
+        case TurnRole::user:
+            return ChatRole::user;
+        case TurnRole::assistant:
+            return ChatRole::assistant;
     }
     return ChatRole::user;
 }
@@ -31,7 +36,8 @@ ChatRole chat_role(TurnRole role) {
 // here as MessagePart::of_image after their text.
 void add_turns(Session& session, const QList<ChatTurn>& turns, const GenerationSettings& settings) {
     session.clear_messages();
-    if (!settings.system_prompt.trimmed().isEmpty()) session.add_system(utf8(settings.system_prompt));
+    if (!settings.system_prompt.trimmed().isEmpty())
+        session.add_system(utf8(settings.system_prompt));
     for (const ChatTurn& turn : turns) {
         session.add_message(chat_role(turn.role), utf8(turn.text));
     }
@@ -63,7 +69,9 @@ void EngineShared::set_session(std::shared_ptr<Session> session) {
 EngineWorker::EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent)
     : QObject(parent), shared_(std::move(shared)) {}
 
-EngineWorker::~EngineWorker() { shared_->set_session(nullptr); }
+EngineWorker::~EngineWorker() {
+    shared_->set_session(nullptr);
+}
 
 void EngineWorker::load_model(const LoadRequest& request) {
     // The old model goes first: two models rarely fit in device memory together.
@@ -78,8 +86,8 @@ void EngineWorker::load_model(const LoadRequest& request) {
             [this](float fraction) { emit loadProgress(static_cast<double>(fraction)); },
             &shared_->cancel_load));
         ModelDescription model = describe_model(request.path, request.mmproj_path);
-        model.device_name = QString::fromUtf8(session->device_name().data(),
-                                              static_cast<qsizetype>(session->device_name().size()));
+        model.device_name = QString::fromUtf8(
+            session->device_name().data(), static_cast<qsizetype>(session->device_name().size()));
         model.session_context = session->n_ctx();
         model.load_seconds = session->load_seconds();
         // The projector is paired and shown, but no vision or audio encoder runs until the
@@ -104,7 +112,8 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         return;
     }
     if (shared_->stop_up_to.load() >= request_id) {
-        emit generationFinished(request_id, AnswerTimings{.stop_reason = QStringLiteral("cancelled")});
+        emit generationFinished(request_id,
+                                AnswerTimings{.stop_reason = QStringLiteral("cancelled")});
         return;
     }
     try {
@@ -123,7 +132,8 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         stats.tokens_per_second = result.timings.generated_tokens_per_second;
         stats.time_to_first_token_ms = result.timings.time_to_first_token * 1000.0;
         const std::string_view reason = stop_reason_name(result.stop);
-        stats.stop_reason = QString::fromLatin1(reason.data(), static_cast<qsizetype>(reason.size()));
+        stats.stop_reason =
+            QString::fromLatin1(reason.data(), static_cast<qsizetype>(reason.size()));
         emit generationFinished(request_id, stats);
     } catch (const std::exception& e) {
         emit generationFailed(request_id, QString::fromUtf8(e.what()));

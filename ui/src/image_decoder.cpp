@@ -71,7 +71,8 @@ DecodedImage encode_pasted_image(const QImage& image, const QString& save_as) {
     }
     DecodedImage out = decode_image_bytes(png, QObject::tr("pasted image.png"));
     QFile file(save_as);
-    if (out.error.isEmpty() && (!file.open(QIODevice::WriteOnly) || file.write(png) != png.size())) {
+    if (out.error.isEmpty() &&
+        (!file.open(QIODevice::WriteOnly) || file.write(png) != png.size())) {
         out.error = QObject::tr("The pasted image could not be saved: %1").arg(file.errorString());
     }
     out.attachment.path = save_as;

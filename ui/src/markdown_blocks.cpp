@@ -21,7 +21,8 @@ bool parse_fence(const QString& line, Fence& fence) {
     while (i + n < line.size() && line[i + n] == c) ++n;
     if (n < 3) return false;
     const QString info = line.mid(i + n).trimmed();
-    // A backtick fence's info string may not contain backticks (CommonMark), else it is inline code.
+    // A backtick fence's info string may not contain backticks (CommonMark), else it is inline
+    // code.
     if (c == u'`' && info.contains(u'`')) return false;
     fence = {c, n, info.section(u' ', 0, 0)};
     return true;

@@ -11,8 +11,8 @@ namespace prism::ui {
 struct MarkdownBlock {
     enum class Kind { text, code };
     Kind kind = Kind::text;
-    QString text;      // prose as Markdown, or the code without its fences
-    QString language;  // the fence's info string (code only)
+    QString text;        // prose as Markdown, or the code without its fences
+    QString language;    // the fence's info string (code only)
     bool closed = true;  // false for a code block whose closing fence has not arrived yet
 
     bool operator==(const MarkdownBlock&) const = default;

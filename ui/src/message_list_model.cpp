@@ -18,10 +18,12 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
     switch (role) {
         case RoleRole:
             return m.turn.role == TurnRole::assistant ? QStringLiteral("assistant")
-                                                       : QStringLiteral("user");
+                                                      : QStringLiteral("user");
         case Qt::DisplayRole:
-        case TextRole: return m.turn.text;
-        case BlocksRole: return QVariant::fromValue(static_cast<QObject*>(m.blocks.get()));
+        case TextRole:
+            return m.turn.text;
+        case BlocksRole:
+            return QVariant::fromValue(static_cast<QObject*>(m.blocks.get()));
         case ImagesRole: {
             QStringList urls;
             for (const ImageAttachment& a : m.turn.images) {
@@ -31,17 +33,21 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
             }
             return urls;
         }
-        case StreamingRole: return m.streaming;
-        case StatsRole: return m.stats;
-        case ErrorRole: return m.error;
-        default: return {};
+        case StreamingRole:
+            return m.streaming;
+        case StatsRole:
+            return m.stats;
+        case ErrorRole:
+            return m.error;
+        default:
+            return {};
     }
 }
 
 QHash<int, QByteArray> MessageListModel::roleNames() const {
-    return {{RoleRole, "role"},         {TextRole, "text"},   {BlocksRole, "blocks"},
-            {ImagesRole, "images"},     {StreamingRole, "streaming"},
-            {StatsRole, "stats"},       {ErrorRole, "error"}};
+    return {{RoleRole, "role"},     {TextRole, "text"},           {BlocksRole, "blocks"},
+            {ImagesRole, "images"}, {StreamingRole, "streaming"}, {StatsRole, "stats"},
+            {ErrorRole, "error"}};
 }
 
 QString MessageListModel::textAt(int row) const {

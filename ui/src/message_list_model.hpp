@@ -49,7 +49,8 @@ class MessageListModel : public QAbstractListModel {
     // Starts an empty assistant answer that pieces are appended to; returns its row.
     int append_assistant();
     // A finished assistant turn (restored history); `stats` as formatted by format_stats.
-    int append_assistant_text(const QString& text, const QString& stats = {}, const QString& error = {});
+    int append_assistant_text(const QString& text, const QString& stats = {},
+                              const QString& error = {});
     void append_piece(int row, const QString& piece);
     void finish(int row, const AnswerTimings& stats);
     void fail(int row, const QString& error);

@@ -25,20 +25,24 @@ void run_screenshot(AppContext& app, QQuickWindow& window, const ScreenshotPlan&
         chat.add_user_turn(plan.question, plan.images);
         chat.regenerate();
     });
-    QObject::connect(&chat, &ChatController::answerFinished, &window, [&chat, &window, plan, finish] {
-        chat.attachFiles(plan.composer_images);
-        // Time for the thumbnails to decode and the scene to settle before grabbing.
-        QTimer::singleShot(1500, &window, [&window, plan, finish] {
-            const QImage shot = window.grabWindow();
-            if (shot.isNull() || !shot.save(plan.output)) {
-                std::fprintf(stderr, "screenshot: could not save %s\n", qPrintable(plan.output));
-                (*finish)(1);
-                return;
-            }
-            std::printf("saved %s (%dx%d)\n", qPrintable(plan.output), shot.width(), shot.height());
-            (*finish)(0);
-        });
-    });
+    QObject::connect(&chat, &ChatController::answerFinished, &window,
+                     [&chat, &window, plan, finish] {
+                         chat.attachFiles(plan.composer_images);
+                         // Time for the thumbnails to decode and the scene to settle before
+                         // grabbing.
+                         QTimer::singleShot(1500, &window, [&window, plan, finish] {
+                             const QImage shot = window.grabWindow();
+                             if (shot.isNull() || !shot.save(plan.output)) {
+                                 std::fprintf(stderr, "screenshot: could not save %s\n",
+                                              qPrintable(plan.output));
+                                 (*finish)(1);
+                                 return;
+                             }
+                             std::printf("saved %s (%dx%d)\n", qPrintable(plan.output),
+                                         shot.width(), shot.height());
+                             (*finish)(0);
+                         });
+                     });
     QTimer::singleShot(180'000, &window, [finish] {
         std::fprintf(stderr, "screenshot: timed out\n");
         (*finish)(2);

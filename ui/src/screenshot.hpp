@@ -17,7 +17,7 @@ class AppContext;
 struct ScreenshotPlan {
     QString output;
     QString model;
-    QList<QUrl> images;        // in the user's question
+    QList<QUrl> images;  // in the user's question
     QString question;
     QList<QUrl> composer_images;  // left attached in the composer
     int max_tokens = 72;          // short enough for the whole exchange to fit the window
