@@ -1,8 +1,11 @@
 // The whole window with the real engine: streaming into the model and the view, stop,
 // regenerate, edit-and-resend, keys, image drops (good and corrupt) and the vision gate.
 
+#include <QClipboard>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QGuiApplication>
 #include <QImage>
 #include <QMimeData>
 #include <QQmlApplicationEngine>
@@ -90,6 +93,9 @@ class ChatWindowTest : public QObject {
         options.settings_file = files_.filePath(QStringLiteral("prism.conf"));
         options.data_folder = files_.filePath(QStringLiteral("data"));
         options.model_folders = {files_.filePath(QStringLiteral("models"))};
+        // One model in the scanned folder, for the model menu.
+        QVERIFY(QDir().mkpath(options.model_folders[0]));
+        QVERIFY(QFile::copy(demo_model_path(), options.model_folders[0] + "/stories260K.gguf"));
         app_ = std::make_unique<AppContext>(options);
         chat().setProperty("maxTokens", 48);
         qml_ = std::make_unique<QQmlApplicationEngine>();
@@ -109,6 +115,22 @@ class ChatWindowTest : public QObject {
         qml_.reset();
         app_.reset();
         qInfo("ChatWindowTest took %lld ms", static_cast<long long>(clock_.elapsed()));
+    }
+
+    void theModelMenuListsTheModelsFound() {
+        const auto buttons = items_named(window_, QStringLiteral("modelButton"));
+        QCOMPARE(buttons.size(), 1);
+        QObject* menu = window_->findChild<QObject*>(QStringLiteral("modelMenu"));
+        QVERIFY(menu != nullptr);
+        QMetaObject::invokeMethod(buttons[0], "clicked");
+        QTRY_VERIFY(menu->property("visible").toBool());
+        QQuickItem* first = nullptr;
+        QTRY_VERIFY(QMetaObject::invokeMethod(menu, "itemAt", Q_RETURN_ARG(QQuickItem*, first),
+                                              Q_ARG(int, 0)) &&
+                    first != nullptr && first->property("text").toString().contains("stories260K"));
+        QVERIFY(first->isEnabled());
+        QMetaObject::invokeMethod(menu, "close");
+        QTRY_VERIFY(!menu->property("visible").toBool());
     }
 
     void sendStreamsTokensIntoModelAndView() {
@@ -221,6 +243,25 @@ class ChatWindowTest : public QObject {
         QCOMPARE(chat().attachments()->count(), 1);
         chat().attachments()->remove(0);
         QCOMPARE(chat().attachments()->count(), 0);
+    }
+
+    void ctrlVPastesAnImageAndOtherwiseText() {
+        const auto inputs = items_named(window_, QStringLiteral("composerInput"));
+        QQuickItem* input = inputs[0];
+        input->forceActiveFocus();
+        QImage image(40, 30, QImage::Format_RGB32);
+        image.fill(Qt::magenta);
+        QGuiApplication::clipboard()->setImage(image);
+        QTest::keyClick(window_, Qt::Key_V, Qt::ControlModifier);
+        QTRY_COMPARE(chat().attachments()->count(), 1);
+        QCOMPARE(chat().attachments()->items()[0].size, QSize(40, 30));
+        QVERIFY(QFileInfo::exists(chat().attachments()->items()[0].path));  // kept as a PNG file
+        chat().attachments()->remove(0);
+        QGuiApplication::clipboard()->setText(QStringLiteral("pasted words"));
+        QTest::keyClick(window_, Qt::Key_V, Qt::ControlModifier);
+        QCOMPARE(input->property("text").toString(), QStringLiteral("pasted words"));
+        QCOMPARE(chat().attachments()->count(), 0);
+        QMetaObject::invokeMethod(input, "clear");
     }
 
     void droppingACorruptFileShowsAnErrorAndTheAppStaysUsable() {
