@@ -31,13 +31,20 @@ layout(push_constant) uniform Push {
     uint kv_per_split;
     float scale;
     float softcap;  // 0: off
+    int span_begin;  // non-causal span [span_begin, span_end); empty when equal
+    int span_end;
 } p;
 
 // Keys [lo, hi) that the query at absolute position `pos` sees: every mask kind Prism has
 // is one contiguous range, so kernels skip what lies outside instead of masking it.
 ivec2 visible_keys(int pos) {
     int lo = 0, hi = int(p.n_kv);
-    if (p.mask != 0) hi = min(hi, pos + 1);
+    if (p.mask != 0) {
+        // Inside a non-causal span the causal limit moves to the span's end; the range stays
+        // contiguous and its end never decreases with pos, which the tiled kernel relies on.
+        const bool in_span = pos >= p.span_begin && pos < p.span_end;
+        hi = min(hi, in_span ? p.span_end : pos + 1);
+    }
     if (p.mask == 2) lo = max(lo, pos - p.window + 1);
     return ivec2(lo, max(hi, lo));
 }

@@ -133,9 +133,28 @@ class Vocab:
     add_bos: bool = True
     add_space_prefix: bool | None = None
     prompt_ids: list[int] = field(default_factory=list)
+    ranks: dict[tuple[str, str], int] = field(default_factory=dict)  # merge -> rank
 
     def id_of(self, text: str) -> int:
         return self.tokens.index(text)
+
+    def encode(self, text: str) -> list[int]:
+        """Plain text (no special tokens) as this script's tokenizer splits it: GPT-2 byte-level
+        pieces for gpt2, '▁'-marked words with byte fallback for the SentencePiece style."""
+        ids: list[int] = []
+        if self.model == "gpt2":
+            byte_char = bytes_to_unicode()
+            for w in GPT2_SPLIT.findall(text):
+                ids += [self.id_of(s) for s in
+                        apply_merges([byte_char[b] for b in w.encode()], self.ranks)]
+            return ids
+        for w in re.findall("\u2581?[^\u2581]+", text.replace(" ", "\u2581")):
+            for s in apply_merges(list(w), self.ranks):
+                if s in self.tokens:
+                    ids.append(self.id_of(s))
+                else:
+                    ids += [self.id_of(f"<0x{b:02X}>") for b in s.encode()]
+        return ids
 
 
 NORMAL, UNKNOWN, CONTROL, BYTE = 1, 2, 3, 6
@@ -157,20 +176,18 @@ def gpt2_vocab(n_vocab: int, pre: str, specials: list[str], bos: str, eos: str,
     v.special = {"bos": v.id_of(bos), "eos": v.id_of(eos)}
     if pad is not None:
         v.special["padding"] = v.id_of(pad)
-    ranks = {m: i for i, m in enumerate(merges)}
-    ids = [v.special["bos"]] if add_bos else []
-    for w in GPT2_SPLIT.findall(PROMPT_TEXT):
-        ids += [v.id_of(s) for s in apply_merges([byte_char[b] for b in w.encode()], ranks)]
-    v.prompt_ids = ids
+    v.ranks = {m: i for i, m in enumerate(merges)}
+    v.prompt_ids = ([v.special["bos"]] if add_bos else []) + v.encode(PROMPT_TEXT)
     return v
 
 
-def spm_vocab(n_vocab: int) -> Vocab:
+def spm_vocab(n_vocab: int, extra_specials: tuple[str, ...] = ()) -> Vocab:
     """SentencePiece-style vocabulary laid out like Gemma's: <pad> <eos> <bos> <unk>, turn
-    markers, 256 byte-fallback tokens, then pieces with '▁' for spaces, scored so that earlier
-    merges win."""
+    markers (then extra_specials, control tokens too), 256 byte-fallback tokens, then pieces
+    with '▁' for spaces, scored so that earlier merges win."""
     specials = [("<pad>", CONTROL), ("<eos>", CONTROL), ("<bos>", CONTROL), ("<unk>", UNKNOWN),
-                ("<start_of_turn>", CONTROL), ("<end_of_turn>", CONTROL)]
+                ("<start_of_turn>", CONTROL), ("<end_of_turn>", CONTROL)] + \
+        [(t, CONTROL) for t in extra_specials]
     byte_tokens = [f"<0x{b:02X}>" for b in range(256)]
     text = CORPUS.replace(" ", "\u2581")
     chars = sorted(set(text))
@@ -187,11 +204,8 @@ def spm_vocab(n_vocab: int) -> Vocab:
     v = Vocab("llama", "default", tokens, types, scores=scores, add_bos=True,
               add_space_prefix=False)
     v.special = {"bos": 2, "eos": 1, "unk": 3, "padding": 0}
-    ranks = {m: i for i, m in enumerate(merges)}
-    ids = [v.special["bos"]]
-    for w in re.findall("\u2581?[^\u2581]+", PROMPT_TEXT.replace(" ", "\u2581")):
-        ids += [v.id_of(s) for s in apply_merges(list(w), ranks)]
-    v.prompt_ids = ids
+    v.ranks = {m: i for i, m in enumerate(merges)}
+    v.prompt_ids = [v.special["bos"]] + v.encode(PROMPT_TEXT)
     return v
 
 
@@ -285,25 +299,36 @@ def build_model(fam: Family, seed: int) -> torch.nn.Module:
     config._attn_implementation = "eager"
     torch.manual_seed(seed)
     model = getattr(transformers, fam.hf_class)(config).eval()
+    init_parameters(model, fam, seed)
+    return model
+
+
+def init_parameters(model: torch.nn.Module, fam: Family, seed: int, prefix: str = "model.",
+                    other=None) -> None:
+    """Draws every parameter from a generator seeded with `seed`, in name order, by the rules
+    above. The text model's parameters are named `{prefix}embed_tokens`, `{prefix}layers...`,
+    `{prefix}norm`, `lm_head`; `other(name, param, generator)` may claim any parameter first
+    (returning True), e.g. a vision tower's."""
     gen = torch.Generator().manual_seed(seed)
     # Gemma's RMSNorm multiplies by (1 + w): store w = effective - 1.
     norm_offset = -1.0 if fam.gemma_norms else 0.0
     with torch.no_grad():
         for name, p in sorted(model.named_parameters()):
+            if other is not None and other(name, p, gen):
+                continue
             if name.endswith("norm.weight"):
                 effective = torch.rand(p.shape, generator=gen) + 0.5  # [0.5, 1.5)
-                if name == "model.norm.weight":
+                if name == f"{prefix}norm.weight":
                     effective = effective * fam.final_norm_gain
                 p.copy_(effective + norm_offset)
             elif name.endswith(".bias"):
                 p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
-            elif name == "model.embed_tokens.weight":
+            elif name == f"{prefix}embed_tokens.weight":
                 p.copy_(torch.randn(p.shape, generator=gen) * fam.embed_std)
             elif p.dim() == 2:  # linear layers, lm_head included
                 p.copy_(torch.randn(p.shape, generator=gen) / math.sqrt(p.shape[1]))
             else:
                 raise ValueError(f"no init rule for {name}")
-    return model
 
 
 def choose_seed(fam: Family) -> tuple[int, torch.nn.Module, np.ndarray, list[int]]:
@@ -461,6 +486,9 @@ def write_gguf(path: Path, fam: Family, model: torch.nn.Module, qtype: QT) -> No
         # rope.freq_base_swa is not written by the converter; llama.cpp's default (10000)
         # equals the sliding layers' theta here.
         assert cfg["rope_parameters"]["sliding_attention"]["rope_theta"] == 10000.0
+    if arch == "qwen2vl":  # Qwen2VLModel.set_gguf_parameters: M-RoPE sections, padded to 4
+        sections = list(cfg["rope_parameters"]["mrope_section"])
+        w.add_rope_dimension_sections(sections + [0] * max(0, 4 - len(sections)))
 
     v = fam.vocab
     w.add_tokenizer_model(v.model)
@@ -558,12 +586,29 @@ def silu(x: np.ndarray) -> np.ndarray:
     return x / (1 + np.exp(-x))
 
 
+def mrope(x: np.ndarray, planes: np.ndarray, base: float, sections: list[int]) -> np.ndarray:
+    """llama.cpp's M-RoPE (qwen2vl): NEOX pairs (i, i + d/2); pair i turns by the position of
+    the plane whose section holds i mod sum(sections) (sections in pairs: t, h, w, e), with
+    theta = base^(-2i/d) running on across sections."""
+    d = x.shape[-1]
+    plane_of = np.repeat(np.arange(4), sections)[np.arange(d // 2) % sum(sections)]
+    theta = base ** (-np.arange(0, d, 2, dtype=np.float64) / d)
+    ang = planes[plane_of].T[:, None, :] * theta[None, None, :]  # [T, 1, d/2]
+    cos, sin = np.cos(ang), np.sin(ang)
+    a, b = x[..., : d // 2], x[..., d // 2:]
+    return np.concatenate([a * cos - b * sin, a * sin + b * cos], axis=-1)
+
+
 def numpy_forward(m: GgufModel, ids: list[int], linear=linear,
-                  flip_rope: bool = False, scale_embeddings: bool = True) -> np.ndarray:
+                  flip_rope: bool = False, scale_embeddings: bool = True,
+                  image_rows: np.ndarray | None = None, positions=None,
+                  non_causal: list = ()) -> np.ndarray:
     """Logits [tokens, vocab] for a whole sequence, from the GGUF's own keys and tensors.
     `linear` computes every matmul (swappable to model other arithmetic); flip_rope swaps
     NORMAL and NEOX and scale_embeddings=False drops Gemma's sqrt(n_embd) (only to show that
-    the check notices)."""
+    the check notices). Multimodal prompts: ids < 0 take the next row of image_rows (never
+    scaled); positions are 1-D or, for qwen2vl, four planes [t, h, w, e]; rows inside a
+    non_causal [begin, end) span also see each other's later rows."""
     arch = m.arch
     n_layer = m.hp("block_count")
     n_embd = m.hp("embedding_length")
@@ -578,11 +623,20 @@ def numpy_forward(m: GgufModel, ids: list[int], linear=linear,
     base_swa = m.hp("rope.freq_base_swa", 10000.0)
     rope_freqs = m.weight("rope_freqs.weight")
 
-    x = m.weight("token_embd.weight")[ids]
+    x = m.weight("token_embd.weight")[np.maximum(ids, 0)]
     if arch == "gemma3" and scale_embeddings:
         x = x * math.sqrt(n_embd)
+    if image_rows is not None:
+        x[np.asarray(ids) < 0] = image_rows
     T = len(ids)
     pos = np.arange(T, dtype=np.float64)
+    planes = None
+    if positions is not None and arch == "qwen2vl":
+        planes = np.asarray(positions, dtype=np.float64)
+        pos = planes[0]
+        sections = list(m.hp("rope.dimension_sections"))[:4]
+    elif positions is not None:
+        pos = np.asarray(positions, dtype=np.float64)
     for il in range(n_layer):
         def W(n: str):
             return m.weight(f"blk.{il}.{n}.weight")
@@ -600,9 +654,14 @@ def numpy_forward(m: GgufModel, ids: list[int], linear=linear,
             q = rms_norm(q, W("attn_q_norm"), eps)
             k = rms_norm(k, W("attn_k_norm"), eps)
         layer_base = base_swa if swa else base
-        q = rope(q, pos, layer_base, neox, rope_freqs)
-        k = rope(k, pos, layer_base, neox, rope_freqs)
+        if planes is not None:
+            q, k = mrope(q, planes, layer_base, sections), mrope(k, planes, layer_base, sections)
+        else:
+            q = rope(q, pos, layer_base, neox, rope_freqs)
+            k = rope(k, pos, layer_base, neox, rope_freqs)
         mask = np.tril(np.ones((T, T), dtype=bool))
+        for begin, end in non_causal:
+            mask[begin:end, begin:end] = True
         if swa:  # llama.cpp masks key p0 for query p1 when p1 - p0 >= n_swa
             mask &= (pos[:, None] - pos[None, :]) < n_swa
         attn = np.empty((T, n_head, head_dim))

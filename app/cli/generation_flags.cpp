@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <memory>
+
+#include "prism/media/image.hpp"
 
 namespace prism::cli {
 namespace {
@@ -16,6 +19,8 @@ void usage(const std::string& command) {
                  "  -m, --model FILE        text model GGUF\n"
                  "%s"
                  "  --system TEXT           system prompt\n"
+                 "  --mmproj FILE           vision encoder (llama.cpp mmproj GGUF) for images\n"
+                 "%s"
                  "  -n, --n-predict N       tokens to generate per answer (-1: until the end, "
                  "default -1)\n"
                  "  -c, --ctx-size N        context length (default min(model, 4096))\n"
@@ -34,7 +39,13 @@ void usage(const std::string& command) {
                  command.c_str(), command == "run" ? "-p PROMPT " : "",
                  command == "run" ? "  -p, --prompt TEXT       the prompt\n"
                                     "  --raw                   plain completion, no chat template\n"
-                                  : "");
+                                  : "",
+                 command == "run"
+                     ? "  --image FILE            an image for the prompt's next <image> "
+                       "(repeatable;\n"
+                       "                          without <image>: before the text)\n"
+                     : "  (in the chat, /image FILE attaches an image to the next "
+                       "message)\n");
 }
 
 long long integer(const std::string& flag, const std::string& v) {
@@ -90,6 +101,8 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
         {"--seed", [&](auto& k, auto& v) { s.seed = static_cast<std::uint64_t>(integer(k, v)); }},
         {"--stop", [&](auto&, auto& v) { f.generate.stop.push_back(v); }},
         {"--device", [&](auto&, auto& v) { f.session.device = v; }},
+        {"--mmproj", [&](auto&, auto& v) { f.session.mmproj = v; }},
+        {"--image", [&](auto&, auto& v) { f.images.push_back(v); }},
     };
     const std::map<std::string, std::string> aliases = {
         {"--model", "-m"},    {"--prompt", "-p"},     {"--n-predict", "-n"},
@@ -107,7 +120,7 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
         }
         if (const auto alias = aliases.find(a); alias != aliases.end()) a = alias->second;
         const auto setter = valued.find(a);
-        if (setter == valued.end() || (a == "-p" && command != "run")) {
+        if (setter == valued.end() || ((a == "-p" || a == "--image") && command != "run")) {
             usage(command);
             throw Error(command + ": unknown option '" + args[i] + "'");
         }
@@ -141,6 +154,38 @@ Session load_session(const GenerationFlags& flags) {
     return session;
 }
 
+std::vector<MessagePart> prompt_parts(const std::string& prompt,
+                                      const std::vector<std::string>& images) {
+    constexpr std::string_view kMarker = "<image>";
+    const auto load = [](const std::string& path) {
+        return MessagePart::of_image(
+            std::make_shared<const media::Image>(media::decode_image_file(path)));
+    };
+    std::vector<MessagePart> parts;
+    std::size_t markers = 0;
+    for (std::size_t at = prompt.find(kMarker); at != std::string::npos;
+         at = prompt.find(kMarker, at + kMarker.size()))
+        ++markers;
+    if (markers == 0) {
+        for (const auto& path : images) parts.push_back(load(path));
+        parts.push_back(MessagePart::of_text(prompt));
+        return parts;
+    }
+    if (markers != images.size()) {
+        throw Error("run: the prompt has " + std::to_string(markers) + " <image> but " +
+                    std::to_string(images.size()) + " --image were given");
+    }
+    std::size_t at = 0, next = 0;
+    for (std::size_t m = prompt.find(kMarker); m != std::string::npos;
+         m = prompt.find(kMarker, at)) {
+        if (m > at) parts.push_back(MessagePart::of_text(prompt.substr(at, m - at)));
+        parts.push_back(load(images[next++]));
+        at = m + kMarker.size();
+    }
+    if (at < prompt.size()) parts.push_back(MessagePart::of_text(prompt.substr(at)));
+    return parts;
+}
+
 void print_timings(const Session& session, const Timings& t) {
     std::fprintf(stderr,
                  "\n%s on %s: load %.3f s (%.2f MiB weights, %.2f MiB KV cache, ctx %lld)\n"
@@ -156,6 +201,10 @@ void print_timings(const Session& session, const Timings& t) {
                  static_cast<long long>(t.prompt_tokens_evaluated), t.prompt_seconds,
                  t.prompt_tokens_per_second, static_cast<long long>(t.generated_tokens),
                  t.generation_seconds, t.generated_tokens_per_second, t.time_to_first_token);
+    if (t.images_encoded > 0 || t.image_encode_seconds > 0) {
+        std::fprintf(stderr, "image encode: %lld image(s) in %.3f s (preprocess + encode)\n",
+                     static_cast<long long>(t.images_encoded), t.image_encode_seconds);
+    }
 }
 
 }  // namespace prism::cli

@@ -14,6 +14,7 @@ struct GenerationFlags {
     std::string prompt;
     bool prompt_given = false;
     std::string system;
+    std::vector<std::string> images;  // run: --image, in order
     bool raw = false;
     SessionOptions session;
     GenerateOptions generate;
@@ -26,6 +27,12 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
 
 // Load with a progress line on stderr (when stderr is a terminal).
 Session load_session(const GenerationFlags& flags);
+
+// The user message of `run`: each "<image>" in the prompt is the next --image; without any
+// "<image>" the images come first, then the text. Throws Error when the counts differ or an
+// image cannot be read (naming the file).
+std::vector<MessagePart> prompt_parts(const std::string& prompt,
+                                      const std::vector<std::string>& images);
 
 // "prompt: 12 tokens (8 reused) in ..." lines on stderr.
 void print_timings(const Session& session, const Timings& t);

@@ -3,10 +3,12 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "cli/commands.hpp"
 #include "cli/generation_flags.hpp"
+#include "prism/media/image.hpp"
 
 namespace prism::cli {
 namespace {
@@ -24,6 +26,13 @@ int run_command(const std::vector<std::string>& args) {
     if (!parse_generation_flags("run", args, flags)) return 0;
     if (!flags.prompt_given) throw Error("run: no prompt (-p TEXT)");
     if (flags.prompt.empty()) throw Error("run: the prompt is empty");
+    if (flags.raw && !flags.images.empty()) throw Error("run: --raw takes no --image");
+    // Images are read and matched to the prompt before the model loads: bad input fails fast.
+    if (!flags.images.empty() && flags.session.mmproj.empty())
+        throw Error("this model has no vision encoder; load an mmproj");
+    const std::vector<MessagePart> parts = flags.images.empty()
+                                               ? std::vector<MessagePart>{}
+                                               : prompt_parts(flags.prompt, flags.images);
     Session session = load_session(flags);
     flags.generate.on_piece = print_piece;
     GenerateResult result;
@@ -32,7 +41,11 @@ int run_command(const std::vector<std::string>& args) {
         result = session.generate_raw(flags.prompt, flags.generate);
     } else {
         if (!flags.system.empty()) session.add_system(flags.system);
-        session.add_user(flags.prompt);
+        if (flags.images.empty()) {
+            session.add_user(flags.prompt);
+        } else {
+            session.add_user(parts);
+        }
         result = session.generate(flags.generate);
     }
     std::fputc('\n', stdout);
@@ -50,6 +63,7 @@ int chat_command(const std::vector<std::string>& args) {
     std::fputs("chat: type a message and press Enter; /reset starts over, Ctrl-D ends\n", stderr);
     Timings last;
     std::string line;
+    std::vector<MessagePart> pending;  // /image attachments for the next message
     while (true) {
         std::fputs("> ", stderr);
         if (!std::getline(std::cin, line)) break;
@@ -59,8 +73,27 @@ int chat_command(const std::vector<std::string>& args) {
             std::fputs("(conversation cleared)\n", stderr);
             continue;
         }
+        if (line.starts_with("/image ")) {
+            try {
+                if (!session.has_vision())
+                    throw Error("this model has no vision encoder; load an mmproj");
+                pending.push_back(MessagePart::of_image(std::make_shared<const media::Image>(
+                    media::decode_image_file(line.substr(7)))));
+                std::fprintf(stderr, "(image %s attached to the next message)\n",
+                             line.substr(7).c_str());
+            } catch (const Error& e) {
+                std::fprintf(stderr, "error: %s\n", e.what());
+            }
+            continue;
+        }
         if (line.empty()) continue;
-        session.add_user(line);
+        if (pending.empty()) {
+            session.add_user(line);
+        } else {
+            pending.push_back(MessagePart::of_text(line));
+            session.add_user(std::move(pending));
+            pending.clear();
+        }
         last = session.generate(flags.generate).timings;
         std::fputc('\n', stdout);
         std::fflush(stdout);

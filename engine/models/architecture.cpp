@@ -21,6 +21,12 @@ constexpr std::array kArchitectures{
                        .rope_mode = ops::RopeMode::neox,
                        .ffn_activation = ops::Activation::silu,
                        .qkv_bias = true},
+    // Qwen2-VL / Qwen2.5-VL / Qwen2.5-Omni text: qwen2's layout, NEOX pairs whose angles take
+    // the t, h or w position by rope.dimension_sections (ggml's rope_multi).
+    ArchitectureTraits{.name = "qwen2vl",
+                       .rope_mode = ops::RopeMode::multi,
+                       .ffn_activation = ops::Activation::silu,
+                       .qkv_bias = true},
     ArchitectureTraits{.name = "qwen3",
                        .rope_mode = ops::RopeMode::neox,
                        .ffn_activation = ops::Activation::silu,
@@ -105,6 +111,37 @@ std::vector<bool> sliding_layers(const gguf::File& file, const std::string& k,
     for (std::int64_t il = 0; il < n_layer; ++il)
         flags[static_cast<std::size_t>(il)] = period == 0 || il % period < period - 1;
     return flags;
+}
+
+// rope.dimension_sections: up to four counts (llama.cpp reads at most 4 and zero-fills);
+// their sum must be positive and no more than the n_rot/2 rotated pairs.
+std::array<std::int32_t, 4> rope_sections(const gguf::File& file, const std::string& k,
+                                          std::int64_t n_rot) {
+    const gguf::Value& v = file.value(k);
+    std::vector<std::int64_t> values;
+    if (v.is_array() && v.element_type() == gguf::ValueType::I32) {
+        for (auto x : v.as_array<std::int32_t>()) values.push_back(x);
+    } else if (v.is_array() && v.element_type() == gguf::ValueType::U32) {
+        for (auto x : v.as_array<std::uint32_t>()) values.push_back(x);
+    } else {
+        throw FormatError(file.name() + ": " + k + " must be an array of up to 4 integers");
+    }
+    if (values.empty() || values.size() > 4)
+        throw FormatError(file.name() + ": " + k + " has " + std::to_string(values.size()) +
+                          " entries, expected 1 to 4");
+    std::array<std::int32_t, 4> sections{};
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (values[i] < 0 || values[i] > n_rot)
+            throw FormatError(file.name() + ": " + k + " entry " + std::to_string(values[i]) +
+                              " is out of range");
+        sections[i] = static_cast<std::int32_t>(values[i]);
+        sum += values[i];
+    }
+    if (sum <= 0 || sum > n_rot / 2)
+        throw FormatError(file.name() + ": " + k + " sums to " + std::to_string(sum) +
+                          ", expected 1 .. n_rot/2 = " + std::to_string(n_rot / 2));
+    return sections;
 }
 
 void require_positive(const gguf::File& file, const std::string& k, std::int64_t value) {
@@ -202,6 +239,8 @@ DecoderHParams read_hparams(const gguf::File& file) {
                 sliding_layers(file, key(h, "attention.sliding_window_pattern"), h.n_layer);
         h.rope_freq_base_swa = optional_float(file, key(h, "rope.freq_base_swa"), 10000.0f);
     }
+    if (traits->rope_mode == ops::RopeMode::multi)
+        h.rope_sections = rope_sections(file, key(h, "rope.dimension_sections"), h.n_rot);
     h.final_logit_softcap = optional_float(file, key(h, "final_logit_softcapping"), 0.0f);
     if (!(h.final_logit_softcap >= 0.0f) || !std::isfinite(h.final_logit_softcap))
         throw FormatError(file.name() + ": " + key(h, "final_logit_softcapping") +

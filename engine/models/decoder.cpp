@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <optional>
 #include <string>
 
@@ -10,6 +9,7 @@
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/gpu/context.hpp"
+#include "prism/gpu/tensor.hpp"
 #include "prism/ops/attention.hpp"
 #include "prism/ops/binary.hpp"
 #include "prism/ops/copy.hpp"
@@ -66,6 +66,27 @@ gpu::Tensor cache_slots(const gpu::Tensor& cache, std::int64_t dim, std::int64_t
     return t;
 }
 
+// Columns [first, first + count) of an f32 [n_embd, rows] tensor (any column stride).
+gpu::Tensor columns(const gpu::Tensor& t, std::int64_t first, std::int64_t count) {
+    gpu::Tensor view = t;
+    view.memory = t.memory.sub(
+        t.nb[1] * static_cast<std::uint64_t>(first),
+        t.nb[1] * static_cast<std::uint64_t>(count - 1) + static_cast<std::uint64_t>(t.ne[0]) * 4);
+    view.ne = {t.ne[0], count, 1, 1};
+    view.nb[2] = view.nb[3] = t.nb[1] * static_cast<std::uint64_t>(count);
+    return view;
+}
+
+// What one chunk of a forward pass processes; positions are already resolved (one per row,
+// or four planes for M-RoPE) and the span is in absolute cache rows.
+struct Chunk {
+    std::span<const std::int32_t> tokens;     // negative: an embedding row
+    const gpu::Tensor* embeddings = nullptr;  // the input's, whole
+    std::int64_t first_embedding = 0;         // its column for this chunk's first negative token
+    std::span<const std::int32_t> positions;
+    std::int64_t span_begin = 0, span_end = 0;
+};
+
 }  // namespace
 
 struct Decoder::Impl {
@@ -77,6 +98,9 @@ struct Decoder::Impl {
     std::int64_t chunk = 0;
     std::int64_t hd_pad = 0;
     std::int64_t n_past = 0;
+    // next_after[i]: one more than the largest position of rows 0..i, so that truncate() can
+    // restore next_position() (M-RoPE positions are not row indices).
+    std::vector<std::int32_t> next_after;
 
     std::vector<gpu::Buffer> cache_buffers;
     std::vector<gpu::Tensor> k_cache, v_cache;  // per layer, f16 [hd_pad, n_head_kv, n_ctx]
@@ -125,7 +149,7 @@ struct Decoder::Impl {
     void allocate_activations() {
         const std::int64_t q_dim = h.n_head * h.head_dim, kv_dim = h.n_head_kv * h.head_dim;
         ids = ctx.allocate(4 * static_cast<std::uint64_t>(chunk));
-        pos = ctx.allocate(4 * static_cast<std::uint64_t>(chunk));
+        pos = ctx.allocate(4 * 4 * static_cast<std::uint64_t>(chunk));  // up to 4 planes
         x = ctx.allocate(f32_bytes(h.n_embd * chunk));
         xn = ctx.allocate(f32_bytes(h.n_embd * chunk));
         q = ctx.allocate(f32_bytes(q_dim * chunk));
@@ -172,22 +196,29 @@ struct Decoder::Impl {
         p.n_rot = static_cast<std::int32_t>(h.n_rot);
         p.freq_base = swa ? h.rope_freq_base_swa : h.rope_freq_base;
         p.freq_scale = swa ? 1.0f : h.rope_freq_scale;
+        p.sections = h.rope_sections;
         return p;
     }
 
+    bool mrope() const { return traits->rope_mode == ops::RopeMode::multi; }
+    std::int64_t next_position() const { return n_past == 0 ? 0 : next_after.back(); }
+
     // One chunk: every layer recorded into one command buffer, submitted once.
-    void run_chunk(std::span<const std::int32_t> tokens, bool all_logits, std::vector<float>& out) {
-        const auto n = static_cast<std::int64_t>(tokens.size());
+    void run_chunk(const Chunk& c, bool all_logits, std::vector<float>& out) {
+        const auto n = static_cast<std::int64_t>(c.tokens.size());
         const std::int64_t p0 = n_past;
-        std::vector<std::int32_t> positions(tokens.size());
-        std::iota(positions.begin(), positions.end(), static_cast<std::int32_t>(p0));
+        // Embedding rows look up row 0 of token_embd, then get overwritten.
+        std::vector<std::int32_t> lookup(c.tokens.begin(), c.tokens.end());
+        for (auto& id : lookup) id = std::max(id, 0);
         const auto id_bytes = static_cast<std::uint64_t>(n) * 4;
-        ctx.upload(ids.range(0, id_bytes), tokens);
-        ctx.upload(pos.range(0, id_bytes), std::span<const std::int32_t>(positions));
+        const auto pos_bytes = static_cast<std::uint64_t>(c.positions.size()) * 4;
+        ctx.upload(ids.range(0, id_bytes), std::span<const std::int32_t>(lookup));
+        ctx.upload(pos.range(0, pos_bytes), c.positions);
 
         const std::int64_t q_dim = h.n_head * h.head_dim, kv_dim = h.n_head_kv * h.head_dim;
         const auto ids_t = gpu::Tensor::contiguous(ids.range(0, id_bytes), TensorType::I32, {n});
-        const auto pos_t = gpu::Tensor::contiguous(pos.range(0, id_bytes), TensorType::I32, {n});
+        const auto pos_t = gpu::Tensor::contiguous(pos.range(0, pos_bytes), TensorType::I32,
+                                                   {static_cast<std::int64_t>(c.positions.size())});
         const auto x_t = f32(x, {h.n_embd, n}), xn_t = f32(xn, {h.n_embd, n});
         const auto o_t = f32(o, {h.n_embd, n});
         const auto q2 = f32(q, {q_dim, n}), k2 = f32(k, {kv_dim, n}), v2 = f32(v, {kv_dim, n});
@@ -211,10 +242,28 @@ struct Decoder::Impl {
         ops::get_rows(rec, w.token_embd, ids_t, x_t);
         if (traits->scale_embeddings)
             ops::scale(rec, x_t, x_t, std::sqrt(static_cast<float>(h.n_embd)));
+        // Embedding rows after the scaling: Gemma 3 scales token embeddings only.
+        std::int64_t next_embedding = c.first_embedding;
+        for (std::int64_t r = 0; r < n;) {
+            if (c.tokens[static_cast<std::size_t>(r)] >= 0) {
+                ++r;
+                continue;
+            }
+            std::int64_t run = 1;
+            while (r + run < n && c.tokens[static_cast<std::size_t>(r + run)] < 0) ++run;
+            ops::copy(
+                rec, columns(*c.embeddings, next_embedding, run),
+                gpu::Tensor::contiguous(x.range(f32_bytes(h.n_embd * r), f32_bytes(h.n_embd * run)),
+                                        TensorType::F32, {h.n_embd, run}));
+            next_embedding += run;
+            r += run;
+        }
         for (std::size_t il = 0; il < w.layers.size(); ++il) {
             const LayerWeights& l = w.layers[il];
             const ops::RopeParams rope = rope_params(sliding(il));
-            const ops::AttentionParams attention = attention_params(p0, sliding(il));
+            ops::AttentionParams attention = attention_params(p0, sliding(il));
+            attention.span_begin = c.span_begin;
+            attention.span_end = c.span_end;
             ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &l.attn_norm);
             ops::matmul(rec, l.wq, xn_t, q2);
             ops::matmul(rec, l.wk, xn_t, k2);
@@ -280,6 +329,15 @@ struct Decoder::Impl {
         }
         ctx.submit(rec);
         n_past = p0 + n;
+        // Every plane counts: a Qwen image's h/w planes run past its t position.
+        const std::int64_t planes = static_cast<std::int64_t>(c.positions.size()) / n;
+        std::int32_t next = p0 == 0 ? 0 : next_after[static_cast<std::size_t>(p0 - 1)];
+        next_after.resize(static_cast<std::size_t>(p0));
+        for (std::int64_t r = 0; r < n; ++r) {
+            for (std::int64_t plane = 0; plane < planes; ++plane)
+                next = std::max(next, c.positions[static_cast<std::size_t>(plane * n + r)] + 1);
+            next_after.push_back(next);
+        }
 
         const std::size_t at = out.size();
         out.resize(at + static_cast<std::size_t>(logits_t.elements()));
@@ -326,8 +384,51 @@ std::uint64_t Decoder::kv_cache_bytes() const {
     return bytes;
 }
 
+std::int64_t Decoder::next_position() const {
+    return impl_->next_position();
+}
+
 std::vector<float> Decoder::forward(std::span<const std::int32_t> tokens, bool all_logits) {
+    for (const std::int32_t id : tokens) {
+        if (id < 0) {
+            throw Error("decoder: token id " + std::to_string(id) +
+                        " is negative (image rows go through DecoderInput)");
+        }
+    }
+    DecoderInput input;
+    input.tokens = tokens;
+    return forward(input, all_logits);
+}
+
+namespace {
+
+// Where each chunk ends: at most `chunk` rows, at most one non-causal span, never cutting one.
+std::vector<std::int64_t> chunk_ends(
+    std::int64_t n, std::int64_t chunk,
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
+    std::vector<std::int64_t> ends;
+    std::size_t next_span = 0;
+    for (std::int64_t at = 0; at < n;) {
+        std::int64_t end = std::min(n, at + chunk);
+        while (next_span < spans.size() && spans[next_span].second <= at) ++next_span;
+        if (next_span < spans.size()) {
+            const auto [b, e] = spans[next_span];
+            if (b < end && e > end) end = b;  // would be cut: start the span in the next chunk
+            // A second span inside this chunk starts the next one.
+            if (next_span + 1 < spans.size() && spans[next_span + 1].first < end && b < end)
+                end = std::max(e, spans[next_span + 1].first);
+        }
+        ends.push_back(end);
+        at = end;
+    }
+    return ends;
+}
+
+}  // namespace
+
+std::vector<float> Decoder::forward(const DecoderInput& input, bool all_logits) {
     Impl& m = *impl_;
+    const auto& tokens = input.tokens;
     if (tokens.empty()) throw Error("decoder: no tokens to process");
     const auto n = static_cast<std::int64_t>(tokens.size());
     if (n > m.n_ctx - m.n_past) {
@@ -336,26 +437,94 @@ std::vector<float> Decoder::forward(std::span<const std::int32_t> tokens, bool a
                     " more token(s) do not fit (start a new sequence or load with a larger "
                     "context)");
     }
+    std::int64_t n_embedding_rows = 0;
     for (const std::int32_t id : tokens) {
-        if (id < 0 || id >= m.h.n_vocab) {
+        if (id < 0) {
+            ++n_embedding_rows;
+        } else if (id >= m.h.n_vocab) {
             throw Error("decoder: token id " + std::to_string(id) + " is outside the vocabulary (" +
                         std::to_string(m.h.n_vocab) + " tokens)");
         }
     }
-    std::vector<float> logits;
-    for (std::int64_t at = 0; at < n; at += m.chunk) {
-        const std::int64_t count = std::min(m.chunk, n - at);
-        const bool last = at + count == n;
-        if (!all_logits && !last) {
-            // Earlier chunks only fill the cache; their logits are not wanted.
-            std::vector<float> unused;
-            m.run_chunk(
-                tokens.subspan(static_cast<std::size_t>(at), static_cast<std::size_t>(count)),
-                false, unused);
-            continue;
+    if (n_embedding_rows > 0) {
+        const gpu::Tensor* e = input.embeddings;
+        if (e == nullptr)
+            throw Error("decoder: " + std::to_string(n_embedding_rows) +
+                        " input rows are embeddings but no embeddings were given");
+        if (e->type != TensorType::F32 || e->nb[0] != 4 || e->ne[2] != 1 || e->ne[3] != 1 ||
+            e->ne[0] != m.h.n_embd || e->ne[1] != n_embedding_rows) {
+            throw Error("decoder: embeddings are " + e->shape_string() + ", expected f32 [" +
+                        std::to_string(m.h.n_embd) + ", " + std::to_string(n_embedding_rows) +
+                        "] (the model's width, one column per negative token)");
         }
-        m.run_chunk(tokens.subspan(static_cast<std::size_t>(at), static_cast<std::size_t>(count)),
-                    all_logits, logits);
+    }
+
+    // Positions: one per row, four planes for M-RoPE, or consecutive from next_position().
+    const std::int64_t planes = m.mrope() ? 4 : 1;
+    std::vector<std::int32_t> positions;
+    if (input.positions.empty()) {
+        const std::int64_t p0 = m.next_position();
+        positions.resize(static_cast<std::size_t>(planes * n));
+        for (std::int64_t r = 0; r < n; ++r) {
+            const auto p = static_cast<std::int32_t>(p0 + r);
+            // llama.cpp gives text rows the same t/h/w position and e = 0.
+            for (std::int64_t plane = 0; plane < planes; ++plane)
+                positions[static_cast<std::size_t>(plane * n + r)] = plane == 3 ? 0 : p;
+        }
+    } else {
+        if (static_cast<std::int64_t>(input.positions.size()) != planes * n) {
+            throw Error("decoder: " + std::to_string(input.positions.size()) + " positions for " +
+                        std::to_string(n) + " rows, expected " + std::to_string(planes * n) +
+                        (m.mrope() ? " (four M-RoPE planes t, h, w, e)" : ""));
+        }
+        for (const std::int32_t p : input.positions) {
+            if (p < 0) throw Error("decoder: position " + std::to_string(p) + " is negative");
+        }
+        positions.assign(input.positions.begin(), input.positions.end());
+    }
+
+    auto spans = input.non_causal_spans;
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+        const auto [b, e] = spans[i];
+        const std::string name =
+            "decoder: non-causal span [" + std::to_string(b) + ", " + std::to_string(e) + ")";
+        if (b < 0 || e <= b || e > n)
+            throw Error(name + " is not a range of the " + std::to_string(n) + " input rows");
+        if (i > 0 && b < spans[i - 1].second)
+            throw Error(name + " overlaps or precedes the previous span");
+        if (e - b > m.chunk) {
+            throw Error(name + " has " + std::to_string(e - b) +
+                        " rows, more than the prefill chunk of " + std::to_string(m.chunk) +
+                        " (it must be processed in one chunk; load with a larger prefill chunk)");
+        }
+    }
+
+    std::vector<float> logits;
+    std::vector<std::int32_t> chunk_positions;
+    std::int64_t at = 0, embedding_at = 0;
+    std::size_t span_index = 0;
+    for (const std::int64_t end : chunk_ends(n, m.chunk, spans)) {
+        const std::int64_t count = end - at;
+        Chunk c;
+        c.tokens = tokens.subspan(static_cast<std::size_t>(at), static_cast<std::size_t>(count));
+        c.embeddings = input.embeddings;
+        c.first_embedding = embedding_at;
+        chunk_positions.clear();
+        for (std::int64_t plane = 0; plane < planes; ++plane) {
+            const auto from = positions.begin() + plane * n + at;
+            chunk_positions.insert(chunk_positions.end(), from, from + count);
+        }
+        c.positions = chunk_positions;
+        while (span_index < spans.size() && spans[span_index].second <= at) ++span_index;
+        if (span_index < spans.size() && spans[span_index].first < end) {
+            c.span_begin = m.n_past + spans[span_index].first - at;
+            c.span_end = m.n_past + spans[span_index].second - at;
+        }
+        for (const std::int32_t id : c.tokens) embedding_at += id < 0 ? 1 : 0;
+        // Earlier chunks only fill the cache unless every row's logits are wanted.
+        std::vector<float> unused;
+        m.run_chunk(c, all_logits, all_logits || end == n ? logits : unused);
+        at = end;
     }
     return logits;
 }
@@ -366,6 +535,7 @@ void Decoder::truncate(std::int64_t n) {
                     " tokens, the cache holds " + std::to_string(impl_->n_past));
     }
     impl_->n_past = n;
+    impl_->next_after.resize(static_cast<std::size_t>(n));
 }
 
 }  // namespace prism::models

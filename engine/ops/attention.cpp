@@ -28,6 +28,7 @@ struct AttentionPush {
     std::int32_t q_pos0, window;
     std::uint32_t mask, kv_per_split;
     float scale, softcap;
+    std::int32_t span_begin, span_end;
 };
 
 struct MergePush {
@@ -64,6 +65,11 @@ void check_params(const Shape& s, const AttentionParams& p) {
     require(p.mask != AttentionMask::sliding_window ||
                 (p.window >= 1 && p.window < std::numeric_limits<std::int32_t>::max()),
             kOp, "a sliding window needs window >= 1, got " + std::to_string(p.window));
+    require(p.span_begin >= 0 && p.span_begin <= p.span_end &&
+                p.span_end < std::numeric_limits<std::int32_t>::max(),
+            kOp,
+            "non-causal span [" + std::to_string(p.span_begin) + ", " + std::to_string(p.span_end) +
+                ") is not a valid range");
     require(p.scale >= 0.0f && std::isfinite(p.scale), kOp, "scale must be finite and >= 0");
     require(p.softcap >= 0.0f && std::isfinite(p.softcap), kOp, "softcap must be finite and >= 0");
 }
@@ -208,6 +214,8 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
     p.kv_per_split = u32(s.n_kv);
     p.scale = effective_scale(params, s.head_dim);
     p.softcap = params.softcap;
+    p.span_begin = static_cast<std::int32_t>(params.span_begin);
+    p.span_end = static_cast<std::int32_t>(params.span_end);
     const auto d = u32(s.head_dim);
 
     if (!use_decode_kernel(params, s.n_q)) {
@@ -281,7 +289,10 @@ HostTensor attention(const HostTensor& q, std::span<const std::uint16_t> k,
             double max_score = -std::numeric_limits<double>::infinity();
             for (std::int64_t j = 0; j < n_kv; ++j) {
                 bool visible = true;
-                if (params.mask != AttentionMask::none) visible = j <= pos;
+                if (params.mask != AttentionMask::none) {
+                    const bool in_span = pos >= params.span_begin && pos < params.span_end;
+                    visible = j <= pos || (in_span && j < params.span_end);
+                }
                 if (params.mask == AttentionMask::sliding_window)
                     visible = visible && j > pos - params.window;
                 double sc = -std::numeric_limits<double>::infinity();

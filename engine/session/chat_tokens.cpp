@@ -15,17 +15,20 @@ std::string placeholder(std::size_t i) {
     return "\xEE\x80\x80" + std::to_string(i) + "\xEE\x80\x81";
 }
 
+// Stands in for an image inside a message's content while rendering: one private-use
+// character (not whitespace, so no template strips it).
+constexpr std::string_view kImageStandIn = "\xEE\x80\x82";
+
 struct Part {
     std::string_view text;
     bool is_content;
+    std::size_t message = 0;  // content parts: which message
 };
 
-}  // namespace
-
-std::vector<text::TokenId> tokenize_chat(const ChatTemplate& chat, const text::Tokenizer& tokenizer,
-                                         std::span<const ChatMessage> messages) {
-    const ChatPrompt real = chat.render(messages, true);
-
+// Splits the rendered prompt into template text and message contents (views into real.text);
+// `messages` must be the ones rendered into `real`.
+std::vector<Part> split_rendered(const ChatTemplate& chat, const ChatPrompt& real,
+                                 std::span<const ChatMessage> messages) {
     std::vector<ChatMessage> masked(messages.begin(), messages.end());
     for (std::size_t i = 0; i < masked.size(); ++i) masked[i].content = placeholder(i);
     const ChatPrompt shape = chat.render(masked, true);
@@ -57,11 +60,13 @@ std::vector<text::TokenId> tokenize_chat(const ChatTemplate& chat, const text::T
         return true;
     };
     for (std::size_t k = 0; k < template_parts.size(); ++k) {
+        // A view into real.text, which outlives the parts (template_parts does not).
+        const std::string_view template_text = rest.substr(0, template_parts[k].size());
         if (!consume(template_parts[k])) {
             throw Error("chat template (" + std::string(chat_format_name(chat.format())) +
                         "): cannot separate message contents from template text");
         }
-        parts.push_back({template_parts[k], false});
+        parts.push_back({template_text, false});
         if (k == content_of.size()) break;
         const std::string& content = messages[content_of[k]].content;
         const std::string_view next = template_parts[k + 1];
@@ -70,7 +75,7 @@ std::vector<text::TokenId> tokenize_chat(const ChatTemplate& chat, const text::T
              {std::string_view(content), text::python_strip(content)}) {
             if (rest.substr(0, candidate.size()) == candidate &&
                 rest.substr(candidate.size(), next.size()) == next) {
-                parts.push_back({candidate, true});
+                parts.push_back({candidate, true, content_of[k]});
                 rest.remove_prefix(candidate.size());
                 matched = true;
                 break;
@@ -82,6 +87,15 @@ std::vector<text::TokenId> tokenize_chat(const ChatTemplate& chat, const text::T
         }
     }
 
+    return parts;
+}
+
+}  // namespace
+
+std::vector<text::TokenId> tokenize_chat(const ChatTemplate& chat, const text::Tokenizer& tokenizer,
+                                         std::span<const ChatMessage> messages) {
+    const ChatPrompt real = chat.render(messages, true);
+    const std::vector<Part> parts = split_rendered(chat, real, messages);
     std::vector<text::TokenId> tokens;
     bool first = true;
     for (const Part& part : parts) {
@@ -94,6 +108,64 @@ std::vector<text::TokenId> tokenize_chat(const ChatTemplate& chat, const text::T
         first = false;
     }
     return tokens;
+}
+
+std::vector<ChatPiece> tokenize_chat_with_images(const ChatTemplate& chat,
+                                                 const text::Tokenizer& tokenizer,
+                                                 std::span<const ChatMessage> messages) {
+    // Contents with a stand-in per image, and where each stand-in is (offset, image number).
+    std::vector<ChatMessage> rendered(messages.begin(), messages.end());
+    std::vector<std::vector<std::pair<std::size_t, int>>> images(messages.size());
+    int n_images = 0;
+    for (std::size_t i = 0; i < rendered.size(); ++i) {
+        if (rendered[i].parts.empty()) continue;
+        std::string content;
+        for (const MessagePart& part : rendered[i].parts) {
+            if (part.is_image()) {
+                images[i].emplace_back(content.size(), n_images++);
+                content += kImageStandIn;
+            } else {
+                content += part.text;
+            }
+        }
+        rendered[i].content = std::move(content);
+        rendered[i].parts.clear();
+    }
+    const ChatPrompt real = chat.render(rendered, true);
+    const std::vector<Part> parts = split_rendered(chat, real, rendered);
+
+    std::vector<ChatPiece> pieces;
+    bool first = true;
+    const auto add_text = [&](std::string_view text, bool is_content) {
+        if (text.empty() && !(first && real.add_bos)) return;
+        text::EncodeOptions o;
+        o.add_special = first && real.add_bos;
+        o.parse_special = !is_content;
+        const auto ids = tokenizer.encode(text, o);
+        if (pieces.empty() || pieces.back().image >= 0) pieces.emplace_back();
+        pieces.back().tokens.insert(pieces.back().tokens.end(), ids.begin(), ids.end());
+        first = false;
+    };
+    for (const Part& part : parts) {
+        if (!part.is_content) {
+            add_text(part.text, false);
+            continue;
+        }
+        // The content as rendered may be the stripped one: offsets move by what was cut.
+        const std::string& content = rendered[part.message].content;
+        const auto begin = static_cast<std::size_t>(part.text.data() - content.data());
+        std::size_t at = begin;
+        for (const auto& [offset, image] : images[part.message]) {
+            if (offset < begin || offset + kImageStandIn.size() > begin + part.text.size())
+                continue;  // never happens: stand-ins are not whitespace
+            add_text(std::string_view(content).substr(at, offset - at), true);
+            if (first && real.add_bos) add_text("", true);  // BOS before a leading image
+            pieces.push_back({{}, image});
+            at = offset + kImageStandIn.size();
+        }
+        add_text(std::string_view(content).substr(at, begin + part.text.size() - at), true);
+    }
+    return pieces;
 }
 
 }  // namespace prism::session

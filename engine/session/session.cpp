@@ -11,8 +11,10 @@
 #include "prism/models/architecture.hpp"
 #include "prism/models/decoder.hpp"
 #include "session/chat_tokens.hpp"
+#include "session/image_layout.hpp"
 #include "session/memory_check.hpp"
 #include "session/stop_strings.hpp"
+#include "session/vision_prompt.hpp"
 
 namespace prism {
 namespace {
@@ -25,6 +27,32 @@ double seconds_since(Clock::time_point t0) {
 
 double per_second(std::int64_t count, double seconds) {
     return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+}
+
+constexpr std::string_view kNoVision = "this model has no vision encoder; load an mmproj";
+
+bool has_images(std::span<const ChatMessage> messages) {
+    for (const auto& m : messages)
+        for (const auto& part : m.parts)
+            if (part.is_image()) return true;
+    return false;
+}
+
+// A prompt ready for the decoder: its rows as the cache remembers them, and what to feed.
+struct PreparedPrompt {
+    std::vector<session::RowKey> keys;
+    std::vector<text::TokenId> tokens;  // -1: an image row
+    // Empty: consecutive positions. Otherwise per row, or four M-RoPE planes of keys.size().
+    std::vector<std::int32_t> positions;
+    std::vector<std::pair<std::int64_t, std::int64_t>> spans;
+    std::optional<session::VisionPromptRows> vision;
+};
+
+PreparedPrompt text_prompt(std::vector<text::TokenId> tokens) {
+    PreparedPrompt p;
+    for (const auto id : tokens) p.keys.push_back({id, 0, 0});
+    p.tokens = std::move(tokens);
+    return p;
 }
 
 }  // namespace
@@ -57,12 +85,14 @@ struct Session::Impl {
     std::int64_t prefill_chunk = 256;
     double load_s = 0;
 
+    std::unique_ptr<session::VisionPrompt> vision;  // with an mmproj
+
     std::vector<ChatMessage> messages;
-    std::vector<text::TokenId> cached;  // the tokens the KV cache holds, in order
+    std::vector<session::RowKey> cached;  // the rows the KV cache holds, in order
     std::atomic<bool> cancel_requested{false};
 
-    GenerateResult run(const std::vector<text::TokenId>& prompt, const GenerateOptions& options,
-                       Clock::time_point t_call);
+    GenerateResult run(PreparedPrompt prompt, const GenerateOptions& options,
+                       Clock::time_point t_call, double image_seconds);
 };
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -97,6 +127,17 @@ Session Session::load(const std::filesystem::path& path, const SessionOptions& o
     models::DecoderOptions decoder_options;
     decoder_options.n_ctx = options.n_ctx;
     decoder_options.prefill_chunk = options.prefill_chunk;
+    if (!options.mmproj.empty()) {
+        // Before the text weights: a wrong pair fails fast. (The mmproj's size is not part of
+        // check_fits' budget yet.)
+        const gguf::File mmproj = gguf::File::open(options.mmproj);
+        const bool mrope =
+            models::find_architecture(hparams.architecture)->rope_mode == ops::RopeMode::multi;
+        impl->vision = std::make_unique<session::VisionPrompt>(
+            *impl->context, mmproj, *impl->tokenizer, hparams, mrope, path.string());
+        decoder_options.prefill_chunk =
+            std::max(decoder_options.prefill_chunk, impl->vision->min_prefill_chunk());
+    }
     decoder_options.upload_progress = [&](std::uint64_t done, std::uint64_t total) {
         step(0.1f +
              0.85f * static_cast<float>(static_cast<double>(done) /
@@ -110,7 +151,23 @@ Session Session::load(const std::filesystem::path& path, const SessionOptions& o
 }
 
 void Session::add_message(ChatRole role, std::string content) {
-    impl_->messages.push_back({role, std::move(content)});
+    impl_->messages.push_back({role, std::move(content), {}});
+}
+void Session::add_message(ChatRole role, std::vector<MessagePart> parts) {
+    std::string content;
+    bool image = false;
+    for (const MessagePart& part : parts) {
+        if (part.is_image() && !part.text.empty())
+            throw Error("add_message: a part holds both text and an image");
+        image = image || part.is_image();
+        content += part.text;
+    }
+    if (image && !impl_->vision) throw Error(std::string(kNoVision));
+    impl_->messages.push_back(
+        {role, std::move(content), image ? std::move(parts) : std::vector<MessagePart>{}});
+}
+bool Session::has_vision() const {
+    return impl_->vision != nullptr;
 }
 std::span<const ChatMessage> Session::messages() const {
     return impl_->messages;
@@ -131,10 +188,30 @@ GenerateResult Session::generate(const GenerateOptions& options) {
     const auto t_call = Clock::now();
     Impl& m = *impl_;
     if (m.messages.empty()) throw Error("generate: the conversation is empty (add a user message)");
-    if (m.messages.back().content.empty()) throw Error("generate: the last message is empty");
-    const auto prompt = session::tokenize_chat(*m.chat, *m.tokenizer, m.messages);
-    GenerateResult result = m.run(prompt, options, t_call);
-    m.messages.push_back({ChatRole::assistant, result.text});
+    if (m.messages.back().content.empty() && m.messages.back().parts.empty())
+        throw Error("generate: the last message is empty");
+    GenerateResult result;
+    if (!has_images(m.messages)) {
+        result = m.run(text_prompt(session::tokenize_chat(*m.chat, *m.tokenizer, m.messages)),
+                       options, t_call, 0.0);
+    } else {
+        if (!m.vision) throw Error(std::string(kNoVision));
+        const auto t_images = Clock::now();
+        std::vector<std::shared_ptr<const media::Image>> images;
+        for (const auto& message : m.messages)
+            for (const auto& part : message.parts)
+                if (part.is_image()) images.push_back(part.image);
+        const auto pieces = session::tokenize_chat_with_images(*m.chat, *m.tokenizer, m.messages);
+        PreparedPrompt prompt;
+        prompt.vision = m.vision->build(pieces, images);
+        prompt.keys = prompt.vision->keys;
+        const auto rows = prompt.vision->rows.tokens();
+        prompt.tokens.assign(rows.begin(), rows.end());
+        prompt.positions = prompt.vision->rows.positions();
+        prompt.spans = prompt.vision->rows.non_causal_spans();
+        result = m.run(std::move(prompt), options, t_call, seconds_since(t_images));
+    }
+    m.messages.push_back({ChatRole::assistant, result.text, {}});
     return result;
 }
 
@@ -144,15 +221,15 @@ GenerateResult Session::generate_raw(std::string_view text, const GenerateOption
     text::EncodeOptions encode;
     encode.add_special = true;
     encode.parse_special = false;
-    return impl_->run(impl_->tokenizer->encode(text, encode), options, t_call);
+    return impl_->run(text_prompt(impl_->tokenizer->encode(text, encode)), options, t_call, 0.0);
 }
 
-GenerateResult Session::Impl::run(const std::vector<text::TokenId>& prompt,
-                                  const GenerateOptions& options, Clock::time_point t_call) {
+GenerateResult Session::Impl::run(PreparedPrompt prompt, const GenerateOptions& options,
+                                  Clock::time_point t_call, double image_seconds) {
     cancel_requested.store(false);
     const std::int64_t n_ctx = decoder->n_ctx();
-    const auto n_prompt = static_cast<std::int64_t>(prompt.size());
-    if (prompt.empty()) throw Error("generate: the prompt is empty");
+    const auto n_prompt = static_cast<std::int64_t>(prompt.keys.size());
+    if (prompt.keys.empty()) throw Error("generate: the prompt is empty");
     if (n_prompt >= n_ctx) {
         throw Error("generate: the prompt is " + std::to_string(n_prompt) +
                     " tokens but the context holds " + std::to_string(n_ctx) +
@@ -162,38 +239,87 @@ GenerateResult Session::Impl::run(const std::vector<text::TokenId>& prompt,
     GenerateResult result;
     Timings& t = result.timings;
     t.prompt_tokens = n_prompt;
+    t.image_encode_seconds = image_seconds;
 
-    // Keep the longest common prefix; at least one token is evaluated to get logits.
+    // Keep the longest common prefix; at least one row is evaluated to get logits. A cut
+    // inside an image's run of rows moves to the run's start: a non-causal span must be
+    // evaluated whole, and the rows need their embeddings anyway.
     std::size_t reuse = 0;
-    while (reuse < cached.size() && reuse < prompt.size() && cached[reuse] == prompt[reuse])
+    while (reuse < cached.size() && reuse < prompt.keys.size() &&
+           cached[reuse] == prompt.keys[reuse])
         ++reuse;
-    reuse = std::min(reuse, prompt.size() - 1);
+    reuse = std::min(reuse, prompt.keys.size() - 1);
+    while (reuse > 0 && prompt.tokens[reuse] < 0 && prompt.tokens[reuse - 1] < 0) --reuse;
     decoder->truncate(static_cast<std::int64_t>(reuse));
     cached.resize(reuse);
     t.prompt_tokens_reused = static_cast<std::int64_t>(reuse);
 
-    // Prefill chunk by chunk so that cancel() is honoured during a long prompt too.
+    // The image rows still to evaluate, encoded (only the images they belong to) and gathered.
+    gpu::Tensor embeddings;
+    if (prompt.vision) {
+        const auto t_encode = Clock::now();
+        embeddings = vision->gather(*prompt.vision, reuse, t.images_encoded);
+        t.image_encode_seconds += seconds_since(t_encode);
+    }
+
+    // The rows after `reuse`, in pieces of at most prefill_chunk that never cut a non-causal
+    // span, so that cancel() is honoured during a long prompt too.
+    const std::size_t n_rest = prompt.keys.size() - reuse;
+    std::vector<std::pair<std::int64_t, std::int64_t>> spans;
+    for (const auto& [b, e] : prompt.spans) {
+        if (b >= static_cast<std::int64_t>(reuse))
+            spans.emplace_back(b - static_cast<std::int64_t>(reuse),
+                               e - static_cast<std::int64_t>(reuse));
+    }
+    const std::size_t planes =
+        prompt.positions.empty() ? 0 : prompt.positions.size() / prompt.keys.size();
     const auto t_prompt = Clock::now();
     std::vector<float> logits;
-    for (std::size_t at = reuse; at < prompt.size();) {
+    std::vector<std::int32_t> piece_positions;
+    std::int64_t at = 0, embedding_at = 0;
+    for (const std::int64_t end :
+         session::prefill_piece_ends(static_cast<std::int64_t>(n_rest), prefill_chunk, spans)) {
         if (cancel_requested.load()) {
             result.stop = StopReason::cancelled;
             t.prompt_seconds = seconds_since(t_prompt);
             return result;
         }
-        const std::size_t n = std::min(prompt.size() - at, static_cast<std::size_t>(prefill_chunk));
-        const std::span<const text::TokenId> part(prompt.data() + at, n);
-        logits = decoder->forward(part);
-        cached.insert(cached.end(), part.begin(), part.end());
-        t.prompt_tokens_evaluated += static_cast<std::int64_t>(n);
-        at += n;
+        const std::size_t first = reuse + static_cast<std::size_t>(at);
+        const auto count = static_cast<std::size_t>(end - at);
+        models::DecoderInput input;
+        input.tokens = std::span<const text::TokenId>(prompt.tokens).subspan(first, count);
+        std::int64_t image_rows = 0;
+        for (const auto id : input.tokens) image_rows += id < 0 ? 1 : 0;
+        gpu::Tensor piece_embeddings;
+        if (image_rows > 0) {
+            piece_embeddings = embeddings.rows_slice(embedding_at, image_rows);
+            input.embeddings = &piece_embeddings;
+        }
+        piece_positions.clear();
+        for (std::size_t plane = 0; plane < planes; ++plane) {
+            const auto from = prompt.positions.begin() +
+                              static_cast<std::ptrdiff_t>(plane * prompt.keys.size() + first);
+            piece_positions.insert(piece_positions.end(), from,
+                                   from + static_cast<std::ptrdiff_t>(count));
+        }
+        input.positions = piece_positions;
+        for (const auto& [b, e] : spans) {
+            if (b >= at && e <= end) input.non_causal_spans.emplace_back(b - at, e - at);
+        }
+        logits = decoder->forward(input);
+        cached.insert(cached.end(), prompt.keys.begin() + static_cast<std::ptrdiff_t>(first),
+                      prompt.keys.begin() + static_cast<std::ptrdiff_t>(first + count));
+        t.prompt_tokens_evaluated += static_cast<std::int64_t>(count);
+        embedding_at += image_rows;
+        at = end;
     }
     t.prompt_seconds = seconds_since(t_prompt);
     t.prompt_tokens_per_second = per_second(t.prompt_tokens_evaluated, t.prompt_seconds);
 
     const auto t_gen = Clock::now();
     text::Sampler sampler(options.sampling);
-    for (const text::TokenId id : prompt) sampler.accept(id);
+    for (const text::TokenId id : prompt.tokens)
+        if (id >= 0) sampler.accept(id);  // image rows are no tokens
     text::StreamingDetokenizer detokenizer(*tokenizer);
     session::StopStrings stops(options.stop);
     bool callback_stopped = false;
@@ -233,7 +359,7 @@ GenerateResult Session::Impl::run(const std::vector<text::TokenId>& prompt,
             finished = true;
         } else {
             logits = decoder->forward(std::span(&next, 1));
-            cached.push_back(next);
+            cached.push_back({next, 0, 0});
         }
     }
     if (!stops.stopped() && !callback_stopped) {

@@ -145,7 +145,7 @@ TEST_F(LlamaDecoder, RejectsBadOptionsAndTokens) {
     Decoder decoder(ctx(), *file, {.n_ctx = 8});
     const std::vector<std::int32_t> bad{1, 512};
     EXPECT_THROW(decoder.forward(bad), Error);
-    EXPECT_THROW(decoder.forward({}), Error);
+    EXPECT_THROW(decoder.forward(std::vector<std::int32_t>{}), Error);
     EXPECT_EQ(decoder.n_past(), 0);
 }
 

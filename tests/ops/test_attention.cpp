@@ -171,6 +171,39 @@ TEST_F(AttentionTest, KernelsHandleTheOtherShape) {
     check({64, 1, 4, 40, 2}, causal(AttentionKernel::tiled, 39));   // tiled kernel, 1 query
 }
 
+TEST_F(AttentionTest, NonCausalSpanSeesItsLaterKeys) {
+    // A prefill of 40 queries at positions 10..49 whose rows 15..34 (absolute) form one image:
+    // inside the span a query sees up to key 34, elsewhere the mask is causal (or the window).
+    // The span begins inside one query tile and ends inside another, so tile ranges are mixed.
+    for (auto kernel : {AttentionKernel::tiled, AttentionKernel::decode}) {
+        for (auto mask : {AttentionMask::causal, AttentionMask::sliding_window}) {
+            auto p = causal(kernel, 10);
+            p.mask = mask;
+            p.window = 12;
+            p.span_begin = 15;
+            p.span_end = 35;
+            check({64, 40, 4, 50, 2}, p);
+        }
+    }
+    // The span changes the result (the reference is not silently ignoring it).
+    const auto q = random_tensor({64, 4, 2, 1}, 5);
+    std::vector<std::uint16_t> k(64 * 8), v(64 * 8);
+    for (std::size_t i = 0; i < k.size(); ++i) {
+        k[i] = float_to_half(std::sin(0.1f * static_cast<float>(i)));
+        v[i] = float_to_half(std::cos(0.3f * static_cast<float>(i)));
+    }
+    auto p = causal(AttentionKernel::tiled, 4);
+    const auto plain = ops::cpu::attention(q, k, v, 8, 1, p);
+    p.span_begin = 4;
+    p.span_end = 8;
+    const auto spanned = ops::cpu::attention(q, k, v, 8, 1, p);
+    EXPECT_NE(plain.data[0], spanned.data[0]);
+    EXPECT_EQ(plain.data[64 * 2 * 3], spanned.data[64 * 2 * 3]);  // the span's last row
+    p.span_begin = 6;
+    p.span_end = 5;
+    EXPECT_THROW(ops::cpu::attention(q, k, v, 8, 1, p), Error);
+}
+
 TEST_F(AttentionTest, RejectsBadShapes) {
     auto gq = upload(random_tensor({64, 1, 3, 1}, 1));
     auto gk = upload_raw(TensorType::F16, {64, 2, 4, 1}, std::vector<std::uint8_t>(64 * 8 * 2));

@@ -22,6 +22,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "prism/message_part.hpp"
 
 namespace prism {
 
@@ -36,7 +39,10 @@ std::string_view chat_role_name(ChatRole role);
 
 struct ChatMessage {
     ChatRole role;
-    std::string content;
+    std::string content;  // the text parts joined
+    // Text and images in order (prism::Session fills it); empty for a text-only message, whose
+    // text is `content`. Templates render `content`; images are placed by the session.
+    std::vector<MessagePart> parts;
 };
 
 enum class ChatFormat {

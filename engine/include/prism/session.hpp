@@ -1,11 +1,14 @@
 #pragma once
 
 // A conversation with a text model: the public entry point for applications. A Session owns the
-// Vulkan context, the tokenizer, the chat template and the decoder of one GGUF file.
+// Vulkan context, the tokenizer, the chat template and the decoder of one GGUF file, and with
+// SessionOptions::mmproj the vision encoder that turns images in messages into decoder rows.
 //
 // Multi-turn chats keep the KV cache: each generate() tokenizes the whole conversation again
 // and only the tokens after the longest common prefix with what the cache already holds are
-// processed (Timings::prompt_tokens_reused says how many were not).
+// processed (Timings::prompt_tokens_reused says how many were not). Image rows take part in
+// the comparison by the image's content hash, so an image from an earlier turn stays in the
+// cache and is not encoded again.
 //
 // Message contents are tokenized without special-token parsing, so a user writing
 // "<|im_end|>" gets the text, not the control token; only the template's own markers become
@@ -48,6 +51,8 @@ struct SessionOptions {
     // Device memory the model may use; 0 is the device's largest device-local heap. A model
     // (weights + KV cache) needing more is refused before anything is uploaded.
     std::uint64_t memory_budget_bytes = 0;
+    // llama.cpp's mmproj GGUF with the vision encoder for this text model; empty: text only.
+    std::filesystem::path mmproj;
 };
 
 // Load progress in [0, 1]: coarse steps for opening and checking the file, then by the bytes
@@ -87,7 +92,9 @@ struct Timings {
     std::int64_t generated_tokens = 0;         // sampled tokens, the end-of-generation one included
     double generation_seconds = 0;             // from the end of prefill to the end
     double generated_tokens_per_second = 0;
-    double time_to_first_token = 0;  // seconds from the call to the first sampled token
+    double time_to_first_token = 0;   // seconds from the call to the first sampled token
+    double image_encode_seconds = 0;  // preprocessing and encoding the prompt's new images
+    std::int64_t images_encoded = 0;  // images encoded now (not those already in the cache)
 };
 
 struct GenerateResult {
@@ -114,6 +121,11 @@ class Session {
 
     // The conversation. generate() appends the assistant's reply itself.
     void add_message(ChatRole role, std::string content);
+    // A message of ordered text and image parts (each part exactly one of the two). Images
+    // need a vision encoder: without one this throws
+    // Error("this model has no vision encoder; load an mmproj").
+    void add_message(ChatRole role, std::vector<MessagePart> parts);
+    void add_user(std::vector<MessagePart> parts) { add_message(ChatRole::user, std::move(parts)); }
     void add_system(std::string content) { add_message(ChatRole::system, std::move(content)); }
     void add_user(std::string content) { add_message(ChatRole::user, std::move(content)); }
     void add_assistant(std::string content) {
@@ -145,6 +157,8 @@ class Session {
     // and its warning() says so).
     bool has_chat_template() const;
     std::string_view architecture() const;
+    // Whether an mmproj was loaded, so that messages may hold images.
+    bool has_vision() const;
     std::string_view device_name() const;
     std::int64_t n_ctx() const;
     // Tokens in the KV cache now.

@@ -4,6 +4,7 @@
 // flags instead of branching on architecture names, so adding qwen2/qwen3/gemma3 is a table
 // entry plus the (few) steps their flags switch on.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,7 +22,8 @@ namespace prism::models {
 
 struct ArchitectureTraits {
     std::string_view name;                  // general.architecture, also the metadata key prefix
-    ops::RopeMode rope_mode;                // llama: normal (the converter permuted Q/K rows)
+    ops::RopeMode rope_mode;                // llama: normal (the converter permuted Q/K rows);
+                                            // multi: M-RoPE, four position planes per row
     ops::Activation ffn_activation;         // silu for swiglu, gelu for gemma's geglu
     bool rope_dims_equal_head_dim = false;  // llama.cpp rejects llama files where they differ
     bool qkv_bias = false;                  // qwen2: attn_{q,k,v}.bias added after the projections
@@ -57,6 +59,9 @@ struct DecoderHParams {
     std::vector<bool> swa_layers;  // [n_layer]; all false without a window
     float rope_freq_base_swa = 10000.0f;
     float final_logit_softcap = 0.0f;  // > 0: logits become cap * tanh(logits / cap)
+    // M-RoPE (qwen2vl): rotated pairs per position plane t, h, w, e (rope.dimension_sections);
+    // all zero for the other architectures.
+    std::array<std::int32_t, 4> rope_sections{};
 };
 
 // Reads and validates the hyperparameters; throws FormatError naming the file and the key

@@ -8,13 +8,15 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "prism/models/architecture.hpp"
 
 namespace prism::gpu {
 class Context;
-}
+struct Tensor;
+}  // namespace prism::gpu
 namespace prism::gguf {
 class File;
 }
@@ -30,6 +32,22 @@ struct DecoderOptions {
     // Called after each weight tensor reaches the device with (bytes uploaded, bytes in all).
     // It may throw to abandon the load: everything uploaded so far is freed.
     std::function<void(std::uint64_t done, std::uint64_t total)> upload_progress;
+};
+
+// One multimodal prompt: each row is a token id or, where the token is negative, the next row
+// of `embeddings` (an image's projector output, copied on the GPU into the decoder's input
+// without a round trip through the host).
+struct DecoderInput {
+    std::span<const std::int32_t> tokens;     // < 0 (mtmd and the fixtures write -1): next row
+    const gpu::Tensor* embeddings = nullptr;  // f32 [n_embd, rows] on this decoder's context;
+                                              // exactly one column per negative token
+    // Empty: consecutive positions from next_position(). Otherwise one per row, or for M-RoPE
+    // (qwen2vl) four planes t, h, w, e of tokens.size() each (plane-major, as ggml's rope_multi).
+    std::span<const std::int32_t> positions;
+    // Rows [begin, end) that attend to each other bidirectionally (Gemma 3's image rows);
+    // sorted, disjoint, each no longer than prefill_chunk(). A span is never split between
+    // chunks, so the chunking moves its boundary in front of a span that would not fit.
+    std::vector<std::pair<std::int64_t, std::int64_t>> non_causal_spans;
 };
 
 class Decoder {
@@ -48,8 +66,12 @@ class Decoder {
     std::int64_t n_ctx() const;
     std::int64_t n_vocab() const;
     std::int64_t prefill_chunk() const;
-    // Tokens already in the KV cache; the next token takes this position.
+    // Rows already in the KV cache.
     std::int64_t n_past() const;
+    // The position the next row takes when forward() is not given positions: one more than the
+    // largest position of any cached row (all planes). Equals n_past() for text; after a Qwen
+    // image of merged grid nx x ny at position p it is p + max(nx, ny), as in llama.cpp's mtmd.
+    std::int64_t next_position() const;
     // Bytes of weights on the device (about the file's tensor data) and of the KV cache.
     std::uint64_t weight_bytes() const;
     std::uint64_t kv_cache_bytes() const;
@@ -59,8 +81,13 @@ class Decoder {
     // token-major ([n_vocab] per token). Throws Error (and changes nothing) when the tokens do
     // not fit in the context that is left, or when a token id is outside the vocabulary.
     std::vector<float> forward(std::span<const std::int32_t> tokens, bool all_logits = false);
+    // The same for rows that may be embeddings, with explicit positions and non-causal spans.
+    // Throws Error (and changes nothing) for a malformed input: embeddings missing, of the wrong
+    // width or row count, positions of the wrong size or negative, bad spans.
+    std::vector<float> forward(const DecoderInput& input, bool all_logits = false);
 
-    // Forgets the cache from position n on (n <= n_past()); 0 starts a new sequence.
+    // Forgets the cache from row n on (n <= n_past()); 0 starts a new sequence.
+    // next_position() becomes what it was when the cache held n rows.
     void truncate(std::int64_t n);
 
   private:

@@ -16,6 +16,9 @@ namespace prism::ops {
 //   causal:          j <= q_pos
 //   sliding_window:  q_pos - window < j <= q_pos   (Gemma 3 SWA layers)
 // A query that sees no key at all gets an output of zeros.
+// A non-causal span [span_begin, span_end) widens causal and sliding-window masks: a query
+// inside it also sees the span's later keys (Gemma 3 attends bidirectionally within one
+// image's rows), i.e. keys up to span_end - 1. Every visible range stays one contiguous range.
 enum class AttentionMask { none, causal, sliding_window };
 
 enum class AttentionKernel {
@@ -29,7 +32,10 @@ struct AttentionParams {
     std::int64_t q_pos0 = 0;
     std::int64_t window = 0;  // sliding_window only, >= 1
     float scale = 0.0f;       // 0 means 1/sqrt(head_dim)
-    float softcap = 0.0f;     // > 0: logits become softcap * tanh(logits / softcap)
+    // Absolute key positions of one non-causal span; begin == end (the default) is none.
+    std::int64_t span_begin = 0;
+    std::int64_t span_end = 0;
+    float softcap = 0.0f;  // > 0: logits become softcap * tanh(logits / softcap)
     AttentionKernel kernel = AttentionKernel::automatic;
     // Decode kernel only: split the keys over this many workgroups per (query, head) and merge
     // the partial softmaxes in a second dispatch; 0 picks from the device and the shape.

@@ -1,0 +1,207 @@
+#include "models/vision_weights.hpp"
+
+#include <array>
+#include <string>
+#include <utility>
+
+#include "prism/error.hpp"
+#include "prism/quant.hpp"
+
+namespace prism::models {
+namespace {
+
+enum class Kind {
+    matrix,      // a linear layer's weight: any computable type, uploaded as stored
+    f32,         // elementwise operand: widened to f32
+    conv,        // patch kernel: F32 or F16 as stored, anything else widened to f32
+    transposed,  // a 2-D matrix used the other way round: widened to f32 and transposed
+};
+
+using Shape = std::array<std::int64_t, 4>;
+
+std::string shape_string(const Shape& s) {
+    std::string out = "[" + std::to_string(s[0]);
+    int last = 3;
+    while (last > 0 && s[static_cast<std::size_t>(last)] == 1) --last;
+    for (int i = 1; i <= last; ++i) out += ", " + std::to_string(s[static_cast<std::size_t>(i)]);
+    return out + "]";
+}
+
+class Loader {
+  public:
+    Loader(gpu::Context& context, const gguf::File& file) : context_(context), file_(file) {}
+
+    bool has(const std::string& name) const { return file_.find_tensor(name) != nullptr; }
+
+    void add(gpu::Tensor& target, const std::string& name, Shape shape, Kind kind) {
+        const gguf::TensorInfo* info = file_.find_tensor(name);
+        if (info == nullptr) {
+            throw FormatError(file_.name() + ": tensor '" + name + "' is missing (projector " +
+                              std::string(projector_) + ")");
+        }
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (info->ne[i] != static_cast<std::uint64_t>(shape[i])) {
+                throw FormatError(file_.name() + ": tensor '" + name + "' has shape " +
+                                  info->shape_string() + ", expected " + shape_string(shape));
+            }
+        }
+        const auto& type = tensor_type_info(info->type);
+        if (!type.computable) {
+            throw FormatError(file_.name() + ": tensor '" + name + "' has type " +
+                              std::string(type.name) + ", which Prism cannot compute with");
+        }
+        pending_.push_back({&target, info, shape, kind});
+    }
+    void optional(std::optional<gpu::Tensor>& target, const std::string& name, Shape shape,
+                  Kind kind) {
+        if (has(name)) add(target.emplace(), name, shape, kind);
+    }
+    void set_projector(std::string_view name) { projector_ = name; }
+
+    std::vector<gpu::Buffer> upload_all(std::uint64_t& bytes) {
+        std::vector<gpu::Buffer> buffers;
+        buffers.reserve(pending_.size());
+        for (const auto& p : pending_) {
+            const bool keep = p.kind == Kind::matrix ||
+                              (p.kind == Kind::conv && (p.info->type == TensorType::F32 ||
+                                                        p.info->type == TensorType::F16));
+            std::vector<float> widened;
+            std::span<const std::byte> data = p.info->data;
+            Shape shape = p.shape;
+            if (!keep) {
+                widened = dequantize(p.info->type, p.info->data,
+                                     static_cast<std::size_t>(p.info->n_elements()));
+                if (p.kind == Kind::transposed) {
+                    std::vector<float> t(widened.size());
+                    const std::int64_t rows = shape[1], cols = shape[0];
+                    for (std::int64_t r = 0; r < rows; ++r) {
+                        for (std::int64_t c = 0; c < cols; ++c) {
+                            t[static_cast<std::size_t>(c * rows + r)] =
+                                widened[static_cast<std::size_t>(r * cols + c)];
+                        }
+                    }
+                    widened = std::move(t);
+                    std::swap(shape[0], shape[1]);
+                }
+                data = std::as_bytes(std::span<const float>(widened));
+            }
+            buffers.push_back(context_.allocate(data.size()));
+            context_.upload(buffers.back().range(), data);
+            bytes += data.size();
+            gpu::Tensor t = gpu::Tensor::contiguous(buffers.back().range(),
+                                                    keep ? p.info->type : TensorType::F32,
+                                                    {shape[0], shape[1], shape[2], shape[3]});
+            *p.target = t;
+        }
+        return buffers;
+    }
+
+  private:
+    struct Pending {
+        gpu::Tensor* target;
+        const gguf::TensorInfo* info;
+        Shape shape;
+        Kind kind;
+    };
+    gpu::Context& context_;
+    const gguf::File& file_;
+    std::string_view projector_;
+    std::vector<Pending> pending_;
+};
+
+std::int64_t tensor_dim(const gguf::File& file, const std::string& name, int axis) {
+    const gguf::TensorInfo* info = file.find_tensor(name);
+    if (info == nullptr) throw FormatError(file.name() + ": tensor '" + name + "' is missing");
+    return static_cast<std::int64_t>(info->ne[static_cast<std::size_t>(axis)]);
+}
+
+}  // namespace
+
+VisionWeights load_vision_weights(gpu::Context& context, const gguf::File& file,
+                                  const VisionHParams& h, std::int64_t n_run_layers) {
+    Loader l(context, file);
+    l.set_projector(projector_type_name(h.projector));
+    VisionWeights w;
+    const std::int64_t D = h.n_embd, P = h.patch_size, qd = h.n_head * h.head_dim;
+    const bool qwen =
+        h.projector == ProjectorType::qwen25vl || h.projector == ProjectorType::qwen2vl;
+
+    l.add(w.patch_w, "v.patch_embd.weight", {P, P, 3, D}, Kind::conv);
+    if (qwen) {
+        w.patch_w1.emplace();
+        l.add(*w.patch_w1, "v.patch_embd.weight.1", {P, P, 3, D}, Kind::conv);
+    }
+    l.optional(w.patch_b, "v.patch_embd.bias", {D, 1, 1, 1}, Kind::f32);
+    l.optional(w.class_embd, "v.class_embd", {D, 1, 1, 1}, Kind::f32);
+    if (!qwen) {
+        const std::int64_t side = h.image_size / h.patch_size;
+        w.position.emplace();
+        l.add(*w.position, "v.position_embd.weight",
+              {D, side * side + (w.class_embd ? 1 : 0), 1, 1}, Kind::f32);
+    }
+    l.optional(w.pre_ln_w, "v.pre_ln.weight", {D, 1, 1, 1}, Kind::f32);
+    l.optional(w.pre_ln_b, "v.pre_ln.bias", {D, 1, 1, 1}, Kind::f32);
+    l.optional(w.post_ln_w, "v.post_ln.weight", {D, 1, 1, 1}, Kind::f32);
+    l.optional(w.post_ln_b, "v.post_ln.bias", {D, 1, 1, 1}, Kind::f32);
+
+    w.layers.resize(static_cast<std::size_t>(n_run_layers));
+    for (std::int64_t il = 0; il < n_run_layers; ++il) {
+        VisionLayerWeights& L = w.layers[static_cast<std::size_t>(il)];
+        const std::string p = "v.blk." + std::to_string(il) + ".";
+        l.add(L.ln1_w, p + "ln1.weight", {D, 1, 1, 1}, Kind::f32);
+        l.optional(L.ln1_b, p + "ln1.bias", {D, 1, 1, 1}, Kind::f32);
+        l.add(L.ln2_w, p + "ln2.weight", {D, 1, 1, 1}, Kind::f32);
+        l.optional(L.ln2_b, p + "ln2.bias", {D, 1, 1, 1}, Kind::f32);
+        l.add(L.q_w, p + "attn_q.weight", {D, qd, 1, 1}, Kind::matrix);
+        l.add(L.k_w, p + "attn_k.weight", {D, qd, 1, 1}, Kind::matrix);
+        l.add(L.v_w, p + "attn_v.weight", {D, qd, 1, 1}, Kind::matrix);
+        l.add(L.o_w, p + "attn_out.weight", {qd, D, 1, 1}, Kind::matrix);
+        l.optional(L.q_b, p + "attn_q.bias", {qd, 1, 1, 1}, Kind::f32);
+        l.optional(L.k_b, p + "attn_k.bias", {qd, 1, 1, 1}, Kind::f32);
+        l.optional(L.v_b, p + "attn_v.bias", {qd, 1, 1, 1}, Kind::f32);
+        l.optional(L.o_b, p + "attn_out.bias", {D, 1, 1, 1}, Kind::f32);
+
+        // Old converters swapped the names of fc1 and fc2; clip.cpp recognises that by the
+        // down projection reading the model width. A square FFN is ambiguous and taken as named.
+        std::string up = p + "ffn_up", down = p + "ffn_down";
+        const std::int64_t down_in = tensor_dim(file, down + ".weight", 0);
+        const std::int64_t down_out = tensor_dim(file, down + ".weight", 1);
+        if (down_in == D && down_out != D) std::swap(up, down);
+        L.n_ff = tensor_dim(file, up + ".weight", 1);
+        l.add(L.up_w, up + ".weight", {D, L.n_ff, 1, 1}, Kind::matrix);
+        l.optional(L.up_b, up + ".bias", {L.n_ff, 1, 1, 1}, Kind::f32);
+        l.optional(L.gate_w, p + "ffn_gate.weight", {D, L.n_ff, 1, 1}, Kind::matrix);
+        l.optional(L.gate_b, p + "ffn_gate.bias", {L.n_ff, 1, 1, 1}, Kind::f32);
+        l.add(L.down_w, down + ".weight", {L.n_ff, D, 1, 1}, Kind::matrix);
+        l.optional(L.down_b, down + ".bias", {D, 1, 1, 1}, Kind::f32);
+    }
+
+    const std::int64_t out = h.output_dim;
+    switch (h.projector) {
+        case ProjectorType::idefics3: {
+            const std::int64_t s = h.scale_factor;
+            l.add(w.fc_w.emplace(), "mm.model.fc.weight", {D * s * s, out, 1, 1}, Kind::matrix);
+            break;
+        }
+        case ProjectorType::gemma3:
+            l.add(w.soft_norm_w.emplace(), "mm.soft_emb_norm.weight", {D, 1, 1, 1}, Kind::f32);
+            l.add(w.input_proj_w.emplace(), "mm.input_projection.weight", {out, D, 1, 1},
+                  Kind::transposed);
+            break;
+        case ProjectorType::qwen25vl:
+        case ProjectorType::qwen2vl:
+        case ProjectorType::mlp: {
+            const std::int64_t in = qwen ? D * h.spatial_merge * h.spatial_merge : D;
+            const std::int64_t hidden = tensor_dim(file, "mm.0.weight", 1);
+            l.add(w.mm0_w.emplace(), "mm.0.weight", {in, hidden, 1, 1}, Kind::matrix);
+            l.add(w.mm0_b.emplace(), "mm.0.bias", {hidden, 1, 1, 1}, Kind::f32);
+            l.add(w.mm2_w.emplace(), "mm.2.weight", {hidden, out, 1, 1}, Kind::matrix);
+            l.add(w.mm2_b.emplace(), "mm.2.bias", {out, 1, 1, 1}, Kind::f32);
+            break;
+        }
+    }
+    w.buffers = l.upload_all(w.bytes);
+    return w;
+}
+
+}  // namespace prism::models
