@@ -79,7 +79,13 @@ ApplicationWindow {
             loadError.text = error
             loadErrorDialog.open()
         }
-        function onModelChanged() { if (window.engine.modelLoaded) composer.focusInput() }
+        function onModelChanged() {
+            if (!window.engine.modelLoaded)
+                return
+            composer.focusInput()
+            if (window.engine.visionNote.length > 0)
+                toast.show(window.engine.visionNote)
+        }
     }
 
     // Files dropped anywhere on the window: models load, images attach.

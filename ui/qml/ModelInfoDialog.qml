@@ -22,7 +22,9 @@ Dialog {
                 [qsTr("Quantization"), dialog.engine.quantization],
                 [qsTr("File size"), dialog.engine.fileSize],
                 [qsTr("Context"), qsTr("%1 tokens (trained for %2)").arg(dialog.engine.sessionContext).arg(dialog.engine.contextLength)],
-                [qsTr("Vision"), dialog.engine.hasVision ? qsTr("yes") : qsTr("no (no mmproj loaded)")],
+                [qsTr("Vision"), dialog.engine.hasVision ? qsTr("yes (%1)").arg(dialog.engine.mmprojPath)
+                                 : dialog.engine.visionNote.length > 0 ? dialog.engine.visionNote
+                                 : qsTr("no (no mmproj loaded)")],
                 [qsTr("Audio"), dialog.engine.hasAudio ? qsTr("yes") : qsTr("no")],
                 [qsTr("Device"), dialog.engine.deviceName],
                 [qsTr("File"), dialog.engine.modelPath]

@@ -62,6 +62,7 @@ struct ModelDescription {
     bool has_audio = false;
     QString device_name;
     double load_seconds = 0;
+    QString vision_note;  // why a projector found beside the model was not used
 };
 
 }  // namespace prism::ui

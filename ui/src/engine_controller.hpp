@@ -39,6 +39,8 @@ class EngineController : public QObject {
     Q_PROPERTY(QString mmprojPath READ mmprojPath NOTIFY modelChanged)
     Q_PROPERTY(bool hasVision READ hasVision NOTIFY modelChanged)
     Q_PROPERTY(bool hasAudio READ hasAudio NOTIFY modelChanged)
+    // Why a projector found beside the model was not loaded (empty when none was refused).
+    Q_PROPERTY(QString visionNote READ visionNote NOTIFY modelChanged)
     Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
 
   public:
@@ -63,6 +65,7 @@ class EngineController : public QObject {
     QString mmprojPath() const { return model_.mmproj_path; }
     bool hasVision() const { return model_.has_vision; }
     bool hasAudio() const { return model_.has_audio; }
+    QString visionNote() const { return model_.vision_note; }
     QStringList devices() const { return devices_; }
 
     // Where the next load runs and how large its context is (from the settings).

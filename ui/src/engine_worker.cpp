@@ -8,6 +8,8 @@
 #include "model_description.hpp"
 #include "prism/error.hpp"
 #include "prism/gpu/device_info.hpp"
+#include "prism/media/image.hpp"
+#include "prism/message_part.hpp"
 #include "prism/session.hpp"
 
 namespace prism::ui {
@@ -29,19 +31,48 @@ ChatRole chat_role(TurnRole role) {
     return ChatRole::user;
 }
 
-// THE one place where the app's turns become the engine's conversation. The engine's session
-// takes text only on this branch (the image parts of vision-contract section 6 are not merged
-// yet), so images stay in the message model and are refused before sending when the model
-// cannot see (ChatController). When Session::add_message(role, parts) lands, the images go
-// here as MessagePart::of_image after their text.
-void add_turns(Session& session, const QList<ChatTurn>& turns, const GenerationSettings& settings) {
+// The engine's decoded pixels of an attachment: from the bytes read at attach time, or from
+// the history's file. Throws media::MediaError like the engine does.
+std::shared_ptr<const media::Image> decode_for_engine(const ImageAttachment& a) {
+    if (!a.bytes.isEmpty()) {
+        return std::make_shared<const media::Image>(media::decode_image_memory(
+            std::span(reinterpret_cast<const std::uint8_t*>(a.bytes.constData()),
+                      static_cast<std::size_t>(a.bytes.size())),
+            a.name.toStdString()));
+    }
+    return std::make_shared<const media::Image>(media::decode_image_file(a.path.toStdString()));
+}
+
+}  // namespace
+
+// THE one place where the app's turns become the engine's conversation. A user turn's images
+// go before its text (the order llama.cpp's tools use when the prompt names no position).
+// With a text-only session the images of earlier turns are left out (the chat controller
+// refuses to send new ones), so a history with pictures can still be continued as text.
+void EngineWorker::add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings) {
+    Session& session = *session_;
     session.clear_messages();
     if (!settings.system_prompt.trimmed().isEmpty())
         session.add_system(utf8(settings.system_prompt));
     for (const ChatTurn& turn : turns) {
-        session.add_message(chat_role(turn.role), utf8(turn.text));
+        if (turn.images.isEmpty() || !session.has_vision()) {
+            session.add_message(chat_role(turn.role), utf8(turn.text));
+            continue;
+        }
+        std::vector<MessagePart> parts;
+        for (const ImageAttachment& a : turn.images) {
+            const QString key = a.path.isEmpty() ? a.id : a.path;
+            auto cached = decoded_.find(key);
+            if (cached == decoded_.end())
+                cached = decoded_.emplace(key, decode_for_engine(a)).first;
+            parts.push_back(MessagePart::of_image(cached->second));
+        }
+        if (!turn.text.isEmpty()) parts.push_back(MessagePart::of_text(utf8(turn.text)));
+        session.add_message(chat_role(turn.role), std::move(parts));
     }
 }
+
+namespace {
 
 text::SamplerSettings sampler_settings(const GenerationSettings& s) {
     text::SamplerSettings out;
@@ -77,25 +108,43 @@ void EngineWorker::load_model(const LoadRequest& request) {
     // The old model goes first: two models rarely fit in device memory together.
     unload();
     try {
+        // The projector: the one asked for, else the one beside the model that fits it.
+        ModelDescription model = describe_model(request.path, request.mmproj_path);
         SessionOptions options;
         options.device = utf8(request.device);
         options.n_ctx = request.n_ctx;
-        // The session reads and checks the file itself, so a bad file fails with its words.
-        auto session = std::make_shared<Session>(Session::load(
-            request.path.toStdString(), options,
-            [this](float fraction) { emit loadProgress(static_cast<double>(fraction)); },
-            &shared_->cancel_load));
-        ModelDescription model = describe_model(request.path, request.mmproj_path);
+        options.mmproj = model.mmproj_path.toStdString();
+        const auto progress = [this](float fraction) {
+            emit loadProgress(static_cast<double>(fraction));
+        };
+        std::shared_ptr<Session> session;
+        try {
+            // The session reads and checks the files itself, so a bad file fails with its words.
+            session = std::make_shared<Session>(Session::load(request.path.toStdString(), options,
+                                                              progress, &shared_->cancel_load));
+        } catch (const LoadCancelled&) {
+            throw;
+        } catch (const std::exception& e) {
+            // A projector found beside the model that the engine refuses must not cost the
+            // user the text model: load without it and say why.
+            if (!request.mmproj_path.isEmpty() || model.mmproj_path.isEmpty()) throw;
+            model.vision_note = tr("The projector %1 was not loaded: %2")
+                                    .arg(model.mmproj_path, QString::fromUtf8(e.what()));
+            model.mmproj_path.clear();
+            options.mmproj.clear();
+            session = std::make_shared<Session>(Session::load(request.path.toStdString(), options,
+                                                              progress, &shared_->cancel_load));
+        }
         model.device_name = QString::fromUtf8(
             session->device_name().data(), static_cast<qsizetype>(session->device_name().size()));
         model.session_context = session->n_ctx();
         model.load_seconds = session->load_seconds();
-        // The projector is paired and shown, but no vision or audio encoder runs until the
-        // session takes an mmproj (vision-contract section 6, not merged on this branch).
-        model.has_vision = false;
+        model.has_vision = session->has_vision();
+        // Audio encoders do not run in the engine yet, whatever the projector holds.
         model.has_audio = false;
         session_ = session;
         model_ = model;
+        decoded_.clear();
         shared_->set_session(std::move(session));
         emit modelLoaded(model);
     } catch (const LoadCancelled&) {
@@ -117,7 +166,7 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         return;
     }
     try {
-        add_turns(*session_, turns, settings);
+        add_turns(turns, settings);
         GenerateOptions options;
         options.sampling = sampler_settings(settings);
         options.max_tokens = settings.max_tokens;
@@ -131,6 +180,8 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         stats.tokens = result.timings.generated_tokens;
         stats.tokens_per_second = result.timings.generated_tokens_per_second;
         stats.time_to_first_token_ms = result.timings.time_to_first_token * 1000.0;
+        stats.image_encode_ms = result.timings.image_encode_seconds * 1000.0;
+        stats.images_encoded = result.timings.images_encoded;
         const std::string_view reason = stop_reason_name(result.stop);
         stats.stop_reason =
             QString::fromLatin1(reason.data(), static_cast<qsizetype>(reason.size()));
@@ -153,6 +204,7 @@ void EngineWorker::list_devices() {
 }
 
 void EngineWorker::unload() {
+    decoded_.clear();
     shared_->set_session(nullptr);
     session_.reset();
     model_ = {};

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -17,7 +18,10 @@
 
 namespace prism {
 class Session;
+namespace media {
+struct Image;
 }
+}  // namespace prism
 
 namespace prism::ui {
 
@@ -69,9 +73,13 @@ class EngineWorker : public QObject {
     void devicesListed(const QStringList& devices);
 
   private:
+    void add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings);
+
     std::shared_ptr<EngineShared> shared_;
     std::shared_ptr<Session> session_;
     ModelDescription model_;
+    // Decoded images by attachment path (or id), so a later turn does not decode them again.
+    std::map<QString, std::shared_ptr<const media::Image>> decoded_;
 };
 
 }  // namespace prism::ui
