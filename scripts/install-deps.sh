@@ -11,6 +11,11 @@ packages=(
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   clang libclang-rt-14-dev
   qt6-base-dev libqt6sql6-sqlite
+  qt6-declarative-dev qt6-declarative-dev-tools
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-dialogs
+  qml6-module-qtquick-layouts qml6-module-qtquick-templates qml6-module-qtquick-window
+  qml6-module-qtqml-workerscript qt6-qpa-plugins
+  xvfb xauth
 )
 
 missing=()

@@ -1,0 +1,70 @@
+// prism: the desktop app. Wires the UI library together and starts the window; everything else
+// lives in ui/ (tested there).
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQmlExtensionPlugin>
+#include <QQuickStyle>
+#include <QUrl>
+
+#include "app_context.hpp"
+#include "data/app_paths.hpp"
+#include "screenshot.hpp"
+
+// The Prism.Ui QML module is a static library; its plugin must be imported by hand.
+Q_IMPORT_QML_PLUGIN(Prism_UiPlugin)
+
+int main(int argc, char** argv) {
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName(QStringLiteral("prism"));
+    QGuiApplication::setOrganizationName(QStringLiteral("prism"));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Prism"));
+    QQuickStyle::setStyle(QStringLiteral("Basic"));
+
+    QCommandLineParser args;
+    args.setApplicationDescription(QStringLiteral("Prism, a local multimodal assistant."));
+    args.addHelpOption();
+    args.addPositionalArgument(QStringLiteral("model"), QStringLiteral("A GGUF model to load."),
+                               QStringLiteral("[model.gguf]"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of a demo chat and quit."),
+        QStringLiteral("out.png"));
+    const QCommandLineOption image(QStringLiteral("image"),
+                                   QStringLiteral("An image for the screenshot's question."),
+                                   QStringLiteral("file"));
+    const QCommandLineOption theme(
+        QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("theme"));
+    args.addOptions({screenshot, image, theme});
+    args.process(app);
+
+    prism::ui::AppContext context;
+    if (args.isSet(theme)) context.settings().setTheme(args.value(theme));
+
+    QQmlApplicationEngine qml;
+    QQuickWindow* window = context.load_window(qml);
+    if (window == nullptr) return 1;
+
+    const QString model = args.positionalArguments().value(0);
+    const QString demo = prism::ui::demo_model_path();
+    if (args.isSet(screenshot)) {
+        prism::ui::ScreenshotPlan plan;
+        plan.output = args.value(screenshot);
+        plan.model = model.isEmpty() ? demo : model;
+        plan.question = QStringLiteral("Tell me a short story about this picture.");
+        const QStringList images = args.values(image);
+        if (!images.isEmpty()) plan.images.append(QUrl::fromLocalFile(images.first()));
+        for (qsizetype i = 1; i < images.size(); ++i)
+            plan.composer_images.append(QUrl::fromLocalFile(images[i]));
+        prism::ui::run_screenshot(context, *window, plan,
+                                  [](int code) { QCoreApplication::exit(code); });
+    } else if (!model.isEmpty()) {
+        context.engine().loadModel(model);
+    } else if (const QString last = context.settings().lastModelPath();
+               !last.isEmpty() && QFileInfo::exists(last)) {
+        // Where the user left off.
+        context.engine().loadModel(last, context.settings().lastMmprojPath());
+    }
+    return QGuiApplication::exec();
+}

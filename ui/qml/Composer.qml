@@ -1,0 +1,174 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import QtQuick.Dialogs
+import Prism.Ui
+
+// The input box: text, attached image thumbnails (removable), attach, send and stop.
+// Enter sends, Shift+Enter is a new line, Ctrl+V pastes an image or text; files can be
+// dropped on it.
+Rectangle {
+    id: composer
+    required property Theme theme
+    required property ChatController chat
+    required property EngineController engine
+    property alias input: input
+
+    function focusInput() { input.forceActiveFocus() }
+    function submit() {
+        if (composer.chat.send(input.text))
+            input.clear()
+    }
+
+    implicitHeight: column.implicitHeight + 20
+    radius: 14
+    color: theme.surface
+    border.color: drop.containsDrag ? theme.accent : theme.border
+    border.width: drop.containsDrag ? 2 : 1
+
+    DropArea {
+        id: drop
+        objectName: "composerDropArea"
+        anchors.fill: parent
+        keys: ["text/uri-list"]
+        // Called by the drop and by tests with a list of file URLs.
+        function acceptUrls(urls) { composer.chat.dropUrls(urls) }
+        onDropped: (d) => {
+            if (d.hasUrls) {
+                acceptUrls(d.urls)
+                d.acceptProposedAction()
+            }
+        }
+    }
+
+    ColumnLayout {
+        id: column
+        anchors.fill: parent
+        anchors.margins: 10
+        spacing: 6
+
+        ListView {
+            id: thumbs
+            objectName: "attachmentStrip"
+            visible: count > 0
+            Layout.fillWidth: true
+            Layout.preferredHeight: 76
+            orientation: ListView.Horizontal
+            spacing: 8
+            model: composer.chat.attachments
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("Attached images")
+            delegate: Item {
+                id: thumb
+                required property int index
+                required property string source
+                required property string name
+                required property string detail
+                width: 76
+                height: 76
+                Image {
+                    anchors.fill: parent
+                    source: thumb.source
+                    fillMode: Image.PreserveAspectCrop
+                    asynchronous: true
+                    Accessible.role: Accessible.Graphic
+                    Accessible.name: thumb.name
+                    ToolTip.visible: hover.hovered
+                    ToolTip.text: thumb.name + " (" + thumb.detail + ")"
+                    HoverHandler { id: hover }
+                }
+                RoundButton {
+                    anchors.top: parent.top
+                    anchors.right: parent.right
+                    width: 24
+                    height: 24
+                    padding: 0
+                    text: "×"
+                    Accessible.name: qsTr("Remove %1").arg(thumb.name)
+                    onClicked: composer.chat.attachments.remove(thumb.index)
+                }
+            }
+        }
+
+        Label {
+            objectName: "visionWarning"
+            visible: composer.chat.attachments.count > 0 && !composer.chat.canAttachImages
+            text: composer.chat.imagesUnavailableReason
+            color: composer.theme.danger
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
+            font.pixelSize: 12
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+
+            ToolButton {
+                id: attachButton
+                objectName: "attachButton"
+                text: "+"
+                font.pixelSize: 22
+                enabled: composer.chat.canAttachImages
+                Accessible.name: enabled ? qsTr("Attach images") :
+                                           qsTr("Attach images (unavailable: %1)").arg(composer.chat.imagesUnavailableReason)
+                ToolTip.visible: hovered
+                ToolTip.delay: 300
+                ToolTip.text: enabled ? qsTr("Attach images") : composer.chat.imagesUnavailableReason
+                // A disabled button gets no hover; this keeps the reason reachable.
+                HoverHandler { id: attachHover }
+                ToolTip {
+                    visible: attachHover.hovered && !attachButton.enabled
+                    text: composer.chat.imagesUnavailableReason
+                }
+                onClicked: attachDialog.open()
+            }
+
+            ScrollView {
+                Layout.fillWidth: true
+                Layout.preferredHeight: Math.min(Math.max(input.implicitHeight, 40), 180)
+                TextArea {
+                    id: input
+                    objectName: "composerInput"
+                    placeholderText: composer.engine.modelLoaded ? qsTr("Ask anything (Enter sends, Shift+Enter for a new line)")
+                                                                 : qsTr("Load a model to start (Ctrl+O)")
+                    placeholderTextColor: composer.theme.muted
+                    color: composer.theme.text
+                    selectionColor: composer.theme.selection
+                    wrapMode: TextEdit.Wrap
+                    font.pixelSize: 15
+                    background: null
+                    Accessible.name: qsTr("Message")
+                    Keys.onPressed: (event) => {
+                        if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
+                                && !(event.modifiers & Qt.ShiftModifier)) {
+                            composer.submit()
+                            event.accepted = true
+                        } else if (event.matches(StandardKey.Paste)) {
+                            if (composer.chat.pasteImageFromClipboard())
+                                event.accepted = true
+                        }
+                    }
+                }
+            }
+
+            Button {
+                objectName: composer.chat.generating ? "stopButton" : "sendButton"
+                text: composer.chat.generating ? qsTr("Stop") : qsTr("Send")
+                highlighted: !composer.chat.generating
+                enabled: composer.chat.generating || (composer.engine.modelLoaded
+                         && (input.text.trim().length > 0 || composer.chat.attachments.count > 0))
+                Accessible.name: composer.chat.generating ? qsTr("Stop generating (Esc)") : qsTr("Send (Enter)")
+                onClicked: composer.chat.generating ? composer.chat.stop() : composer.submit()
+            }
+        }
+    }
+
+    FileDialog {
+        id: attachDialog
+        title: qsTr("Attach images")
+        fileMode: FileDialog.OpenFiles
+        nameFilters: [qsTr("Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif)"), qsTr("All files (*)")]
+        onAccepted: composer.chat.attachFiles(selectedFiles)
+    }
+}

@@ -1,0 +1,207 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import QtQuick.Dialogs
+import Prism.Ui
+
+// The main window. The application hands in its controllers as required properties; nothing
+// here reaches global objects.
+ApplicationWindow {
+    id: window
+    objectName: "mainWindow"
+    required property EngineController engine
+    required property ChatController chat
+    // The data layer's objects (plain QObjects, not QML types): SettingsStore,
+    // ConversationListModel, ConversationStore, ModelCatalog, ModelListModel.
+    required property var settings
+    required property var conversations
+    required property var history
+    required property var catalog
+    required property var models
+    required property string demoModelPath
+    required property bool systemDark
+
+    width: 1180
+    height: 780
+    visible: true
+    title: engine.modelLoaded ? qsTr("Prism – %1").arg(engine.modelName) : "Prism"
+
+    Theme {
+        id: theme
+        dark: window.settings.theme === "dark" || (window.settings.theme === "system" && window.systemDark)
+    }
+    color: theme.window
+    palette.window: theme.window
+    palette.windowText: theme.text
+    palette.base: theme.surface
+    palette.text: theme.text
+    palette.button: theme.dark ? "#2b2e34" : "#e6e9ee"
+    palette.buttonText: theme.text
+    palette.highlight: theme.accent
+    palette.highlightedText: theme.accentText
+    palette.placeholderText: theme.muted
+    palette.mid: theme.border
+    palette.light: theme.dark ? "#3a3d44" : "#ffffff"
+    palette.dark: theme.dark ? "#0f1012" : "#b9bec6"
+    palette.toolTipBase: theme.surface
+    palette.toolTipText: theme.text
+
+    readonly property bool showWelcome: !engine.modelLoaded && engine.status !== EngineController.Loading
+                                        && chat.messages.count === 0
+
+    function openModel() { modelDialog.open() }
+
+    Shortcut { sequences: [StandardKey.New]; onActivated: { window.chat.newChat(); composer.focusInput() } }
+    Shortcut { sequences: [StandardKey.Open]; onActivated: window.openModel() }
+    Shortcut { sequence: "Esc"; enabled: window.chat.generating; onActivated: window.chat.stop() }
+    Shortcut {
+        // Ctrl+V outside the text field (inside it, the field handles the key).
+        sequences: [StandardKey.Paste]
+        onActivated: {
+            composer.focusInput()
+            if (!window.chat.pasteImageFromClipboard())
+                composer.input.paste()
+        }
+    }
+    Shortcut { sequence: "Ctrl+,"; onActivated: settingsDialog.open() }
+
+    Connections {
+        target: window.chat
+        function onNotify(message) { toast.show(message) }
+    }
+    Connections {
+        target: window.history
+        function onErrorOccurred(message) { toast.show(message) }
+    }
+    Connections {
+        target: window.engine
+        function onLoadFailed(error) {
+            loadError.text = error
+            loadErrorDialog.open()
+        }
+        function onModelChanged() {
+            if (!window.engine.modelLoaded)
+                return
+            composer.focusInput()
+            if (window.engine.visionNote.length > 0)
+                toast.show(window.engine.visionNote)
+        }
+    }
+
+    // Files dropped anywhere on the window: models load, images attach.
+    DropArea {
+        objectName: "windowDropArea"
+        anchors.fill: parent
+        keys: ["text/uri-list"]
+        onDropped: (d) => {
+            if (d.hasUrls) {
+                window.chat.dropUrls(d.urls)
+                d.acceptProposedAction()
+            }
+        }
+    }
+
+    RowLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        Sidebar {
+            Layout.preferredWidth: 250
+            Layout.fillHeight: true
+            theme: theme
+            chat: window.chat
+            conversations: window.conversations
+            history: window.history
+        }
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            spacing: 0
+
+            ModelBar {
+                Layout.fillWidth: true
+                theme: theme
+                engine: window.engine
+                models: window.models
+                catalog: window.catalog
+                onOpenModelRequested: window.openModel()
+                onInfoRequested: infoDialog.open()
+                onSettingsRequested: settingsDialog.open()
+            }
+
+            WelcomeView {
+                visible: window.showWelcome
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                theme: theme
+                engine: window.engine
+                demoModelPath: window.demoModelPath
+                onOpenModelRequested: window.openModel()
+            }
+
+            ChatView {
+                id: chatView
+                visible: !window.showWelcome
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                theme: theme
+                chat: window.chat
+            }
+
+            Composer {
+                id: composer
+                Layout.fillWidth: true
+                Layout.maximumWidth: 900
+                Layout.alignment: Qt.AlignHCenter
+                Layout.margins: 16
+                theme: theme
+                chat: window.chat
+                engine: window.engine
+                Component.onCompleted: focusInput()
+            }
+        }
+    }
+
+    FileDialog {
+        id: modelDialog
+        title: qsTr("Open a GGUF model")
+        nameFilters: [qsTr("GGUF models (*.gguf)"), qsTr("All files (*)")]
+        onAccepted: window.engine.loadModel(selectedFile)
+    }
+
+    Dialog {
+        id: loadErrorDialog
+        objectName: "loadErrorDialog"
+        title: qsTr("The model could not be loaded")
+        modal: true
+        anchors.centerIn: parent
+        width: Math.min(520, window.width - 48)
+        standardButtons: Dialog.Ok
+        Label {
+            id: loadError
+            objectName: "loadErrorText"
+            width: parent.width
+            wrapMode: Text.Wrap
+            color: theme.text
+        }
+    }
+
+    ModelInfoDialog {
+        id: infoDialog
+        theme: theme
+        engine: window.engine
+    }
+
+    SettingsDialog {
+        id: settingsDialog
+        theme: theme
+        settings: window.settings
+        engine: window.engine
+    }
+
+    Toast {
+        id: toast
+        theme: theme
+    }
+}

@@ -1,0 +1,342 @@
+#include "chat_controller.hpp"
+
+#include <QClipboard>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QMimeData>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "data/conversation_store.hpp"
+#include "data/history_types.hpp"
+#include "data/settings_store.hpp"
+#include "image_decoder.hpp"
+#include "image_store.hpp"
+
+namespace prism::ui {
+namespace {
+
+bool is_gguf(const QString& path) {
+    return path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive);
+}
+
+bool is_mmproj(const QString& path) {
+    return is_gguf(path) &&
+           QFileInfo(path).fileName().startsWith(QLatin1String("mmproj"), Qt::CaseInsensitive);
+}
+
+}  // namespace
+
+ChatController::ChatController(EngineController* engine, SettingsStore* settings,
+                               ConversationStore* history, std::shared_ptr<ImageStore> images,
+                               QObject* parent)
+    : QObject(parent),
+      engine_(engine),
+      settings_(settings),
+      history_(history),
+      images_(std::move(images)) {
+    connect(engine, &EngineController::modelChanged, this, &ChatController::visionChanged);
+    connect(engine, &EngineController::piece, this, [this](quint64 id, const QString& text) {
+        if (id != request_) return;
+        messages_.append_piece(answer_row_, text);
+        // The store writes at most every few hundred ms; killing the app loses little.
+        if (history_ && answer_message_ >= 0)
+            history_->updateAnswer(answer_message_, messages_.textAt(answer_row_));
+    });
+    connect(engine, &EngineController::generationFinished, this,
+            [this](quint64 id, const AnswerTimings& stats) {
+                if (id != request_) return;
+                messages_.finish(answer_row_, stats);
+                if (history_ && answer_message_ >= 0) {
+                    AnswerStats stored;
+                    stored.tokens_per_second = stats.tokens_per_second;
+                    stored.time_to_first_token_ms = stats.time_to_first_token_ms;
+                    stored.image_encode_ms = stats.image_encode_ms;
+                    stored.stop_reason = stats.stop_reason;
+                    history_->finishAnswer(answer_message_, messages_.textAt(answer_row_), stored);
+                }
+                set_request(0);
+                emit answerFinished();
+            });
+    connect(engine, &EngineController::generationFailed, this,
+            [this](quint64 id, const QString& error) {
+                if (id != request_) return;
+                messages_.fail(answer_row_, error);
+                // A failed answer is not history: drop its row so a restart shows no half turn.
+                if (history_ && answer_message_ >= 0) history_->deleteMessagesFrom(answer_message_);
+                set_request(0);
+                emit notify(error);
+                emit answerFinished();
+            });
+    connect(&messages_, &MessageListModel::countChanged, this, &ChatController::lastUserRowChanged);
+}
+
+ChatController::~ChatController() = default;
+
+bool ChatController::canAttachImages() const {
+    return engine_ && engine_->hasVision();
+}
+
+QString ChatController::imagesUnavailableReason() const {
+    if (canAttachImages()) return {};
+    if (!engine_ || !engine_->modelLoaded())
+        return tr("Load a model with a vision encoder (its mmproj file) to ask about images.");
+    return tr("This model has no vision encoder; load an mmproj.");
+}
+
+int ChatController::lastUserRow() const {
+    for (int row = messages_.count() - 1; row >= 0; --row) {
+        if (messages_.turn(row).role == TurnRole::user) return row;
+    }
+    return -1;
+}
+
+bool ChatController::send(const QString& text) {
+    if (generating() || !engine_) return false;
+    if (text.trimmed().isEmpty() && attachments_.count() == 0) return false;
+    if (!engine_->modelLoaded()) {
+        emit notify(engine_->status() == EngineController::Status::loading
+                        ? tr("The model is still loading.")
+                        : tr("Load a model first (Ctrl+O)."));
+        return false;
+    }
+    if (attachments_.count() > 0 && !canAttachImages()) {
+        emit notify(imagesUnavailableReason());
+        return false;
+    }
+    const QList<ImageAttachment> images = attachments_.take_all();
+    const int row = messages_.append_user(text.trimmed(), images);
+    messages_.set_stored_id(row, store_user_turn(text.trimmed(), images));
+    start_answer();
+    return true;
+}
+
+void ChatController::start_answer() {
+    const QList<ChatTurn> turns = messages_.turns(messages_.count());
+    answer_row_ = messages_.append_assistant();
+    answer_message_ = history_ && conversation_ >= 0 ? history_->beginAnswer(conversation_) : -1;
+    messages_.set_stored_id(answer_row_, answer_message_);
+    set_request(engine_->generate(turns, generation_settings()));
+}
+
+GenerationSettings ChatController::generation_settings() const {
+    GenerationSettings g;
+    g.max_tokens = max_tokens_;
+    if (!settings_) return g;
+    g.system_prompt = settings_->systemPrompt();
+    g.temperature = static_cast<float>(settings_->temperature());
+    g.top_p = static_cast<float>(settings_->topP());
+    g.top_k = settings_->topK();
+    g.min_p = static_cast<float>(settings_->minP());
+    g.repeat_penalty = static_cast<float>(settings_->repetitionPenalty());
+    return g;
+}
+
+qint64 ChatController::store_user_turn(const QString& text, const QList<ImageAttachment>& images) {
+    if (!history_ || !history_->isReady()) return -1;
+    if (conversation_ < 0) {
+        conversation_ = history_->createConversation(engine_ ? engine_->modelPath() : QString());
+        emit conversationChanged();
+        if (conversation_ < 0) return -1;
+    }
+    QStringList paths;
+    for (const ImageAttachment& a : images) paths.append(a.path);
+    return history_->addMessage(conversation_, QStringLiteral("user"), text, paths);
+}
+
+void ChatController::delete_stored_from(int row) {
+    const qint64 id = messages_.stored_id(row);
+    if (history_ && id >= 0) history_->deleteMessagesFrom(id);
+}
+
+void ChatController::stop() {
+    if (engine_ && generating()) engine_->stop();
+}
+
+bool ChatController::regenerate() {
+    if (generating() || !engine_ || !engine_->modelLoaded() || messages_.count() == 0) return false;
+    const int last = messages_.count() - 1;
+    if (messages_.turn(last).role == TurnRole::assistant) {
+        delete_stored_from(last);
+        messages_.truncate(last);
+    }
+    if (lastUserRow() < 0) return false;
+    start_answer();
+    return true;
+}
+
+bool ChatController::resendLastUserMessage(const QString& text) {
+    const int row = lastUserRow();
+    if (generating() || row < 0 || !engine_ || !engine_->modelLoaded()) return false;
+    if (text.trimmed().isEmpty()) return false;
+    const QList<ImageAttachment> images = messages_.turn(row).images;
+    delete_stored_from(row);
+    messages_.truncate(row);
+    const int new_row = messages_.append_user(text.trimmed(), images);
+    messages_.set_stored_id(new_row, store_user_turn(text.trimmed(), images));
+    start_answer();
+    return true;
+}
+
+void ChatController::newChat() {
+    stop();
+    set_request(0);
+    if (history_) history_->flushPendingWrites();
+    messages_.clear();
+    if (conversation_ != -1) {
+        conversation_ = -1;
+        emit conversationChanged();
+    }
+}
+
+bool ChatController::openConversation(qint64 id) {
+    if (!history_ || id == conversation_) return id == conversation_;
+    const auto summary = history_->conversation(id);
+    if (!summary) return false;
+    newChat();
+    for (const StoredMessage& m : history_->listMessages(id)) {
+        if (m.role == QLatin1String("assistant")) {
+            QString stats;
+            QString error;
+            if (m.stats) {
+                AnswerTimings t;
+                t.tokens_per_second = m.stats->tokens_per_second;
+                t.time_to_first_token_ms = m.stats->time_to_first_token_ms;
+                t.image_encode_ms = m.stats->image_encode_ms;
+                t.images_encoded = m.stats->image_encode_ms > 0 ? 1 : 0;
+                t.tokens = -1;
+                t.stop_reason = m.stats->stop_reason;
+                stats = MessageListModel::format_stats(t);
+            } else {
+                error = tr("This answer was cut off when Prism stopped.");
+            }
+            messages_.set_stored_id(messages_.append_assistant_text(m.text, stats, error), m.id);
+        } else if (m.role == QLatin1String("user")) {
+            QList<ImageAttachment> images;
+            for (const StoredAttachment& a : m.attachments) {
+                images.append({{}, a.original_name, a.image_path, {}, QSize(a.width, a.height)});
+            }
+            messages_.set_stored_id(messages_.append_user(m.text, images), m.id);
+        }
+    }
+    conversation_ = id;
+    emit conversationChanged();
+    return true;
+}
+
+bool ChatController::deleteConversation(qint64 id) {
+    if (!history_) return false;
+    if (id == conversation_) newChat();
+    return history_->deleteConversation(id);
+}
+
+void ChatController::dropUrls(const QList<QUrl>& urls) {
+    QList<QUrl> images;
+    for (const QUrl& url : urls) {
+        const QString path = url.toLocalFile();
+        if (is_mmproj(path) && engine_ && engine_->modelLoaded()) {
+            engine_->loadModel(engine_->modelPath(), path);
+        } else if (is_gguf(path) && engine_) {
+            engine_->loadModel(path);
+        } else {
+            images.append(url);
+        }
+    }
+    attachFiles(images);
+}
+
+void ChatController::attachFiles(const QList<QUrl>& urls) {
+    for (const QUrl& url : urls) {
+        if (!url.isLocalFile()) {
+            emit notify(tr("Only local files can be attached: %1").arg(url.toDisplayString()));
+            continue;
+        }
+        decode_async(url.toLocalFile());
+    }
+}
+
+void ChatController::decode_async(const QString& path) {
+    ++pending_images_;
+    emit pendingImagesChanged();
+    QtConcurrent::run([path] {
+        return decode_image_file(path);
+    }).then(this, [this](const DecodedImage& decoded) {
+        --pending_images_;
+        emit pendingImagesChanged();
+        attach_decoded(decoded);
+    });
+}
+
+void ChatController::attachImage(const QImage& image) {
+    ++pending_images_;
+    emit pendingImagesChanged();
+    const QString save_as = paste_folder_.filePath(QStringLiteral("pasted-%1.png").arg(++pasted_));
+    QtConcurrent::run([image, save_as] {
+        return encode_pasted_image(image, save_as);
+    }).then(this, [this](const DecodedImage& decoded) {
+        --pending_images_;
+        emit pendingImagesChanged();
+        attach_decoded(decoded);
+    });
+}
+
+void ChatController::attach_decoded(const DecodedImage& decoded) {
+    if (!decoded.error.isEmpty()) {
+        emit notify(decoded.error);
+        return;
+    }
+    ImageAttachment a = decoded.attachment;
+    a.id = images_->next_id();
+    images_->insert(a.id, decoded.thumbnail);
+    attachments_.append(a);
+}
+
+bool ChatController::pasteImageFromClipboard() {
+    const QMimeData* mime = QGuiApplication::clipboard()->mimeData();
+    if (mime == nullptr) return false;
+    if (mime->hasImage()) {
+        attachImage(qvariant_cast<QImage>(mime->imageData()));
+        return true;
+    }
+    if (mime->hasUrls()) {
+        QList<QUrl> files;
+        for (const QUrl& url : mime->urls()) {
+            if (url.isLocalFile()) files.append(url);
+        }
+        if (!files.isEmpty()) {
+            attachFiles(files);
+            return true;
+        }
+    }
+    return false;
+}
+
+void ChatController::copyText(const QString& text) {
+    QGuiApplication::clipboard()->setText(text);
+}
+
+void ChatController::add_user_turn(const QString& user_text, const QList<QUrl>& image_files) {
+    // Synchronous decoding: this is for scripted set-ups before the window shows, not for
+    // user input.
+    QList<ImageAttachment> images;
+    for (const QUrl& url : image_files) {
+        const DecodedImage d = decode_image_file(url.toLocalFile());
+        if (!d.error.isEmpty()) {
+            emit notify(d.error);
+            continue;
+        }
+        ImageAttachment a = d.attachment;
+        a.id = images_->next_id();
+        images_->insert(a.id, d.thumbnail);
+        images.append(a);
+    }
+    const int row = messages_.append_user(user_text, images);
+    messages_.set_stored_id(row, store_user_turn(user_text, images));
+}
+
+void ChatController::set_request(quint64 id) {
+    const bool was = generating();
+    request_ = id;
+    if (was != generating()) emit generatingChanged();
+}
+
+}  // namespace prism::ui

@@ -1,0 +1,73 @@
+#pragma once
+
+// Plain values that travel between the UI thread and the engine thread (by queued signals, so
+// they are copyable and registered with the meta-type system).
+
+#include <QByteArray>
+#include <QImage>
+#include <QList>
+#include <QMetaType>
+#include <QSize>
+#include <QString>
+
+namespace prism::ui {
+
+// One image the user attached: the file's bytes as given (PNG, JPEG, ...), decoded once to
+// check it and to make a thumbnail.
+struct ImageAttachment {
+    QString id;  // key in the ImageStore (image provider); empty for images from history
+    QString name;
+    QString path;      // the file (for a pasted image, a PNG the app wrote); kept by the history
+    QByteArray bytes;  // the file's bytes when already read (empty for images from history)
+    QSize size;
+};
+
+enum class TurnRole { system, user, assistant };
+
+struct ChatTurn {
+    TurnRole role = TurnRole::user;
+    QString text;
+    QList<ImageAttachment> images;
+};
+
+struct GenerationSettings {
+    QString system_prompt;
+    float temperature = 0.8f;
+    float top_p = 0.95f;
+    int top_k = 40;
+    float min_p = 0.05f;
+    float repeat_penalty = 1.0f;
+    int max_tokens = 512;
+};
+
+struct AnswerTimings {
+    qint64 tokens = 0;
+    double tokens_per_second = 0;
+    double time_to_first_token_ms = 0;
+    double image_encode_ms = 0;
+    qint64 images_encoded = 0;
+    QString stop_reason;
+};
+
+struct ModelDescription {
+    QString path;
+    QString mmproj_path;
+    QString name;
+    QString architecture;
+    QString quantization;
+    qint64 file_bytes = 0;
+    qint64 context_length = 0;   // the model's trained context
+    qint64 session_context = 0;  // what the session's KV cache holds
+    bool has_vision = false;
+    bool has_audio = false;
+    QString device_name;
+    double load_seconds = 0;
+    QString vision_note;  // why a projector found beside the model was not used
+};
+
+}  // namespace prism::ui
+
+Q_DECLARE_METATYPE(prism::ui::ChatTurn)
+Q_DECLARE_METATYPE(prism::ui::GenerationSettings)
+Q_DECLARE_METATYPE(prism::ui::AnswerTimings)
+Q_DECLARE_METATYPE(prism::ui::ModelDescription)

@@ -1,0 +1,213 @@
+#include "engine_worker.hpp"
+
+#include <QDateTime>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "model_description.hpp"
+#include "prism/error.hpp"
+#include "prism/gpu/device_info.hpp"
+#include "prism/media/image.hpp"
+#include "prism/message_part.hpp"
+#include "prism/session.hpp"
+
+namespace prism::ui {
+namespace {
+
+std::string utf8(const QString& s) {
+    return s.toStdString();
+}
+
+ChatRole chat_role(TurnRole role) {
+    switch (role) {
+        case TurnRole::system:
+            return ChatRole::system;
+        case TurnRole::user:
+            return ChatRole::user;
+        case TurnRole::assistant:
+            return ChatRole::assistant;
+    }
+    return ChatRole::user;
+}
+
+// The engine's decoded pixels of an attachment: from the bytes read at attach time, or from
+// the history's file. Throws media::MediaError like the engine does.
+std::shared_ptr<const media::Image> decode_for_engine(const ImageAttachment& a) {
+    if (!a.bytes.isEmpty()) {
+        return std::make_shared<const media::Image>(media::decode_image_memory(
+            std::span(reinterpret_cast<const std::uint8_t*>(a.bytes.constData()),
+                      static_cast<std::size_t>(a.bytes.size())),
+            a.name.toStdString()));
+    }
+    return std::make_shared<const media::Image>(media::decode_image_file(a.path.toStdString()));
+}
+
+}  // namespace
+
+// THE one place where the app's turns become the engine's conversation. A user turn's images
+// go before its text (the order llama.cpp's tools use when the prompt names no position).
+// With a text-only session the images of earlier turns are left out (the chat controller
+// refuses to send new ones), so a history with pictures can still be continued as text.
+void EngineWorker::add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings) {
+    Session& session = *session_;
+    session.clear_messages();
+    if (!settings.system_prompt.trimmed().isEmpty())
+        session.add_system(utf8(settings.system_prompt));
+    for (const ChatTurn& turn : turns) {
+        if (turn.images.isEmpty() || !session.has_vision()) {
+            session.add_message(chat_role(turn.role), utf8(turn.text));
+            continue;
+        }
+        std::vector<MessagePart> parts;
+        for (const ImageAttachment& a : turn.images) {
+            const QString key = a.path.isEmpty() ? a.id : a.path;
+            auto cached = decoded_.find(key);
+            if (cached == decoded_.end())
+                cached = decoded_.emplace(key, decode_for_engine(a)).first;
+            parts.push_back(MessagePart::of_image(cached->second));
+        }
+        if (!turn.text.isEmpty()) parts.push_back(MessagePart::of_text(utf8(turn.text)));
+        session.add_message(chat_role(turn.role), std::move(parts));
+    }
+}
+
+namespace {
+
+text::SamplerSettings sampler_settings(const GenerationSettings& s) {
+    text::SamplerSettings out;
+    out.temperature = s.temperature;
+    out.top_p = s.top_p;
+    out.top_k = s.top_k;
+    out.min_p = s.min_p;
+    out.repeat_penalty = s.repeat_penalty;
+    out.seed = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch());
+    return out;
+}
+
+}  // namespace
+
+void EngineShared::cancel_generation() {
+    std::lock_guard lock(mutex_);
+    if (session_) session_->cancel();
+}
+
+void EngineShared::set_session(std::shared_ptr<Session> session) {
+    std::lock_guard lock(mutex_);
+    session_ = std::move(session);
+}
+
+EngineWorker::EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent)
+    : QObject(parent), shared_(std::move(shared)) {}
+
+EngineWorker::~EngineWorker() {
+    shared_->set_session(nullptr);
+}
+
+void EngineWorker::load_model(const LoadRequest& request) {
+    // The old model goes first: two models rarely fit in device memory together.
+    unload();
+    try {
+        // The projector: the one asked for, else the one beside the model that fits it.
+        ModelDescription model = describe_model(request.path, request.mmproj_path);
+        SessionOptions options;
+        options.device = utf8(request.device);
+        options.n_ctx = request.n_ctx;
+        options.mmproj = model.mmproj_path.toStdString();
+        const auto progress = [this](float fraction) {
+            emit loadProgress(static_cast<double>(fraction));
+        };
+        std::shared_ptr<Session> session;
+        try {
+            // The session reads and checks the files itself, so a bad file fails with its words.
+            session = std::make_shared<Session>(Session::load(request.path.toStdString(), options,
+                                                              progress, &shared_->cancel_load));
+        } catch (const LoadCancelled&) {
+            throw;
+        } catch (const std::exception& e) {
+            // A projector found beside the model that the engine refuses must not cost the
+            // user the text model: load without it and say why.
+            if (!request.mmproj_path.isEmpty() || model.mmproj_path.isEmpty()) throw;
+            model.vision_note = tr("The projector %1 was not loaded: %2")
+                                    .arg(model.mmproj_path, QString::fromUtf8(e.what()));
+            model.mmproj_path.clear();
+            options.mmproj.clear();
+            session = std::make_shared<Session>(Session::load(request.path.toStdString(), options,
+                                                              progress, &shared_->cancel_load));
+        }
+        model.device_name = QString::fromUtf8(
+            session->device_name().data(), static_cast<qsizetype>(session->device_name().size()));
+        model.session_context = session->n_ctx();
+        model.load_seconds = session->load_seconds();
+        model.has_vision = session->has_vision();
+        // Audio encoders do not run in the engine yet, whatever the projector holds.
+        model.has_audio = false;
+        session_ = session;
+        model_ = model;
+        decoded_.clear();
+        shared_->set_session(std::move(session));
+        emit modelLoaded(model);
+    } catch (const LoadCancelled&) {
+        emit loadFailed(tr("Loading was cancelled."), true);
+    } catch (const std::exception& e) {
+        emit loadFailed(QString::fromUtf8(e.what()), false);
+    }
+}
+
+void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
+                            const GenerationSettings& settings) {
+    if (!session_) {
+        emit generationFailed(request_id, tr("No model is loaded."));
+        return;
+    }
+    if (shared_->stop_up_to.load() >= request_id) {
+        emit generationFinished(request_id,
+                                AnswerTimings{.stop_reason = QStringLiteral("cancelled")});
+        return;
+    }
+    try {
+        add_turns(turns, settings);
+        GenerateOptions options;
+        options.sampling = sampler_settings(settings);
+        options.max_tokens = settings.max_tokens;
+        options.on_piece = [this, request_id](std::string_view piece) {
+            emit this->piece(request_id,
+                             QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
+            return shared_->stop_up_to.load() < request_id;
+        };
+        const GenerateResult result = session_->generate(options);
+        AnswerTimings stats;
+        stats.tokens = result.timings.generated_tokens;
+        stats.tokens_per_second = result.timings.generated_tokens_per_second;
+        stats.time_to_first_token_ms = result.timings.time_to_first_token * 1000.0;
+        stats.image_encode_ms = result.timings.image_encode_seconds * 1000.0;
+        stats.images_encoded = result.timings.images_encoded;
+        const std::string_view reason = stop_reason_name(result.stop);
+        stats.stop_reason =
+            QString::fromLatin1(reason.data(), static_cast<qsizetype>(reason.size()));
+        emit generationFinished(request_id, stats);
+    } catch (const std::exception& e) {
+        emit generationFailed(request_id, QString::fromUtf8(e.what()));
+    }
+}
+
+void EngineWorker::list_devices() {
+    QStringList names;
+    try {
+        for (const gpu::DeviceInfo& d : gpu::enumerate_devices()) {
+            names.append(QStringLiteral("%1: %2").arg(d.index).arg(QString::fromStdString(d.name)));
+        }
+    } catch (const std::exception&) {
+        // No Vulkan driver: the list stays empty and loading will report the real error.
+    }
+    emit devicesListed(names);
+}
+
+void EngineWorker::unload() {
+    decoded_.clear();
+    shared_->set_session(nullptr);
+    session_.reset();
+    model_ = {};
+}
+
+}  // namespace prism::ui

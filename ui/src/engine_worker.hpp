@@ -1,0 +1,85 @@
+#pragma once
+
+// The engine's side of the app: owns the prism::Session and runs every blocking call (file
+// reads, uploads, generation) on the thread it was moved to. It talks only through queued
+// signals; the few things another thread may touch (the load cancel flag, stopping a
+// generation) live in EngineShared.
+
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "chat_types.hpp"
+
+namespace prism {
+class Session;
+namespace media {
+struct Image;
+}
+}  // namespace prism
+
+namespace prism::ui {
+
+// State shared between the UI thread and the engine thread; everything in it is safe to touch
+// from either.
+class EngineShared {
+  public:
+    std::atomic<bool> cancel_load{false};
+    // Requests up to this id are to stop (checked before starting and on every piece).
+    std::atomic<quint64> stop_up_to{0};
+
+    // Session::cancel is the one Session method any thread may call; the mutex only guards the
+    // pointer, never a GPU wait.
+    void cancel_generation();
+    void set_session(std::shared_ptr<Session> session);
+
+  private:
+    std::mutex mutex_;
+    std::shared_ptr<Session> session_;
+};
+
+struct LoadRequest {
+    QString path;
+    QString mmproj_path;
+    QString device;  // empty: the engine's choice
+    qint64 n_ctx = 0;
+};
+
+class EngineWorker : public QObject {
+    Q_OBJECT
+  public:
+    explicit EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent = nullptr);
+    ~EngineWorker() override;
+
+    // Slots, run on the worker's thread (invoke them queued).
+    void load_model(const LoadRequest& request);
+    void generate(quint64 request_id, const QList<ChatTurn>& turns,
+                  const GenerationSettings& settings);
+    void list_devices();
+    void unload();
+
+  signals:
+    void loadProgress(double fraction);
+    void modelLoaded(const prism::ui::ModelDescription& model);
+    void loadFailed(const QString& error, bool cancelled);
+    void piece(quint64 request_id, const QString& text);
+    void generationFinished(quint64 request_id, const prism::ui::AnswerTimings& stats);
+    void generationFailed(quint64 request_id, const QString& error);
+    void devicesListed(const QStringList& devices);
+
+  private:
+    void add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings);
+
+    std::shared_ptr<EngineShared> shared_;
+    std::shared_ptr<Session> session_;
+    ModelDescription model_;
+    // Decoded images by attachment path (or id), so a later turn does not decode them again.
+    std::map<QString, std::shared_ptr<const media::Image>> decoded_;
+};
+
+}  // namespace prism::ui

@@ -1,0 +1,171 @@
+#include "message_list_model.hpp"
+
+#include <QStringList>
+#include <QUrl>
+
+namespace prism::ui {
+
+MessageListModel::MessageListModel(QObject* parent) : QAbstractListModel(parent) {}
+MessageListModel::~MessageListModel() = default;
+
+int MessageListModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : count();
+}
+
+QVariant MessageListModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
+    const Message& m = messages_.at(static_cast<size_t>(index.row()));
+    switch (role) {
+        case RoleRole:
+            return m.turn.role == TurnRole::assistant ? QStringLiteral("assistant")
+                                                      : QStringLiteral("user");
+        case Qt::DisplayRole:
+        case TextRole:
+            return m.turn.text;
+        case BlocksRole:
+            return QVariant::fromValue(static_cast<QObject*>(m.blocks.get()));
+        case ImagesRole: {
+            QStringList urls;
+            for (const ImageAttachment& a : m.turn.images) {
+                // History images are files Qt Quick loads (asynchronously) itself.
+                urls.append(a.id.isEmpty() ? QUrl::fromLocalFile(a.path).toString()
+                                           : QStringLiteral("image://attachments/%1").arg(a.id));
+            }
+            return urls;
+        }
+        case StreamingRole:
+            return m.streaming;
+        case StatsRole:
+            return m.stats;
+        case ErrorRole:
+            return m.error;
+        default:
+            return {};
+    }
+}
+
+QHash<int, QByteArray> MessageListModel::roleNames() const {
+    return {{RoleRole, "role"},     {TextRole, "text"},           {BlocksRole, "blocks"},
+            {ImagesRole, "images"}, {StreamingRole, "streaming"}, {StatsRole, "stats"},
+            {ErrorRole, "error"}};
+}
+
+QString MessageListModel::textAt(int row) const {
+    return row >= 0 && row < count() ? messages_.at(static_cast<size_t>(row)).turn.text : QString();
+}
+
+QString MessageListModel::roleAt(int row) const {
+    return data(index(row), RoleRole).toString();
+}
+
+int MessageListModel::append(Message message) {
+    const int row = count();
+    message.blocks = std::make_unique<BlockListModel>();
+    // QML must not take ownership of an object the model owns.
+    QQmlEngine::setObjectOwnership(message.blocks.get(), QQmlEngine::CppOwnership);
+    message.blocks->set_markdown(message.turn.text);
+    beginInsertRows({}, row, row);
+    messages_.push_back(std::move(message));
+    endInsertRows();
+    emit countChanged();
+    return row;
+}
+
+int MessageListModel::append_user(const QString& text, const QList<ImageAttachment>& images) {
+    Message m;
+    m.turn = {TurnRole::user, text, images};
+    return append(std::move(m));
+}
+
+int MessageListModel::append_assistant() {
+    Message m;
+    m.turn.role = TurnRole::assistant;
+    m.streaming = true;
+    return append(std::move(m));
+}
+
+int MessageListModel::append_assistant_text(const QString& text, const QString& stats,
+                                            const QString& error) {
+    Message m;
+    m.turn = {TurnRole::assistant, text, {}};
+    m.stats = stats;
+    m.error = error;
+    return append(std::move(m));
+}
+
+void MessageListModel::set_stored_id(int row, qint64 id) {
+    if (row >= 0 && row < count()) messages_.at(static_cast<size_t>(row)).stored_id = id;
+}
+
+qint64 MessageListModel::stored_id(int row) const {
+    return row >= 0 && row < count() ? messages_.at(static_cast<size_t>(row)).stored_id : -1;
+}
+
+void MessageListModel::append_piece(int row, const QString& piece) {
+    if (row < 0 || row >= count() || piece.isEmpty()) return;
+    Message& m = messages_.at(static_cast<size_t>(row));
+    m.turn.text += piece;
+    m.blocks->set_markdown(m.turn.text);
+    changed(row, {TextRole});
+}
+
+void MessageListModel::finish(int row, const AnswerTimings& stats) {
+    if (row < 0 || row >= count()) return;
+    Message& m = messages_.at(static_cast<size_t>(row));
+    m.streaming = false;
+    m.stats = format_stats(stats);
+    changed(row, {StreamingRole, StatsRole});
+}
+
+void MessageListModel::fail(int row, const QString& error) {
+    if (row < 0 || row >= count()) return;
+    Message& m = messages_.at(static_cast<size_t>(row));
+    m.streaming = false;
+    m.error = error;
+    changed(row, {StreamingRole, ErrorRole});
+}
+
+void MessageListModel::truncate(int row) {
+    if (row < 0 || row >= count()) return;
+    beginRemoveRows({}, row, count() - 1);
+    messages_.erase(messages_.begin() + row, messages_.end());
+    endRemoveRows();
+    emit countChanged();
+}
+
+void MessageListModel::clear() {
+    if (messages_.empty()) return;
+    beginResetModel();
+    messages_.clear();
+    endResetModel();
+    emit countChanged();
+}
+
+QList<ChatTurn> MessageListModel::turns(int end_row) const {
+    QList<ChatTurn> out;
+    for (int i = 0; i < end_row && i < count(); ++i) {
+        const Message& m = messages_.at(static_cast<size_t>(i));
+        // A failed or empty answer is not part of what the model saw.
+        if (m.turn.role == TurnRole::assistant && (m.turn.text.isEmpty() || !m.error.isEmpty()))
+            continue;
+        out.append(m.turn);
+    }
+    return out;
+}
+
+QString MessageListModel::format_stats(const AnswerTimings& s) {
+    QStringList parts;
+    parts.append(tr("%1 tok/s").arg(s.tokens_per_second, 0, 'f', 1));
+    parts.append(tr("first token %1 ms").arg(qRound(s.time_to_first_token_ms)));
+    if (s.images_encoded > 0) parts.append(tr("image encode %1 ms").arg(qRound(s.image_encode_ms)));
+    if (s.tokens >= 0) parts.append(tr("%1 tokens").arg(s.tokens));
+    if (s.stop_reason == QLatin1String("cancelled") || s.stop_reason == QLatin1String("callback"))
+        parts.append(tr("stopped"));
+    return parts.join(QStringLiteral(" · "));
+}
+
+void MessageListModel::changed(int row, const QList<int>& roles) {
+    emit dataChanged(index(row), index(row), roles);
+}
+
+}  // namespace prism::ui
