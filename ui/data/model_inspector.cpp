@@ -52,7 +52,7 @@ bool has_tensor_prefix(const gguf::File& f, std::string_view prefix) {
 }
 
 // The projector's output width from its last layer, per projector family (mtmd's
-// clip_n_mmproj_embd), for files without clip.*.projection_dim.
+// clip_n_mmproj_embd).
 qint64 projection_width_from_tensors(const gguf::File& f) {
     struct Probe {
         std::string_view tensor;
@@ -108,10 +108,13 @@ void read_header(const gguf::File& f, ModelInfo& info) {
     }
     info.has_vision = flag(f, "clip.has_vision_encoder").value_or(has_tensor_prefix(f, "v."));
     info.has_audio = flag(f, "clip.has_audio_encoder").value_or(has_tensor_prefix(f, "a."));
-    info.projection_width = integer_or_zero(f, "clip.vision.projection_dim");
+    // The tensors decide, as they do for llama.cpp: old converters wrote the vision tower's
+    // own projection width (CLIP's 512 or 768) into clip.vision.projection_dim.
+    info.projection_width = projection_width_from_tensors(f);
+    if (info.projection_width == 0)
+        info.projection_width = integer_or_zero(f, "clip.vision.projection_dim");
     if (info.projection_width == 0)
         info.projection_width = integer_or_zero(f, "clip.audio.projection_dim");
-    if (info.projection_width == 0) info.projection_width = projection_width_from_tensors(f);
 }
 
 }  // namespace

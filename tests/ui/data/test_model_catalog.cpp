@@ -239,6 +239,16 @@ class ModelCatalogTest : public QObject {
                  true);
         QCOMPARE(catalog.inspect(alone.filePath("m.gguf"))[QStringLiteral("hasVision")].toBool(),
                  true);
+
+        // LLaVA's converter writes CLIP's own width (512) as clip.vision.projection_dim; the
+        // projector's output tensor (64 wide, the text model's n_embd) is what must fit.
+        QTemporaryDir llava;
+        const QString vlm = QStringLiteral(PRISM_TEST_DATA_DIR "/vlm/llava/");
+        QVERIFY(copy(vlm + "text.gguf", llava.filePath("llava-tiny.gguf")));
+        QVERIFY(copy(vlm + "mmproj.gguf", llava.filePath("mmproj-llava-tiny.gguf")));
+        QCOMPARE(
+            QFileInfo(prism::ui::pair_mmproj(llava.filePath("llava-tiny.gguf")).path).fileName(),
+            QStringLiteral("mmproj-llava-tiny.gguf"));
     }
 
     void nameWords() {
