@@ -30,7 +30,8 @@ void print_usage() {
         "  --attn-kernel K     prefill attention kernel: auto, gpu or cpu (default auto)\n"
         "  --tokens N          tokens of the matrix-matrix cases (default 512)\n"
         "  --min-time S        seconds of repetitions per case (default 0.3)\n"
-        "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only these)\n"
+        "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only "
+        "these)\n"
         "  --json              one JSON object per line instead of a table\n",
         stderr);
 }

@@ -251,7 +251,8 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
 
     if (!use_decode_kernel(params, s.n_q) && use_rows_kernel(device, params)) {
         const std::uint32_t rows = rows_per_invocation(s.head_dim);
-        const std::uint32_t keys = plan_rows_keys(device, s.head_dim, kRowsGroup * ((rows + 3) / 4 * 4));
+        const std::uint32_t keys =
+            plan_rows_keys(device, s.head_dim, kRowsGroup * ((rows + 3) / 4 * 4));
         const std::array<std::uint32_t, 3> groups{u32(ceil_div(s.n_q, kRowsGroup * rows)),
                                                   u32(s.n_heads), 1};
         require(groups[0] <= device.max_workgroup_count[0] &&

@@ -109,9 +109,9 @@ std::string combo_name(const ::testing::TestParamInfo<Combo>& param) {
     const auto [kernel, mask, ratio, head_dim, n_kv] = param.param;
     const char* masks[] = {"none", "causal", "sliding"};
     const char* kernels[] = {"auto", "decode", "tiled", "tiledgpu", "tiledcpu"};
-    return std::string(kernels[static_cast<int>(kernel)]) + "_" +
-           masks[static_cast<int>(mask)] + "_gqa" + std::to_string(ratio) + "_d" +
-           std::to_string(head_dim) + "_kv" + std::to_string(n_kv);
+    return std::string(kernels[static_cast<int>(kernel)]) + "_" + masks[static_cast<int>(mask)] +
+           "_gqa" + std::to_string(ratio) + "_d" + std::to_string(head_dim) + "_kv" +
+           std::to_string(n_kv);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -187,7 +187,7 @@ TEST_F(AttentionTest, SoftcapAndCustomScale) {
 }
 
 TEST_F(AttentionTest, KernelsHandleTheOtherShape) {
-    check({64, 5, 4, 40, 2}, causal(AttentionKernel::decode, 35));  // decode kernel, 5 queries
+    check({64, 5, 4, 40, 2}, causal(AttentionKernel::decode, 35));     // decode kernel, 5 queries
     check({64, 1, 4, 40, 2}, causal(AttentionKernel::tiled_gpu, 39));  // tiled kernels, 1 query
     check({64, 1, 4, 40, 2}, causal(AttentionKernel::tiled_cpu, 39));
 }
