@@ -1,10 +1,13 @@
 #version 450
-// Flash attention for CPU drivers (lavapipe/llvmpipe): every invocation owns one query row,
-// its scaled Q and its output accumulator in registers; the workgroup loads a tile of BC keys
-// and values to shared memory once and all its rows read them at the same address (one
-// broadcast per vec4, no bank conflicts to care about). Per tile: two barriers, one exp per
-// score plus one per row, vec4 dot products and AXPYs over head_dim. llvmpipe runs the
-// invocations as SIMD lanes, so T rows cost T / subgroup_size passes over the same tile.
+// Flash attention for CPU drivers (lavapipe/llvmpipe). llvmpipe runs a subgroup's 8
+// invocations as the lanes of one AVX2 vector, but every shared or storage load is a loop over
+// the lanes (a branch and a scalar load each, up to 4 components at a time), so what counts is
+// FMAs per vec4 load. Every invocation keeps R query rows (scaled Q and output accumulators) in
+// registers, and each K or V vec4 read from shared memory feeds R vec4 FMAs. The workgroup (one
+// subgroup, so barriers are cheap) stages a tile of BC keys and values as f32 once; per tile,
+// pass 1 computes the scores, parks them in shared memory (a dynamically indexed local array
+// is slower still) and finds the tile max; one rescale per row; pass 2 takes one exp per score
+// and accumulates P V.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "attention_common.glsl"
@@ -33,9 +36,7 @@ void main() {
     const uint q0 = gl_WorkGroupID.x * BR;
     const uint rows = min(BR, p.n_q - q0);
 
-    // Each K or V value read from shared memory feeds R rows' FMAs: on a CPU a shared load
-    // costs about as much as an FMA, the row blocks in registers (or stack spills, which are
-    // whole-vector loads) do not.
+    // Registers here, or LLVM's stack spills of them: whole-vector loads, unlike shared memory.
     vec4 qr[R][D4];
     vec4 acc[R][D4];
     ivec2 mine[R];
