@@ -3,3 +3,4 @@ prism_shader(NAME attention_decode_split SOURCE attention_decode.comp DEFINES SP
 prism_shader(NAME attention_merge SOURCE attention_merge.comp)
 prism_shader(NAME attention_tiled SOURCE attention_tiled.comp)
 prism_shader(NAME attention_tiled_compact SOURCE attention_tiled.comp DEFINES COMPACT)
+prism_shader(NAME attention_rows SOURCE attention_rows.comp)

@@ -25,11 +25,13 @@ void print_usage() {
         "GPU)\n"
         "  --only LIST         groups to run: matvec,matmul,attention (default all)\n"
         "  --types LIST        weight types, e.g. f16,q8_0,q4_k (default every computable type)\n"
-        "  --models LIST       model shapes: 0.5B,1.5B,4B (default all)\n"
+        "  --models LIST       model shapes: 0.5B,1.5B,4B,SigLIP-B (default all)\n"
         "  --contexts LIST     attention lengths (default 512,4096)\n"
+        "  --attn-kernel K     prefill attention kernel: auto, gpu or cpu (default auto)\n"
         "  --tokens N          tokens of the matrix-matrix cases (default 512)\n"
         "  --min-time S        seconds of repetitions per case (default 0.3)\n"
-        "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only these)\n"
+        "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only "
+        "these)\n"
         "  --json              one JSON object per line instead of a table\n",
         stderr);
 }
@@ -78,6 +80,12 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
         } else if (a == "--contexts") {
             o.contexts.clear();
             for (const auto& c : split(value())) o.contexts.push_back(std::stoll(c));
+        } else if (a == "--attn-kernel") {
+            o.attention_kernel = value();
+            if (o.attention_kernel != "auto" && o.attention_kernel != "gpu" &&
+                o.attention_kernel != "cpu") {
+                throw std::runtime_error("--attn-kernel takes auto, gpu or cpu");
+            }
         } else if (a == "--tokens") {
             o.tokens = std::stoll(value());
         } else if (a == "--min-time") {

@@ -28,6 +28,9 @@ struct OpsOptions {
     double min_seconds = 0.3;   // per case, after a warm-up
     // Extra matrix shapes (K, M, N) measured for every type, e.g. to compare with another engine.
     std::vector<std::array<std::int64_t, 3>> shapes;
+    // Prefill attention kernel: "auto" (the device's), "gpu" or "cpu" (a tuning forced, to
+    // compare them on one device).
+    std::string attention_kernel = "auto";
     bool json = false;
 };
 

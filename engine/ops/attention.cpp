@@ -18,6 +18,10 @@ constexpr std::string_view kOp = "attention";
 constexpr std::uint32_t kDecodeGroup = 128;  // keys per chunk of the decode kernel
 constexpr std::uint32_t kTiledGroup = 128;
 constexpr std::uint32_t kMergeGroup = 128;
+// CPU-tuned kernel: one llvmpipe subgroup per workgroup (its barriers then cost nothing), and
+// at most this many keys per shared tile.
+constexpr std::uint32_t kRowsGroup = 8;
+constexpr std::uint32_t kRowsMaxKeys = 64;
 
 struct AttentionPush {
     std::uint32_t q_first, q_token_stride, q_head_stride;
@@ -124,6 +128,33 @@ Tiles plan_tiles(const gpu::DeviceInfo& device, std::int64_t head_dim) {
                 std::to_string(device.max_shared_memory_bytes) + " bytes)");
 }
 
+bool use_rows_kernel(const gpu::DeviceInfo& device, const AttentionParams& p) {
+    return p.kernel == AttentionKernel::tiled_cpu ||
+           (p.kernel != AttentionKernel::tiled_gpu && device.kind == gpu::DeviceKind::cpu);
+}
+
+// Query rows each invocation of the CPU-tuned kernel keeps in registers: every K or V value it
+// reads from shared memory (a slow per-lane loop on llvmpipe) feeds that many FMAs, but LLVM's
+// compile time grows steeply with the registers held (rows x head_dim x 2: ~5 s at 512 floats,
+// ~30 s at 1024, minutes at 2048 on a loaded 2-core machine).
+std::uint32_t rows_per_invocation(std::int64_t head_dim) {
+    return head_dim <= 80 ? 4 : head_dim <= 128 ? 2 : 1;
+}
+
+// Keys per tile of the CPU-tuned kernel (a multiple of 8): per key, f32 K and V rows and
+// `score_slots` f32 scores share the device's shared memory.
+std::uint32_t plan_rows_keys(const gpu::DeviceInfo& device, std::int64_t head_dim,
+                             std::uint32_t score_slots) {
+    const std::uint64_t per_key = 2 * 4 * static_cast<std::uint64_t>(head_dim) + 4 * score_slots;
+    const std::uint64_t keys =
+        std::min<std::uint64_t>(kRowsMaxKeys, device.max_shared_memory_bytes / per_key) / 8 * 8;
+    if (keys < 8)
+        throw Error("attention: head_dim " + std::to_string(head_dim) +
+                    " needs more shared memory than " + device.name + " has (" +
+                    std::to_string(device.max_shared_memory_bytes) + " bytes)");
+    return static_cast<std::uint32_t>(keys);
+}
+
 std::uint32_t stride(const gpu::Tensor& t, int dim, std::uint64_t unit) {
     return u32(static_cast<std::int64_t>(t.nb[static_cast<std::size_t>(dim)] / unit));
 }
@@ -218,6 +249,19 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
     p.span_end = static_cast<std::int32_t>(params.span_end);
     const auto d = u32(s.head_dim);
 
+    if (!use_decode_kernel(params, s.n_q) && use_rows_kernel(device, params)) {
+        const std::uint32_t rows = rows_per_invocation(s.head_dim);
+        const std::uint32_t keys =
+            plan_rows_keys(device, s.head_dim, kRowsGroup * ((rows + 3) / 4 * 4));
+        const std::array<std::uint32_t, 3> groups{u32(ceil_div(s.n_q, kRowsGroup * rows)),
+                                                  u32(s.n_heads), 1};
+        require(groups[0] <= device.max_workgroup_count[0] &&
+                    groups[1] <= device.max_workgroup_count[1],
+                kOp, "too many queries or heads for one dispatch");
+        rec.dispatch(rec.pipeline("attention_rows", {kRowsGroup, d, keys, rows}),
+                     {bq.arg, bk.arg, bv.arg, bo.arg}, p, groups, kOp);
+        return;
+    }
     if (!use_decode_kernel(params, s.n_q)) {
         const Tiles tiles = plan_tiles(device, s.head_dim);
         const std::array<std::uint32_t, 3> groups{u32(ceil_div(s.n_q, tiles.br)), u32(s.n_heads),
@@ -225,6 +269,7 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
         require(groups[0] <= device.max_workgroup_count[0] &&
                     groups[1] <= device.max_workgroup_count[1],
                 kOp, "too many queries or heads for one dispatch");
+        // The rolled-loop build of the same kernel keeps LLVM compile times short on CPU drivers.
         const bool compact = device.kind == gpu::DeviceKind::cpu;
         rec.dispatch(rec.pipeline(compact ? "attention_tiled_compact" : "attention_tiled",
                                   {kTiledGroup, d, tiles.br, tiles.bc}),

@@ -108,14 +108,16 @@ TEST_P(AttentionGrid, MatchesCpu) {
 std::string combo_name(const ::testing::TestParamInfo<Combo>& param) {
     const auto [kernel, mask, ratio, head_dim, n_kv] = param.param;
     const char* masks[] = {"none", "causal", "sliding"};
-    return std::string(kernel == AttentionKernel::decode ? "decode" : "tiled") + "_" +
-           masks[static_cast<int>(mask)] + "_gqa" + std::to_string(ratio) + "_d" +
-           std::to_string(head_dim) + "_kv" + std::to_string(n_kv);
+    const char* kernels[] = {"auto", "decode", "tiled", "tiledgpu", "tiledcpu"};
+    return std::string(kernels[static_cast<int>(kernel)]) + "_" + masks[static_cast<int>(mask)] +
+           "_gqa" + std::to_string(ratio) + "_d" + std::to_string(head_dim) + "_kv" +
+           std::to_string(n_kv);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Grid, AttentionGrid,
-    ::testing::Combine(::testing::Values(AttentionKernel::decode, AttentionKernel::tiled),
+    ::testing::Combine(::testing::Values(AttentionKernel::decode, AttentionKernel::tiled_gpu,
+                                         AttentionKernel::tiled_cpu),
                        ::testing::Values(AttentionMask::none, AttentionMask::causal,
                                          AttentionMask::sliding_window),
                        ::testing::Values(1, 2, 4), ::testing::Values(64, 128),
@@ -157,8 +159,26 @@ TEST_F(AttentionTest, OtherHeadDimsAndLongCaches) {
     check({256, 33, 2, 4100, 1}, swa);
 }
 
+TEST_F(AttentionTest, CpuTunedKernelTileEdges) {
+    // Query blocks of 32 rows and key tiles of 64 (hd 64), 56 (hd 72), 16 (hd 256) keys on
+    // lavapipe: several blocks with a partial last one, partial last key tiles, a block whose
+    // rows see different key ranges, and Gemma 3 SigLIP's head_dim 72.
+    auto p = causal(AttentionKernel::tiled_cpu, 130);
+    check({64, 70, 2, 200, 1}, p);
+    p.mask = AttentionMask::none;
+    check({72, 33, 3, 130, 3}, p);
+    p.mask = AttentionMask::sliding_window;
+    p.window = 20;
+    p.q_pos0 = 10;
+    check({256, 40, 4, 50, 2}, p);
+    // The automatic choice on a CPU device is this kernel; on a GPU, the shared-tile one.
+    p.kernel = AttentionKernel::tiled;
+    check({256, 40, 4, 50, 2}, p);
+}
+
 TEST_F(AttentionTest, SoftcapAndCustomScale) {
-    for (auto kernel : {AttentionKernel::decode, AttentionKernel::tiled}) {
+    for (auto kernel :
+         {AttentionKernel::decode, AttentionKernel::tiled_gpu, AttentionKernel::tiled_cpu}) {
         auto p = causal(kernel, 200);
         p.softcap = 5.0f;
         p.scale = 0.5f;  // with |q| <= 8 many logits reach the cap's flat part
@@ -167,15 +187,17 @@ TEST_F(AttentionTest, SoftcapAndCustomScale) {
 }
 
 TEST_F(AttentionTest, KernelsHandleTheOtherShape) {
-    check({64, 5, 4, 40, 2}, causal(AttentionKernel::decode, 35));  // decode kernel, 5 queries
-    check({64, 1, 4, 40, 2}, causal(AttentionKernel::tiled, 39));   // tiled kernel, 1 query
+    check({64, 5, 4, 40, 2}, causal(AttentionKernel::decode, 35));     // decode kernel, 5 queries
+    check({64, 1, 4, 40, 2}, causal(AttentionKernel::tiled_gpu, 39));  // tiled kernels, 1 query
+    check({64, 1, 4, 40, 2}, causal(AttentionKernel::tiled_cpu, 39));
 }
 
 TEST_F(AttentionTest, NonCausalSpanSeesItsLaterKeys) {
     // A prefill of 40 queries at positions 10..49 whose rows 15..34 (absolute) form one image:
     // inside the span a query sees up to key 34, elsewhere the mask is causal (or the window).
     // The span begins inside one query tile and ends inside another, so tile ranges are mixed.
-    for (auto kernel : {AttentionKernel::tiled, AttentionKernel::decode}) {
+    for (auto kernel :
+         {AttentionKernel::tiled_gpu, AttentionKernel::tiled_cpu, AttentionKernel::decode}) {
         for (auto mask : {AttentionMask::causal, AttentionMask::sliding_window}) {
             auto p = causal(kernel, 10);
             p.mask = mask;

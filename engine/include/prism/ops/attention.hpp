@@ -24,7 +24,10 @@ enum class AttentionMask { none, causal, sliding_window };
 enum class AttentionKernel {
     automatic,  // decode for one query, tiled otherwise
     decode,     // flash-decoding: one workgroup per (query, head[, kv split])
-    tiled,      // flash attention: one workgroup per (query tile, head)
+    tiled,      // flash attention: one workgroup per (query tile, head), variant for the device
+    tiled_gpu,  // flash attention tuned for GPUs: invocations share each row's work via shared
+                // memory
+    tiled_cpu,  // flash attention tuned for CPU drivers: one query row per invocation, in registers
 };
 
 struct AttentionParams {
