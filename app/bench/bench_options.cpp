@@ -20,6 +20,9 @@ const std::vector<ModelShape>& model_shapes() {
 void print_usage() {
     std::fputs(
         "usage: prism-bench gen -m MODEL.gguf [-p 512] [-n 128] [-r 5] [--json]  (gen --help)\n"
+        "       prism-bench image --mmproj MMPROJ.gguf -m TEXT.gguf [--image PATH ...] [-r 3] "
+        "[--json]"
+        "  (image --help)\n"
         "       prism-bench ops [options]\n"
         "  --device D          Vulkan device index or name part (default: PRISM_DEVICE or the best "
         "GPU)\n"
@@ -29,7 +32,8 @@ void print_usage() {
         "  --contexts LIST     attention lengths (default 512,4096)\n"
         "  --tokens N          tokens of the matrix-matrix cases (default 512)\n"
         "  --min-time S        seconds of repetitions per case (default 0.3)\n"
-        "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only these)\n"
+        "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only "
+        "these)\n"
         "  --json              one JSON object per line instead of a table\n",
         stderr);
 }
