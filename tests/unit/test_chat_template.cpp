@@ -142,10 +142,14 @@ TEST(ChatTemplate, SmolVlmColonBeforeALeadingImage) {
         ChatTemplate::from_source(read_file(chat_dir / "templates" / "smolvlm.jinja"));
     const auto image = std::make_shared<const media::Image>();
     const std::vector<ChatMessage> leading{
-        {ChatRole::user, "<img>What?", {MessagePart::of_image(image), MessagePart::of_text("What?")}}};
+        {ChatRole::user,
+         "<img>What?",
+         {MessagePart::of_image(image), MessagePart::of_text("What?")}}};
     EXPECT_EQ(t.render(leading).text, "<|im_start|>User:<img>What?<end_of_utterance>\nAssistant:");
     const std::vector<ChatMessage> trailing{
-        {ChatRole::user, "What?<img>", {MessagePart::of_text("What?"), MessagePart::of_image(image)}}};
+        {ChatRole::user,
+         "What?<img>",
+         {MessagePart::of_text("What?"), MessagePart::of_image(image)}}};
     EXPECT_EQ(t.render(trailing).text,
               "<|im_start|>User: What?<img><end_of_utterance>\nAssistant:");
     const std::vector<ChatMessage> text_only{{ChatRole::user, "Hi"}};
