@@ -61,6 +61,8 @@ SEED_TRIES = 64
 MIN_RELATIVE_MARGIN = 0.01
 EMBD_CHECK_RTOL = 1e-4  # numpy mmproj forward vs transformers, relative to max |value|
 SOURCE_IMAGE = Path("/work/shared/data/images/chelsea.png")
+SMOLVLM_TEMPLATE = Path(__file__).resolve().parent.parent / "tests" / "data" / "chat" / \
+    "templates" / "smolvlm.jinja"
 QUESTION = "What is in the image?"
 VOCAB_SIZE = 352
 OPENAI_CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
@@ -93,6 +95,9 @@ def smolvlm_family() -> VlmFamily:
                 rope_parameters=dict(rope_type="default", rope_theta=100000.0),
                 bos_token_id=vocab.special["bos"], eos_token_id=vocab.special["eos"],
                 pad_token_id=vocab.special["padding"])
+    # The template SmolVLM's GGUFs carry (ggml-org/SmolVLM-256M-Instruct-GGUF), so that a
+    # session renders the fixture's prompt by itself.
+    vocab.chat_template = SMOLVLM_TEMPLATE.read_text()
     fam = tiny.Family("smolvlm", "llama", "Idefics3ForConditionalGeneration", 0, text, vocab,
                       rope_neox=False)
     return VlmFamily("smolvlm", fam, 2001, (128, 64), [0.5] * 3, [0.5] * 3, dict(
@@ -1204,6 +1209,13 @@ not all alike, and each chosen by a top-1/top-2 logit gap > 1% of max |logit|.
   `<fake_token_around_image>`, `<global-img>`, `<row_R_col_C>` (R, C in 1..6), `<image>`,
   `<end_of_utterance>`; gemma3 `<start_of_image>`, `<end_of_image>`, `<image_soft_token>`;
   qwen25vl `<|vision_start|>`, `<|vision_end|>`, `<|image_pad|>`; llava `<image>`.
+  Chat template (`tokenizer.chat_template`): smolvlm carries SmolVLM's
+  (`tests/data/chat/templates/smolvlm.jinja`, as ggml-org's SmolVLM GGUFs do), so a session
+  renders the fixture prompt by itself; gemma3 and qwen25vl carry none (Prism's fallbacks from
+  their special tokens, Gemma and ChatML, write the fixture prompt exactly); llava carries none,
+  like the llava-1.5 GGUFs made with llama.cpp's llava_surgery route, and its prompt is
+  llava-hf's `USER: <image>\\n... ASSISTANT:`, which neither llama.cpp nor Prism picks without a
+  template (both fall back to ChatML; llama.cpp's docs say `--chat-template vicuna`).
 - `mmproj.gguf`: vision encoder + projector (`general.architecture` = `clip`), see below.
 - `image.png`: a centre crop of `../shared/data/images/chelsea.png` resized (Lanczos) to the
   model's exact input size, so neither llama.cpp nor transformers resizes it again.

@@ -8,5 +8,6 @@ namespace prism::bench {
 void print_usage();
 int ops_command(const std::vector<std::string>& args);
 int gen_command(const std::vector<std::string>& args);
+int image_command(const std::vector<std::string>& args);
 
 }  // namespace prism::bench

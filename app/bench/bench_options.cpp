@@ -20,6 +20,9 @@ const std::vector<ModelShape>& model_shapes() {
 void print_usage() {
     std::fputs(
         "usage: prism-bench gen -m MODEL.gguf [-p 512] [-n 128] [-r 5] [--json]  (gen --help)\n"
+        "       prism-bench image --mmproj MMPROJ.gguf -m TEXT.gguf [--image PATH ...] [-r 3] "
+        "[--json]"
+        "  (image --help)\n"
         "       prism-bench ops [options]\n"
         "  --device D          Vulkan device index or name part (default: PRISM_DEVICE or the best "
         "GPU)\n"

@@ -3,8 +3,6 @@
 // cache, reported as mean ± standard deviation of tokens per second.
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <random>
@@ -13,6 +11,7 @@
 #include <vector>
 
 #include "bench/bench.hpp"
+#include "bench/stats.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/gpu/context.hpp"
@@ -50,27 +49,6 @@ std::int64_t count(const std::string& flag, const std::string& v) {
     }
     if (used != v.size() || value < 0) throw Error(flag + ": '" + v + "' is not a count");
     return value;
-}
-
-struct Stats {
-    double mean = 0, sd = 0;
-};
-
-Stats stats(const std::vector<double>& xs) {
-    Stats s;
-    for (double x : xs) s.mean += x;
-    s.mean /= static_cast<double>(xs.size());
-    if (xs.size() > 1) {
-        for (double x : xs) s.sd += (x - s.mean) * (x - s.mean);
-        s.sd = std::sqrt(s.sd / static_cast<double>(xs.size() - 1));
-    }
-    return s;
-}
-
-double seconds(const std::function<void()>& work) {
-    const auto t0 = std::chrono::steady_clock::now();
-    work();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace

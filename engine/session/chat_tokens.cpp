@@ -128,8 +128,8 @@ std::vector<ChatPiece> tokenize_chat_with_images(const ChatTemplate& chat,
                 content += part.text;
             }
         }
+        // The parts stay: a template may render differently around a leading image (SmolVLM).
         rendered[i].content = std::move(content);
-        rendered[i].parts.clear();
     }
     const ChatPrompt real = chat.render(rendered, true);
     const std::vector<Part> parts = split_rendered(chat, real, rendered);

@@ -13,12 +13,58 @@ std::string mib(std::uint64_t bytes) {
     return buf;
 }
 
+std::uint64_t tensor_bytes(const gguf::File& file) {
+    std::uint64_t bytes = 0;
+    for (const auto& t : file.tensors()) bytes += t.n_bytes;
+    return bytes;
+}
+
 }  // namespace
 
+std::uint64_t vision_activation_bytes(const models::VisionHParams& h) {
+    using models::ProjectorType;
+    const auto& pre = h.preprocess;
+    const std::int64_t patch = std::max<std::int32_t>(h.patch_size, 1);
+    const bool qwen =
+        h.projector == ProjectorType::qwen25vl || h.projector == ProjectorType::qwen2vl;
+    // The largest encoder input: Qwen's max_pixels, else the fixed tile / image side.
+    std::int64_t patches = 0;
+    if (qwen) {
+        const std::int64_t pixels = pre.max_pixels > 0
+                                        ? pre.max_pixels
+                                        : static_cast<std::int64_t>(h.image_size) * h.image_size;
+        patches = pixels / (patch * patch);
+    } else {
+        const std::int64_t side = h.image_size / patch;
+        patches = side * side + (h.projector == ProjectorType::mlp ? 1 : 0);  // class token
+    }
+    // Per patch, in floats: x, xn, o, q, k, v, attn and their padded copies (8 widths), f16
+    // keys and values (1 width), the FFN's up and gate in full (2 n_ff), the projector's
+    // middle (at most 4 widths, Qwen's merger) and output, and the patch's pixels.
+    const std::int64_t per_patch =
+        9 * h.n_embd + 2 * h.n_ff + 4 * h.n_embd + h.output_dim + 3 * patch * patch;
+    // The embedding rows of one whole image: SmolVLM's tiles + global image.
+    std::int64_t rows_per_input = patches;
+    if (h.projector == ProjectorType::idefics3 || h.projector == ProjectorType::gemma3) {
+        const std::int64_t s = std::max<std::int32_t>(h.scale_factor, 1);
+        rows_per_input = patches / (s * s);
+    } else if (qwen) {
+        rows_per_input = patches / (h.spatial_merge * h.spatial_merge);
+    }
+    std::int64_t inputs = 1;
+    if (h.projector == ProjectorType::idefics3 && h.image_size > 0) {
+        const std::int64_t side =
+            (std::max(pre.longest_edge, h.image_size) + h.image_size - 1) / h.image_size;
+        inputs = side * side + 1;
+    }
+    const std::int64_t floats = per_patch * patches + inputs * rows_per_input * h.output_dim;
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(floats, 0)) * 4;
+}
+
 void check_fits(const gguf::File& file, const models::DecoderHParams& h,
-                const SessionOptions& options, const gpu::DeviceInfo& device) {
-    std::uint64_t weights = 0;
-    for (const auto& t : file.tensors()) weights += t.n_bytes;
+                const SessionOptions& options, const gpu::DeviceInfo& device,
+                const gguf::File* mmproj) {
+    const std::uint64_t weights = tensor_bytes(file);
     // As the decoder sizes its cache: f16 K and V per layer, heads padded to 8 lanes. A context
     // the model rejects is left for the decoder to report.
     const std::int64_t n_ctx =
@@ -28,6 +74,11 @@ void check_fits(const gguf::File& file, const models::DecoderHParams& h,
     const auto n_ctx_u = static_cast<std::uint64_t>(n_ctx);
     const std::uint64_t kv = static_cast<std::uint64_t>(h.n_layer) * 2 * head *
                              static_cast<std::uint64_t>(h.n_head_kv) * n_ctx_u * 2;
+    std::uint64_t vision_weights = 0, vision_activations = 0;
+    if (mmproj != nullptr) {
+        vision_weights = tensor_bytes(*mmproj);
+        vision_activations = vision_activation_bytes(models::read_vision_hparams(*mmproj));
+    }
     std::uint64_t available = options.memory_budget_bytes;
     if (available == 0) {
         for (const auto& heap : device.heaps) {
@@ -37,11 +88,16 @@ void check_fits(const gguf::File& file, const models::DecoderHParams& h,
             for (const auto& heap : device.heaps) available = std::max(available, heap.bytes);
         }
     }
-    if (weights + kv > available) {
-        throw Error(file.name() + " needs " + mib(weights + kv) + " of device memory (" +
-                    mib(weights) + " weights + " + mib(kv) + " KV cache for " +
-                    std::to_string(n_ctx) + " tokens) but " + device.name + " has " +
-                    mib(available));
+    const std::uint64_t needed = weights + kv + vision_weights + vision_activations;
+    if (needed > available) {
+        std::string parts = mib(weights) + " weights + " + mib(kv) + " KV cache for " +
+                            std::to_string(n_ctx) + " tokens";
+        if (mmproj != nullptr) {
+            parts += " + " + mib(vision_weights) + " vision encoder (" + mmproj->name() + ") + " +
+                     mib(vision_activations) + " for encoding its largest image";
+        }
+        throw Error(file.name() + " needs " + mib(needed) + " of device memory (" + parts +
+                    ") but " + device.name + " has " + mib(available));
     }
 }
 

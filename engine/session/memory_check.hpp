@@ -2,16 +2,27 @@
 
 // Refuses a model that cannot fit before any device memory is spent on it.
 
+#include <cstdint>
+
 #include "prism/gguf.hpp"
 #include "prism/gpu/device_info.hpp"
 #include "prism/models/architecture.hpp"
+#include "prism/models/vision_encoder.hpp"
 #include "prism/session.hpp"
 
 namespace prism::session {
 
-// Throws Error saying how much device memory the weights and the KV cache need and how much
-// the device (or options.memory_budget_bytes) offers.
+// Device memory the vision encoder of `vision` needs besides its weights for the largest
+// image it accepts: the ViT activations of that image's patches (as VisionEncoder::reserve
+// sizes them, FFN in full) plus the embedding rows of every tile of one image, as the session
+// gathers them. An upper estimate, to refuse a model early, not an allocator.
+std::uint64_t vision_activation_bytes(const models::VisionHParams& vision);
+
+// Throws Error saying how much device memory the weights, the KV cache and (with an mmproj)
+// the vision encoder's weights and activations need and how much the device (or
+// options.memory_budget_bytes) offers.
 void check_fits(const gguf::File& file, const models::DecoderHParams& hparams,
-                const SessionOptions& options, const gpu::DeviceInfo& device);
+                const SessionOptions& options, const gpu::DeviceInfo& device,
+                const gguf::File* mmproj = nullptr);
 
 }  // namespace prism::session

@@ -121,20 +121,21 @@ Session Session::load(const std::filesystem::path& path, const SessionOptions& o
     context_options.device = options.device;
     context_options.validation = options.validation;
     impl->context = std::make_unique<gpu::Context>(context_options);
-    session::check_fits(file, hparams, options, impl->context->device());
+    std::optional<gguf::File> mmproj;
+    if (!options.mmproj.empty()) mmproj.emplace(gguf::File::open(options.mmproj));
+    session::check_fits(file, hparams, options, impl->context->device(),
+                        mmproj ? &*mmproj : nullptr);
     step(0.1f);
 
     models::DecoderOptions decoder_options;
     decoder_options.n_ctx = options.n_ctx;
     decoder_options.prefill_chunk = options.prefill_chunk;
-    if (!options.mmproj.empty()) {
-        // Before the text weights: a wrong pair fails fast. (The mmproj's size is not part of
-        // check_fits' budget yet.)
-        const gguf::File mmproj = gguf::File::open(options.mmproj);
+    if (mmproj) {
+        // Before the text weights: a wrong pair fails fast.
         const bool mrope =
             models::find_architecture(hparams.architecture)->rope_mode == ops::RopeMode::multi;
         impl->vision = std::make_unique<session::VisionPrompt>(
-            *impl->context, mmproj, *impl->tokenizer, hparams, mrope, path.string());
+            *impl->context, *mmproj, *impl->tokenizer, hparams, mrope, path.string());
         decoder_options.prefill_chunk =
             std::max(decoder_options.prefill_chunk, impl->vision->min_prefill_chunk());
     }

@@ -379,7 +379,9 @@ ChatPrompt ChatTemplate::render(std::span<const ChatMessage> messages,
             out += "<|im_start|>";
             for (const ChatMessage& m : messages) {
                 out += text::ascii_capitalize(chat_role_name(m.role));
-                out += ": ";
+                // SmolVLM's template: "User:" right before a leading image, else "User: ".
+                const bool image_first = !m.parts.empty() && m.parts.front().is_image();
+                out += image_first ? ":" : ": ";
                 out += m.content;
                 out += "<end_of_utterance>\n";
             }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "prism/chat_template.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
+#include "prism/media/image.hpp"
 #include "support/gguf_builder.hpp"
 #include "text/chat_template.hpp"
 
@@ -131,6 +133,27 @@ TEST(ChatTemplate, RecognisesEachFamily) {
             ChatTemplate::from_source(read_file(chat_dir / "templates" / (name + ".jinja")));
         EXPECT_EQ(t.format(), format) << name;
     }
+}
+
+// SmolVLM's template writes "User:" when the content's first part is an image and "User: "
+// otherwise (`message['content'][0]['type'] == 'image'`), as transformers renders it.
+TEST(ChatTemplate, SmolVlmColonBeforeALeadingImage) {
+    const ChatTemplate t =
+        ChatTemplate::from_source(read_file(chat_dir / "templates" / "smolvlm.jinja"));
+    const auto image = std::make_shared<const media::Image>();
+    const std::vector<ChatMessage> leading{
+        {ChatRole::user,
+         "<img>What?",
+         {MessagePart::of_image(image), MessagePart::of_text("What?")}}};
+    EXPECT_EQ(t.render(leading).text, "<|im_start|>User:<img>What?<end_of_utterance>\nAssistant:");
+    const std::vector<ChatMessage> trailing{
+        {ChatRole::user,
+         "What?<img>",
+         {MessagePart::of_text("What?"), MessagePart::of_image(image)}}};
+    EXPECT_EQ(t.render(trailing).text,
+              "<|im_start|>User: What?<img><end_of_utterance>\nAssistant:");
+    const std::vector<ChatMessage> text_only{{ChatRole::user, "Hi"}};
+    EXPECT_EQ(t.render(text_only).text, "<|im_start|>User: Hi<end_of_utterance>\nAssistant:");
 }
 
 TEST(ChatTemplate, DefaultSystemPromptsComeFromTheTemplate) {
