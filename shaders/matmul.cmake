@@ -9,3 +9,13 @@ foreach(t IN LISTS PRISM_WEIGHT_TYPES)
   prism_shader(NAME matvec_${lower}_shared SOURCE matvec.comp DEFINES WTYPE_${t})
   prism_shader(NAME matmul_${lower} SOURCE matmul.comp DEFINES WTYPE_${t})
 endforeach()
+# matmul_lanes_<type>: the CPU-device (lavapipe) matrix-matrix product, one subgroup of 8
+# per workgroup with register tiles and subgroupBroadcast, no shared memory.
+# Not for Q2_K, Q3_K, Q5_K (no wide decoder; engine/ops/matmul.cpp lanes_type).
+foreach(t IN LISTS PRISM_WEIGHT_TYPES)
+  if(t STREQUAL "Q2_K" OR t STREQUAL "Q3_K" OR t STREQUAL "Q5_K")
+    continue()
+  endif()
+  string(TOLOWER ${t} lower)
+  prism_shader(NAME matmul_lanes_${lower} SOURCE matmul_lanes.comp DEFINES WTYPE_${t})
+endforeach()

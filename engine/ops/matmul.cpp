@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <string>
 
 #include "ops/op_checks.hpp"
@@ -51,6 +52,27 @@ Tiles choose_tiles(const gpu::DeviceInfo& dev, std::int64_t M, std::int64_t N) {
     if (N > 32 && fits(medium)) return medium;
     if (fits(narrow)) return narrow;
     throw Error("matmul: device " + dev.name + " has too little shared memory for the tiled path");
+}
+
+// CPU devices whose subgroups are 8 lanes wide (lavapipe on AVX2) get matmul_lanes.comp: one
+// subgroup per workgroup, 8 rows per lane (64 per workgroup), 16 columns per workgroup, no
+// shared memory; K must be a multiple of 32 (its step), else the tiled kernel.
+constexpr std::uint32_t kLanes = 8, kLanesRows = 32, kLanesMaxColumns = 16, kLanesDepth = 32;
+
+// PRISM_MATMUL_TILED=1 forces the shared-memory tiles on such devices too, to compare both
+// kernels in one build (prism-bench) and to test that path on lavapipe.
+bool use_lanes(const gpu::DeviceInfo& dev) {
+    const char* tiled = std::getenv("PRISM_MATMUL_TILED");
+    const bool forced_tiled = tiled != nullptr && std::string_view(tiled) == "1";
+    return !forced_tiled && dev.kind == gpu::DeviceKind::cpu &&
+           dev.max_workgroup_invocations >= kLanes;
+}
+
+// Types with a wide decoder in dequant_chunk.glsl. Q2_K, Q3_K and Q5_K decode 4 values per
+// call there, which makes this kernel many times larger (lavapipe needs tens of seconds to
+// compile it) for little gain: they keep the tiled kernel.
+bool lanes_type(TensorType type) {
+    return type != TensorType::Q2_K && type != TensorType::Q3_K && type != TensorType::Q5_K;
 }
 
 struct Matvec {
@@ -129,6 +151,32 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
             p.m0 = c.first_row;
             const auto groups = gpu::spread_groups(ctx, (c.rows + mv.rows - 1) / mv.rows);
             rec.dispatch(pipeline, {c.bound.arg, bx.arg, bo.arg}, p, groups, "matvec");
+        }
+        return;
+    }
+
+    if (use_lanes(dev) && lanes_type(weight.type) && K % kLanesDepth == 0) {
+        // One tile shape (64 x 16) for every product, so one pipeline per type to compile
+        // (seconds on lavapipe): ragged edges recompute the last row or column instead.
+        const std::uint32_t bn = kLanesMaxColumns, rg = 2;
+        const bool x_vec = p.x_first % 4 == 0 && p.x_stride % 4 == 0;
+        const std::uint64_t tiles_n = (static_cast<std::uint64_t>(N) + bn - 1) / bn;
+        require(tiles_n <= dev.max_workgroup_count[1], kOp,
+                "N = " + std::to_string(N) + " is too large for one dispatch");
+        for (const auto& c : chunks) {
+            const auto& pipeline = rec.pipeline("matmul_lanes_" + type,
+                                                {kLanes, bn, wide_rows(weight.type, c), x_vec, rg});
+            p.M = c.rows;
+            p.w_first = c.bound.first;
+            p.w_stride = c.row_units;
+            p.m0 = c.first_row;
+            const std::uint64_t tiles_m = (c.rows + kLanesRows * rg - 1) / (kLanesRows * rg);
+            require(tiles_m <= dev.max_workgroup_count[0], kOp,
+                    "M = " + std::to_string(M) + " is too large for one dispatch");
+            rec.dispatch(
+                pipeline, {c.bound.arg, bx.arg, bo.arg}, p,
+                {static_cast<std::uint32_t>(tiles_m), static_cast<std::uint32_t>(tiles_n), 1},
+                "matmul");
         }
         return;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -56,6 +57,13 @@ std::vector<Shape> shapes_for(TensorType type) {
         s.insert(s.end(), {{3, 3, k0}, {65, 8, k1}, {130, 67, k1}});
     }
     if (block == 1) s.insert(s.end(), {{3, 1, 1}, {5, 5, 7}, {66, 33, 45}});
+    // CPU devices' matmul_lanes tiles (64 or 32 rows, at most 16 columns, K in steps of 32):
+    // M past a 64-row tile, 3 uneven column tiles (N = 40: 14 + 14 + 12), a lone ragged
+    // 32-row tile with a 17-column split. Elsewhere these are more tiled-kernel edges.
+    if (t == TensorType::F32 || t == TensorType::F16 || t == TensorType::Q8_0 ||
+        t == TensorType::Q4_0 || t == TensorType::Q4_K) {
+        s.insert(s.end(), {{100, 40, k0}, {20, 17, k1}});
+    }
     // An odd number of blocks per row: legacy rows (and Q6_K's) are then not 4-byte aligned,
     // so the matrix-vector path takes its 16-bit loads instead of the wide ones.
     if (block == 32) s.push_back({7, 2, 96});
@@ -103,6 +111,30 @@ TEST_P(MatmulOp, MatchesCpuReference) {
 INSTANTIATE_TEST_SUITE_P(AllTypes, MatmulOp,
                          ::testing::ValuesIn(computable_tensor_types().begin(),
                                              computable_tensor_types().end()),
+                         [](const auto& p) { return std::string(tensor_type_name(p.param)); });
+
+// PRISM_MATMUL_TILED=1 makes CPU devices run the shared-memory tiled kernel that GPUs use,
+// so that lavapipe checks it too (elsewhere it changes nothing).
+class MatmulTiledOp : public MatmulOp {
+  protected:
+    void SetUp() override {
+        MatmulOp::SetUp();
+        setenv("PRISM_MATMUL_TILED", "1", 1);
+    }
+    void TearDown() override {
+        unsetenv("PRISM_MATMUL_TILED");
+        MatmulOp::TearDown();
+    }
+};
+
+TEST_P(MatmulTiledOp, MatchesCpuReference) {
+    const std::int64_t k = tensor_type_info(GetParam()).block_elements == 256 ? 512 : 256;
+    std::uint32_t seed = 90;
+    for (const Shape& s : {Shape{65, 17, k}, Shape{130, 67, k}}) check(s, seed += 7);
+}
+
+INSTANTIATE_TEST_SUITE_P(SomeTypes, MatmulTiledOp,
+                         ::testing::Values(TensorType::F16, TensorType::Q8_0, TensorType::Q4_K),
                          [](const auto& p) { return std::string(tensor_type_name(p.param)); });
 
 TEST_F(GpuTest, MatmulRejectsBadShapes) {
