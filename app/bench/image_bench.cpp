@@ -1,8 +1,10 @@
 // prism-bench image: the stages of answering about an image, per image: decoding the file,
 // preprocessing it for the mmproj (resize, tiles, normalization), encoding every tile with the
 // vision tower and projector, and the time to first token of a session given the image and a
-// short question (load excluded; includes preprocessing, encoding and the prefill). A warm-up
-// run per image, then repetitions, reported as mean ± standard deviation in milliseconds.
+// short question (load excluded; includes preprocessing, encoding and the prefill). Each run
+// encodes once, inside the session (the encode column is the session's own image-encode time,
+// preprocessing included), so a slow device pays for every tile once per run. Warm-up runs per
+// image (--warmup, default 1), then repetitions, reported as mean ± sd in milliseconds.
 
 #include <algorithm>
 #include <cstdio>
@@ -32,6 +34,7 @@ struct ImageOptions {
     std::string model, mmproj, device;
     std::vector<std::string> images;
     std::int64_t reps = 3;
+    std::int64_t warmups = 1;
     std::int64_t n_ctx = 0;  // 0: the session's default, min(model's context, 4096)
     std::string prompt = "What is in this image?";
     bool json = false;
@@ -40,12 +43,13 @@ struct ImageOptions {
 void image_usage() {
     std::fputs(
         "usage: prism-bench image --mmproj MMPROJ.gguf -m TEXT.gguf [--image PATH ...] [-r 3]\n"
-        "                         [--json]\n"
+        "                         [--warmup 1] [--json]\n"
         "  -m, --model FILE     text model GGUF\n"
         "  --mmproj FILE        its vision encoder (llama.cpp mmproj GGUF)\n"
         "  --image PATH         an image to measure (repeatable; default: the 512x512 and\n"
         "                       1024x768 JPEGs in tests/data/images, run from the repo root)\n"
-        "  -r, --repetitions N  timed runs per image after one warm-up\n"
+        "  -r, --repetitions N  timed runs per image after the warm-up\n"
+        "  --warmup N           untimed runs per image first (0 or more; default 1)\n"
         "  -p, --prompt TEXT    the question asked after the image (time to first token)\n"
         "  -c, --ctx-size N     the session's context (must hold the image's rows)\n"
         "  --device D           Vulkan device index or name part\n"
@@ -90,6 +94,8 @@ bool parse(const std::vector<std::string>& args, ImageOptions& o) {
             o.images.push_back(v);
         else if (a == "-r" || a == "--repetitions")
             o.reps = positive_count(a, v);
+        else if (a == "--warmup")
+            o.warmups = v == "0" ? 0 : positive_count(a, v);
         else if (a == "-c" || a == "--ctx-size")
             o.n_ctx = positive_count(a, v);
         else if (a == "-p" || a == "--prompt")
@@ -159,8 +165,8 @@ int image_command(const std::vector<std::string>& args) {
     // Every image must decode before minutes go into loading and encoding.
     for (const auto& path : o.images) media::decode_image_file(path);
 
-    // The stages run on a standalone encoder; the time to first token on a session (which
-    // loads its own copy of the mmproj, as an application would).
+    // A standalone encoder gives the preprocessing rules and token counts (it encodes nothing);
+    // the session loads its own copy of the mmproj, as an application would, and does the work.
     const gguf::File mmproj = gguf::File::open(o.mmproj);
     gpu::ContextOptions context_options;
     context_options.device = o.device;
@@ -177,10 +183,10 @@ int image_command(const std::vector<std::string>& args) {
     const std::string device = context.device().name;
     const std::string_view projector = models::projector_type_name(encoder.hparams().projector);
     if (!o.json) {
-        std::printf("model %s, mmproj %s (%.*s), %s, %lld runs after a warm-up, ms\n\n",
+        std::printf("model %s, mmproj %s (%.*s), %s, %lld runs after %lld warm-up(s), ms\n\n",
                     basename(o.model).c_str(), basename(o.mmproj).c_str(),
                     static_cast<int>(projector.size()), projector.data(), device.c_str(),
-                    static_cast<long long>(o.reps));
+                    static_cast<long long>(o.reps), static_cast<long long>(o.warmups));
         std::printf("| %-24s | %9s | %5s | %6s | %16s | %16s | %18s | %18s |\n", "image", "size",
                     "tiles", "tokens", "decode", "preprocess", "encode (all tiles)",
                     "time to 1st token");
@@ -190,8 +196,8 @@ int image_command(const std::vector<std::string>& args) {
 
     for (const auto& path : o.images) {
         Measured m;
-        for (std::int64_t r = 0; r <= o.reps; ++r) {
-            const bool warm_up = r == 0;
+        for (std::int64_t r = 0; r < o.warmups + o.reps; ++r) {
+            const bool warm_up = r < o.warmups;
             std::shared_ptr<media::Image> image;
             const double decode = seconds(
                 [&] { image = std::make_shared<media::Image>(media::decode_image_file(path)); });
@@ -199,11 +205,7 @@ int image_command(const std::vector<std::string>& args) {
             const double preprocess =
                 seconds([&] { pre = media::preprocess(*image, preprocess_config); });
             std::int64_t tokens = 0;
-            const double encode = seconds([&] {
-                for (const auto& tile : pre.images) {
-                    tokens += static_cast<std::int64_t>(encoder.encode(tile).tensor.ne[1]);
-                }
-            });
+            for (const auto& tile : pre.images) tokens += encoder.tokens_for(tile);
             // From an empty cache each time, or the image's rows would be reused.
             session.reset();
             session.add_user({MessagePart::of_image(image), MessagePart::of_text(o.prompt)});
@@ -211,17 +213,15 @@ int image_command(const std::vector<std::string>& args) {
             generate.sampling.temperature = 0.0f;
             generate.max_tokens = 1;
             const GenerateResult result = session.generate(generate);
-            if (warm_up) {
-                m.width = image->width;
-                m.height = image->height;
-                m.tiles = pre.images.size();
-                m.tokens = tokens;
-                m.prompt = result.timings.prompt_tokens;
-                continue;
-            }
+            m.width = image->width;
+            m.height = image->height;
+            m.tiles = pre.images.size();
+            m.tokens = tokens;
+            m.prompt = result.timings.prompt_tokens;
+            if (warm_up) continue;
             m.decode.push_back(decode * 1e3);
             m.preprocess.push_back(preprocess * 1e3);
-            m.encode.push_back(encode * 1e3);
+            m.encode.push_back(result.timings.image_encode_seconds * 1e3);
             m.ttft.push_back(result.timings.time_to_first_token * 1e3);
         }
         print_row(o, path, m, device, projector);
