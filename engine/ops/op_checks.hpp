@@ -23,7 +23,8 @@ inline void require_type(std::string_view op, std::string_view arg, const gpu::T
 
 inline void require_same_shape(std::string_view op, const gpu::Tensor& a, const gpu::Tensor& b) {
     if (a.ne != b.ne) {
-        throw Error(std::string(op) + ": shapes differ: " + a.shape_string() + " vs " + b.shape_string());
+        throw Error(std::string(op) + ": shapes differ: " + a.shape_string() + " vs " +
+                    b.shape_string());
     }
 }
 

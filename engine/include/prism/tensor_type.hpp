@@ -51,7 +51,8 @@ std::string_view tensor_type_name(TensorType type);
 // Parses a name such as "Q4_K" or "f16" (case-insensitive).
 std::optional<TensorType> parse_tensor_type(std::string_view name);
 
-// Bytes needed by one row of `elements` elements; throws when the row is not a whole number of blocks.
+// Bytes needed by one row of `elements` elements; throws when the row is not a whole number of
+// blocks.
 std::uint64_t row_bytes(TensorType type, std::uint64_t elements);
 
 // Every type Prism can dequantize and compute with, in a stable order.
