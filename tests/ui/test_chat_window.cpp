@@ -1,6 +1,7 @@
 // The whole window with the real engine: streaming into the model and the view, stop,
 // regenerate, edit-and-resend, keys, image drops (good and corrupt) and the vision gate.
 
+#include <QAccessible>
 #include <QClipboard>
 #include <QDir>
 #include <QElapsedTimer>
@@ -14,6 +15,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
+#include <iterator>
 #include <memory>
 
 #include "app_context.hpp"
@@ -34,6 +37,29 @@ QList<QQuickItem*> items_named(QQuickWindow* window, const QString& name) {
     QList<QQuickItem*> out;
     collect(window->contentItem(), name, out);
     return out;
+}
+
+bool derives_from(const QMetaObject* meta, const char* class_name) {
+    for (; meta != nullptr; meta = meta->superClass())
+        if (qstrcmp(meta->className(), class_name) == 0) return true;
+    return false;
+}
+
+// Visible controls a user can reach, and the ones among them a screen reader cannot name.
+void find_unnamed_controls(QQuickItem* item, int& controls, QStringList& unnamed) {
+    if (!item->isVisible()) return;
+    static constexpr const char* kControls[] = {"QQuickAbstractButton", "QQuickTextField",
+                                                "QQuickTextArea",       "QQuickComboBox",
+                                                "QQuickSpinBox",        "QQuickSlider"};
+    const QMetaObject* meta = item->metaObject();
+    if (std::any_of(std::begin(kControls), std::end(kControls),
+                    [&](const char* c) { return derives_from(meta, c); })) {
+        ++controls;
+        QAccessibleInterface* iface = QAccessible::queryAccessibleInterface(item);
+        if (iface == nullptr || iface->text(QAccessible::Name).trimmed().isEmpty())
+            unnamed << QString::fromLatin1(meta->className()) + '/' + item->objectName();
+    }
+    for (QQuickItem* child : item->childItems()) find_unnamed_controls(child, controls, unnamed);
 }
 
 QString rendered_text(QQuickItem* text_edit) {
@@ -204,6 +230,17 @@ class ChatWindowTest : public QObject {
         QCOMPARE(messages().textAt(count - 2), QStringLiteral("The cat sat"));
         wait_idle();
         QVERIFY(!messages().textAt(count - 1).isEmpty());
+    }
+
+    // With a conversation on screen (message buttons, composer, sidebar, model bar), every
+    // control has a name for screen readers: its text or its Accessible.name.
+    void everyVisibleControlHasAnAccessibleName() {
+        QVERIFY(messages().count() > 0);
+        int controls = 0;
+        QStringList unnamed;
+        find_unnamed_controls(window_->contentItem(), controls, unnamed);
+        QVERIFY2(controls >= 8, qPrintable(QString::number(controls)));
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral(", "))));
     }
 
     void enterSendsAndShiftEnterAddsALine() {
