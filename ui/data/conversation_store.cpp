@@ -518,6 +518,13 @@ qint64 ConversationStore::conversation_of(qint64 message) {
     return q.value(0).toLongLong();
 }
 
+void ConversationStore::message_changed(qint64 message) {
+    const qint64 conversation = conversation_of(message);
+    touch_conversation(conversation, now_ms());
+    emit messagesChanged(conversation);
+    emit conversationsChanged();
+}
+
 bool ConversationStore::editMessageText(qint64 message, const QString& text) {
     if (!require_ready()) return false;
     pending_.erase(message);
@@ -529,10 +536,7 @@ bool ConversationStore::editMessageText(qint64 message, const QString& text) {
     if (q.numRowsAffected() != 1)
         return fail(QStringLiteral("There is no message %1.").arg(message));
     q.finish();
-    const qint64 conversation = conversation_of(message);
-    touch_conversation(conversation, now_ms());
-    emit messagesChanged(conversation);
-    emit conversationsChanged();
+    message_changed(message);
     return true;
 }
 
@@ -640,10 +644,7 @@ bool ConversationStore::finishAnswer(qint64 message, const QString& text,
     if (q.numRowsAffected() != 1)
         return fail(QStringLiteral("There is no answer %1 to finish.").arg(message));
     q.finish();
-    const qint64 conversation = conversation_of(message);
-    touch_conversation(conversation, now_ms());
-    emit messagesChanged(conversation);
-    emit conversationsChanged();
+    message_changed(message);
     return true;
 }
 

@@ -127,6 +127,8 @@ class ConversationStore : public QObject {
     bool require_ready();
     bool write_answer_text(qint64 message, PendingAnswer& pending);
     qint64 conversation_of(qint64 message);
+    // A message's text changed: its conversation moves to the top and listeners hear of it.
+    void message_changed(qint64 message);
     // Deletes those of `relative_paths` that no attachment refers to any more.
     void remove_unreferenced_images(const QStringList& relative_paths);
     bool touch_conversation(qint64 id, qint64 now_ms);
