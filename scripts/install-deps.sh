@@ -15,6 +15,10 @@ packages=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-dialogs
   qml6-module-qtquick-layouts qml6-module-qtquick-templates qml6-module-qtquick-window
   qml6-module-qtqml-workerscript qt6-qpa-plugins
+  # Debian's QML module packages do not depend on each other: QtQuick imports QtQml, the
+  # controls use QtQml.Models and QtQuick.Shapes, the QML file dialog Qt.labs.folderlistmodel.
+  qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtquick-shapes
+  qml6-module-qt-labs-folderlistmodel fonts-dejavu-core
   xvfb xauth
 )
 
