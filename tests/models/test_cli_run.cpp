@@ -3,55 +3,19 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 
+#include "models/cli_runner.hpp"
 #include "models/model_files.hpp"
 
 namespace prism::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CliRun {
-    int status = -1;
-    std::string out, err;
-};
-
-CliRun run_cli(const std::string& args, const std::string& env = "") {
-    const fs::path err_file =
-        fs::temp_directory_path() / ("prism_cli_err_" + std::to_string(::getpid()));
-    const std::string command =
-        env + "'" + PRISM_CLI_PATH + "' " + args + " 2>'" + err_file.string() + "'";
-    CliRun r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return r;
-    std::array<char, 4096> buf;
-    for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;)
-        r.out.append(buf.data(), n);
-    const int raw = ::pclose(pipe);
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    std::ifstream in(err_file);
-    r.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    fs::remove(err_file);
-    return r;
-}
-
-// A failed run: non-zero exit, nothing on stdout, one line on stderr containing `what`.
-void expect_one_line_error(const CliRun& r, const std::string& what) {
-    EXPECT_NE(r.status, 0);
-    EXPECT_EQ(r.out, "");
-    ASSERT_FALSE(r.err.empty());
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
-    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
-}
 
 fs::path temp_path(const std::string& stem) {
     return fs::temp_directory_path() / (stem + "_" + std::to_string(::getpid()) + ".gguf");

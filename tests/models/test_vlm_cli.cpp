@@ -4,17 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 
+#include "models/cli_runner.hpp"
 #include "prism/media/image.hpp"
 #include "prism/session.hpp"
 
@@ -24,30 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kGemma = fs::path(PRISM_TEST_DATA_DIR) / "vlm" / "gemma3";
-
-struct CliRun {
-    int status = -1;
-    std::string out, err;
-};
-
-CliRun run_cli(const std::string& args) {
-    const fs::path err_file =
-        fs::temp_directory_path() / ("prism_vlm_cli_err_" + std::to_string(::getpid()));
-    const std::string command =
-        "'" + std::string(PRISM_CLI_PATH) + "' " + args + " 2>'" + err_file.string() + "'";
-    CliRun r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return r;
-    std::array<char, 4096> buf;
-    for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;)
-        r.out.append(buf.data(), n);
-    const int raw = ::pclose(pipe);
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    std::ifstream in(err_file);
-    r.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    fs::remove(err_file);
-    return r;
-}
 
 std::string files() {
     return "-m '" + (kGemma / "text.gguf").string() + "' --mmproj '" +
@@ -80,13 +50,6 @@ TEST(VlmCli, ImageAnswerEqualsTheSessionsAndPrintsEncodeTime) {
 }
 
 TEST(VlmCli, BadImageRequestsFailWithOneLine) {
-    const auto expect_one_line_error = [](const CliRun& r, const std::string& what) {
-        EXPECT_NE(r.status, 0);
-        EXPECT_EQ(r.out, "");
-        ASSERT_FALSE(r.err.empty());
-        EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
-        EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
-    };
     const std::string image = (kGemma / "image.png").string();
     expect_one_line_error(run_cli("run -m '" + (kGemma / "text.gguf").string() + "' --image '" +
                                   image + "' -p hi -c 64"),
