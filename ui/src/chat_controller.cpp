@@ -279,15 +279,19 @@ void ChatController::attachImage(const QImage& image) {
     });
 }
 
-void ChatController::attach_decoded(const DecodedImage& decoded) {
+std::optional<ImageAttachment> ChatController::register_decoded(const DecodedImage& decoded) {
     if (!decoded.error.isEmpty()) {
         emit notify(decoded.error);
-        return;
+        return std::nullopt;
     }
     ImageAttachment a = decoded.attachment;
     a.id = images_->next_id();
     images_->insert(a.id, decoded.thumbnail);
-    attachments_.append(a);
+    return a;
+}
+
+void ChatController::attach_decoded(const DecodedImage& decoded) {
+    if (const auto a = register_decoded(decoded)) attachments_.append(*a);
 }
 
 bool ChatController::pasteImageFromClipboard() {
@@ -319,15 +323,8 @@ void ChatController::add_user_turn(const QString& user_text, const QList<QUrl>& 
     // user input.
     QList<ImageAttachment> images;
     for (const QUrl& url : image_files) {
-        const DecodedImage d = decode_image_file(url.toLocalFile());
-        if (!d.error.isEmpty()) {
-            emit notify(d.error);
-            continue;
-        }
-        ImageAttachment a = d.attachment;
-        a.id = images_->next_id();
-        images_->insert(a.id, d.thumbnail);
-        images.append(a);
+        if (const auto a = register_decoded(decode_image_file(url.toLocalFile())))
+            images.append(*a);
     }
     const int row = messages_.append_user(user_text, images);
     messages_.set_stored_id(row, store_user_turn(user_text, images));

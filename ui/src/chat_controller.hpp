@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QUrl>
 #include <memory>
+#include <optional>
 
 #include "attachment_list_model.hpp"
 #include "engine_controller.hpp"
@@ -96,6 +97,8 @@ class ChatController : public QObject {
 
   private:
     void start_answer();
+    // Gives a decoded image its thumbnail id, or shows its error and gives nothing.
+    std::optional<ImageAttachment> register_decoded(const DecodedImage& decoded);
     void attach_decoded(const DecodedImage& decoded);
     void set_request(quint64 id);
     void decode_async(const QString& path);
