@@ -23,6 +23,7 @@ void print_usage() {
         "       prism-bench image --mmproj MMPROJ.gguf -m TEXT.gguf [--image PATH ...] [-r 3] "
         "[--json]"
         "  (image --help)\n"
+        "       prism-bench soak -m MODEL.gguf [--turns 500] [--interval 50] [--json]  (soak --help)\n"
         "       prism-bench ops [options]\n"
         "  --device D          Vulkan device index or name part (default: PRISM_DEVICE or the best "
         "GPU)\n"

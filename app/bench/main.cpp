@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
         if (command == "ops") return prism::bench::ops_command(args);
         if (command == "gen") return prism::bench::gen_command(args);
         if (command == "image") return prism::bench::image_command(args);
+        if (command == "soak") return prism::bench::soak_command(args);
         std::fprintf(stderr, "prism-bench: unknown command '%s'\n", command.c_str());
         prism::bench::print_usage();
         return 2;

@@ -403,4 +403,8 @@ std::uint64_t Session::kv_cache_bytes() const {
     return impl_->decoder->kv_cache_bytes();
 }
 
+std::uint64_t Session::device_memory_in_use() const {
+    return impl_->context->memory_stats().device_in_use;
+}
+
 }  // namespace prism

@@ -29,7 +29,7 @@ Item {
             color: welcome.theme.text
             font.pixelSize: 15
             textFormat: Text.StyledText
-            text: qsTr("Prism runs GGUF models (the files made for llama.cpp) on your own GPU; download one from Hugging Face, for example <b>SmolVLM-256M-Instruct</b> (small, sees images) or <b>Qwen2.5-Omni-3B</b> (images and audio), together with its <i>mmproj</i> file. Open it with Ctrl+O or drop the file onto this window, or try the tiny demo model below, which writes short children's stories and works offline.")
+            text: qsTr("Prism runs GGUF models (the files made for llama.cpp) on your own GPU; download one from Hugging Face, for example <b>SmolVLM-256M-Instruct</b> (small, sees images) or <b>Qwen2.5-VL-3B-Instruct</b> (reads photos and documents), together with its <i>mmproj</i> file. Open it with Ctrl+O or drop the file onto this window, or try the tiny demo model below, which writes short children's stories and works offline.")
         }
         RowLayout {
             spacing: 12

@@ -166,6 +166,8 @@ class Session {
     double load_seconds() const;
     std::uint64_t weight_bytes() const;
     std::uint64_t kv_cache_bytes() const;
+    // Device memory handed out to this session's buffers now (weights, KV cache, activations).
+    std::uint64_t device_memory_in_use() const;
 
     struct Impl;
 
