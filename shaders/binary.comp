@@ -1,5 +1,5 @@
 #version 450
-// Elementwise a (op) b with b broadcast over a; OP_ADD or OP_MUL picks the operation.
+// Elementwise a + b with b broadcast over a.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
@@ -27,12 +27,5 @@ void main() {
     const uvec4 cb = c % p.bne;
     const float x = a[p.aoff + c.x * p.as.x + c.y * p.as.y + c.z * p.as.z + c.w * p.as.w];
     const float y = b[p.boff + cb.x * p.bs.x + cb.y * p.bs.y + cb.z * p.bs.z + cb.w * p.bs.w];
-#if defined(OP_ADD)
-    const float r = x + y;
-#elif defined(OP_MUL)
-    const float r = x * y;
-#else
-#error "binary.comp needs OP_ADD or OP_MUL"
-#endif
-    d[p.doff + c.x * p.ds.x + c.y * p.ds.y + c.z * p.ds.z + c.w * p.ds.w] = r;
+    d[p.doff + c.x * p.ds.x + c.y * p.ds.y + c.z * p.ds.z + c.w * p.ds.w] = x + y;
 }

@@ -1,6 +1,5 @@
 #version 450
-// out = activate(gate) * up elementwise, any strides. The fused [2n] gate|up layout arrives
-// here as two views of one buffer (see ops/gated.cpp).
+// out = activate(gate) * up elementwise, any strides.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #include "tensor_index.glsl"

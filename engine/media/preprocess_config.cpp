@@ -1,42 +1,27 @@
-// Which of mtmd's preprocessors and settings each projector type uses (llama.cpp
-// tools/mtmd/clip.cpp, hparams per projector; mtmd.cpp, preprocessor per projector).
-
-#include <string>
+// A projector row's preprocessing rule plus the mmproj's sizes and normalisation, as one
+// VisionPreprocess.
 
 #include "prism/media/image_preprocess.hpp"
 
 namespace prism::media {
 
-VisionPreprocess vision_preprocess_for(std::string_view projector_type, std::int32_t image_size,
+VisionPreprocess vision_preprocess_for(const VisionPreprocessRule& rule, std::int32_t image_size,
                                        std::int32_t longest_edge, std::int32_t patch_size,
                                        std::int32_t spatial_merge, const std::array<float, 3>& mean,
                                        const std::array<float, 3>& std) {
     VisionPreprocess config;
+    config.kind = rule.kind;
+    config.filter = rule.filter;
+    config.pad_color = rule.pad_color;
     config.image_size = image_size;
     config.mean = mean;
     config.std = std;
-    if (projector_type == "idefics3") {
-        config.kind = VisionPreprocess::Kind::idefics3;
-        config.longest_edge = longest_edge;
-        config.filter = ResizeFilter::bicubic;
-    } else if (projector_type == "gemma3") {
-        config.kind = VisionPreprocess::Kind::fixed_size;
-        config.filter = ResizeFilter::bilinear;
-    } else if (projector_type == "mlp") {
-        config.kind = VisionPreprocess::Kind::fixed_size;
-        config.filter = ResizeFilter::bicubic;
-        config.pad_color = {122, 116, 104};
-    } else if (projector_type == "qwen2vl_merger" || projector_type == "qwen2.5vl_merger") {
-        config.kind = VisionPreprocess::Kind::dynamic_size;
-        config.filter = ResizeFilter::bilinear;
+    if (rule.kind == VisionPreprocess::Kind::idefics3) config.longest_edge = longest_edge;
+    if (rule.kind == VisionPreprocess::Kind::dynamic_size) {
         config.align = patch_size * (spatial_merge > 0 ? spatial_merge : 2);
-        // mtmd's set_limit_image_tokens(8, 4096): tokens after the 2x2 merge.
         const std::int64_t token_area = static_cast<std::int64_t>(config.align) * config.align;
-        config.min_pixels = 8 * token_area;
-        config.max_pixels = 4096 * token_area;
-    } else {
-        throw Error("image preprocessing: projector type '" + std::string(projector_type) +
-                    "' is not supported");
+        config.min_pixels = rule.min_tokens * token_area;
+        config.max_pixels = rule.max_tokens * token_area;
     }
     return config;
 }

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "models/prefill_chunks.hpp"
+#include "models/tensor_views.hpp"
 #include "models/weights.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
@@ -25,34 +27,6 @@ namespace {
 
 constexpr std::int64_t kDefaultMaxContext = 4096;
 
-// The attention kernels need head_dim to be a multiple of 8; smaller heads (tiny test models)
-// are zero-padded in Q and in the cache, which leaves every dot product unchanged.
-std::int64_t padded_head_dim(std::int64_t head_dim) {
-    return (head_dim + 7) / 8 * 8;
-}
-
-std::uint64_t f32_bytes(std::int64_t elements) {
-    return static_cast<std::uint64_t>(elements) * 4;
-}
-
-gpu::Tensor f32(const gpu::Buffer& buffer, std::initializer_list<std::int64_t> shape) {
-    return gpu::Tensor::contiguous(buffer, TensorType::F32, shape);
-}
-
-// Column `col` of a contiguous f32 [rows, n] buffer as a [rows, 1] tensor.
-gpu::Tensor column(const gpu::Buffer& buffer, std::int64_t rows, std::int64_t col) {
-    return gpu::Tensor::contiguous(buffer.range(f32_bytes(rows * col), f32_bytes(rows)),
-                                   TensorType::F32, {rows, 1});
-}
-
-// The first `dim` elements of each row of a contiguous [padded, heads, n] f32 buffer.
-gpu::Tensor head_prefix(const gpu::Buffer& buffer, std::int64_t dim, std::int64_t padded,
-                        std::int64_t heads, std::int64_t n) {
-    gpu::Tensor t = gpu::Tensor::contiguous(buffer, TensorType::F32, {padded, heads, n});
-    t.ne[0] = dim;
-    return t;
-}
-
 // Cache slots p0 .. p0 + n - 1 of a token-major f16 cache [padded, kv_heads, n_ctx], seen as
 // [dim, kv_heads, n] so that a copy from the K/V projection writes them.
 gpu::Tensor cache_slots(const gpu::Tensor& cache, std::int64_t dim, std::int64_t p0,
@@ -64,17 +38,6 @@ gpu::Tensor cache_slots(const gpu::Tensor& cache, std::int64_t dim, std::int64_t
     t.ne = {dim, cache.ne[1], n, 1};
     t.nb = {2, cache.nb[1], token_bytes, token_bytes * static_cast<std::uint64_t>(n)};
     return t;
-}
-
-// Columns [first, first + count) of an f32 [n_embd, rows] tensor (any column stride).
-gpu::Tensor columns(const gpu::Tensor& t, std::int64_t first, std::int64_t count) {
-    gpu::Tensor view = t;
-    view.memory = t.memory.sub(
-        t.nb[1] * static_cast<std::uint64_t>(first),
-        t.nb[1] * static_cast<std::uint64_t>(count - 1) + static_cast<std::uint64_t>(t.ne[0]) * 4);
-    view.ne = {t.ne[0], count, 1, 1};
-    view.nb[2] = view.nb[3] = t.nb[1] * static_cast<std::uint64_t>(count);
-    return view;
 }
 
 // What one chunk of a forward pass processes; positions are already resolved (one per row,
@@ -122,7 +85,9 @@ struct Decoder::Impl {
             throw Error("prefill chunk must be at least 1 token, got " +
                         std::to_string(options.prefill_chunk));
         chunk = std::min(options.prefill_chunk, n_ctx);
-        hd_pad = padded_head_dim(h.head_dim);
+        // Heads the kernels cannot take as they are (tiny test models) are zero-padded in Q and
+        // in the cache.
+        hd_pad = ops::attention_head_dim(h.head_dim);
         w = load_weights(ctx, file, h, *traits, options.upload_progress);
         allocate_cache();
         allocate_activations();
@@ -226,7 +191,8 @@ struct Decoder::Impl {
         const auto k3 = f32(k, {h.head_dim, h.n_head_kv, n});
         const auto v3 = f32(v, {h.head_dim, h.n_head_kv, n});
         // Rotated queries: in place, or into the zero-padded buffer when heads are padded.
-        const auto q_rot = padded() ? head_prefix(q_pad, h.head_dim, hd_pad, h.n_head, n) : q3;
+        const auto q_rot =
+            padded() ? head_prefix(f32(q_pad, {hd_pad, h.n_head, n}), h.head_dim) : q3;
         const auto q_attn =
             (padded() ? f32(q_pad, {hd_pad, h.n_head, n}) : q3).permuted(0, 2, 1, 3);
         const auto attn_t = f32(attn, {hd_pad, h.n_head, n});
@@ -251,10 +217,8 @@ struct Decoder::Impl {
             }
             std::int64_t run = 1;
             while (r + run < n && c.tokens[static_cast<std::size_t>(r + run)] < 0) ++run;
-            ops::copy(
-                rec, columns(*c.embeddings, next_embedding, run),
-                gpu::Tensor::contiguous(x.range(f32_bytes(h.n_embd * r), f32_bytes(h.n_embd * run)),
-                                        TensorType::F32, {h.n_embd, run}));
+            ops::copy(rec, columns(*c.embeddings, next_embedding, run),
+                      columns(x, h.n_embd, r, run));
             next_embedding += run;
             r += run;
         }
@@ -285,7 +249,7 @@ struct Decoder::Impl {
                            ops::kv_cache_view(v_cache[il], p0 + n), attn_t, attention,
                            scratch_t ? &*scratch_t : nullptr);
             if (padded()) {
-                ops::copy(rec, head_prefix(attn, h.head_dim, hd_pad, h.n_head, n),
+                ops::copy(rec, head_prefix(attn_t, h.head_dim),
                           f32(attn_flat, {h.head_dim, h.n_head, n}));
             }
             ops::matmul(rec, l.wo, attn_in, o_t);
@@ -312,17 +276,12 @@ struct Decoder::Impl {
                 std::max<std::uint64_t>(1, ctx.device().max_storage_buffer_range / column_bytes));
             for (std::int64_t c0 = 0; c0 < n; c0 += per_slice) {
                 const std::int64_t cols = std::min(per_slice, n - c0);
-                const auto in = gpu::Tensor::contiguous(
-                    xn.range(f32_bytes(h.n_embd * c0), f32_bytes(h.n_embd * cols)), TensorType::F32,
-                    {h.n_embd, cols});
-                const auto slice = gpu::Tensor::contiguous(
-                    every_logit.range(column_bytes * static_cast<std::uint64_t>(c0),
-                                      column_bytes * static_cast<std::uint64_t>(cols)),
-                    TensorType::F32, {h.n_vocab, cols});
-                ops::matmul(rec, w.output, in, slice);
+                ops::matmul(rec, w.output, columns(xn, h.n_embd, c0, cols),
+                            columns(every_logit, h.n_vocab, c0, cols));
             }
         } else {
-            const auto last = column(x, h.n_embd, n - 1), last_n = column(xn, h.n_embd, n - 1);
+            const auto last = columns(x, h.n_embd, n - 1, 1);
+            const auto last_n = columns(xn, h.n_embd, n - 1, 1);
             ops::rms_norm(rec, last, last_n, h.rms_eps, &w.output_norm);
             logits_t = f32(logits, {h.n_vocab, 1});
             ops::matmul(rec, w.output, last_n, logits_t);
@@ -399,32 +358,6 @@ std::vector<float> Decoder::forward(std::span<const std::int32_t> tokens, bool a
     input.tokens = tokens;
     return forward(input, all_logits);
 }
-
-namespace {
-
-// Where each chunk ends: at most `chunk` rows, at most one non-causal span, never cutting one.
-std::vector<std::int64_t> chunk_ends(
-    std::int64_t n, std::int64_t chunk,
-    const std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
-    std::vector<std::int64_t> ends;
-    std::size_t next_span = 0;
-    for (std::int64_t at = 0; at < n;) {
-        std::int64_t end = std::min(n, at + chunk);
-        while (next_span < spans.size() && spans[next_span].second <= at) ++next_span;
-        if (next_span < spans.size()) {
-            const auto [b, e] = spans[next_span];
-            if (b < end && e > end) end = b;  // would be cut: start the span in the next chunk
-            // A second span inside this chunk starts the next one.
-            if (next_span + 1 < spans.size() && spans[next_span + 1].first < end && b < end)
-                end = std::max(e, spans[next_span + 1].first);
-        }
-        ends.push_back(end);
-        at = end;
-    }
-    return ends;
-}
-
-}  // namespace
 
 std::vector<float> Decoder::forward(const DecoderInput& input, bool all_logits) {
     Impl& m = *impl_;
@@ -503,7 +436,7 @@ std::vector<float> Decoder::forward(const DecoderInput& input, bool all_logits) 
     std::vector<std::int32_t> chunk_positions;
     std::int64_t at = 0, embedding_at = 0;
     std::size_t span_index = 0;
-    for (const std::int64_t end : chunk_ends(n, m.chunk, spans)) {
+    for (const std::int64_t end : prefill_chunk_ends(n, m.chunk, spans)) {
         const std::int64_t count = end - at;
         Chunk c;
         c.tokens = tokens.subspan(static_cast<std::size_t>(at), static_cast<std::size_t>(count));

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "models/tensor_views.hpp"
 #include "models/vision_layout.hpp"
 #include "models/vision_weights.hpp"
 #include "prism/error.hpp"
@@ -25,57 +26,12 @@
 #include "prism/ops/unary.hpp"
 
 namespace prism::models {
-namespace {
-
-std::uint64_t f32_bytes(std::int64_t elements) {
-    return static_cast<std::uint64_t>(elements) * 4;
-}
-
-gpu::Tensor f32(const gpu::Buffer& buffer, std::initializer_list<std::int64_t> shape) {
-    return gpu::Tensor::contiguous(buffer, TensorType::F32, shape);
-}
-
-// Columns [first, first + count) of a contiguous f32 [rows, *] buffer.
-gpu::Tensor columns(const gpu::Buffer& buffer, std::int64_t rows, std::int64_t first,
-                    std::int64_t count) {
-    return gpu::Tensor::contiguous(buffer.range(f32_bytes(rows * first), f32_bytes(rows * count)),
-                                   TensorType::F32, {rows, count});
-}
-
-// Elements [first, first + count) of dim `dim` of a strided view; memory narrowed to them.
-gpu::Tensor narrow(gpu::Tensor t, int dim, std::int64_t first, std::int64_t count) {
-    const auto d = static_cast<std::size_t>(dim);
-    t.ne[d] = count;
-    std::uint64_t extent = t.type == TensorType::F16 ? 2 : 4;
-    for (std::size_t i = 0; i < 4; ++i) extent += static_cast<std::uint64_t>(t.ne[i] - 1) * t.nb[i];
-    t.memory = t.memory.sub(static_cast<std::uint64_t>(first) * t.nb[d], extent);
-    return t;
-}
-
-gpu::Tensor strided(const gpu::Buffer& buffer, std::array<std::int64_t, 4> ne,
-                    std::array<std::uint64_t, 4> nb_floats) {
-    gpu::Tensor t;
-    t.type = TensorType::F32;
-    t.ne = ne;
-    std::uint64_t extent = 4;
-    for (std::size_t i = 0; i < 4; ++i) {
-        t.nb[i] = nb_floats[i] * 4;
-        extent += static_cast<std::uint64_t>(ne[i] - 1) * t.nb[i];
-    }
-    t.memory = buffer.range(0, extent);
-    return t;
-}
-
-bool is_qwen(ProjectorType p) {
-    return p == ProjectorType::qwen25vl || p == ProjectorType::qwen2vl;
-}
-
-}  // namespace
 
 struct VisionEncoder::Impl {
     gpu::Context& ctx;
     std::string name;
     VisionHParams h;
+    const ProjectorTraits& traits;
     std::int64_t n_run_layers = 0;
     std::int64_t hd_pad = 0;
     std::int64_t max_ff = 0;
@@ -87,9 +43,12 @@ struct VisionEncoder::Impl {
     gpu::Buffer up, gate, mid, proj_out, positions, gather, scatter;
 
     Impl(gpu::Context& context, const gguf::File& file)
-        : ctx(context), name(file.name()), h(read_vision_hparams(file)) {
+        : ctx(context),
+          name(file.name()),
+          h(read_vision_hparams(file)),
+          traits(projector_traits(h.projector)) {
         n_run_layers = h.n_layer;
-        if (h.projector == ProjectorType::mlp) {
+        if (traits.feature_layer) {
             if (h.feature_layers.size() > 1) {
                 throw FormatError(name + ": several vision feature layers (" +
                                   std::to_string(h.feature_layers.size()) +
@@ -102,18 +61,24 @@ struct VisionEncoder::Impl {
                                   " is outside 0.." + std::to_string(h.n_layer));
             }
         }
-        if (is_qwen(h.projector) && h.head_dim % 4 != 0) {
-            throw FormatError(name + ": Qwen's 2-D RoPE needs a head size divisible by 4, got " +
+        if (rope_2d() && h.head_dim % 4 != 0) {
+            throw FormatError(name + ": the 2-D RoPE needs a head size divisible by 4, got " +
                               std::to_string(h.head_dim));
         }
-        hd_pad = (h.head_dim + 7) / 8 * 8;
+        hd_pad = ops::attention_head_dim(h.head_dim);
         w = load_vision_weights(ctx, file, h, n_run_layers);
         for (const auto& L : w.layers) max_ff = std::max(max_ff, L.n_ff);
     }
 
     bool padded() const { return hd_pad != h.head_dim; }
     std::int64_t q_dim() const { return h.n_head * h.head_dim; }
-    bool windowed() const { return h.projector == ProjectorType::qwen25vl && h.n_wa_pattern > 0; }
+    bool windowed() const { return traits.window_attention && h.n_wa_pattern > 0; }
+    bool rope_2d() const { return traits.positions == PatchPositions::rope_2d; }
+    // Patches per token going into the projector head: m x m for merge cells, which the blocks
+    // already run in cell order; the other merges have their own buffer.
+    std::int64_t cell_patches() const {
+        return traits.merge == TokenMerge::merge_cells ? h.spatial_merge * h.spatial_merge : 1;
+    }
 
     [[noreturn]] void bad_image(const media::PlanarImage& image, const std::string& why) const {
         throw Error(name + ": cannot encode a " + std::to_string(image.width) + "x" +
@@ -129,7 +94,7 @@ struct VisionEncoder::Impl {
                                  " floats, expected 3 planes of width x height = " +
                                  std::to_string(expected));
         }
-        if (is_qwen(h.projector)) {
+        if (traits.preprocess.kind == media::VisionPreprocess::Kind::dynamic_size) {
             const std::int32_t align = h.patch_size * h.spatial_merge;
             if (image.width % align != 0 || image.height % align != 0) {
                 bad_image(image, "both sides must be multiples of " + std::to_string(align) +
@@ -140,12 +105,12 @@ struct VisionEncoder::Impl {
                                  std::to_string(h.image_size) + " images");
         }
         const std::int64_t grid = h.image_size / h.patch_size;
-        if (h.projector == ProjectorType::idefics3 && grid % h.scale_factor != 0) {
+        if (traits.merge == TokenMerge::pixel_shuffle && grid % h.scale_factor != 0) {
             bad_image(image, "the patch grid " + std::to_string(grid) +
                                  " is not a multiple of the pixel-shuffle factor " +
                                  std::to_string(h.scale_factor));
         }
-        if (h.projector == ProjectorType::gemma3 && grid < h.scale_factor) {
+        if (traits.merge == TokenMerge::avg_pool && grid < h.scale_factor) {
             bad_image(image, "the patch grid is smaller than the pooling kernel");
         }
     }
@@ -153,17 +118,16 @@ struct VisionEncoder::Impl {
     std::int64_t tokens(const media::PlanarImage& image) const {
         check_image(image);
         const std::int64_t px = image.width / h.patch_size, py = image.height / h.patch_size;
-        switch (h.projector) {
-            case ProjectorType::idefics3:
+        switch (traits.merge) {
+            case TokenMerge::pixel_shuffle:
                 return px * py / (h.scale_factor * h.scale_factor);
-            case ProjectorType::gemma3: {
+            case TokenMerge::avg_pool: {
                 const std::int64_t s = h.scale_factor;
                 return ops::pool_output_length(px, s, s) * ops::pool_output_length(py, s, s);
             }
-            case ProjectorType::qwen25vl:
-            case ProjectorType::qwen2vl:
+            case TokenMerge::merge_cells:
                 return px * py / (h.spatial_merge * h.spatial_merge);
-            case ProjectorType::mlp:
+            case TokenMerge::none:
                 return px * py;
         }
         return 0;
@@ -174,13 +138,13 @@ struct VisionEncoder::Impl {
     void reserve(std::int64_t n, std::int64_t pixel_floats) {
         const std::uint64_t limit = ctx.device().max_storage_buffer_range;
         // Projector rows: Qwen's merger runs on merged tokens (n / merge^2), LLaVA's on patches.
-        const std::int64_t merge = is_qwen(h.projector) ? h.spatial_merge * h.spatial_merge : 1;
+        const std::int64_t rows = n / cell_patches();
         const std::int64_t hidden = w.mm0_w ? w.mm0_w->ne[1] : 0;
-        const std::int64_t mid_floats = hidden * (n / merge);
-        const std::int64_t proj_floats = windowed() ? h.output_dim * (n / merge) : 0;
+        const std::int64_t mid_floats = hidden * rows;
+        const std::int64_t proj_floats = windowed() ? h.output_dim * rows : 0;
         const std::int64_t widest =
             std::max({h.n_embd * n, q_dim() * n, hd_pad * h.n_head * n, mid_floats, proj_floats,
-                      h.output_dim * (n / merge), pixel_floats});
+                      h.output_dim * rows, pixel_floats});
         if (f32_bytes(widest) > limit) {
             throw Error(name + ": an image of " + std::to_string(n) + " patches needs a " +
                         std::to_string(f32_bytes(widest) >> 20) +
@@ -215,7 +179,7 @@ struct VisionEncoder::Impl {
         gate = gated ? alloc(max_ff * ffn_chunk) : gpu::Buffer{};
         if (mid_floats > 0) mid = alloc(mid_floats);
         if (proj_floats > 0) proj_out = alloc(proj_floats);
-        if (is_qwen(h.projector)) {
+        if (rope_2d()) {
             positions = ctx.allocate(static_cast<std::uint64_t>(4 * n) * 4);
             gather = ctx.allocate(static_cast<std::uint64_t>(n) * 4);
             scatter = ctx.allocate(static_cast<std::uint64_t>(n) * 4);
@@ -246,16 +210,21 @@ struct VisionEncoder::Impl {
         if (bias) ops::add(rec, out, *bias, out);
     }
 
-    // Patch embedding (+ class token, + learned positions) into x [D, n].
+    // Patch embedding (+ class token, + learned positions) into x [D, n], in cell order for
+    // merge cells (and window order for windowed blocks).
     void embed(gpu::Recorder& rec, const gpu::Tensor& image, std::int64_t px, std::int64_t py) {
         const std::int64_t D = h.n_embd, np = px * py;
         const gpu::Tensor* bias = w.patch_b ? &*w.patch_b : nullptr;
-        if (is_qwen(h.projector)) {
+        const bool cell_order = traits.merge == TokenMerge::merge_cells;
+        const auto patches = f32(cell_order ? xn : x, {D, np, 1});
+        ops::conv2d_patch(rec, image, w.patch_w, bias, patches);
+        if (w.patch_w1) {
             // A still image goes through both temporal slices of the Conv3d kernel.
-            const auto a = f32(xn, {D, np, 1}), b = f32(o, {D, np, 1});
-            ops::conv2d_patch(rec, image, w.patch_w, bias, a);
-            ops::conv2d_patch(rec, image, *w.patch_w1, nullptr, b);
-            ops::add(rec, a, b, a);
+            const auto second = f32(o, {D, np, 1});
+            ops::conv2d_patch(rec, image, *w.patch_w1, nullptr, second);
+            ops::add(rec, patches, second, patches);
+        }
+        if (cell_order) {
             // Row-major patches to merge-cell order: cell (cy, cx) row-major, its patches
             // (dy, dx) row-major. A [D * m] run (channels of the m patches of one cell row)
             // stays contiguous, so one strided copy does it.
@@ -272,9 +241,8 @@ struct VisionEncoder::Impl {
                                                          TensorType::I32, {cells});
                 ops::get_rows(rec, f32(o, {cell, cells}), ids, f32(x, {cell, cells}));
             }
-            return;
         }
-        ops::conv2d_patch(rec, image, w.patch_w, bias, f32(x, {D, np, 1}));
+        if (traits.positions != PatchPositions::learned) return;
         const gpu::Tensor& pos = *w.position;
         if (w.class_embd) {
             // The class token runs last in the sequence (attention does not care where) and
@@ -311,19 +279,12 @@ struct VisionEncoder::Impl {
         const auto kv_full = [&](const gpu::Buffer& buf) {
             return gpu::Tensor::contiguous(buf, TensorType::F16, {hd_pad, H, n});
         };
-        const auto kv_prefix = [&](const gpu::Buffer& buf) {
-            gpu::Tensor t = kv_full(buf);
-            t.ne[0] = hd;
-            return t;
-        };
-        ops::copy(rec, k3, kv_prefix(kh));
-        ops::copy(rec, v3, kv_prefix(vh));
+        ops::copy(rec, k3, head_prefix(kv_full(kh), hd));
+        ops::copy(rec, v3, head_prefix(kv_full(vh), hd));
         gpu::Tensor q_heads = q3;
         if (padded()) {
-            gpu::Tensor prefix = f32(q_pad, {hd_pad, H, n});
-            prefix.ne[0] = hd;
-            ops::copy(rec, q3, prefix);
             q_heads = f32(q_pad, {hd_pad, H, n});
+            ops::copy(rec, q3, head_prefix(q_heads, hd));
         }
         const gpu::Tensor q_attn = q_heads.permuted(0, 2, 1, 3);  // [hd_pad, n, H]
         const gpu::Tensor k_attn = ops::kv_cache_view(kv_full(kh), n);
@@ -339,9 +300,7 @@ struct VisionEncoder::Impl {
         }
         gpu::Tensor attn_in = f32(attn, {qd, n});
         if (padded()) {
-            gpu::Tensor prefix = out;
-            prefix.ne[0] = hd;
-            ops::copy(rec, prefix, f32(attn_flat, {hd, H, n}));
+            ops::copy(rec, head_prefix(out, hd), f32(attn_flat, {hd, H, n}));
             attn_in = f32(attn_flat, {qd, n});
         }
         linear(rec, L.o_w, L.o_b, attn_in, o_t);
@@ -365,23 +324,24 @@ struct VisionEncoder::Impl {
         ops::add(rec, x_t, o_t, x_t);
     }
 
-    // The projector: x [D, n] (post-norm applied) to out [output_dim, tokens].
-    void project(gpu::Recorder& rec, std::int64_t px, std::int64_t py, const gpu::Tensor& out) {
-        const std::int64_t D = h.n_embd, np = px * py, tokens = out.ne[1];
+    // The tokens the projector head takes, from x [D, n] (post-norm applied): merged (into xn
+    // where the merge moves data), or x itself.
+    gpu::Tensor merged_tokens(gpu::Recorder& rec, std::int64_t px, std::int64_t py,
+                              std::int64_t tokens) {
+        const std::int64_t D = h.n_embd;
         const auto D_u = static_cast<std::uint64_t>(D), px_u = static_cast<std::uint64_t>(px);
-        switch (h.projector) {
-            case ProjectorType::idefics3: {
-                // Pixel shuffle: output token (I, J) concatenates patches (I*s + dy, J*s + dx)
-                // over dy (outer) and dx (inner); channels of s neighbours in a row are one run.
+        switch (traits.merge) {
+            case TokenMerge::pixel_shuffle: {
+                // Output token (I, J) concatenates patches (I*s + dy, J*s + dx) over dy (outer)
+                // and dx (inner); channels of s neighbours in a row are one run.
                 const std::int64_t s = h.scale_factor;
                 const auto s_u = static_cast<std::uint64_t>(s);
                 const gpu::Tensor view = strided(x, {D * s, s, px / s, py / s},
                                                  {1, D_u * px_u, D_u * s_u, D_u * px_u * s_u});
                 ops::copy(rec, view, f32(xn, {D * s, s, px / s, py / s}));
-                ops::matmul(rec, *w.fc_w, f32(xn, {D * s * s, tokens}), out);
-                break;
+                return f32(xn, {D * s * s, tokens});
             }
-            case ProjectorType::gemma3: {
+            case TokenMerge::avg_pool: {
                 const std::int64_t s = h.scale_factor;
                 const std::int64_t ox = ops::pool_output_length(px, s, s);
                 const std::int64_t oy = ops::pool_output_length(py, s, s);
@@ -389,19 +349,34 @@ struct VisionEncoder::Impl {
                     strided(x, {D, px, py, 1},
                             {1, D_u, D_u * px_u, D_u * px_u * static_cast<std::uint64_t>(py)});
                 ops::avg_pool2d(rec, grid, f32(xn, {D, ox, oy, 1}), s, s);
-                const auto pooled = f32(xn, {D, tokens});
-                ops::rms_norm(rec, pooled, pooled, h.eps, &*w.soft_norm_w);
-                ops::matmul(rec, *w.input_proj_w, pooled, out);
-                break;
+                return f32(xn, {D, tokens});
             }
-            case ProjectorType::qwen25vl:
-            case ProjectorType::qwen2vl: {
-                const std::int64_t cell = D * h.spatial_merge * h.spatial_merge;
+            case TokenMerge::merge_cells:  // the blocks ran in cell order: a cell is one column
+                return f32(x, {D * cell_patches(), tokens});
+            case TokenMerge::none:  // the patches; a class token (last column) is dropped
+                return f32(x, {D, px * py});
+        }
+        throw Error(name + ": unknown token merge");
+    }
+
+    // The projector: x [D, n] (post-norm applied) to out [output_dim, tokens].
+    void project(gpu::Recorder& rec, std::int64_t px, std::int64_t py, const gpu::Tensor& out) {
+        const std::int64_t tokens = out.ne[1];
+        const gpu::Tensor in = merged_tokens(rec, px, py, tokens);
+        switch (traits.head) {
+            case ProjectorHead::linear:
+                ops::matmul(rec, *w.fc_w, in, out);
+                return;
+            case ProjectorHead::norm_projection:
+                ops::rms_norm(rec, in, in, h.eps, &*w.soft_norm_w);
+                ops::matmul(rec, *w.input_proj_w, in, out);
+                return;
+            case ProjectorHead::mlp: {
                 const std::int64_t hidden = w.mm0_w->ne[1];
                 const auto mid_t = f32(mid, {hidden, tokens});
-                linear(rec, *w.mm0_w, w.mm0_b, f32(x, {cell, tokens}), mid_t);
+                linear(rec, *w.mm0_w, w.mm0_b, in, mid_t);
                 ops::unary(rec, ops::Activation::gelu, mid_t, mid_t);
-                if (windowed()) {
+                if (windowed()) {  // rows back from window order to row-major
                     const auto rows = f32(proj_out, {h.output_dim, tokens});
                     linear(rec, *w.mm2_w, w.mm2_b, mid_t, rows);
                     const auto ids = gpu::Tensor::contiguous(scatter.range(0, f32_bytes(tokens)),
@@ -410,15 +385,7 @@ struct VisionEncoder::Impl {
                 } else {
                     linear(rec, *w.mm2_w, w.mm2_b, mid_t, out);
                 }
-                break;
-            }
-            case ProjectorType::mlp: {
-                const std::int64_t hidden = w.mm0_w->ne[1];
-                const auto mid_t = f32(mid, {hidden, np});
-                linear(rec, *w.mm0_w, w.mm0_b, f32(x, {D, np}), mid_t);  // class token dropped
-                ops::unary(rec, ops::Activation::gelu, mid_t, mid_t);
-                linear(rec, *w.mm2_w, w.mm2_b, mid_t, out);
-                break;
+                return;
             }
         }
     }
@@ -436,7 +403,7 @@ struct VisionEncoder::Impl {
         std::vector<std::pair<std::int64_t, std::int64_t>> all{{0, n}};
         QwenTokenOrder order;
         std::optional<gpu::Tensor> pos_t;
-        if (is_qwen(h.projector)) {
+        if (rope_2d()) {
             const std::int64_t cells =
                 windowed()
                     ? std::max<std::int64_t>(1, h.window_size / (h.patch_size * h.spatial_merge))
@@ -457,7 +424,7 @@ struct VisionEncoder::Impl {
         ImageEmbeddings result;
         result.buffer = ctx.allocate(f32_bytes(h.output_dim * n_tokens));
         result.tensor = f32(result.buffer, {h.output_dim, n_tokens});
-        if (is_qwen(h.projector)) {
+        if (traits.mrope_text) {
             result.grid_cols = static_cast<std::int32_t>(px / h.spatial_merge);
             result.grid_rows = static_cast<std::int32_t>(py / h.spatial_merge);
         }

@@ -1,33 +1,16 @@
 // Reading an mmproj's clip.* metadata into VisionHParams, and checking an mmproj against the
 // text model it is paired with.
 
-#include <algorithm>
 #include <array>
 #include <string>
 
 #include "prism/error.hpp"
+#include "prism/models/architecture.hpp"
+#include "prism/models/projector_traits.hpp"
 #include "prism/models/vision_encoder.hpp"
 
 namespace prism::models {
 namespace {
-
-struct ProjectorName {
-    std::string_view name;
-    ProjectorType type;
-};
-constexpr std::array kProjectors{
-    ProjectorName{"idefics3", ProjectorType::idefics3},
-    ProjectorName{"gemma3", ProjectorType::gemma3},
-    ProjectorName{"qwen2.5vl_merger", ProjectorType::qwen25vl},
-    ProjectorName{"qwen2vl_merger", ProjectorType::qwen2vl},
-    ProjectorName{"mlp", ProjectorType::mlp},
-};
-
-std::string supported_list() {
-    std::string out;
-    for (const auto& p : kProjectors) out += (out.empty() ? "" : ", ") + std::string(p.name);
-    return out;
-}
 
 [[noreturn]] void fail(const gguf::File& file, const std::string& problem) {
     throw FormatError(file.name() + ": " + problem);
@@ -38,8 +21,6 @@ std::string projector_string(const gguf::File& file) {
     if (name.empty()) name = file.get_or<std::string>("clip.vision.projector_type", "");
     // Files from before the key existed mark LLaVA's MLP with a flag instead.
     if (name.empty() && file.get_or<bool>("clip.has_llava_projector", false)) name = "mlp";
-    // Qwen2.5-Omni's combined audio+vision files name one projector for both towers.
-    if (name == "qwen2.5o") name = "qwen2.5vl_merger";
     return name;
 }
 
@@ -68,34 +49,24 @@ std::array<float, 3> rgb_triple(const gguf::File& file, const std::string& key) 
 }
 
 // The projector's output width, from its last matrix as clip.cpp reads it.
-std::int64_t output_dim(const gguf::File& file, ProjectorType type) {
+std::int64_t output_dim(const gguf::File& file, ProjectorHead head) {
     const auto dim = [&](std::string_view tensor, int axis) -> std::int64_t {
         const gguf::TensorInfo* info = file.find_tensor(tensor);
         if (info == nullptr) fail(file, "tensor '" + std::string(tensor) + "' is missing");
         return static_cast<std::int64_t>(info->ne[static_cast<std::size_t>(axis)]);
     };
-    switch (type) {
-        case ProjectorType::idefics3:
+    switch (head) {
+        case ProjectorHead::linear:
             return dim("mm.model.fc.weight", 1);
-        case ProjectorType::gemma3:
+        case ProjectorHead::norm_projection:
             return dim("mm.input_projection.weight", 0);
-        case ProjectorType::qwen25vl:
-        case ProjectorType::qwen2vl:
-            return dim("mm.2.weight", 1);
-        case ProjectorType::mlp:
+        case ProjectorHead::mlp:
             return dim("mm.2.weight", 1);
     }
     return 0;
 }
 
 }  // namespace
-
-std::string_view projector_type_name(ProjectorType type) {
-    for (const auto& p : kProjectors) {
-        if (p.type == type) return p.name;
-    }
-    return "?";
-}
 
 VisionHParams read_vision_hparams(const gguf::File& file) {
     const std::string arch = file.get_or<std::string>("general.architecture", "");
@@ -108,15 +79,17 @@ VisionHParams read_vision_hparams(const gguf::File& file) {
         fail(file, "this mmproj has no vision encoder (clip.has_vision_encoder is not true)");
     }
     const std::string name = projector_string(file);
-    const auto known = std::find_if(kProjectors.begin(), kProjectors.end(),
-                                    [&](const ProjectorName& p) { return p.name == name; });
-    if (known == kProjectors.end()) {
+    const ProjectorTraits* traits = find_projector(name);
+    if (traits == nullptr) {
         fail(file, "projector type '" + name + "' is not supported (Prism runs " +
-                       supported_list() + ")");
+                       supported_projectors() + ")");
+    }
+    if (traits->modality != Modality::vision) {
+        fail(file, "projector type '" + name + "' is not a vision projector");
     }
 
     VisionHParams h;
-    h.projector = known->type;
+    h.projector = traits->type;
     const std::string p = "clip.vision.";
     h.n_embd = required(file, p + "embedding_length");
     h.n_ff = required(file, p + "feed_forward_length");
@@ -145,31 +118,30 @@ VisionHParams read_vision_hparams(const gguf::File& file) {
     h.activation =
         gelu ? ops::Activation::gelu : (silu ? ops::Activation::silu : ops::Activation::gelu_quick);
 
-    const std::int64_t default_scale = h.projector == ProjectorType::gemma3 ? 4 : 2;
-    h.scale_factor =
-        static_cast<std::int32_t>(optional(file, p + "projector.scale_factor", default_scale));
+    h.scale_factor = static_cast<std::int32_t>(
+        optional(file, p + "projector.scale_factor", traits->default_scale_factor));
     h.spatial_merge = static_cast<std::int32_t>(optional(file, p + "spatial_merge_size", 2));
     if (file.find(p + "feature_layer") != nullptr) {
         h.feature_layers = file.get_array<std::int32_t>(p + "feature_layer");
     }
 
-    // mtmd's preprocessing rules per projector (kind, resize filter, pad colour, pixel bounds)
-    // live in the media layer; the mmproj supplies the sizes and may override the bounds.
+    // The row gives mtmd's rule (kind, resize filter, pad colour, token bounds); the mmproj
+    // supplies the sizes and may override the pixel bounds.
     const std::int32_t longest_edge =
         static_cast<std::int32_t>(optional(file, p + "preproc_image_size", h.image_size));
     h.preprocess = media::vision_preprocess_for(
-        projector_type_name(h.projector), h.image_size, longest_edge, h.patch_size, h.spatial_merge,
+        traits->preprocess, h.image_size, longest_edge, h.patch_size, h.spatial_merge,
         rgb_triple(file, p + "image_mean"), rgb_triple(file, p + "image_std"));
     if (h.preprocess.kind == media::VisionPreprocess::Kind::dynamic_size) {
         h.preprocess.min_pixels = optional(file, p + "image_min_pixels", h.preprocess.min_pixels);
         h.preprocess.max_pixels = optional(file, p + "image_max_pixels", h.preprocess.max_pixels);
     }
-    if (h.projector == ProjectorType::qwen25vl) {
+    if (traits->window_attention) {
         h.n_wa_pattern = static_cast<std::int32_t>(required(file, p + "n_wa_pattern"));
         h.window_size = static_cast<std::int32_t>(optional(file, p + "window_size", 112));
-        h.rms_norm = true;
     }
-    h.output_dim = output_dim(file, h.projector);
+    h.rms_norm = traits->rms_norm;
+    h.output_dim = output_dim(file, traits->head);
     return h;
 }
 
@@ -183,14 +155,14 @@ void check_mmproj_pair(const VisionHParams& vision, std::int64_t text_n_embd,
                     std::to_string(vision.output_dim) +
                     " but the text model's embedding width is " + std::to_string(text_n_embd));
     }
-    const bool qwen_projector =
-        vision.projector == ProjectorType::qwen25vl || vision.projector == ProjectorType::qwen2vl;
-    const bool qwen_text = text_architecture == "qwen2vl";
-    // Qwen's images need M-RoPE positions in the text model and nothing else provides them;
+    const ProjectorTraits& traits = projector_traits(vision.projector);
+    const ArchitectureTraits* text = find_architecture(text_architecture);
+    const bool mrope_text = text != nullptr && text->rope_mode == ops::RopeMode::multi;
+    // M-RoPE grid positions are made by such projectors only and needed by such text models;
     // Gemma 3's soft-token norm and scale are made for Gemma 3's decoder.
-    const bool fits = qwen_projector ? qwen_text
-                                     : (!qwen_text && (vision.projector != ProjectorType::gemma3 ||
-                                                       text_architecture == "gemma3"));
+    const bool fits =
+        traits.mrope_text == mrope_text &&
+        (traits.text_architecture.empty() || traits.text_architecture == text_architecture);
     if (!fits) {
         throw Error(both + " do not fit: projector type '" +
                     std::string(projector_type_name(vision.projector)) +

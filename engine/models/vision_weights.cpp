@@ -119,21 +119,20 @@ std::int64_t tensor_dim(const gguf::File& file, const std::string& name, int axi
 
 VisionWeights load_vision_weights(gpu::Context& context, const gguf::File& file,
                                   const VisionHParams& h, std::int64_t n_run_layers) {
+    const ProjectorTraits& traits = projector_traits(h.projector);
     Loader l(context, file);
-    l.set_projector(projector_type_name(h.projector));
+    l.set_projector(traits.name);
     VisionWeights w;
     const std::int64_t D = h.n_embd, P = h.patch_size, qd = h.n_head * h.head_dim;
-    const bool qwen =
-        h.projector == ProjectorType::qwen25vl || h.projector == ProjectorType::qwen2vl;
 
     l.add(w.patch_w, "v.patch_embd.weight", {P, P, 3, D}, Kind::conv);
-    if (qwen) {
+    if (traits.positions == PatchPositions::rope_2d) {  // the Conv3d's second temporal slice
         w.patch_w1.emplace();
         l.add(*w.patch_w1, "v.patch_embd.weight.1", {P, P, 3, D}, Kind::conv);
     }
     l.optional(w.patch_b, "v.patch_embd.bias", {D, 1, 1, 1}, Kind::f32);
     l.optional(w.class_embd, "v.class_embd", {D, 1, 1, 1}, Kind::f32);
-    if (!qwen) {
+    if (traits.positions == PatchPositions::learned) {
         const std::int64_t side = h.image_size / h.patch_size;
         w.position.emplace();
         l.add(*w.position, "v.position_embd.weight",
@@ -184,22 +183,21 @@ VisionWeights load_vision_weights(gpu::Context& context, const gguf::File& file,
         l.optional(L.down_b, down + ".bias", {D, 1, 1, 1}, Kind::f32);
     }
 
+    // The head's input width: a token after the merge.
+    std::int64_t in = D;
+    if (traits.merge == TokenMerge::pixel_shuffle) in = D * h.scale_factor * h.scale_factor;
+    if (traits.merge == TokenMerge::merge_cells) in = D * h.spatial_merge * h.spatial_merge;
     const std::int64_t out = h.output_dim;
-    switch (h.projector) {
-        case ProjectorType::idefics3: {
-            const std::int64_t s = h.scale_factor;
-            l.add(w.fc_w.emplace(), "mm.model.fc.weight", {D * s * s, out, 1, 1}, Kind::matrix);
+    switch (traits.head) {
+        case ProjectorHead::linear:
+            l.add(w.fc_w.emplace(), "mm.model.fc.weight", {in, out, 1, 1}, Kind::matrix);
             break;
-        }
-        case ProjectorType::gemma3:
-            l.add(w.soft_norm_w.emplace(), "mm.soft_emb_norm.weight", {D, 1, 1, 1}, Kind::f32);
-            l.add(w.input_proj_w.emplace(), "mm.input_projection.weight", {out, D, 1, 1},
+        case ProjectorHead::norm_projection:
+            l.add(w.soft_norm_w.emplace(), "mm.soft_emb_norm.weight", {in, 1, 1, 1}, Kind::f32);
+            l.add(w.input_proj_w.emplace(), "mm.input_projection.weight", {out, in, 1, 1},
                   Kind::transposed);
             break;
-        case ProjectorType::qwen25vl:
-        case ProjectorType::qwen2vl:
-        case ProjectorType::mlp: {
-            const std::int64_t in = qwen ? D * h.spatial_merge * h.spatial_merge : D;
+        case ProjectorHead::mlp: {
             const std::int64_t hidden = tensor_dim(file, "mm.0.weight", 1);
             l.add(w.mm0_w.emplace(), "mm.0.weight", {in, hidden, 1, 1}, Kind::matrix);
             l.add(w.mm0_b.emplace(), "mm.0.bias", {hidden, 1, 1, 1}, Kind::f32);

@@ -55,10 +55,14 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
     return (a + b - 1) / b;
 }
 
+// The kernels load and reduce heads in groups of this many lanes.
+constexpr std::int64_t kHeadDimAlign = 8;
+
 void check_params(const Shape& s, const AttentionParams& p) {
-    require(
-        s.head_dim % 8 == 0 && s.head_dim >= 8 && s.head_dim <= 256, kOp,
-        "head_dim " + std::to_string(s.head_dim) + " is not supported (a multiple of 8, <= 256)");
+    require(s.head_dim % kHeadDimAlign == 0 && s.head_dim >= kHeadDimAlign && s.head_dim <= 256,
+            kOp,
+            "head_dim " + std::to_string(s.head_dim) + " is not supported (a multiple of " +
+                std::to_string(kHeadDimAlign) + ", <= 256)");
     require(s.n_kv >= 1, kOp, "the KV cache view is empty (n_kv = 0)");
     require(s.n_q >= 1 && s.n_heads >= 1 && s.n_kv_heads >= 1, kOp, "empty query or head count");
     require(s.n_heads % s.n_kv_heads == 0, kOp,
@@ -181,6 +185,10 @@ std::uint64_t attention_scratch_bytes(const gpu::DeviceInfo& device, std::int64_
     if (split.splits < 2) return 0;
     return static_cast<std::uint64_t>(split.splits) * static_cast<std::uint64_t>(n_q * n_heads) *
            static_cast<std::uint64_t>(head_dim + 2) * 4;
+}
+
+std::int64_t attention_head_dim(std::int64_t head_dim) {
+    return (head_dim + kHeadDimAlign - 1) / kHeadDimAlign * kHeadDimAlign;
 }
 
 gpu::Tensor kv_cache_view(const gpu::Tensor& cache, std::int64_t n_kv) {

@@ -18,8 +18,10 @@ std::uint32_t u32(std::int64_t v) {
     return static_cast<std::uint32_t>(v);
 }
 
-void binary(gpu::Recorder& rec, std::string_view shader, std::string_view op, const gpu::Tensor& a,
-            const gpu::Tensor& b, const gpu::Tensor& out) {
+}  // namespace
+
+void add(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const gpu::Tensor& out) {
+    constexpr std::string_view op = "add";
     require_type(op, "a", a, {TensorType::F32});
     require_type(op, "b", b, {TensorType::F32});
     require_type(op, "out", out, {TensorType::F32});
@@ -44,10 +46,11 @@ void binary(gpu::Recorder& rec, std::string_view shader, std::string_view op, co
     constexpr std::uint32_t kGroup = 256;
     const auto groups =
         gpu::spread_groups(ctx, (static_cast<std::uint64_t>(a.elements()) + kGroup - 1) / kGroup);
-    rec.dispatch(rec.pipeline(shader, {kGroup}), {ba.arg, bb.arg, bd.arg}, p, groups, op);
+    rec.dispatch(rec.pipeline("binary_add", {kGroup}), {ba.arg, bb.arg, bd.arg}, p, groups, op);
 }
 
-HostTensor binary_cpu(const HostTensor& a, const HostTensor& b, bool multiply) {
+namespace cpu {
+HostTensor add(const HostTensor& a, const HostTensor& b) {
     HostTensor out(a.ne);
     for (std::int64_t i3 = 0; i3 < a.ne[3]; ++i3)
         for (std::int64_t i2 = 0; i2 < a.ne[2]; ++i2)
@@ -55,27 +58,9 @@ HostTensor binary_cpu(const HostTensor& a, const HostTensor& b, bool multiply) {
                 for (std::int64_t i0 = 0; i0 < a.ne[0]; ++i0) {
                     const float x = a.at(i0, i1, i2, i3);
                     const float y = b.at(i0 % b.ne[0], i1 % b.ne[1], i2 % b.ne[2], i3 % b.ne[3]);
-                    out.at(i0, i1, i2, i3) = multiply ? x * y : x + y;
+                    out.at(i0, i1, i2, i3) = x + y;
                 }
     return out;
-}
-
-}  // namespace
-
-void add(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const gpu::Tensor& out) {
-    binary(rec, "binary_add", "add", a, b, out);
-}
-
-void mul(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const gpu::Tensor& out) {
-    binary(rec, "binary_mul", "mul", a, b, out);
-}
-
-namespace cpu {
-HostTensor add(const HostTensor& a, const HostTensor& b) {
-    return binary_cpu(a, b, false);
-}
-HostTensor mul(const HostTensor& a, const HostTensor& b) {
-    return binary_cpu(a, b, true);
 }
 }  // namespace cpu
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "gpu/shader_registry.hpp"
 #include "ops/op_checks.hpp"
 #include "ops/weight_chunks.hpp"
 #include "prism/gpu/binding.hpp"
@@ -66,13 +67,6 @@ bool use_lanes(const gpu::DeviceInfo& dev) {
     const bool forced_tiled = tiled != nullptr && std::string_view(tiled) == "1";
     return !forced_tiled && dev.kind == gpu::DeviceKind::cpu &&
            dev.max_workgroup_invocations >= kLanes;
-}
-
-// Types with a wide decoder in dequant_chunk.glsl. Q2_K, Q3_K and Q5_K decode 4 values per
-// call there, which makes this kernel many times larger (lavapipe needs tens of seconds to
-// compile it) for little gain: they keep the tiled kernel.
-bool lanes_type(TensorType type) {
-    return type != TensorType::Q2_K && type != TensorType::Q3_K && type != TensorType::Q5_K;
 }
 
 struct Matvec {
@@ -155,7 +149,10 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
         return;
     }
 
-    if (use_lanes(dev) && lanes_type(weight.type) && K % kLanesDepth == 0) {
+    // shaders/matmul.cmake builds matmul_lanes only for the types it suits; the others take
+    // the tiled kernel.
+    const std::string lanes_variant = "matmul_lanes_" + type;
+    if (use_lanes(dev) && K % kLanesDepth == 0 && gpu::has_shader(lanes_variant)) {
         // One tile shape (64 x 16) for every product, so one pipeline per type to compile
         // (seconds on lavapipe): ragged edges recompute the last row or column instead.
         const std::uint32_t bn = kLanesMaxColumns, rg = 2;
@@ -164,8 +161,8 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
         require(tiles_n <= dev.max_workgroup_count[1], kOp,
                 "N = " + std::to_string(N) + " is too large for one dispatch");
         for (const auto& c : chunks) {
-            const auto& pipeline = rec.pipeline("matmul_lanes_" + type,
-                                                {kLanes, bn, wide_rows(weight.type, c), x_vec, rg});
+            const auto& pipeline =
+                rec.pipeline(lanes_variant, {kLanes, bn, wide_rows(weight.type, c), x_vec, rg});
             p.M = c.rows;
             p.w_first = c.bound.first;
             p.w_stride = c.row_units;

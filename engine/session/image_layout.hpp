@@ -20,11 +20,13 @@
 #include <utility>
 #include <vector>
 
+#include "prism/models/projector_traits.hpp"
 #include "prism/tokenizer.hpp"
 
 namespace prism::session {
 
-enum class ImageLayoutKind { idefics3, gemma3, qwen, plain };
+// A projector row names its kind (prism/models/projector_traits.hpp).
+using ImageLayoutKind = models::ImageLayoutKind;
 
 // One prompt row as a session's KV cache remembers it: a token, or row `index` of an image
 // known by its content hash.
@@ -34,12 +36,6 @@ struct RowKey {
     std::int64_t index = 0;   // image rows: the row within the image
     bool operator==(const RowKey&) const = default;
 };
-
-// Where a prefill of n rows splits into pieces of at most `chunk` rows without cutting a
-// non-causal span (each span no longer than chunk): the end of each piece.
-std::vector<std::int64_t> prefill_piece_ends(
-    std::int64_t n, std::int64_t chunk,
-    const std::vector<std::pair<std::int64_t, std::int64_t>>& spans);
 
 // One image as the encoder sees it.
 struct ImageShape {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "prism/ops/attention.hpp"
+
 namespace prism::session {
 namespace {
 
@@ -22,21 +24,20 @@ std::uint64_t tensor_bytes(const gguf::File& file) {
 }  // namespace
 
 std::uint64_t vision_activation_bytes(const models::VisionHParams& h) {
-    using models::ProjectorType;
+    using Kind = media::VisionPreprocess::Kind;
+    const models::ProjectorTraits& traits = models::projector_traits(h.projector);
     const auto& pre = h.preprocess;
     const std::int64_t patch = std::max<std::int32_t>(h.patch_size, 1);
-    const bool qwen =
-        h.projector == ProjectorType::qwen25vl || h.projector == ProjectorType::qwen2vl;
-    // The largest encoder input: Qwen's max_pixels, else the fixed tile / image side.
+    // The largest encoder input: a dynamic size's max_pixels, else the fixed tile / image side.
     std::int64_t patches = 0;
-    if (qwen) {
+    if (traits.preprocess.kind == Kind::dynamic_size) {
         const std::int64_t pixels = pre.max_pixels > 0
                                         ? pre.max_pixels
                                         : static_cast<std::int64_t>(h.image_size) * h.image_size;
         patches = pixels / (patch * patch);
     } else {
         const std::int64_t side = h.image_size / patch;
-        patches = side * side + (h.projector == ProjectorType::mlp ? 1 : 0);  // class token
+        patches = side * side + (traits.class_token ? 1 : 0);
     }
     // Per patch, in floats: x, xn, o, q, k, v, attn and their padded copies (8 widths), f16
     // keys and values (1 width), the FFN's up and gate in full (2 n_ff), the projector's
@@ -45,14 +46,15 @@ std::uint64_t vision_activation_bytes(const models::VisionHParams& h) {
         9 * h.n_embd + 2 * h.n_ff + 4 * h.n_embd + h.output_dim + 3 * patch * patch;
     // The embedding rows of one whole image: SmolVLM's tiles + global image.
     std::int64_t rows_per_input = patches;
-    if (h.projector == ProjectorType::idefics3 || h.projector == ProjectorType::gemma3) {
+    if (traits.merge == models::TokenMerge::pixel_shuffle ||
+        traits.merge == models::TokenMerge::avg_pool) {
         const std::int64_t s = std::max<std::int32_t>(h.scale_factor, 1);
         rows_per_input = patches / (s * s);
-    } else if (qwen) {
+    } else if (traits.merge == models::TokenMerge::merge_cells) {
         rows_per_input = patches / (h.spatial_merge * h.spatial_merge);
     }
     std::int64_t inputs = 1;
-    if (h.projector == ProjectorType::idefics3 && h.image_size > 0) {
+    if (traits.preprocess.kind == Kind::idefics3 && h.image_size > 0) {
         const std::int64_t side =
             (std::max(pre.longest_edge, h.image_size) + h.image_size - 1) / h.image_size;
         inputs = side * side + 1;
@@ -65,12 +67,12 @@ void check_fits(const gguf::File& file, const models::DecoderHParams& h,
                 const SessionOptions& options, const gpu::DeviceInfo& device,
                 const gguf::File* mmproj) {
     const std::uint64_t weights = tensor_bytes(file);
-    // As the decoder sizes its cache: f16 K and V per layer, heads padded to 8 lanes. A context
-    // the model rejects is left for the decoder to report.
+    // As the decoder sizes its cache: f16 K and V per layer, heads padded for attention. A
+    // context the model rejects is left for the decoder to report.
     const std::int64_t n_ctx =
         options.n_ctx > 0 ? options.n_ctx : std::min<std::int64_t>(h.n_ctx_train, 4096);
     if (n_ctx <= 0 || n_ctx > h.n_ctx_train) return;
-    const auto head = static_cast<std::uint64_t>((h.head_dim + 7) / 8 * 8);
+    const auto head = static_cast<std::uint64_t>(ops::attention_head_dim(h.head_dim));
     const auto n_ctx_u = static_cast<std::uint64_t>(n_ctx);
     const std::uint64_t kv = static_cast<std::uint64_t>(h.n_layer) * 2 * head *
                              static_cast<std::uint64_t>(h.n_head_kv) * n_ctx_u * 2;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "models/prefill_chunks.hpp"
 #include "prism/gguf.hpp"
 #include "prism/gpu/context.hpp"
 #include "prism/models/architecture.hpp"
@@ -279,7 +280,7 @@ GenerateResult Session::Impl::run(PreparedPrompt prompt, const GenerateOptions& 
     std::vector<std::int32_t> piece_positions;
     std::int64_t at = 0, embedding_at = 0;
     for (const std::int64_t end :
-         session::prefill_piece_ends(static_cast<std::int64_t>(n_rest), prefill_chunk, spans)) {
+         models::prefill_chunk_ends(static_cast<std::int64_t>(n_rest), prefill_chunk, spans)) {
         if (cancel_requested.load()) {
             result.stop = StopReason::cancelled;
             t.prompt_seconds = seconds_since(t_prompt);

@@ -38,21 +38,6 @@ std::uint64_t image_hash(const media::Image& image) {
     return h;
 }
 
-ImageLayoutKind layout_kind(models::ProjectorType type) {
-    switch (type) {
-        case models::ProjectorType::idefics3:
-            return ImageLayoutKind::idefics3;
-        case models::ProjectorType::gemma3:
-            return ImageLayoutKind::gemma3;
-        case models::ProjectorType::qwen25vl:
-        case models::ProjectorType::qwen2vl:
-            return ImageLayoutKind::qwen;
-        case models::ProjectorType::mlp:
-            return ImageLayoutKind::plain;
-    }
-    throw Error("vision: unknown projector type");
-}
-
 VisionPrompt::VisionPrompt(gpu::Context& context, const gguf::File& mmproj,
                            const text::Tokenizer& tokenizer, const models::DecoderHParams& text,
                            bool mrope, std::string_view text_name)
@@ -61,12 +46,12 @@ VisionPrompt::VisionPrompt(gpu::Context& context, const gguf::File& mmproj,
           checked(models::read_vision_hparams(mmproj), text, mmproj, text_name);
           return std::make_unique<models::VisionEncoder>(context, mmproj);
       }()),
-      layout_(layout_kind(encoder_->hparams().projector), tokenizer, text_name),
+      traits_(models::projector_traits(encoder_->hparams().projector)),
+      layout_(traits_.layout, tokenizer, text_name),
       mrope_(mrope),
       n_embd_(text.n_embd) {
     if (layout_.mrope() != mrope) {
-        throw Error(mmproj.name() + ": projector " +
-                    std::string(models::projector_type_name(encoder_->hparams().projector)) +
+        throw Error(mmproj.name() + ": projector " + std::string(traits_.name) +
                     " does not suit the text model " + std::string(text_name) + " (" +
                     text.architecture + ")" +
                     (mrope ? ": the text model uses M-RoPE positions"
@@ -81,9 +66,7 @@ const models::VisionHParams& VisionPrompt::hparams() const {
 }
 
 std::int64_t VisionPrompt::min_prefill_chunk() const {
-    // Gemma 3's projector always pools to 256 tokens (mm_tokens_per_image), which mtmd decodes
-    // non-causally in one batch.
-    return layout_.kind() == ImageLayoutKind::gemma3 ? 256 : 1;
+    return traits_.min_prefill_chunk;
 }
 
 media::PreprocessedImage VisionPrompt::preprocess(const media::Image& image) const {

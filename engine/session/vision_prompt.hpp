@@ -33,8 +33,6 @@ namespace prism::session {
 // 64-bit FNV-1a over the size and the RGB bytes: equal images share their cached rows.
 std::uint64_t image_hash(const media::Image& image);
 
-ImageLayoutKind layout_kind(models::ProjectorType type);
-
 struct VisionPromptRows {
     PromptRows rows{false};
     std::vector<RowKey> keys;  // one per row
@@ -70,6 +68,7 @@ class VisionPrompt {
 
     gpu::Context& context_;
     std::unique_ptr<models::VisionEncoder> encoder_;
+    const models::ProjectorTraits& traits_;
     ImageLayout layout_;
     bool mrope_;
     std::int64_t n_embd_;

@@ -7,6 +7,7 @@
 #include "media_test_data.hpp"
 #include "prism/media/image_preprocess.hpp"
 #include "prism/media/resize.hpp"
+#include "projector_preprocess.hpp"
 
 namespace prism::media {
 namespace {
@@ -16,7 +17,7 @@ constexpr std::array<float, 3> clip_mean = {0.48145466f, 0.4578275f, 0.40821073f
 constexpr std::array<float, 3> clip_std = {0.26862954f, 0.26130258f, 0.27577711f};
 
 VisionPreprocess smolvlm() {
-    return vision_preprocess_for("idefics3", 512, 2048, 16, 4, half, half);
+    return test::projector_preprocess("idefics3", 512, 2048, 16, 4, half, half);
 }
 
 TEST(PreprocessPlan, SmolVlmTilesPlusGlobal) {
@@ -35,13 +36,14 @@ TEST(PreprocessPlan, SmolVlmTilesPlusGlobal) {
 }
 
 TEST(PreprocessPlan, FixedAndDynamic) {
-    const auto gemma = vision_preprocess_for("gemma3", 896, 0, 14, 4, half, half);
+    const auto gemma = test::projector_preprocess("gemma3", 896, 0, 14, 4, half, half);
     EXPECT_EQ(plan_preprocess(640, 480, gemma).images, (std::vector<ImageSize>{{896, 896}}));
     EXPECT_EQ(gemma.filter, ResizeFilter::bilinear);
-    const auto llava = vision_preprocess_for("mlp", 336, 0, 14, 0, clip_mean, clip_std);
+    const auto llava = test::projector_preprocess("mlp", 336, 0, 14, 0, clip_mean, clip_std);
     EXPECT_EQ(plan_preprocess(640, 480, llava).images, (std::vector<ImageSize>{{336, 336}}));
     EXPECT_EQ(llava.pad_color, (std::array<std::uint8_t, 3>{122, 116, 104}));
-    const auto qwen = vision_preprocess_for("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std);
+    const auto qwen =
+        test::projector_preprocess("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std);
     EXPECT_EQ(qwen.align, 28);
     EXPECT_EQ(qwen.min_pixels, 8 * 784);
     EXPECT_EQ(qwen.max_pixels, 4096 * 784);
@@ -50,11 +52,11 @@ TEST(PreprocessPlan, FixedAndDynamic) {
 }
 
 TEST(PreprocessPlan, BadConfigurationsAreErrors) {
-    EXPECT_THROW(vision_preprocess_for("pixtral", 512, 0, 16, 1, half, half), Error);
     VisionPreprocess broken = smolvlm();
     broken.image_size = 0;
     EXPECT_THROW(plan_preprocess(640, 480, broken), Error);
-    VisionPreprocess dynamic = vision_preprocess_for("qwen2vl_merger", 0, 0, 14, 2, half, half);
+    VisionPreprocess dynamic =
+        test::projector_preprocess("qwen2vl_merger", 0, 0, 14, 2, half, half);
     dynamic.min_pixels = 0;
     EXPECT_THROW(plan_preprocess(640, 480, dynamic), Error);
     EXPECT_THROW(plan_preprocess(0, 480, smolvlm()), Error);
@@ -71,10 +73,10 @@ TEST(Preprocess, OutputsAgreeWithThePlan) {
         }
     }
     for (const VisionPreprocess& config :
-         {vision_preprocess_for("idefics3", 64, 128, 16, 4, half, half),
-          vision_preprocess_for("gemma3", 56, 0, 14, 4, half, half),
-          vision_preprocess_for("qwen2vl_merger", 0, 0, 14, 2, clip_mean, clip_std),
-          vision_preprocess_for("mlp", 42, 0, 14, 0, clip_mean, clip_std)}) {
+         {test::projector_preprocess("idefics3", 64, 128, 16, 4, half, half),
+          test::projector_preprocess("gemma3", 56, 0, 14, 4, half, half),
+          test::projector_preprocess("qwen2vl_merger", 0, 0, 14, 2, clip_mean, clip_std),
+          test::projector_preprocess("mlp", 42, 0, 14, 0, clip_mean, clip_std)}) {
         const PreprocessPlan plan = plan_preprocess(40, 30, config);
         const PreprocessedImage out = preprocess(image, config);
         EXPECT_EQ(out.tile_rows, plan.tile_rows);
@@ -89,7 +91,7 @@ TEST(Preprocess, OutputsAgreeWithThePlan) {
     }
     // idefics3 with 64-pixel tiles and longest edge 128: 2 x 2 tiles (40x30 -> 128x96 -> 128x128).
     const auto tiled =
-        preprocess(image, vision_preprocess_for("idefics3", 64, 128, 16, 4, half, half));
+        preprocess(image, test::projector_preprocess("idefics3", 64, 128, 16, 4, half, half));
     EXPECT_EQ(tiled.tile_rows, 2);
     EXPECT_EQ(tiled.tile_cols, 2);
     // The refined image is letterboxed: 128x96 content centred in 128x128, black bars of 16
@@ -106,9 +108,9 @@ namespace {
 
 TEST(Preprocess, SharedImagesForEveryFamily) {
     const std::vector<VisionPreprocess> families = {
-        smolvlm(), vision_preprocess_for("gemma3", 896, 0, 14, 4, half, half),
-        vision_preprocess_for("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std),
-        vision_preprocess_for("mlp", 336, 0, 14, 0, clip_mean, clip_std)};
+        smolvlm(), test::projector_preprocess("gemma3", 896, 0, 14, 4, half, half),
+        test::projector_preprocess("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std),
+        test::projector_preprocess("mlp", 336, 0, 14, 0, clip_mean, clip_std)};
     // Plans for every shared image: every output has at least one pixel and Qwen's sides are
     // multiples of 28 within the token bounds.
     for (const auto& shared : test::shared_images()) {

@@ -11,6 +11,7 @@
 
 #include "media_test_data.hpp"
 #include "prism/media/image_preprocess.hpp"
+#include "projector_preprocess.hpp"
 
 namespace prism::media {
 namespace {
@@ -87,11 +88,11 @@ VisionPreprocess config_for(const std::string& family) {
     constexpr std::array<float, 3> clip_mean = {0.48145466f, 0.4578275f, 0.40821073f};
     constexpr std::array<float, 3> clip_std = {0.26862954f, 0.26130258f, 0.27577711f};
     if (family == "idefics3")
-        return vision_preprocess_for("idefics3", 512, 2048, 16, 4, half, half);
-    if (family == "gemma3") return vision_preprocess_for("gemma3", 896, 0, 14, 4, half, half);
+        return test::projector_preprocess("idefics3", 512, 2048, 16, 4, half, half);
+    if (family == "gemma3") return test::projector_preprocess("gemma3", 896, 0, 14, 4, half, half);
     if (family == "qwen")
-        return vision_preprocess_for("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std);
-    return vision_preprocess_for("mlp", 336, 0, 14, 0, clip_mean, clip_std);
+        return test::projector_preprocess("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std);
+    return test::projector_preprocess("mlp", 336, 0, 14, 0, clip_mean, clip_std);
 }
 
 // Normalized units (mean/std 0.5: 1.0 = 127.5 gray levels; CLIP std ~0.27: 1.0 = ~69 levels).

@@ -10,18 +10,14 @@ class BinaryOp : public GpuTest,
                  public ::testing::WithParamInterface<std::array<std::array<std::int64_t, 4>, 2>> {
 };
 
-TEST_P(BinaryOp, AddAndMulMatchCpu) {
+TEST_P(BinaryOp, AddMatchesCpu) {
     const auto [shape_a, shape_b] = GetParam();
     const auto a = random_tensor(shape_a, 1), b = random_tensor(shape_b, 2);
     auto ga = upload(a), gb = upload(b);
-    auto sum = empty(TensorType::F32, shape_a), prod = empty(TensorType::F32, shape_a);
-    run([&](gpu::Recorder& rec) {
-        ops::add(rec, ga, gb, sum);
-        ops::mul(rec, ga, gb, prod);
-    });
+    auto sum = empty(TensorType::F32, shape_a);
+    run([&](gpu::Recorder& rec) { ops::add(rec, ga, gb, sum); });
     // Exact: one IEEE operation per element on both sides.
     EXPECT_TRUE(all_close(ops::cpu::add(a, b), download(sum), 0, 0));
-    EXPECT_TRUE(all_close(ops::cpu::mul(a, b), download(prod), 0, 0));
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -39,11 +39,21 @@ struct VisionPreprocess {
     ResizeFilter filter = ResizeFilter::bicubic;
 };
 
-// mtmd's preprocessing rules for an mmproj's clip.projector_type ("idefics3", "gemma3",
-// "qwen2vl_merger", "qwen2.5vl_merger", "mlp"): kind, filter, pad colour and Qwen's pixel
-// bounds (8..4096 tokens). image_size / longest_edge / patch_size / spatial_merge / mean / std
-// come from the mmproj's clip.vision.* keys. Throws Error for other projector types.
-VisionPreprocess vision_preprocess_for(std::string_view projector_type, std::int32_t image_size,
+// What mtmd does to the pixels for one projector type, apart from the sizes and the
+// normalisation the mmproj states: one field of each row of the projector table
+// (prism/models/projector_traits.hpp).
+struct VisionPreprocessRule {
+    VisionPreprocess::Kind kind = VisionPreprocess::Kind::fixed_size;
+    ResizeFilter filter = ResizeFilter::bicubic;
+    std::array<std::uint8_t, 3> pad_color{};
+    // dynamic_size: mtmd's set_limit_image_tokens(min, max), tokens after the merge.
+    std::int64_t min_tokens = 0, max_tokens = 0;
+};
+
+// The preprocessing of an mmproj: `rule` from its projector's row; image_size / longest_edge /
+// patch_size / spatial_merge / mean / std from its clip.vision.* keys. dynamic_size aligns to
+// patch_size x spatial_merge (2 when 0) and bounds the pixels by the rule's token bounds.
+VisionPreprocess vision_preprocess_for(const VisionPreprocessRule& rule, std::int32_t image_size,
                                        std::int32_t longest_edge, std::int32_t patch_size,
                                        std::int32_t spatial_merge, const std::array<float, 3>& mean,
                                        const std::array<float, 3>& std);

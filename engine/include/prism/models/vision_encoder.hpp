@@ -14,19 +14,15 @@
 #include "prism/gpu/context.hpp"
 #include "prism/gpu/tensor.hpp"
 #include "prism/media/image_preprocess.hpp"
+#include "prism/models/projector_traits.hpp"
 #include "prism/ops/unary.hpp"
 
 namespace prism::models {
 
-enum class ProjectorType { idefics3, gemma3, qwen25vl, qwen2vl, mlp };
-
-// "idefics3", "gemma3", "qwen2.5vl_merger", "qwen2vl_merger", "mlp": the mmproj's spelling.
-std::string_view projector_type_name(ProjectorType type);
-
 struct VisionHParams {
-    ProjectorType projector = ProjectorType::mlp;
-    std::int64_t n_embd = 0;  // clip.vision.embedding_length
-    std::int64_t n_ff = 0;    // clip.vision.feed_forward_length (informational: shapes rule)
+    ProjectorType projector = ProjectorType::mlp;  // its row: projector_traits(projector)
+    std::int64_t n_embd = 0;                       // clip.vision.embedding_length
+    std::int64_t n_ff = 0;  // clip.vision.feed_forward_length (informational: shapes rule)
     std::int64_t n_layer = 0;
     std::int64_t n_head = 0;
     std::int64_t head_dim = 0;

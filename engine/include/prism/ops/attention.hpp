@@ -60,6 +60,11 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
                const gpu::Tensor& out, const AttentionParams& params,
                const gpu::Tensor* scratch = nullptr);
 
+// The head size attention() runs a model's heads of head_dim at: rounded up to a multiple of 8.
+// Callers zero-pad Q, K and V to it (padding lanes add nothing to a dot product) and scale by
+// the real head_dim.
+std::int64_t attention_head_dim(std::int64_t head_dim);
+
 // Bytes of f32 scratch attention() uses to split the decode kernel's keys for this shape on
 // this device (0 when it would not split). Allocate it once for the largest n_kv.
 std::uint64_t attention_scratch_bytes(const gpu::DeviceInfo& device, std::int64_t head_dim,

@@ -6,14 +6,12 @@
 
 namespace prism::ops {
 
-// out = a + b and out = a * b, elementwise over f32 tensors of a's shape; b is broadcast
-// when each of its dimensions divides a's (a bias row, a per-channel scale). Any strides.
+// out = a + b elementwise over f32 tensors of a's shape; b is broadcast when each of its
+// dimensions divides a's (a bias row). Any strides.
 void add(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const gpu::Tensor& out);
-void mul(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const gpu::Tensor& out);
 
 namespace cpu {
 HostTensor add(const HostTensor& a, const HostTensor& b);
-HostTensor mul(const HostTensor& a, const HostTensor& b);
 }  // namespace cpu
 
 }  // namespace prism::ops

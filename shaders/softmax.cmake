@@ -1,5 +1,0 @@
-foreach(mask NONE F32 F16)
-  string(TOLOWER ${mask} name)
-  prism_shader(NAME softmax_mask_${name} SOURCE softmax.comp DEFINES MASK_${mask})
-  prism_shader(NAME softmax_mask_${name}_subgroup SOURCE softmax.comp DEFINES MASK_${mask} SUBGROUP_REDUCE)
-endforeach()
