@@ -5,8 +5,10 @@
 #include <array>
 #include <string>
 
+#include "models/hparams_check.hpp"
 #include "prism/error.hpp"
 #include "prism/models/vision_encoder.hpp"
+#include "prism/printable.hpp"
 
 namespace prism::models {
 namespace {
@@ -100,7 +102,7 @@ std::string_view projector_type_name(ProjectorType type) {
 VisionHParams read_vision_hparams(const gguf::File& file) {
     const std::string arch = file.get_or<std::string>("general.architecture", "");
     if (arch != "clip") {
-        fail(file, "not an mmproj file: general.architecture is '" + arch +
+        fail(file, "not an mmproj file: general.architecture is '" + printable(arch) +
                        "', expected 'clip' (an mmproj holds a vision encoder; is this the "
                        "text model?)");
     }
@@ -111,7 +113,7 @@ VisionHParams read_vision_hparams(const gguf::File& file) {
     const auto known = std::find_if(kProjectors.begin(), kProjectors.end(),
                                     [&](const ProjectorName& p) { return p.name == name; });
     if (known == kProjectors.end()) {
-        fail(file, "projector type '" + name + "' is not supported (Prism runs " +
+        fail(file, "projector type '" + printable(name) + "' is not supported (Prism runs " +
                        supported_list() + ")");
     }
 
@@ -170,6 +172,7 @@ VisionHParams read_vision_hparams(const gguf::File& file) {
         h.rms_norm = true;
     }
     h.output_dim = output_dim(file, h.projector);
+    check_vision_hparams(file, h);
     return h;
 }
 
