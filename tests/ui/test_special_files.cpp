@@ -1,5 +1,6 @@
-// Attaching a FIFO or a device (drag and drop, --image, the history's image import): refused
-// by its kind at once, without blocking in open() or reading the device without end.
+// A FIFO or a device given to the app as an image (drag and drop, --image, the history's image
+// import) or as a model: refused by its kind at once, without blocking in open() or reading the
+// device without end.
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <future>
 
 #include "data/image_library.hpp"
+#include "data/model_inspector.hpp"
 #include "image_decoder.hpp"
 #include "ui_test_suites.hpp"
 
@@ -32,7 +34,7 @@ QString error_without_blocking(const std::function<QString()>& call, const QStri
     return done.get();
 }
 
-class AttachmentFilesTest : public QObject {
+class SpecialFilesTest : public QObject {
     Q_OBJECT
   private slots:
     void init() {
@@ -69,14 +71,28 @@ class AttachmentFilesTest : public QObject {
         QVERIFY(zero.relative_path.isEmpty());
     }
 
+    void inspectingAFifoAsAModelIsRefusedWithoutBlocking() {
+        bool blocked = false;
+        ModelInfo info;
+        const QString error = error_without_blocking(
+            [&] {
+                info = inspect_model_file(fifo_);
+                return info.error;
+            },
+            fifo_, blocked);
+        QVERIFY(!blocked);
+        QVERIFY(info.broken);
+        QCOMPARE(error, fifo_ + QStringLiteral(": not a regular file (a FIFO)"));
+    }
+
   private:
     QTemporaryDir folder_;
     QString fifo_;
 };
 
-const RegisterSuite<AttachmentFilesTest> registered;
+const RegisterSuite<SpecialFilesTest> registered;
 
 }  // namespace
 }  // namespace prism::ui::test
 
-#include "test_attachment_files.moc"
+#include "test_special_files.moc"
