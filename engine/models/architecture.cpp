@@ -1,11 +1,10 @@
 #include "prism/models/architecture.hpp"
 
-#include "models/hparams_check.hpp"
-
 #include <array>
 #include <cmath>
 #include <string>
 
+#include "models/hparams_check.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/printable.hpp"
