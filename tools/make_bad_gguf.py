@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/data/gguf-bad/: tiny GGUF files with one fault each, plus MANIFEST.tsv listing
-each file and a fragment of the error the reader must report for it.
+each file, a fragment of the error it must produce and where: "open" (the GGUF reader),
+"decoder" (the text model's hyperparameters) or "mmproj" (the vision encoder's).
 
 Each file is built byte by byte (no gguf library) so that the fault is exactly the one named.
 Run from anywhere: python3 tools/make_bad_gguf.py [output-dir]
@@ -41,6 +42,18 @@ def kv(key, vtype, payload):
 
 def kv_str(key, value):
     return kv(key, STRING, gstr(value))
+
+
+def kv_u32(key, value):
+    return kv(key, U32, u32(value))
+
+
+def kv_f32(key, value):
+    return kv(key, F32, struct.pack("<f", value))
+
+
+def kv_f32_array(key, values):
+    return kv(key, ARRAY, u32(F32) + u64(len(values)) + b"".join(struct.pack("<f", v) for v in values))
 
 
 def tinfo(name, dims, ttype=F32_TYPE, offset=0):
@@ -129,20 +142,98 @@ def cases():
     yield "duplicate_tensor.gguf", model([ARCH], [tinfo("a", [4], offset=0), tinfo("a", [4], offset=32)], 64), \
         "duplicate tensor 'a'"
     yield "empty_tensor_name.gguf", model([ARCH], [tinfo("", [4])], 32), "tensor 0 has an empty name"
+    # Names are printed escaped (a NUL no longer cuts the message) and capped.
+    yield "nul_in_tensor_name.gguf", model([ARCH], [tinfo(b"blk.0\0attn_q.weight", [2, 2, 2, 2, 2])], 128), \
+        "tensor 'blk.0\\x00attn_q.weight' has 5 dimensions (at most 4)"
+    yield "long_key_name.gguf", header(0, 1) + kv("k" * 100000, 13, b"\0" * 8), \
+        "key '" + "k" * 80 + "... (100000 bytes)' has unknown value type 13"
+
+
+def llama(**changes):
+    """The metadata of a tiny llama decoder with some values replaced (None drops a key)."""
+    values = {
+        "general.architecture": kv_str("general.architecture", "llama"),
+        "llama.block_count": kv_u32("llama.block_count", 2),
+        "llama.embedding_length": kv_u32("llama.embedding_length", 32),
+        "llama.feed_forward_length": kv_u32("llama.feed_forward_length", 64),
+        "llama.attention.head_count": kv_u32("llama.attention.head_count", 4),
+        "llama.attention.head_count_kv": kv_u32("llama.attention.head_count_kv", 2),
+        "llama.context_length": kv_u32("llama.context_length", 128),
+        "llama.attention.layer_norm_rms_epsilon": kv_f32("llama.attention.layer_norm_rms_epsilon", 1e-5),
+    }
+    for key, record in changes.items():
+        values[key] = record
+    return model([r for r in values.values() if r is not None], [], 0)
+
+
+def mmproj(**changes):
+    """The metadata of a tiny idefics3 mmproj (and its projector matrix) with some values replaced."""
+    p = "clip.vision."
+    values = {
+        "general.architecture": kv_str("general.architecture", "clip"),
+        "clip.has_vision_encoder": kv("clip.has_vision_encoder", BOOL, b"\1"),
+        "clip.projector_type": kv_str("clip.projector_type", "idefics3"),
+        p + "embedding_length": kv_u32(p + "embedding_length", 32),
+        p + "feed_forward_length": kv_u32(p + "feed_forward_length", 64),
+        p + "block_count": kv_u32(p + "block_count", 2),
+        p + "attention.head_count": kv_u32(p + "attention.head_count", 4),
+        p + "attention.layer_norm_epsilon": kv_f32(p + "attention.layer_norm_epsilon", 1e-6),
+        p + "image_size": kv_u32(p + "image_size", 64),
+        p + "patch_size": kv_u32(p + "patch_size", 16),
+        p + "image_mean": kv_f32_array(p + "image_mean", [0.5, 0.5, 0.5]),
+        p + "image_std": kv_f32_array(p + "image_std", [0.5, 0.5, 0.5]),
+    }
+    for key, record in changes.items():
+        values[p + key] = record
+    return model(list(values.values()), [tinfo("mm.model.fc.weight", [4, 8])], 4 * 8 * 4)
+
+
+def hparams_cases():
+    nan, inf = float("nan"), float("inf")
+    eps = "llama.attention.layer_norm_rms_epsilon"
+    yield "nan_rms_epsilon.gguf", llama(**{eps: kv_f32(eps, nan)}), \
+        "key llama.attention.layer_norm_rms_epsilon = nan: must be a finite number > 0"
+    yield "negative_rms_epsilon.gguf", llama(**{eps: kv_f32(eps, -1e-5)}), \
+        "key llama.attention.layer_norm_rms_epsilon = -1e-05: must be a finite number > 0"
+    yield "infinite_rope_theta.gguf", llama(**{"llama.rope.freq_base": kv_f32("llama.rope.freq_base", inf)}), \
+        "key llama.rope.freq_base = inf: must be a finite number > 0"
+    yield "negative_rope_scaling.gguf", llama(**{"llama.rope.scaling.factor": kv_f32("llama.rope.scaling.factor", -2)}), \
+        "key llama.rope.scaling.factor = -2: must be a finite number >= 0"
+    yield "head_count_kv_not_dividing.gguf", llama(**{"llama.attention.head_count_kv": kv_u32("llama.attention.head_count_kv", 3)}), \
+        "key llama.attention.head_count_kv = 3: does not divide head_count 4"
+    yield "zero_context_length.gguf", llama(**{"llama.context_length": kv_u32("llama.context_length", 0)}), \
+        "key llama.context_length = 0: must be at least 1"
+    yield "huge_embedding_length.gguf", llama(**{"llama.embedding_length": kv_u32("llama.embedding_length", 1 << 30),
+                                                 "llama.attention.key_length": kv_u32("llama.attention.key_length", 8)}), \
+        "key llama.embedding_length = 1073741824: more than 16777216"
+    long_arch = "a" * 102400
+    yield "long_architecture_name.gguf", llama(**{"general.architecture": kv_str("general.architecture", long_arch)}), \
+        "architecture '" + "a" * 80 + "... (102400 bytes)' is not supported"
+
+
+def mmproj_cases():
+    nan = float("nan")
+    yield "mmproj_nan_epsilon.gguf", mmproj(**{"attention.layer_norm_epsilon": kv_f32("clip.vision.attention.layer_norm_epsilon", nan)}), \
+        "key clip.vision.attention.layer_norm_epsilon = nan: must be a finite number > 0"
+    yield "mmproj_zero_image_std.gguf", mmproj(image_std=kv_f32_array("clip.vision.image_std", [0.5, 0.0, 0.5])), \
+        "key clip.vision.image_std[1] = 0: must be a finite number > 0"
+    yield "mmproj_patch_larger_than_image.gguf", mmproj(patch_size=kv_u32("clip.vision.patch_size", 128)), \
+        "key clip.vision.patch_size = 128: larger than image_size 64"
 
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "tests", "data", "gguf-bad")
     os.makedirs(out, exist_ok=True)
-    lines = ["# file\texpected message fragment (generated by tools/make_bad_gguf.py)"]
+    lines = ["# file\texpected message fragment\tstage (generated by tools/make_bad_gguf.py)"]
     names = set()
-    for name, data, fragment in cases():
-        assert name not in names, name
-        names.add(name)
-        with open(os.path.join(out, name), "wb") as f:
-            f.write(data)
-        lines.append(f"{name}\t{fragment}")
+    for stage, stage_cases in (("open", cases()), ("decoder", hparams_cases()), ("mmproj", mmproj_cases())):
+        for name, data, fragment in stage_cases:
+            assert name not in names, name
+            names.add(name)
+            with open(os.path.join(out, name), "wb") as f:
+                f.write(data)
+            lines.append(f"{name}\t{fragment}\t{stage}")
     with open(os.path.join(out, "MANIFEST.tsv"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {len(names)} files to {out}")

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "bench/bench.hpp"
+#include "prism/error.hpp"
 
 namespace prism::bench {
 
@@ -51,7 +52,38 @@ std::vector<std::string> split(const std::string& s) {
     return out;
 }
 
+double seconds(const std::string& flag, const std::string& text) {
+    std::size_t used = 0;
+    double value = -1;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size() || !(value >= 0) || value > 3600)
+        throw std::runtime_error(flag + ": '" + text + "' is not a time in seconds (0 to 3600)");
+    return value;
+}
+
+std::int64_t positive(const std::string& flag, const std::string& text) {
+    return parse_count(flag, text, 1);
+}
+
 }  // namespace
+
+std::int64_t parse_count(const std::string& flag, const std::string& text, std::int64_t min) {
+    std::size_t used = 0;
+    long long value = 0;
+    try {
+        value = std::stoll(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size() || value < min) {
+        throw Error(flag + ": '" + text + "' is not a whole number >= " + std::to_string(min));
+    }
+    return value;
+}
 
 OpsOptions parse_ops_options(const std::vector<std::string>& args) {
     OpsOptions o;
@@ -83,7 +115,8 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
             for (const auto& m : split(value())) o.models.insert(m);
         } else if (a == "--contexts") {
             o.contexts.clear();
-            for (const auto& c : split(value())) o.contexts.push_back(std::stoll(c));
+            for (const auto& c : split(value())) o.contexts.push_back(positive(a, c));
+            if (o.contexts.empty()) throw std::runtime_error(a + " needs at least one length");
         } else if (a == "--attn-kernel") {
             o.attention_kernel = value();
             if (o.attention_kernel != "auto" && o.attention_kernel != "gpu" &&
@@ -91,16 +124,14 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
                 throw std::runtime_error("--attn-kernel takes auto, gpu or cpu");
             }
         } else if (a == "--tokens") {
-            o.tokens = std::stoll(value());
+            o.tokens = positive(a, value());
         } else if (a == "--min-time") {
-            o.min_seconds = std::stod(value());
+            o.min_seconds = seconds(a, value());
         } else if (a == "--shape") {
             const auto parts = split(value());
             if (parts.size() != 3) throw std::runtime_error("--shape takes K,M,N");
-            o.shapes.push_back({std::stoll(parts[0]), std::stoll(parts[1]), std::stoll(parts[2])});
-            if (o.shapes.back()[0] < 1 || o.shapes.back()[1] < 1 || o.shapes.back()[2] < 1) {
-                throw std::runtime_error("--shape sizes must be positive");
-            }
+            o.shapes.push_back(
+                {positive(a, parts[0]), positive(a, parts[1]), positive(a, parts[2])});
         } else if (a == "--json") {
             o.json = true;
         } else {
@@ -111,7 +142,6 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
         const auto all = computable_tensor_types();
         o.types.assign(all.begin(), all.end());
     }
-    if (o.tokens < 1) throw std::runtime_error("--tokens must be at least 1");
     return o;
 }
 

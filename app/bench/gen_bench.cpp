@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/bench.hpp"
+#include "bench/bench_options.hpp"
 #include "bench/stats.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
@@ -39,18 +40,6 @@ void gen_usage() {
         stderr);
 }
 
-std::int64_t count(const std::string& flag, const std::string& v) {
-    std::size_t used = 0;
-    long long value = -1;
-    try {
-        value = std::stoll(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != v.size() || value < 0) throw Error(flag + ": '" + v + "' is not a count");
-    return value;
-}
-
 }  // namespace
 
 int gen_command(const std::vector<std::string>& args) {
@@ -73,13 +62,13 @@ int gen_command(const std::vector<std::string>& args) {
         if (a == "-m" || a == "--model")
             o.model = v;
         else if (a == "-p" || a == "--n-prompt")
-            o.n_prompt = count(a, v);
+            o.n_prompt = parse_count(a, v, 0);
         else if (a == "-n" || a == "--n-gen")
-            o.n_gen = count(a, v);
+            o.n_gen = parse_count(a, v, 0);
         else if (a == "-r" || a == "--repetitions")
-            o.reps = std::max<std::int64_t>(1, count(a, v));
+            o.reps = std::max<std::int64_t>(1, parse_count(a, v, 0));
         else if (a == "-b" || a == "--batch-size")
-            o.batch = count(a, v);
+            o.batch = parse_count(a, v, 0);
         else if (a == "--device")
             o.device = v;
         else {

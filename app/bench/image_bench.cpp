@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench/bench.hpp"
+#include "bench/bench_options.hpp"
 #include "bench/stats.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
@@ -57,18 +58,6 @@ void image_usage() {
         stderr);
 }
 
-std::int64_t positive_count(const std::string& flag, const std::string& v) {
-    std::size_t used = 0;
-    long long value = 0;
-    try {
-        value = std::stoll(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != v.size() || value < 1) throw Error(flag + ": '" + v + "' is not a count >= 1");
-    return value;
-}
-
 // Returns false when only help was asked for.
 bool parse(const std::vector<std::string>& args, ImageOptions& o) {
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -93,11 +82,11 @@ bool parse(const std::vector<std::string>& args, ImageOptions& o) {
         else if (a == "--image")
             o.images.push_back(v);
         else if (a == "-r" || a == "--repetitions")
-            o.reps = positive_count(a, v);
+            o.reps = parse_count(a, v, 1);
         else if (a == "--warmup")
-            o.warmups = v == "0" ? 0 : positive_count(a, v);
+            o.warmups = parse_count(a, v, 0);
         else if (a == "-c" || a == "--ctx-size")
-            o.n_ctx = positive_count(a, v);
+            o.n_ctx = parse_count(a, v, 1);
         else if (a == "-p" || a == "--prompt")
             o.prompt = v;
         else if (a == "--device")

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "prism-bench: unknown command '%s'\n", command.c_str());
         prism::bench::print_usage();
         return 2;
+    } catch (const std::bad_alloc&) {
+        std::fputs("prism-bench: out of host memory for the requested sizes\n", stderr);
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "prism-bench: %s\n", e.what());
         return 1;

@@ -7,6 +7,7 @@
 #include "bench/bench_options.hpp"
 #include "bench/case_timer.hpp"
 #include "bench/report.hpp"
+#include "prism/error.hpp"
 #include "prism/gpu/context.hpp"
 #include "prism/ops/matmul.hpp"
 #include "prism/quant.hpp"
@@ -21,18 +22,22 @@ struct Weights {
 
 Weights random_weights(gpu::Context& ctx, TensorType type, std::int64_t k, std::int64_t m,
                        std::uint32_t seed) {
+    const TensorTypeInfo& info = tensor_type_info(type);
+    Weights w{
+        ctx.allocate(static_cast<std::uint64_t>(k * m) / info.block_elements * info.block_bytes),
+        {}};
     const auto bytes = random_quantized(type, static_cast<std::size_t>(k * m), seed);
-    Weights w{ctx.allocate(bytes.size()), {}};
     w.tensor = gpu::Tensor::contiguous(w.buffer, type, {k, m});
     ctx.upload(w.tensor.memory, std::span<const std::uint8_t>(bytes));
     return w;
 }
 
 Weights f32_tensor(gpu::Context& ctx, std::int64_t k, std::int64_t n) {
+    // The device buffer first: a shape too large for it is refused before host memory is used.
+    Weights w{ctx.allocate(static_cast<std::uint64_t>(k * n) * 4), {}};
     std::vector<float> values(static_cast<std::size_t>(k * n));
     for (std::size_t i = 0; i < values.size(); ++i)
         values[i] = static_cast<float>(i % 97) / 97.0f - 0.5f;
-    Weights w{ctx.allocate(values.size() * 4), {}};
     w.tensor = gpu::Tensor::contiguous(w.buffer, TensorType::F32, {k, n});
     ctx.upload(w.tensor.memory, std::span<const float>(values));
     return w;
@@ -42,19 +47,29 @@ void bench_one(gpu::Context& ctx, const OpsOptions& o, Report& report, const std
                const std::string& model, TensorType type, std::int64_t k, std::int64_t m,
                std::int64_t n) {
     if (k % tensor_type_info(type).block_elements != 0) return;  // as converters do
-    auto w = random_weights(ctx, type, k, m, 1);
-    auto x = f32_tensor(ctx, k, n);
-    auto y = f32_tensor(ctx, m, n);
-    const auto t = time_case(
-        ctx, [&](gpu::Recorder& rec) { ops::matmul(rec, w.tensor, x.tensor, y.tensor); },
-        o.min_seconds);
+    const std::string shape = std::to_string(k) + "x" + std::to_string(m) + "x" + std::to_string(n);
+    const std::string label = group + " " + std::string(tensor_type_name(type)) + " " + shape;
+    // Products of the sizes stay far below 2^63 when every size is below 2^31.
+    constexpr std::int64_t kMaxSide = std::int64_t{1} << 31;
+    if (k >= kMaxSide || m >= kMaxSide || n >= kMaxSide)
+        throw Error(label + ": sizes must be below 2^31");
+    Weights w, x, y;
+    Timing t;
+    try {
+        w = random_weights(ctx, type, k, m, 1);
+        x = f32_tensor(ctx, k, n);
+        y = f32_tensor(ctx, m, n);
+        t = time_case(
+            ctx, [&](gpu::Recorder& rec) { ops::matmul(rec, w.tensor, x.tensor, y.tensor); },
+            o.min_seconds);
+    } catch (const Error& e) {
+        throw Error(label + ": " + e.what());
+    }
     const double bytes =
         static_cast<double>(w.tensor.bytes() + x.tensor.bytes() + y.tensor.bytes());
     const double flops =
         2.0 * static_cast<double>(k) * static_cast<double>(m) * static_cast<double>(n);
-    report.add({group, model, std::string(tensor_type_name(type)),
-                std::to_string(k) + "x" + std::to_string(m) + "x" + std::to_string(n), t, bytes,
-                flops});
+    report.add({group, model, std::string(tensor_type_name(type)), shape, t, bytes, flops});
 }
 
 // The two projections of a feed-forward block: up (hidden -> ffn) and down (ffn -> hidden).

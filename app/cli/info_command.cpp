@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "prism/gguf.hpp"
+#include "prism/printable.hpp"
 
 namespace prism::cli {
 namespace {
@@ -14,7 +15,7 @@ using gguf::File;
 std::string shown(const File& f, const std::string& key) {
     const gguf::Value* v = f.find(key);
     if (v == nullptr) return "-";
-    if (v->type() == gguf::ValueType::String) return v->as<std::string>();
+    if (v->type() == gguf::ValueType::String) return printable(v->as<std::string_view>());
     return v->to_string();
 }
 

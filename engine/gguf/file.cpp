@@ -3,6 +3,7 @@
 
 #include "gguf/storage.hpp"
 #include "prism/error.hpp"
+#include "prism/printable.hpp"
 
 namespace prism::gguf {
 
@@ -21,7 +22,7 @@ const Value* File::find(std::string_view key) const {
 
 const Value& File::value(std::string_view key) const {
     const Value* v = find(key);
-    if (v == nullptr) throw FormatError(name() + ": missing key '" + std::string(key) + "'");
+    if (v == nullptr) throw FormatError(name() + ": missing key '" + printable(key) + "'");
     return *v;
 }
 
@@ -33,7 +34,7 @@ const TensorInfo* File::find_tensor(std::string_view name) const {
 const TensorInfo& File::tensor(std::string_view tensor_name) const {
     const TensorInfo* t = find_tensor(tensor_name);
     if (t == nullptr) {
-        throw FormatError(name() + ": missing tensor '" + std::string(tensor_name) + "'");
+        throw FormatError(name() + ": missing tensor '" + printable(tensor_name) + "'");
     }
     return *t;
 }

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cctype>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -12,6 +11,7 @@
 
 #include "gguf/storage.hpp"
 #include "prism/error.hpp"
+#include "prism/printable.hpp"
 
 static_assert(std::endian::native == std::endian::little,
               "the GGUF reader loads little-endian values with memcpy");
@@ -52,22 +52,6 @@ std::optional<std::uint64_t> scalar_size(std::uint32_t type) {
             return 0;
     }
     return std::nullopt;
-}
-
-std::string quoted_bytes(std::span<const std::byte> bytes) {
-    std::string out = "'";
-    for (std::byte b : bytes) {
-        const auto c = static_cast<unsigned char>(b);
-        if (std::isprint(c)) {
-            out += static_cast<char>(c);
-        } else {
-            static constexpr char kHex[] = "0123456789abcdef";
-            out += "\\x";
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out + "'";
 }
 
 std::string range(std::uint64_t begin, std::uint64_t end) {
@@ -143,7 +127,9 @@ class Parser {
 
     void read_header() {
         if (bytes_.size() >= 4 && std::memcmp(bytes_.data(), "GGUF", 4) != 0) {
-            fail("not a GGUF file (magic " + quoted_bytes(bytes_.first(4)) + ", expected 'GGUF')");
+            fail("not a GGUF file (magic '" +
+                 printable({reinterpret_cast<const char*>(bytes_.data()), 4}) +
+                 "', expected 'GGUF')");
         }
         if (bytes_.size() < kHeaderBytes) {
             fail("truncated header: the file has " + std::to_string(bytes_.size()) +
@@ -179,18 +165,19 @@ class Parser {
             const auto key =
                 read_string([&] { return "key of metadata entry " + std::to_string(i); });
             if (key.empty()) fail("metadata entry " + std::to_string(i) + " has an empty key");
-            if (file_.value_index_.contains(key)) fail("duplicate key '" + std::string(key) + "'");
+            if (file_.value_index_.contains(key)) fail("duplicate key '" + printable(key) + "'");
             Value v;
             v.file_ = file_.storage_->name;
             v.key_ = key;
-            read_value(v, read<std::uint32_t>("type of key '" + std::string(key) + "'"));
+            read_value(v,
+                       read<std::uint32_t>([&] { return "type of key '" + printable(key) + "'"; }));
             file_.value_index_.emplace(key, file_.values_.size());
             file_.values_.push_back(std::move(v));
         }
     }
 
     void read_value(Value& v, std::uint32_t type) {
-        const std::string key = "key '" + std::string(v.key_) + "'";
+        const std::string key = "key '" + printable(v.key_) + "'";
         const auto size = scalar_size(type);
         if (!size) fail(key + " has unknown value type " + std::to_string(type));
         v.type_ = static_cast<ValueType>(type);
@@ -256,7 +243,7 @@ class Parser {
         for (std::uint64_t i = 0; i < n_tensors_; ++i) {
             const auto name = read_string("name of tensor " + std::to_string(i));
             if (name.empty()) fail("tensor " + std::to_string(i) + " has an empty name");
-            const std::string label = "tensor '" + std::string(name) + "'";
+            const std::string label = "tensor '" + printable(name) + "'";
             if (file_.tensor_index_.contains(name)) fail("duplicate " + label);
 
             TensorInfo t{};
@@ -314,7 +301,7 @@ class Parser {
         }
         file_.data_offset_ = start;
         for (auto& t : file_.tensors_) {
-            const std::string label = "tensor '" + std::string(t.name) + "'";
+            const std::string label = "tensor '" + printable(t.name) + "'";
             if (t.offset > size - start) {
                 fail(label + " data offset " + std::to_string(t.offset) +
                      " lies past the end of the file (data section " + range(start, size) + ")");
@@ -343,9 +330,9 @@ class Parser {
             const auto& a = *order[i - 1];
             const auto& b = *order[i];
             if (b.file_offset < a.file_offset + a.n_bytes) {
-                fail("tensors '" + std::string(a.name) + "' " +
+                fail("tensors '" + printable(a.name) + "' " +
                      range(a.file_offset, a.file_offset + a.n_bytes) + " and '" +
-                     std::string(b.name) + "' " + range(b.file_offset, b.file_offset + b.n_bytes) +
+                     printable(b.name) + "' " + range(b.file_offset, b.file_offset + b.n_bytes) +
                      " overlap");
             }
         }

@@ -4,6 +4,7 @@
 
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
+#include "prism/printable.hpp"
 
 namespace prism::gguf {
 namespace {
@@ -55,7 +56,7 @@ std::string_view value_type_name(ValueType type) {
 }
 
 void Value::type_mismatch(std::string_view expected) const {
-    throw FormatError(std::string(file_) + ": key '" + std::string(key_) + "' has type " +
+    throw FormatError(std::string(file_) + ": key '" + printable(key_) + "' has type " +
                       type_description(type_, element_type_) + ", expected " +
                       std::string(expected));
 }
@@ -139,8 +140,8 @@ Value::Integer Value::integer() const {
 }
 
 void Value::out_of_range(std::size_t bits, bool is_signed) const {
-    throw FormatError(std::string(file_) + ": key '" + std::string(key_) + "' value " +
-                      to_string() + " does not fit in a " + std::to_string(bits) + "-bit " +
+    throw FormatError(std::string(file_) + ": key '" + printable(key_) + "' value " + to_string() +
+                      " does not fit in a " + std::to_string(bits) + "-bit " +
                       (is_signed ? "signed" : "unsigned") + " integer");
 }
 
@@ -181,9 +182,7 @@ std::string Value::to_string() const {
             out << (load<std::uint8_t>(data_) != 0 ? "true" : "false");
             break;
         case ValueType::String: {
-            constexpr std::size_t kMax = 60;
-            const auto text = as<std::string_view>();
-            out << '"' << text.substr(0, kMax) << (text.size() > kMax ? "...\"" : "\"");
+            out << '"' << printable(as<std::string_view>(), 60) << '"';
             break;
         }
         case ValueType::Array:

@@ -362,7 +362,7 @@ MemoryStats Context::memory_stats() const {
 
 PipelineCacheStats Context::pipeline_cache_stats() const {
     return {impl_->cache->file(), impl_->cache->loaded_bytes(),
-            static_cast<std::uint32_t>(impl_->pipelines.size())};
+            static_cast<std::uint32_t>(impl_->pipelines.size()), impl_->cache->warnings()};
 }
 
 void Context::save_pipeline_cache() {

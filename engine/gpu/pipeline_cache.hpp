@@ -1,7 +1,10 @@
 #pragma once
 
 #include <vulkan/vulkan.h>
+#include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "gpu/vk_util.hpp"
 #include "prism/gpu/device_info.hpp"
@@ -24,12 +27,20 @@ class PipelineCache {
     void save();
     const std::filesystem::path& file() const { return file_; }
     std::uint64_t loaded_bytes() const { return loaded_bytes_; }
+    // A cache file that could not be used or saved, one sentence each (also on stderr).
+    const std::vector<std::string>& warnings() const { return warnings_; }
 
   private:
+    // The file's bytes when it is a cache this device made; else warns and returns nothing.
+    std::vector<std::uint8_t> load(const VkPhysicalDeviceProperties& props);
+    void warn(const std::string& problem, bool names_file = false);
+    void report(const std::string& warning);
+
     VkDevice device_;
     OwnedPipelineCache cache_;
     std::filesystem::path file_;
     std::uint64_t loaded_bytes_ = 0;
+    std::vector<std::string> warnings_;
     bool dirty_ = false;
 };
 

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 extern "C" {
 #include <libavutil/dict.h>
@@ -18,6 +18,7 @@ extern "C" {
 #include "media/ffmpeg_handles.hpp"
 #include "media/orientation.hpp"
 #include "prism/media/image.hpp"
+#include "prism/regular_file.hpp"
 
 namespace prism::media {
 namespace {
@@ -100,10 +101,25 @@ void check_pixel_cap(std::string_view name, std::int64_t width, std::int64_t hei
     }
 }
 
-// FFmpeg's decoders refuse a picture over AVCodecContext::max_pixels while parsing the header
-// (or over its own INT_MAX/8-byte limit) and log "Picture size WxH ..."; turn that into the
-// pixel-cap message.
-[[noreturn]] void fail_decode(std::string_view name, int code, const DecodeLimits& limits) {
+// FFmpeg checks AVCodecContext::max_pixels on the true size when a decoder parses the header,
+// but again before it allocates a frame on the width rounded up to its stride alignment (up to
+// 64 columns), which refused a 9999x9999 image under a 1e8 cap as "10048x9999". So the cap is
+// applied to the true size by get_buffer2, before any frame buffer exists, and FFmpeg's own
+// check gets room for the rounding: 64 columns times the 2^21 rows it accepts at most.
+constexpr std::int64_t kAlignmentSlackPixels = std::int64_t{64} << 21;
+
+int capped_get_buffer(AVCodecContext* context, AVFrame* frame, int flags) {
+    const auto& limits = *static_cast<const DecodeLimits*>(context->opaque);
+    if (std::int64_t{context->width} * context->height > limits.max_pixels) return AVERROR(ERANGE);
+    return avcodec_default_get_buffer2(context, frame, flags);
+}
+
+// A refused picture becomes the pixel-cap message with its true size: the decoder's when it
+// has one, else the size in FFmpeg's "Picture size WxH ..." log line (written by the header
+// check, or by FFmpeg's own INT_MAX/8-byte limit).
+[[noreturn]] void fail_decode(std::string_view name, int code, const AVCodecContext& context,
+                              const DecodeLimits& limits) {
+    check_pixel_cap(name, context.width, context.height, limits);
     unsigned width = 0, height = 0;
     const std::string logged = ffmpeg_error_log();
     const auto at = logged.find("Picture size ");
@@ -124,7 +140,11 @@ FramePtr decode_first_frame(AVFormatContext& format, int stream_index, std::stri
     int rc = avcodec_parameters_to_context(context.get(), &params);
     if (rc < 0) fail(name, "cannot set up the decoder: " + ffmpeg_reason(rc));
     context->thread_count = 1;
-    context->max_pixels = limits.max_pixels;
+    context->opaque = const_cast<DecodeLimits*>(&limits);
+    context->get_buffer2 = capped_get_buffer;
+    context->max_pixels = limits.max_pixels > INT64_MAX - kAlignmentSlackPixels
+                              ? INT64_MAX
+                              : limits.max_pixels + kAlignmentSlackPixels;
     rc = avcodec_open2(context.get(), codec, nullptr);
     if (rc < 0) fail(name, "cannot open the decoder: " + ffmpeg_reason(rc));
 
@@ -136,7 +156,7 @@ FramePtr decode_first_frame(AVFormatContext& format, int stream_index, std::stri
         rc = avcodec_receive_frame(context.get(), frame.get());
         if (rc == 0) return frame;
         if (rc == AVERROR_EOF) break;
-        if (rc != AVERROR(EAGAIN)) fail_decode(name, rc, limits);
+        if (rc != AVERROR(EAGAIN)) fail_decode(name, rc, *context, limits);
         if (flushed) break;
         rc = av_read_frame(&format, packet.get());
         if (rc == AVERROR_EOF) {
@@ -149,7 +169,7 @@ FramePtr decode_first_frame(AVFormatContext& format, int stream_index, std::stri
                 rc = avcodec_send_packet(context.get(), packet.get());
             av_packet_unref(packet.get());
         }
-        if (rc < 0 && rc != AVERROR(EAGAIN)) fail_decode(name, rc, limits);
+        if (rc < 0 && rc != AVERROR(EAGAIN)) fail_decode(name, rc, *context, limits);
     }
     fail(name, "the file holds no complete image (truncated?)");
 }
@@ -309,21 +329,13 @@ Image decode_image_memory(std::span<const std::uint8_t> bytes, std::string_view 
 }
 
 Image decode_image_file(const std::filesystem::path& path, const DecodeLimits& limits) {
-    const std::string name = path.string();
-    std::error_code error;
-    const auto size = std::filesystem::file_size(path, error);
-    if (error) fail(name, "cannot read the file: " + error.message());
-    if (size > limits.max_bytes) {
-        fail(name, "the file is " + std::to_string(size) + " bytes, over the limit of " +
-                       std::to_string(limits.max_bytes) + " bytes");
+    std::vector<std::uint8_t> bytes;
+    try {
+        bytes = read_regular_file(path, limits.max_bytes);
+    } catch (const Error& e) {
+        throw MediaError(e.what());
     }
-    std::ifstream file(path, std::ios::binary);
-    if (!file) fail(name, "cannot open the file");
-    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-    file.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (static_cast<std::uintmax_t>(file.gcount()) != size)
-        fail(name, "cannot read the whole file");
-    return decode_image_memory(bytes, name, limits);
+    return decode_image_memory(bytes, path.string(), limits);
 }
 
 }  // namespace prism::media

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <string>
 
+#include "models/hparams_check.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
+#include "prism/printable.hpp"
 
 namespace prism::models {
 namespace {
@@ -144,12 +146,6 @@ std::array<std::int32_t, 4> rope_sections(const gguf::File& file, const std::str
     return sections;
 }
 
-void require_positive(const gguf::File& file, const std::string& k, std::int64_t value) {
-    if (value <= 0)
-        throw FormatError(file.name() + ": " + k + " is " + std::to_string(value) +
-                          ", expected a positive count");
-}
-
 }  // namespace
 
 const ArchitectureTraits* find_architecture(std::string_view name) {
@@ -171,7 +167,7 @@ DecoderHParams read_hparams(const gguf::File& file) {
     const ArchitectureTraits* traits = find_architecture(h.architecture);
     if (traits == nullptr) {
         throw FormatError(
-            file.name() + ": architecture '" + h.architecture +
+            file.name() + ": architecture '" + printable(h.architecture) +
             "' is not supported by Prism's decoder (supported: " + supported_architectures() + ")");
     }
 
@@ -189,14 +185,9 @@ DecoderHParams read_hparams(const gguf::File& file) {
     }
     h.n_head_kv = optional_count(file, key(h, "attention.head_count_kv"), h.n_head);
     require_positive(file, key(h, "attention.head_count_kv"), h.n_head_kv);
-    if (h.n_head % h.n_head_kv != 0) {
-        throw FormatError(file.name() + ": " + key(h, "attention.head_count") + " " +
-                          std::to_string(h.n_head) + " is not a multiple of head_count_kv " +
-                          std::to_string(h.n_head_kv));
-    }
-    if (!file.contains(key(h, "attention.key_length")) && h.n_embd % h.n_head != 0) {
-        throw FormatError(file.name() + ": embedding_length " + std::to_string(h.n_embd) +
-                          " is not a multiple of head_count " + std::to_string(h.n_head));
+    if (!file.contains(key(h, "attention.key_length"))) {
+        require_divides(file, key(h, "attention.head_count"), h.n_head, "embedding_length",
+                        h.n_embd);
     }
     h.head_dim = optional_count(file, key(h, "attention.key_length"), h.n_embd / h.n_head);
     const std::int64_t value_length =
@@ -221,19 +212,17 @@ DecoderHParams read_hparams(const gguf::File& file) {
     const gguf::Value* scaling = file.find(key(h, "rope.scaling.type"));
     const std::string scaling_type = scaling ? scaling->as<std::string>() : "none";
     const float factor = optional_float(file, key(h, "rope.scaling.factor"), 0.0f);
+    require_finite_non_negative(file, key(h, "rope.scaling.factor"), factor);
     if (scaling_type == "linear" || (scaling == nullptr && factor > 0.0f)) {
         h.rope_freq_scale = factor > 0.0f ? 1.0f / factor : 1.0f;
     } else if (scaling_type != "none") {
-        throw FormatError(file.name() + ": rope scaling '" + scaling_type +
+        throw FormatError(file.name() + ": rope scaling '" + printable(scaling_type) +
                           "' is not supported yet (supported: none, linear)");
     }
 
     h.swa_layers.assign(static_cast<std::size_t>(h.n_layer), false);
     if (traits->sliding_window) {
         h.n_swa = optional_count(file, key(h, "attention.sliding_window"), 0);
-        if (h.n_swa < 0)
-            throw FormatError(file.name() + ": " + key(h, "attention.sliding_window") + " is " +
-                              std::to_string(h.n_swa) + ", expected a window >= 0");
         if (h.n_swa > 0)
             h.swa_layers =
                 sliding_layers(file, key(h, "attention.sliding_window_pattern"), h.n_layer);
@@ -242,9 +231,7 @@ DecoderHParams read_hparams(const gguf::File& file) {
     if (traits->rope_mode == ops::RopeMode::multi)
         h.rope_sections = rope_sections(file, key(h, "rope.dimension_sections"), h.n_rot);
     h.final_logit_softcap = optional_float(file, key(h, "final_logit_softcapping"), 0.0f);
-    if (!(h.final_logit_softcap >= 0.0f) || !std::isfinite(h.final_logit_softcap))
-        throw FormatError(file.name() + ": " + key(h, "final_logit_softcapping") +
-                          " must be a finite value >= 0");
+    check_decoder_hparams(file, h);
     return h;
 }
 

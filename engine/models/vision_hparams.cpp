@@ -4,10 +4,12 @@
 #include <array>
 #include <string>
 
+#include "models/hparams_check.hpp"
 #include "prism/error.hpp"
 #include "prism/models/architecture.hpp"
 #include "prism/models/projector_traits.hpp"
 #include "prism/models/vision_encoder.hpp"
+#include "prism/printable.hpp"
 
 namespace prism::models {
 namespace {
@@ -71,7 +73,7 @@ std::int64_t output_dim(const gguf::File& file, ProjectorHead head) {
 VisionHParams read_vision_hparams(const gguf::File& file) {
     const std::string arch = file.get_or<std::string>("general.architecture", "");
     if (arch != "clip") {
-        fail(file, "not an mmproj file: general.architecture is '" + arch +
+        fail(file, "not an mmproj file: general.architecture is '" + printable(arch) +
                        "', expected 'clip' (an mmproj holds a vision encoder; is this the "
                        "text model?)");
     }
@@ -81,11 +83,11 @@ VisionHParams read_vision_hparams(const gguf::File& file) {
     const std::string name = projector_string(file);
     const ProjectorTraits* traits = find_projector(name);
     if (traits == nullptr) {
-        fail(file, "projector type '" + name + "' is not supported (Prism runs " +
+        fail(file, "projector type '" + printable(name) + "' is not supported (Prism runs " +
                        supported_projectors() + ")");
     }
     if (traits->modality != Modality::vision) {
-        fail(file, "projector type '" + name + "' is not a vision projector");
+        fail(file, "projector type '" + printable(name) + "' is not a vision projector");
     }
 
     VisionHParams h;
@@ -142,6 +144,7 @@ VisionHParams read_vision_hparams(const gguf::File& file) {
     }
     h.rms_norm = traits->rms_norm;
     h.output_dim = output_dim(file, traits->head);
+    check_vision_hparams(file, h);
     return h;
 }
 

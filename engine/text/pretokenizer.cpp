@@ -8,6 +8,7 @@
 #include <string>
 
 #include "prism/error.hpp"
+#include "prism/printable.hpp"
 #include "text/utf8.hpp"
 
 namespace prism::text {
@@ -76,7 +77,7 @@ std::vector<std::string> patterns_for(std::string_view pre) {
     if (pre == "default") {
         return {R"([\p{P}\$\+<=>\^~\|]+)", kGpt2, R"(\p{N}+)", R"([0-9][0-9][0-9])"};
     }
-    throw Error("tokenizer.ggml.pre '" + std::string(pre) + "' is not a known pre-tokenizer");
+    throw Error("tokenizer.ggml.pre '" + printable(pre) + "' is not a known pre-tokenizer");
 }
 
 std::string with_unicode_whitespace(std::string p) {

@@ -6,6 +6,7 @@
 
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
+#include "prism/printable.hpp"
 
 namespace prism::text {
 namespace {
@@ -98,8 +99,8 @@ Vocab load_vocab(const gguf::File& file) {
         v.add_bos = true;
         v.add_sep = true;
     } else {
-        fail(file,
-             "tokenizer model '" + v.model + "' is not supported (supported: llama, gpt2, bert)");
+        fail(file, "tokenizer model '" + printable(v.model) +
+                       "' is not supported (supported: llama, gpt2, bert)");
     }
 
     const auto tokens = file.get_array<std::string_view>("tokenizer.ggml.tokens");

@@ -8,12 +8,14 @@
 #include <random>
 
 #include "media_test_data.hpp"
+#include "png_writer.hpp"
 #include "prism/media/image.hpp"
 
 namespace prism::media {
 namespace {
 
 using test::image_fixture;
+using test::png_claiming;
 
 // Runs decode and returns the MediaError message ("" when it decoded).
 std::string decode_error(std::span<const std::uint8_t> bytes, const std::string& name,
@@ -133,43 +135,6 @@ TEST(DecodeBadInput, RandomBitFlipsNeverCrash) {
     std::printf("bit flips: %d decoded, %d refused\n", decoded, refused);
     EXPECT_GT(refused, 0);
     EXPECT_GT(decoded, 0);
-}
-
-std::uint32_t crc32(std::span<const std::uint8_t> bytes) {
-    std::uint32_t crc = 0xFFFFFFFFu;
-    for (std::uint8_t b : bytes) {
-        crc ^= b;
-        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
-
-void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(std::uint8_t(v >> shift));
-}
-
-void put_chunk(std::vector<std::uint8_t>& out, const char type[4],
-               std::span<const std::uint8_t> data) {
-    put_u32(out, std::uint32_t(data.size()));
-    std::vector<std::uint8_t> typed(type, type + 4);
-    typed.insert(typed.end(), data.begin(), data.end());
-    out.insert(out.end(), typed.begin(), typed.end());
-    put_u32(out, crc32(typed));
-}
-
-// A well-formed PNG header claiming width x height RGB, followed by a tiny IDAT.
-std::vector<std::uint8_t> png_claiming(std::uint32_t width, std::uint32_t height) {
-    std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    std::vector<std::uint8_t> ihdr;
-    put_u32(ihdr, width);
-    put_u32(ihdr, height);
-    ihdr.insert(ihdr.end(), {8, 2, 0, 0, 0});  // 8-bit RGB, deflate, no filter, no interlace
-    put_chunk(png, "IHDR", ihdr);
-    const std::array<std::uint8_t, 11> idat = {0x78, 0x9C, 0x63, 0x60, 0x00, 0x00,
-                                               0x00, 0x04, 0x00, 0x01, 0x00};
-    put_chunk(png, "IDAT", idat);
-    put_chunk(png, "IEND", {});
-    return png;
 }
 
 TEST(DecodeBadInput, HugeDimensionsRefusedBeforeAllocating) {

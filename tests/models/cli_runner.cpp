@@ -14,11 +14,16 @@
 namespace prism::test {
 
 CliRun run_cli(const std::string& args, const std::string& env) {
+    return run_program("prism-cli", args, env);
+}
+
+CliRun run_program(const std::string& program, const std::string& args, const std::string& env) {
     namespace fs = std::filesystem;
+    const fs::path binary = fs::path(PRISM_CLI_PATH).parent_path() / program;
     const fs::path err_file =
         fs::temp_directory_path() / ("prism_cli_err_" + std::to_string(::getpid()));
     const std::string command =
-        env + "'" + PRISM_CLI_PATH + "' " + args + " 2>'" + err_file.string() + "'";
+        env + "'" + binary.string() + "' " + args + " 2>'" + err_file.string() + "'";
     CliRun r;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) return r;

@@ -7,6 +7,8 @@
 
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
+#include "prism/models/architecture.hpp"
+#include "prism/models/vision_encoder.hpp"
 
 namespace prism {
 namespace {
@@ -16,19 +18,30 @@ namespace fs = std::filesystem;
 struct BadFile {
     std::string name;
     std::string fragment;
+    std::string stage;  // open, decoder or mmproj: what must refuse the file
 };
 
-// tests/data/gguf-bad/MANIFEST.tsv, written by tools/make_bad_gguf.py: "file<TAB>fragment".
+// tests/data/gguf-bad/MANIFEST.tsv, written by tools/make_bad_gguf.py:
+// "file<TAB>fragment<TAB>stage".
 std::vector<BadFile> read_manifest(const fs::path& dir) {
     std::ifstream in(dir / "MANIFEST.tsv");
     std::vector<BadFile> out;
     for (std::string line; std::getline(in, line);) {
         if (line.empty() || line[0] == '#') continue;
         const auto tab = line.find('\t');
-        if (tab == std::string::npos) continue;
-        out.push_back({line.substr(0, tab), line.substr(tab + 1)});
+        const auto stage_tab = line.rfind('\t');
+        if (tab == std::string::npos || stage_tab == tab) continue;
+        out.push_back({line.substr(0, tab), line.substr(tab + 1, stage_tab - tab - 1),
+                       line.substr(stage_tab + 1)});
     }
     return out;
+}
+
+// Opens the file and reads what `stage` reads.
+void load(const fs::path& path, const std::string& stage) {
+    const gguf::File file = gguf::File::open(path);
+    if (stage == "decoder") models::read_hparams(file);
+    if (stage == "mmproj") models::read_vision_hparams(file);
 }
 
 const fs::path kDir = fs::path(PRISM_TEST_DATA_DIR) / "gguf-bad";
@@ -43,12 +56,15 @@ TEST(GgufBadFiles, EachFileGivesItsFormatError) {
         const fs::path path = kDir / bad.name;
         ASSERT_TRUE(fs::exists(path));
         try {
-            gguf::File::open(path);
-            ADD_FAILURE() << "opened without error";
+            load(path, bad.stage);
+            ADD_FAILURE() << "loaded without error";
         } catch (const FormatError& e) {
             const std::string message = e.what();
             EXPECT_NE(message.find(bad.name), std::string::npos) << message;
             EXPECT_NE(message.find(bad.fragment), std::string::npos) << message;
+            // One short line, whatever the names in the file: escaped and capped.
+            EXPECT_EQ(message.find_first_of(std::string("\n\0", 2)), std::string::npos) << message;
+            EXPECT_LT(message.size(), 400u) << message.substr(0, 400);
         }
     }
 }

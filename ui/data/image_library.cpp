@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 #include <QSaveFile>
 
+#include "data/file_bytes.hpp"
 #include "data/image_dimensions.hpp"
 
 namespace prism::ui {
@@ -27,23 +28,12 @@ QString extension_for(const QString& source, const QString& detected_format) {
 ImportedImage ImageLibrary::import(const QString& source) const {
     ImportedImage out;
     out.original_name = QFileInfo(source).fileName();
-    QFile in(source);
-    if (!in.open(QIODevice::ReadOnly)) {
-        out.error = QStringLiteral("Cannot read %1: %2").arg(source, in.errorString());
+    const FileBytes read = read_file_bytes(source, kMaxImageBytes);
+    if (!read.error.isEmpty()) {
+        out.error = read.error;
         return out;
     }
-    if (in.size() > kMaxImageBytes) {
-        out.error = QStringLiteral("%1 is too large to attach (%2 MiB; the limit is %3 MiB)")
-                        .arg(out.original_name)
-                        .arg(in.size() / (1024 * 1024))
-                        .arg(kMaxImageBytes / (1024 * 1024));
-        return out;
-    }
-    const QByteArray bytes = in.readAll();
-    if (in.error() != QFileDevice::NoError) {
-        out.error = QStringLiteral("Cannot read %1: %2").arg(source, in.errorString());
-        return out;
-    }
+    const QByteArray& bytes = read.bytes;
     const ImageDimensions dims = read_image_dimensions(bytes);
     out.width = dims.width;
     out.height = dims.height;

@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <exception>
 
+#include "data/file_bytes.hpp"
 #include "prism/media/image.hpp"
 
 namespace prism::ui {
@@ -43,19 +44,13 @@ DecodedImage decode_image_bytes(const QByteArray& bytes, const QString& name) {
 }
 
 DecodedImage decode_image_file(const QString& path) {
-    const QString name = QFileInfo(path).fileName();
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
+    const FileBytes file = read_file_bytes(path, max_file_bytes);
+    if (!file.error.isEmpty()) {
         DecodedImage out;
-        out.error = QObject::tr("Cannot open %1: %2").arg(name, file.errorString());
+        out.error = file.error;
         return out;
     }
-    if (file.size() > max_file_bytes) {
-        DecodedImage out;
-        out.error = QObject::tr("%1 is larger than 64 MiB.").arg(name);
-        return out;
-    }
-    DecodedImage out = decode_image_bytes(file.readAll(), name);
+    DecodedImage out = decode_image_bytes(file.bytes, QFileInfo(path).fileName());
     out.attachment.path = path;
     return out;
 }

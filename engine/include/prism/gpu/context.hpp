@@ -52,6 +52,8 @@ struct PipelineCacheStats {
     std::filesystem::path file;
     std::uint64_t loaded_bytes = 0;  // bytes read from disk at start (0: cold)
     std::uint32_t pipelines_created = 0;
+    // A cache file that was unusable (it is then rebuilt) or could not be saved.
+    std::vector<std::string> warnings;
 };
 
 // A Vulkan device with its queue, memory, pipelines and staging. One per process is
