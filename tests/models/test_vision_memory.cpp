@@ -69,13 +69,13 @@ VisionMemory measure(const std::string& family) {
     const fs::path dir = test_data("vlm") / family;
     const gguf::File text_file = gguf::File::open(dir / "text.gguf");
     const gguf::File mmproj_file = gguf::File::open(dir / "mmproj.gguf");
-    const models::DecoderHParams text = models::read_hparams(text_file);
+    const models::DecoderHParams text_hparams = models::read_hparams(text_file);
     const text::Tokenizer tokenizer = text::Tokenizer::from_gguf(text_file);
     const bool mrope =
-        models::find_architecture(text.architecture)->rope_mode == ops::RopeMode::multi;
+        models::find_architecture(text_hparams.architecture)->rope_mode == ops::RopeMode::multi;
 
     gpu::Context& ctx = shared_context();
-    session::VisionPrompt vision(ctx, mmproj_file, tokenizer, text, mrope, "text.gguf");
+    session::VisionPrompt vision(ctx, mmproj_file, tokenizer, text_hparams, mrope, "text.gguf");
     const std::uint64_t weights_in_use = ctx.memory_stats().device_in_use;
     ctx.reset_memory_peak();
 
