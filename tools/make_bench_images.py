@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Writes the two default images of `prism-bench image` into tests/data/images:
 bench_512x512.jpg (the centre 300x300 square of chelsea.png, CC0) and bench_1024x768.jpg
-(domestic_dog_640x480.jpg, CDLA-Permissive-1.0), both from ../shared/data/images, upscaled
+(domestic_dog_640x480.jpg, CDLA-Permissive-1.0), both from tests/data/sample-images, upscaled
 with Pillow's bicubic filter and saved as baseline JPEG, quality 90. Their content does not
 matter to the benchmark; their size and format do.
 
-usage: tools/make_bench_images.py [SHARED_IMAGES_DIR]
+usage: tools/make_bench_images.py [SAMPLE_IMAGES_DIR]   (default tests/data/sample-images)
 """
 import sys
 from pathlib import Path
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    src = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data" / "images"
+    src = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "sample-images"
     out = ROOT / "tests" / "data" / "images"
     cat = Image.open(src / "chelsea.png").convert("RGB")
     side = min(cat.size)

@@ -25,7 +25,8 @@ the chat template is SmolVLM-256M-Instruct's (tests/data/chat/templates/smolvlm.
 
 Usage (a developer tool; about a minute and 2.6 GB of memory; seeded: reruns give identical
 files):
-  /root/.venvs/prism-tiny/bin/python tools/make_bench_vlm.py [output-dir]   # ~/.cache/prism/bench
+  python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+  build/tools-venv/bin/python tools/make_bench_vlm.py [output-dir]   # ~/.cache/prism/bench
 """
 
 from __future__ import annotations

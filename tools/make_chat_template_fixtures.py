@@ -18,9 +18,9 @@ cases.txt: a line "case <name>" starts a message list; each following line is
 "<role> <content>" with \\, \n and \t escaped.
 
 Usage (a developer tool; CI never runs Python, the fixtures are committed):
-  python3 -m venv /tmp/venv && /tmp/venv/bin/pip install transformers jinja2 gguf
+  python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
   python3 tools/fetch_models.py            # SmolLM2's template is read from its GGUF
-  /tmp/venv/bin/python tools/make_chat_template_fixtures.py [output-dir]
+  build/tools-venv/bin/python tools/make_chat_template_fixtures.py [output-dir]
 """
 
 from __future__ import annotations

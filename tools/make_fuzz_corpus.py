@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes seed inputs for the GGUF fuzzer (tests/fuzz/fuzz_gguf.cpp).
 
-From each GGUF under the shared data folder it writes two small seeds:
+From each GGUF in the given folders (by default the repository's published GGUF files:
+resources/models, tests/data/published-models and tests/data/vocab) it writes two small seeds:
   <stem>.table.gguf  header + metadata + tensor table, cut before the tensor data
                      (real-world records; the reader then stops at the data checks)
   <stem>.small.gguf  a valid file with the same keys and tensor names/types/ranks, but every
@@ -9,8 +10,10 @@ From each GGUF under the shared data folder it writes two small seeds:
                      one block so the data section stays tiny
 It also copies the hand-made bad files from tests/data/gguf-bad.
 
-usage: python3 tools/make_fuzz_corpus.py [shared-data-dir] [output-dir]
+usage: python3 tools/make_fuzz_corpus.py [--out DIR] [GGUF_FOLDER ...]
+(default output: tests/fuzz/corpus/gguf)
 """
+import argparse
 import os
 import shutil
 import struct
@@ -103,14 +106,19 @@ def seeds(data):
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "shared", "data")
-    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, "tests", "fuzz", "corpus", "gguf")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=os.path.join(root, "tests", "fuzz", "corpus", "gguf"))
+    parser.add_argument("folders", nargs="*", default=[
+        os.path.join(root, "resources", "models"),
+        os.path.join(root, "tests", "data", "published-models"),
+        os.path.join(root, "tests", "data", "vocab")])
+    args = parser.parse_args()
+    out = args.out
     os.makedirs(out, exist_ok=True)
     written = 0
-    for sub in ("models", "vocab"):
-        folder = os.path.join(shared, sub)
+    for folder in args.folders:
         if not os.path.isdir(folder):
-            continue
+            sys.exit(f"error: {folder} is not a folder")
         for name in sorted(os.listdir(folder)):
             if not name.endswith(".gguf"):
                 continue

@@ -20,8 +20,10 @@ are comments (an input starting with '#' writes it as `\x23`). The ids file has 
 input: space-separated decimal ids (an empty line for an empty encoding).
 
 The models come from tools/fetch_models.py ($PRISM_MODEL_CACHE or ~/.cache/prism/models).
-Needs: pip install torch transformers gguf sentencepiece tokenizers  (transformers >= 4.45).
-Usage: python3 tools/make_hf_tokenizer_fixtures.py
+Usage (tools/requirements.txt pins the versions the committed fixtures were made with):
+  python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+  python3 tools/fetch_models.py
+  build/tools-venv/bin/python tools/make_hf_tokenizer_fixtures.py
 """
 
 from __future__ import annotations

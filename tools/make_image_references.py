@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Writes the image fixtures and reference summaries under tests/data/images/.
 
-Run with a Python that has Pillow, numpy, torch and transformers
-(/root/.venvs/prism-tiny/bin/python). CI never runs this; its outputs are committed.
+Run with the pinned tools/requirements.txt (see tests/data/images/README.md for the command).
+CI never runs this; its outputs are committed.
+
+usage: make_image_references.py [SAMPLE_IMAGES_DIR]   (default tests/data/sample-images)
 
 Outputs
 - cat.{png,jpg,bmp,tiff,gif}, cat_lossless.webp, cat_lossy.webp, cat_rgba.png, gray.png:
@@ -12,20 +14,19 @@ Outputs
 - orient_<1..8>.jpg: a 32x24 image of four coloured quadrants (red, green / blue, white when
   upright), stored so that applying its EXIF orientation makes it upright.
 - png_named.jpg (a PNG with the wrong extension), not_image.png (text).
-- preprocess_references.txt: what transformers' image processors give for shared images
+- preprocess_references.txt: what transformers' image processors give for the sample images
   (sizes, tile grid, per-image channel means and an 8x8 average-pooled grid per channel).
 """
 import io
 import pathlib
+import sys
 
 import numpy as np
 from PIL import Image, ImageOps
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "images"
-SHARED = ROOT.parent / "shared" / "data" / "images"
-if not SHARED.exists():
-    SHARED = pathlib.Path("/work/shared/data/images")
+SAMPLES = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "sample-images"
 
 
 def rgb_on_white(image):
@@ -45,7 +46,7 @@ def write_reference(path):
 
 
 def make_format_fixtures():
-    src = Image.open(SHARED / "chelsea.png").convert("RGB")
+    src = Image.open(SAMPLES / "chelsea.png").convert("RGB")
     cat = src.crop((150, 40, 150 + 256, 40 + 192)).resize((64, 48), Image.LANCZOS)
     cat.save(OUT / "cat.png")
     cat.save(OUT / "cat.jpg", quality=90)  # 4:2:0 chroma subsampling (Pillow's default)
@@ -59,7 +60,7 @@ def make_format_fixtures():
     alpha = np.tile(np.linspace(0, 255, 64).astype(np.uint8), (48, 1))
     rgba.putalpha(Image.fromarray(alpha))
     rgba.save(OUT / "cat_rgba.png")
-    Image.open(SHARED / "camera.png").convert("L").resize((40, 40), Image.LANCZOS).save(OUT / "gray.png")
+    Image.open(SAMPLES / "camera.png").convert("L").resize((40, 40), Image.LANCZOS).save(OUT / "gray.png")
     for name in ["cat.png", "cat.jpg", "cat.bmp", "cat.tiff", "cat_lossless.webp", "cat_lossy.webp",
                  "cat.gif", "cat_rgba.png", "gray.png"]:
         print(name, write_reference(OUT / name))
@@ -149,7 +150,7 @@ def run_processors():
              ("qwen", "domestic_dog_640x480.jpg", 0), ("llava", "camera.png", 1)]
     lines = ["# family image compare n_images tile_rows tile_cols, then per image: size w h / mean 3 / pool 192 (c, gy, gx)"]
     for family, name, compare in cases:
-        image = Image.open(SHARED / name).convert("RGB")
+        image = Image.open(SAMPLES / name).convert("RGB")
         rows = cols = 0
         if family == "idefics3":
             out = idefics3(images=[[image]], return_tensors="np", return_row_col_info=True)

@@ -16,8 +16,8 @@ F16 and BF16 fixtures also hold random 16-bit patterns, so subnormals, infinitie
 are covered.
 
 Usage (a developer tool; CI never runs Python, the fixtures are committed):
-  python3 -m venv /tmp/venv && /tmp/venv/bin/pip install gguf numpy
-  /tmp/venv/bin/python tools/make_quant_fixtures.py [output-dir]
+  python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+  build/tools-venv/bin/python tools/make_quant_fixtures.py [output-dir]
 """
 
 from __future__ import annotations
@@ -162,8 +162,8 @@ def main() -> int:
 Made by `tools/make_quant_fixtures.py` with the `gguf` package {gguf_version} (llama.cpp's
 gguf-py, from PyPI) and numpy {numpy_version}, seed {SEED}:
 
-    python3 -m venv /tmp/venv && /tmp/venv/bin/pip install gguf=={gguf_version} numpy
-    /tmp/venv/bin/python tools/make_quant_fixtures.py
+    python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+    build/tools-venv/bin/python tools/make_quant_fixtures.py
 
 For each type, `<TYPE>.blocks` holds raw blocks as stored in a GGUF file and `<TYPE>.f32`
 holds `gguf.quants.dequantize()` of them (little-endian float32).

@@ -9,7 +9,8 @@ normalized pixels of one 84x56 image, and the merger's output rows (row-major me
 
 The merger's GELU is switched to the tanh form, which is what llama.cpp computes (HF: erf).
 
-    /root/.venvs/prism-tiny/bin/python tools/make_qwen2vl_vision_fixture.py
+    python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+    build/tools-venv/bin/python tools/make_qwen2vl_vision_fixture.py
 """
 import json
 import math

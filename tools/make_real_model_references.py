@@ -21,8 +21,10 @@ Prompts:
            its default system prompt), tokenized with add_special_tokens=False.
   gemma3:  BOS + "The capital of France is" (a base model; llama.cpp and HF both add BOS).
 
-Usage: python3 tools/make_real_model_references.py [--only smollm2|gemma3]
-Needs: pip install torch transformers gguf sentencepiece
+Usage (tools/requirements.txt pins the versions the committed fixtures were made with):
+  python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+  python3 tools/fetch_models.py
+  build/tools-venv/bin/python tools/make_real_model_references.py [--only smollm2|gemma3]
 """
 
 from __future__ import annotations

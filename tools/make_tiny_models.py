@@ -28,8 +28,8 @@ must move the logits by more than 1% of their largest magnitude, so the fixtures
 rule.
 
 Usage (a developer tool; CI never runs Python, the fixtures are committed):
-  python3 -m venv /tmp/venv && /tmp/venv/bin/pip install torch transformers gguf numpy
-  /tmp/venv/bin/python tools/make_tiny_models.py [output-dir]
+  python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+  build/tools-venv/bin/python tools/make_tiny_models.py [output-dir]
 """
 
 from __future__ import annotations
@@ -911,8 +911,8 @@ def write_readme(out_dir: Path, report: list) -> None:
 
 Made by `tools/make_tiny_models.py` with {versions()} (Python {sys.version.split()[0]}, CPU):
 
-    python3 -m venv /tmp/venv && /tmp/venv/bin/pip install torch transformers gguf numpy
-    /tmp/venv/bin/python tools/make_tiny_models.py
+    python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+    build/tools-venv/bin/python tools/make_tiny_models.py
 
 Every model is a Hugging Face `transformers` model whose weights are drawn with
 `torch.manual_seed(seed)` and a `torch.Generator` seeded the same: linear weights (lm_head

@@ -33,7 +33,8 @@ llama.cpp would, must equal the rows transformers builds; and the 8 greedy token
 win by more than 1% of the largest logit (seeds are tried until they do).
 
 Usage (a developer tool; CI never runs Python, the fixtures are committed):
-  /root/.venvs/prism-tiny/bin/python tools/make_tiny_vlm_models.py [output-dir]
+  python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+  build/tools-venv/bin/python tools/make_tiny_vlm_models.py [output-dir]
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ N_GREEDY = 8
 SEED_TRIES = 64
 MIN_RELATIVE_MARGIN = 0.01
 EMBD_CHECK_RTOL = 1e-4  # numpy mmproj forward vs transformers, relative to max |value|
-SOURCE_IMAGE = Path("/work/shared/data/images/chelsea.png")
+SOURCE_IMAGE = Path(__file__).resolve().parent.parent / "tests" / "data" / "sample-images" / \
+    "chelsea.png"
 SMOLVLM_TEMPLATE = Path(__file__).resolve().parent.parent / "tests" / "data" / "chat" / \
     "templates" / "smolvlm.jinja"
 QUESTION = "What is in the image?"
@@ -1189,7 +1191,8 @@ def write_readme(out_dir: Path, results: list[Result]) -> None:
 Made by `tools/make_tiny_vlm_models.py` with {tiny.versions()} (Python
 {sys.version.split()[0]}, CPU, about 20 s):
 
-    /root/.venvs/prism-tiny/bin/python tools/make_tiny_vlm_models.py
+    python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
+    build/tools-venv/bin/python tools/make_tiny_vlm_models.py
 
 Each family is a `transformers` model with random weights drawn from fixed seeds (text model:
 the rules of `tools/make_tiny_models.py`; vision: LayerNorm/RMSNorm weights U[0.5, 1.5), biases
@@ -1217,7 +1220,7 @@ not all alike, and each chosen by a top-1/top-2 logit gap > 1% of max |logit|.
   llava-hf's `USER: <image>\\n... ASSISTANT:`, which neither llama.cpp nor Prism picks without a
   template (both fall back to ChatML; llama.cpp's docs say `--chat-template vicuna`).
 - `mmproj.gguf`: vision encoder + projector (`general.architecture` = `clip`), see below.
-- `image.png`: a centre crop of `../shared/data/images/chelsea.png` resized (Lanczos) to the
+- `image.png`: a centre crop of `tests/data/sample-images/chelsea.png` resized (Lanczos) to the
   model's exact input size, so neither llama.cpp nor transformers resizes it again.
 - `pixels.f32` + `pixels.json`: the normalized pixels the vision tower receives, planar
   float32 little-endian `[n_images][3][H][W]` (smolvlm: the tiles row-major, then the global

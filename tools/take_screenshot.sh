@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build/release}"
 out="${2:-docs/screenshot.png}"
-images="${PRISM_SCREENSHOT_IMAGES:-../shared/data/images}"
+images="${PRISM_SCREENSHOT_IMAGES:-tests/data/sample-images}"
 if [ ! -x "$build/app/prism" ]; then
   cmake --preset "$(basename "$build")" >/dev/null
   cmake --build "$build" --target prism

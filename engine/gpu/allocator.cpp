@@ -147,6 +147,7 @@ Buffer Allocator::allocate(std::uint64_t bytes) {
                 out.mapped_ =
                     block.mapped ? static_cast<std::byte*>(block.mapped) + offset : nullptr;
                 in_use_ += size;
+                peak_in_use_ = std::max(peak_in_use_, in_use_);
                 return true;
             }
         }
@@ -212,6 +213,16 @@ std::uint64_t Allocator::reserved_bytes() const {
 
 std::uint64_t Allocator::in_use_bytes() const {
     return in_use_;
+}
+
+std::uint64_t Allocator::peak_in_use_bytes() const {
+    std::lock_guard lock(mutex_);
+    return peak_in_use_;
+}
+
+void Allocator::reset_peak() {
+    std::lock_guard lock(mutex_);
+    peak_in_use_ = in_use_;
 }
 
 }  // namespace prism::gpu

@@ -30,6 +30,9 @@ class Allocator {
     std::uint64_t blocks() const;
     std::uint64_t reserved_bytes() const;
     std::uint64_t in_use_bytes() const;
+    // The most bytes in use at once since the allocator began or since reset_peak().
+    std::uint64_t peak_in_use_bytes() const;
+    void reset_peak();
     bool host_visible() const { return host_visible_; }
     // Copies through the persistent mapping; only when host_visible().
     void write_mapped(const BufferRange& dst, std::span<const std::byte> data);
@@ -55,6 +58,7 @@ class Allocator {
     std::uint64_t alignment_;
     std::vector<Block> blocks_;
     std::uint64_t in_use_ = 0;
+    std::uint64_t peak_in_use_ = 0;
     mutable std::mutex mutex_;
 };
 

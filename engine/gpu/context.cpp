@@ -356,8 +356,16 @@ void Context::clear_validation_messages() {
 
 MemoryStats Context::memory_stats() const {
     const auto& m = *impl_;
-    return {m.allocator->blocks(), m.allocator->reserved_bytes(), m.allocator->in_use_bytes(),
-            m.staging_size, m.staged_uploads};
+    return {.device_blocks = m.allocator->blocks(),
+            .device_reserved = m.allocator->reserved_bytes(),
+            .device_in_use = m.allocator->in_use_bytes(),
+            .staging_bytes = m.staging_size,
+            .staged_uploads = m.staged_uploads,
+            .device_peak_in_use = m.allocator->peak_in_use_bytes()};
+}
+
+void Context::reset_memory_peak() {
+    impl_->allocator->reset_peak();
 }
 
 PipelineCacheStats Context::pipeline_cache_stats() const {

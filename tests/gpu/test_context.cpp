@@ -92,7 +92,9 @@ TEST_F(GpuTest, BarriersOnlyBetweenDependentDispatches) {
 
 TEST_F(GpuTest, BindingLargerThanStorageRangeIsRejected) {
     const auto range = ctx().device().max_storage_buffer_range;
-    if (range >= (std::uint64_t(1) << 31)) GTEST_SKIP() << "device range is " << range;
+    if (range >= (std::uint64_t(1) << 31))
+        GTEST_SKIP() << "needs a device whose storage-buffer range is under 2 GiB; this one's is "
+                     << range << " bytes";
     auto big = ctx().allocate(range + 1024);
     auto t = gpu::Tensor::contiguous(big, TensorType::F32,
                                      {static_cast<std::int64_t>((range + 1024) / 4)});

@@ -16,8 +16,8 @@ inline std::filesystem::path image_fixture(const std::string& name) {
     return std::filesystem::path(PRISM_TEST_DATA_DIR) / "images" / name;
 }
 
-inline std::filesystem::path shared_image(const std::string& name) {
-    return std::filesystem::path(PRISM_SHARED_DATA_DIR) / "images" / name;
+inline std::filesystem::path sample_image(const std::string& name) {
+    return std::filesystem::path(PRISM_TEST_DATA_DIR) / "sample-images" / name;
 }
 
 inline std::vector<std::uint8_t> read_bytes(const std::filesystem::path& path) {
@@ -26,13 +26,13 @@ inline std::vector<std::uint8_t> read_bytes(const std::filesystem::path& path) {
     return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
-// The shared real images and their sizes as Pillow reports them.
-struct SharedImage {
+// The real images of tests/data/sample-images and their sizes as Pillow reports them.
+struct SampleImage {
     const char* name;
     int width, height;
 };
-inline const std::vector<SharedImage>& shared_images() {
-    static const std::vector<SharedImage> images = {
+inline const std::vector<SampleImage>& sample_images() {
+    static const std::vector<SampleImage> images = {
         {"camera.png", 512, 512},
         {"chelsea.png", 451, 300},
         {"domestic_dog_640x480.jpg", 640, 480},

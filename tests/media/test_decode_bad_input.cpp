@@ -105,10 +105,10 @@ TEST(DecodeBadInput, RandomBitFlipsNeverCrash) {
                              "orient_6.png", "orient_8.tiff", "orient_3.webp"}) {
         sources.push_back(test::read_bytes(image_fixture(file)));
     }
-    // The shared photos are large; their headers and first rows are where parsing happens,
+    // The sample photos are large; their headers and first rows are where parsing happens,
     // so a 16 KiB prefix of each keeps the loop fast (truncation is then part of the test).
-    for (const auto& shared : test::shared_images()) {
-        auto bytes = test::read_bytes(test::shared_image(shared.name));
+    for (const auto& sample : test::sample_images()) {
+        auto bytes = test::read_bytes(test::sample_image(sample.name));
         bytes.resize(std::min<std::size_t>(bytes.size(), 16 << 10));
         sources.push_back(std::move(bytes));
     }

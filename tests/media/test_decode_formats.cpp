@@ -97,12 +97,12 @@ TEST(Decode, ContentWinsOverExtension) {
     EXPECT_EQ(image.rgb, decode_image_file(image_fixture("cat.png")).rgb);
 }
 
-TEST(Decode, SharedImagesHaveTheirSizes) {
-    for (const auto& shared : test::shared_images()) {
-        const Image image = decode_image_file(test::shared_image(shared.name));
-        EXPECT_EQ(image.width, shared.width) << shared.name;
-        EXPECT_EQ(image.height, shared.height) << shared.name;
-        EXPECT_EQ(image.rgb.size(), std::size_t(shared.width) * shared.height * 3) << shared.name;
+TEST(Decode, SampleImagesHaveTheirSizes) {
+    for (const auto& sample : test::sample_images()) {
+        const Image image = decode_image_file(test::sample_image(sample.name));
+        EXPECT_EQ(image.width, sample.width) << sample.name;
+        EXPECT_EQ(image.height, sample.height) << sample.name;
+        EXPECT_EQ(image.rgb.size(), std::size_t(sample.width) * sample.height * 3) << sample.name;
     }
 }
 

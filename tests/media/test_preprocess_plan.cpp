@@ -106,33 +106,33 @@ TEST(Preprocess, OutputsAgreeWithThePlan) {
 namespace prism::media {
 namespace {
 
-TEST(Preprocess, SharedImagesForEveryFamily) {
+TEST(Preprocess, SampleImagesForEveryFamily) {
     const std::vector<VisionPreprocess> families = {
         smolvlm(), test::projector_preprocess("gemma3", 896, 0, 14, 4, half, half),
         test::projector_preprocess("qwen2.5vl_merger", 0, 0, 14, 2, clip_mean, clip_std),
         test::projector_preprocess("mlp", 336, 0, 14, 0, clip_mean, clip_std)};
-    // Plans for every shared image: every output has at least one pixel and Qwen's sides are
+    // Plans for every sample image: every output has at least one pixel and Qwen's sides are
     // multiples of 28 within the token bounds.
-    for (const auto& shared : test::shared_images()) {
+    for (const auto& sample : test::sample_images()) {
         for (const VisionPreprocess& config : families) {
-            const PreprocessPlan plan = plan_preprocess(shared.width, shared.height, config);
-            ASSERT_FALSE(plan.images.empty()) << shared.name;
+            const PreprocessPlan plan = plan_preprocess(sample.width, sample.height, config);
+            ASSERT_FALSE(plan.images.empty()) << sample.name;
             for (const ImageSize& size : plan.images) {
-                EXPECT_GT(size.width, 0) << shared.name;
-                EXPECT_GT(size.height, 0) << shared.name;
+                EXPECT_GT(size.width, 0) << sample.name;
+                EXPECT_GT(size.height, 0) << sample.name;
             }
             if (config.kind == VisionPreprocess::Kind::dynamic_size) {
                 const ImageSize size = plan.images.front();
-                EXPECT_EQ(size.width % 28, 0) << shared.name;
-                EXPECT_EQ(size.height % 28, 0) << shared.name;
-                EXPECT_GE(std::int64_t(size.width) * size.height, config.min_pixels) << shared.name;
-                EXPECT_LE(std::int64_t(size.width) * size.height, config.max_pixels) << shared.name;
+                EXPECT_EQ(size.width % 28, 0) << sample.name;
+                EXPECT_EQ(size.height % 28, 0) << sample.name;
+                EXPECT_GE(std::int64_t(size.width) * size.height, config.min_pixels) << sample.name;
+                EXPECT_LE(std::int64_t(size.width) * size.height, config.max_pixels) << sample.name;
             }
         }
     }
     // Pixels for the page scan (384x191, a letterboxed aspect ratio everywhere): all finite and
     // within the normalized range of u8 inputs.
-    const Image page = decode_image_file(test::shared_image("page.png"));
+    const Image page = decode_image_file(test::sample_image("page.png"));
     for (const VisionPreprocess& config : families) {
         const PreprocessedImage out = preprocess(page, config);
         for (const PlanarImage& image : out.images) {

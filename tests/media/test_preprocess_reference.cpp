@@ -1,4 +1,4 @@
-// Prism's preprocessing (mtmd's rules) against transformers' image processors on the shared
+// Prism's preprocessing (mtmd's rules) against transformers' image processors on the sample
 // images (summaries in tests/data/images/preprocess_references.txt, made by
 // tools/make_image_references.py): sizes and tile grids exactly; pixels through per-image
 // channel means and an 8x8 average-pooled grid, where mtmd does not letterbox.
@@ -111,7 +111,7 @@ TEST(PreprocessReference, MatchesTransformers) {
     ASSERT_EQ(cases.size(), 8u);
     for (const ReferenceCase& ref : cases) {
         SCOPED_TRACE(ref.family + " " + ref.image);
-        const Image image = decode_image_file(test::shared_image(ref.image));
+        const Image image = decode_image_file(test::sample_image(ref.image));
         if (!ref.compare_pixels) {
             // HF stretches where mtmd letterboxes: only the sizes are comparable (and computing
             // the pixels would only cost time; Preprocess.OutputsAgreeWithThePlan ties the two).

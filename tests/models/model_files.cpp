@@ -7,12 +7,6 @@
 
 namespace prism::test {
 
-std::optional<std::filesystem::path> shared_model(const std::string& name) {
-    std::filesystem::path p = std::filesystem::path(PRISM_SHARED_DATA_DIR) / "models" / name;
-    if (!std::filesystem::exists(p)) return std::nullopt;
-    return p;
-}
-
 GgufBuilder tiny_llama(const TinyLlamaSpec& spec) {
     constexpr std::uint64_t n_embd = 32, n_head = 4, n_kv = 2, hd = 8, n_ff = 64, vocab = 48;
     GgufBuilder b;

@@ -1,19 +1,15 @@
 #pragma once
 
-// Where the shared real model files are, and a synthetic `llama` GGUF for tests that need a
-// file with chosen shapes, types or defects.
+// A synthetic `llama` GGUF for tests that need a file with chosen shapes, types or defects, and
+// where the real model files are (support/test_files.hpp).
 
-#include <filesystem>
-#include <optional>
 #include <string>
 
 #include "prism/tensor_type.hpp"
 #include "support/gguf_builder.hpp"
+#include "support/test_files.hpp"
 
 namespace prism::test {
-
-// The path of a file in ../shared/data/models, or nullopt (the caller skips with a reason).
-std::optional<std::filesystem::path> shared_model(const std::string& name);
 
 struct TinyLlamaSpec {
     std::string architecture = "llama";

@@ -22,9 +22,8 @@ fs::path temp_path(const std::string& stem) {
 }
 
 TEST(CliRun, Stories260KRawGreedy) {
-    const auto model = shared_model("stories260K.gguf");
-    if (!model) GTEST_SKIP() << "stories260K.gguf is not in " PRISM_SHARED_DATA_DIR "/models";
-    const CliRun r = run_cli("run -m '" + model->string() +
+    const auto model = demo_model();
+    const CliRun r = run_cli("run -m '" + model.string() +
                              "' --raw -p 'Once upon a time, there was a little girl named "
                              "Lily.' -n 12 --temp 0 -c 128");
     ASSERT_EQ(r.status, 0) << r.err;
@@ -58,18 +57,16 @@ TEST(CliRun, UnsupportedArchitectureIsNamed) {
 
 TEST(CliRun, ModelLargerThanDeviceMemorySaysHowMuch) {
     // stories260K needs about 1.3 MiB; PRISM_MEMORY_BUDGET_MIB stands in for a small device.
-    const auto model = shared_model("stories260K.gguf");
-    if (!model) GTEST_SKIP() << "stories260K.gguf is not in " PRISM_SHARED_DATA_DIR "/models";
+    const auto model = demo_model();
     const CliRun r =
-        run_cli("run -m '" + model->string() + "' -p hi -c 512", "PRISM_MEMORY_BUDGET_MIB=1 ");
+        run_cli("run -m '" + model.string() + "' -p hi -c 512", "PRISM_MEMORY_BUDGET_MIB=1 ");
     expect_one_line_error(r, "of device memory");
     EXPECT_NE(r.err.find("has 1.0 MiB"), std::string::npos) << r.err;
 }
 
 TEST(CliRun, EmptyPrompt) {
-    const auto model = shared_model("stories260K.gguf");
-    if (!model) GTEST_SKIP() << "stories260K.gguf is not in " PRISM_SHARED_DATA_DIR "/models";
-    expect_one_line_error(run_cli("run -m '" + model->string() + "' -p ''"), "prompt is empty");
+    const auto model = demo_model();
+    expect_one_line_error(run_cli("run -m '" + model.string() + "' -p ''"), "prompt is empty");
 }
 
 }  // namespace

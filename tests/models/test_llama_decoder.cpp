@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <optional>
 #include <vector>
 
 #include "models/model_files.hpp"
@@ -20,25 +19,14 @@ namespace {
 using models::Decoder;
 using models::DecoderOptions;
 
-// The first 48 greedy tokens of stories260K from BOS (../shared/data/models/PROVENANCE.md,
+// The first 48 greedy tokens of stories260K from BOS (resources/models/PROVENANCE.md,
 // checked there against llama2.c's documented output).
 const std::vector<std::int32_t> kStoriesGreedy = {
     403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426, 338,
     401, 396, 267, 337, 410, 408, 419, 292, 411, 322, 265, 282, 295, 433, 426, 385,
     328, 432, 358, 394, 261, 370, 432, 352, 266, 268, 388, 426, 338, 391, 266, 267};
 
-class LlamaDecoder : public GpuTest {
-  protected:
-    std::optional<gguf::File> open_shared(const std::string& name) {
-        const auto path = shared_model(name);
-        if (!path) return std::nullopt;
-        return gguf::File::open(*path);
-    }
-};
-
-#define SKIP_WITHOUT(file_var, name)   \
-    auto file_var = open_shared(name); \
-    if (!file_var) GTEST_SKIP() << name " is not in " PRISM_SHARED_DATA_DIR "/models"
+using LlamaDecoder = GpuTest;
 
 std::vector<std::int32_t> stories_prompt(std::size_t n) {
     std::vector<std::int32_t> t{1};
@@ -47,8 +35,8 @@ std::vector<std::int32_t> stories_prompt(std::size_t n) {
 }
 
 TEST_F(LlamaDecoder, Stories260KGreedyFromBosMatchesLlama2c) {
-    SKIP_WITHOUT(file, "stories260K.gguf");
-    Decoder decoder(ctx(), *file, {.n_ctx = 64, .prefill_chunk = 16});
+    const auto file = gguf::File::open(demo_model());
+    Decoder decoder(ctx(), file, {.n_ctx = 64, .prefill_chunk = 16});
     EXPECT_EQ(decoder.hparams().n_head_kv, 4);
     EXPECT_EQ(decoder.n_vocab(), 512);
     std::vector<std::int32_t> generated;
@@ -71,10 +59,10 @@ constexpr float kTolerance = 5e-4f;
 
 // f32 weights, GQA 2:1, 5 layers.
 TEST_F(LlamaDecoder, Stories260KAllLogitsMatchCpuReference) {
-    SKIP_WITHOUT(file, "stories260K.gguf");
+    const auto file = gguf::File::open(demo_model());
     const auto tokens = stories_prompt(12);
-    const auto expected = reference_forward(*file, tokens);
-    Decoder decoder(ctx(), *file, {.n_ctx = 32, .prefill_chunk = 32});
+    const auto expected = reference_forward(file, tokens);
+    Decoder decoder(ctx(), file, {.n_ctx = 32, .prefill_chunk = 32});
     const auto actual = decoder.forward(tokens, true);
     const LogitGap gap = logit_gap(expected, actual);
     EXPECT_LE(gap.max_abs_diff, kTolerance * gap.max_abs) << "max |logit| " << gap.max_abs;
@@ -83,10 +71,10 @@ TEST_F(LlamaDecoder, Stories260KAllLogitsMatchCpuReference) {
 // Prefill split into chunks of 3 (matrix-vector kernels) gives the logits of one chunk of 20
 // (tiled kernels): the kernels differ only in summation order (same budget).
 TEST_F(LlamaDecoder, ChunkedPrefillEqualsOneChunk) {
-    SKIP_WITHOUT(file, "stories260K.gguf");
+    const auto file = gguf::File::open(demo_model());
     const auto tokens = stories_prompt(20);
-    Decoder whole(ctx(), *file, {.n_ctx = 32, .prefill_chunk = 32});
-    Decoder chunked(ctx(), *file, {.n_ctx = 32, .prefill_chunk = 3});
+    Decoder whole(ctx(), file, {.n_ctx = 32, .prefill_chunk = 32});
+    Decoder chunked(ctx(), file, {.n_ctx = 32, .prefill_chunk = 3});
     const auto a = whole.forward(tokens, true);
     const auto b = chunked.forward(tokens, true);
     ASSERT_EQ(a.size(), 20u * 512u);
@@ -101,12 +89,12 @@ TEST_F(LlamaDecoder, ChunkedPrefillEqualsOneChunk) {
 
 // Decoding token by token after a prefill continues the positions and reuses the cache.
 TEST_F(LlamaDecoder, DecodeAfterPrefillEqualsLongerPrefill) {
-    SKIP_WITHOUT(file, "stories260K.gguf");
+    const auto file = gguf::File::open(demo_model());
     const auto tokens = stories_prompt(18);
-    Decoder longer(ctx(), *file, {.n_ctx = 32});
+    Decoder longer(ctx(), file, {.n_ctx = 32});
     const auto expected = longer.forward(tokens);
 
-    Decoder stepwise(ctx(), *file, {.n_ctx = 32});
+    Decoder stepwise(ctx(), file, {.n_ctx = 32});
     stepwise.forward(std::span(tokens).first(15));
     EXPECT_EQ(stepwise.n_past(), 15);
     stepwise.forward(std::span(tokens).subspan(15, 2));
@@ -117,8 +105,8 @@ TEST_F(LlamaDecoder, DecodeAfterPrefillEqualsLongerPrefill) {
 }
 
 TEST_F(LlamaDecoder, FullContextIsAClearErrorAndChangesNothing) {
-    SKIP_WITHOUT(file, "stories260K.gguf");
-    Decoder decoder(ctx(), *file, {.n_ctx = 8, .prefill_chunk = 4});
+    const auto file = gguf::File::open(demo_model());
+    Decoder decoder(ctx(), file, {.n_ctx = 8, .prefill_chunk = 4});
     const std::vector<std::int32_t> six{1, 403, 407, 261, 378, 432};
     decoder.forward(six);
     const std::vector<std::int32_t> three{383, 286, 261};
@@ -139,10 +127,10 @@ TEST_F(LlamaDecoder, FullContextIsAClearErrorAndChangesNothing) {
 }
 
 TEST_F(LlamaDecoder, RejectsBadOptionsAndTokens) {
-    SKIP_WITHOUT(file, "stories260K.gguf");
-    EXPECT_THROW(Decoder(ctx(), *file, {.n_ctx = 4096}), Error);  // model's is 2048
-    EXPECT_THROW(Decoder(ctx(), *file, {.n_ctx = 8, .prefill_chunk = 0}), Error);
-    Decoder decoder(ctx(), *file, {.n_ctx = 8});
+    const auto file = gguf::File::open(demo_model());
+    EXPECT_THROW(Decoder(ctx(), file, {.n_ctx = 4096}), Error);  // model's is 2048
+    EXPECT_THROW(Decoder(ctx(), file, {.n_ctx = 8, .prefill_chunk = 0}), Error);
+    Decoder decoder(ctx(), file, {.n_ctx = 8});
     const std::vector<std::int32_t> bad{1, 512};
     EXPECT_THROW(decoder.forward(bad), Error);
     EXPECT_THROW(decoder.forward(std::vector<std::int32_t>{}), Error);
@@ -153,13 +141,13 @@ TEST_F(LlamaDecoder, RejectsBadOptionsAndTokens) {
 // the attention kernel's 8 in Q and the cache). F16 weights decode exactly on both sides, so
 // the same budget holds.
 TEST_F(LlamaDecoder, Llama2TinyRandomF16MatchesCpuReference) {
-    SKIP_WITHOUT(file, "llama-2-tiny-random.gguf");
+    const auto file = gguf::File::open(test_data("published-models/llama-2-tiny-random.gguf"));
     const std::vector<std::int32_t> tokens{1, 450, 4996, 17354, 1701, 29916};
-    Decoder decoder(ctx(), *file, {.n_ctx = 16, .prefill_chunk = 4});
+    Decoder decoder(ctx(), file, {.n_ctx = 16, .prefill_chunk = 4});
     EXPECT_EQ(decoder.n_vocab(), 32000);
     EXPECT_EQ(decoder.hparams().head_dim, 4);
     const auto actual = decoder.forward(tokens, true);
-    const auto expected = reference_forward(*file, tokens);
+    const auto expected = reference_forward(file, tokens);
     ASSERT_EQ(actual.size(), expected.size());
     const LogitGap gap = logit_gap(expected, actual);
     EXPECT_GT(gap.max_abs, 0.0f);
@@ -169,7 +157,7 @@ TEST_F(LlamaDecoder, Llama2TinyRandomF16MatchesCpuReference) {
     const auto step = decoder.forward(next);
     std::vector<std::int32_t> all = tokens;
     all.push_back(next[0]);
-    const auto expected_step = reference_forward(*file, all);
+    const auto expected_step = reference_forward(file, all);
     EXPECT_LE(logit_gap(std::span(expected_step).last(32000), step).max_abs_diff,
               kTolerance * gap.max_abs);
 }

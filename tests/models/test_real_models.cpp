@@ -5,14 +5,13 @@
 //   (c) the first greedy tokens equal transformers' reference (tests/data/real/*.greedy.txt,
 //       made by tools/make_real_model_references.py; how, and why only a prefix has to match,
 //       is written next to kFlipGap below).
-// Opt-in: the files come from tools/fetch_models.py ($PRISM_MODEL_CACHE or
-// ~/.cache/prism/models); without them every test here skips and says so.
+// The files come from tools/fetch_models.py ($PRISM_MODEL_CACHE or ~/.cache/prism/models), which
+// scripts/test.sh runs in CI; without them every test here skips and says so.
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -29,21 +28,14 @@
 #include "prism/text/sampler.hpp"
 #include "prism/tokenizer.hpp"
 #include "support/gpu_test.hpp"
+#include "support/test_files.hpp"
 
 namespace prism::test {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kSmolLM2 = "SmolLM2-135M-Instruct.Q4_1.gguf";
-constexpr const char* kGemma3 = "gemma-3-270m-q4_k_m.gguf";
 constexpr std::size_t kSteps = 32;
-
-fs::path model_cache() {
-    if (const char* env = std::getenv("PRISM_MODEL_CACHE")) return env;
-    const char* home = std::getenv("HOME");
-    return fs::path(home != nullptr ? home : "/") / ".cache/prism/models";
-}
 
 // tests/data/real/<key>.greedy.txt: "prompt <ids>", "greedy <ids>", "gap <floats>" lines.
 struct Reference {
@@ -107,29 +99,16 @@ class RealModels : public GpuTest {
         if (slot) return *slot;
         slot = std::make_unique<ModelRun>();
         ModelRun& r = *slot;
-        const fs::path path = model_cache() / file_name;
-        if (!fs::exists(path)) {
-            r.skip_reason = path.string() + " is absent (fetch it with tools/fetch_models.py)";
+        const auto path = real_model(file_name);
+        if (!path) {
+            r.skip_reason = real_model_absent(file_name);
             return r;
         }
-        r.file = gguf::File::open(path);
+        r.file = gguf::File::open(*path);
         r.tokenizer = text::Tokenizer::from_gguf(*r.file);
         r.reference = read_reference(key);
-        std::unique_ptr<models::Decoder> decoder;
-        try {
-            decoder = std::make_unique<models::Decoder>(
-                ctx(), *r.file, models::DecoderOptions{.n_ctx = 128, .prefill_chunk = 64});
-        } catch (const FormatError& e) {
-            const std::string what = e.what();
-            // Until the gemma3 architecture lands in the decoder, say so instead of failing.
-            if (what.find("gemma3") != std::string::npos &&
-                (what.find("not supported") != std::string::npos ||
-                 what.find("not yet") != std::string::npos)) {
-                r.skip_reason = "architecture gemma3 not supported yet (" + what + ")";
-                return r;
-            }
-            throw;
-        }
+        auto decoder = std::make_unique<models::Decoder>(
+            ctx(), *r.file, models::DecoderOptions{.n_ctx = 128, .prefill_chunk = 64});
         // Timings leave out each path's first use, which builds its Vulkan pipelines (slow on
         // lavapipe's JIT): prefill is timed as is, decode from its second step on.
         using clock = std::chrono::steady_clock;
@@ -179,18 +158,18 @@ class RealModels : public GpuTest {
 // Prism's own prompt building gives the ids the reference was computed from: the tokenizer for
 // Gemma's raw prompt (with BOS), the chat template + tokenizer for SmolLM2.
 TEST_F(RealModels, Gemma3PromptTokensMatchReference) {
-    const fs::path path = model_cache() / kGemma3;
-    if (!fs::exists(path)) GTEST_SKIP() << path << " is absent (tools/fetch_models.py)";
-    const auto file = gguf::File::open(path);
+    const auto path = real_model(kGemma3File);
+    if (!path) GTEST_SKIP() << real_model_absent(kGemma3File);
+    const auto file = gguf::File::open(*path);
     const auto tokenizer = text::Tokenizer::from_gguf(file);
     const auto ids = tokenizer.encode("The capital of France is", {.add_special = true});
     EXPECT_EQ(join(ids), join(read_reference("gemma3").prompt));
 }
 
 TEST_F(RealModels, SmolLM2ChatPromptTokensMatchReference) {
-    const fs::path path = model_cache() / kSmolLM2;
-    if (!fs::exists(path)) GTEST_SKIP() << path << " is absent (tools/fetch_models.py)";
-    const auto file = gguf::File::open(path);
+    const auto path = real_model(kSmolLM2File);
+    if (!path) GTEST_SKIP() << real_model_absent(kSmolLM2File);
+    const auto file = gguf::File::open(*path);
     const auto tokenizer = text::Tokenizer::from_gguf(file);
     const auto chat = ChatTemplate::from_gguf(file);
     EXPECT_FALSE(chat.is_fallback()) << chat.warning();
@@ -206,7 +185,7 @@ TEST_F(RealModels, SmolLM2ChatPromptTokensMatchReference) {
 // Prism agrees. So the test asks what the model really does: " Paris" is among the three best
 // next tokens, within 1.5 of the best.
 TEST_F(RealModels, Gemma3ContinuesCapitalOfFranceWithParis) {
-    RUN_OR_SKIP(r, "gemma3", kGemma3);
+    RUN_OR_SKIP(r, "gemma3", kGemma3File);
     const auto paris = r.tokenizer->find_token("▁Paris");
     ASSERT_TRUE(paris.has_value());
     const auto& l = r.first_logits;
@@ -221,7 +200,7 @@ TEST_F(RealModels, Gemma3ContinuesCapitalOfFranceWithParis) {
 
 // (b) SmolLM2's answer, up to its end of turn, mentions Paris.
 TEST_F(RealModels, SmolLM2AnswersParis) {
-    RUN_OR_SKIP(r, "smollm2", kSmolLM2);
+    RUN_OR_SKIP(r, "smollm2", kSmolLM2File);
     std::vector<std::int32_t> answer;
     for (const auto id : r.generated) {
         if (r.tokenizer->is_end_of_generation(id)) break;
@@ -256,14 +235,14 @@ void expect_reference_prefix(const ModelRun& r, std::size_t must_match) {
 
 // SmolLM2: all 32 agree (measured on lavapipe), although step 0's reference gap is only 0.08.
 TEST_F(RealModels, SmolLM2GreedyMatchesTransformersReference) {
-    RUN_OR_SKIP(r, "smollm2", kSmolLM2);
+    RUN_OR_SKIP(r, "smollm2", kSmolLM2File);
     expect_reference_prefix(r, kSteps);
 }
 
 // (c) Gemma 3: Prism's 32 greedy tokens equal the transformers reference, " the capital of the
 // country of France. It is the largest city in France ..." (see (a) for why not " Paris").
 TEST_F(RealModels, Gemma3GreedyMatchesTransformersReference) {
-    RUN_OR_SKIP(r, "gemma3", kGemma3);
+    RUN_OR_SKIP(r, "gemma3", kGemma3File);
     expect_reference_prefix(r, kSteps);
 }
 
@@ -290,12 +269,12 @@ void expect_teacher_forced_agreement(const ModelRun& r) {
 }
 
 TEST_F(RealModels, SmolLM2TeacherForcedAgreesWithTransformers) {
-    RUN_OR_SKIP(r, "smollm2", kSmolLM2);
+    RUN_OR_SKIP(r, "smollm2", kSmolLM2File);
     expect_teacher_forced_agreement(r);
 }
 
 TEST_F(RealModels, Gemma3TeacherForcedAgreesWithTransformers) {
-    RUN_OR_SKIP(r, "gemma3", kGemma3);
+    RUN_OR_SKIP(r, "gemma3", kGemma3File);
     expect_teacher_forced_agreement(r);
 }
 

@@ -37,27 +37,25 @@ GenerateOptions greedy(std::int64_t max_tokens) {
 class SessionTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        path_ = shared_model("stories260K.gguf");
-        if (!path_) return;
+        path_ = demo_model();
         SessionOptions o;
         o.n_ctx = 256;
         o.prefill_chunk = 16;  // several chunks per prompt
         o.validation = true;
-        session_.emplace(Session::load(*path_, o));
+        session_.emplace(Session::load(path_, o));
     }
     static void TearDownTestSuite() { session_.reset(); }
     void SetUp() override {
-        if (!session_)
-            GTEST_SKIP() << "stories260K.gguf is not in " PRISM_SHARED_DATA_DIR "/models";
+        ASSERT_TRUE(session_) << path_ << " did not load (see SetUpTestSuite's error)";
         session_->reset();
     }
     Session& s() { return *session_; }
 
-    static inline std::optional<fs::path> path_;
+    static inline fs::path path_;
     static inline std::optional<Session> session_;
 };
 
-// From the documented greedy story (../shared/data/models/PROVENANCE.md).
+// From the documented greedy story (resources/models/PROVENANCE.md).
 constexpr const char* kStoryStart = "Once upon a time, there was a little girl named Lily.";
 
 TEST_F(SessionTest, RawCompletionContinuesTheKnownStory) {
@@ -222,7 +220,7 @@ TEST_F(SessionTest, EndOfGenerationTokenStopsAndIsNotShown) {
     const GenerateResult plain = s().generate_raw("Once upon a time,", greedy(12));
     ASSERT_GE(plain.tokens.size(), 6u);
     const std::uint32_t eos = static_cast<std::uint32_t>(plain.tokens[5]);
-    const fs::path patched = with_eos(*path_, eos);
+    const fs::path patched = with_eos(path_, eos);
     ASSERT_FALSE(patched.empty());
     {
         Session other = Session::load(patched, {.n_ctx = 64});
@@ -243,7 +241,7 @@ TEST_F(SessionTest, EndOfGenerationTokenStopsAndIsNotShown) {
 TEST_F(SessionTest, LoadReportsProgressAndCanBeCancelled) {
     std::vector<float> seen;
     {
-        Session loaded = Session::load(*path_, {.n_ctx = 32}, [&](float f) { seen.push_back(f); });
+        Session loaded = Session::load(path_, {.n_ctx = 32}, [&](float f) { seen.push_back(f); });
         EXPECT_GT(loaded.load_seconds(), 0.0);
     }
     ASSERT_GE(seen.size(), 10u);  // 48 tensors
@@ -253,7 +251,7 @@ TEST_F(SessionTest, LoadReportsProgressAndCanBeCancelled) {
 
     std::atomic<bool> cancel{false};
     EXPECT_THROW(Session::load(
-                     *path_, {.n_ctx = 32},
+                     path_, {.n_ctx = 32},
                      [&](float f) {
                          if (f > 0.3f) cancel = true;
                      },

@@ -1,4 +1,4 @@
-// Every real image of ../shared/data/images through decode, the mmproj's preprocessing and the
+// Every real image of tests/data/sample-images through decode, the mmproj's preprocessing and the
 // encoder, for every projector type (the tiny transformers fixtures' mmprojs): no error, the
 // planned sizes are what preprocessing makes, each encoder input gives the number of rows the
 // prompt layout reserves for it, and the rows are finite. The weights are random, so values
@@ -61,12 +61,12 @@ TEST_P(VisionAllImages, DecodePreprocessEncode) {
         config.max_pixels = 128LL * config.align * config.align;
     }
 
-    for (const SharedImage& shared : shared_images()) {
-        SCOPED_TRACE(shared.name);
+    for (const SampleImage& sample : sample_images()) {
+        SCOPED_TRACE(sample.name);
         const auto t0 = std::chrono::steady_clock::now();
-        const media::Image image = media::decode_image_file(shared_image(shared.name));
-        ASSERT_EQ(image.width, shared.width);
-        ASSERT_EQ(image.height, shared.height);
+        const media::Image image = media::decode_image_file(sample_image(sample.name));
+        ASSERT_EQ(image.width, sample.width);
+        ASSERT_EQ(image.height, sample.height);
 
         const media::PreprocessPlan plan =
             media::plan_preprocess(image.width, image.height, config);
@@ -105,7 +105,7 @@ TEST_P(VisionAllImages, DecodePreprocessEncode) {
                 .count();
         // How big each image gets per projector (Qwen's dynamic size is the expensive one).
         std::printf("[ %-16s ] %-40s %dx%d -> %zu inputs, %lld rows, %.0f ms\n", GetParam().c_str(),
-                    shared.name, image.width, image.height, pre.images.size(),
+                    sample.name, image.width, image.height, pre.images.size(),
                     static_cast<long long>(rows), ms);
     }
 }

@@ -114,7 +114,7 @@ class ChatWindowTest : public QObject {
   private slots:
     void initTestCase() {
         clock_.start();
-        if (demo_model_path().isEmpty()) QSKIP("resources/models/stories260K.gguf not found");
+        QVERIFY2(!demo_model_path().isEmpty(), "resources/models/stories260K.gguf not found");
         AppOptions options;
         options.settings_file = files_.filePath(QStringLiteral("prism.conf"));
         options.data_folder = files_.filePath(QStringLiteral("data"));

@@ -32,7 +32,7 @@ class VisionChatTest : public QObject {
   private slots:
     void anImageQuestionReachesTheVisionEncoder() {
         const QString fixture = QStringLiteral(PRISM_TEST_DATA_DIR "/vlm/llava");
-        if (!QFileInfo::exists(fixture + "/mmproj.gguf")) QSKIP("tests/data/vlm/llava missing");
+        QVERIFY2(QFileInfo::exists(fixture + "/mmproj.gguf"), "tests/data/vlm/llava is missing");
         AppOptions options;
         options.settings_file = files_.filePath(QStringLiteral("prism.conf"));
         options.data_folder = files_.filePath(QStringLiteral("data"));

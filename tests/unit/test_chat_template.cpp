@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +19,7 @@
 #include "prism/gguf.hpp"
 #include "prism/media/image.hpp"
 #include "support/gguf_builder.hpp"
+#include "support/test_files.hpp"
 #include "text/chat_template.hpp"
 
 namespace prism {
@@ -295,22 +295,14 @@ TEST(ChatTemplate, FromGgufWithoutTemplateGuessesFromSpecialTokens) {
     EXPECT_EQ(t.render(m).text, read_file(chat_dir / "expected/gemma3/user_only.txt"));
 }
 
-// Opt-in: the real models from tools/fetch_models.py, when present.
-std::filesystem::path model_cache() {
-    if (const char* env = std::getenv("PRISM_MODEL_CACHE")) return env;
-    const char* home = std::getenv("HOME");
-    return std::filesystem::path(home != nullptr ? home : "/") / ".cache/prism/models";
-}
-
+// The real models from tools/fetch_models.py.
 TEST(ChatTemplateRealModels, SmolLM2AndGemma3) {
-    const auto smollm2 = model_cache() / "SmolLM2-135M-Instruct.Q4_1.gguf";
-    const auto gemma3 = model_cache() / "gemma-3-270m-q4_k_m.gguf";
-    if (!std::filesystem::exists(smollm2) || !std::filesystem::exists(gemma3)) {
-        GTEST_SKIP() << "real models absent from " << model_cache()
-                     << " (run tools/fetch_models.py)";
-    }
+    const auto smollm2 = test::real_model(test::kSmolLM2File);
+    if (!smollm2) GTEST_SKIP() << test::real_model_absent(test::kSmolLM2File);
+    const auto gemma3 = test::real_model(test::kGemma3File);
+    if (!gemma3) GTEST_SKIP() << test::real_model_absent(test::kGemma3File);
     const auto cases = load_cases();
-    const ChatTemplate smol = ChatTemplate::from_gguf(gguf::File::open(smollm2));
+    const ChatTemplate smol = ChatTemplate::from_gguf(gguf::File::open(*smollm2));
     EXPECT_EQ(smol.format(), ChatFormat::chatml);
     EXPECT_FALSE(smol.is_fallback());
     EXPECT_EQ(smol.render(cases.at("unicode")).text,
@@ -319,7 +311,7 @@ TEST(ChatTemplateRealModels, SmolLM2AndGemma3) {
               read_file(chat_dir / "expected/smollm2/user_only.txt"));
 
     // Gemma 3 270M is a base model: no template in the file, the Gemma format is guessed.
-    const ChatTemplate gemma = ChatTemplate::from_gguf(gguf::File::open(gemma3));
+    const ChatTemplate gemma = ChatTemplate::from_gguf(gguf::File::open(*gemma3));
     EXPECT_EQ(gemma.format(), ChatFormat::gemma);
     EXPECT_TRUE(gemma.is_fallback());
     EXPECT_EQ(gemma.tokens().bos, "<bos>");

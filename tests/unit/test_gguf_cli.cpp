@@ -11,6 +11,7 @@
 #include <string>
 
 #include "support/gguf_builder.hpp"
+#include "support/test_files.hpp"
 
 namespace prism {
 namespace {
@@ -48,11 +49,7 @@ fs::path temp_file(const std::string& stem) {
 }
 
 TEST(CliInfo, Stories260K) {
-    const fs::path path = fs::path(PRISM_SHARED_DATA_DIR) / "models" / "stories260K.gguf";
-    if (!fs::exists(path)) {
-        std::printf("skipping: %s not found\n", path.string().c_str());
-        GTEST_SKIP() << path << " not found";
-    }
+    const fs::path path = test::demo_model();
     const CliRun r = run_cli("info '" + path.string() + "'");
     ASSERT_EQ(r.status, 0) << r.output;
     expect_line(r.output, "architecture", "llama");

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -12,19 +11,12 @@
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/tokenizer.hpp"
+#include "support/test_files.hpp"
 
 namespace prism::text {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kShared = PRISM_SHARED_DATA_DIR;
-
-#define SKIP_WITHOUT(file)                                                        \
-    if (!fs::exists(file)) {                                                      \
-        std::printf("skipping: %s not found\n", fs::path(file).string().c_str()); \
-        GTEST_SKIP() << fs::path(file) << " not found";                           \
-    }
 
 struct Loaded {
     gguf::File file;
@@ -34,7 +26,7 @@ struct Loaded {
 };
 
 fs::path vocab(const char* name) {
-    return kShared / "vocab" / name;
+    return test::test_data("vocab") / name;
 }
 
 bool contains(const std::vector<TokenId>& ids, TokenId id) {
@@ -43,7 +35,6 @@ bool contains(const std::vector<TokenId>& ids, TokenId id) {
 
 TEST(Tokenizer, ControlTokensInTextOnlyWhenAsked) {
     const fs::path path = vocab("ggml-vocab-phi-3.gguf");
-    SKIP_WITHOUT(path);
     const Loaded l(path);
     const TokenId end = *l.tok.find_token("<|end|>");
     const TokenId assistant = *l.tok.find_token("<|assistant|>");
@@ -65,7 +56,6 @@ TEST(Tokenizer, ControlTokensInTextOnlyWhenAsked) {
 
 TEST(Tokenizer, ByteLevelEndOfTextIsNotReachableFromUserText) {
     const fs::path path = vocab("ggml-vocab-gpt-2.gguf");
-    SKIP_WITHOUT(path);
     const Loaded l(path);
     const std::string text = "a<|endoftext|>b";
     EXPECT_FALSE(contains(l.tok.encode(text, {.parse_special = false}), 50256));
@@ -77,7 +67,6 @@ TEST(Tokenizer, UserDefinedTokensAreAlwaysMatched) {
     // mpt (GPT-NeoX) stores runs of spaces as USER_DEFINED tokens; llama.cpp and HF match them
     // even in plain text.
     const fs::path path = vocab("ggml-vocab-mpt.gguf");
-    SKIP_WITHOUT(path);
     const Loaded l(path);
     const std::string spaces(24, ' ');
     const auto id = l.tok.find_token(spaces);
@@ -90,7 +79,6 @@ TEST(Tokenizer, UserDefinedTokensAreAlwaysMatched) {
 
 TEST(Tokenizer, MetadataAndDefaults) {
     const fs::path spm = vocab("ggml-vocab-llama-spm.gguf");
-    SKIP_WITHOUT(spm);
     const Loaded l(spm);
     EXPECT_EQ(l.tok.kind(), TokenizerKind::SentencePiece);
     EXPECT_EQ(l.tok.vocab_size(), 32000u);
@@ -111,7 +99,6 @@ TEST(Tokenizer, MetadataAndDefaults) {
     EXPECT_THROW((void)l.tok.token_to_piece(-1), Error);
 
     const fs::path phi3 = vocab("ggml-vocab-phi-3.gguf");
-    SKIP_WITHOUT(phi3);
     const Loaded p(phi3);
     EXPECT_EQ(p.tok.eos(), 32000);
     EXPECT_TRUE(p.tok.is_end_of_generation(*p.tok.find_token("<|end|>")));
@@ -119,7 +106,6 @@ TEST(Tokenizer, MetadataAndDefaults) {
     EXPECT_FALSE(p.tok.is_end_of_generation(*p.tok.find_token("<|assistant|>")));
 
     const fs::path bert = vocab("ggml-vocab-bert-bge.gguf");
-    SKIP_WITHOUT(bert);
     const Loaded b(bert);
     EXPECT_EQ(b.tok.kind(), TokenizerKind::WordPiece);
     const auto ids = b.tok.encode("Hello world");
@@ -130,8 +116,7 @@ TEST(Tokenizer, MetadataAndDefaults) {
 }
 
 TEST(Tokenizer, NotATokenizerIsAClearError) {
-    const fs::path path = kShared / "models" / "mnist-fc-f32.gguf";
-    SKIP_WITHOUT(path);
+    const fs::path path = test::test_data("published-models/mnist-fc-f32.gguf");
     const gguf::File file = gguf::File::open(path);
     try {
         (void)Tokenizer::from_gguf(file);
@@ -169,7 +154,6 @@ std::string stream_all(const Tokenizer& tok, const std::vector<TokenId>& ids,
 
 TEST(StreamingDetokenizer, EmojiSplitOverByteTokensComesOutWhole) {
     const fs::path path = vocab("ggml-vocab-llama-spm.gguf");
-    SKIP_WITHOUT(path);
     const Loaded l(path);
     const std::string llama = "\xF0\x9F\xA6\x99";  // U+1F999, not in the vocabulary
     const auto ids = l.tok.encode("I " + llama, {.add_special = false});
@@ -183,7 +167,6 @@ TEST(StreamingDetokenizer, EmojiSplitOverByteTokensComesOutWhole) {
 
 TEST(StreamingDetokenizer, ByteLevelPiecesSplittingCharactersComeOutWhole) {
     const fs::path path = vocab("ggml-vocab-gpt-2.gguf");
-    SKIP_WITHOUT(path);
     const Loaded l(path);
     const std::string text = "emoji \xF0\x9F\xA6\x99\xF0\x9F\x98\x81 and \xE1\x9E\x80 Khmer";
     const auto ids = l.tok.encode(text);
@@ -202,7 +185,6 @@ TEST(StreamingDetokenizer, ByteLevelPiecesSplittingCharactersComeOutWhole) {
 
 TEST(StreamingDetokenizer, FlushReplacesAnUnfinishedCharacter) {
     const fs::path path = vocab("ggml-vocab-llama-spm.gguf");
-    SKIP_WITHOUT(path);
     const Loaded l(path);
     StreamingDetokenizer stream(l.tok);
     EXPECT_EQ(stream.push(*l.tok.find_token("<0xF0>")), "");
@@ -211,15 +193,14 @@ TEST(StreamingDetokenizer, FlushReplacesAnUnfinishedCharacter) {
     EXPECT_EQ(stream.pending_bytes(), 0u);
 }
 
-// The 48 greedy ids after BOS from ../shared/data/models/PROVENANCE.md.
+// The 48 greedy ids after BOS documented with the model (resources/models/PROVENANCE.md).
 const std::vector<TokenId> kStoriesIds = {
     403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426, 338,
     401, 396, 267, 337, 410, 408, 419, 292, 411, 322, 265, 282, 295, 433, 426, 385,
     328, 432, 358, 394, 261, 370, 432, 352, 266, 268, 388, 426, 338, 391, 266, 267};
 
 TEST(Tokenizer, Stories260kIdsDecodeToTheDocumentedStory) {
-    const fs::path path = kShared / "models" / "stories260K.gguf";
-    SKIP_WITHOUT(path);
+    const fs::path path = test::demo_model();
     const Loaded l(path);
     EXPECT_EQ(l.tok.vocab_size(), 512u);
     EXPECT_EQ(l.tok.pre_name(), "default");

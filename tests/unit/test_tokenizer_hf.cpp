@@ -9,13 +9,12 @@
 // the model's own pre-tokenizer (digits split off first, as llama.cpp's `smollm` does), which
 // transformers' GGUF loader replaces with GPT-2's: with the loader's as-is, 24 of the 342 inputs
 // (all with a digit after a whitespace run) differ, and there transformers-from-GGUF is the one
-// that departs from the real SmolLM2 tokenizer. Opt-in: the model files come from
-// tools/fetch_models.py; without them the tests skip and say so.
+// that departs from the real SmolLM2 tokenizer. The model files come from tools/fetch_models.py
+// (scripts/test.sh fetches them in CI); without them the tests skip and say so.
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -25,6 +24,7 @@
 
 #include "prism/gguf.hpp"
 #include "prism/tokenizer.hpp"
+#include "support/test_files.hpp"
 
 namespace prism::text {
 namespace {
@@ -32,12 +32,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kFixtureDir = fs::path(PRISM_TEST_DATA_DIR) / "tokenizer";
-
-fs::path model_cache() {
-    if (const char* env = std::getenv("PRISM_MODEL_CACHE")) return env;
-    const char* home = std::getenv("HOME");
-    return fs::path(home != nullptr ? home : "/") / ".cache/prism/models";
-}
 
 int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -104,16 +98,14 @@ std::string join(const std::vector<TokenId>& ids) {
 }
 
 void compare_with_hf(const std::string& model, const std::string& file_name) {
-    const fs::path path = model_cache() / file_name;
-    if (!fs::exists(path)) {
-        GTEST_SKIP() << path << " is absent (fetch it with tools/fetch_models.py)";
-    }
+    const auto path = test::real_model(file_name);
+    if (!path) GTEST_SKIP() << test::real_model_absent(file_name);
     const auto strings = read_strings();
     const auto expected = read_ids(model);
     ASSERT_GE(strings.size(), 300u) << "fixture strings.txt is incomplete";
     ASSERT_EQ(strings.size(), expected.size()) << model << ".hf-ids.txt has a line per input";
 
-    const auto file = gguf::File::open(path);
+    const auto file = gguf::File::open(*path);
     const auto tokenizer = Tokenizer::from_gguf(file);
     const EncodeOptions options{.add_special = false, .parse_special = false};
     std::size_t passed = 0;
@@ -132,11 +124,11 @@ void compare_with_hf(const std::string& model, const std::string& file_name) {
 }
 
 TEST(TokenizerHf, SmolLM2MatchesTransformers) {
-    compare_with_hf("smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf");
+    compare_with_hf("smollm2", test::kSmolLM2File);
 }
 
 TEST(TokenizerHf, Gemma3MatchesTransformers) {
-    compare_with_hf("gemma3", "gemma-3-270m-q4_k_m.gguf");
+    compare_with_hf("gemma3", test::kGemma3File);
 }
 
 }  // namespace

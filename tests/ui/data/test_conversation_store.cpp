@@ -14,8 +14,8 @@
 #include "data/history_schema.hpp"
 #include "ui/data/test_suites.hpp"
 
+using prism::test::sample_image;
 using prism::test::scalar;
-using prism::test::shared_image;
 using prism::ui::AnswerStats;
 using prism::ui::ConversationListModel;
 using prism::ui::ConversationStore;
@@ -56,8 +56,8 @@ class ConversationStoreTest : public QObject {
     }
 
     void roundTripWithAttachments() {
-        const QString cat = shared_image(QStringLiteral("chelsea.png"));
-        const QString dog = shared_image(QStringLiteral("domestic_dog_640x480.jpg"));
+        const QString cat = sample_image(QStringLiteral("chelsea.png"));
+        const QString dog = sample_image(QStringLiteral("domestic_dog_640x480.jpg"));
         qint64 conv = 0;
         qint64 user = 0;
         qint64 answer = 0;
@@ -145,8 +145,8 @@ class ConversationStoreTest : public QObject {
     void deleteRemovesOrphanedImagesButKeepsShared() {
         ConversationStore store;
         QVERIFY(open(store));
-        const QString cat = shared_image(QStringLiteral("chelsea.png"));
-        const QString rocket = shared_image(QStringLiteral("rocket.jpg"));
+        const QString cat = sample_image(QStringLiteral("chelsea.png"));
+        const QString rocket = sample_image(QStringLiteral("rocket.jpg"));
         const qint64 a = store.createConversation();
         const qint64 b = store.createConversation();
         QVERIFY(store.addMessage(a, QStringLiteral("user"), QStringLiteral("two"), {cat, rocket}) >
@@ -185,7 +185,7 @@ class ConversationStoreTest : public QObject {
         const qint64 answer = store.beginAnswer(conv);
         store.finishAnswer(answer, QStringLiteral("reply"), AnswerStats{});
         store.addMessage(conv, QStringLiteral("user"), QStringLiteral("two"),
-                         {shared_image(QStringLiteral("page.png"))});
+                         {sample_image(QStringLiteral("page.png"))});
         QVERIFY(store.deleteMessagesFrom(answer));
         const auto left = store.listMessages(conv);
         QCOMPARE(left.size(), 1u);
@@ -247,7 +247,7 @@ class ConversationStoreTest : public QObject {
 
         const qint64 b = store.createConversation();
         store.addMessage(b, QStringLiteral("user"), QString(),
-                         {shared_image(QStringLiteral("camera.png"))});
+                         {sample_image(QStringLiteral("camera.png"))});
         QCOMPARE(store.conversation(b)->title, QStringLiteral("camera.png"));
 
         QVERIFY(store.renameConversation(a, QStringLiteral("  My   title ")));
@@ -349,7 +349,7 @@ class ConversationStoreTest : public QObject {
         QSignalSpy errors(&store, &ConversationStore::errorOccurred);
         const QString missing = dir_->filePath(QStringLiteral("no-such-image.png"));
         QCOMPARE(store.addMessage(conv, QStringLiteral("user"), QStringLiteral("look"),
-                                  {shared_image(QStringLiteral("camera.png")), missing}),
+                                  {sample_image(QStringLiteral("camera.png")), missing}),
                  -1);
         QCOMPARE(errors.count(), 1);
         QVERIFY2(store.lastError().contains(QStringLiteral("no-such-image.png")),

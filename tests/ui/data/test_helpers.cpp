@@ -11,8 +11,8 @@
 
 namespace prism::test {
 
-QString shared_image(const QString& name) {
-    return QDir(QStringLiteral(PRISM_SHARED_DATA_DIR "/images")).filePath(name);
+QString sample_image(const QString& name) {
+    return QDir(QStringLiteral(PRISM_TEST_DATA_DIR "/sample-images")).filePath(name);
 }
 
 QVariant scalar(const QString& db_path, const QString& sql) {

@@ -23,7 +23,7 @@ using prism::ui::ModelInfo;
 namespace {
 
 const QString kModels = QStringLiteral(PRISM_TEST_DATA_DIR "/models/");
-const QString kStories = QStringLiteral(PRISM_SHARED_DATA_DIR "/models/stories260K.gguf");
+const QString kStories = QStringLiteral(PRISM_RESOURCES_DIR "/models/stories260K.gguf");
 
 // A small projector whose output is `width` wide. Without `state_width` the width is only in
 // the projector's output tensor (older converters).

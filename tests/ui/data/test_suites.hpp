@@ -15,8 +15,8 @@ int run_settings_store_tests(int argc, char** argv);
 // argv[1] is --child-list or --child-stream (see test_store_processes.cpp).
 int run_child(int argc, char** argv);
 
-// ../shared/data/images/<name>
-QString shared_image(const QString& name);
+// tests/data/sample-images/<name>
+QString sample_image(const QString& name);
 
 }  // namespace prism::test
 

@@ -46,6 +46,9 @@ struct MemoryStats {
     std::uint64_t device_in_use = 0;    // bytes handed out as Buffers
     std::uint64_t staging_bytes = 0;    // size of the staging buffer
     std::uint64_t staged_uploads = 0;   // chunk copies made through staging
+    // The most bytes handed out as Buffers at once since the context began or since
+    // reset_memory_peak(): what a piece of work really needed, alignment included.
+    std::uint64_t device_peak_in_use = 0;
 };
 
 struct PipelineCacheStats {
@@ -93,6 +96,8 @@ class Context {
     void clear_validation_messages();
 
     MemoryStats memory_stats() const;
+    // Starts device_peak_in_use again from the bytes in use now.
+    void reset_memory_peak();
     PipelineCacheStats pipeline_cache_stats() const;
     // Writes the pipeline cache now (it is also written when the context is destroyed).
     void save_pipeline_cache();

@@ -6,20 +6,19 @@
 #include <vector>
 
 #include "prism/gguf.hpp"
+#include "support/test_files.hpp"
 
 namespace prism {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kShared = PRISM_SHARED_DATA_DIR;
-
-std::vector<fs::path> shared_ggufs() {
-    std::vector<fs::path> out;
-    for (const char* sub : {"models", "vocab"}) {
-        const fs::path dir = kShared / sub;
-        if (!fs::is_directory(dir)) continue;
-        for (const auto& e : fs::directory_iterator(dir)) {
+// Every GGUF other projects published that the tests hold: the demo model, tests/data's
+// published models and the llama.cpp vocabularies.
+std::vector<fs::path> published_ggufs() {
+    std::vector<fs::path> out = {test::demo_model()};
+    for (const char* sub : {"published-models", "vocab"}) {
+        for (const auto& e : fs::directory_iterator(test::test_data(sub))) {
             if (e.path().extension() == ".gguf") out.push_back(e.path());
         }
     }
@@ -27,16 +26,9 @@ std::vector<fs::path> shared_ggufs() {
     return out;
 }
 
-#define SKIP_WITHOUT_SHARED_DATA()                                                        \
-    if (!fs::is_directory(kShared / "models")) {                                          \
-        std::printf("skipping: shared data not found at %s\n", kShared.string().c_str()); \
-        GTEST_SKIP() << "shared data not found at " << kShared;                           \
-    }
-
-TEST(GgufSharedData, EveryFileReadsAndEveryValueLoads) {
-    SKIP_WITHOUT_SHARED_DATA();
-    const auto files = shared_ggufs();
-    ASSERT_GE(files.size(), 3u);
+TEST(GgufPublishedFiles, EveryFileReadsAndEveryValueLoads) {
+    const auto files = published_ggufs();
+    ASSERT_EQ(files.size(), 12u);  // stories260K, 2 published models, 9 vocabularies
     for (const auto& path : files) {
         SCOPED_TRACE(path.string());
         const auto f = gguf::File::open(path);
@@ -53,9 +45,8 @@ TEST(GgufSharedData, EveryFileReadsAndEveryValueLoads) {
     }
 }
 
-TEST(GgufSharedData, Stories260K) {
-    SKIP_WITHOUT_SHARED_DATA();
-    const auto f = gguf::File::open(kShared / "models" / "stories260K.gguf");
+TEST(GgufPublishedFiles, Stories260K) {
+    const auto f = gguf::File::open(test::demo_model());
     EXPECT_EQ(f.get<std::string>("general.architecture"), "llama");
     EXPECT_EQ(f.get<std::uint32_t>("llama.embedding_length"), 64u);
     EXPECT_EQ(f.get<std::uint32_t>("llama.block_count"), 5u);
@@ -80,9 +71,8 @@ TEST(GgufSharedData, Stories260K) {
     EXPECT_EQ(h[0].tensors, 48u);
 }
 
-TEST(GgufSharedData, LlamaTinyRandomHasF16Weights) {
-    SKIP_WITHOUT_SHARED_DATA();
-    const auto f = gguf::File::open(kShared / "models" / "llama-2-tiny-random.gguf");
+TEST(GgufPublishedFiles, LlamaTinyRandomHasF16Weights) {
+    const auto f = gguf::File::open(test::test_data("published-models/llama-2-tiny-random.gguf"));
     EXPECT_EQ(f.tensors().size(), 12u);
     EXPECT_EQ(f.get<std::uint32_t>("general.file_type"), 1u);
     EXPECT_EQ(f.get_array<std::string_view>("tokenizer.ggml.tokens").size(), 32000u);
@@ -90,9 +80,8 @@ TEST(GgufSharedData, LlamaTinyRandomHasF16Weights) {
     EXPECT_EQ(f.tensor("output_norm.weight").type, TensorType::F32);
 }
 
-TEST(GgufSharedData, MnistShapes) {
-    SKIP_WITHOUT_SHARED_DATA();
-    const auto f = gguf::File::open(kShared / "models" / "mnist-fc-f32.gguf");
+TEST(GgufPublishedFiles, MnistShapes) {
+    const auto f = gguf::File::open(test::test_data("published-models/mnist-fc-f32.gguf"));
     EXPECT_EQ(f.get<std::string>("general.architecture"), "mnist-fc");
     EXPECT_EQ(f.tensor("fc1.weight").shape_string(), "[784, 500]");
     EXPECT_EQ(f.tensor("fc2.bias").shape_string(), "[10]");
