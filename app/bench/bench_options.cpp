@@ -17,7 +17,7 @@ const std::vector<ModelShape>& model_shapes() {
     return shapes;
 }
 
-void print_usage() {
+void print_usage(std::FILE* to) {
     std::fputs(
         "usage: prism-bench gen -m MODEL.gguf [-p 512] [-n 128] [-r 5] [--json]  (gen --help)\n"
         "       prism-bench image --mmproj MMPROJ.gguf -m TEXT.gguf [--image PATH ...] [-r 3] "
@@ -36,7 +36,7 @@ void print_usage() {
         "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only "
         "these)\n"
         "  --json              one JSON object per line instead of a table\n",
-        stderr);
+        to);
 }
 
 namespace {
