@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "bench/bench.hpp"
+#include "common/number_flags.hpp"
 
 namespace prism::bench {
 
@@ -82,7 +83,8 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
             for (const auto& m : split(value())) o.models.insert(m);
         } else if (a == "--contexts") {
             o.contexts.clear();
-            for (const auto& c : split(value())) o.contexts.push_back(std::stoll(c));
+            for (const auto& c : split(value()))
+                o.contexts.push_back(app::integer_flag("--contexts", c));
         } else if (a == "--attn-kernel") {
             o.attention_kernel = value();
             if (o.attention_kernel != "auto" && o.attention_kernel != "gpu" &&
@@ -90,9 +92,9 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
                 throw std::runtime_error("--attn-kernel takes auto, gpu or cpu");
             }
         } else if (a == "--tokens") {
-            o.tokens = std::stoll(value());
+            o.tokens = app::integer_flag(a, value());
         } else if (a == "--min-time") {
-            o.min_seconds = std::stod(value());
+            o.min_seconds = app::real_flag(a, value());
         } else if (a == "--shape") {
             const auto parts = split(value());
             if (parts.size() != 3) throw std::runtime_error("--shape takes K,M,N");

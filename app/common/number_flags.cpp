@@ -43,6 +43,8 @@ const FlagRule kRules[] = {
     {{"-p", "--n-prompt"}, Kind::integer, {0.0}},
     {{"-r", "--repetitions"}, Kind::integer, {1.0}},
     {{"--warmup"}, Kind::integer, {0.0}},
+    {{"--tokens", "--contexts"}, Kind::integer, {1.0}},
+    {{"--min-time"}, Kind::real, {0.0, ValueRange{}.max, true}},
     // Mebibytes, shifted into bytes: at most 2^44 - 1 so that the shift cannot overflow.
     {{"PRISM_MEMORY_BUDGET_MIB"}, Kind::integer, {0.0, 17592186044415.0}},
 };

@@ -72,6 +72,12 @@ TEST(CliFlags, BenchSharesTheRules) {
                           "prism-bench: -p: 'x' is not an integer\n");
     // -1 is valid for -n, but a benchmark needs a fixed length.
     expect_one_line_error(run_program(bench_path(), gen + "-n -1"), "no fixed length");
+    expect_one_line_error(run_program(bench_path(), "ops --tokens 0"),
+                          "prism-bench: --tokens: '0' is out of range (at least 1)\n");
+    expect_one_line_error(run_program(bench_path(), "ops --contexts 512,x"),
+                          "prism-bench: --contexts: 'x' is not an integer\n");
+    expect_one_line_error(run_program(bench_path(), "ops --min-time nan"),
+                          "prism-bench: --min-time: 'nan' is not a finite number\n");
     const std::string image = "image -m /nonexistent/model.gguf --mmproj /nonexistent/mm.gguf ";
     expect_one_line_error(run_program(bench_path(), image + "-c -1"),
                           "prism-bench: -c: '-1' is out of range (from 0 to 2147483647)\n");
