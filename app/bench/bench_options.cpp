@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "bench/bench.hpp"
-#include "prism/error.hpp"
+#include "common/number_flags.hpp"
 
 namespace prism::bench {
 
@@ -18,7 +18,7 @@ const std::vector<ModelShape>& model_shapes() {
     return shapes;
 }
 
-void print_usage() {
+void print_usage(std::FILE* to) {
     std::fputs(
         "usage: prism-bench gen -m MODEL.gguf [-p 512] [-n 128] [-r 5] [--json]  (gen --help)\n"
         "       prism-bench image --mmproj MMPROJ.gguf -m TEXT.gguf [--image PATH ...] [-r 3] "
@@ -38,7 +38,7 @@ void print_usage() {
         "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only "
         "these)\n"
         "  --json              one JSON object per line instead of a table\n",
-        stderr);
+        to);
 }
 
 namespace {
@@ -52,38 +52,7 @@ std::vector<std::string> split(const std::string& s) {
     return out;
 }
 
-double seconds(const std::string& flag, const std::string& text) {
-    std::size_t used = 0;
-    double value = -1;
-    try {
-        value = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != text.size() || !(value >= 0) || value > 3600)
-        throw std::runtime_error(flag + ": '" + text + "' is not a time in seconds (0 to 3600)");
-    return value;
-}
-
-std::int64_t positive(const std::string& flag, const std::string& text) {
-    return parse_count(flag, text, 1);
-}
-
 }  // namespace
-
-std::int64_t parse_count(const std::string& flag, const std::string& text, std::int64_t min) {
-    std::size_t used = 0;
-    long long value = 0;
-    try {
-        value = std::stoll(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != text.size() || value < min) {
-        throw Error(flag + ": '" + text + "' is not a whole number >= " + std::to_string(min));
-    }
-    return value;
-}
 
 OpsOptions parse_ops_options(const std::vector<std::string>& args) {
     OpsOptions o;
@@ -115,8 +84,8 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
             for (const auto& m : split(value())) o.models.insert(m);
         } else if (a == "--contexts") {
             o.contexts.clear();
-            for (const auto& c : split(value())) o.contexts.push_back(positive(a, c));
-            if (o.contexts.empty()) throw std::runtime_error(a + " needs at least one length");
+            for (const auto& c : split(value()))
+                o.contexts.push_back(app::integer_flag("--contexts", c));
         } else if (a == "--attn-kernel") {
             o.attention_kernel = value();
             if (o.attention_kernel != "auto" && o.attention_kernel != "gpu" &&
@@ -124,14 +93,15 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
                 throw std::runtime_error("--attn-kernel takes auto, gpu or cpu");
             }
         } else if (a == "--tokens") {
-            o.tokens = positive(a, value());
+            o.tokens = app::integer_flag(a, value());
         } else if (a == "--min-time") {
-            o.min_seconds = seconds(a, value());
+            o.min_seconds = app::real_flag(a, value());
         } else if (a == "--shape") {
             const auto parts = split(value());
             if (parts.size() != 3) throw std::runtime_error("--shape takes K,M,N");
             o.shapes.push_back(
-                {positive(a, parts[0]), positive(a, parts[1]), positive(a, parts[2])});
+                {app::integer_flag(a, parts[0]), app::integer_flag(a, parts[1]),
+                 app::integer_flag(a, parts[2])});
         } else if (a == "--json") {
             o.json = true;
         } else {

@@ -36,8 +36,4 @@ struct OpsOptions {
 
 OpsOptions parse_ops_options(const std::vector<std::string>& args);
 
-// The value of a size or count option: a whole number >= `min`, else prism::Error
-// "<flag>: '<text>' is not a whole number >= <min>".
-std::int64_t parse_count(const std::string& flag, const std::string& text, std::int64_t min);
-
 }  // namespace prism::bench

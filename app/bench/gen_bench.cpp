@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "bench/bench.hpp"
-#include "bench/bench_options.hpp"
 #include "bench/stats.hpp"
+#include "common/number_flags.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/gpu/context.hpp"
@@ -33,11 +33,11 @@ void gen_usage() {
         "  -m, --model FILE     text model GGUF\n"
         "  -p, --n-prompt N     prompt tokens of the pp test (0 skips it)\n"
         "  -n, --n-gen N        generated tokens of the tg test (0 skips it)\n"
-        "  -r, --repetitions N  timed runs after one warm-up\n"
+        "  -r, --repetitions N  timed runs after one warm-up (at least 1)\n"
         "  -b, --batch-size N   prefill chunk (default 256)\n"
         "  --device D           Vulkan device index or name part\n"
         "  --json               one JSON object per test\n",
-        stderr);
+        stdout);
 }
 
 }  // namespace
@@ -54,29 +54,26 @@ int gen_command(const std::vector<std::string>& args) {
             o.json = true;
             continue;
         }
-        if (i + 1 >= args.size()) {
-            gen_usage();
-            throw Error("gen: '" + a + "' needs a value (or is unknown)");
-        }
+        if (i + 1 >= args.size()) throw Error("gen: '" + a + "' needs a value (or is unknown)");
         const std::string& v = args[++i];
         if (a == "-m" || a == "--model")
             o.model = v;
         else if (a == "-p" || a == "--n-prompt")
-            o.n_prompt = parse_count(a, v, 0);
+            o.n_prompt = app::integer_flag(a, v);
         else if (a == "-n" || a == "--n-gen")
-            o.n_gen = parse_count(a, v, 0);
+            o.n_gen = app::integer_flag(a, v);
         else if (a == "-r" || a == "--repetitions")
-            o.reps = std::max<std::int64_t>(1, parse_count(a, v, 0));
+            o.reps = app::integer_flag(a, v);
         else if (a == "-b" || a == "--batch-size")
-            o.batch = parse_count(a, v, 0);
+            o.batch = app::integer_flag(a, v);
         else if (a == "--device")
             o.device = v;
-        else {
-            gen_usage();
-            throw Error("gen: unknown option '" + a + "'");
-        }
+        else
+            throw Error("gen: unknown option '" + a + "' (see prism-bench gen --help)");
     }
     if (o.model.empty()) throw Error("gen: no model (-m MODEL.gguf)");
+    // -n -1 (until the context is full) has no fixed length to time.
+    if (o.n_gen < 0) throw Error("gen: -n -1 has no fixed length to time; give a count");
 
     const gguf::File file = gguf::File::open(o.model);
     gpu::ContextOptions context_options;

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "bench/bench.hpp"
-#include "bench/bench_options.hpp"
 #include "bench/stats.hpp"
+#include "common/number_flags.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/gpu/context.hpp"
@@ -55,7 +55,7 @@ void image_usage() {
         "  -c, --ctx-size N     the session's context (must hold the image's rows)\n"
         "  --device D           Vulkan device index or name part\n"
         "  --json               one JSON object per image\n",
-        stderr);
+        stdout);
 }
 
 // Returns false when only help was asked for.
@@ -70,10 +70,7 @@ bool parse(const std::vector<std::string>& args, ImageOptions& o) {
             o.json = true;
             continue;
         }
-        if (i + 1 >= args.size()) {
-            image_usage();
-            throw Error("image: '" + a + "' needs a value (or is unknown)");
-        }
+        if (i + 1 >= args.size()) throw Error("image: '" + a + "' needs a value (or is unknown)");
         const std::string& v = args[++i];
         if (a == "-m" || a == "--model")
             o.model = v;
@@ -82,19 +79,17 @@ bool parse(const std::vector<std::string>& args, ImageOptions& o) {
         else if (a == "--image")
             o.images.push_back(v);
         else if (a == "-r" || a == "--repetitions")
-            o.reps = parse_count(a, v, 1);
+            o.reps = app::integer_flag(a, v);
         else if (a == "--warmup")
-            o.warmups = parse_count(a, v, 0);
+            o.warmups = app::integer_flag(a, v);
         else if (a == "-c" || a == "--ctx-size")
-            o.n_ctx = parse_count(a, v, 1);
+            o.n_ctx = app::integer_flag(a, v);
         else if (a == "-p" || a == "--prompt")
             o.prompt = v;
         else if (a == "--device")
             o.device = v;
-        else {
-            image_usage();
-            throw Error("image: unknown option '" + a + "'");
-        }
+        else
+            throw Error("image: unknown option '" + a + "' (see prism-bench image --help)");
     }
     if (o.model.empty()) throw Error("image: no text model (-m TEXT.gguf)");
     if (o.mmproj.empty()) throw Error("image: no vision encoder (--mmproj MMPROJ.gguf)");

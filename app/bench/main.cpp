@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -6,21 +7,31 @@
 #include <vector>
 
 #include "bench/bench.hpp"
+#include "common/standard_streams.hpp"
 
-int main(int argc, char** argv) {
-    if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
-        prism::bench::print_usage();
-        return argc < 2 ? 2 : 0;
+namespace {
+
+int run_command(int argc, char** argv) {
+    if (argc < 2) {
+        prism::bench::print_usage(stderr);
+        return 2;
     }
     const std::string command = argv[1];
     std::vector<std::string> args(argv + 2, argv + argc);
+    const bool help = std::any_of(args.begin(), args.end(),
+                                  [](const std::string& a) { return a == "-h" || a == "--help"; });
+    // The ops options are the ones of the general usage.
+    if (command == "-h" || command == "--help" || (command == "ops" && help)) {
+        prism::bench::print_usage(stdout);
+        return 0;
+    }
     try {
         if (command == "ops") return prism::bench::ops_command(args);
         if (command == "gen") return prism::bench::gen_command(args);
         if (command == "image") return prism::bench::image_command(args);
         if (command == "soak") return prism::bench::soak_command(args);
-        std::fprintf(stderr, "prism-bench: unknown command '%s'\n", command.c_str());
-        prism::bench::print_usage();
+        std::fprintf(stderr, "prism-bench: unknown command '%s' (see prism-bench --help)\n",
+                     command.c_str());
         return 2;
     } catch (const std::bad_alloc&) {
         std::fputs("prism-bench: out of host memory for the requested sizes\n", stderr);
@@ -29,4 +40,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "prism-bench: %s\n", e.what());
         return 1;
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return prism::app::main_with_checked_output("prism-bench", argc, argv, run_command);
 }

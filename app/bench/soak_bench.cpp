@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "bench/bench.hpp"
-#include "bench/stats.hpp"
+#include "common/number_flags.hpp"
 #include "prism/error.hpp"
 #include "prism/session.hpp"
 
@@ -44,18 +44,6 @@ void soak_usage() {
         stdout);
 }
 
-std::int64_t soak_count(const std::string& flag, const std::string& v) {
-    std::size_t used = 0;
-    long long value = 0;
-    try {
-        value = std::stoll(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != v.size() || value < 1) throw Error(flag + ": '" + v + "' is not a count >= 1");
-    return value;
-}
-
 // Returns false when only help was asked for.
 bool parse(const std::vector<std::string>& args, SoakOptions& o) {
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -73,25 +61,17 @@ bool parse(const std::vector<std::string>& args, SoakOptions& o) {
         if (a == "-m" || a == "--model") {
             o.model = v;
         } else if (a == "--turns") {
-            o.turns = soak_count(a, v);
+            o.turns = app::integer_flag(a, v);
         } else if (a == "--interval") {
-            o.interval = soak_count(a, v);
+            o.interval = app::integer_flag(a, v);
         } else if (a == "-n" || a == "--n-gen") {
-            o.n_gen = soak_count(a, v);
+            o.n_gen = app::integer_flag(a, v);
         } else if (a == "-c" || a == "--ctx-size") {
-            o.n_ctx = soak_count(a, v);
+            o.n_ctx = app::integer_flag(a, v);
         } else if (a == "--warmup") {
-            o.warmup = soak_count(a, v);
+            o.warmup = app::integer_flag(a, v);
         } else if (a == "--rss-bound-mib") {
-            std::size_t used = 0;
-            try {
-                o.rss_bound_mib = std::stod(v, &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
-            if (used != v.size() || !(o.rss_bound_mib >= 0)) {
-                throw Error(a + ": '" + v + "' is not a number of MiB >= 0");
-            }
+            o.rss_bound_mib = app::real_flag(a, v);
         } else if (a == "--device") {
             o.device = v;
         } else {
@@ -99,6 +79,8 @@ bool parse(const std::vector<std::string>& args, SoakOptions& o) {
         }
     }
     if (o.model.empty()) throw Error("soak: no model (-m MODEL.gguf)");
+    // Every turn must produce an answer and leave room for the next question.
+    if (o.n_gen < 1) throw Error("soak: -n must be at least 1 (tokens per answer)");
     return true;
 }
 

@@ -21,6 +21,10 @@ const char* yes(bool b) {
 int devices_command(const std::vector<std::string>& args) {
     std::string selector;
     for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "-h" || args[i] == "--help") {
+            std::puts("usage: prism-cli devices [--device INDEX|NAME]");
+            return 0;
+        }
         if (args[i] == "--device" && i + 1 < args.size()) {
             selector = args[++i];
         } else {
@@ -30,7 +34,7 @@ int devices_command(const std::vector<std::string>& args) {
     }
     const auto devices = gpu::enumerate_devices();
     if (devices.empty()) {
-        std::puts("no Vulkan devices");
+        std::fputs("prism-cli: no Vulkan devices\n", stderr);
         return 1;
     }
     const auto chosen = gpu::select_device(devices, selector);

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "common/number_flags.hpp"
+#include "common/standard_streams.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/gpu/context.hpp"
@@ -21,13 +23,15 @@ void usage() {
         "usage: prism-cli generate -m MODEL.gguf --tokens \"1 2 3\" [-n 32] [options]\n"
         "  -m, --model FILE       text model GGUF\n"
         "  --tokens IDS           prompt token ids, separated by spaces or commas\n"
-        "  -n, --n-predict N      tokens to generate (default 32)\n"
-        "  -c, --ctx-size N       context length (default min(model, 4096))\n"
-        "  -b, --batch-size N     prefill chunk (default 256)\n"
-        "  --temp T               temperature, 0 is greedy (default 0)\n"
-        "  --top-k K, --top-p P, --min-p P, --repeat-penalty R, --presence-penalty P, --seed S\n"
+        "  -n, --n-predict N      tokens to generate: -1 until the context is full, 0 none\n"
+        "                         (default 32)\n"
+        "  -c, --ctx-size N       context length, 0 the model's at most 4096 (default 0)\n"
+        "  -b, --batch-size N     prefill chunk, at least 1 (default 256)\n"
+        "  --temp T               temperature, at least 0; 0 is greedy (default 0)\n"
+        "  --top-k K, --top-p P, --min-p P, --repeat-penalty R, --presence-penalty P,\n"
+        "  --frequency-penalty P, --seed S: as for prism-cli run\n"
         "  --device D             Vulkan device index or name\n",
-        stderr);
+        stdout);
 }
 
 std::vector<std::int32_t> parse_ids(const std::string& text) {
@@ -76,49 +80,48 @@ int generate_command(const std::vector<std::string>& args) {
             usage();
             return 0;
         }
-        if (i + 1 >= args.size()) {
-            std::fprintf(stderr, "prism-cli generate: '%s' needs a value (or is unknown)\n",
-                         a.c_str());
-            usage();
-            return 2;
-        }
+        if (i + 1 >= args.size())
+            throw Error("generate: '" + a + "' needs a value (or is unknown)");
         const std::string& v = args[++i];
+        const auto real = [&] { return static_cast<float>(app::real_flag(a, v)); };
+        // The rules of these flags end at 2^31 - 1.
+        const auto int32 = [&] { return static_cast<std::int32_t>(app::integer_flag(a, v)); };
         if (a == "-m" || a == "--model")
             model = v;
         else if (a == "--tokens")
             tokens = v;
         else if (a == "-n" || a == "--n-predict")
-            n_predict = std::stoll(v);
+            n_predict = app::integer_flag(a, v);
         else if (a == "-c" || a == "--ctx-size")
-            options.n_ctx = std::stoll(v);
+            options.n_ctx = app::integer_flag(a, v);
         else if (a == "-b" || a == "--batch-size")
-            options.prefill_chunk = std::stoll(v);
+            options.prefill_chunk = app::integer_flag(a, v);
         else if (a == "--temp")
-            sampling.temperature = std::stof(v);
+            sampling.temperature = real();
         else if (a == "--top-k")
-            sampling.top_k = std::stoi(v);
+            sampling.top_k = int32();
         else if (a == "--top-p")
-            sampling.top_p = std::stof(v);
+            sampling.top_p = real();
         else if (a == "--min-p")
-            sampling.min_p = std::stof(v);
+            sampling.min_p = real();
         else if (a == "--repeat-penalty")
-            sampling.repeat_penalty = std::stof(v);
+            sampling.repeat_penalty = real();
+        else if (a == "--repeat-last-n")
+            sampling.penalty_last_n = int32();
         else if (a == "--presence-penalty")
-            sampling.presence_penalty = std::stof(v);
+            sampling.presence_penalty = real();
+        else if (a == "--frequency-penalty")
+            sampling.frequency_penalty = real();
         else if (a == "--seed")
-            sampling.seed = std::stoull(v);
+            sampling.seed = app::unsigned_flag(a, v);
         else if (a == "--device")
             device = v;
-        else {
-            std::fprintf(stderr, "prism-cli generate: unknown option '%s'\n", a.c_str());
-            usage();
-            return 2;
-        }
+        else
+            throw Error("generate: unknown option '" + a + "' (see prism-cli generate --help)");
     }
     if (model.empty()) throw Error("generate: no model (-m MODEL.gguf)");
     const std::vector<std::int32_t> prompt = parse_ids(tokens);
     if (prompt.empty()) throw Error("generate: no prompt tokens (--tokens \"1 2 3\")");
-    if (n_predict < 0) throw Error("generate: -n must not be negative");
 
     const auto t_load = std::chrono::steady_clock::now();
     gpu::ContextOptions context_options;
@@ -133,17 +136,27 @@ int generate_command(const std::vector<std::string>& args) {
     std::vector<float> logits = decoder.forward(prompt);
     const double prompt_s = seconds_since(t_prompt);
 
+    // -1: until the context is full (the last token sampled is printed but has no room).
     const auto t_gen = std::chrono::steady_clock::now();
-    for (std::int64_t i = 0; i < n_predict; ++i) {
+    std::int64_t generated = 0;
+    bool context_full = false;
+    while (n_predict < 0 || generated < n_predict) {
         const std::int32_t next = sampler.sample(logits);
         sampler.accept(next);
-        std::printf("%s%d", i == 0 ? "" : " ", next);
-        std::fflush(stdout);
-        if (i + 1 < n_predict) logits = decoder.forward(std::span(&next, 1));
+        const std::string text = (generated == 0 ? "" : " ") + std::to_string(next);
+        app::write_stdout_or_throw(text);
+        ++generated;
+        context_full = decoder.n_past() >= decoder.n_ctx();
+        if (context_full || generated == n_predict) break;
+        logits = decoder.forward(std::span(&next, 1));
     }
-    std::printf("\n");
+    app::write_stdout_or_throw("\n");
+    if (context_full)
+        std::fprintf(stderr,
+                     "prism-cli: the context (%lld tokens) is full; generation stops here\n",
+                     static_cast<long long>(decoder.n_ctx()));
     const double gen_s = seconds_since(t_gen);
-    const double decode_steps = static_cast<double>(n_predict > 1 ? n_predict - 1 : 0);
+    const double decode_steps = static_cast<double>(generated > 1 ? generated - 1 : 0);
     std::fprintf(stderr,
                  "%s on %s: load %.3f s (%.2f MiB weights, %.2f MiB KV cache, ctx %lld)\n"
                  "prompt: %zu tokens in %.3f s (%.1f tok/s)\n"
@@ -152,7 +165,7 @@ int generate_command(const std::vector<std::string>& args) {
                  static_cast<double>(decoder.weight_bytes()) / (1 << 20),
                  static_cast<double>(decoder.kv_cache_bytes()) / (1 << 20),
                  static_cast<long long>(decoder.n_ctx()), prompt.size(), prompt_s,
-                 static_cast<double>(prompt.size()) / prompt_s, static_cast<long long>(n_predict),
+                 static_cast<double>(prompt.size()) / prompt_s, static_cast<long long>(generated),
                  gen_s, decode_steps > 0 ? gen_s * 1000.0 / decode_steps : 0.0);
     return 0;
 }

@@ -8,68 +8,58 @@
 #include <map>
 #include <memory>
 
+#include "common/number_flags.hpp"
 #include "prism/media/image.hpp"
 
 namespace prism::cli {
 namespace {
 
 void usage(const std::string& command) {
-    std::fprintf(stderr,
-                 "usage: prism-cli %s -m MODEL.gguf %s[options]\n"
-                 "  -m, --model FILE        text model GGUF\n"
-                 "%s"
-                 "  --system TEXT           system prompt\n"
-                 "  --mmproj FILE           vision encoder (llama.cpp mmproj GGUF) for images\n"
-                 "%s"
-                 "  -n, --n-predict N       tokens to generate per answer (-1: until the end, "
-                 "default -1)\n"
-                 "  -c, --ctx-size N        context length (default min(model, 4096))\n"
-                 "  -b, --batch-size N      prefill chunk (default 256)\n"
-                 "  --temp T                temperature, 0 is greedy (default 0.8)\n"
-                 "  --top-k K               (default 40, 0 off)\n"
-                 "  --top-p P               (default 0.95, 1 off)\n"
-                 "  --min-p P               (default 0.05, 0 off)\n"
-                 "  --repeat-penalty R      (default 1.0, off)\n"
-                 "  --repeat-last-n N       tokens the penalties look at (default 64)\n"
-                 "  --presence-penalty P    (default 0)\n"
-                 "  --seed S                random seed (default 0)\n"
-                 "  --stop TEXT             stop when TEXT appears (repeatable)\n"
-                 "  --device D              Vulkan device index or name\n"
-                 "environment: PRISM_MEMORY_BUDGET_MIB caps the device memory the model may use\n",
-                 command.c_str(), command == "run" ? "-p PROMPT " : "",
-                 command == "run" ? "  -p, --prompt TEXT       the prompt\n"
-                                    "  --raw                   plain completion, no chat template\n"
-                                  : "",
-                 command == "run"
-                     ? "  --image FILE            an image for the prompt's next <image> "
-                       "(repeatable;\n"
-                       "                          without <image>: before the text)\n"
-                     : "  (in the chat, /image FILE attaches an image to the next "
-                       "message)\n");
-}
-
-long long integer(const std::string& flag, const std::string& v) {
-    std::size_t used = 0;
-    long long value = 0;
-    try {
-        value = std::stoll(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != v.size() || v.empty()) throw Error(flag + ": '" + v + "' is not an integer");
-    return value;
+    const bool run = command == "run";
+    std::printf(
+        "usage: prism-cli %s -m MODEL.gguf %s[options]\n"
+        "  -m, --model FILE        text model GGUF\n"
+        "%s"
+        "  --system TEXT           system prompt\n"
+        "  --mmproj FILE           vision encoder (llama.cpp mmproj GGUF) for images\n"
+        "%s"
+        "  -n, --n-predict N       tokens per answer: -1 until the model ends or the context is\n"
+        "                          full, 0 none (the prompt is only read) (default -1)\n"
+        "  -c, --ctx-size N        context length, 0 the model's at most 4096 (default 0); more\n"
+        "                          than the model was trained with works, with a warning\n"
+        "  -b, --batch-size N      prefill chunk, at least 1 (default 256)\n"
+        "  --temp T                temperature, at least 0; 0 is greedy (default 0.8)\n"
+        "  --top-k K               0 to 2147483647, 0 off (default 40)\n"
+        "  --top-p P               0 to 1, 1 off (default 0.95)\n"
+        "  --min-p P               0 to 1, 0 off (default 0.05)\n"
+        "  --repeat-penalty R      greater than 0, 1 off (default 1)\n"
+        "  --repeat-last-n N       tokens the penalties look at, 0 off (default 64)\n"
+        "  --presence-penalty P    (default 0)\n"
+        "  --frequency-penalty P   (default 0)\n"
+        "  --seed S                random seed, 0 to 2^64-1 (default 0)\n"
+        "  --stop TEXT             stop when TEXT appears (repeatable)\n"
+        "  --device D              Vulkan device index or name\n"
+        "%s"
+        "environment: PRISM_MEMORY_BUDGET_MIB caps the device memory the model may use\n",
+        command.c_str(), run ? "-p PROMPT " : "",
+        run ? "  -p, --prompt TEXT       the prompt\n"
+              "  --raw                   plain completion, no chat template\n"
+            : "",
+        run ? "  --image FILE            an image for the prompt's next <image> (repeatable;\n"
+              "                          without <image>: before the text)\n"
+            : "  (in the chat, /image FILE attaches an image to the next message)\n",
+        run ? ""
+            : "A message that does not fit in the context is refused (the chat goes on); when the\n"
+              "conversation leaves too little room for an answer, its oldest turns are dropped.\n");
 }
 
 float real(const std::string& flag, const std::string& v) {
-    std::size_t used = 0;
-    float value = 0;
-    try {
-        value = std::stof(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != v.size() || v.empty()) throw Error(flag + ": '" + v + "' is not a number");
-    return value;
+    return static_cast<float>(app::real_flag(flag, v));
+}
+
+std::int32_t int32(const std::string& flag, const std::string& v) {
+    // The rules of these flags end at 2^31 - 1.
+    return static_cast<std::int32_t>(app::integer_flag(flag, v));
 }
 
 }  // namespace
@@ -77,7 +67,7 @@ float real(const std::string& flag, const std::string& v) {
 bool parse_generation_flags(const std::string& command, const std::vector<std::string>& args,
                             GenerationFlags& f) {
     auto& s = f.generate.sampling;
-    f.generate.max_tokens = 0;
+    f.generate.max_tokens = -1;
     using Setter = std::function<void(const std::string& flag, const std::string& value)>;
     const std::map<std::string, Setter> valued = {
         {"-m", [&](auto&, auto& v) { f.model = v; }},
@@ -87,18 +77,18 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
              f.prompt_given = true;
          }},
         {"--system", [&](auto&, auto& v) { f.system = v; }},
-        {"-n", [&](auto& k, auto& v) { f.generate.max_tokens = std::max(0LL, integer(k, v)); }},
-        {"-c", [&](auto& k, auto& v) { f.session.n_ctx = integer(k, v); }},
-        {"-b", [&](auto& k, auto& v) { f.session.prefill_chunk = integer(k, v); }},
+        {"-n", [&](auto& k, auto& v) { f.generate.max_tokens = app::integer_flag(k, v); }},
+        {"-c", [&](auto& k, auto& v) { f.session.n_ctx = app::integer_flag(k, v); }},
+        {"-b", [&](auto& k, auto& v) { f.session.prefill_chunk = app::integer_flag(k, v); }},
         {"--temp", [&](auto& k, auto& v) { s.temperature = real(k, v); }},
-        {"--top-k", [&](auto& k, auto& v) { s.top_k = static_cast<std::int32_t>(integer(k, v)); }},
+        {"--top-k", [&](auto& k, auto& v) { s.top_k = int32(k, v); }},
         {"--top-p", [&](auto& k, auto& v) { s.top_p = real(k, v); }},
         {"--min-p", [&](auto& k, auto& v) { s.min_p = real(k, v); }},
         {"--repeat-penalty", [&](auto& k, auto& v) { s.repeat_penalty = real(k, v); }},
-        {"--repeat-last-n",
-         [&](auto& k, auto& v) { s.penalty_last_n = static_cast<std::int32_t>(integer(k, v)); }},
+        {"--repeat-last-n", [&](auto& k, auto& v) { s.penalty_last_n = int32(k, v); }},
         {"--presence-penalty", [&](auto& k, auto& v) { s.presence_penalty = real(k, v); }},
-        {"--seed", [&](auto& k, auto& v) { s.seed = static_cast<std::uint64_t>(integer(k, v)); }},
+        {"--frequency-penalty", [&](auto& k, auto& v) { s.frequency_penalty = real(k, v); }},
+        {"--seed", [&](auto& k, auto& v) { s.seed = app::unsigned_flag(k, v); }},
         {"--stop", [&](auto&, auto& v) { f.generate.stop.push_back(v); }},
         {"--device", [&](auto&, auto& v) { f.session.device = v; }},
         {"--mmproj", [&](auto&, auto& v) { f.session.mmproj = v; }},
@@ -121,8 +111,8 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
         if (const auto alias = aliases.find(a); alias != aliases.end()) a = alias->second;
         const auto setter = valued.find(a);
         if (setter == valued.end() || ((a == "-p" || a == "--image") && command != "run")) {
-            usage(command);
-            throw Error(command + ": unknown option '" + args[i] + "'");
+            throw Error(command + ": unknown option '" + args[i] + "' (see prism-cli " + command +
+                        " --help)");
         }
         if (i + 1 >= args.size()) throw Error(command + ": " + args[i] + " needs a value");
         setter->second(args[i], args[i + 1]);
@@ -132,8 +122,7 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
     // Caps the device memory a model may take (and lets tests play a small device).
     if (const char* budget = std::getenv("PRISM_MEMORY_BUDGET_MIB")) {
         f.session.memory_budget_bytes =
-            static_cast<std::uint64_t>(std::max(1LL, integer("PRISM_MEMORY_BUDGET_MIB", budget)))
-            << 20;
+            static_cast<std::uint64_t>(app::integer_flag("PRISM_MEMORY_BUDGET_MIB", budget)) << 20;
     }
     return true;
 }
@@ -151,6 +140,8 @@ Session load_session(const GenerationFlags& flags) {
     if (!flags.raw && !session.chat_template().warning().empty()) {
         std::fprintf(stderr, "warning: %s\n", session.chat_template().warning().c_str());
     }
+    if (!session.context_warning().empty())
+        std::fprintf(stderr, "warning: %s\n", session.context_warning().c_str());
     return session;
 }
 

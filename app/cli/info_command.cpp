@@ -88,6 +88,10 @@ void print_mmproj(const File& f) {
 }  // namespace
 
 int info_command(const std::vector<std::string>& args) {
+    if (args.size() == 1 && (args[0] == "-h" || args[0] == "--help")) {
+        std::puts("usage: prism-cli info FILE.gguf");
+        return 0;
+    }
     if (args.size() != 1) {
         std::fputs("usage: prism-cli info FILE.gguf\n", stderr);
         return 2;

@@ -1,6 +1,8 @@
 // prism-cli run / chat: text generation with a model's chat template (or plain completion),
 // streamed to stdout; timings on stderr.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -8,15 +10,25 @@
 
 #include "cli/commands.hpp"
 #include "cli/generation_flags.hpp"
+#include "common/standard_streams.hpp"
 #include "prism/media/image.hpp"
 
 namespace prism::cli {
 namespace {
 
+// A piece that cannot be written stops the generation (returns false); the command then
+// fails with the reason instead of generating for nobody.
 bool print_piece(std::string_view piece) {
-    std::fwrite(piece.data(), 1, piece.size(), stdout);
-    std::fflush(stdout);
-    return true;
+    return app::write_stdout(piece);
+}
+
+void end_answer() {
+    app::write_stdout_or_throw("\n");
+}
+
+std::string context_full(const Session& session) {
+    return "the context (" + std::to_string(session.n_ctx()) +
+           " tokens) is full; the answer stops here";
 }
 
 }  // namespace
@@ -37,7 +49,7 @@ int run_command(const std::vector<std::string>& args) {
     flags.generate.on_piece = print_piece;
     GenerateResult result;
     if (flags.raw) {
-        std::fwrite(flags.prompt.data(), 1, flags.prompt.size(), stdout);
+        app::write_stdout_or_throw(flags.prompt);
         result = session.generate_raw(flags.prompt, flags.generate);
     } else {
         if (!flags.system.empty()) session.add_system(flags.system);
@@ -48,8 +60,10 @@ int run_command(const std::vector<std::string>& args) {
         }
         result = session.generate(flags.generate);
     }
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
+    end_answer();
+    if (result.stop == StopReason::context_full)
+        std::fprintf(stderr, "prism-cli: %s (-c sets a larger context)\n",
+                     context_full(session).c_str());
     print_timings(session, result.timings);
     return 0;
 }
@@ -60,12 +74,16 @@ int chat_command(const std::vector<std::string>& args) {
     Session session = load_session(flags);
     if (!flags.system.empty()) session.add_system(flags.system);
     flags.generate.on_piece = print_piece;
-    std::fputs("chat: type a message and press Enter; /reset starts over, Ctrl-D ends\n", stderr);
+    // The banner and the "> " prompts are for a person at a terminal, not for piped input.
+    const bool interactive = isatty(STDIN_FILENO) != 0;
+    if (interactive)
+        std::fputs("chat: type a message and press Enter; /reset starts over, Ctrl-D ends\n",
+                   stderr);
     Timings last;
     std::string line;
     std::vector<MessagePart> pending;  // /image attachments for the next message
     while (true) {
-        std::fputs("> ", stderr);
+        if (interactive) std::fputs("> ", stderr);
         if (!std::getline(std::cin, line)) break;
         if (line == "/reset") {
             session.reset();
@@ -94,9 +112,29 @@ int chat_command(const std::vector<std::string>& args) {
             session.add_user(std::move(pending));
             pending.clear();
         }
-        last = session.generate(flags.generate).timings;
-        std::fputc('\n', stdout);
-        std::fflush(stdout);
+        GenerateResult result;
+        try {
+            result = session.generate(flags.generate);
+        } catch (const PromptTooLong& e) {
+            // The chat goes on without the message.
+            session.remove_last_message();
+            std::fprintf(stderr, "error: message not sent: %s\n", e.what());
+            continue;
+        }
+        last = result.timings;
+        end_answer();
+        if (result.messages_left_out > 0) {
+            std::fprintf(stderr,
+                         "(the %lld oldest messages no longer fit in the context and were "
+                         "dropped)\n",
+                         static_cast<long long>(result.messages_left_out));
+        }
+        if (result.stop == StopReason::context_full) {
+            std::fprintf(stderr,
+                         "(%s; the next message drops the oldest turns to make room, /reset "
+                         "starts over)\n",
+                         context_full(session).c_str());
+        }
         std::fprintf(stderr, "[%lld prompt tokens, %lld reused; %lld generated at %.1f tok/s]\n",
                      static_cast<long long>(last.prompt_tokens),
                      static_cast<long long>(last.prompt_tokens_reused),

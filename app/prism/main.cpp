@@ -7,7 +7,9 @@
 #include <QQmlApplicationEngine>
 #include <QQmlExtensionPlugin>
 #include <QQuickStyle>
+#include <QTemporaryDir>
 #include <QUrl>
+#include <cstdio>
 
 #include "app_context.hpp"
 #include "data/app_paths.hpp"
@@ -39,7 +41,21 @@ int main(int argc, char** argv) {
     args.addOptions({screenshot, image, theme});
     args.process(app);
 
-    prism::ui::AppContext context;
+    // The screenshot's demo chat runs in a throwaway profile: the user's history, settings and
+    // model list stay as they are.
+    QTemporaryDir throwaway;
+    prism::ui::AppOptions options;
+    if (args.isSet(screenshot)) {
+        if (!throwaway.isValid()) {
+            std::fprintf(stderr, "prism: cannot create a temporary profile: %s\n",
+                         qPrintable(throwaway.errorString()));
+            return 1;
+        }
+        options.settings_file = throwaway.filePath(QStringLiteral("prism.conf"));
+        options.data_folder = throwaway.filePath(QStringLiteral("data"));
+        options.model_folders = {throwaway.filePath(QStringLiteral("models"))};
+    }
+    prism::ui::AppContext context(options);
     if (args.isSet(theme)) context.settings().setTheme(args.value(theme));
 
     QQmlApplicationEngine qml;

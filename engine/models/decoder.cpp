@@ -75,12 +75,12 @@ struct Decoder::Impl {
 
     Impl(gpu::Context& context, const gguf::File& file, const DecoderOptions& options)
         : ctx(context), h(read_hparams(file)), traits(find_architecture(h.architecture)) {
+        // A context longer than the trained one is allowed, as in llama.cpp (the session
+        // warns that quality may drop past it); positions are int32 in the shaders.
         n_ctx = options.n_ctx > 0 ? options.n_ctx : std::min(h.n_ctx_train, kDefaultMaxContext);
-        if (n_ctx > h.n_ctx_train) {
-            throw Error("context length " + std::to_string(n_ctx) + " exceeds the model's " +
-                        std::to_string(h.n_ctx_train) + " (" + file.name() + ")");
-        }
-        if (options.n_ctx < 0) throw Error("context length must be positive");
+        if (options.n_ctx < 0 || n_ctx > INT32_MAX)
+            throw Error("context length " + std::to_string(options.n_ctx) +
+                        " must be from 0 to 2147483647");
         if (options.prefill_chunk < 1)
             throw Error("prefill chunk must be at least 1 token, got " +
                         std::to_string(options.prefill_chunk));

@@ -68,10 +68,10 @@ void check_fits(const gguf::File& file, const models::DecoderHParams& h,
                 const gguf::File* mmproj) {
     const std::uint64_t weights = tensor_bytes(file);
     // As the decoder sizes its cache: f16 K and V per layer, heads padded for attention. A
-    // context the model rejects is left for the decoder to report.
+    // context the decoder rejects is left for it to report.
     const std::int64_t n_ctx =
         options.n_ctx > 0 ? options.n_ctx : std::min<std::int64_t>(h.n_ctx_train, 4096);
-    if (n_ctx <= 0 || n_ctx > h.n_ctx_train) return;
+    if (n_ctx <= 0 || n_ctx > INT32_MAX) return;
     const auto head = static_cast<std::uint64_t>(ops::attention_head_dim(h.head_dim));
     const auto n_ctx_u = static_cast<std::uint64_t>(n_ctx);
     const std::uint64_t kv = static_cast<std::uint64_t>(h.n_layer) * 2 * head *

@@ -56,7 +56,44 @@ PreparedPrompt text_prompt(std::vector<text::TokenId> tokens) {
     return p;
 }
 
+std::int64_t rows(const PreparedPrompt& p) {
+    return static_cast<std::int64_t>(p.keys.size());
+}
+
+// The room a prompt must leave for the answer before old turns are left out: a quarter of the
+// context, or max_tokens when that is less; at least one token.
+std::int64_t answer_room(std::int64_t max_tokens, std::int64_t n_ctx) {
+    const std::int64_t quarter = n_ctx / 4;
+    return std::max<std::int64_t>(1, max_tokens < 0 ? quarter : std::min(max_tokens, quarter));
+}
+
+// Removes the oldest exchange after the system messages: a turn and what follows it up to the
+// next user message. The last exchange is never removed. Returns the messages removed.
+std::int64_t remove_oldest_exchange(std::vector<ChatMessage>& messages) {
+    std::size_t first = 0;
+    while (first < messages.size() && messages[first].role == ChatRole::system) ++first;
+    std::size_t end = first + 1;
+    while (end < messages.size() && messages[end].role != ChatRole::user) ++end;
+    if (end >= messages.size()) return 0;
+    messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(first),
+                   messages.begin() + static_cast<std::ptrdiff_t>(end));
+    return static_cast<std::int64_t>(end - first);
+}
+
+void check_options(const GenerateOptions& options) {
+    text::validate(options.sampling);
+    check_value("generate: max_tokens", static_cast<double>(options.max_tokens),
+                session_limits::max_tokens);
+}
+
 }  // namespace
+
+PromptTooLong::PromptTooLong(std::int64_t prompt_tokens, std::int64_t n_ctx)
+    : Error("generate: the prompt is " + std::to_string(prompt_tokens) +
+            " tokens but the context holds " + std::to_string(n_ctx) +
+            " (shorten it or load with a larger context)"),
+      prompt_tokens_(prompt_tokens),
+      n_ctx_(n_ctx) {}
 
 std::string_view stop_reason_name(StopReason reason) {
     switch (reason) {
@@ -85,6 +122,7 @@ struct Session::Impl {
     std::unique_ptr<models::Decoder> decoder;
     std::int64_t prefill_chunk = 256;
     double load_s = 0;
+    std::string context_warning;
 
     std::unique_ptr<session::VisionPrompt> vision;  // with an mmproj
 
@@ -92,6 +130,8 @@ struct Session::Impl {
     std::vector<session::RowKey> cached;  // the rows the KV cache holds, in order
     std::atomic<bool> cancel_requested{false};
 
+    // The prompt of a conversation: text tokens, or rows with the images' places.
+    PreparedPrompt prepare(std::span<const ChatMessage> conversation) const;
     GenerateResult run(PreparedPrompt prompt, const GenerateOptions& options,
                        Clock::time_point t_call, double image_seconds);
 };
@@ -109,6 +149,9 @@ Session Session::load(const std::filesystem::path& path, const SessionOptions& o
         if (progress) progress(fraction);
     };
     step(0.0f);
+    check_value("n_ctx", static_cast<double>(options.n_ctx), session_limits::n_ctx);
+    check_value("prefill_chunk", static_cast<double>(options.prefill_chunk),
+                session_limits::prefill_chunk);
     auto impl = std::make_unique<Impl>();
     const gguf::File file = gguf::File::open(path);
     const models::DecoderHParams hparams = models::read_hparams(file);
@@ -147,6 +190,12 @@ Session Session::load(const std::filesystem::path& path, const SessionOptions& o
     };
     impl->decoder = std::make_unique<models::Decoder>(*impl->context, file, decoder_options);
     impl->prefill_chunk = impl->decoder->prefill_chunk();
+    if (const std::int64_t n_ctx = impl->decoder->n_ctx(); n_ctx > hparams.n_ctx_train) {
+        impl->context_warning =
+            "the context of " + std::to_string(n_ctx) + " tokens is longer than the " +
+            std::to_string(hparams.n_ctx_train) + " " + path.filename().string() +
+            " was trained with; answers may lose quality past that";
+    }
     step(1.0f);
     impl->load_s = seconds_since(t0);
     return Session(std::move(impl));
@@ -174,6 +223,9 @@ bool Session::has_vision() const {
 std::span<const ChatMessage> Session::messages() const {
     return impl_->messages;
 }
+void Session::remove_last_message() {
+    if (!impl_->messages.empty()) impl_->messages.pop_back();
+}
 void Session::clear_messages() {
     impl_->messages.clear();
 }
@@ -186,33 +238,50 @@ void Session::cancel() {
     impl_->cancel_requested.store(true);
 }
 
+PreparedPrompt Session::Impl::prepare(std::span<const ChatMessage> conversation) const {
+    if (!has_images(conversation))
+        return text_prompt(session::tokenize_chat(*chat, *tokenizer, conversation));
+    if (!vision) throw Error(std::string(kNoVision));
+    std::vector<std::shared_ptr<const media::Image>> images;
+    for (const auto& message : conversation)
+        for (const auto& part : message.parts)
+            if (part.is_image()) images.push_back(part.image);
+    const auto pieces = session::tokenize_chat_with_images(*chat, *tokenizer, conversation);
+    PreparedPrompt prompt;
+    prompt.vision = vision->build(pieces, images);
+    prompt.keys = prompt.vision->keys;
+    const auto image_rows = prompt.vision->rows.tokens();
+    prompt.tokens.assign(image_rows.begin(), image_rows.end());
+    prompt.positions = prompt.vision->rows.positions();
+    prompt.spans = prompt.vision->rows.non_causal_spans();
+    return prompt;
+}
+
 GenerateResult Session::generate(const GenerateOptions& options) {
     const auto t_call = Clock::now();
     Impl& m = *impl_;
     if (m.messages.empty()) throw Error("generate: the conversation is empty (add a user message)");
     if (m.messages.back().content.empty() && m.messages.back().parts.empty())
         throw Error("generate: the last message is empty");
-    GenerateResult result;
-    if (!has_images(m.messages)) {
-        result = m.run(text_prompt(session::tokenize_chat(*m.chat, *m.tokenizer, m.messages)),
-                       options, t_call, 0.0);
-    } else {
-        if (!m.vision) throw Error(std::string(kNoVision));
-        const auto t_images = Clock::now();
-        std::vector<std::shared_ptr<const media::Image>> images;
-        for (const auto& message : m.messages)
-            for (const auto& part : message.parts)
-                if (part.is_image()) images.push_back(part.image);
-        const auto pieces = session::tokenize_chat_with_images(*m.chat, *m.tokenizer, m.messages);
-        PreparedPrompt prompt;
-        prompt.vision = m.vision->build(pieces, images);
-        prompt.keys = prompt.vision->keys;
-        const auto rows = prompt.vision->rows.tokens();
-        prompt.tokens.assign(rows.begin(), rows.end());
-        prompt.positions = prompt.vision->rows.positions();
-        prompt.spans = prompt.vision->rows.non_causal_spans();
-        result = m.run(std::move(prompt), options, t_call, seconds_since(t_images));
+    check_options(options);
+    const std::int64_t n_ctx = m.decoder->n_ctx();
+    const std::int64_t room = answer_room(options.max_tokens, n_ctx);
+    // Old turns are left out of a copy; the conversation changes only once the prompt fits.
+    std::vector<ChatMessage> shorter;
+    std::int64_t left_out = 0;
+    PreparedPrompt prompt = m.prepare(m.messages);
+    while (rows(prompt) + room > n_ctx) {
+        if (left_out == 0) shorter = m.messages;
+        const std::int64_t removed = remove_oldest_exchange(shorter);
+        if (removed == 0) break;
+        left_out += removed;
+        prompt = m.prepare(shorter);
     }
+    const double prepare_seconds = prompt.vision ? seconds_since(t_call) : 0.0;
+    if (rows(prompt) >= n_ctx) throw PromptTooLong(rows(prompt), n_ctx);
+    if (left_out > 0) m.messages = std::move(shorter);
+    GenerateResult result = m.run(std::move(prompt), options, t_call, prepare_seconds);
+    result.messages_left_out = left_out;
     m.messages.push_back({ChatRole::assistant, result.text, {}});
     return result;
 }
@@ -220,6 +289,7 @@ GenerateResult Session::generate(const GenerateOptions& options) {
 GenerateResult Session::generate_raw(std::string_view text, const GenerateOptions& options) {
     const auto t_call = Clock::now();
     if (text.empty()) throw Error("generate: the prompt is empty");
+    check_options(options);
     text::EncodeOptions encode;
     encode.add_special = true;
     encode.parse_special = false;
@@ -232,11 +302,7 @@ GenerateResult Session::Impl::run(PreparedPrompt prompt, const GenerateOptions& 
     const std::int64_t n_ctx = decoder->n_ctx();
     const auto n_prompt = static_cast<std::int64_t>(prompt.keys.size());
     if (prompt.keys.empty()) throw Error("generate: the prompt is empty");
-    if (n_prompt >= n_ctx) {
-        throw Error("generate: the prompt is " + std::to_string(n_prompt) +
-                    " tokens but the context holds " + std::to_string(n_ctx) +
-                    " (shorten it or load with a larger context)");
-    }
+    if (n_prompt >= n_ctx) throw PromptTooLong(n_prompt, n_ctx);
 
     GenerateResult result;
     Timings& t = result.timings;
@@ -333,7 +399,7 @@ GenerateResult Session::Impl::run(PreparedPrompt prompt, const GenerateOptions& 
 
     bool finished = false;
     while (!finished) {
-        if (options.max_tokens > 0 && t.generated_tokens >= options.max_tokens) {
+        if (options.max_tokens >= 0 && t.generated_tokens >= options.max_tokens) {
             result.stop = StopReason::max_tokens;
             break;
         }
@@ -390,6 +456,12 @@ std::string_view Session::device_name() const {
 }
 std::int64_t Session::n_ctx() const {
     return impl_->decoder->n_ctx();
+}
+std::int64_t Session::trained_context() const {
+    return impl_->decoder->hparams().n_ctx_train;
+}
+const std::string& Session::context_warning() const {
+    return impl_->context_warning;
 }
 std::int64_t Session::n_cached() const {
     return impl_->decoder->n_past();

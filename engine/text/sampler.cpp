@@ -32,7 +32,21 @@ std::int32_t argmax(std::span<const float> logits) {
                                      logits.begin());
 }
 
-Sampler::Sampler(const SamplerSettings& settings) : settings_(settings), rng_(settings.seed) {}
+void validate(const SamplerSettings& s) {
+    namespace limits = sampler_limits;
+    check_value("sampler: temperature", s.temperature, limits::temperature);
+    check_value("sampler: top_k", s.top_k, limits::top_k);
+    check_value("sampler: top_p", s.top_p, limits::top_p);
+    check_value("sampler: min_p", s.min_p, limits::min_p);
+    check_value("sampler: penalty_last_n", s.penalty_last_n, limits::penalty_last_n);
+    check_value("sampler: repeat_penalty", s.repeat_penalty, limits::repeat_penalty);
+    check_value("sampler: presence_penalty", s.presence_penalty, limits::presence_penalty);
+    check_value("sampler: frequency_penalty", s.frequency_penalty, limits::frequency_penalty);
+}
+
+Sampler::Sampler(const SamplerSettings& settings) : settings_(settings), rng_(settings.seed) {
+    validate(settings_);
+}
 
 void Sampler::accept(std::int32_t token) {
     if (settings_.penalty_last_n <= 0) return;

@@ -142,7 +142,7 @@ TEST_F(PipelineCacheFiles, ContextsSavingAtOnceEachWriteAWholeFile) {
     const auto run = [&](int who) {
         gpu::Context context(options());
         context.pipeline("binary_add", std::vector<std::uint32_t>{64});
-        context.pipeline("binary_mul", std::vector<std::uint32_t>{64});
+        context.pipeline("scale", std::vector<std::uint32_t>{64});
         for (int i = 0; i < kSaves; ++i) {
             together.arrive_and_wait();
             context.save_pipeline_cache();

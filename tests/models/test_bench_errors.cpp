@@ -31,10 +31,11 @@ TEST(BenchErrors, ImpossibleShapesNameTheCaseAndTheLimit) {
 
 TEST(BenchErrors, BadSizesAreRefusedBeforeRunning) {
     expect_refused("ops --only attention --contexts 0",
-                   "--contexts: '0' is not a whole number >= 1");
-    expect_refused("ops --shape a,b,c", "--shape: 'a' is not a whole number >= 1");
-    expect_refused("ops --tokens -5", "--tokens: '-5' is not a whole number >= 1");
-    expect_refused("ops --min-time x", "--min-time: 'x' is not a time in seconds (0 to 3600)");
+                   "--contexts: '0' is out of range (at least 1)");
+    expect_refused("ops --shape a,b,c", "--shape: 'a' is not an integer");
+    expect_refused("ops --shape 8,0,8", "--shape: '0' is out of range (at least 1)");
+    expect_refused("ops --tokens -5", "--tokens: '-5' is out of range (at least 1)");
+    expect_refused("ops --min-time x", "--min-time: 'x' is not a number");
 }
 
 }  // namespace

@@ -128,7 +128,9 @@ TEST_F(LlamaDecoder, FullContextIsAClearErrorAndChangesNothing) {
 
 TEST_F(LlamaDecoder, RejectsBadOptionsAndTokens) {
     const auto file = gguf::File::open(demo_model());
-    EXPECT_THROW(Decoder(ctx(), file, {.n_ctx = 4096}), Error);  // model's is 2048
+    EXPECT_THROW(Decoder(ctx(), file, {.n_ctx = -1}), Error);
+    // Longer than the model's 2048 is allowed, as in llama.cpp (the session warns).
+    EXPECT_EQ(Decoder(ctx(), file, {.n_ctx = 4096}).n_ctx(), 4096);
     EXPECT_THROW(Decoder(ctx(), file, {.n_ctx = 8, .prefill_chunk = 0}), Error);
     Decoder decoder(ctx(), file, {.n_ctx = 8});
     const std::vector<std::int32_t> bad{1, 512};

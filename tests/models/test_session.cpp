@@ -153,7 +153,7 @@ TEST_F(SessionTest, SameSeedSameTokens) {
 }
 
 TEST_F(SessionTest, CancelFromAnotherThreadWithinOneToken) {
-    auto o = greedy(0);  // until the context is full
+    auto o = greedy(-1);  // until the context is full
     std::promise<void> first_piece;
     std::atomic<int> pieces{0}, pieces_when_cancelled{-1};
     o.on_piece = [&](std::string_view) {

@@ -21,23 +21,14 @@
 
 #include "app_context.hpp"
 #include "data/app_paths.hpp"
+#include "scene_items.hpp"
 #include "ui_test_suites.hpp"
 
 namespace prism::ui::test {
 namespace {
 
-// Items are found by objectName in the scene (delegates included) and in the QObject tree
+// Items are found by objectName in the scene (scene_items.hpp) and in the QObject tree
 // (popups live in the window's overlay).
-void collect(QQuickItem* item, const QString& name, QList<QQuickItem*>& out) {
-    if (item->objectName() == name) out.append(item);
-    for (QQuickItem* child : item->childItems()) collect(child, name, out);
-}
-
-QList<QQuickItem*> items_named(QQuickWindow* window, const QString& name) {
-    QList<QQuickItem*> out;
-    collect(window->contentItem(), name, out);
-    return out;
-}
 
 bool derives_from(const QMetaObject* meta, const char* class_name) {
     for (; meta != nullptr; meta = meta->superClass())

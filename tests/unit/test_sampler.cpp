@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "prism/error.hpp"
@@ -154,6 +155,38 @@ TEST(Sampler, IgnoresNonFiniteLogitsAndRejectsEmptyOnes) {
         EXPECT_EQ(s.sample(std::vector<float>{-inf, 0.0f, std::nanf("")}), 1);
     EXPECT_THROW(s.sample(std::vector<float>{}), Error);
     EXPECT_THROW(s.sample(std::vector<float>{-inf, -inf}), Error);
+}
+
+// Settings outside their range are refused where the engine takes them, so that no program
+// (the app included) can sample with NaN or an impossible probability.
+TEST(Sampler, RefusesSettingsOutsideTheirRange) {
+    const auto refused = [](auto change, const std::string& what) {
+        SamplerSettings s = plain();
+        change(s);
+        try {
+            Sampler sampler(s);
+            ADD_FAILURE() << "accepted " << what;
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+        }
+    };
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    refused([&](SamplerSettings& s) { s.temperature = nan; }, "temperature is nan");
+    refused([](SamplerSettings& s) { s.temperature = -0.5f; }, "temperature is -0.5");
+    refused([](SamplerSettings& s) { s.top_p = 2.0f; }, "top_p is 2; it must be from 0 to 1");
+    refused([](SamplerSettings& s) { s.top_k = -3; }, "top_k is -3");
+    refused([&](SamplerSettings& s) { s.min_p = nan; }, "min_p is nan");
+    refused([&](SamplerSettings& s) { s.presence_penalty = nan; },
+            "presence_penalty is nan; it must be a finite number");
+    refused([](SamplerSettings& s) { s.repeat_penalty = 0.0f; }, "greater than 0");
+    refused([](SamplerSettings& s) { s.penalty_last_n = -1; }, "penalty_last_n is -1");
+    refused([](SamplerSettings& s) { s.frequency_penalty = INFINITY; }, "frequency_penalty");
+    // The edges themselves are valid.
+    SamplerSettings edges = plain(0.0f);
+    edges.top_p = 0.0f;
+    edges.min_p = 1.0f;
+    edges.presence_penalty = -2.0f;
+    EXPECT_NO_THROW(Sampler{edges});
 }
 
 }  // namespace

@@ -81,10 +81,24 @@ bool ConversationStore::open(const QString& dataFolder) {
 bool ConversationStore::open(const Options& options) {
     close();
     options_ = options;
+    if (!open_error_.isEmpty()) {
+        open_error_.clear();
+        emit openErrorChanged();
+    }
     folder_ = options.data_folder.isEmpty() ? app_data_folder() : options.data_folder;
     if (!QDir().mkpath(folder_))
-        return fail(QStringLiteral("Cannot create the history folder %1.").arg(folder_));
+        return fail_open(QStringLiteral("Cannot create the history folder %1, so conversations "
+                                        "are not saved in this session.")
+                             .arg(QDir::toNativeSeparators(folder_)));
     db_path_ = QDir(folder_).filePath(QStringLiteral("history.sqlite"));
+    const QString shown_path = QDir::toNativeSeparators(db_path_);
+    // SQLite would only say "unable to open database file".
+    if (QFileInfo(db_path_).isDir())
+        return fail_open(QStringLiteral("The conversation history cannot be opened: %1 is a "
+                                        "folder, not a history file. Nothing was changed; move or "
+                                        "rename that folder to start a new history. Conversations "
+                                        "are not saved in this session.")
+                             .arg(shown_path));
 
     QString error;
     OpenResult result = open_connection(error);
@@ -92,9 +106,10 @@ bool ConversationStore::open(const Options& options) {
         close_connection();
         const QString moved = move_database_aside(db_path_, QDateTime::currentDateTime());
         if (moved.isEmpty())
-            return fail(QStringLiteral("The history file %1 is damaged (%2) and could not be "
-                                       "moved aside; it was left as it is.")
-                            .arg(db_path_, error));
+            return fail_open(QStringLiteral("The history file %1 is damaged (%2) and could not "
+                                            "be moved aside; it was left as it is. Conversations "
+                                            "are not saved in this session.")
+                                 .arg(shown_path, error));
         recovery_notice_ = QStringLiteral(
                                "The conversation history could not be read (%1). The damaged "
                                "file was kept as %2 and a new, empty history was started.")
@@ -104,8 +119,10 @@ bool ConversationStore::open(const Options& options) {
     }
     if (result != OpenResult::ok) {
         close_connection();
-        return fail(QStringLiteral("Cannot open the conversation history %1: %2")
-                        .arg(QDir::toNativeSeparators(db_path_), error));
+        if (!error.endsWith(u'.')) error += u'.';
+        return fail_open(QStringLiteral("Cannot open the conversation history %1: %2 "
+                                        "Conversations are not saved in this session.")
+                             .arg(shown_path, error));
     }
     ready_ = true;
     emit readyChanged();
@@ -187,6 +204,12 @@ void ConversationStore::close_connection() {
 bool ConversationStore::fail(const QString& what, const QSqlError& error) {
     const QString detail = error.text().trimmed();
     return fail(detail.isEmpty() ? what : QStringLiteral("%1: %2").arg(what, detail));
+}
+
+bool ConversationStore::fail_open(const QString& message) {
+    open_error_ = message;
+    emit openErrorChanged();
+    return fail(message);
 }
 
 bool ConversationStore::fail(const QString& message) {

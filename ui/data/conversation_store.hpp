@@ -39,6 +39,9 @@ class ConversationStore : public QObject {
     Q_PROPERTY(bool fullTextSearch READ fullTextSearch NOTIFY readyChanged)
     Q_PROPERTY(QString lastError READ lastError NOTIFY errorOccurred)
     Q_PROPERTY(QString recoveryNotice READ recoveryNotice NOTIFY recoveryNoticeChanged)
+    // Why the last open() failed, for the user (what happened and where the file is); empty
+    // while the history is open.
+    Q_PROPERTY(QString openError READ openError NOTIFY openErrorChanged)
 
   public:
     struct Options {
@@ -62,6 +65,7 @@ class ConversationStore : public QObject {
     bool fullTextSearch() const { return full_text_; }
     QString lastError() const { return last_error_; }
     QString recoveryNotice() const { return recovery_notice_; }
+    QString openError() const { return open_error_; }
 
     // --- reading (newest conversation first; messages oldest first)
     std::vector<ConversationSummary> listConversations(const QString& search = {});
@@ -106,6 +110,7 @@ class ConversationStore : public QObject {
     void readyChanged();
     void errorOccurred(const QString& message);
     void recoveryNoticeChanged();
+    void openErrorChanged();
     // The list, a title, an order or a preview changed.
     void conversationsChanged();
     // Messages were added, edited or deleted (not emitted for streaming updates).
@@ -124,6 +129,8 @@ class ConversationStore : public QObject {
     void close_connection();
     bool fail(const QString& what, const QSqlError& error);
     bool fail(const QString& message);
+    // fail(), remembered as openError.
+    bool fail_open(const QString& message);
     bool require_ready();
     bool write_answer_text(qint64 message, PendingAnswer& pending);
     qint64 conversation_of(qint64 message);
@@ -142,6 +149,7 @@ class ConversationStore : public QObject {
     bool full_text_ = false;
     QString last_error_;
     QString recovery_notice_;
+    QString open_error_;
     std::map<qint64, PendingAnswer> pending_;
     QTimer flush_timer_;
     QElapsedTimer clock_;

@@ -15,6 +15,16 @@ Rectangle {
     property alias input: input
 
     function focusInput() { input.forceActiveFocus() }
+
+    // A message the context could not hold comes back to be shortened.
+    Connections {
+        target: composer.chat
+        function onMessageRefused(text) {
+            if (input.text.length === 0)
+                input.text = text
+            composer.focusInput()
+        }
+    }
     function submit() {
         if (composer.chat.send(input.text))
             input.clear()

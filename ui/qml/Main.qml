@@ -83,8 +83,10 @@ ApplicationWindow {
             if (!window.engine.modelLoaded)
                 return
             composer.focusInput()
-            if (window.engine.visionNote.length > 0)
-                toast.show(window.engine.visionNote)
+            const notes = [window.engine.visionNote, window.engine.contextWarning]
+            const shown = notes.filter(note => note.length > 0).join("\n")
+            if (shown.length > 0)
+                toast.show(shown)
         }
     }
 
@@ -118,6 +120,12 @@ ApplicationWindow {
             Layout.fillWidth: true
             Layout.fillHeight: true
             spacing: 0
+
+            HistoryBanner {
+                Layout.fillWidth: true
+                theme: theme
+                history: window.history
+            }
 
             ModelBar {
                 Layout.fillWidth: true

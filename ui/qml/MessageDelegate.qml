@@ -3,8 +3,9 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Prism.Ui
 
-// One turn of the conversation: images, prose rendered as Markdown, code blocks, the speed line
-// under an answer, and the actions (copy, regenerate, edit).
+// One turn of the conversation: images, prose rendered as Markdown, code blocks, what the
+// context did to an answer (cut at its end, oldest turns left out), the speed line under an
+// answer, and the actions (copy, regenerate, edit).
 Item {
     id: delegate
     required property int index
@@ -15,6 +16,7 @@ Item {
     required property bool streaming
     required property string stats
     required property string error
+    required property string note
     required property Theme theme
     required property ChatController chat
     property bool isCurrent: ListView.isCurrentItem
@@ -154,6 +156,27 @@ Item {
                 color: delegate.theme.danger
                 wrapMode: Text.Wrap
                 Layout.fillWidth: true
+            }
+
+            Label {
+                objectName: "answerNote"
+                visible: delegate.note.length > 0 && !delegate.streaming
+                text: delegate.note
+                color: delegate.theme.text
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+                font.pixelSize: 13
+                leftPadding: 10
+                topPadding: 6
+                bottomPadding: 6
+                rightPadding: 10
+                background: Rectangle {
+                    radius: 6
+                    color: delegate.theme.codeBackground
+                    border.color: delegate.theme.border
+                }
+                Accessible.role: Accessible.StaticText
+                Accessible.name: delegate.note
             }
 
             RowLayout {

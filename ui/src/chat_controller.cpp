@@ -67,7 +67,33 @@ ChatController::ChatController(EngineController* engine, SettingsStore* settings
                 emit notify(error);
                 emit answerFinished();
             });
+    connect(engine, &EngineController::generationRefused, this,
+            [this](quint64 id, const QString& reason) {
+                if (id != request_) return;
+                take_back_refused(reason);
+                set_request(0);
+                emit answerFinished();
+            });
     connect(&messages_, &MessageListModel::countChanged, this, &ChatController::lastUserRowChanged);
+}
+
+void ChatController::take_back_refused(const QString& reason) {
+    const int row = lastUserRow();
+    if (row < 0) return;
+    const ChatTurn refused = messages_.turn(row);
+    delete_stored_from(row);
+    messages_.truncate(row);
+    answer_row_ = -1;
+    answer_message_ = -1;
+    // A new chat whose only message was refused leaves no empty conversation behind.
+    if (messages_.count() == 0 && history_ && conversation_ >= 0) {
+        history_->deleteConversation(conversation_);
+        conversation_ = -1;
+        emit conversationChanged();
+    }
+    for (const ImageAttachment& image : refused.images) attachments_.append(image);
+    emit notify(reason);
+    emit messageRefused(refused.text);
 }
 
 ChatController::~ChatController() = default;
@@ -197,6 +223,7 @@ bool ChatController::openConversation(qint64 id) {
         if (m.role == QLatin1String("assistant")) {
             QString stats;
             QString error;
+            QString note;
             if (m.stats) {
                 AnswerTimings t;
                 t.tokens_per_second = m.stats->tokens_per_second;
@@ -206,10 +233,12 @@ bool ChatController::openConversation(qint64 id) {
                 t.tokens = -1;
                 t.stop_reason = m.stats->stop_reason;
                 stats = MessageListModel::format_stats(t);
+                note = MessageListModel::format_note(t);
             } else {
                 error = tr("This answer was cut off when Prism stopped.");
             }
-            messages_.set_stored_id(messages_.append_assistant_text(m.text, stats, error), m.id);
+            messages_.set_stored_id(messages_.append_assistant_text(m.text, stats, error, note),
+                                    m.id);
         } else if (m.role == QLatin1String("user")) {
             QList<ImageAttachment> images;
             for (const StoredAttachment& a : m.attachments) {

@@ -94,9 +94,14 @@ class ChatController : public QObject {
     // A short message for the toast (errors in plain words).
     void notify(const QString& message);
     void answerFinished();
+    // A message that does not fit in the context was taken back (with notify saying why); its
+    // text goes back to the composer (its images are attached again).
+    void messageRefused(const QString& text);
 
   private:
     void start_answer();
+    // Takes back the last user message and its answer (see messageRefused).
+    void take_back_refused(const QString& reason);
     // Gives a decoded image its thumbnail id, or shows its error and gives nothing.
     std::optional<ImageAttachment> register_decoded(const DecodedImage& decoded);
     void attach_decoded(const DecodedImage& decoded);

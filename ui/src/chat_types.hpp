@@ -47,6 +47,8 @@ struct AnswerTimings {
     double image_encode_ms = 0;
     qint64 images_encoded = 0;
     QString stop_reason;
+    qint64 context_tokens = 0;     // the session's context length
+    qint64 messages_left_out = 0;  // oldest messages the model did not see (no room)
 };
 
 struct ModelDescription {
@@ -62,7 +64,8 @@ struct ModelDescription {
     bool has_audio = false;
     QString device_name;
     double load_seconds = 0;
-    QString vision_note;  // why a projector found beside the model was not used
+    QString vision_note;      // why a projector found beside the model was not used
+    QString context_warning;  // the context is longer than the model was trained with
 };
 
 }  // namespace prism::ui

@@ -51,6 +51,10 @@ EngineController::EngineController(QObject* parent)
         if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
         emit generationFailed(id, e);
     });
+    connect(worker_, &EngineWorker::generationRefused, this, [this](quint64 id, const QString& r) {
+        if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
+        emit generationRefused(id, r);
+    });
     connect(worker_, &EngineWorker::devicesListed, this, [this](const QStringList& d) {
         devices_ = d;
         emit devicesChanged();

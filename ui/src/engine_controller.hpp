@@ -41,6 +41,8 @@ class EngineController : public QObject {
     Q_PROPERTY(bool hasAudio READ hasAudio NOTIFY modelChanged)
     // Why a projector found beside the model was not loaded (empty when none was refused).
     Q_PROPERTY(QString visionNote READ visionNote NOTIFY modelChanged)
+    // Set when the context is longer than the model was trained with (quality may drop).
+    Q_PROPERTY(QString contextWarning READ contextWarning NOTIFY modelChanged)
     Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
 
   public:
@@ -66,6 +68,7 @@ class EngineController : public QObject {
     bool hasVision() const { return model_.has_vision; }
     bool hasAudio() const { return model_.has_audio; }
     QString visionNote() const { return model_.vision_note; }
+    QString contextWarning() const { return model_.context_warning; }
     QStringList devices() const { return devices_; }
 
     // Where the next load runs and how large its context is (from the settings).
@@ -92,6 +95,8 @@ class EngineController : public QObject {
     void piece(quint64 requestId, const QString& text);
     void generationFinished(quint64 requestId, const prism::ui::AnswerTimings& stats);
     void generationFailed(quint64 requestId, const QString& error);
+    // The message does not fit in the context; `reason` says so in plain words.
+    void generationRefused(quint64 requestId, const QString& reason);
 
   private:
     void set_status(Status s);

@@ -140,6 +140,7 @@ void EngineWorker::load_model(const LoadRequest& request) {
         model.session_context = session->n_ctx();
         model.load_seconds = session->load_seconds();
         model.has_vision = session->has_vision();
+        model.context_warning = QString::fromStdString(session->context_warning());
         // Audio encoders do not run in the engine yet, whatever the projector holds.
         model.has_audio = false;
         session_ = session;
@@ -185,7 +186,16 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         const std::string_view reason = stop_reason_name(result.stop);
         stats.stop_reason =
             QString::fromLatin1(reason.data(), static_cast<qsizetype>(reason.size()));
+        stats.context_tokens = session_->n_ctx();
+        stats.messages_left_out = result.messages_left_out;
         emit generationFinished(request_id, stats);
+    } catch (const PromptTooLong& e) {
+        emit generationRefused(
+            request_id, tr("This message does not fit in the context: with the conversation's "
+                           "system prompt it is %1 tokens and the context holds %2. It was not "
+                           "sent; shorten it, or raise the context size in the settings.")
+                            .arg(e.prompt_tokens())
+                            .arg(e.n_ctx()));
     } catch (const std::exception& e) {
         emit generationFailed(request_id, QString::fromUtf8(e.what()));
     }

@@ -70,6 +70,8 @@ class EngineWorker : public QObject {
     void piece(quint64 request_id, const QString& text);
     void generationFinished(quint64 request_id, const prism::ui::AnswerTimings& stats);
     void generationFailed(quint64 request_id, const QString& error);
+    // The last message does not fit in the context even alone; nothing was generated.
+    void generationRefused(quint64 request_id, const QString& reason);
     void devicesListed(const QStringList& devices);
 
   private:

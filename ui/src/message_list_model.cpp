@@ -39,15 +39,18 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
             return m.stats;
         case ErrorRole:
             return m.error;
+        case NoteRole:
+            return m.note;
         default:
             return {};
     }
 }
 
 QHash<int, QByteArray> MessageListModel::roleNames() const {
-    return {{RoleRole, "role"},     {TextRole, "text"},           {BlocksRole, "blocks"},
-            {ImagesRole, "images"}, {StreamingRole, "streaming"}, {StatsRole, "stats"},
-            {ErrorRole, "error"}};
+    return {{RoleRole, "role"},           {TextRole, "text"},
+            {BlocksRole, "blocks"},       {ImagesRole, "images"},
+            {StreamingRole, "streaming"}, {StatsRole, "stats"},
+            {ErrorRole, "error"},         {NoteRole, "note"}};
 }
 
 QString MessageListModel::textAt(int row) const {
@@ -85,11 +88,12 @@ int MessageListModel::append_assistant() {
 }
 
 int MessageListModel::append_assistant_text(const QString& text, const QString& stats,
-                                            const QString& error) {
+                                            const QString& error, const QString& note) {
     Message m;
     m.turn = {TurnRole::assistant, text, {}};
     m.stats = stats;
     m.error = error;
+    m.note = note;
     return append(std::move(m));
 }
 
@@ -114,7 +118,8 @@ void MessageListModel::finish(int row, const AnswerTimings& stats) {
     Message& m = messages_.at(static_cast<size_t>(row));
     m.streaming = false;
     m.stats = format_stats(stats);
-    changed(row, {StreamingRole, StatsRole});
+    m.note = format_note(stats);
+    changed(row, {StreamingRole, StatsRole, NoteRole});
 }
 
 void MessageListModel::fail(int row, const QString& error) {
@@ -162,6 +167,27 @@ QString MessageListModel::format_stats(const AnswerTimings& s) {
     if (s.stop_reason == QLatin1String("cancelled") || s.stop_reason == QLatin1String("callback"))
         parts.append(tr("stopped"));
     return parts.join(QStringLiteral(" · "));
+}
+
+QString MessageListModel::format_note(const AnswerTimings& s) {
+    QStringList notes;
+    if (s.messages_left_out > 0) {
+        notes.append(s.messages_left_out == 1
+                         ? tr("The oldest message no longer fits in the context, so the model "
+                              "did not see it for this answer.")
+                         : tr("The %1 oldest messages no longer fit in the context, so the model "
+                              "did not see them for this answer.")
+                               .arg(s.messages_left_out));
+    }
+    if (s.stop_reason == QLatin1String("context full")) {
+        const QString size =
+            s.context_tokens > 0 ? tr(" (%1 tokens)").arg(s.context_tokens) : QString();
+        notes.append(tr("The context%1 is full, so the answer stops here. Your next message "
+                        "leaves the oldest turns out; a new chat or a larger context size in the "
+                        "settings gives more room.")
+                         .arg(size));
+    }
+    return notes.join(u' ');
 }
 
 void MessageListModel::changed(int row, const QList<int>& roles) {

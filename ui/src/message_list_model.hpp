@@ -29,6 +29,7 @@ class MessageListModel : public QAbstractListModel {
         StreamingRole,
         StatsRole,  // "12.4 tok/s · first token 80 ms", empty while streaming
         ErrorRole,
+        NoteRole,  // what the context did to this answer (full, oldest turns left out)
     };
 
     explicit MessageListModel(QObject* parent = nullptr);
@@ -48,9 +49,10 @@ class MessageListModel : public QAbstractListModel {
     qint64 stored_id(int row) const;
     // Starts an empty assistant answer that pieces are appended to; returns its row.
     int append_assistant();
-    // A finished assistant turn (restored history); `stats` as formatted by format_stats.
+    // A finished assistant turn (restored history); `stats` and `note` as formatted by
+    // format_stats and format_note.
     int append_assistant_text(const QString& text, const QString& stats = {},
-                              const QString& error = {});
+                              const QString& error = {}, const QString& note = {});
     void append_piece(int row, const QString& piece);
     void finish(int row, const AnswerTimings& stats);
     void fail(int row, const QString& error);
@@ -63,6 +65,8 @@ class MessageListModel : public QAbstractListModel {
     const ChatTurn& turn(int row) const { return messages_.at(static_cast<size_t>(row)).turn; }
 
     static QString format_stats(const AnswerTimings& stats);
+    // Empty unless the context cut the answer or the oldest messages were left out.
+    static QString format_note(const AnswerTimings& stats);
 
   signals:
     void countChanged();
@@ -74,6 +78,7 @@ class MessageListModel : public QAbstractListModel {
         bool streaming = false;
         QString stats;
         QString error;
+        QString note;
         qint64 stored_id = -1;
     };
     int append(Message message);

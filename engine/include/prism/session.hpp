@@ -30,6 +30,7 @@
 #include "prism/error.hpp"
 #include "prism/text/sampler.hpp"
 #include "prism/tokenizer.hpp"
+#include "prism/value_range.hpp"
 
 namespace prism {
 
@@ -39,10 +40,30 @@ class LoadCancelled : public Error {
     LoadCancelled() : Error("model load cancelled") {}
 };
 
+// Thrown by generate() and generate_raw() when the prompt does not fit in the context even
+// after the earlier turns are left out; the conversation is left as it was.
+class PromptTooLong : public Error {
+  public:
+    PromptTooLong(std::int64_t prompt_tokens, std::int64_t n_ctx);
+    std::int64_t prompt_tokens() const noexcept { return prompt_tokens_; }
+    std::int64_t n_ctx() const noexcept { return n_ctx_; }
+
+  private:
+    std::int64_t prompt_tokens_, n_ctx_;
+};
+
+// What SessionOptions and GenerateOptions accept (checked by load() and generate()).
+namespace session_limits {
+inline constexpr ValueRange n_ctx{0.0, 2147483647.0};
+inline constexpr ValueRange prefill_chunk{1.0, 2147483647.0};
+inline constexpr ValueRange max_tokens{-1.0};
+}  // namespace session_limits
+
 struct SessionOptions {
     // Vulkan device index or part of its name; empty uses PRISM_DEVICE or picks automatically.
     std::string device;
-    // Tokens the KV cache holds; 0 picks min(model's context length, 4096).
+    // Tokens the KV cache holds; 0 picks min(model's context length, 4096). More than the
+    // model was trained with is allowed (context_warning() then says that quality may drop).
     std::int64_t n_ctx = 0;
     // Most tokens one prefill step processes (also how often a prefill checks cancel()).
     std::int64_t prefill_chunk = 256;
@@ -67,7 +88,8 @@ struct GenerateOptions {
     // Generation stops when the text contains one of these; the stop string and what follows
     // it are neither returned nor passed to on_piece.
     std::vector<std::string> stop;
-    // Most tokens to generate; <= 0 means until the context is full.
+    // Most tokens to generate: -1 until the model ends its answer or the context is full,
+    // 0 none (the prompt is only evaluated), as llama.cpp's -n.
     std::int64_t max_tokens = 512;
     PieceCallback on_piece;
 };
@@ -102,6 +124,8 @@ struct GenerateResult {
     std::vector<text::TokenId> tokens;
     StopReason stop = StopReason::max_tokens;
     Timings timings;
+    // Earlier messages generate() removed from the conversation to make room (see there).
+    std::int64_t messages_left_out = 0;
 };
 
 class Session {
@@ -132,13 +156,20 @@ class Session {
         add_message(ChatRole::assistant, std::move(content));
     }
     std::span<const ChatMessage> messages() const;
+    // Takes back the last message (one that was refused, for instance); none: no-op.
+    void remove_last_message();
     // Forgets the conversation (the KV cache stays until a new prompt differs from it).
     void clear_messages();
 
     // Renders the conversation with the chat template plus the assistant's turn header and
     // generates the reply, which is appended to the conversation (also when stopped early).
-    // Throws Error for an empty conversation, an empty last message, or a prompt that does not
-    // fit in the context.
+    //
+    // A conversation that leaves too little room for the answer (a quarter of the context, or
+    // max_tokens when that is less) loses its oldest turns first: whole exchanges after the
+    // system messages, until the room is there or only the last exchange is left. They are
+    // removed from the conversation and counted in messages_left_out. A last message that
+    // does not fit even so throws PromptTooLong and changes nothing. Also throws Error for an
+    // empty conversation, an empty last message or options outside their limits.
     GenerateResult generate(const GenerateOptions& options);
 
     // Plain completion of `text` (base models; no template, BOS as the vocabulary wants it).
@@ -161,6 +192,10 @@ class Session {
     bool has_vision() const;
     std::string_view device_name() const;
     std::int64_t n_ctx() const;
+    // The context length the model was trained with (its GGUF's context_length).
+    std::int64_t trained_context() const;
+    // Non-empty when n_ctx() exceeds trained_context(): the sentence to show the user.
+    const std::string& context_warning() const;
     // Tokens in the KV cache now.
     std::int64_t n_cached() const;
     double load_seconds() const;

@@ -3,6 +3,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -329,6 +330,32 @@ class ConversationStoreTest : public QObject {
                  qPrintable(store.lastError()));
         QVERIFY(!store.isReady());
         QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(), 99);
+        // What the window shows: what happened and where the file is.
+        QVERIFY2(store.openError().contains(QDir::toNativeSeparators(db())),
+                 qPrintable(store.openError()));
+        QVERIFY(store.openError().contains(QStringLiteral("newer version")));
+    }
+
+    void folderInPlaceOfTheDatabaseIsReportedAndLeftAlone() {
+        QVERIFY(QDir().mkpath(db()));
+        {
+            QFile kept(db() + "/kept.txt");
+            QVERIFY(kept.open(QIODevice::WriteOnly));
+            kept.write("the user's");
+        }
+        ConversationStore store;
+        QSignalSpy changed(&store, &ConversationStore::openErrorChanged);
+        QVERIFY(!open(store));
+        QVERIFY(!store.isReady());
+        QVERIFY(changed.count() >= 1);
+        QVERIFY2(store.openError().contains(QStringLiteral("is a folder")),
+                 qPrintable(store.openError()));
+        QVERIFY(store.openError().contains(QDir::toNativeSeparators(db())));
+        QVERIFY(QFileInfo(db() + "/kept.txt").exists());  // nothing of the user's was touched
+        // Once the folder is gone, the history opens and the message goes away.
+        QVERIFY(QDir(db()).removeRecursively());
+        QVERIFY2(open(store), qPrintable(store.lastError()));
+        QVERIFY(store.openError().isEmpty());
     }
 
     void failuresAreMessagesNotCrashes() {
