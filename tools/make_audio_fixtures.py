@@ -11,7 +11,8 @@ Needs the ffmpeg command-line tool (Debian: apt-get install ffmpeg) and Python 3
 - Derives every other format from the first second (16000 samples) of 2830-3980-0043.wav:
   WAV with 8-bit, 24-bit, 32-bit and float samples at several rates, FLAC (mono and 44.1 kHz
   stereo), MP3, Ogg Vorbis, Opus, M4A/AAC, ADTS AAC, an MP4 (H.264 + AAC) and a WebM
-  (VP8 + Vorbis) with a sound track, an MP4 without one, and half a second of silence.
+  (VP8 + Vorbis; two seconds of picture, one of sound) with a sound track, an MP4 without
+  one, and half a second of silence.
   Stereo files carry the speech at full level on the left and at half level on the right.
 - decoded_references.txt: what the ffmpeg tool itself makes of each fixture when asked for
   16 kHz mono float (`-ac 1 -ar 16000 -rematrix_maxval 1.0 -f f32le`, libswresample with its
@@ -83,9 +84,10 @@ def make_derived():
     ffmpeg(*video, "-i", master, "-af", FIRST_SECOND + ",aresample=44100", "-shortest",
            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
            "-c:a", "aac", "-b:a", "48k", *bitexact(OUT / "speech_video.mp4"))
-    ffmpeg(*video, "-i", master, "-af", FIRST_SECOND + ",aresample=48000", "-shortest",
-           "-c:v", "libvpx", "-b:v", "50k", "-c:a", "libvorbis", "-q:a", "2",
-           *bitexact(OUT / "speech_video.webm"))
+    # The WebM's picture lasts two seconds, its sound one: the file's length is not the sound's.
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=5:duration=2", "-i", master,
+           "-af", FIRST_SECOND + ",aresample=48000", "-c:v", "libvpx", "-b:v", "50k",
+           "-c:a", "libvorbis", "-q:a", "2", *bitexact(OUT / "speech_video.webm"))
     ffmpeg(*video, "-an", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
            *bitexact(OUT / "video_no_audio.mp4"))
     ffmpeg("-f", "lavfi", "-i", "anullsrc=sample_rate=16000:channel_layout=mono",

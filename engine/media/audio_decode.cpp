@@ -84,14 +84,15 @@ std::string describe_seconds(double seconds) {
     return text;
 }
 
-// The length the container states, in seconds, or a negative number when it states none.
-// Lengths FFmpeg estimates from the bit rate (MP3 without a Xing header, ADTS) are not
-// statements and are not used.
+// The length the container states for the sound, in seconds, or a negative number when it
+// states none. Lengths FFmpeg estimates from the bit rate (MP3 without a Xing header, ADTS)
+// are not statements. The whole file's length stands for the sound's only when the sound is
+// all the file holds: a video's sound track may end before its picture.
 double declared_seconds(const AVFormatContext& format, const AVStream& stream) {
     if (format.duration_estimation_method == AVFMT_DURATION_FROM_BITRATE) return -1;
     if (stream.duration != AV_NOPTS_VALUE && stream.duration > 0)
         return static_cast<double>(stream.duration) * av_q2d(stream.time_base);
-    if (format.duration != AV_NOPTS_VALUE && format.duration > 0)
+    if (format.nb_streams == 1 && format.duration != AV_NOPTS_VALUE && format.duration > 0)
         return static_cast<double>(format.duration) / AV_TIME_BASE;
     return -1;
 }
@@ -221,7 +222,7 @@ void check_container_complete(AVIOContext& io, std::string_view name) {
         fail(name, "the file is truncated: it holds " + seconds(cut->present_bytes) + " of the " +
                        seconds(cut->declared_bytes) + " its header declares");
     }
-    fail(name, "the file is truncated: its '" + std::string(cut->box) + "' " + cut->part + " is " +
+    fail(name, "the file is truncated: its " + cut->part + " is " +
                    std::to_string(cut->declared_bytes) + " bytes, the file holds " +
                    std::to_string(cut->present_bytes) + " of them");
 }

@@ -23,6 +23,22 @@ struct DecodedReference {
 };
 std::vector<DecodedReference> decoded_references();
 
+// What transformers' WhisperFeatureExtractor gives for one 30-s window of a clip (the layout
+// is described in tools/make_mel_references.py).
+struct MelReferenceWindow {
+    int content_frames = 0;  // later frames hold tail_value in every bin
+    float tail_value = 0;
+    std::vector<float> frame_mean;           // mean over the bins, frames [0, content_frames)
+    std::vector<int> frames;                 // frames given in full
+    std::vector<std::vector<float>> values;  // values[i][mel] of frames[i]
+};
+struct MelReference {
+    int n_mel = 0;
+    std::vector<MelReferenceWindow> windows;
+};
+// <clip>.mel<n_mel>.ref, e.g. mel_reference("jfk_wav", 128).
+MelReference mel_reference(const std::string& clip, int n_mel);
+
 // RMS of each 1600-sample block, as decoded_references.txt has it.
 std::vector<double> block_rms(std::span<const float> samples);
 

@@ -152,6 +152,12 @@ TEST(AudioDecodeFormats, TheExtensionDoesNotMatter) {
     EXPECT_EQ(audio.samples.size(), 16000u);
 }
 
+TEST(AudioDecodeFormats, SoundThatEndsBeforeThePictureIsWhole) {
+    // speech_video.webm: two seconds of picture, one of sound; the file lasts two seconds.
+    const Audio audio = decode_audio_file(audio_fixture("speech_video.webm"));
+    EXPECT_NEAR(audio.duration_seconds(), 1.0, max_length_difference_seconds);
+}
+
 TEST(AudioDecodeFormats, SilenceDecodesWithPeakZero) {
     // Silence is not a decoding error; callers read `peak` to say that a recording is silent.
     const Audio audio = decode_audio_file(audio_fixture("silence_16k.wav"));
