@@ -16,9 +16,9 @@ namespace {
 using test::audio_fixture;
 
 // Largest |Prism - transformers| over every compared value, in normalised units (the features
-// span about 2). Measured 4.8e-7 on the WAV clips and 4.8e-7 on jfk.mp3, which Prism decodes
-// with the same FFmpeg as the reference's input but not to the bit; the bound leaves room for
-// other CPUs' FFmpeg and libm.
+// span about 2). Measured 1.2e-7 (one float step near 1) on every clip and window with both bin
+// counts, jfk.mp3 included (decoded by Prism here, by the ffmpeg tool for the reference); the
+// bound leaves room for other CPUs' FFmpeg decoders and libm.
 constexpr double tolerance = 1e-5;
 
 struct Clip {

@@ -45,8 +45,10 @@ struct AudioDecodeLimits {
 
 // WAV (PCM 8/16/24/32-bit integer and 32/64-bit float), MP3, FLAC, Ogg Vorbis, Opus, M4A/AAC,
 // ADTS AAC, and the sound track of MP4, MOV, Matroska, WebM and AVI videos, recognised by
-// content (the file's extension is ignored). Any sample rate and channel count; channels are
-// averaged and the rate converted to 16 kHz by libswresample. Only regular files are read.
+// content (the file's extension is ignored). Any sample rate from 1 kHz to 768 kHz and up to
+// 64 channels, mixed to mono as the ffmpeg tool does for integer output (stereo: the mean of
+// the two; channels without names count equally) and converted to 16 kHz by libswresample.
+// Only regular files are read, streamed rather than loaded whole.
 // Throws MediaError (what() starts with the file name) for a file that cannot be read, is
 // empty, not audio, holds no sound track, is corrupt or truncated, or is over a limit.
 Audio decode_audio_file(const std::filesystem::path& path, const AudioDecodeLimits& limits = {});

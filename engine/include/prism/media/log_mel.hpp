@@ -13,8 +13,10 @@
 //   - |FFT|^2 of the 400 samples (201 bins), Slaney-style mel filters (Slaney mel scale,
 //     0..8000 Hz, area-normalised), log10 of max(mel, 1e-10): the "raw" log-mel;
 //   - normalised per window: v = max(v, max over the window's raw values - 8), then (v + 4) / 4.
-// llama.cpp's mtmd differs only where this does not matter for speech: its floor is 2^-24 and
-// it takes the maximum over the whole signal, with frames that run across window edges.
+// llama.cpp's mtmd differs in two ways: its floor is 2^-24 (which changes values only in
+// windows whose largest raw value is under log10(2^-24) + 8 = 0.78: quiet recordings), and for
+// sound longer than 30 s it takes one maximum over the whole signal and runs frames on across
+// window edges, where this treats each 30-s window alone, as Whisper treats each chunk.
 //
 // The FFT is FFmpeg's av_tx. Objects of these classes are not shared between threads.
 
@@ -60,7 +62,8 @@ class LogMelSpectrogram {
     int n_mel() const;
 
     // One normalised [n_mel, 3000] spectrogram per 30-s window of the 16 kHz mono samples
-    // (ceil(samples / 480000) windows; none for no samples).
+    // (ceil(samples / 480000) windows; none for no samples). Each window takes n_mel * 12 KB
+    // (1.5 MB at 128 bins); StreamingLogMel keeps only one for long recordings.
     std::vector<MelSpectrogram> windows(std::span<const float> samples);
     // The raw (un-normalised) log-mel of all windows, frames of consecutive windows side by
     // side: [n_mel, 3000 * windows].
