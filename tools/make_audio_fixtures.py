@@ -10,9 +10,9 @@ Needs the ffmpeg command-line tool (Debian: apt-get install ffmpeg) and Python 3
   byte from SHARED_AUDIO_DIR (default ../shared/data/audio) and checks their sha256.
 - Derives every other format from the first second (16000 samples) of 2830-3980-0043.wav:
   WAV with 8-bit, 24-bit, 32-bit and float samples at several rates, FLAC (mono and 44.1 kHz
-  stereo), MP3, Ogg Vorbis, Opus, M4A/AAC, ADTS AAC, an MP4 (H.264 + AAC) and a WebM
-  (VP8 + Vorbis; two seconds of picture, one of sound) with a sound track, an MP4 without
-  one, and half a second of silence.
+  stereo), MP3, Ogg Vorbis, Opus, M4A/AAC, ADTS AAC (16 kHz mono; 44.1 kHz stereo), an MP4
+  (H.264 + AAC) and a WebM (VP8 + Vorbis; two seconds of picture, one of sound) with a sound
+  track, an MP4 without one, and half a second of silence.
   Stereo files carry the speech at full level on the left and at half level on the right.
 - decoded_references.txt: what the ffmpeg tool itself makes of each fixture when asked for
   16 kHz mono float (`-ac 1 -ar 16000 -rematrix_maxval 1.0 -f f32le`, libswresample with its
@@ -55,6 +55,8 @@ DERIVED = {
     "speech_44k_stereo.m4a": ("aresample=44100," + STEREO,
                               ["-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart"]),
     "speech_16k.aac": (None, ["-c:a", "aac", "-b:a", "32k", "-f", "adts"]),
+    "speech_44k_stereo.aac": ("aresample=44100," + STEREO,
+                              ["-c:a", "aac", "-b:a", "64k", "-f", "adts"]),
 }
 
 

@@ -38,6 +38,7 @@ const DerivedFixture derived_fixtures[] = {
     {"speech_48k.opus", 48000, 1, "opus", 1.0, true},
     {"speech_44k_stereo.m4a", 44100, 2, "aac", 0.75, true},
     {"speech_16k.aac", 16000, 1, "aac", 1.0, true},
+    {"speech_44k_stereo.aac", 44100, 2, "aac", 0.75, true},
     {"speech_video.mp4", 44100, 1, "aac", 1.0, true},
     {"speech_video.webm", 48000, 1, "vorbis", 1.0, true},
 };
@@ -63,7 +64,7 @@ std::vector<float> first_second_of_master() {
 
 TEST(AudioDecodeFormats, EveryFileDecodesAsTheFfmpegToolDoes) {
     const auto references = test::decoded_references();
-    ASSERT_GE(references.size(), 19u);
+    ASSERT_GE(references.size(), 20u);
     for (const auto& reference : references) {
         SCOPED_TRACE(reference.file);
         const Audio audio = decode_audio_file(audio_fixture(reference.file));
@@ -156,6 +157,29 @@ TEST(AudioDecodeFormats, SoundThatEndsBeforeThePictureIsWhole) {
     // speech_video.webm: two seconds of picture, one of sound; the file lasts two seconds.
     const Audio audio = decode_audio_file(audio_fixture("speech_video.webm"));
     EXPECT_NEAR(audio.duration_seconds(), 1.0, max_length_difference_seconds);
+}
+
+TEST(AudioDecodeFormats, AStreamThatChangesRateAndChannelsMidwayDecodesWhole) {
+    // ADTS frames each state their rate and channels: 16 kHz mono, then 44.1 kHz stereo.
+    const auto mono = test::read_bytes(audio_fixture("speech_16k.aac"));
+    const auto stereo = test::read_bytes(audio_fixture("speech_44k_stereo.aac"));
+    std::vector<std::uint8_t> both = mono;
+    both.insert(both.end(), stereo.begin(), stereo.end());
+    const Audio first = decode_audio_memory(mono, "mono.aac");
+    const Audio second = decode_audio_memory(stereo, "stereo.aac");
+    const Audio chained = decode_audio_memory(both, "chained.aac");
+    EXPECT_EQ(chained.source_sample_rate, 44100);
+    EXPECT_EQ(chained.source_channels, 2);
+    // The first part is decoded and drained exactly as on its own.
+    ASSERT_GT(chained.samples.size(), first.samples.size());
+    EXPECT_TRUE(std::equal(first.samples.begin(), first.samples.end(), chained.samples.begin()));
+    EXPECT_NEAR(double(chained.samples.size()),
+                double(first.samples.size() + second.samples.size()), 0.01 * 16000);
+    const std::span<const float> rest(chained.samples.data() + first.samples.size(),
+                                      chained.samples.size() - first.samples.size());
+    EXPECT_GT(test::align(test::low_pass(second.samples, 3000), test::low_pass(rest, 3000), 200)
+                  .correlation,
+              0.99);
 }
 
 TEST(AudioDecodeFormats, SilenceDecodesWithPeakZero) {
