@@ -293,6 +293,7 @@ Audio decode_audio(AVIOContext& io, std::string_view name, const AudioDecodeLimi
                        describe_seconds(declared) + " it declares");
     }
     if (audio.samples.empty()) fail(name, "the file holds no sound (no samples)");
+    audio.samples.shrink_to_fit();  // growth may have left up to twice the room
     float peak = 0;
     for (const float s : audio.samples) peak = std::max(peak, std::fabs(s));
     audio.peak = peak;
