@@ -10,7 +10,7 @@ packages=(
   glslang-tools spirv-tools
   libgtest-dev
   libicu-dev
-  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+  libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
   clang libclang-rt-14-dev
   qt6-base-dev libqt6sql6-sqlite
   qt6-declarative-dev qt6-declarative-dev-tools

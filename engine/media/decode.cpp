@@ -16,6 +16,8 @@ extern "C" {
 }
 
 #include "media/ffmpeg_handles.hpp"
+#include "media/media_input.hpp"
+#include "media/memory_reader.hpp"
 #include "media/orientation.hpp"
 #include "prism/media/image.hpp"
 #include "prism/regular_file.hpp"
@@ -24,58 +26,6 @@ namespace prism::media {
 namespace {
 
 using namespace detail;
-
-[[noreturn]] void fail(std::string_view name, const std::string& what) {
-    throw MediaError(std::string(name) + ": " + what);
-}
-
-// What FFmpeg said, for messages: its own log line when it wrote one, else the error code.
-std::string ffmpeg_reason(int code) {
-    std::string reason = ffmpeg_error_text(code);
-    const std::string logged = last_ffmpeg_error();
-    if (!logged.empty()) reason += " (" + logged + ")";
-    return reason;
-}
-
-// A read-only cursor over the caller's bytes for a custom AVIOContext.
-struct MemoryReader {
-    std::span<const std::uint8_t> bytes;
-    std::size_t position = 0;
-
-    static int read(void* opaque, std::uint8_t* buffer, int size) {
-        auto* self = static_cast<MemoryReader*>(opaque);
-        const std::size_t left = self->bytes.size() - self->position;
-        const std::size_t n = std::min(left, static_cast<std::size_t>(std::max(size, 0)));
-        if (n == 0) return AVERROR_EOF;
-        std::memcpy(buffer, self->bytes.data() + self->position, n);
-        self->position += n;
-        return static_cast<int>(n);
-    }
-
-    static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
-        auto* self = static_cast<MemoryReader*>(opaque);
-        const auto size = static_cast<std::int64_t>(self->bytes.size());
-        std::int64_t target = 0;
-        switch (whence & ~AVSEEK_FORCE) {
-            case AVSEEK_SIZE:
-                return size;
-            case SEEK_SET:
-                target = offset;
-                break;
-            case SEEK_CUR:
-                target = static_cast<std::int64_t>(self->position) + offset;
-                break;
-            case SEEK_END:
-                target = size + offset;
-                break;
-            default:
-                return AVERROR(EINVAL);
-        }
-        if (target < 0 || target > size) return AVERROR(EINVAL);
-        self->position = static_cast<std::size_t>(target);
-        return target;
-    }
-};
 
 bool is_supported_codec(AVCodecID id) {
     switch (id) {
@@ -278,22 +228,10 @@ Image decode_image_memory(std::span<const std::uint8_t> bytes, std::string_view 
                           const DecodeLimits& limits) {
     silence_ffmpeg_log();
     clear_ffmpeg_log();
-    if (bytes.empty()) fail(name, "the file is empty");
-    if (bytes.size() > limits.max_bytes) {
-        fail(name, "the file is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
-                       std::to_string(limits.max_bytes) + " bytes");
-    }
+    check_input_size(name, bytes.size(), limits.max_bytes);
 
     MemoryReader reader{bytes};
-    constexpr int buffer_size = 1 << 16;
-    auto* buffer = static_cast<std::uint8_t*>(av_malloc(buffer_size));
-    if (buffer == nullptr) throw std::bad_alloc();
-    IoContextPtr io(avio_alloc_context(buffer, buffer_size, 0, &reader, &MemoryReader::read,
-                                       nullptr, &MemoryReader::seek));
-    if (!io) {
-        av_free(buffer);
-        throw std::bad_alloc();
-    }
+    IoContextPtr io = make_custom_io(&reader, &MemoryReader::read, &MemoryReader::seek);
 
     AVFormatContext* raw_format = avformat_alloc_context();
     if (raw_format == nullptr) throw std::bad_alloc();

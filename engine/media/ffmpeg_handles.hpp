@@ -6,6 +6,7 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/frame.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 }
 
@@ -29,6 +30,9 @@ struct PacketFree {
 struct SwsFree {
     void operator()(SwsContext* p) const { sws_freeContext(p); }
 };
+struct SwrFree {
+    void operator()(SwrContext* p) const { swr_free(&p); }
+};
 // A custom AVIOContext owns a buffer that FFmpeg may have reallocated; free both.
 struct IoContextFree {
     void operator()(AVIOContext* p) const {
@@ -42,6 +46,7 @@ using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextFree>;
 using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
 using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
 using SwsPtr = std::unique_ptr<SwsContext, SwsFree>;
+using SwrPtr = std::unique_ptr<SwrContext, SwrFree>;
 using IoContextPtr = std::unique_ptr<AVIOContext, IoContextFree>;
 
 // Routes FFmpeg's log to a per-thread buffer instead of stderr (idempotent, process-wide).

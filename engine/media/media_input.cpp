@@ -1,0 +1,41 @@
+#include "media/media_input.hpp"
+
+#include <new>
+
+#include "prism/media/image.hpp"
+
+namespace prism::media::detail {
+
+void fail(std::string_view name, const std::string& what) {
+    throw MediaError(std::string(name) + ": " + what);
+}
+
+std::string ffmpeg_reason(int code) {
+    std::string reason = ffmpeg_error_text(code);
+    const std::string logged = last_ffmpeg_error();
+    if (!logged.empty()) reason += " (" + logged + ")";
+    return reason;
+}
+
+void check_input_size(std::string_view name, std::uint64_t size, std::uint64_t max_bytes) {
+    if (size == 0) fail(name, "the file is empty");
+    if (size > max_bytes) {
+        fail(name, "the file is " + std::to_string(size) + " bytes, over the limit of " +
+                       std::to_string(max_bytes) + " bytes");
+    }
+}
+
+IoContextPtr make_custom_io(void* opaque, int (*read)(void*, std::uint8_t*, int),
+                            std::int64_t (*seek)(void*, std::int64_t, int)) {
+    constexpr int buffer_size = 1 << 16;
+    auto* buffer = static_cast<std::uint8_t*>(av_malloc(buffer_size));
+    if (buffer == nullptr) throw std::bad_alloc();
+    IoContextPtr io(avio_alloc_context(buffer, buffer_size, 0, opaque, read, nullptr, seek));
+    if (!io) {
+        av_free(buffer);
+        throw std::bad_alloc();
+    }
+    return io;
+}
+
+}  // namespace prism::media::detail
