@@ -4,8 +4,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 extern "C" {
@@ -14,27 +12,24 @@ extern "C" {
 }
 
 #include "media/media_input.hpp"
+#include "prism/media/image.hpp"
 
 namespace prism::media::detail {
+namespace {
+
+RegularFile open_regular(const std::filesystem::path& path) {
+    try {
+        return RegularFile(path);
+    } catch (const Error& e) {
+        throw MediaError(e.what());
+    }
+}
+
+}  // namespace
+
 AudioFileReader::AudioFileReader(const std::filesystem::path& path, std::uint64_t max_bytes)
-    : max_bytes_(max_bytes) {
-    const std::string name = path.string();
-    // Non-blocking, so that opening a FIFO does not wait for a writer; the type is checked on
-    // the descriptor actually opened.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) fail(name, std::string("cannot open the file: ") + std::strerror(errno));
-    struct stat info {};
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        ::close(fd);
-        fail(name, "not a regular file");
-    }
-    file_.reset(::fdopen(fd, "rb"));
-    if (!file_) {
-        ::close(fd);
-        fail(name, std::string("cannot open the file: ") + std::strerror(errno));
-    }
-    size_ = static_cast<std::uint64_t>(info.st_size);
-    check_input_size(name, size_, max_bytes_);
+    : file_(open_regular(path)), size_(file_.size()), max_bytes_(max_bytes) {
+    check_input_size(path.string(), size_, max_bytes_);
 }
 
 int AudioFileReader::read(void* opaque, std::uint8_t* buffer, int size) {
@@ -43,10 +38,13 @@ int AudioFileReader::read(void* opaque, std::uint8_t* buffer, int size) {
     const std::uint64_t allowed = self->max_bytes_ - self->position_;
     const auto wanted = static_cast<std::size_t>(
         std::min<std::uint64_t>(allowed, static_cast<std::uint64_t>(std::max(size, 0))));
-    const std::size_t n = std::fread(buffer, 1, wanted, self->file_.get());
-    self->position_ += n;
-    if (n > 0) return static_cast<int>(n);
-    return std::ferror(self->file_.get()) ? AVERROR(EIO) : AVERROR_EOF;
+    ssize_t n = 0;
+    do {
+        n = ::read(self->file_.descriptor(), buffer, wanted);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return AVERROR(EIO);
+    self->position_ += static_cast<std::uint64_t>(n);
+    return n > 0 ? static_cast<int>(n) : AVERROR_EOF;
 }
 
 std::int64_t AudioFileReader::seek(void* opaque, std::int64_t offset, int whence) {
@@ -66,8 +64,8 @@ std::int64_t AudioFileReader::seek(void* opaque, std::int64_t offset, int whence
         default:
             return AVERROR(EINVAL);
     }
-    if (fseeko(self->file_.get(), static_cast<off_t>(offset), origin) != 0) return AVERROR(errno);
-    const off_t position = ftello(self->file_.get());
+    const off_t position =
+        ::lseek(self->file_.descriptor(), static_cast<off_t>(offset), origin);
     if (position < 0) return AVERROR(errno);
     self->position_ = static_cast<std::uint64_t>(position);
     return position;

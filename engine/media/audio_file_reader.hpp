@@ -5,10 +5,9 @@
 // "concat:a|b" or "http://..." is just a file name), and only regular files are opened.
 
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
-#include <memory>
-#include <string>
+
+#include "prism/regular_file.hpp"
 
 namespace prism::media::detail {
 
@@ -26,10 +25,7 @@ class AudioFileReader {
     static std::int64_t seek(void* opaque, std::int64_t offset, int whence);
 
   private:
-    struct Close {
-        void operator()(std::FILE* file) const { std::fclose(file); }
-    };
-    std::unique_ptr<std::FILE, Close> file_;
+    RegularFile file_;
     std::uint64_t size_ = 0;
     std::uint64_t max_bytes_ = 0;
     std::uint64_t position_ = 0;
