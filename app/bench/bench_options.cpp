@@ -24,7 +24,8 @@ void print_usage(std::FILE* to) {
         "       prism-bench image --mmproj MMPROJ.gguf -m TEXT.gguf [--image PATH ...] [-r 3] "
         "[--json]"
         "  (image --help)\n"
-        "       prism-bench soak -m MODEL.gguf [--turns 500] [--interval 50] [--json]  (soak --help)\n"
+        "       prism-bench soak -m MODEL.gguf [--turns 500] [--interval 50] [--json]  (soak "
+        "--help)\n"
         "       prism-bench ops [options]\n"
         "  --device D          Vulkan device index or name part (default: PRISM_DEVICE or the best "
         "GPU)\n"
@@ -99,9 +100,8 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
         } else if (a == "--shape") {
             const auto parts = split(value());
             if (parts.size() != 3) throw std::runtime_error("--shape takes K,M,N");
-            o.shapes.push_back(
-                {app::integer_flag(a, parts[0]), app::integer_flag(a, parts[1]),
-                 app::integer_flag(a, parts[2])});
+            o.shapes.push_back({app::integer_flag(a, parts[0]), app::integer_flag(a, parts[1]),
+                                app::integer_flag(a, parts[2])});
         } else if (a == "--json") {
             o.json = true;
         } else {

@@ -32,7 +32,8 @@ void soak_usage() {
     std::fputs(
         "usage: prism-bench soak -m MODEL.gguf [--turns 500] [--interval 50] [-n 32] [-c 512]\n"
         "                        [--warmup 50] [--rss-bound-mib 8] [--json]\n"
-        "  -m, --model FILE      text model GGUF (the demo model: resources/models/stories260K.gguf)\n"
+        "  -m, --model FILE      text model GGUF (the demo model: "
+        "resources/models/stories260K.gguf)\n"
         "  --turns N             chat turns in the one session\n"
         "  --interval N          turns between reports\n"
         "  -n, --n-gen N         most tokens per answer\n"
@@ -104,9 +105,8 @@ std::string question(std::int64_t turn) {
         "a cat who found a red ball", "the moon and a small boat",
         "two friends who shared a big cake in the park on a sunny day", "a dog",
         "a girl named Lily who wanted to fly a kite higher than the trees"};
-    return "Tell me a story about " +
-           subjects[static_cast<std::size_t>(turn) % subjects.size()] + " (" +
-           std::to_string(turn) + ").";
+    return "Tell me a story about " + subjects[static_cast<std::size_t>(turn) % subjects.size()] +
+           " (" + std::to_string(turn) + ").";
 }
 
 struct Report {
@@ -147,8 +147,8 @@ int soak_command(const std::vector<std::string>& args) {
                     static_cast<long long>(session.n_ctx()));
         std::printf("| %6s | %13s | %11s | %14s | %9s | %8s |\n", "turn", "conversations",
                     "RSS MiB", "device MiB", "KV tokens", "tok/s");
-        std::printf("| %6s | %13s | %11s | %14s | %9s | %8s |\n", "---:", "---:", "---:", "---:",
-                    "---:", "---:");
+        std::printf("| %6s | %13s | %11s | %14s | %9s | %8s |\n",
+                    "---:", "---:", "---:", "---:", "---:", "---:");
     }
 
     GenerateOptions generate;
@@ -190,14 +190,16 @@ int soak_command(const std::vector<std::string>& args) {
     const double growth = last_rss - baseline_rss;
     const bool flat = growth <= o.rss_bound_mib;
     if (o.json) {
-        std::printf("{\"rss_baseline_mib\": %.2f, \"rss_growth_mib\": %.2f, \"bound_mib\": %.2f, "
-                    "\"flat\": %s}\n",
-                    baseline_rss, growth, o.rss_bound_mib, flat ? "true" : "false");
+        std::printf(
+            "{\"rss_baseline_mib\": %.2f, \"rss_growth_mib\": %.2f, \"bound_mib\": %.2f, "
+            "\"flat\": %s}\n",
+            baseline_rss, growth, o.rss_bound_mib, flat ? "true" : "false");
     } else {
-        std::printf("\nresident set after turn %lld: %.2f MiB, at the end: %.2f MiB (%+.2f MiB; "
-                    "bound %.2f MiB): %s\n",
-                    static_cast<long long>(o.warmup), baseline_rss, last_rss, growth,
-                    o.rss_bound_mib, flat ? "flat" : "GROWING");
+        std::printf(
+            "\nresident set after turn %lld: %.2f MiB, at the end: %.2f MiB (%+.2f MiB; "
+            "bound %.2f MiB): %s\n",
+            static_cast<long long>(o.warmup), baseline_rss, last_rss, growth, o.rss_bound_mib,
+            flat ? "flat" : "GROWING");
     }
     return flat ? 0 : 1;
 }

@@ -64,8 +64,7 @@ std::int64_t AudioFileReader::seek(void* opaque, std::int64_t offset, int whence
         default:
             return AVERROR(EINVAL);
     }
-    const off_t position =
-        ::lseek(self->file_.descriptor(), static_cast<off_t>(offset), origin);
+    const off_t position = ::lseek(self->file_.descriptor(), static_cast<off_t>(offset), origin);
     if (position < 0) return AVERROR(errno);
     self->position_ = static_cast<std::uint64_t>(position);
     return position;

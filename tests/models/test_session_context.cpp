@@ -30,7 +30,6 @@ std::optional<Session> load(std::int64_t n_ctx) {
     return Session::load(test::demo_model(), o);
 }
 
-
 TEST(SessionContext, LongerThanTrainedLoadsWithAWarning) {
     auto trained = load(2048);
     EXPECT_EQ(trained->trained_context(), 2048);
