@@ -16,6 +16,7 @@ mmproj (fuzz_mmproj.cpp): each mmproj fixture of tests/data/vlm and tests/data/v
 image (fuzz_image.cpp): the small images of tests/data/images, as they are.
 chat_template (fuzz_chat_template.cpp): each template of tests/data/chat with each conversation
   of cases.txt, in the fuzzer's NUL-separated form (source, BOS, EOS, options, messages).
+Every target also gets the inputs that once found a bug in it (tests/data/fuzz/<target>).
 
 usage: python3 tools/make_fuzz_corpus.py [--shared DIR] [TARGET ...]   (default: all four)
 """
@@ -291,6 +292,14 @@ def write_chat_template_seeds(out):
                 f.write("\0".join(fields).encode("utf-8"))
 
 
+def write_regression_seeds(out, target):
+    """The inputs that once found a bug (tests/data/fuzz/<target>), so that every run retries them."""
+    folder = os.path.join(DATA, "fuzz", target)
+    if os.path.isdir(folder):
+        for name in sorted(os.listdir(folder)):
+            shutil.copyfile(os.path.join(folder, name), os.path.join(out, "regression." + name))
+
+
 def main():
     targets = ("gguf", "mmproj", "image", "chat_template")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -311,6 +320,7 @@ def main():
             write_image_seeds(out)
         else:
             write_chat_template_seeds(out)
+        write_regression_seeds(out, target)
         names = os.listdir(out)
         total = sum(os.path.getsize(os.path.join(out, n)) for n in names)
         print(f"{target}: {len(names)} seeds in {out} ({total} bytes)")
