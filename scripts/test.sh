@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds Prism and runs every test. In CI (CI=true), or with PRISM_FULL_TESTS=1, warnings are
-# errors and the suites also run under AddressSanitizer/UndefinedBehaviorSanitizer, and the
-# GGUF reader is fuzzed briefly from its seed corpus. After each ctest run every skipped test is
-# listed with its reason; in CI a skip not on tests/skip_allowlist.txt fails the run.
+# errors and the suites also run under AddressSanitizer/UndefinedBehaviorSanitizer, and each
+# fuzz target (tests/fuzz) runs briefly from its seed corpus. After each ctest run every skipped
+# test is listed with its reason; in CI a skip not on tests/skip_allowlist.txt fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -25,14 +25,18 @@ cmake --preset "$preset"
 cmake --build --preset "$preset"
 ctest --preset "$preset" "$@"
 if [ "$full" = 1 ]; then
-  # The sanitizer pass covers the engine (the Qt app's own suites run in the build above) and
-  # leaves out the real-model tests, which take minutes in a Debug build with sanitizers.
+  # The sanitizer pass covers the engine and the app's data layer (Qt Core + Sql; the Qt Quick
+  # suites run in the build above) and leaves out the real-model tests, which take minutes in a
+  # Debug build with sanitizers.
   cmake --preset asan
   cmake --build --preset asan
   GTEST_FILTER='-RealModels.*' ctest --preset asan "$@"
   cmake --preset fuzz
-  cmake --build --preset fuzz --target fuzz_gguf
-  mkdir -p build/fuzz/corpus-gguf
-  build/fuzz/tests/fuzz/fuzz_gguf -max_total_time=30 -max_len=65536 -print_final_stats=1 \
-    build/fuzz/corpus-gguf tests/fuzz/corpus/gguf
+  fuzz_targets=(gguf mmproj image chat_template)
+  cmake --build --preset fuzz --target "${fuzz_targets[@]/#/fuzz_}"
+  for target in "${fuzz_targets[@]}"; do
+    mkdir -p "build/fuzz/corpus-$target"
+    "build/fuzz/tests/fuzz/fuzz_$target" -max_total_time=30 -max_len=65536 -timeout=10 \
+      -print_final_stats=1 "build/fuzz/corpus-$target" "tests/fuzz/corpus/$target"
+  done
 fi

@@ -1,23 +1,31 @@
 #!/usr/bin/env python3
-"""Writes seed inputs for the GGUF fuzzer (tests/fuzz/fuzz_gguf.cpp).
+"""Writes the seed inputs of the fuzzers in tests/fuzz, one folder per target under
+tests/fuzz/corpus.
 
-From each GGUF in the given folders (by default the repository's published GGUF files:
-resources/models, tests/data/published-models and tests/data/vocab) it writes two small seeds:
+gguf (fuzz_gguf.cpp): from each GGUF in the --gguf-folder folders (by default the repository's
+  published GGUF files: resources/models, tests/data/published-models, tests/data/vocab) two
+  small seeds:
   <stem>.table.gguf  header + metadata + tensor table, cut before the tensor data
                      (real-world records; the reader then stops at the data checks)
   <stem>.small.gguf  a valid file with the same keys and tensor names/types/ranks, but every
                      array cut to a few elements, long strings cut, and each tensor shrunk to
                      one block so the data section stays tiny
-It also copies the hand-made bad files from tests/data/gguf-bad.
+  and the hand-made bad files from tests/data/gguf-bad.
+mmproj (fuzz_mmproj.cpp): each mmproj fixture of tests/data/vlm and tests/data/vision, shrunk
+  to one block and a quarter of its widths (patch 2, same patch grid), so that the encoder's
+  checks all pass on a few KB; tensor bytes are the first bytes of the fixture's own. A second
+  copy (<family>.all-keys.gguf) adds every optional key at its default, for the fuzzer to vary.
+image (fuzz_image.cpp): the small images of tests/data/images, as they are.
+chat_template (fuzz_chat_template.cpp): each template of tests/data/chat with each conversation
+  of cases.txt, in the fuzzer's NUL-separated form (source, BOS, EOS, options, messages).
+Every target also gets the inputs that once found a bug in it (tests/data/fuzz/<target>).
 
-usage: python3 tools/make_fuzz_corpus.py [--out DIR] [GGUF_FOLDER ...]
-(default output: tests/fuzz/corpus/gguf)
+usage: python3 tools/make_fuzz_corpus.py [--gguf-folder DIR ...] [TARGET ...]   (default: all four)
 """
 import argparse
 import os
 import shutil
 import struct
-import sys
 
 ARRAY, STRING = 9, 8
 SCALAR_SIZE = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
@@ -104,21 +112,14 @@ def seeds(data):
     return cut, small
 
 
-def main():
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default=os.path.join(root, "tests", "fuzz", "corpus", "gguf"))
-    parser.add_argument("folders", nargs="*", default=[
-        os.path.join(root, "resources", "models"),
-        os.path.join(root, "tests", "data", "published-models"),
-        os.path.join(root, "tests", "data", "vocab")])
-    args = parser.parse_args()
-    out = args.out
-    os.makedirs(out, exist_ok=True)
-    written = 0
-    for folder in args.folders:
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "tests", "data")
+
+
+def write_gguf_seeds(out, folders):
+    for folder in folders:
         if not os.path.isdir(folder):
-            sys.exit(f"error: {folder} is not a folder")
+            raise SystemExit(f"error: {folder} is not a folder")
         for name in sorted(os.listdir(folder)):
             if not name.endswith(".gguf"):
                 continue
@@ -128,14 +129,205 @@ def main():
             for suffix, blob in (("table", cut), ("small", small)):
                 with open(os.path.join(out, f"{stem}.{suffix}.gguf"), "wb") as f:
                     f.write(blob)
-                written += 1
-    bad = os.path.join(root, "tests", "data", "gguf-bad")
+    bad = os.path.join(DATA, "gguf-bad")
     for name in sorted(os.listdir(bad)):
         if name.endswith(".gguf"):
             shutil.copyfile(os.path.join(bad, name), os.path.join(out, "bad." + name))
-            written += 1
-    total = sum(os.path.getsize(os.path.join(out, n)) for n in os.listdir(out))
-    print(f"wrote {written} seeds to {out} ({total} bytes)")
+
+
+U32, I32 = 4, 5
+# clip.vision.* keys scaled with the widths; the others get fixed small values below.
+WIDTH_KEYS = (b"embedding_length", b"feed_forward_length", b"projection_dim")
+WIDTH_DIVISOR, PATCH = 4, 2
+
+
+def u32_value(key, value):
+    return struct.pack("<Q", len(key)) + key + struct.pack("<II", U32, value)
+
+
+def optional_mmproj_keys(values):
+    """The optional clip.vision.* keys the reader knows, at the values it assumes without them."""
+    width = struct.unpack("<I", values[b"clip.vision.embedding_length"])[0] // WIDTH_DIVISOR
+    heads = struct.unpack("<I", values[b"clip.vision.attention.head_count"])[0]
+    merge = 2
+    cell = (PATCH * merge) ** 2
+    return [u32_value(b"clip.vision.attention.head_dim", width // heads),
+            u32_value(b"clip.vision.spatial_merge_size", merge),
+            u32_value(b"clip.vision.image_min_pixels", 8 * cell),
+            u32_value(b"clip.vision.image_max_pixels", 4096 * cell),
+            u32_value(b"clip.vision.window_size", 112)]
+
+
+def shrink_mmproj(data, extra_keys=False):
+    """An mmproj with the same keys and tensor names, one block, widths / 4 and patch 2; with
+    extra_keys, also every optional key the reader knows, at its default."""
+    r = Reader(data)
+    assert r.take(4) == b"GGUF"
+    version, n_tensors, n_kv = r.u32(), r.u64(), r.u64()
+    raw = []
+    for _ in range(n_kv):
+        key, vtype = r.string(), r.u32()
+        start = r.pos
+        shrink_value(r, vtype)
+        raw.append((key, vtype, data[start:r.pos]))
+    values = dict((k, v) for k, _, v in raw)
+    patch = struct.unpack("<I", values[b"clip.vision.patch_size"])[0]
+    # Qwen takes any multiple of its patch and keeps its image_size; the others keep the grid.
+    qwen = b"qwen" in values.get(b"clip.projector_type", b"")
+    image_scale = 1 if qwen else patch // PATCH
+
+    def replaced(key, vtype, value):
+        name = key.split(b".")[-1]
+        if vtype == U32 and key.startswith(b"clip.vision.") and name in WIDTH_KEYS:
+            return struct.pack("<I", max(1, struct.unpack("<I", value)[0] // WIDTH_DIVISOR))
+        if key == b"clip.vision.patch_size":
+            return struct.pack("<I", PATCH)
+        if key in (b"clip.vision.image_size", b"clip.vision.preproc_image_size"):
+            return struct.pack("<I", struct.unpack("<I", value)[0] // image_scale)
+        if key == b"clip.vision.block_count":
+            return struct.pack("<I", 1)
+        if key == b"clip.vision.feature_layer":  # LLaVA taps the output of the one block
+            return struct.pack("<IQi", I32, 1, 1)
+        return value
+
+    kvs = [struct.pack("<Q", len(k)) + k + struct.pack("<I", t) + replaced(k, t, v)
+           for k, t, v in raw]
+    if extra_keys:
+        kvs += [kv for kv in optional_mmproj_keys(values)
+                if kv[8:8 + struct.unpack("<Q", kv[:8])[0]] not in values]
+    infos = []
+    for _ in range(n_tensors):
+        name, n_dims = r.string(), r.u32()
+        dims = [r.u64() for _ in range(n_dims)]
+        infos.append((name, dims, r.u32(), r.u64()))
+    data_start = r.pos + (-r.pos % 32)
+    table, blobs, offset = [], [], 0
+    for name, dims, ttype, source_offset in infos:
+        if name.startswith(b"v.blk.") and not name.startswith(b"v.blk.0."):
+            continue
+        if name.startswith(b"v.patch_embd.weight"):
+            new_dims = [PATCH, PATCH] + [d // WIDTH_DIVISOR if i == 3 else d
+                                         for i, d in enumerate(dims[2:], 2)]
+        elif name == b"v.position_embd.weight":  # rows: the patch grid, unchanged
+            new_dims = [dims[0] // WIDTH_DIVISOR] + dims[1:]
+        else:
+            new_dims = [d // WIDTH_DIVISOR for d in dims]
+        block_elems, block_bytes = BLOCKS[ttype]
+        count = 1
+        for d in new_dims:
+            count *= d
+        size = count // block_elems * block_bytes
+        source = data_start + source_offset
+        blobs.append(data[source:source + size] + b"\0" * (-size % 32))
+        table.append(struct.pack("<Q", len(name)) + name + struct.pack("<I", len(new_dims)) +
+                     b"".join(struct.pack("<Q", d) for d in new_dims) +
+                     struct.pack("<IQ", ttype, offset))
+        offset += size + (-size % 32)
+    head = b"GGUF" + struct.pack("<IQQ", version, len(table), len(kvs))
+    out = head + b"".join(kvs) + b"".join(table)
+    return out + b"\0" * (-len(out) % 32) + b"".join(blobs)
+
+
+def write_mmproj_seeds(out):
+    for folder in ("vlm", "vision"):
+        base = os.path.join(DATA, folder)
+        for family in sorted(os.listdir(base)):
+            path = os.path.join(base, family, "mmproj.gguf")
+            if not os.path.isfile(path):
+                continue
+            with open(path, "rb") as f:
+                data = f.read()
+            for suffix, extra_keys in ((".gguf", False), (".all-keys.gguf", True)):
+                with open(os.path.join(out, family + suffix), "wb") as f:
+                    f.write(shrink_mmproj(data, extra_keys))
+
+
+# Every small image fixture (the bench_* photos are too large to be useful seeds).
+IMAGE_SUFFIXES = (".jpg", ".png", ".gif", ".bmp", ".tiff", ".webp")
+
+
+def write_image_seeds(out):
+    folder = os.path.join(DATA, "images")
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(IMAGE_SUFFIXES) and not name.startswith("bench_"):
+            shutil.copyfile(os.path.join(folder, name), os.path.join(out, name))
+
+
+def unescape_case(text):
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            out.append({"n": "\n", "t": "\t", "\\": "\\"}.get(text[i + 1], "\\" + text[i + 1]))
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def chat_cases():
+    cases, current = {}, None
+    with open(os.path.join(DATA, "chat", "cases.txt"), encoding="utf-8") as f:
+        for line in f.read().splitlines():
+            head, _, rest = line.partition(" ")
+            if head == "case":
+                current = cases.setdefault(rest, [])
+            elif current is not None and rest:
+                current.append((head[0], unescape_case(rest)))
+    return cases
+
+
+def write_chat_template_seeds(out):
+    folder = os.path.join(DATA, "chat")
+    cases = chat_cases()
+    with open(os.path.join(folder, "templates.tsv"), encoding="utf-8") as f:
+        rows = [line.split("\t") for line in f.read().splitlines() if line]
+    for name, bos, eos, date in rows:
+        with open(os.path.join(folder, "templates", name + ".jinja"), encoding="utf-8") as f:
+            source = f.read()
+        options = "g" + ("d" if date != "-" else "") + ("i" if "smolvlm" in name else "")
+        for case, messages in sorted(cases.items()):
+            fields = [source, "" if bos == "-" else bos, "" if eos == "-" else eos, options]
+            fields += [role + content for role, content in messages]
+            with open(os.path.join(out, f"{name}.{case}"), "wb") as f:
+                f.write("\0".join(fields).encode("utf-8"))
+
+
+def write_regression_seeds(out, target):
+    """The inputs that once found a bug (tests/data/fuzz/<target>), so that every run retries them."""
+    folder = os.path.join(DATA, "fuzz", target)
+    if os.path.isdir(folder):
+        for name in sorted(os.listdir(folder)):
+            shutil.copyfile(os.path.join(folder, name), os.path.join(out, "regression." + name))
+
+
+def main():
+    targets = ("gguf", "mmproj", "image", "chat_template")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gguf-folder", action="append", dest="gguf_folders",
+                        help="a folder of GGUF files to seed fuzz_gguf (repeatable)")
+    parser.add_argument("targets", nargs="*", metavar="TARGET", help=" | ".join(targets))
+    args = parser.parse_args()
+    for target in args.targets or targets:
+        if target not in targets:
+            parser.error(f"unknown target {target}")
+        out = os.path.join(ROOT, "tests", "fuzz", "corpus", target)
+        os.makedirs(out, exist_ok=True)
+        if target == "gguf":
+            write_gguf_seeds(out, args.gguf_folders or [
+                os.path.join(ROOT, "resources", "models"),
+                os.path.join(DATA, "published-models"),
+                os.path.join(DATA, "vocab")])
+        elif target == "mmproj":
+            write_mmproj_seeds(out)
+        elif target == "image":
+            write_image_seeds(out)
+        else:
+            write_chat_template_seeds(out)
+        write_regression_seeds(out, target)
+        names = os.listdir(out)
+        total = sum(os.path.getsize(os.path.join(out, n)) for n in names)
+        print(f"{target}: {len(names)} seeds in {out} ({total} bytes)")
 
 
 if __name__ == "__main__":

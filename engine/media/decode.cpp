@@ -44,7 +44,8 @@ bool is_supported_codec(AVCodecID id) {
 
 void check_pixel_cap(std::string_view name, std::int64_t width, std::int64_t height,
                      const DecodeLimits& limits) {
-    if (width > 0 && height > 0 && width * height > limits.max_pixels) {
+    // Divided, not multiplied: the sides come from the file and their product can overflow.
+    if (width > 0 && height > 0 && width > limits.max_pixels / height) {
         fail(name, "image is " + std::to_string(width) + "x" + std::to_string(height) +
                        " pixels, over the limit of " + std::to_string(limits.max_pixels) +
                        " pixels");

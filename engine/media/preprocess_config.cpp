@@ -1,6 +1,9 @@
 // A projector row's preprocessing rule plus the mmproj's sizes and normalisation, as one
 // VisionPreprocess.
 
+#include <algorithm>
+#include <cstdint>
+
 #include "prism/media/image_preprocess.hpp"
 
 namespace prism::media {
@@ -18,7 +21,13 @@ VisionPreprocess vision_preprocess_for(const VisionPreprocessRule& rule, std::in
     config.std = std;
     if (rule.kind == VisionPreprocess::Kind::idefics3) config.longest_edge = longest_edge;
     if (rule.kind == VisionPreprocess::Kind::dynamic_size) {
-        config.align = patch_size * (spatial_merge > 0 ? spatial_merge : 2);
+        // In 64 bits and capped: an mmproj's values arrive here before its tensors are checked
+        // (the patch kernel's shape bounds the true patch size), and a damaged file must not
+        // overflow. No model aligns to more than a few dozen pixels.
+        constexpr std::int64_t kMaxAlign = 1 << 16;
+        const std::int64_t merge = spatial_merge > 0 ? spatial_merge : 2;
+        config.align = static_cast<std::int32_t>(
+            std::clamp<std::int64_t>(std::int64_t{patch_size} * merge, 0, kMaxAlign));
         const std::int64_t token_area = static_cast<std::int64_t>(config.align) * config.align;
         config.min_pixels = rule.min_tokens * token_area;
         config.max_pixels = rule.max_tokens * token_area;

@@ -26,6 +26,34 @@
 #include "prism/ops/unary.hpp"
 
 namespace prism::models {
+namespace {
+
+// How many blocks the encoder runs (LLaVA taps an earlier hidden state than the last), after
+// the checks on h that only the encoder makes.
+std::int64_t run_layers(const std::string& name, const VisionHParams& h,
+                        const ProjectorTraits& traits) {
+    std::int64_t n_run_layers = h.n_layer;
+    if (traits.feature_layer) {
+        if (h.feature_layers.size() > 1) {
+            throw FormatError(name + ": several vision feature layers (" +
+                              std::to_string(h.feature_layers.size()) +
+                              ") are not supported; LLaVA-1.5 taps one");
+        }
+        // clip.cpp: the deepest tapped hidden state, else the second to last.
+        n_run_layers = h.feature_layers.empty() ? h.n_layer - 1 : h.feature_layers[0];
+        if (n_run_layers < 0 || n_run_layers > h.n_layer) {
+            throw FormatError(name + ": vision feature layer " + std::to_string(n_run_layers) +
+                              " is outside 0.." + std::to_string(h.n_layer));
+        }
+    }
+    if (traits.positions == PatchPositions::rope_2d && h.head_dim % 4 != 0) {
+        throw FormatError(name + ": the 2-D RoPE needs a head size divisible by 4, got " +
+                          std::to_string(h.head_dim));
+    }
+    return n_run_layers;
+}
+
+}  // namespace
 
 struct VisionEncoder::Impl {
     gpu::Context& ctx;
@@ -47,24 +75,7 @@ struct VisionEncoder::Impl {
           name(file.name()),
           h(read_vision_hparams(file)),
           traits(projector_traits(h.projector)) {
-        n_run_layers = h.n_layer;
-        if (traits.feature_layer) {
-            if (h.feature_layers.size() > 1) {
-                throw FormatError(name + ": several vision feature layers (" +
-                                  std::to_string(h.feature_layers.size()) +
-                                  ") are not supported; LLaVA-1.5 taps one");
-            }
-            // clip.cpp: the deepest tapped hidden state, else the second to last.
-            n_run_layers = h.feature_layers.empty() ? h.n_layer - 1 : h.feature_layers[0];
-            if (n_run_layers < 0 || n_run_layers > h.n_layer) {
-                throw FormatError(name + ": vision feature layer " + std::to_string(n_run_layers) +
-                                  " is outside 0.." + std::to_string(h.n_layer));
-            }
-        }
-        if (rope_2d() && h.head_dim % 4 != 0) {
-            throw FormatError(name + ": the 2-D RoPE needs a head size divisible by 4, got " +
-                              std::to_string(h.head_dim));
-        }
+        n_run_layers = run_layers(name, h, traits);
         hd_pad = ops::attention_head_dim(h.head_dim);
         w = load_vision_weights(ctx, file, h, n_run_layers);
         for (const auto& L : w.layers) max_ff = std::max(max_ff, L.n_ff);
@@ -462,6 +473,12 @@ std::int64_t VisionEncoder::tokens_for(const media::PlanarImage& image) const {
 
 ImageEmbeddings VisionEncoder::encode(const media::PlanarImage& image) {
     return impl_->encode(image);
+}
+
+VisionHParams check_vision_encoder(const gguf::File& mmproj) {
+    VisionHParams h = read_vision_hparams(mmproj);
+    check_vision_weights(mmproj, h, run_layers(mmproj.name(), h, projector_traits(h.projector)));
+    return h;
 }
 
 }  // namespace prism::models

@@ -138,6 +138,12 @@ VisionHParams read_vision_hparams(const gguf::File& file) {
         h.preprocess.min_pixels = optional(file, p + "image_min_pixels", h.preprocess.min_pixels);
         h.preprocess.max_pixels = optional(file, p + "image_max_pixels", h.preprocess.max_pixels);
     }
+    // No tensor bounds these values: refused here, so that the error names the file.
+    try {
+        media::check_vision_preprocess(h.preprocess);
+    } catch (const Error& e) {
+        fail(file, e.what());
+    }
     if (traits->window_attention) {
         h.n_wa_pattern = static_cast<std::int32_t>(required(file, p + "n_wa_pattern"));
         h.window_size = static_cast<std::int32_t>(optional(file, p + "window_size", 112));

@@ -29,7 +29,7 @@ std::string shape_string(const Shape& s) {
 
 class Loader {
   public:
-    Loader(gpu::Context& context, const gguf::File& file) : context_(context), file_(file) {}
+    explicit Loader(const gguf::File& file) : file_(file) {}
 
     bool has(const std::string& name) const { return file_.find_tensor(name) != nullptr; }
 
@@ -58,42 +58,33 @@ class Loader {
     }
     void set_projector(std::string_view name) { projector_ = name; }
 
-    std::vector<gpu::Buffer> upload_all(std::uint64_t& bytes) {
+    std::vector<gpu::Buffer> upload_all(gpu::Context& context, std::uint64_t& bytes) const {
         std::vector<gpu::Buffer> buffers;
         buffers.reserve(pending_.size());
         for (const auto& p : pending_) {
-            const bool keep = p.kind == Kind::matrix ||
-                              (p.kind == Kind::conv && (p.info->type == TensorType::F32 ||
-                                                        p.info->type == TensorType::F16));
-            std::vector<float> widened;
-            std::span<const std::byte> data = p.info->data;
             Shape shape = p.shape;
-            if (!keep) {
-                widened = dequantize(p.info->type, p.info->data,
-                                     static_cast<std::size_t>(p.info->n_elements()));
-                if (p.kind == Kind::transposed) {
-                    std::vector<float> t(widened.size());
-                    const std::int64_t rows = shape[1], cols = shape[0];
-                    for (std::int64_t r = 0; r < rows; ++r) {
-                        for (std::int64_t c = 0; c < cols; ++c) {
-                            t[static_cast<std::size_t>(c * rows + r)] =
-                                widened[static_cast<std::size_t>(r * cols + c)];
-                        }
-                    }
-                    widened = std::move(t);
-                    std::swap(shape[0], shape[1]);
-                }
-                data = std::as_bytes(std::span<const float>(widened));
-            }
-            buffers.push_back(context_.allocate(data.size()));
-            context_.upload(buffers.back().range(), data);
+            std::vector<float> widened;
+            const std::span<const std::byte> data = host_form(p, shape, widened);
+            buffers.push_back(context.allocate(data.size()));
+            context.upload(buffers.back().range(), data);
             bytes += data.size();
             gpu::Tensor t = gpu::Tensor::contiguous(buffers.back().range(),
-                                                    keep ? p.info->type : TensorType::F32,
+                                                    kept(p) ? p.info->type : TensorType::F32,
                                                     {shape[0], shape[1], shape[2], shape[3]});
             *p.target = t;
         }
         return buffers;
+    }
+
+    // Everything upload_all does on the host, with nothing uploaded; the bytes it would upload.
+    std::uint64_t convert_all() const {
+        std::uint64_t bytes = 0;
+        for (const auto& p : pending_) {
+            Shape shape = p.shape;
+            std::vector<float> widened;
+            bytes += host_form(p, shape, widened).size();
+        }
+        return bytes;
     }
 
   private:
@@ -103,7 +94,35 @@ class Loader {
         Shape shape;
         Kind kind;
     };
-    gpu::Context& context_;
+
+    static bool kept(const Pending& p) {
+        return p.kind == Kind::matrix ||
+               (p.kind == Kind::conv &&
+                (p.info->type == TensorType::F32 || p.info->type == TensorType::F16));
+    }
+
+    // The bytes a tensor goes to the device as: the file's own, or widened to f32 (and
+    // transposed) into `widened`, which then owns them; `shape` follows the transpose.
+    static std::span<const std::byte> host_form(const Pending& p, Shape& shape,
+                                                std::vector<float>& widened) {
+        if (kept(p)) return p.info->data;
+        widened =
+            dequantize(p.info->type, p.info->data, static_cast<std::size_t>(p.info->n_elements()));
+        if (p.kind == Kind::transposed) {
+            std::vector<float> t(widened.size());
+            const std::int64_t rows = shape[1], cols = shape[0];
+            for (std::int64_t r = 0; r < rows; ++r) {
+                for (std::int64_t c = 0; c < cols; ++c) {
+                    t[static_cast<std::size_t>(c * rows + r)] =
+                        widened[static_cast<std::size_t>(r * cols + c)];
+                }
+            }
+            widened = std::move(t);
+            std::swap(shape[0], shape[1]);
+        }
+        return std::as_bytes(std::span<const float>(widened));
+    }
+
     const gguf::File& file_;
     std::string_view projector_;
     std::vector<Pending> pending_;
@@ -115,14 +134,11 @@ std::int64_t tensor_dim(const gguf::File& file, const std::string& name, int axi
     return static_cast<std::int64_t>(info->ne[static_cast<std::size_t>(axis)]);
 }
 
-}  // namespace
-
-VisionWeights load_vision_weights(gpu::Context& context, const gguf::File& file,
-                                  const VisionHParams& h, std::int64_t n_run_layers) {
+// Finds and checks every tensor the encoder needs, queuing each in `l` for its slot in `w`.
+void plan_vision_weights(Loader& l, VisionWeights& w, const gguf::File& file,
+                         const VisionHParams& h, std::int64_t n_run_layers) {
     const ProjectorTraits& traits = projector_traits(h.projector);
-    Loader l(context, file);
     l.set_projector(traits.name);
-    VisionWeights w;
     const std::int64_t D = h.n_embd, P = h.patch_size, qd = h.n_head * h.head_dim;
 
     l.add(w.patch_w, "v.patch_embd.weight", {P, P, 3, D}, Kind::conv);
@@ -206,8 +222,25 @@ VisionWeights load_vision_weights(gpu::Context& context, const gguf::File& file,
             break;
         }
     }
-    w.buffers = l.upload_all(w.bytes);
+}
+
+}  // namespace
+
+VisionWeights load_vision_weights(gpu::Context& context, const gguf::File& file,
+                                  const VisionHParams& h, std::int64_t n_run_layers) {
+    Loader l(file);
+    VisionWeights w;
+    plan_vision_weights(l, w, file, h, n_run_layers);
+    w.buffers = l.upload_all(context, w.bytes);
     return w;
+}
+
+std::uint64_t check_vision_weights(const gguf::File& file, const VisionHParams& h,
+                                   std::int64_t n_run_layers) {
+    Loader l(file);
+    VisionWeights w;
+    plan_vision_weights(l, w, file, h, n_run_layers);
+    return l.convert_all();
 }
 
 }  // namespace prism::models

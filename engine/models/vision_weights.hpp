@@ -47,4 +47,9 @@ struct VisionWeights {
 VisionWeights load_vision_weights(gpu::Context& context, const gguf::File& file,
                                   const VisionHParams& h, std::int64_t n_run_layers);
 
+// The same checks and host-side conversions without a device; returns the bytes that
+// load_vision_weights would upload.
+std::uint64_t check_vision_weights(const gguf::File& file, const VisionHParams& h,
+                                   std::int64_t n_run_layers);
+
 }  // namespace prism::models

@@ -1,6 +1,7 @@
 #include "session/memory_check.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -26,41 +27,49 @@ std::uint64_t tensor_bytes(const gguf::File& file) {
 std::uint64_t vision_activation_bytes(const models::VisionHParams& h) {
     using Kind = media::VisionPreprocess::Kind;
     const models::ProjectorTraits& traits = models::projector_traits(h.projector);
+    // In double, since the mmproj's values are not checked yet and their products can exceed
+    // 64 bits; `whole` is integer division. Exact for any real model's values.
+    const auto whole = [](double a, double b) { return std::trunc(a / b); };
     const auto& pre = h.preprocess;
-    const std::int64_t patch = std::max<std::int32_t>(h.patch_size, 1);
+    const double patch = std::max<std::int32_t>(h.patch_size, 1);
+    const double image_size = h.image_size;
     // The largest encoder input: a dynamic size's max_pixels, else the fixed tile / image side.
-    std::int64_t patches = 0;
+    double patches = 0;
     if (traits.preprocess.kind == Kind::dynamic_size) {
-        const std::int64_t pixels = pre.max_pixels > 0
-                                        ? pre.max_pixels
-                                        : static_cast<std::int64_t>(h.image_size) * h.image_size;
-        patches = pixels / (patch * patch);
+        const double pixels =
+            pre.max_pixels > 0 ? static_cast<double>(pre.max_pixels) : image_size * image_size;
+        patches = whole(pixels, patch * patch);
     } else {
-        const std::int64_t side = h.image_size / patch;
+        const double side = whole(image_size, patch);
         patches = side * side + (traits.class_token ? 1 : 0);
     }
     // Per patch, in floats: x, xn, o, q, k, v, attn and their padded copies (8 widths), f16
     // keys and values (1 width), the FFN's up and gate in full (2 n_ff), the projector's
     // middle (at most 4 widths, Qwen's merger) and output, and the patch's pixels.
-    const std::int64_t per_patch =
-        9 * h.n_embd + 2 * h.n_ff + 4 * h.n_embd + h.output_dim + 3 * patch * patch;
+    const double n_embd = static_cast<double>(h.n_embd),
+                 output_dim = static_cast<double>(h.output_dim);
+    const double per_patch =
+        9 * n_embd + 2 * static_cast<double>(h.n_ff) + 4 * n_embd + output_dim + 3 * patch * patch;
     // The embedding rows of one whole image: SmolVLM's tiles + global image.
-    std::int64_t rows_per_input = patches;
+    double rows_per_input = patches;
     if (traits.merge == models::TokenMerge::pixel_shuffle ||
         traits.merge == models::TokenMerge::avg_pool) {
-        const std::int64_t s = std::max<std::int32_t>(h.scale_factor, 1);
-        rows_per_input = patches / (s * s);
+        const double s = std::max<std::int32_t>(h.scale_factor, 1);
+        rows_per_input = whole(patches, s * s);
     } else if (traits.merge == models::TokenMerge::merge_cells) {
-        rows_per_input = patches / (h.spatial_merge * h.spatial_merge);
+        const double merge = std::max<std::int32_t>(h.spatial_merge, 1);
+        rows_per_input = whole(patches, merge * merge);
     }
-    std::int64_t inputs = 1;
+    double inputs = 1;
     if (traits.preprocess.kind == Kind::idefics3 && h.image_size > 0) {
-        const std::int64_t side =
-            (std::max(pre.longest_edge, h.image_size) + h.image_size - 1) / h.image_size;
+        const double longest = std::max<double>(pre.longest_edge, image_size);
+        const double side = whole(longest + image_size - 1, image_size);
         inputs = side * side + 1;
     }
-    const std::int64_t floats = per_patch * patches + inputs * rows_per_input * h.output_dim;
-    return static_cast<std::uint64_t>(std::max<std::int64_t>(floats, 0)) * 4;
+    const double bytes = 4 * (per_patch * patches + inputs * rows_per_input * output_dim);
+    // Beyond any device, and small enough that check_fits's sum cannot wrap.
+    constexpr double kCap = 0x1p62;
+    return static_cast<std::uint64_t>(std::clamp(bytes, 0.0, kCap));
 }
 
 void check_fits(const gguf::File& file, const models::DecoderHParams& h,

@@ -15,7 +15,8 @@ namespace prism::session {
 // Device memory the vision encoder of `vision` needs besides its weights for the largest
 // image it accepts: the ViT activations of that image's patches (as VisionEncoder::reserve
 // sizes them, FFN in full) plus the embedding rows of every tile of one image, as the session
-// gathers them. An upper estimate, to refuse a model early, not an allocator.
+// gathers them. An upper estimate, to refuse a model early, not an allocator; absurd values
+// from a damaged file give at most 2^62 bytes rather than wrapping around.
 std::uint64_t vision_activation_bytes(const models::VisionHParams& vision);
 
 // Throws Error saying how much device memory the weights, the KV cache and (with an mmproj)

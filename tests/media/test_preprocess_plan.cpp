@@ -62,6 +62,33 @@ TEST(PreprocessPlan, BadConfigurationsAreErrors) {
     EXPECT_THROW(plan_preprocess(0, 480, smolvlm()), Error);
 }
 
+// Values from a damaged mmproj (found by tests/fuzz/fuzz_mmproj) are refused before any size
+// is computed from them: the products overflowed 32 and 64 bits, and a 2^31-pixel longest edge
+// in 16-pixel tiles would have planned 2^54 tiles.
+TEST(PreprocessPlan, SizesBeyondAnyModelAreRefused) {
+    VisionPreprocess long_edge = smolvlm();
+    long_edge.longest_edge = 2147483647;
+    EXPECT_THROW(plan_preprocess(640, 480, long_edge), Error);
+    VisionPreprocess many_tiles = smolvlm();
+    many_tiles.image_size = 16;  // 2048 / 16 = 128 tiles a side
+    EXPECT_THROW(plan_preprocess(640, 480, many_tiles), Error);
+    VisionPreprocess huge_tile = smolvlm();
+    huge_tile.image_size = 1 << 20;
+    EXPECT_THROW(plan_preprocess(640, 480, huge_tile), Error);
+    VisionPreprocess qwen =
+        test::projector_preprocess("qwen2vl_merger", 0, 0, 67108866, 2, half, half);
+    EXPECT_THROW(plan_preprocess(640, 480, qwen), Error);
+    qwen = test::projector_preprocess("qwen2vl_merger", 0, 0, 14, 2, half, half);
+    qwen.max_pixels = std::int64_t{1} << 40;
+    EXPECT_THROW(plan_preprocess(640, 480, qwen), Error);
+    // Large real values still plan: 6 tiles a side (the most SmolVLM's <row_6_col_6> markers
+    // name), Qwen at 16384 tokens.
+    VisionPreprocess six = test::projector_preprocess("idefics3", 384, 2304, 14, 3, half, half);
+    EXPECT_EQ(plan_preprocess(4000, 3000, six).tile_cols, 6);
+    qwen.max_pixels = 16384 * 784;
+    EXPECT_NO_THROW(plan_preprocess(8000, 6000, qwen));
+}
+
 TEST(Preprocess, OutputsAgreeWithThePlan) {
     Image image;
     image.width = 40;

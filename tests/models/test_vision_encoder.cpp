@@ -38,14 +38,23 @@ media::PlanarImage test_image(std::int32_t width, std::int32_t height) {
     return image;
 }
 
+// The constructor's FormatError ("" if none), which check_vision_encoder, without a device,
+// must give word for word.
 std::string load_error(const GgufBuilder& builder, const std::string& name = "edited.gguf") {
     const auto file = gguf::File::from_bytes(builder.bytes(), name);
+    std::string constructed, checked;
     try {
         models::VisionEncoder encoder(shared_context(), file);
     } catch (const FormatError& e) {
-        return e.what();
+        constructed = e.what();
     }
-    return "";
+    try {
+        models::check_vision_encoder(file);
+    } catch (const FormatError& e) {
+        checked = e.what();
+    }
+    EXPECT_EQ(checked, constructed);
+    return constructed;
 }
 
 #define EXPECT_HAS(message, part) \

@@ -58,12 +58,17 @@ VisionPreprocess vision_preprocess_for(const VisionPreprocessRule& rule, std::in
                                        std::int32_t spatial_merge, const std::array<float, 3>& mean,
                                        const std::array<float, 3>& std);
 
+// Throws Error when the configuration is unusable: zero or negative sizes, bad alignment or
+// pixel bounds, zero std, or sizes beyond any model (sides over 16384 pixels, more than 64
+// tiles a side). plan_preprocess and preprocess check it; a loader checks it to refuse a file.
+void check_vision_preprocess(const VisionPreprocess& config);
+
 struct PreprocessedImage {
     std::vector<PlanarImage> images;            // idefics3: tiles row-major then the global image
     std::int32_t tile_rows = 0, tile_cols = 0;  // idefics3 only (0 = no tiles, global only)
 };
 
-// Throws Error when the configuration is unusable (zero sizes, bad alignment).
+// Throws Error when the configuration is unusable (check_vision_preprocess).
 PreprocessedImage preprocess(const Image& image, const VisionPreprocess& config);
 
 // The sizes preprocess() will produce for an image of width x height, without touching pixels

@@ -72,6 +72,11 @@ class VisionEncoder {
 // Reads and checks the clip.* metadata of an mmproj (no tensors are uploaded).
 VisionHParams read_vision_hparams(const gguf::File& mmproj);
 
+// Everything the VisionEncoder constructor checks, without a device: the metadata, the blocks
+// it runs, every tensor's presence, shape and type, and each tensor's conversion to the form
+// it is uploaded in. Throws FormatError as the constructor does; returns the hparams.
+VisionHParams check_vision_encoder(const gguf::File& mmproj);
+
 // Throws Error naming both files and the mismatch (width, projector type vs text architecture).
 void check_mmproj_pair(const VisionHParams& vision, std::int64_t text_n_embd,
                        std::string_view text_architecture, std::string_view mmproj_name,
