@@ -26,8 +26,10 @@ function(prism_shader)
   foreach(d IN LISTS ARG_DEFINES)
     list(APPEND defines "-D${d}")
   endforeach()
+  # The .spv comes first: glslangValidator's depfile names it, and Ninja only trusts a depfile
+  # that names the first output (otherwise every build would compile every shader again).
   add_custom_command(
-    OUTPUT ${cpp}
+    OUTPUT ${spv} ${cpp}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${out_dir}
     COMMAND ${GLSLANG_VALIDATOR} -V --target-env vulkan1.2 -I${PRISM_SHADER_DIR}
             ${defines} --depfile ${dep} -o ${spv} ${src}
