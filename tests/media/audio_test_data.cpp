@@ -1,7 +1,5 @@
 #include "audio_test_data.hpp"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -138,25 +136,6 @@ Alignment align(std::span<const float> a, std::span<const float> b, int max_lag)
         if (correlation > best) best = correlation, best_lag = lag;
     }
     return compare_at(a, b, best_lag, 0, a.size());
-}
-
-ScratchDir::ScratchDir(const std::string& tag)
-    : path_(std::filesystem::temp_directory_path() /
-            ("prism_audio_" + tag + "_" + std::to_string(::getpid()))) {
-    std::filesystem::create_directories(path_);
-}
-
-ScratchDir::~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
-
-std::filesystem::path ScratchDir::write(const std::string& name,
-                                        std::span<const std::uint8_t> bytes) const {
-    const auto file = path_ / name;
-    std::ofstream(file, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    return file;
 }
 
 }  // namespace prism::test

@@ -54,19 +54,4 @@ struct Alignment {
 };
 Alignment align(std::span<const float> a, std::span<const float> b, int max_lag);
 
-// A folder under the system temp folder, removed with everything in it.
-class ScratchDir {
-  public:
-    explicit ScratchDir(const std::string& tag);
-    ~ScratchDir();
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-
-    std::filesystem::path write(const std::string& name, std::span<const std::uint8_t> bytes) const;
-    const std::filesystem::path& path() const { return path_; }
-
-  private:
-    std::filesystem::path path_;
-};
-
 }  // namespace prism::test

@@ -2,13 +2,13 @@
 // label) and says what is wrong; nothing crashes, hangs or grows past the limits.
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <random>
 
 #include "audio_test_data.hpp"
 #include "media_test_data.hpp"
 #include "prism/media/audio.hpp"
+#include "support/special_files.hpp"
 
 namespace prism::media {
 namespace {
@@ -47,7 +47,7 @@ void expect_error(const std::string& message, const std::string& name, const std
 }
 
 TEST(AudioDecodeErrors, EmptyFileAndBuffer) {
-    const test::ScratchDir dir("empty");
+    const test::TempFolder dir("prism-audio-empty");
     const auto path = dir.write("empty.wav", {});
     expect_error(file_error(path), path.string(), "the file is empty");
     expect_error(memory_error({}, "recording"), "recording", "the file is empty");
@@ -59,11 +59,10 @@ TEST(AudioDecodeErrors, MissingFile) {
 }
 
 TEST(AudioDecodeErrors, OnlyRegularFilesAreRead) {
-    const test::ScratchDir dir("special");
+    const test::TempFolder dir("prism-audio-special");
     expect_error(file_error(dir.path()), dir.path().string(), "not a regular file");
     // Opening a FIFO with no writer would block a plain open; it is refused at once.
-    const auto fifo = dir.path() / "pipe.wav";
-    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const auto fifo = dir.fifo("pipe.wav");
     expect_error(file_error(fifo), fifo.string(), "not a regular file");
     expect_error(file_error("/dev/zero"), "/dev/zero", "not a regular file");
 }
@@ -72,14 +71,14 @@ TEST(AudioDecodeErrors, GarbageNamedWav) {
     std::mt19937 random(7);
     std::vector<std::uint8_t> garbage(4096);
     for (auto& b : garbage) b = std::uint8_t(random());
-    const test::ScratchDir dir("garbage");
+    const test::TempFolder dir("prism-audio-garbage");
     const auto path = dir.write("noise.wav", garbage);
     expect_error(file_error(path), path.string(), "not a recognised audio file");
 }
 
 TEST(AudioDecodeErrors, TextNamedMp3) {
     const std::string text = "This is a note about a meeting, not a recording.\n";
-    const test::ScratchDir dir("text");
+    const test::TempFolder dir("prism-audio-text");
     const auto path =
         dir.write("meeting.mp3", {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
     expect_error(file_error(path), path.string(), "not a recognised audio file");

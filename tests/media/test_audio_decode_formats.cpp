@@ -9,6 +9,7 @@
 #include "audio_test_data.hpp"
 #include "media_test_data.hpp"
 #include "prism/media/audio.hpp"
+#include "support/special_files.hpp"
 
 namespace prism::media {
 namespace {
@@ -147,7 +148,7 @@ TEST(AudioDecodeFormats, MemoryGivesWhatTheFileGives) {
 
 TEST(AudioDecodeFormats, TheExtensionDoesNotMatter) {
     const auto bytes = test::read_bytes(audio_fixture("speech_16k.flac"));
-    const test::ScratchDir dir("extension");
+    const test::TempFolder dir("prism-audio-extension");
     const Audio audio = decode_audio_file(dir.write("speech.mp3", bytes));
     EXPECT_EQ(audio.source_codec, "flac");
     EXPECT_EQ(audio.samples.size(), 16000u);

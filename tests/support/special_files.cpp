@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <future>
 #include <stdexcept>
 
@@ -30,6 +31,14 @@ std::filesystem::path TempFolder::fifo(const std::string& name) const {
     const auto path = path_ / name;
     if (::mkfifo(path.c_str(), 0600) != 0)
         throw std::runtime_error("mkfifo " + path.string() + ": " + std::strerror(errno));
+    return path;
+}
+
+std::filesystem::path TempFolder::write(const std::string& name,
+                                        std::span<const std::uint8_t> bytes) const {
+    const auto path = path_ / name;
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     return path;
 }
 

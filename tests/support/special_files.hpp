@@ -1,11 +1,13 @@
 #pragma once
 
-// Temporary folders with special files in them (FIFOs, links to devices), and a guard that
-// turns a call which would block on a FIFO into a test failure instead of a hung test.
+// Temporary folders with test files and special files in them (FIFOs, links to devices), and a
+// guard that turns a call which would block on a FIFO into a test failure instead of a hung test.
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 
 namespace prism::test {
@@ -22,6 +24,8 @@ class TempFolder {
     std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
     // Creates a FIFO (mkfifo) in the folder and returns its path.
     std::filesystem::path fifo(const std::string& name) const;
+    // Writes `bytes` to a file of the folder and returns its path.
+    std::filesystem::path write(const std::string& name, std::span<const std::uint8_t> bytes) const;
 
   private:
     std::filesystem::path path_;
