@@ -1,0 +1,167 @@
+// Speech segments against the silero-vad package's get_speech_timestamps, for three option
+// sets, and the live stream against the whole file.
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "prism/error.hpp"
+#include "prism/vad/speech_segmenter.hpp"
+#include "prism/vad/speech_stream.hpp"
+#include "vad_test_data.hpp"
+
+namespace prism::vad {
+namespace {
+
+using test::vad_model;
+
+std::string text(const std::vector<SpeechSegment>& segments) {
+    std::string out;
+    for (const SpeechSegment& s : segments)
+        out += "[" + std::to_string(s.begin) + ", " + std::to_string(s.end) + ") ";
+    return out;
+}
+
+// On the reference's own probabilities the segmenter must give its segments exactly: this
+// checks the state machine alone.
+TEST(VadSegments, EqualGetSpeechTimestampsOnItsProbabilities) {
+    for (const std::string& stem : test::vad_reference_stems()) {
+        const test::VadReference ref = test::vad_reference(stem);
+        for (const test::VadReferenceSegments& set : ref.option_sets) {
+            const auto got = speech_segments(ref.probabilities, ref.samples, set.options);
+            EXPECT_EQ(text(got), text(set.segments)) << ref.clip << " " << set.name;
+        }
+    }
+}
+
+// On Prism's probabilities (within 5e-3 of the reference's) the segments are the same: no
+// window of these clips lies that close to a threshold.
+TEST(VadSegments, EqualGetSpeechTimestampsOnEveryClip) {
+    for (const std::string& stem : test::vad_reference_stems()) {
+        const test::VadReference ref = test::vad_reference(stem);
+        const std::vector<float> samples = test::clip_samples(ref);
+        for (const test::VadReferenceSegments& set : ref.option_sets) {
+            EXPECT_EQ(text(detect_speech(vad_model(), samples, set.options)), text(set.segments))
+                << ref.clip << " " << set.name;
+        }
+    }
+}
+
+TEST(VadSegments, JfkHasFourUtterancesAndSilenceNone) {
+    const test::VadReference jfk = test::vad_reference("jfk");
+    EXPECT_EQ(detect_speech(vad_model(), test::clip_samples(jfk)).size(), 4u);
+    for (const char* stem : {"vad_silence", "vad_noise"}) {
+        const test::VadReference ref = test::vad_reference(stem);
+        EXPECT_TRUE(detect_speech(vad_model(), test::clip_samples(ref)).empty()) << stem;
+    }
+    EXPECT_TRUE(detect_speech(vad_model(), {}).empty());
+    SpeechStream stream(vad_model());
+    EXPECT_TRUE(stream.push({}).empty());
+    EXPECT_TRUE(stream.finish().empty());
+}
+
+struct StreamRun {
+    std::vector<SpeechSegment> started;  // as reported when started
+    std::vector<SpeechSegment> ended;
+    std::vector<std::int64_t> ended_at;  // samples pushed when each end was reported
+};
+
+StreamRun run_stream(std::span<const float> samples, const SegmenterOptions& options,
+                     std::mt19937& rng, int max_chunk) {
+    SpeechStream stream(vad_model(), options);
+    StreamRun run;
+    const auto take = [&run, &stream](const std::vector<SpeechEvent>& events) {
+        for (const SpeechEvent& e : events) {
+            if (e.kind == SpeechEvent::Kind::started) {
+                run.started.push_back(e.segment);
+            } else {
+                run.ended.push_back(e.segment);
+                run.ended_at.push_back(stream.samples_pushed());
+            }
+        }
+    };
+    std::size_t at = 0;
+    while (at < samples.size()) {
+        const std::size_t n = std::min<std::size_t>(
+            samples.size() - at, std::uniform_int_distribution<>(1, max_chunk)(rng));
+        take(stream.push(samples.subspan(at, n)));
+        at += n;
+    }
+    take(stream.finish());
+    return run;
+}
+
+TEST(VadSegments, StreamEqualsWholeFileInAnyChunks) {
+    std::mt19937 rng(17);
+    for (const std::string& stem : {"jfk", "vad_pauses", "4507-16021-0012"}) {
+        const test::VadReference ref = test::vad_reference(stem);
+        const std::vector<float> samples = test::clip_samples(ref);
+        for (const test::VadReferenceSegments& set : ref.option_sets) {
+            const auto whole = detect_speech(vad_model(), samples, set.options);
+            for (const int max_chunk : {1, 700, 5000}) {
+                if (max_chunk == 1 && set.name != "default") continue;  // slow at -O0
+                const StreamRun run = run_stream(samples, set.options, rng, max_chunk);
+                EXPECT_EQ(text(run.ended), text(whole)) << stem << " " << set.name;
+                ASSERT_EQ(run.started.size(), run.ended.size()) << stem << " " << set.name;
+                for (std::size_t i = 0; i < run.started.size(); ++i) {
+                    EXPECT_EQ(run.started[i].begin, run.ended[i].begin);
+                    EXPECT_LT(run.started[i].end, run.ended[i].end + 2 * window_samples);
+                }
+            }
+        }
+    }
+}
+
+// The end of an utterance comes in the push that completes the window where its silence
+// (from the first silent window, counted as silero counts it: from window starts) reaches
+// min_silence: at most min_silence + 2 windows of sound after the raw end, itself at most
+// the padding before the reported end.
+TEST(VadSegments, StreamReportsTheEndWithinOneWindowOfTheSilence) {
+    std::mt19937 rng(3);
+    const test::VadReference ref = test::vad_reference("vad_pauses");
+    const std::vector<float> samples = test::clip_samples(ref);
+    for (const int min_silence_ms : {100, 300, 700}) {
+        SegmenterOptions options;
+        options.min_silence_ms = min_silence_ms;
+        const StreamRun run = run_stream(samples, options, rng, 300);
+        ASSERT_EQ(run.ended.size(), 2u) << min_silence_ms;
+        const std::int64_t pad = options.speech_pad_ms * 16;
+        for (std::size_t i = 0; i < run.ended.size(); ++i) {
+            const std::int64_t raw_end = run.ended[i].end - pad;
+            const std::int64_t silence = min_silence_ms * 16;
+            const std::int64_t rounded = (silence + window_samples - 1) / window_samples *
+                                         window_samples;
+            EXPECT_LE(run.ended_at[i], raw_end + rounded + window_samples + 300)
+                << min_silence_ms << " segment " << i;
+            EXPECT_GE(run.ended_at[i], raw_end + silence) << min_silence_ms << " segment " << i;
+        }
+    }
+}
+
+TEST(VadSegments, OptionsOutOfRangeAreRefused) {
+    const auto refused = [](SegmenterOptions o, const std::string& part) {
+        try {
+            SpeechSegmenter segmenter(o);
+            ADD_FAILURE() << "accepted, expected: " << part;
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+        }
+    };
+    SegmenterOptions o;
+    o.threshold = 1.5;
+    refused(o, "threshold");
+    o.threshold = std::nan("");
+    refused(o, "threshold");
+    o = {};
+    o.negative_threshold = 0.7;
+    refused(o, "negative threshold");
+    o = {};
+    o.min_silence_ms = -1;
+    refused(o, "minimum silence");
+    o = {};
+    o.speech_pad_ms = 4000000;
+    refused(o, "speech padding");
+}
+
+}  // namespace
+}  // namespace prism::vad
