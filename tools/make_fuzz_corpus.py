@@ -18,9 +18,12 @@ mmproj (fuzz_mmproj.cpp): each mmproj fixture of tests/data/vlm and tests/data/v
 image (fuzz_image.cpp): the small images of tests/data/images, as they are.
 chat_template (fuzz_chat_template.cpp): each template of tests/data/chat with each conversation
   of cases.txt, in the fuzzer's NUL-separated form (source, BOS, EOS, options, messages).
+vad_model (fuzz_vad_model.cpp): the Silero VAD model of tests/data/vad cut after its header and
+  first tensor header (tensor.head) and at the fuzzers' 64 KiB input cap (first-tensors); the
+  full file (885 KB) is past that cap.
 Every target also gets the inputs that once found a bug in it (tests/data/fuzz/<target>).
 
-usage: python3 tools/make_fuzz_corpus.py [--gguf-folder DIR ...] [TARGET ...]   (default: all four)
+usage: python3 tools/make_fuzz_corpus.py [--gguf-folder DIR ...] [TARGET ...]   (default: all)
 """
 import argparse
 import os
@@ -293,6 +296,15 @@ def write_chat_template_seeds(out):
                 f.write("\0".join(fields).encode("utf-8"))
 
 
+def write_vad_model_seeds(out):
+    with open(os.path.join(DATA, "vad", "silero-v6.2.0-ggml.bin"), "rb") as f:
+        data = f.read()
+    # 106 header bytes, then the first tensor's 60-byte header (3 dims, a 36-byte name).
+    for name, size in (("silero-v6.2.0.tensor.head", 166), ("silero-v6.2.0.first-tensors", 65536)):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data[:size])
+
+
 def write_regression_seeds(out, target):
     """The inputs that once found a bug (tests/data/fuzz/<target>), so that every run retries them."""
     folder = os.path.join(DATA, "fuzz", target)
@@ -302,7 +314,7 @@ def write_regression_seeds(out, target):
 
 
 def main():
-    targets = ("gguf", "mmproj", "image", "chat_template")
+    targets = ("gguf", "mmproj", "image", "chat_template", "vad_model")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gguf-folder", action="append", dest="gguf_folders",
                         help="a folder of GGUF files to seed fuzz_gguf (repeatable)")
@@ -322,6 +334,8 @@ def main():
             write_mmproj_seeds(out)
         elif target == "image":
             write_image_seeds(out)
+        elif target == "vad_model":
+            write_vad_model_seeds(out)
         else:
             write_chat_template_seeds(out)
         write_regression_seeds(out, target)

@@ -9,6 +9,7 @@
 #include "prism/error.hpp"
 #include "prism/session.hpp"
 #include "prism/text/sampler.hpp"
+#include "prism/vad/speech_segmenter.hpp"
 
 namespace prism::app {
 namespace {
@@ -45,6 +46,12 @@ const FlagRule kRules[] = {
     {{"--warmup"}, Kind::integer, {0.0}},
     {{"--tokens", "--contexts", "--shape", "--turns", "--interval"}, Kind::integer, {1.0}},
     {{"--min-time", "--rss-bound-mib"}, Kind::real, {0.0, ValueRange{}.max, true}},
+    // prism-cli vad: the speech segmenter's options.
+    {{"--threshold"}, Kind::real, vad::segmenter_limits::threshold},
+    {{"--negative-threshold"}, Kind::real, vad::segmenter_limits::negative_threshold},
+    {{"--min-speech-ms", "--min-silence-ms", "--speech-pad-ms"},
+     Kind::integer,
+     vad::segmenter_limits::duration_ms},
     // Mebibytes, shifted into bytes: at most 2^44 - 1 so that the shift cannot overflow.
     {{"PRISM_MEMORY_BUDGET_MIB"}, Kind::integer, {0.0, 17592186044415.0}},
 };
