@@ -13,10 +13,12 @@ Clips: tests/data/audio's four 16 kHz WAV recordings, and three written here (16
   vad_pauses.wav   jfk.wav's samples [0.3 s, 2.3 s) and [3.3 s, 5.3 s) with 1.5 s of silence
                    before, between and after them, all over faint noise (sd 0.002, seed 12).
 
-For each clip <name>.vad.ref holds the probabilities of load_silero_vad() (the package's default
-TorchScript model, run by torch on one thread) for every 512-sample window, as
-get_speech_timestamps computes them (state reset, 64 samples of context, last window
-zero-padded), and the segments get_speech_timestamps returns for each option set below.
+For each clip <name>.vad.ref holds, for every 512-sample window, the probabilities of
+load_silero_vad() (the package's default TorchScript model, run by torch on one thread) and of
+the same model with the tensors the ggml file keeps in f16 rounded to f16 (what that file
+holds), both as get_speech_timestamps computes them (state reset, 64 samples of context, last
+window zero-padded); then the segments get_speech_timestamps returns for each option set below
+(with the package's own model).
 The script also checks that tests/data/vad/silero-v6.2.0-ggml.bin holds the package's weights
 (f16 tensors equal to the package's rounded to f16, f32 ones equal) and prints how far the
 package's ONNX model (onnxruntime) is from its TorchScript one.
@@ -117,6 +119,17 @@ def read_ggml_tensors(path):
     return tensors
 
 
+def round_like_the_file(model):
+    """The model with every tensor the ggml file stores in f16 rounded to f16."""
+    half = {name for name, t in read_ggml_tensors(MODEL_FILE).items() if t.dtype == np.float16}
+    with torch.no_grad():
+        for key, tensor in model.state_dict().items():
+            name = key if key.startswith("_model.") else "_model." + key
+            if "_8k" not in key and name in half:
+                tensor.copy_(tensor.half().float())
+    return model
+
+
 def check_weights(model):
     state = {k if k.startswith("_model.") else "_model." + k: v
              for k, v in model.state_dict().items() if "_8k" not in k}
@@ -135,20 +148,24 @@ def main():
     model = load_silero_vad()
     onnx_model = load_silero_vad(onnx=True)
     check_weights(model)
+    rounded = round_like_the_file(load_silero_vad())
     clips = {name: read_wav(AUDIO / name) for name in RECORDINGS}
     clips.update(make_clips())
-    onnx_gap = 0.0
+    onnx_gap = rounding_gap = 0.0
     for name, samples in clips.items():
         probs = window_probabilities(model, samples)
         onnx_probs = window_probabilities(onnx_model, samples)
-        onnx_gap = max(onnx_gap, float(np.max(np.abs(np.subtract(probs, onnx_probs)))))
+        rounded_probs = window_probabilities(rounded, samples)
+        rounding_gap = max(rounding_gap, float(np.max(np.abs(np.subtract(probs, rounded_probs)),
+                                                      initial=0.0)))
+        onnx_gap = max(onnx_gap, float(np.max(np.abs(np.subtract(probs, onnx_probs)), initial=0.0)))
         lines = [
             f"# {name}: silero-vad {silero_vad.__version__} (load_silero_vad(), TorchScript, "
             f"torch {torch.__version__}); made by tools/make_vad_references.py",
             f"samples {len(samples)}",
             f"probabilities {len(probs)}",
         ]
-        lines += [f"{p:.9g}" for p in probs]
+        lines += [f"{p:.9g} {q:.9g}" for p, q in zip(probs, rounded_probs)]
         for set_name, kwargs in OPTION_SETS:
             segments = get_speech_timestamps(torch.from_numpy(samples), model, sampling_rate=RATE,
                                              **kwargs)
@@ -162,6 +179,7 @@ def main():
         (OUT / f"{stem}.vad.ref").write_text("\n".join(lines) + "\n")
         print(f"{name}: {len(probs)} windows, max p {max(probs, default=0):.3f}")
     print(f"ONNX (onnxruntime {onnxruntime.__version__}) vs TorchScript: max |dp| = {onnx_gap:.3g}")
+    print(f"f16-rounded weights vs the package's: max |dp| = {rounding_gap:.3g}")
 
 
 if __name__ == "__main__":

@@ -21,17 +21,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct ProgramRun {
     int status = -1;
     std::string out, err;
 };
 
-Run run(const std::string& program, const std::string& args, const std::string& env = "") {
+ProgramRun run(const std::string& program, const std::string& args, const std::string& env = "") {
     const test::TempFolder dir("prism-vad-cli");
     const fs::path err = dir / "stderr";
     const std::string command =
         env + "'" + program + "' " + args + " 2>'" + err.string() + "' </dev/null";
-    Run r;
+    ProgramRun r;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) return r;
     std::array<char, 4096> buf;
@@ -44,7 +44,7 @@ Run run(const std::string& program, const std::string& args, const std::string& 
     return r;
 }
 
-Run cli(const std::string& args, const std::string& env = "") {
+ProgramRun cli(const std::string& args, const std::string& env = "") {
     return run(PRISM_CLI_PATH, args, env);
 }
 
@@ -52,7 +52,7 @@ std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
 std::string model_flag() { return "-m " + quoted(test::vad_model_path()) + " "; }
 
-void expect_one_line_error(const Run& r, const std::string& what) {
+void expect_one_line_error(const ProgramRun& r, const std::string& what) {
     EXPECT_EQ(r.status, 1) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
@@ -62,7 +62,7 @@ void expect_one_line_error(const Run& r, const std::string& what) {
 TEST(VadCli, PrintsTheSegmentsOfEachFile) {
     const test::VadReference jfk = test::vad_reference("jfk");
     const test::VadReference silence = test::vad_reference("vad_silence");
-    const Run r = cli("vad " + model_flag() + quoted(jfk.audio) + " " + quoted(silence.audio));
+    const ProgramRun r = cli("vad " + model_flag() + quoted(jfk.audio) + " " + quoted(silence.audio));
     ASSERT_EQ(r.status, 0) << r.err;
     // get_speech_timestamps' default segments, in seconds.
     EXPECT_NE(r.out.find("jfk.wav: 4 speech segments in 11.000 s\n"
@@ -75,7 +75,7 @@ TEST(VadCli, PrintsTheSegmentsOfEachFile) {
 
 TEST(VadCli, OptionsAndJson) {
     const test::VadReference ref = test::vad_reference("vad_pauses");
-    const Run r = cli("vad --json --threshold 0.6 --min-speech-ms 100 --min-silence-ms 40 "
+    const ProgramRun r = cli("vad --json --threshold 0.6 --min-speech-ms 100 --min-silence-ms 40 "
                       "--speech-pad-ms 50 " +
                       model_flag() + quoted(ref.audio));
     ASSERT_EQ(r.status, 0) << r.err;
@@ -86,7 +86,7 @@ TEST(VadCli, OptionsAndJson) {
               std::string::npos)
         << r.out;
     EXPECT_EQ(r.out.back(), '\n');
-    const Run env = cli("vad " + quoted(ref.audio),
+    const ProgramRun env = cli("vad " + quoted(ref.audio),
                         "PRISM_VAD_MODEL=" + quoted(test::vad_model_path()) + " ");
     EXPECT_EQ(env.status, 0) << env.err;
 }
@@ -124,7 +124,7 @@ TEST(VadCli, BadInputIsOneLine) {
 TEST(VadBench, RunsAndReportsTimePerWindow) {
     const std::string bench = (fs::path(PRISM_CLI_PATH).parent_path() / "prism-bench").string();
     const test::VadReference ref = test::vad_reference("2830-3980-0043");
-    const Run r = run(bench, "vad -r 1 --json " + model_flag() + "--audio " + quoted(ref.audio));
+    const ProgramRun r = run(bench, "vad -r 1 --json " + model_flag() + "--audio " + quoted(ref.audio));
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("\"windows\": 61"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("\"cpu_us_per_window\": "), std::string::npos) << r.out;

@@ -91,7 +91,7 @@ TEST(VadModelFile, DamagedFields) {
         return b;
     };
     expect_error(error_of(with(kTypeLength, 1 << 30)), "vad.bin", "not a Silero VAD model");
-    expect_error(error_of(with(kTypeLength + 4 + 10, 4)), "vad.bin", "version 4.0.0");
+    expect_error(error_of(with(kTypeLength + 4 + 10, 4)), "vad.bin", "version 4.2.0");
     expect_error(error_of(with(kWindowField, 256)), "vad.bin", "window size is 256");
     expect_error(error_of(with(kFirstTensor, 9)), "vad.bin", "9 dimensions");
     expect_error(error_of(with(kFirstTensor + 4, 1 << 30)), "vad.bin", "tensor name of");

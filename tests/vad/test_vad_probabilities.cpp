@@ -16,42 +16,50 @@ namespace {
 
 using test::vad_model;
 
-// The file stores the convolution weights and the STFT basis in f16 (the package keeps f32),
-// which moves a probability by up to 1.2e-3 on these clips (measured: the largest gap over all
-// 1027 windows), most of all where p crosses 0.5 steeply; float summation order adds ~1e-6.
-// The package's own two runtimes (TorchScript, ONNX) differ by 4.6e-6.
-constexpr float kTolerance = 5e-3f;
+// Against the package's model: the file stores the convolution weights and the STFT basis in
+// f16 where the package keeps f32, which moves a probability by up to 2.8e-3 on these clips
+// (measured over all 1027 windows; most where p changes steeply). The package's own two
+// runtimes (TorchScript, ONNX) differ by 4.6e-6.
+constexpr float kPackageTolerance = 5e-3f;
+// Against the package's model with those tensors rounded to f16 as the file has them, the
+// same network on the same weights: only float summation order differs (measured: 1.6e-6).
+constexpr float kRoundedTolerance = 1e-5f;
 
 TEST(VadProbabilities, EqualThePackagesOnEveryClip) {
-    float worst = 0;
+    float worst = 0, worst_rounded = 0;
     std::size_t windows = 0;
     for (const std::string& stem : test::vad_reference_stems()) {
         const test::VadReference ref = test::vad_reference(stem);
-        const std::vector<float> samples = test::clip_samples(ref);
-        ASSERT_EQ(static_cast<std::int64_t>(samples.size()), ref.samples) << ref.clip;
-        const std::vector<float> probs = vad_model().probabilities(samples);
+        ASSERT_EQ(static_cast<std::int64_t>(test::clip_samples(ref).size()), ref.samples)
+            << ref.clip;
+        const std::vector<float>& probs = test::prism_probabilities(stem);
         ASSERT_EQ(probs.size(), ref.probabilities.size()) << ref.clip;
-        float clip_worst = 0;
+        float clip_worst = 0, clip_rounded = 0;
         for (std::size_t i = 0; i < probs.size(); ++i) {
             clip_worst = std::max(clip_worst, std::abs(probs[i] - ref.probabilities[i]));
-            EXPECT_NEAR(probs[i], ref.probabilities[i], kTolerance) << ref.clip << " window " << i;
+            clip_rounded =
+                std::max(clip_rounded, std::abs(probs[i] - ref.rounded_probabilities[i]));
+            EXPECT_NEAR(probs[i], ref.probabilities[i], kPackageTolerance)
+                << ref.clip << " window " << i;
+            EXPECT_NEAR(probs[i], ref.rounded_probabilities[i], kRoundedTolerance)
+                << ref.clip << " window " << i;
         }
-        std::printf("%-22s %4zu windows, max |p - reference| = %.3g\n", ref.clip.c_str(),
-                    probs.size(), static_cast<double>(clip_worst));
+        std::printf("%-22s %4zu windows, max |p - package| = %.3g, |p - package, f16| = %.3g\n",
+                    ref.clip.c_str(), probs.size(), static_cast<double>(clip_worst),
+                    static_cast<double>(clip_rounded));
         worst = std::max(worst, clip_worst);
+        worst_rounded = std::max(worst_rounded, clip_rounded);
         windows += probs.size();
     }
-    std::printf("all clips: %zu windows, max |p - reference| = %.3g\n", windows,
-                static_cast<double>(worst));
+    std::printf("all clips: %zu windows, max |p - package| = %.3g, |p - package, f16| = %.3g\n",
+                windows, static_cast<double>(worst), static_cast<double>(worst_rounded));
 }
 
 TEST(VadProbabilities, SpeechIsHighAndSilenceLow) {
-    const test::VadReference jfk = test::vad_reference("jfk");
-    const std::vector<float> probs = vad_model().probabilities(test::clip_samples(jfk));
+    const std::vector<float>& probs = test::prism_probabilities("jfk");
     EXPECT_GT(*std::max_element(probs.begin(), probs.end()), 0.99f);
     for (const char* stem : {"vad_silence", "vad_noise"}) {
-        const test::VadReference ref = test::vad_reference(stem);
-        const std::vector<float> p = vad_model().probabilities(test::clip_samples(ref));
+        const std::vector<float>& p = test::prism_probabilities(stem);
         EXPECT_LT(*std::max_element(p.begin(), p.end()), 0.1f) << stem;
     }
 }
@@ -77,7 +85,7 @@ TEST(VadProbabilities, OneSampleIsOneZeroPaddedWindow) {
 TEST(VadProbabilities, StreamEqualsWholeClipInAnyChunks) {
     const test::VadReference ref = test::vad_reference("vad_pauses");
     const std::vector<float> samples = test::clip_samples(ref);
-    const std::vector<float> whole = vad_model().probabilities(samples);
+    const std::vector<float>& whole = test::prism_probabilities("vad_pauses");
     std::mt19937 rng(5);
     for (const int chunk : {1, 511, 512, 513, 4000, 0}) {
         VoiceActivityDetector stream = vad_model();

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <random>
 
 #include "prism/error.hpp"
@@ -34,27 +36,64 @@ TEST(VadSegments, EqualGetSpeechTimestampsOnItsProbabilities) {
     }
 }
 
-// On Prism's probabilities (within 5e-3 of the reference's) the segments are the same: no
-// window of these clips lies that close to a threshold.
-TEST(VadSegments, EqualGetSpeechTimestampsOnEveryClip) {
-    for (const std::string& stem : test::vad_reference_stems()) {
-        const test::VadReference ref = test::vad_reference(stem);
-        const std::vector<float> samples = test::clip_samples(ref);
-        const std::vector<float> probabilities = vad_model().probabilities(samples);
-        for (const test::VadReferenceSegments& set : ref.option_sets) {
-            EXPECT_EQ(text(speech_segments(probabilities, ref.samples, set.options)),
-                      text(set.segments))
-                << ref.clip << " " << set.name;
+// The windows where Prism and the reference fall on different sides of a threshold: only
+// windows whose reference probability lies within the probability tolerance of it.
+std::vector<std::string> threshold_flips(const std::vector<float>& prism,
+                                         const test::VadReference& ref,
+                                         const SegmenterOptions& o) {
+    const double negative =
+        o.negative_threshold >= 0 ? o.negative_threshold : std::max(o.threshold - 0.15, 0.01);
+    std::vector<std::string> flips;
+    for (std::size_t i = 0; i < prism.size(); ++i) {
+        for (const double t : {o.threshold, negative}) {
+            if ((prism[i] >= t) != (ref.probabilities[i] >= t)) {
+                flips.push_back("window " + std::to_string(i) + ": reference " +
+                                std::to_string(ref.probabilities[i]) + ", Prism " +
+                                std::to_string(prism[i]) + ", threshold " + std::to_string(t));
+            }
         }
     }
-    const test::VadReference jfk = test::vad_reference("jfk");
-    EXPECT_EQ(text(detect_speech(vad_model(), test::clip_samples(jfk))),
-              text(jfk.option_sets.at(0).segments));
+    return flips;
+}
+
+// On Prism's probabilities the segments are the reference's wherever no window falls on the
+// other side of a threshold. One does: vad_pauses.wav's window 191 is 0.200106 in the
+// reference and 0.199936 in Prism (1.7e-4 apart, the f16 weights' doing), at the "loose" set's negative threshold 0.2,
+// so Prism's second segment ends one window (512 samples) earlier. Every difference must come
+// with such a window, and move a boundary by at most one window per flip.
+TEST(VadSegments, EqualGetSpeechTimestampsOnEveryClip) {
+    int differences = 0;
+    for (const std::string& stem : test::vad_reference_stems()) {
+        const test::VadReference ref = test::vad_reference(stem);
+        const std::vector<float>& probabilities = test::prism_probabilities(stem);
+        for (const test::VadReferenceSegments& set : ref.option_sets) {
+            const auto got = speech_segments(probabilities, ref.samples, set.options);
+            if (text(got) == text(set.segments)) continue;
+            ++differences;
+            const std::vector<std::string> flips = threshold_flips(probabilities, ref, set.options);
+            ASSERT_FALSE(flips.empty()) << ref.clip << " " << set.name << ": " << text(got)
+                                        << "vs " << text(set.segments);
+            ASSERT_EQ(got.size(), set.segments.size()) << ref.clip << " " << set.name;
+            std::int64_t moved = 0;
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                moved += std::abs(got[i].begin - set.segments[i].begin) +
+                         std::abs(got[i].end - set.segments[i].end);
+            }
+            EXPECT_LE(moved, static_cast<std::int64_t>(flips.size()) * window_samples)
+                << ref.clip << " " << set.name;
+            std::printf("%s %s: %s(reference %s) explained by %s\n", ref.clip.c_str(),
+                        set.name.c_str(), text(got).c_str(), text(set.segments).c_str(),
+                        flips.front().c_str());
+        }
+    }
+    EXPECT_LE(differences, 1);
 }
 
 TEST(VadSegments, JfkHasFourUtterancesAndSilenceNone) {
     const test::VadReference jfk = test::vad_reference("jfk");
-    EXPECT_EQ(detect_speech(vad_model(), test::clip_samples(jfk)).size(), 4u);
+    const auto segments = detect_speech(vad_model(), test::clip_samples(jfk));
+    EXPECT_EQ(segments.size(), 4u);  // as whisper.cpp's tests/test-vad.cpp finds with its defaults
+    EXPECT_EQ(text(segments), text(jfk.option_sets.at(0).segments));
     for (const char* stem : {"vad_silence", "vad_noise"}) {
         const test::VadReference ref = test::vad_reference(stem);
         EXPECT_TRUE(detect_speech(vad_model(), test::clip_samples(ref)).empty()) << stem;
@@ -109,7 +148,8 @@ TEST(VadSegments, StreamEqualsWholeFileInAnyChunks) {
         const test::VadReference ref = test::vad_reference(c.stem);
         const std::vector<float> samples = test::clip_samples(ref);
         const test::VadReferenceSegments& set = ref.option_sets.at(c.option_set);
-        const auto whole = detect_speech(vad_model(), samples, set.options);
+        const auto whole =
+            speech_segments(test::prism_probabilities(c.stem), ref.samples, set.options);
         const StreamRun run = run_stream(samples, set.options, rng, c.max_chunk);
         const std::string label = std::string(c.stem) + " " + set.name;
         EXPECT_EQ(text(run.ended), text(whole)) << label;

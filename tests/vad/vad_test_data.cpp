@@ -44,7 +44,8 @@ VadReference vad_reference(const std::string& stem) {
     std::size_t count = 0;
     in >> word >> ref.samples >> word >> count;
     ref.probabilities.resize(count);
-    for (float& p : ref.probabilities) in >> p;
+    ref.rounded_probabilities.resize(count);
+    for (std::size_t i = 0; i < count; ++i) in >> ref.probabilities[i] >> ref.rounded_probabilities[i];
     while (in >> word && word == "segments") {
         VadReferenceSegments set;
         std::size_t n = 0;
@@ -62,6 +63,16 @@ VadReference vad_reference(const std::string& stem) {
 
 std::vector<float> clip_samples(const VadReference& ref) {
     return media::decode_audio_file(ref.audio).samples;
+}
+
+
+
+const std::vector<float>& prism_probabilities(const std::string& stem) {
+    static std::map<std::string, std::vector<float>> cache;
+    auto found = cache.find(stem);
+    if (found == cache.end())
+        found = cache.emplace(stem, vad_model().probabilities(clip_samples(vad_reference(stem)))).first;
+    return found->second;
 }
 
 }  // namespace prism::test

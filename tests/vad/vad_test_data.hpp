@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,8 @@ struct VadReference {
     std::string clip;  // file name, e.g. "jfk.wav"
     std::filesystem::path audio;
     std::int64_t samples = 0;
-    std::vector<float> probabilities;
+    std::vector<float> probabilities;          // the package's model
+    std::vector<float> rounded_probabilities;  // with the file's f16 tensors rounded to f16
     std::vector<VadReferenceSegments> option_sets;
 };
 VadReference vad_reference(const std::string& stem);
@@ -40,5 +42,8 @@ std::vector<std::string> vad_reference_stems();
 
 // The clip's 16 kHz samples, decoded by Prism.
 std::vector<float> clip_samples(const VadReference& ref);
+// Prism's probabilities of the clip `stem`, computed once for the whole program (the tests
+// run in Debug builds, where the network is slow).
+const std::vector<float>& prism_probabilities(const std::string& stem);
 
 }  // namespace prism::test
