@@ -73,8 +73,7 @@ std::string json_report(const std::string& file, std::int64_t samples,
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const vad::SpeechSegment& s = segments[i];
         out += std::string(i ? ", " : "") + "{\"start\": " + seconds(s.begin) +
-               ", \"end\": " + seconds(s.end) +
-               ", \"start_sample\": " + std::to_string(s.begin) +
+               ", \"end\": " + seconds(s.end) + ", \"start_sample\": " + std::to_string(s.begin) +
                ", \"end_sample\": " + std::to_string(s.end) + "}";
     }
     return out + "]}";

@@ -29,7 +29,9 @@ float dot(const float* a, const float* b, int n) {
     return sum;
 }
 
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+float sigmoid(float x) {
+    return 1.0f / (1.0f + std::exp(-x));
+}
 
 // Conv1d(kernel 3, padding 1, `stride`) + ReLU over input [in][frames_in] into
 // output [out][frames_out].

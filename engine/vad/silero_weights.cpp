@@ -110,9 +110,10 @@ void read_header(Reader& r, SileroWeights& w) {
     }
     const std::int32_t type_length = r.i32("the model type's length");
     if (type_length != static_cast<std::int32_t>(kModelType.size())) {
-        r.fail("a ggml file that is not a Silero VAD model (a Whisper model, perhaps): its "
-               "second field is " +
-               std::to_string(type_length) + ", not the length of \"silero-16k\"");
+        r.fail(
+            "a ggml file that is not a Silero VAD model (a Whisper model, perhaps): its "
+            "second field is " +
+            std::to_string(type_length) + ", not the length of \"silero-16k\"");
     }
     const auto type = r.take(kModelType.size(), "the model type");
     const std::string_view type_text(reinterpret_cast<const char*>(type.data()), type.size());

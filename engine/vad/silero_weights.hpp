@@ -34,8 +34,9 @@ struct ConvWeights {
 };
 
 struct SileroWeights {
-    std::string version;             // "6.2.0", from the file header
-    std::vector<float> stft_basis;   // [2 * kFrequencyBins][kFilterLength]: real rows, then imaginary
+    std::string version;  // "6.2.0", from the file header
+    std::vector<float>
+        stft_basis;  // [2 * kFrequencyBins][kFilterLength]: real rows, then imaginary
     std::array<ConvWeights, kEncoderLayers> encoder;
     std::vector<float> lstm_input;   // weight_ih [kLstmGates][kLstmSize], gates i, f, g, o
     std::vector<float> lstm_hidden;  // weight_hh [kLstmGates][kLstmSize]

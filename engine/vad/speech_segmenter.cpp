@@ -18,7 +18,9 @@ namespace {
 
 constexpr std::int64_t kWindow = window_samples;
 
-std::int64_t samples_of_ms(int ms) { return static_cast<std::int64_t>(ms) * sample_rate / 1000; }
+std::int64_t samples_of_ms(int ms) {
+    return static_cast<std::int64_t>(ms) * sample_rate / 1000;
+}
 
 }  // namespace
 

@@ -49,11 +49,12 @@ VoiceActivityDetector& VoiceActivityDetector::operator=(const VoiceActivityDetec
 }
 
 VoiceActivityDetector::VoiceActivityDetector(VoiceActivityDetector&&) noexcept = default;
-VoiceActivityDetector& VoiceActivityDetector::operator=(VoiceActivityDetector&&) noexcept =
-    default;
+VoiceActivityDetector& VoiceActivityDetector::operator=(VoiceActivityDetector&&) noexcept = default;
 VoiceActivityDetector::~VoiceActivityDetector() = default;
 
-const std::string& VoiceActivityDetector::version() const { return weights_->version; }
+const std::string& VoiceActivityDetector::version() const {
+    return weights_->version;
+}
 
 std::vector<float> VoiceActivityDetector::probabilities(std::span<const float> samples) const {
     SileroState state;

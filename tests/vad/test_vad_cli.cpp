@@ -48,9 +48,13 @@ ProgramRun cli(const std::string& args, const std::string& env = "") {
     return run(PRISM_CLI_PATH, args, env);
 }
 
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string quoted(const fs::path& p) {
+    return "'" + p.string() + "'";
+}
 
-std::string model_flag() { return "-m " + quoted(test::vad_model_path()) + " "; }
+std::string model_flag() {
+    return "-m " + quoted(test::vad_model_path()) + " ";
+}
 
 void expect_one_line_error(const ProgramRun& r, const std::string& what) {
     EXPECT_EQ(r.status, 1) << r.err;
@@ -62,7 +66,8 @@ void expect_one_line_error(const ProgramRun& r, const std::string& what) {
 TEST(VadCli, PrintsTheSegmentsOfEachFile) {
     const test::VadReference jfk = test::vad_reference("jfk");
     const test::VadReference silence = test::vad_reference("vad_silence");
-    const ProgramRun r = cli("vad " + model_flag() + quoted(jfk.audio) + " " + quoted(silence.audio));
+    const ProgramRun r =
+        cli("vad " + model_flag() + quoted(jfk.audio) + " " + quoted(silence.audio));
     ASSERT_EQ(r.status, 0) << r.err;
     // get_speech_timestamps' default segments, in seconds.
     EXPECT_NE(r.out.find("jfk.wav: 4 speech segments in 11.000 s\n"
@@ -75,9 +80,10 @@ TEST(VadCli, PrintsTheSegmentsOfEachFile) {
 
 TEST(VadCli, OptionsAndJson) {
     const test::VadReference ref = test::vad_reference("vad_pauses");
-    const ProgramRun r = cli("vad --json --threshold 0.6 --min-speech-ms 100 --min-silence-ms 40 "
-                      "--speech-pad-ms 50 " +
-                      model_flag() + quoted(ref.audio));
+    const ProgramRun r =
+        cli("vad --json --threshold 0.6 --min-speech-ms 100 --min-silence-ms 40 "
+            "--speech-pad-ms 50 " +
+            model_flag() + quoted(ref.audio));
     ASSERT_EQ(r.status, 0) << r.err;
     // The "tight" set of the reference.
     EXPECT_NE(r.out.find("\"segments\": [{\"start\": 1.486, \"end\": 3.474, \"start_sample\": "
@@ -86,8 +92,8 @@ TEST(VadCli, OptionsAndJson) {
               std::string::npos)
         << r.out;
     EXPECT_EQ(r.out.back(), '\n');
-    const ProgramRun env = cli("vad " + quoted(ref.audio),
-                        "PRISM_VAD_MODEL=" + quoted(test::vad_model_path()) + " ");
+    const ProgramRun env =
+        cli("vad " + quoted(ref.audio), "PRISM_VAD_MODEL=" + quoted(test::vad_model_path()) + " ");
     EXPECT_EQ(env.status, 0) << env.err;
 }
 
@@ -124,7 +130,8 @@ TEST(VadCli, BadInputIsOneLine) {
 TEST(VadBench, RunsAndReportsTimePerWindow) {
     const std::string bench = (fs::path(PRISM_CLI_PATH).parent_path() / "prism-bench").string();
     const test::VadReference ref = test::vad_reference("2830-3980-0043");
-    const ProgramRun r = run(bench, "vad -r 1 --json " + model_flag() + "--audio " + quoted(ref.audio));
+    const ProgramRun r =
+        run(bench, "vad -r 1 --json " + model_flag() + "--audio " + quoted(ref.audio));
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("\"windows\": 61"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("\"cpu_us_per_window\": "), std::string::npos) << r.out;

@@ -17,9 +17,9 @@ namespace prism::vad {
 namespace {
 
 // Offsets in the real file (tools/make_vad_references.py's reader walks the same layout).
-constexpr std::size_t kTypeLength = 4;       // int32 length of "silero-16k"
-constexpr std::size_t kWindowField = 30;     // int32 window size
-constexpr std::size_t kFirstTensor = 106;    // n_dims, name length, type, dims..., name, data
+constexpr std::size_t kTypeLength = 4;     // int32 length of "silero-16k"
+constexpr std::size_t kWindowField = 30;   // int32 window size
+constexpr std::size_t kFirstTensor = 106;  // n_dims, name length, type, dims..., name, data
 constexpr std::size_t kFirstTensorData = 166;
 
 std::string error_of(std::span<const std::uint8_t> bytes, const std::string& name = "vad.bin") {
@@ -37,7 +37,9 @@ void expect_error(const std::string& message, const std::string& name, const std
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }
 
-std::vector<std::uint8_t> real_bytes() { return test::file_bytes(test::vad_model_path()); }
+std::vector<std::uint8_t> real_bytes() {
+    return test::file_bytes(test::vad_model_path());
+}
 
 void put_i32(std::vector<std::uint8_t>& bytes, std::size_t at, std::int32_t v) {
     std::memcpy(bytes.data() + at, &v, 4);
@@ -140,8 +142,8 @@ TEST(VadModelFile, RandomMutantsNeverCrash) {
 TEST(VadModelFile, SpecialFilesAreRefused) {
     const test::TempFolder dir("prism-vad-special");
     const auto fifo = dir.fifo("model.bin");
-    const std::string message = test::error_without_blocking(
-        [&fifo] { VoiceActivityDetector::load(fifo); }, fifo);
+    const std::string message =
+        test::error_without_blocking([&fifo] { VoiceActivityDetector::load(fifo); }, fifo);
     expect_error(message, fifo.string(), "not a regular file (a FIFO)");
     try {
         VoiceActivityDetector::load(dir.path());

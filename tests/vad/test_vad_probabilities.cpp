@@ -93,7 +93,8 @@ TEST(VadProbabilities, StreamEqualsWholeClipInAnyChunks) {
         std::size_t at = 0;
         while (at < samples.size()) {
             const std::size_t n = std::min<std::size_t>(
-                samples.size() - at, chunk > 0 ? chunk : std::uniform_int_distribution<>(0, 3000)(rng));
+                samples.size() - at,
+                chunk > 0 ? chunk : std::uniform_int_distribution<>(0, 3000)(rng));
             const std::vector<float> p = stream.push(std::span(samples).subspan(at, n));
             got.insert(got.end(), p.begin(), p.end());
             at += n;

@@ -39,8 +39,7 @@ TEST(VadSegments, EqualGetSpeechTimestampsOnItsProbabilities) {
 // The windows where Prism and the reference fall on different sides of a threshold: only
 // windows whose reference probability lies within the probability tolerance of it.
 std::vector<std::string> threshold_flips(const std::vector<float>& prism,
-                                         const test::VadReference& ref,
-                                         const SegmenterOptions& o) {
+                                         const test::VadReference& ref, const SegmenterOptions& o) {
     const double negative =
         o.negative_threshold >= 0 ? o.negative_threshold : std::max(o.threshold - 0.15, 0.01);
     std::vector<std::string> flips;
@@ -58,9 +57,9 @@ std::vector<std::string> threshold_flips(const std::vector<float>& prism,
 
 // On Prism's probabilities the segments are the reference's wherever no window falls on the
 // other side of a threshold. One does: vad_pauses.wav's window 191 is 0.200106 in the
-// reference and 0.199936 in Prism (1.7e-4 apart, the f16 weights' doing), at the "loose" set's negative threshold 0.2,
-// so Prism's second segment ends one window (512 samples) earlier. Every difference must come
-// with such a window, and move a boundary by at most one window per flip.
+// reference and 0.199936 in Prism (1.7e-4 apart, the f16 weights' doing), at the "loose" set's
+// negative threshold 0.2, so Prism's second segment ends one window (512 samples) earlier. Every
+// difference must come with such a window, and move a boundary by at most one window per flip.
 TEST(VadSegments, EqualGetSpeechTimestampsOnEveryClip) {
     int differences = 0;
     for (const std::string& stem : test::vad_reference_stems()) {
@@ -71,8 +70,8 @@ TEST(VadSegments, EqualGetSpeechTimestampsOnEveryClip) {
             if (text(got) == text(set.segments)) continue;
             ++differences;
             const std::vector<std::string> flips = threshold_flips(probabilities, ref, set.options);
-            ASSERT_FALSE(flips.empty()) << ref.clip << " " << set.name << ": " << text(got)
-                                        << "vs " << text(set.segments);
+            ASSERT_FALSE(flips.empty())
+                << ref.clip << " " << set.name << ": " << text(got) << "vs " << text(set.segments);
             ASSERT_EQ(got.size(), set.segments.size()) << ref.clip << " " << set.name;
             std::int64_t moved = 0;
             for (std::size_t i = 0; i < got.size(); ++i) {
@@ -143,8 +142,7 @@ TEST(VadSegments, StreamEqualsWholeFileInAnyChunks) {
         int max_chunk;
     };
     for (const Case c : {Case{"vad_pauses", 0, 1}, Case{"vad_pauses", 1, 700},
-                         Case{"vad_pauses", 2, 5000}, Case{"jfk", 0, 3000},
-                         Case{"jfk", 1, 9000}}) {
+                         Case{"vad_pauses", 2, 5000}, Case{"jfk", 0, 3000}, Case{"jfk", 1, 9000}}) {
         const test::VadReference ref = test::vad_reference(c.stem);
         const std::vector<float> samples = test::clip_samples(ref);
         const test::VadReferenceSegments& set = ref.option_sets.at(c.option_set);
@@ -178,8 +176,8 @@ TEST(VadSegments, StreamReportsTheEndWithinOneWindowOfTheSilence) {
         for (std::size_t i = 0; i < run.ended.size(); ++i) {
             const std::int64_t raw_end = run.ended[i].end - pad;
             const std::int64_t silence = min_silence_ms * 16;
-            const std::int64_t rounded = (silence + window_samples - 1) / window_samples *
-                                         window_samples;
+            const std::int64_t rounded =
+                (silence + window_samples - 1) / window_samples * window_samples;
             EXPECT_LE(run.ended_at[i], raw_end + rounded + window_samples + 300)
                 << min_silence_ms << " segment " << i;
             EXPECT_GE(run.ended_at[i], raw_end + silence) << min_silence_ms << " segment " << i;

@@ -14,7 +14,8 @@ std::filesystem::path vad_model_path() {
 }
 
 const vad::VoiceActivityDetector& vad_model() {
-    static const vad::VoiceActivityDetector model = vad::VoiceActivityDetector::load(vad_model_path());
+    static const vad::VoiceActivityDetector model =
+        vad::VoiceActivityDetector::load(vad_model_path());
     return model;
 }
 
@@ -25,8 +26,8 @@ std::vector<std::uint8_t> file_bytes(const std::filesystem::path& path) {
 }
 
 std::vector<std::string> vad_reference_stems() {
-    return {"jfk",       "2830-3980-0043", "4507-16021-0012", "8455-210777-0068",
-            "vad_silence", "vad_noise",    "vad_pauses"};
+    return {"jfk",         "2830-3980-0043", "4507-16021-0012", "8455-210777-0068",
+            "vad_silence", "vad_noise",      "vad_pauses"};
 }
 
 VadReference vad_reference(const std::string& stem) {
@@ -35,9 +36,9 @@ VadReference vad_reference(const std::string& stem) {
     if (!in) throw std::runtime_error("missing " + stem + ".vad.ref");
     VadReference ref;
     ref.clip = stem + ".wav";
-    ref.audio = stem.rfind("vad_", 0) == 0 ? folder / ref.clip
-                                            : std::filesystem::path(PRISM_TEST_DATA_DIR) /
-                                                  "audio" / ref.clip;
+    ref.audio = stem.rfind("vad_", 0) == 0
+                    ? folder / ref.clip
+                    : std::filesystem::path(PRISM_TEST_DATA_DIR) / "audio" / ref.clip;
     std::string line;
     std::getline(in, line);  // the comment naming the reference
     std::string word;
@@ -45,7 +46,8 @@ VadReference vad_reference(const std::string& stem) {
     in >> word >> ref.samples >> word >> count;
     ref.probabilities.resize(count);
     ref.rounded_probabilities.resize(count);
-    for (std::size_t i = 0; i < count; ++i) in >> ref.probabilities[i] >> ref.rounded_probabilities[i];
+    for (std::size_t i = 0; i < count; ++i)
+        in >> ref.probabilities[i] >> ref.rounded_probabilities[i];
     while (in >> word && word == "segments") {
         VadReferenceSegments set;
         std::size_t n = 0;
@@ -65,13 +67,12 @@ std::vector<float> clip_samples(const VadReference& ref) {
     return media::decode_audio_file(ref.audio).samples;
 }
 
-
-
 const std::vector<float>& prism_probabilities(const std::string& stem) {
     static std::map<std::string, std::vector<float>> cache;
     auto found = cache.find(stem);
     if (found == cache.end())
-        found = cache.emplace(stem, vad_model().probabilities(clip_samples(vad_reference(stem)))).first;
+        found =
+            cache.emplace(stem, vad_model().probabilities(clip_samples(vad_reference(stem)))).first;
     return found->second;
 }
 

@@ -84,11 +84,11 @@ class SpeechSegmenter {
 
     std::int64_t windows_ = 0;  // windows seen
     bool triggered_ = false;
-    bool confirmed_ = false;     // the open segment was reported as started
-    std::int64_t start_ = 0;     // raw start of the open segment
+    bool confirmed_ = false;       // the open segment was reported as started
+    std::int64_t start_ = 0;       // raw start of the open segment
     std::int64_t open_begin_ = 0;  // its padded start, once confirmed
-    std::int64_t temp_end_ = 0;  // first silent window of the current silence, 0 when none
-    bool pending_ = false;       // a kept segment ended; its padded end awaits the next start
+    std::int64_t temp_end_ = 0;    // first silent window of the current silence, 0 when none
+    bool pending_ = false;         // a kept segment ended; its padded end awaits the next start
     std::int64_t pending_begin_ = 0;
     std::int64_t pending_raw_end_ = 0;
 };
