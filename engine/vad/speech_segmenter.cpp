@@ -26,7 +26,7 @@ std::int64_t samples_of_ms(int ms) {
 
 void check_options(const SegmenterOptions& o) {
     check_value("threshold", o.threshold, segmenter_limits::threshold);
-    if (o.negative_threshold >= 0) {
+    if (!(o.negative_threshold < 0)) {  // NaN included: refused by check_value
         check_value("negative threshold", o.negative_threshold,
                     segmenter_limits::negative_threshold);
         if (o.negative_threshold > o.threshold) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <random>
 
@@ -199,6 +200,9 @@ TEST(VadSegments, OptionsOutOfRangeAreRefused) {
     refused(o, "threshold");
     o.threshold = std::nan("");
     refused(o, "threshold");
+    o = {};
+    o.negative_threshold = std::nan("");
+    refused(o, "negative threshold");
     o = {};
     o.negative_threshold = 0.7;
     refused(o, "negative threshold");

@@ -50,7 +50,7 @@ void check_options(const SegmenterOptions& options);
 struct SpeechEvent {
     enum class Kind {
         // Speech has lasted past min_speech_ms: segment.begin is final (padding applied),
-        // segment.end is the number of samples seen so far.
+        // segment.end is where the windows seen so far end.
         started,
         // The utterance is over: `segment` is final and equals the one a whole-file run gives.
         ended,
