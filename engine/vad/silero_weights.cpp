@@ -29,18 +29,18 @@ struct TensorSpec {
     std::vector<std::int64_t> shape;  // PyTorch's, outermost first, with dimensions of 1 dropped
 };
 
+// In the order place() fills SileroWeights, which is also the converter's order.
 std::vector<TensorSpec> expected_tensors() {
+    static constexpr std::string_view kEncoderNames[kEncoderLayers][2] = {
+        {"_model.encoder.0.reparam_conv.weight", "_model.encoder.0.reparam_conv.bias"},
+        {"_model.encoder.1.reparam_conv.weight", "_model.encoder.1.reparam_conv.bias"},
+        {"_model.encoder.2.reparam_conv.weight", "_model.encoder.2.reparam_conv.bias"},
+        {"_model.encoder.3.reparam_conv.weight", "_model.encoder.3.reparam_conv.bias"}};
     std::vector<TensorSpec> specs;
     for (int i = 0; i < kEncoderLayers; ++i) {
-        specs.push_back({{}, {kEncoderOut[i], kEncoderIn[i], kConvKernel}});
-        specs.push_back({{}, {kEncoderOut[i]}});
+        specs.push_back({kEncoderNames[i][0], {kEncoderOut[i], kEncoderIn[i], kConvKernel}});
+        specs.push_back({kEncoderNames[i][1], {kEncoderOut[i]}});
     }
-    static constexpr std::string_view kEncoderNames[] = {
-        "_model.encoder.0.reparam_conv.weight", "_model.encoder.0.reparam_conv.bias",
-        "_model.encoder.1.reparam_conv.weight", "_model.encoder.1.reparam_conv.bias",
-        "_model.encoder.2.reparam_conv.weight", "_model.encoder.2.reparam_conv.bias",
-        "_model.encoder.3.reparam_conv.weight", "_model.encoder.3.reparam_conv.bias"};
-    for (std::size_t i = 0; i < specs.size(); ++i) specs[i].name = kEncoderNames[i];
     specs.push_back({"_model.decoder.rnn.weight_ih", {kLstmGates, kLstmSize}});
     specs.push_back({"_model.decoder.rnn.weight_hh", {kLstmGates, kLstmSize}});
     specs.push_back({"_model.decoder.rnn.bias_ih", {kLstmGates}});
@@ -201,6 +201,51 @@ void place(SileroWeights& w, std::size_t index, std::vector<float> values) {
     }
 }
 
+// One tensor record: checked against `specs` and stored in `found` at its index.
+void read_tensor(Reader& r, const std::vector<TensorSpec>& specs,
+                 std::vector<std::optional<std::vector<float>>>& found) {
+    const std::size_t start = r.offset();
+    const std::int32_t n_dims = r.i32("a tensor header");
+    const std::int32_t name_length = r.i32("a tensor header");
+    const std::int32_t ftype = r.i32("a tensor header");
+    const std::string at = " (tensor at offset " + std::to_string(start) + ")";
+    if (n_dims < 0 || n_dims > kMaxDims)
+        r.fail("tensor with " + std::to_string(n_dims) + " dimensions" + at);
+    if (name_length < 1 || name_length > kMaxNameBytes)
+        r.fail("tensor name of " + std::to_string(name_length) + " bytes" + at);
+    if (ftype != 0 && ftype != 1)
+        r.fail("tensor type " + std::to_string(ftype) + " (only f32 and f16 are read)" + at);
+    std::vector<std::int64_t> dims;  // innermost first, as ggml writes them
+    std::uint64_t count = 1;
+    for (std::int32_t d = 0; d < n_dims; ++d) {
+        const std::int32_t dim = r.i32("a tensor's dimensions");
+        // Real dimensions are at most 512; with `count` checked after each one it stays
+        // below 2^36, far from overflow.
+        if (dim < 1 || dim > (1 << 16)) r.fail("tensor dimension " + std::to_string(dim) + at);
+        dims.push_back(dim);
+        count *= static_cast<std::uint64_t>(dim);
+        if (count > (1u << 20)) r.fail("tensor of more than 2^20 values" + at);
+    }
+    const auto name_bytes = r.take(static_cast<std::uint64_t>(name_length), "a tensor name");
+    const std::string_view tensor(reinterpret_cast<const char*>(name_bytes.data()),
+                                  name_bytes.size());
+    std::size_t index = specs.size();
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (specs[i].name == tensor) index = i;
+    }
+    if (index == specs.size()) r.fail("unexpected tensor '" + printable(tensor) + "'");
+    if (found[index]) r.fail("tensor '" + std::string(tensor) + "' appears twice");
+    std::vector<std::int64_t> shape;  // outermost first, without 1s
+    for (auto d = dims.rbegin(); d != dims.rend(); ++d) {
+        if (*d != 1) shape.push_back(*d);
+    }
+    if (shape != specs[index].shape) {
+        r.fail("tensor '" + std::string(tensor) + "' has shape " + shape_text(shape) +
+               ", expected " + shape_text(specs[index].shape));
+    }
+    found[index] = read_values(r, ftype, count, "tensor '" + std::string(tensor) + "'");
+}
+
 }  // namespace
 
 SileroWeights read_silero_weights(std::span<const std::uint8_t> bytes, std::string_view name) {
@@ -210,48 +255,7 @@ SileroWeights read_silero_weights(std::span<const std::uint8_t> bytes, std::stri
 
     const std::vector<TensorSpec> specs = expected_tensors();
     std::vector<std::optional<std::vector<float>>> found(specs.size());
-    while (r.remaining() > 0) {
-        const std::size_t start = r.offset();
-        const std::int32_t n_dims = r.i32("a tensor header");
-        const std::int32_t name_length = r.i32("a tensor header");
-        const std::int32_t ftype = r.i32("a tensor header");
-        const std::string at = " (tensor at offset " + std::to_string(start) + ")";
-        if (n_dims < 0 || n_dims > kMaxDims)
-            r.fail("tensor with " + std::to_string(n_dims) + " dimensions" + at);
-        if (name_length < 1 || name_length > kMaxNameBytes)
-            r.fail("tensor name of " + std::to_string(name_length) + " bytes" + at);
-        if (ftype != 0 && ftype != 1)
-            r.fail("tensor type " + std::to_string(ftype) + " (only f32 and f16 are read)" + at);
-        std::vector<std::int64_t> dims;  // innermost first, as ggml writes them
-        std::uint64_t count = 1;
-        for (std::int32_t d = 0; d < n_dims; ++d) {
-            const std::int32_t dim = r.i32("a tensor's dimensions");
-            // Every real dimension is at most 512, so this bound also keeps `count` far from
-            // overflow (4 dims of 2^16 are 2^64 only at the limit; checked below).
-            if (dim < 1 || dim > (1 << 16)) r.fail("tensor dimension " + std::to_string(dim) + at);
-            dims.push_back(dim);
-            count *= static_cast<std::uint64_t>(dim);
-            if (count > (1u << 20)) r.fail("tensor of more than 2^20 values" + at);
-        }
-        const auto name_bytes = r.take(static_cast<std::uint64_t>(name_length), "a tensor name");
-        const std::string_view tensor(reinterpret_cast<const char*>(name_bytes.data()),
-                                      name_bytes.size());
-        std::size_t index = specs.size();
-        for (std::size_t i = 0; i < specs.size(); ++i) {
-            if (specs[i].name == tensor) index = i;
-        }
-        if (index == specs.size()) r.fail("unexpected tensor '" + printable(tensor) + "'");
-        if (found[index]) r.fail("tensor '" + std::string(tensor) + "' appears twice");
-        std::vector<std::int64_t> shape;  // outermost first, without 1s
-        for (auto d = dims.rbegin(); d != dims.rend(); ++d) {
-            if (*d != 1) shape.push_back(*d);
-        }
-        if (shape != specs[index].shape) {
-            r.fail("tensor '" + std::string(tensor) + "' has shape " + shape_text(shape) +
-                   ", expected " + shape_text(specs[index].shape));
-        }
-        found[index] = read_values(r, ftype, count, "tensor '" + std::string(tensor) + "'");
-    }
+    while (r.remaining() > 0) read_tensor(r, specs, found);
     std::size_t present = 0;
     for (const auto& f : found) present += f ? 1 : 0;
     for (std::size_t i = 0; i < specs.size(); ++i) {

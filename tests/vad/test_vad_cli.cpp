@@ -127,6 +127,24 @@ TEST(VadCli, BadInputIsOneLine) {
                           "unknown option '--bogus'");
 }
 
+TEST(VadCli, HelpIsOnStdoutWithStatusZero) {
+    const std::string bench = (fs::path(PRISM_CLI_PATH).parent_path() / "prism-bench").string();
+    struct Ask {
+        std::string program, args, option;  // an option the help must name
+    };
+    for (const Ask& ask :
+         {Ask{PRISM_CLI_PATH, "vad --help", "--min-silence-ms"},
+          Ask{PRISM_CLI_PATH, "vad -h", "--speech-pad-ms"}, Ask{bench, "vad --help", "--audio"}}) {
+        const ProgramRun r = run(ask.program, ask.args);
+        EXPECT_EQ(r.status, 0) << ask.args;
+        EXPECT_EQ(r.err, "") << ask.args;
+        EXPECT_EQ(r.out.rfind("usage: ", 0), 0u) << r.out;
+        EXPECT_NE(r.out.find(ask.option), std::string::npos) << r.out;
+    }
+    const ProgramRun list = cli("--help");
+    EXPECT_NE(list.out.find("  vad [-m SILERO.bin] FILE..."), std::string::npos) << list.out;
+}
+
 TEST(VadBench, RunsAndReportsTimePerWindow) {
     const std::string bench = (fs::path(PRISM_CLI_PATH).parent_path() / "prism-bench").string();
     const test::VadReference ref = test::vad_reference("2830-3980-0043");
