@@ -3,12 +3,15 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <algorithm>
 
 namespace prism::ui {
 
 namespace {
 
 constexpr int kRequestTimeoutMs = 20000;
+constexpr qint64 kFirstProbeBytes = qint64{1} << 20;
+constexpr qint64 kMaxProbeBytes = qint64{16} << 20;
 
 void drop(QPointer<QNetworkReply>& reply) {
     if (reply == nullptr) return;
@@ -26,6 +29,7 @@ HubClient::HubClient(QNetworkAccessManager* network, QUrl base, QObject* parent)
 HubClient::~HubClient() {
     drop(search_reply_);
     drop(tree_reply_);
+    drop(probe_reply_);
 }
 
 QNetworkReply* HubClient::get(const QUrl& url) {
@@ -43,7 +47,7 @@ bool HubClient::read_answer(QNetworkReply* reply, QByteArray& body) {
         emit failed(QStringLiteral("cannot reach %1: %2").arg(base_.host(), reply->errorString()));
         return false;
     }
-    if (status != 200) {
+    if (status != 200 && status != 206) {
         emit failed(
             QStringLiteral("%1 answered %2 %3 for %4")
                 .arg(base_.host(), QString::number(status),
@@ -51,8 +55,8 @@ bool HubClient::read_answer(QNetworkReply* reply, QByteArray& body) {
                      reply->url().path()));
         return false;
     }
-    body = reply->read(kMaxAnswerBytes + 1);
-    if (body.size() > kMaxAnswerBytes) {
+    body = reply->read(std::max(kMaxAnswerBytes, kMaxProbeBytes) + 1);
+    if (body.size() > std::max(kMaxAnswerBytes, kMaxProbeBytes)) {
         emit failed(QStringLiteral("%1 sent more than %2 MiB for %3")
                         .arg(base_.host())
                         .arg(kMaxAnswerBytes >> 20)
@@ -101,6 +105,47 @@ void HubClient::listFiles(const QString& repo) {
             return;
         }
         emit filesListed(repo, files);
+    });
+}
+
+void HubClient::probeKvShape(const QString& repo, const QString& path) {
+    probe(repo, path, kFirstProbeBytes);
+}
+
+void HubClient::probe(const QString& repo, const QString& path, qint64 bytes) {
+    drop(probe_reply_);
+    if (!is_valid_repo_id(repo)) return;
+    QNetworkRequest request(hub_file_url(base_, repo, path));
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::NoLessSafeRedirectPolicy);
+    request.setTransferTimeout(kRequestTimeoutMs);
+    request.setRawHeader("Range", "bytes=0-" + QByteArray::number(bytes - 1));
+    probe_reply_ = network_->get(request);
+    QNetworkReply* reply = probe_reply_;
+    connect(reply, &QNetworkReply::finished, this, [this, reply, repo, path, bytes] {
+        reply->deleteLater();
+        if (reply == probe_reply_) probe_reply_ = nullptr;
+        QByteArray body;
+        if (!read_answer(reply, body)) return;
+        KvShape shape;
+        QString error;
+        switch (probe_gguf_kv_shape(body.left(bytes), shape, error)) {
+            case ProbeResult::Done:
+                emit kvShapeFound(repo, path, shape);
+                return;
+            case ProbeResult::NeedMoreBytes:
+                if (body.size() >= bytes && bytes < kMaxProbeBytes) {
+                    probe(repo, path, bytes * 4);
+                    return;
+                }
+                emit failed(QStringLiteral("%1: the GGUF metadata is longer than %2 MiB")
+                                .arg(path)
+                                .arg(bytes >> 20));
+                return;
+            case ProbeResult::NotGguf:
+                emit failed(QStringLiteral("%1: %2").arg(path, error));
+                return;
+        }
     });
 }
 

@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QUrl>
 
+#include "hub/fit_estimate.hpp"
 #include "hub/hub_api.hpp"
 
 class QNetworkAccessManager;
@@ -29,21 +30,27 @@ class HubClient : public QObject {
     QUrl base() const { return base_; }
     void search(const QString& query);
     void listFiles(const QString& repo);
+    // Reads the KV-cache shape from the first bytes of a GGUF file of `repo` (Range requests of
+    // 1 MiB, then 4 and 16, until the metadata is in), for the fit estimate.
+    void probeKvShape(const QString& repo, const QString& path);
 
   signals:
     void searchFinished(const QList<prism::ui::HubRepo>& repos);
     void filesListed(const QString& repo, const QList<prism::ui::HubFile>& files);
+    void kvShapeFound(const QString& repo, const QString& path, const prism::ui::KvShape& shape);
     // One line: what failed and why.
     void failed(const QString& message);
 
   private:
     QNetworkReply* get(const QUrl& url);
     bool read_answer(QNetworkReply* reply, QByteArray& body);
+    void probe(const QString& repo, const QString& path, qint64 bytes);
 
     QNetworkAccessManager* network_;
     QUrl base_;
     QPointer<QNetworkReply> search_reply_;
     QPointer<QNetworkReply> tree_reply_;
+    QPointer<QNetworkReply> probe_reply_;
 };
 
 }  // namespace prism::ui

@@ -31,6 +31,24 @@ ModelDownload::~ModelDownload() {
     stop_reply();
 }
 
+QString ModelDownload::status() const {
+    switch (state_) {
+        case State::Idle:
+            return QStringLiteral("idle");
+        case State::Running:
+            return QStringLiteral("running");
+        case State::Paused:
+            return QStringLiteral("paused");
+        case State::Done:
+            return QStringLiteral("done");
+        case State::Failed:
+            return QStringLiteral("failed");
+        case State::Cancelled:
+            return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
 QString ModelDownload::fileName() const {
     return QFileInfo(target_.destination).fileName();
 }

@@ -22,6 +22,9 @@ class ModelDownload : public QObject {
     Q_PROPERTY(QString fileName READ fileName CONSTANT)
     Q_PROPERTY(QString destination READ destination CONSTANT)
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    // The state for QML, which does not see this enum: "idle", "running", "paused", "done",
+    // "failed" or "cancelled".
+    Q_PROPERTY(QString status READ status NOTIFY stateChanged)
     Q_PROPERTY(qint64 received READ received NOTIFY progressChanged)
     Q_PROPERTY(qint64 total READ total CONSTANT)
     Q_PROPERTY(QString error READ error NOTIFY stateChanged)
@@ -48,6 +51,7 @@ class ModelDownload : public QObject {
     QString partPath() const { return target_.destination + QStringLiteral(".part"); }
     QString corruptPath() const { return target_.destination + QStringLiteral(".corrupt"); }
     State state() const { return state_; }
+    QString status() const;
     qint64 received() const { return received_; }
     qint64 total() const { return target_.size; }
     QString error() const { return error_; }

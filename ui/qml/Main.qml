@@ -18,6 +18,7 @@ ApplicationWindow {
     required property var history
     required property var catalog
     required property var models
+    required property var browser  // ModelBrowser: models from Hugging Face
     required property string demoModelPath
     required property bool systemDark
 
@@ -134,6 +135,7 @@ ApplicationWindow {
                 models: window.models
                 catalog: window.catalog
                 onOpenModelRequested: window.openModel()
+                onBrowseHubRequested: browserDialog.open()
                 onInfoRequested: infoDialog.open()
                 onSettingsRequested: settingsDialog.open()
             }
@@ -193,6 +195,12 @@ ApplicationWindow {
             wrapMode: Text.Wrap
             color: theme.text
         }
+    }
+
+    ModelBrowserDialog {
+        id: browserDialog
+        theme: theme
+        browser: window.browser
     }
 
     ModelInfoDialog {

@@ -7,6 +7,7 @@ namespace prism::test {
 int run_hub_api_tests(int argc, char** argv);
 int run_download_tests(int argc, char** argv);
 int run_fit_estimate_tests(int argc, char** argv);
+int run_model_browser_tests(int argc, char** argv);
 }  // namespace prism::test
 
 int main(int argc, char** argv) {
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
         {"HubApiTest", prism::test::run_hub_api_tests},
         {"DownloadTest", prism::test::run_download_tests},
         {"FitEstimateTest", prism::test::run_fit_estimate_tests},
+        {"ModelBrowserTest", prism::test::run_model_browser_tests},
     };
     int failures = 0;
     for (const Suite& s : suites)
