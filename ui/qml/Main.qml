@@ -65,6 +65,7 @@ ApplicationWindow {
         }
     }
     Shortcut { sequence: "Ctrl+,"; onActivated: settingsDialog.open() }
+    Shortcut { sequence: "Ctrl+D"; onActivated: browserDialog.open() }
 
     Connections {
         target: window.chat

@@ -93,7 +93,7 @@ Rectangle {
                 }
                 MenuItem {
                     objectName: "browseHubItem"
-                    text: qsTr("Download from Hugging Face…")
+                    text: qsTr("Download from Hugging Face… (Ctrl+D)")
                     onTriggered: bar.browseHubRequested()
                 }
                 MenuItem {

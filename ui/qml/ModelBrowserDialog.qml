@@ -16,6 +16,7 @@ Dialog {
     width: Math.min(1000, parent.width - 48)
     height: Math.min(680, parent.height - 48)
     standardButtons: Dialog.Close
+    onOpened: query.forceActiveFocus()
 
     function sizeText(bytes) {
         if (bytes >= 1073741824) return (bytes / 1073741824).toFixed(1) + " GB"
