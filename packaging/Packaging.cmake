@@ -26,21 +26,28 @@ if(PRISM_BUILD_UI)
   endforeach()
 endif()
 
-# Debian policy: /usr/share/doc/<package>/copyright and a changelog compressed with gzip -9n
-# (a native package: changelog.gz; no name or time stamp in the header, so the package is reproducible).
+# Debian policy: /usr/share/doc/<package>/copyright, and the changelog (a native package:
+# changelog.gz) and man pages compressed with gzip -9n (no name or time stamp in the header, so
+# the package is reproducible).
 set(prism_doc_dir ${CMAKE_INSTALL_DATADIR}/doc/prism)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/debian/copyright DESTINATION ${prism_doc_dir})
-set(prism_changelog_gz ${PROJECT_BINARY_DIR}/packaging/changelog.gz)
-add_custom_command(
-  OUTPUT ${prism_changelog_gz}
-  COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/packaging
-  COMMAND gzip -9n -c ${CMAKE_CURRENT_LIST_DIR}/debian/changelog > ${prism_changelog_gz}
-  DEPENDS ${CMAKE_CURRENT_LIST_DIR}/debian/changelog
-  VERBATIM)
-add_custom_target(prism_changelog ALL DEPENDS ${prism_changelog_gz})
-install(FILES ${prism_changelog_gz} DESTINATION ${prism_doc_dir})
-install(FILES ${CMAKE_CURRENT_LIST_DIR}/man/prism.1 ${CMAKE_CURRENT_LIST_DIR}/man/prism-cli.1
-              ${CMAKE_CURRENT_LIST_DIR}/man/prism-bench.1
+set(prism_gzip_dir ${PROJECT_BINARY_DIR}/packaging)
+set(prism_gzipped)
+foreach(source debian/changelog man/prism.1 man/prism-cli.1 man/prism-bench.1)
+  get_filename_component(name ${source} NAME)
+  set(gz ${prism_gzip_dir}/${name}.gz)
+  add_custom_command(
+    OUTPUT ${gz}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${prism_gzip_dir}
+    COMMAND gzip -9n -c ${CMAKE_CURRENT_LIST_DIR}/${source} > ${gz}
+    DEPENDS ${CMAKE_CURRENT_LIST_DIR}/${source}
+    VERBATIM)
+  list(APPEND prism_gzipped ${gz})
+endforeach()
+add_custom_target(prism_package_docs ALL DEPENDS ${prism_gzipped})
+install(FILES ${prism_gzip_dir}/changelog.gz DESTINATION ${prism_doc_dir})
+install(FILES ${prism_gzip_dir}/prism.1.gz ${prism_gzip_dir}/prism-cli.1.gz
+              ${prism_gzip_dir}/prism-bench.1.gz
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 set(CPACK_GENERATOR DEB)
@@ -48,9 +55,9 @@ set(CPACK_PACKAGE_NAME prism)
 set(CPACK_PACKAGE_VENDOR "Prism developers")
 set(CPACK_PACKAGE_CONTACT "Prism developers <prism-developers@users.noreply.github.com>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "local multimodal assistant with a Vulkan compute engine")
+# CPack puts the summary above this as the synopsis line.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "local multimodal assistant with a Vulkan compute engine
-Prism runs language and vision models on the local GPU through its own
+    "Prism runs language and vision models on the local GPU through its own
 Vulkan compute shaders. It reads the GGUF files made for llama.cpp (a text
 model plus an mmproj vision projector).
 .
