@@ -7,8 +7,10 @@ set(prism_resources ${PROJECT_SOURCE_DIR}/resources)
 
 # The server comes from its own folder when that part of the tree is built; without it the
 # package simply has no prism-server.
+set(prism_server_text "")
 if(TARGET prism-server)
   install(TARGETS prism-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  set(prism_server_text ", the OpenAI-compatible\nserver (prism-server)")
 endif()
 
 if(PRISM_BUILD_UI)
@@ -62,7 +64,8 @@ Vulkan compute shaders. It reads the GGUF files made for llama.cpp (a text
 model plus an mmproj vision projector).
 .
 This package holds the desktop app (prism), the command-line tool
-(prism-cli), the benchmark program (prism-bench) and a tiny demo model.")
+(prism-cli), the benchmark program (prism-bench)${prism_server_text} and a tiny
+demo model.")
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/prism/prism")
