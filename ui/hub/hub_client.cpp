@@ -38,10 +38,28 @@ QNetworkReply* HubClient::get(const QUrl& url) {
                          QNetworkRequest::NoLessSafeRedirectPolicy);
     request.setTransferTimeout(kRequestTimeoutMs);
     request.setRawHeader("Accept", "application/json");
-    return network_->get(request);
+    return guarded(network_->get(request));
+}
+
+QNetworkReply* HubClient::guarded(QNetworkReply* reply) {
+    // Qt keeps a reply's body in memory until it is read: an answer past the cap (a server
+    // ignoring Range on a multi-gigabyte file, say) is stopped as it arrives.
+    connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
+        if (received <= kMaxAnswerBytes) return;
+        reply->setProperty("tooLarge", true);
+        reply->abort();
+    });
+    return reply;
 }
 
 bool HubClient::read_answer(QNetworkReply* reply, QByteArray& body) {
+    if (reply->property("tooLarge").toBool()) {
+        emit failed(QStringLiteral("%1 sent more than %2 MiB for %3")
+                        .arg(base_.host())
+                        .arg(kMaxAnswerBytes >> 20)
+                        .arg(reply->url().path()));
+        return false;
+    }
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (reply->error() != QNetworkReply::NoError && status < 400) {
         emit failed(QStringLiteral("cannot reach %1: %2").arg(base_.host(), reply->errorString()));
@@ -55,8 +73,8 @@ bool HubClient::read_answer(QNetworkReply* reply, QByteArray& body) {
                      reply->url().path()));
         return false;
     }
-    body = reply->read(std::max(kMaxAnswerBytes, kMaxProbeBytes) + 1);
-    if (body.size() > std::max(kMaxAnswerBytes, kMaxProbeBytes)) {
+    body = reply->read(kMaxAnswerBytes + 1);
+    if (body.size() > kMaxAnswerBytes) {
         emit failed(QStringLiteral("%1 sent more than %2 MiB for %3")
                         .arg(base_.host())
                         .arg(kMaxAnswerBytes >> 20)
@@ -120,7 +138,7 @@ void HubClient::probe(const QString& repo, const QString& path, qint64 bytes) {
                          QNetworkRequest::NoLessSafeRedirectPolicy);
     request.setTransferTimeout(kRequestTimeoutMs);
     request.setRawHeader("Range", "bytes=0-" + QByteArray::number(bytes - 1));
-    probe_reply_ = network_->get(request);
+    probe_reply_ = guarded(network_->get(request));
     QNetworkReply* reply = probe_reply_;
     connect(reply, &QNetworkReply::finished, this, [this, reply, repo, path, bytes] {
         reply->deleteLater();

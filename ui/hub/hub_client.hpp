@@ -21,8 +21,9 @@ class HubClient : public QObject {
 
   public:
     static constexpr int kSearchLimit = 30;
-    // Answers larger than this are refused (a tree of a big repository is ~100 KB).
-    static constexpr qint64 kMaxAnswerBytes = qint64{8} << 20;
+    // Answers larger than this are refused (a tree of a big repository is ~100 KB; a header
+    // probe asks for at most 16 MiB).
+    static constexpr qint64 kMaxAnswerBytes = qint64{16} << 20;
 
     HubClient(QNetworkAccessManager* network, QUrl base, QObject* parent = nullptr);
     ~HubClient() override;
@@ -43,6 +44,7 @@ class HubClient : public QObject {
 
   private:
     QNetworkReply* get(const QUrl& url);
+    QNetworkReply* guarded(QNetworkReply* reply);
     bool read_answer(QNetworkReply* reply, QByteArray& body);
     void probe(const QString& repo, const QString& path, qint64 bytes);
 

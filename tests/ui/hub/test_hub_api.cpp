@@ -1,8 +1,10 @@
 // The hub's JSON shapes and file names, and HubClient against the loopback hub.
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTest>
 
+#include "hub/fit_estimate.hpp"
 #include "hub/gguf_file_names.hpp"
 #include "hub/hub_api.hpp"
 #include "hub/hub_client.hpp"
@@ -155,6 +157,35 @@ class HubApiTest : public QObject {
         client.listFiles(QStringLiteral("../etc"));
         QCOMPARE(failed.size(), 2);
         QVERIFY(failed[1][0].toString().contains(QStringLiteral("not a repository name")));
+    }
+
+    void headerProbeReadsTheShapeWithARangeRequest_data() {
+        QTest::addColumn<QStringList>("options");
+        QTest::newRow("range") << QStringList();
+        QTest::newRow("server ignores range") << QStringList{QStringLiteral("--ignore-range")};
+    }
+    void headerProbeReadsTheShapeWithARangeRequest() {
+        QFETCH(QStringList, options);
+        HubServer server(options);
+        QVERIFY2(server.started(), qPrintable(server.startError()));
+        QNetworkAccessManager network;
+        ui::HubClient client(&network, server.url());
+        QSignalSpy found(&client, &ui::HubClient::kvShapeFound);
+        client.probeKvShape(QStringLiteral("prism-test/tiny-llama-GGUF"),
+                            QStringLiteral("tiny-llama-Q8_0.gguf"));
+        QTRY_COMPARE_WITH_TIMEOUT(found.size(), 1, 20000);
+        QFile file(source_file(QStringLiteral("tests/data/models/tiny-llama-q8_0.gguf")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        ui::KvShape expected;
+        QString error;
+        QCOMPARE(ui::probe_gguf_kv_shape(file.readAll(), expected, error), ui::ProbeResult::Done);
+        const auto shape = found[0][2].value<ui::KvShape>();
+        QCOMPARE(shape.n_layer, expected.n_layer);
+        QCOMPARE(shape.n_head_kv, expected.n_head_kv);
+        QCOMPARE(shape.head_dim, expected.head_dim);
+        if (options.isEmpty())
+            QCOMPARE(server.ranges(QStringLiteral("tiny-llama-Q8_0.gguf")),
+                     QStringList{QStringLiteral("bytes=0-1048575")});
     }
 
     void unreachableHubSaysSo() {
