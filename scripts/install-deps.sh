@@ -22,6 +22,8 @@ packages=(
   qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtquick-shapes
   qml6-module-qt-labs-folderlistmodel fonts-dejavu-core
   xvfb xauth
+  # scripts/check-package.sh: the package's checks.
+  lintian appstream desktop-file-utils
 )
 
 missing=()

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds Prism and runs every test. In CI (CI=true), or with PRISM_FULL_TESTS=1, warnings are
 # errors and the suites also run under AddressSanitizer/UndefinedBehaviorSanitizer, and each
-# fuzz target (tests/fuzz) runs briefly from its seed corpus. After each ctest run every skipped
-# test is listed with its reason; in CI a skip not on tests/skip_allowlist.txt fails the run.
+# fuzz target (tests/fuzz) runs briefly from its seed corpus; the Debian package is built,
+# installed with apt-get, run and removed (scripts/check-package.sh). After each ctest run every
+# skipped test is listed with its reason; in CI a skip not on tests/skip_allowlist.txt fails the
+# run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -25,6 +27,8 @@ cmake --preset "$preset"
 cmake --build --preset "$preset"
 ctest --preset "$preset" "$@"
 if [ "$full" = 1 ]; then
+  # The Debian package of the build above: built, checked, installed, run and removed.
+  scripts/check-package.sh "build/$preset"
   # The sanitizer pass covers the engine and the app's data layer (Qt Core + Sql; the Qt Quick
   # suites run in the build above) and leaves out the real-model tests, which take minutes in a
   # Debug build with sanitizers.

@@ -23,11 +23,15 @@ int main(int argc, char** argv) {
     QGuiApplication::setApplicationName(QStringLiteral("prism"));
     QGuiApplication::setOrganizationName(QStringLiteral("prism"));
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Prism"));
+    QGuiApplication::setApplicationVersion(QStringLiteral(PRISM_VERSION));
+    // Lets Wayland compositors match the window to the installed desktop entry and its icon.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.prism.Prism"));
     QQuickStyle::setStyle(QStringLiteral("Basic"));
 
     QCommandLineParser args;
     args.setApplicationDescription(QStringLiteral("Prism, a local multimodal assistant."));
     args.addHelpOption();
+    args.addVersionOption();
     args.addPositionalArgument(QStringLiteral("model"), QStringLiteral("A GGUF model to load."),
                                QStringLiteral("[model.gguf]"));
     const QCommandLineOption screenshot(

@@ -12,6 +12,7 @@ Rectangle {
     required property var models   // ModelListModel: GGUF files found in the usual folders
     required property var catalog  // ModelCatalog
     signal openModelRequested()
+    signal browseHubRequested()
     signal infoRequested()
     signal settingsRequested()
 
@@ -89,6 +90,11 @@ Rectangle {
                 MenuItem {
                     text: qsTr("Open a file… (Ctrl+O)")
                     onTriggered: bar.openModelRequested()
+                }
+                MenuItem {
+                    objectName: "browseHubItem"
+                    text: qsTr("Download from Hugging Face… (Ctrl+D)")
+                    onTriggered: bar.browseHubRequested()
                 }
                 MenuItem {
                     text: qsTr("Look for models again")
