@@ -1,5 +1,7 @@
 #include "prism_server/http_server.hpp"
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -100,17 +102,24 @@ void HttpServer::Impl::configure() {
     const std::size_t threads = options.limits.queue_depth + 8;
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     http.set_payload_max_length(options.limits.max_body_bytes);
+    // cpp-httplib's default sets SO_REUSEPORT, which lets a second server bind the same port
+    // and take half its connections; SO_REUSEADDR alone allows a quick restart and nothing more.
+    http.set_socket_options([](int sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
         return before_route(req, res);
     });
     // httplib's own refusals (unknown route, body too large, bad request line) get OpenAI's
     // error shape too; a route's answer already has its body.
-    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        const std::string code = res.status == 404 ? "unknown_url" : "";
-        send_error(res, ApiError(res.status, status_words(res.status), {}, code));
-        return httplib::Server::HandlerResponse::Handled;
-    });
+    http.set_error_handler(
+        httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+            const std::string code = res.status == 404 ? "unknown_url" : "";
+            send_error(res, ApiError(res.status, status_words(res.status), {}, code));
+            return httplib::Server::HandlerResponse::Handled;
+        }));
     http.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
             try {

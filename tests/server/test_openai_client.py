@@ -72,6 +72,8 @@ class Server:
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
 
 
 def cli_answer(*args):
@@ -79,6 +81,11 @@ def cli_answer(*args):
     out = subprocess.run([ARGS.cli, "run", "--temp", "0", *args], capture_output=True,
                          text=True, timeout=120, check=True)
     return out.stdout.rstrip("\n")
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def demo_model():
@@ -110,7 +117,9 @@ class TextServer(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.assertEqual(cls, cls.server.stop(), 0, "SIGTERM stops the server cleanly")
+        status = cls.server.stop()
+        if status != 0:
+            raise AssertionError("SIGTERM should stop prism-server with status 0, not %s" % status)
 
     def chat(self, prompt, **kw):
         return self.client.chat.completions.create(
@@ -183,7 +192,8 @@ class TextServer(unittest.TestCase):
         r = self.client.completions.create(model="stories260K", prompt="The little girl",
                                            temperature=0, max_tokens=24)
         self.assertEqual(r.object, "text_completion")
-        self.assertEqual(r.choices[0].text,
+        # prism-cli prints the prompt before its continuation.
+        self.assertEqual("The little girl" + r.choices[0].text,
                          cli_answer("-m", demo_model(), "--raw", "-n", "24", "-p",
                                     "The little girl"))
         streamed = "".join(c.choices[0].text for c in self.client.completions.create(
@@ -254,8 +264,7 @@ class TextServer(unittest.TestCase):
         assert_error(self, e.exception, 400, code="model_without_vision")
 
         # Sound: the model has no audio input.
-        wav = open(os.path.join(ARGS.root, "tests", "data", "audio", "2830-3980-0043.wav"),
-                   "rb").read()
+        wav = read(os.path.join(ARGS.root, "tests", "data", "audio", "2830-3980-0043.wav"))
         part = {"type": "input_audio",
                 "input_audio": {"data": base64.b64encode(wav).decode(), "format": "wav"}}
         with self.assertRaises(openai.BadRequestError) as e:
@@ -335,7 +344,7 @@ class VisionServer(unittest.TestCase):
         cls.server.stop()
 
     def test_image_message_matches_prism_cli(self):
-        png = open(vlm("image.png"), "rb").read()
+        png = read(vlm("image.png"))
         url = "data:image/png;base64," + base64.b64encode(png).decode()
         r = self.client.chat.completions.create(
             model="smolvlm-tiny", temperature=0, max_tokens=8,
@@ -366,7 +375,7 @@ class VisionServer(unittest.TestCase):
                             {"type": "image_url", "image_url": {"url": url}}]}])
                 assert_error(self, e.exception, 400, code=code,
                              param="messages[0].content[0]")
-        png = base64.b64encode(open(vlm("image.png"), "rb").read()).decode()
+        png = base64.b64encode(read(vlm("image.png"))).decode()
         nine = [{"type": "image_url", "image_url": {"url": "data:image/png;base64," + png}}] * 9
         with self.assertRaises(openai.BadRequestError) as e:
             self.client.chat.completions.create(

@@ -123,7 +123,7 @@ TEST(ChatRequest, RefusesWrongTypesNamingTheField) {
         {{{"max_tokens", 0}}, "max_tokens"},
         {{{"max_tokens", 1.5}}, "max_tokens"},
         {{{"max_completion_tokens", 5000}}, "max_completion_tokens"},
-        {{{"seed", -1}}, "seed"},
+        {{{"seed", "7"}}, "seed"},
         {{{"stop", {"a", 1}}}, "stop[1]"},
         {{{"stop", ""}}, "stop"},
         {{{"stop", std::string(300, 'x')}}, "stop"},
@@ -168,7 +168,7 @@ TEST(ChatRequest, ImagesOnlyAsDataUrlsWithinTheCaps) {
     const auto r = parse_chat_request(user_with, vision_model, {});
     ASSERT_EQ(r.messages[0].parts.size(), 1u);
     ASSERT_TRUE(r.messages[0].parts[0].is_image());
-    EXPECT_EQ(r.messages[0].parts[0].image->width, 64);
+    EXPECT_EQ(r.messages[0].parts[0].image->width, 128);
 
     EXPECT_EQ(refusal(user_with, text_model).code(), "model_without_vision");
 
