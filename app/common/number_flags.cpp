@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "prism/error.hpp"
+#include "prism/media/video.hpp"
 #include "prism/session.hpp"
 #include "prism/text/sampler.hpp"
 
@@ -40,6 +41,9 @@ const FlagRule kRules[] = {
     {{"--presence-penalty"}, Kind::real, sampler::presence_penalty},
     {{"--frequency-penalty"}, Kind::real, sampler::frequency_penalty},
     {{"--seed"}, Kind::unsigned64, {}},
+    {{"--video-fps"}, Kind::real, media::video_limits::frames_per_second},
+    {{"--video-tokens"}, Kind::integer, video_plan_limits::token_budget},
+    {{"--video-frames"}, Kind::integer, media::video_limits::max_frames},
     {{"-p", "--n-prompt"}, Kind::integer, {0.0}},
     {{"-r", "--repetitions"}, Kind::integer, {1.0}},
     {{"--warmup"}, Kind::integer, {0.0}},
