@@ -20,11 +20,12 @@ The sound, where there is any, is a 440 Hz sine at 16 kHz mono for the whole cli
   second, no sound: sampling a few frames of it must seek instead of decoding all 300
 - colours_rotated.mp4: the colours with a white 16x16 square in the top-left corner, H.264 in
   MP4 with a 90 degree rotation in its display matrix (a phone held upright): shown upright,
-  the picture is 48x64 with the square in the top-right corner (as `ffmpeg -i` outputs it)
+  the picture is 48x64 with the square in the bottom-left corner (as `ffmpeg -i` outputs it)
 - bench_640x360.mp4: for prism-bench video, not the tests: 10 s of FFmpeg's testsrc2 pattern
   at 640x360, 25 frames per second, H.264 with a keyframe every 2 s, AAC sound
 """
 import subprocess
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +60,7 @@ def make(name, seconds, video_codec, audio_codec=None, extra=(), after=""):
     if audio_codec:
         args = ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=16000:duration={seconds}",
                 *args, "-map", "0:a", "-ac", "1", *audio_codec]
-    ffmpeg(*args, *video_codec, *extra, *bitexact(OUT / name))
+    ffmpeg(*args, *video_codec, *extra, *bitexact(OUT / name))  # name may be a whole path
 
 
 def main():
@@ -78,9 +79,13 @@ def main():
            "-c:v", "libx264", "-preset", "medium", "-crf", "45", "-g", "50", "-threads", "1",
            "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "16k", "-ac", "1",
            *bitexact(OUT / "bench_640x360.mp4"))
-    # "rotate" metadata is how ffmpeg 5.1 writes an MP4's display matrix.
-    make("colours_rotated.mp4", 6, h264, extra=["-metadata:s:v:0", "rotate=90"],
-         after=",drawbox=x=0:y=0:w=16:h=16:color=white:t=fill")
+    # "rotate" metadata is how ffmpeg 5.1 writes an MP4's display matrix, on a stream copy
+    # only (an encoder drops it).
+    with tempfile.TemporaryDirectory() as scratch:
+        marked = Path(scratch) / "marked.mp4"
+        make(marked, 6, h264, after=",drawbox=x=0:y=0:w=16:h=16:color=white:t=fill")
+        ffmpeg("-i", str(marked), "-c", "copy", "-metadata:s:v:0", "rotate=90",
+               *bitexact(OUT / "colours_rotated.mp4"))
 
 
 if __name__ == "__main__":

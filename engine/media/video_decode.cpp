@@ -101,14 +101,20 @@ int find_picture_stream(AVFormatContext& format, std::string_view name) {
     fail(name, "the file has no video stream (a sound file? decode it as audio)");
 }
 
-// Seconds the container states for the picture stream, or a negative number when it states
-// none (a live Matroska stream, MPEG-TS).
+// Seconds the container states for the picture stream, from its first picture, or a negative
+// number when it states none (a live Matroska stream, MPEG-TS). Matroska states only the
+// whole file's length, which runs from the earliest stream's start (a sound track's pre-roll)
+// to the latest end: the picture's share is from its own start to that end.
 double declared_seconds(const AVFormatContext& format, const AVStream& stream) {
     if (stream.duration != AV_NOPTS_VALUE && stream.duration > 0)
         return static_cast<double>(stream.duration) * av_q2d(stream.time_base);
-    if (format.duration != AV_NOPTS_VALUE && format.duration > 0)
-        return static_cast<double>(format.duration) / AV_TIME_BASE;
-    return -1;
+    if (format.duration == AV_NOPTS_VALUE || format.duration <= 0) return -1;
+    double end = static_cast<double>(format.duration) / AV_TIME_BASE;
+    if (format.start_time != AV_NOPTS_VALUE && stream.start_time != AV_NOPTS_VALUE) {
+        end += static_cast<double>(format.start_time) / AV_TIME_BASE -
+               static_cast<double>(stream.start_time) * av_q2d(stream.time_base);
+    }
+    return end > 0 ? end : -1;
 }
 
 // The EXIF orientation (1, 3, 6 or 8) that turns the coded picture upright, from the display
@@ -178,8 +184,11 @@ class PictureSampler {
     // The picture on screen at `seconds` from the start: the last one shown at or before it
     // (or the first picture, when the video starts later). Calls come in increasing order.
     const AVFrame& at(double seconds) {
+        // A time that lands on a picture's tick in decimal (1.2 s at 1/10 s) may fall a hair
+        // short of it in binary; it still means that picture.
         const std::int64_t target =
-            start_ + static_cast<std::int64_t>(std::floor(seconds / av_q2d(stream_.time_base)));
+            start_ +
+            static_cast<std::int64_t>(std::floor(seconds / av_q2d(stream_.time_base) + 1e-6));
         if (worth_seeking(target)) seek(target);
         if (has_pending_ && pending_pts_ <= target) take_pending();
         while (!has_pending_) {

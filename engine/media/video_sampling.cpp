@@ -12,8 +12,9 @@ std::vector<double> video_sample_times(double duration_seconds, const VideoSampl
                 video_limits::frames_per_second);
     check_value("video sampling: max frames", sampling.max_frames, video_limits::max_frames);
     if (!(duration_seconds > 0)) return {0.0};
-    // A sample at exactly the end would show nothing new: 6 s at 1 per second is 0..5.
-    const double at_rate = std::ceil(duration_seconds * sampling.frames_per_second - 1e-9);
+    // A sample at the end would show nothing new: 6 s at 1 per second is 0..5, and so is
+    // 5.9995 s (containers round lengths to the millisecond).
+    const double at_rate = std::ceil((duration_seconds - 1e-3) * sampling.frames_per_second);
     const auto count = static_cast<std::int64_t>(
         std::max(1.0, std::min(at_rate, static_cast<double>(sampling.max_frames))));
     const double step = count < at_rate ? duration_seconds / static_cast<double>(count)
