@@ -47,11 +47,12 @@ int run_command(const std::vector<std::string>& args) {
     std::vector<MessagePart> parts = flags.images.empty()
                                          ? std::vector<MessagePart>{}
                                          : prompt_parts(flags.prompt, flags.images);
+    const auto video = flags.video.empty() ? nullptr : read_video(flags, flags.video);
     Session session = load_session(flags);
-    if (!flags.video.empty()) {
+    if (video) {
         // The video comes before the rest of the message, as images without <image> do.
         if (parts.empty()) parts.push_back(MessagePart::of_text(flags.prompt));
-        parts.insert(parts.begin(), video_part(session, flags, flags.video));
+        parts.insert(parts.begin(), video_part(session, flags, video));
     }
     flags.generate.on_piece = print_piece;
     GenerateResult result;
@@ -115,7 +116,9 @@ int chat_command(const std::vector<std::string>& args) {
         }
         if (line.starts_with("/video ")) {
             try {
-                pending.push_back(video_part(session, flags, line.substr(7)));
+                if (!session.has_vision())
+                    throw Error("this model has no vision encoder; load an mmproj");
+                pending.push_back(video_part(session, flags, read_video(flags, line.substr(7))));
                 std::fprintf(stderr, "(video %s attached to the next message)\n",
                              line.substr(7).c_str());
             } catch (const Error& e) {

@@ -34,11 +34,13 @@ TEST(VideoCli, VideoAnswerEqualsTheSessionsAndThePlanIsPrinted) {
     EXPECT_NE(r.err.find("video " + clip + ": 6.00 s, 64x48 h264, with sound; 12 pictures"),
               std::string::npos)
         << r.err;
-    // 18 rows a picture (16 + two markers) and its time: 4 fit in 100 tokens.
-    EXPECT_NE(r.err.find("video plan: 4 of 12 pictures at 64x48, 18 tokens each"),
+    // 18 rows a picture (16 + two markers) and 9 tokens for its time in this byte-level
+    // vocabulary: 3 fit in 100 tokens, 4 would take 108.
+    EXPECT_NE(r.err.find("video plan: 3 of 12 pictures at 64x48, 18 tokens each + 27 for the "
+                         "times = 81 of a 100-token budget"),
               std::string::npos)
         << r.err;
-    EXPECT_NE(r.err.find("image encode: 4 image(s)"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("image encode: 3 image(s)"), std::string::npos) << r.err;
 
     SessionOptions o;
     o.n_ctx = 512;
@@ -83,9 +85,14 @@ TEST(VideoCli, BadVideoRequestsFailWithOneLine) {
     expect_one_line_error(
         run_cli("run " + files() + "--video '" + clip + "' --video-tokens -5 -p hi"),
         "--video-tokens: '-5' is out of range");
-    expect_one_line_error(
-        run_cli("run " + files() + "--video '" + clip + "' --video-tokens 3 -p hi -c 64"),
-        "one picture of the video takes");
+    // A budget no picture fits: the video decoded (its line), then the plan fails, last.
+    const CliRun tight =
+        run_cli("run " + files() + "--video '" + clip + "' --video-tokens 3 -p hi -c 64");
+    EXPECT_NE(tight.status, 0);
+    EXPECT_EQ(tight.out, "");
+    const std::string last = tight.err.substr(tight.err.rfind('\n', tight.err.size() - 2) + 1);
+    EXPECT_EQ(last.rfind("prism-cli: " + clip + ": one picture of the video takes ", 0), 0u)
+        << tight.err;
     expect_one_line_error(run_cli("chat " + files() + "--video '" + clip + "'"),
                           "unknown option '--video'");
 }
