@@ -32,6 +32,7 @@ double per_second(std::int64_t count, double seconds) {
 }
 
 constexpr std::string_view kNoVision = "this model has no vision encoder; load an mmproj";
+constexpr std::string_view kNoAudio = "this model has no audio encoder; load an mmproj with one";
 
 bool has_images(std::span<const ChatMessage> messages) {
     for (const auto& m : messages)
@@ -208,24 +209,31 @@ void Session::add_message(ChatRole role, std::string content) {
 void Session::add_message(ChatRole role, std::vector<MessagePart> parts) {
     std::vector<MessagePart> expanded;
     for (MessagePart& part : parts) {
-        if (int(part.is_image()) + int(part.is_video()) + int(!part.text.empty()) > 1)
-            throw Error("add_message: a part holds more than one of text, image and video");
+        if (int(part.is_image()) + int(part.is_audio()) + int(part.is_video()) +
+                int(!part.text.empty()) >
+            1)
+            throw Error("add_message: a part holds more than one of text, image, sound and video");
         if (!part.is_video()) {
             expanded.push_back(std::move(part));
             continue;
         }
         const VideoPlan plan = plan_video(*part.video, part.video_tokens);
-        for (MessagePart& piece : session::expand_video(*part.video, plan))
+        // A video's sound goes in only for a model that hears; no session loads an audio
+        // encoder yet (sound parts are refused below), so its pictures come alone.
+        constexpr bool hears = false;
+        for (MessagePart& piece : session::expand_video(*part.video, plan, hears))
             expanded.push_back(std::move(piece));
     }
     parts = std::move(expanded);
     std::string content;
-    bool image = false;
+    bool image = false, audio = false;
     for (const MessagePart& part : parts) {
         image = image || part.is_image();
+        audio = audio || part.is_audio();
         content += part.text;
     }
     if (image && !impl_->vision) throw Error(std::string(kNoVision));
+    if (audio) throw Error(std::string(kNoAudio));
     impl_->messages.push_back(
         {role, std::move(content), image ? std::move(parts) : std::vector<MessagePart>{}});
 }

@@ -105,7 +105,33 @@ VideoPlan plan_video(const media::Video& video, std::int64_t budget, const Video
                 " tokens, more than its budget of " + std::to_string(budget));
 }
 
-std::vector<MessagePart> expand_video(const media::Video& video, const VideoPlan& plan) {
+namespace {
+
+// The sound from `from` to `to` seconds (to < 0: the end), or nothing when that is empty.
+std::shared_ptr<const media::Audio> sound_between(const media::Audio& audio, double from,
+                                                  double to) {
+    const auto sample = [&](double seconds) {
+        const double at = std::max(0.0, seconds) * audio.sample_rate;
+        return std::min(audio.samples.size(), static_cast<std::size_t>(std::llround(at)));
+    };
+    const std::size_t begin = sample(from), end = to < 0 ? audio.samples.size() : sample(to);
+    if (begin >= end) return nullptr;
+    auto piece = std::make_shared<media::Audio>();
+    piece->samples.assign(audio.samples.begin() + static_cast<std::ptrdiff_t>(begin),
+                          audio.samples.begin() + static_cast<std::ptrdiff_t>(end));
+    piece->sample_rate = audio.sample_rate;
+    piece->name = audio.name;
+    piece->source_sample_rate = audio.source_sample_rate;
+    piece->source_channels = audio.source_channels;
+    piece->source_codec = audio.source_codec;
+    for (const float s : piece->samples) piece->peak = std::max(piece->peak, std::fabs(s));
+    return piece;
+}
+
+}  // namespace
+
+std::vector<MessagePart> expand_video(const media::Video& video, const VideoPlan& plan,
+                                      bool with_sound) {
     std::vector<MessagePart> parts;
     for (std::size_t i = 0; i < plan.frames.size(); ++i) {
         const media::VideoFrame& frame = video.frames.at(plan.frames[i]);
@@ -115,6 +141,12 @@ std::vector<MessagePart> expand_video(const media::Video& video, const VideoPlan
                 ? frame.image
                 : media::scale_picture(frame.image, plan.frame_width, plan.frame_height));
         parts.push_back(MessagePart::of_image(std::move(picture)));
+        if (with_sound && video.audio) {
+            const double to =
+                i + 1 < plan.frames.size() ? video.frames.at(plan.frames[i + 1]).seconds : -1.0;
+            if (auto sound = sound_between(*video.audio, frame.seconds, to))
+                parts.push_back(MessagePart::of_audio(std::move(sound)));
+        }
     }
     parts.push_back(MessagePart::of_text("\n"));
     return parts;

@@ -34,7 +34,10 @@ struct VideoCosts {
 inline constexpr std::int32_t kMinPlannedSide = 224;
 VideoPlan plan_video(const media::Video& video, std::int64_t budget, const VideoCosts& costs);
 
-// The parts the video stands for under `plan` (pictures scaled to the plan's size).
-std::vector<MessagePart> expand_video(const media::Video& video, const VideoPlan& plan);
+// The parts the video stands for under `plan` (pictures scaled to the plan's size). With
+// `with_sound` and a sound track, each picture is followed by the sound from its time to the
+// next picture's (the last: to the end), so that sight and sound stay in time order.
+std::vector<MessagePart> expand_video(const media::Video& video, const VideoPlan& plan,
+                                      bool with_sound);
 
 }  // namespace prism::session
