@@ -44,6 +44,22 @@ AVPixelFormat without_jpeg_range(AVPixelFormat format, bool& full_range) {
     }
 }
 
+int yuv_matrix(AVColorSpace space) {
+    switch (space) {
+        case AVCOL_SPC_BT709:
+            return SWS_CS_ITU709;
+        case AVCOL_SPC_BT2020_NCL:
+        case AVCOL_SPC_BT2020_CL:
+            return SWS_CS_BT2020;
+        case AVCOL_SPC_SMPTE240M:
+            return SWS_CS_SMPTE240M;
+        case AVCOL_SPC_FCC:
+            return SWS_CS_FCC;
+        default:
+            return SWS_CS_ITU601;
+    }
+}
+
 }  // namespace
 
 Image frame_to_rgb(const AVFrame& frame, std::string_view name, std::int32_t width,
@@ -82,7 +98,9 @@ Image frame_to_rgb(const AVFrame& frame, std::string_view name, std::int32_t wid
         fail(name,
              std::string("cannot convert pixel format ") +
                  (av_get_pix_fmt_name(source_format) ? av_get_pix_fmt_name(source_format) : "?"));
-    const int* coefficients = sws_getCoefficients(SWS_CS_ITU601);
+    // Video states its matrix (HD is BT.709); images and unlabelled video use BT.601, as
+    // JPEG and WebP define.
+    const int* coefficients = sws_getCoefficients(yuv_matrix(frame.colorspace));
     sws_setColorspaceDetails(sws.get(), coefficients, full_range ? 1 : 0, coefficients, 1, 0,
                              1 << 16, 1 << 16);
 
