@@ -38,7 +38,7 @@ if [ "$full" = 1 ]; then
   cmake --build --preset asan
   GTEST_FILTER='-RealModels.*' ctest --preset asan "$@"
   cmake --preset fuzz
-  fuzz_targets=(gguf mmproj image chat_template vad_model)
+  fuzz_targets=(gguf mmproj image video chat_template vad_model)
   cmake --build --preset fuzz --target "${fuzz_targets[@]/#/fuzz_}"
   for target in "${fuzz_targets[@]}"; do
     mkdir -p "build/fuzz/corpus-$target"

@@ -16,6 +16,8 @@ mmproj (fuzz_mmproj.cpp): each mmproj fixture of tests/data/vlm and tests/data/v
   checks all pass on a few KB; tensor bytes are the first bytes of the fixture's own. A second
   copy (<family>.all-keys.gguf) adds every optional key at its default, for the fuzzer to vary.
 image (fuzz_image.cpp): the small images of tests/data/images, as they are.
+video (fuzz_video.cpp): the three smallest clips of tests/data/video (Matroska, MOV, MP4 with a
+  display matrix), as they are.
 chat_template (fuzz_chat_template.cpp): each template of tests/data/chat with each conversation
   of cases.txt, in the fuzzer's NUL-separated form (source, BOS, EOS, options, messages).
 vad_model (fuzz_vad_model.cpp): the Silero VAD model of tests/data/vad cut after its header and
@@ -38,6 +40,7 @@ BLOCKS = {0: (1, 4), 1: (1, 2), 2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 2
           14: (256, 210), 15: (256, 292), 20: (32, 18), 24: (1, 1), 25: (1, 2), 26: (1, 4),
           30: (1, 2)}
 MAX_ARRAY = 8
+VIDEO_SEEDS = ("colours_h264.mkv", "colours_mpeg4.mov", "colours_rotated.mp4")
 MAX_STRING = 64
 
 
@@ -314,7 +317,7 @@ def write_regression_seeds(out, target):
 
 
 def main():
-    targets = ("gguf", "mmproj", "image", "chat_template", "vad_model")
+    targets = ("gguf", "mmproj", "image", "video", "chat_template", "vad_model")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gguf-folder", action="append", dest="gguf_folders",
                         help="a folder of GGUF files to seed fuzz_gguf (repeatable)")
@@ -334,6 +337,9 @@ def main():
             write_mmproj_seeds(out)
         elif target == "image":
             write_image_seeds(out)
+        elif target == "video":
+            for name in VIDEO_SEEDS:
+                shutil.copyfile(os.path.join(DATA, "video", name), os.path.join(out, name))
         elif target == "vad_model":
             write_vad_model_seeds(out)
         else:

@@ -24,6 +24,8 @@ void print_usage(std::FILE* to) {
         "       prism-bench image --mmproj MMPROJ.gguf -m TEXT.gguf [--image PATH ...] [-r 3] "
         "[--json]"
         "  (image --help)\n"
+        "       prism-bench video --mmproj MMPROJ.gguf -m TEXT.gguf [--video PATH ...] [-r 3] "
+        "[--json]  (video --help)\n"
         "       prism-bench soak -m MODEL.gguf [--turns 500] [--interval 50] [--json]  (soak "
         "--help)\n"
         "       prism-bench vad [-m SILERO.bin] [--audio FILE] [-r 5] [--json]  (vad --help)\n"

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "prism/error.hpp"
+#include "prism/media/video.hpp"
 #include "prism/session.hpp"
 #include "prism/text/sampler.hpp"
 #include "prism/vad/speech_segmenter.hpp"
@@ -45,6 +46,9 @@ const FlagRule kRules[] = {
     {{"--port"}, Kind::integer, {0.0, 65535.0}},
     {{"--queue"}, Kind::integer, {1.0, 4096.0}},
     {{"--max-tokens"}, Kind::integer, {1.0, 2147483647.0}},
+    {{"--video-fps"}, Kind::real, media::video_limits::frames_per_second},
+    {{"--video-tokens"}, Kind::integer, video_plan_limits::token_budget},
+    {{"--video-frames"}, Kind::integer, media::video_limits::max_frames},
     {{"-p", "--n-prompt"}, Kind::integer, {0.0}},
     {{"-r", "--repetitions"}, Kind::integer, {1.0}},
     {{"--warmup"}, Kind::integer, {0.0}},
