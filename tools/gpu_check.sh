@@ -61,8 +61,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-programs=(app/prism-bench app/prism-cli tests/gpu/prism_gpu_tests tests/ops/prism_op_tests
-          tests/models/prism_model_tests)
+programs=(app/prism-bench app/prism-cli tests/prism_gpu_tests tests/prism_op_tests
+          tests/prism_model_tests)
 
 # --bundle: the release programs, every shared library they need that is not the C library
 # itself (the GPU machine has its own, newer one), and the Vulkan loader and validation layer.
@@ -176,7 +176,7 @@ skip() { echo "| $1 | skipped: $2 | |" >>"$log_dir/summary"; }
 # --- the device -------------------------------------------------------------------------------
 "$bin/prism-cli" devices >"$log_dir/devices.log" 2>&1 || die "prism-cli devices failed: $(cat "$log_dir/devices.log")"
 device_line=$(grep -m1 '^\*' "$log_dir/devices.log" || head -1 "$log_dir/devices.log")
-device_name=$(echo "$device_line" | sed -E 's/^[ *]*[0-9]+: *//; s/ \([a-z -]+\)$//')
+device_name=$(echo "$device_line" | sed -E 's/^[ *]*[0-9]+: *//; s/ \([A-Za-z -]+\)$//')
 [ -n "$device_name" ] || device_name=$(head -1 "$log_dir/devices.log")
 
 # Peak memory bandwidth in GB/s by device name (vendors' figures), when --bandwidth is not given.
@@ -199,7 +199,7 @@ fi
 export PRISM_VALIDATION=1
 if [ $quick -eq 1 ]; then
     gpu_filter='*PipelineCache*'
-    op_filter='AllTypes/MatmulOp.*Q4_K*:AllTypes/MatmulOp.*Q6_K*'
+    op_filter='*MatmulRejects*:AllTypes/MatmulOp.*/Q4_0'
     model_filter='*Stories*'
 else
     gpu_filter='*'
@@ -213,14 +213,14 @@ unset PRISM_VALIDATION
 
 # --- benchmarks ---------------------------------------------------------------------------------
 if [ $quick -eq 1 ]; then
-    step bench-ops 60 "$bin/prism-bench" ops --only matvec --models 0.5B --types q4_0,q4_k,q6_k \
+    step bench-ops 60 "$bin/prism-bench" ops --only matvec --models 1.5B --types q4_k \
         --min-time 0.05 --json
 else
     step bench-ops 90 "$bin/prism-bench" ops --models 0.5B,1.5B --contexts 512,4096 --json
 fi
 
 gen_args=(-p 128 -n 64 -r 3)
-[ $quick -eq 1 ] && gen_args=(-p 16 -n 8 -r 1)
+[ $quick -eq 1 ] && gen_args=(-p 8 -n 4 -r 1)
 gen_models=()
 for f in SmolLM2-135M-Instruct.Q4_1.gguf gemma-3-270m-q4_k_m.gguf; do
     if [ -f "$models/$f" ]; then gen_models+=("$models/$f"); else skip "gen $f" "not in $models"; fi
@@ -231,7 +231,7 @@ for m in "${gen_models[@]}"; do
     name=$(basename "$m" .gguf)
     step "gen-$name" 60 "$bin/prism-bench" gen -m "$m" "${gen_args[@]}" --json
     # A short prompt against decode steps: the small-batch path.
-    step "gen16-$name" 30 "$bin/prism-bench" gen -m "$m" -p 16 -n 8 -r 2 --json
+    [ $quick -eq 0 ] && step "gen16-$name" 30 "$bin/prism-bench" gen -m "$m" -p 16 -n 8 -r 2 --json
 done
 
 vlm=$bench_models/smolvlm-256m-shape-Q8_0.gguf
@@ -269,32 +269,36 @@ json_rows() { grep -h '^{' "$@" 2>/dev/null; }
     echo
     echo "| model | test | t/s | weights MB | GB/s | roofline % |"
     echo "|---|---|---:|---:|---:|---:|"
-    json_rows "$log_dir"/gen-*.log "$log_dir"/gen16-*.log | python3 -c '
+    json_rows "$log_dir"/gen-*.log "$log_dir"/gen16-*.log >"$log_dir/gen.json"
+    python3 - "$bandwidth" "$log_dir/gen.json" <<'PY'
 import json, sys
 bw = float(sys.argv[1]) if sys.argv[1] else None
-for line in sys.stdin:
+for line in open(sys.argv[2]):
     r = json.loads(line)
     tps, size = r["tokens_per_second"], r["size_bytes"]
     gbs = size * tps / 1e9 if r["test"].startswith("tg") else None
     roof = f"{100 * gbs / bw:.1f}" if gbs and bw else ""
-    print(f"| {r[\"model\"]} | {r[\"test\"]} | {tps:.2f} ± {r[\"stddev\"]:.2f} | {size / 1e6:.1f} | "
-          + (f"{gbs:.1f}" if gbs else "") + f" | {roof} |")
-' "$bandwidth"
+    rate = f"{tps:.2f} ± {r['stddev']:.2f}"
+    gb = f"{gbs:.1f}" if gbs else ""
+    print(f"| {r['model']} | {r['test']} | {rate} | {size / 1e6:.1f} | {gb} | {roof} |")
+PY
     echo
     echo "## prism-bench ops"
     echo
     echo "| op | model | type | shape | ms | GB/s | roofline % | GFLOP/s |"
     echo "|---|---|---|---|---:|---:|---:|---:|"
-    json_rows "$log_dir/bench-ops.log" | python3 -c '
+    json_rows "$log_dir/bench-ops.log" >"$log_dir/ops.json"
+    python3 - "$bandwidth" "$log_dir/ops.json" <<'PY'
 import json, sys
 bw = float(sys.argv[1]) if sys.argv[1] else None
-for line in sys.stdin:
+for line in open(sys.argv[2]):
     r = json.loads(line)
     g = r.get("gb_per_s", 0.0)
     roof = f"{100 * g / bw:.1f}" if bw and r.get("op") == "matvec" else ""
-    print(f"| {r.get(\"op\")} | {r.get(\"model\")} | {r.get(\"type\")} | {r.get(\"shape\")} | "
-          f"{r.get(\"us\", 0) / 1000:.3f} | {g:.2f} | {roof} | {r.get(\"gflop_per_s\", 0):.2f} |")
-' "$bandwidth"
+    ms = r.get("us", 0) / 1000
+    print(f"| {r.get('op')} | {r.get('model')} | {r.get('type')} | {r.get('shape')} | "
+          f"{ms:.3f} | {g:.2f} | {roof} | {r.get('gflop_per_s', 0):.2f} |")
+PY
     if [ -f "$log_dir/image.log" ]; then
         echo
         echo "## prism-bench image"
