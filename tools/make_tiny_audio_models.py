@@ -323,7 +323,12 @@ def main() -> None:
     readme = ["# Tiny audio-model fixtures", "",
               "Made by `tools/make_tiny_audio_models.py` (" + versions() + "); random weights "
               "with fixed seeds, references from transformers. Remake with "
-              "`python tools/make_tiny_audio_models.py`.", ""]
+              "`python tools/make_tiny_audio_models.py`.", "",
+              "Input: `tests/data/audio/jfk.wav` (see that folder's PROVENANCE.md). Per family: "
+              "`mmproj.gguf` (llama.cpp's `a.*` / `mm.a.*` tensor names and `clip.audio.*` "
+              "keys) and `<name>.f32`, little-endian float32 [rows, width], one row per "
+              "encoder frame or audio token. Read by tests/models/test_whisper_encoder.cpp and "
+              "test_audio_encoder.cpp.", ""]
     readme += [f"- {line}" for line in report]
     (out / "README.md").write_text("\n".join(readme) + "\n")
     print("\n".join(report))
