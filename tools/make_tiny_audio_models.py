@@ -29,6 +29,9 @@ LogMelSpectrogram, which tests/media holds to transformers within 1.2e-7).
 Usage (a developer tool; CI never runs Python, the fixtures are committed):
   python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
   build/tools-venv/bin/python tools/make_tiny_audio_models.py [output-dir]
+  build/tools-venv/bin/python tools/make_tiny_audio_models.py --bench-mmproj OUT.gguf
+    writes a random-weight qwen2a mmproj of Whisper-base's encoder shape (d_model 512, 8 heads,
+    6 layers, ffn 2048, 80 mel bins; F16 matrices, ~40 MB, not committed) for prism-bench audio
 """
 
 from __future__ import annotations
@@ -312,7 +315,25 @@ def versions() -> str:
                      for p in ("torch", "transformers", "gguf", "numpy"))
 
 
+def make_bench_mmproj(path: Path) -> None:
+    audio = transformers.Qwen2AudioEncoderConfig(num_mel_bins=80, d_model=512, encoder_layers=6,
+                                                 encoder_attention_heads=8, encoder_ffn_dim=2048,
+                                                 max_source_positions=1500)
+    enc = transformers.models.qwen2_audio.modeling_qwen2_audio.Qwen2AudioEncoder(audio).eval()
+    randomize(enc, 41, 1.5)
+    rng = np.random.default_rng(42)
+    tensors = encoder_tensors(enc) + [
+        ("mm.a.fc.weight", ((rng.random((896, 512)) * 2 - 1) / 512 ** 0.5).astype(np.float32)),
+        ("mm.a.fc.bias", np.zeros(896, dtype=np.float32)),
+    ]
+    write_audio_mmproj(path, "qwen2a", audio, [("clip.audio.projection_dim", 896)], tensors,
+                       f16=True)
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--bench-mmproj":
+        make_bench_mmproj(Path(sys.argv[2]))
+        return
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "audio-models"
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)

@@ -11,6 +11,7 @@ void print_usage(std::FILE* to);
 int ops_command(const std::vector<std::string>& args);
 int gen_command(const std::vector<std::string>& args);
 int image_command(const std::vector<std::string>& args);
+int audio_command(const std::vector<std::string>& args);
 int soak_command(const std::vector<std::string>& args);
 
 }  // namespace prism::bench

@@ -24,6 +24,8 @@ void print_usage(std::FILE* to) {
         "       prism-bench image --mmproj MMPROJ.gguf -m TEXT.gguf [--image PATH ...] [-r 3] "
         "[--json]"
         "  (image --help)\n"
+        "       prism-bench audio --mmproj MMPROJ.gguf [--clip PATH ...] [-r 3] [--json]  (audio "
+        "--help)\n"
         "       prism-bench soak -m MODEL.gguf [--turns 500] [--interval 50] [--json]  (soak "
         "--help)\n"
         "       prism-bench ops [options]\n"
