@@ -6,10 +6,19 @@ with the `a.*` tensor names and `clip.audio.*` keys llama.cpp's converter writes
 what transformers computes for one recording, so that Prism's encoder can be checked without
 Python in CI:
 
-  whisper   transformers' WhisperEncoder (80 mel bins) under an ultravox-shaped mmproj: the
+  whisper   transformers' WhisperEncoder (80 mel bins) under an ultravox mmproj: the
             encoder's last hidden state for the first 30-s window of tests/data/audio/jfk.wav
             (encoder.f32), and for a 2-s cut of it, which Whisper pads to 30 s
-            (encoder_2s.f32).
+            (encoder_2s.f32, its first 100 rows); and the ultravox projector (llama.cpp's
+            description: stack 8, RMSNorm, SwiGLU with the second half gated, RMSNorm, linear;
+            the model itself is remote code) over encoder.f32, in float64 numpy
+            (ultravox.f32, 187 rows).
+  qwen2a    Qwen2AudioForConditionalGeneration: the projected audio features the model splices
+            into its prompt (a forward hook on the projector, the model's own key mask, rows
+            cut to its audio_output_lengths) for jfk.wav (11 s, qwen2a.f32) and its first 2 s
+            (qwen2a_2s.f32). F16 matrices.
+  voxtral   VoxtralForConditionalGeneration.get_audio_features for jfk.wav (one padded 30-s
+            window: 375 rows, voxtral.f32). F16 matrices.
 
 Files (see README.md, which this script writes): mmproj.gguf and <name>.f32, little-endian
 float32 [frames, d_model] row-major (one encoder frame per row).
@@ -20,6 +29,9 @@ LogMelSpectrogram, which tests/media holds to transformers within 1.2e-7).
 Usage (a developer tool; CI never runs Python, the fixtures are committed):
   python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
   build/tools-venv/bin/python tools/make_tiny_audio_models.py [output-dir]
+  build/tools-venv/bin/python tools/make_tiny_audio_models.py --bench-mmproj OUT.gguf
+    writes a random-weight qwen2a mmproj of Whisper-base's encoder shape (d_model 512, 8 heads,
+    6 layers, ffn 2048, 80 mel bins; F16 matrices, ~40 MB, not committed) for prism-bench audio
 """
 
 from __future__ import annotations
@@ -112,12 +124,12 @@ def encoder_tensors(enc) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def write_audio_mmproj(path: Path, projector: str, enc, extra_keys, tensors) -> None:
-    cfg = enc.config
+def write_audio_mmproj(path: Path, projector: str, cfg, extra_keys, tensors,
+                       f16: bool = False) -> None:
     w = gguf.GGUFWriter(str(path), "clip")
     w.add_type(gguf.GGUFType.MMPROJ)
     w.add_name(f"tiny-{projector}")
-    w.add_file_type(gguf.LlamaFileType.ALL_F32)
+    w.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.ALL_F32)
     w.add_bool("clip.has_audio_encoder", True)
     w.add_string("clip.projector_type", projector)
     w.add_uint32("clip.audio.num_mel_bins", cfg.num_mel_bins)
@@ -132,7 +144,8 @@ def write_audio_mmproj(path: Path, projector: str, enc, extra_keys, tensors) -> 
         else:
             w.add_string(key, value)
     for name, data in tensors:
-        w.add_tensor(name, data.astype(np.float32))
+        matrix = data.ndim == 2 and min(data.shape) > 1 and "position" not in name
+        w.add_tensor(name, data.astype(np.float16 if f16 and matrix else np.float32))
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
@@ -156,15 +169,145 @@ def make_whisper(out: Path, report: list[str]) -> None:
     samples = read_wav(CLIP)
     full = encoder_states(enc, mel(samples, 80))
     short = encoder_states(enc, mel(samples[:32000], 80))[:100]  # the 2 s of sound
-    write_audio_mmproj(d / "mmproj.gguf", "ultravox", enc,
-                       [("clip.audio.projection_dim", 64),
+    proj = ultravox_projector(d_in=64 * 8, hidden=128, out=48, seed=12)
+    rows = ultravox_reference(full.astype(np.float64), proj)
+    write_audio_mmproj(d / "mmproj.gguf", "ultravox", enc.config,
+                       [("clip.audio.projection_dim", 48),
                         ("clip.audio.projector.stack_factor", 8)],
-                       encoder_tensors(enc))
+                       encoder_tensors(enc) + list(proj.items()))
     write_f32(d / "encoder.f32", full)
     write_f32(d / "encoder_2s.f32", short)
+    write_f32(d / "ultravox.f32", rows)
     report.append(f"whisper: WhisperEncoder d_model 64, 4 heads, 2 layers, ffn 128, 80 mel bins; "
                   f"encoder.f32 {full.shape}, max |value| {np.abs(full).max():.4g}; "
-                  f"encoder_2s.f32 {short.shape}")
+                  f"encoder_2s.f32 {short.shape}; ultravox.f32 {rows.shape}, max |value| "
+                  f"{np.abs(rows).max():.4g}")
+
+
+def ultravox_projector(d_in: int, hidden: int, out: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    def u(shape, fan_in):
+        return ((rng.random(shape) * 2 - 1) * 1.5 / fan_in ** 0.5).astype(np.float32)
+    return {
+        "mm.a.norm_pre.weight": (1 + 0.2 * (rng.random(d_in) - 0.5)).astype(np.float32),
+        "mm.a.mlp.1.weight": u((hidden, d_in), d_in),
+        "mm.a.norm_mid.weight": (1 + 0.2 * (rng.random(hidden // 2) - 0.5)).astype(np.float32),
+        "mm.a.mlp.2.weight": u((out, hidden // 2), hidden // 2),
+    }
+
+
+def rms(x: np.ndarray, w: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    return x / np.sqrt((x * x).mean(-1, keepdims=True) + eps) * w
+
+
+def ultravox_reference(frames: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
+    stack = 8
+    n = frames.shape[0] // stack  # llama.cpp drops the last partial stack
+    x = frames[: n * stack].reshape(n, -1)
+    x = rms(x, p["mm.a.norm_pre.weight"].astype(np.float64))
+    x = x @ p["mm.a.mlp.1.weight"].astype(np.float64).T
+    half = x.shape[1] // 2
+    first, second = x[:, :half], x[:, half:]
+    x = first * (second / (1 + np.exp(-second)))
+    x = rms(x, p["mm.a.norm_mid.weight"].astype(np.float64))
+    return x @ p["mm.a.mlp.2.weight"].astype(np.float64).T
+
+
+def round_matrices_to_f16(module: torch.nn.Module) -> None:
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            if p.ndim == 2 and min(p.shape) > 1 and "embed_positions" not in name:
+                p.copy_(p.half().float())
+
+
+def text_config(cls, **extra):
+    return cls(vocab_size=352, hidden_size=48, intermediate_size=96, num_hidden_layers=1,
+               num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=4096,
+               **extra)
+
+
+def make_qwen2a(out: Path, report: list[str]) -> None:
+    d = out / "qwen2a"
+    d.mkdir(parents=True, exist_ok=True)
+    audio = transformers.Qwen2AudioEncoderConfig(num_mel_bins=80, d_model=64, encoder_layers=2,
+                                                 encoder_attention_heads=4, encoder_ffn_dim=128,
+                                                 max_source_positions=1500)
+    cfg = transformers.Qwen2AudioConfig(audio_config=audio,
+                                        text_config=text_config(transformers.Qwen2Config),
+                                        audio_token_index=300)
+    model = transformers.Qwen2AudioForConditionalGeneration(cfg).eval()
+    randomize(model.model.audio_tower, 21, 1.5)
+    randomize(model.model.multi_modal_projector, 22, 1.5)
+    round_matrices_to_f16(model.model.audio_tower)
+    round_matrices_to_f16(model.model.multi_modal_projector)
+    fe = transformers.WhisperFeatureExtractor(feature_size=80)
+    samples = read_wav(CLIP)
+    results = {}
+    for label, clip in (("qwen2a", samples), ("qwen2a_2s", samples[:32000])):
+        feats = fe(clip, sampling_rate=16000, return_tensors="pt", padding="max_length",
+                   return_attention_mask=True)
+        mask = feats["attention_mask"]
+        _, n_out = model.model.audio_tower._get_feat_extract_output_lengths(mask.sum(-1))
+        n_out = int(n_out[0])
+        captured = []
+        hook = model.model.multi_modal_projector.register_forward_hook(
+            lambda m, i, o: captured.append(o.detach()))
+        ids = torch.tensor([[1] + [300] * n_out + [2]])
+        with torch.no_grad():
+            model(input_ids=ids, input_features=feats["input_features"],
+                  feature_attention_mask=mask)
+        hook.remove()
+        rows = captured[0][0, :n_out].numpy()
+        write_f32(d / f"{label}.f32", rows)
+        results[label] = rows
+    enc = model.model.audio_tower
+    tensors = encoder_tensors(enc) + [
+        ("mm.a.fc.weight", model.model.multi_modal_projector.linear.weight.detach().numpy()),
+        ("mm.a.fc.bias", model.model.multi_modal_projector.linear.bias.detach().numpy()),
+    ]
+    write_audio_mmproj(d / "mmproj.gguf", "qwen2a", audio, [("clip.audio.projection_dim", 48)],
+                       tensors, f16=True)
+    report.append("qwen2a: Qwen2AudioForConditionalGeneration, audio d_model 64, 4 heads, "
+                  "2 layers, 80 mel bins, text width 48; " +
+                  ", ".join(f"{k}.f32 {v.shape} max |value| {np.abs(v).max():.4g}"
+                            for k, v in results.items()))
+
+
+def make_voxtral(out: Path, report: list[str]) -> None:
+    d = out / "voxtral"
+    d.mkdir(parents=True, exist_ok=True)
+    audio = transformers.VoxtralEncoderConfig(num_mel_bins=80, hidden_size=64,
+                                              num_hidden_layers=2, num_attention_heads=4,
+                                              intermediate_size=256, max_source_positions=1500)
+    cfg = transformers.VoxtralConfig(audio_config=audio,
+                                     text_config=text_config(transformers.LlamaConfig,
+                                                             head_dim=24),
+                                     audio_token_id=300)
+    model = transformers.VoxtralForConditionalGeneration(cfg).eval()
+    randomize(model.model.audio_tower, 31, 1.5)
+    randomize(model.model.multi_modal_projector, 32, 1.5)
+    round_matrices_to_f16(model.model.audio_tower)
+    round_matrices_to_f16(model.model.multi_modal_projector)
+    feats = mel(read_wav(CLIP), 80)
+    with torch.no_grad():
+        rows = model.get_audio_features(torch.from_numpy(feats[None])).pooler_output.numpy()
+    write_f32(d / "voxtral.f32", rows)
+    enc = model.model.audio_tower
+    enc.config.d_model = audio.hidden_size
+    enc.config.encoder_ffn_dim = audio.intermediate_size
+    enc.config.encoder_layers = audio.num_hidden_layers
+    enc.config.encoder_attention_heads = audio.num_attention_heads
+    tensors = encoder_tensors(enc) + [
+        ("mm.a.mlp.1.weight", model.model.multi_modal_projector.linear_1.weight.detach().numpy()),
+        ("mm.a.mlp.2.weight", model.model.multi_modal_projector.linear_2.weight.detach().numpy()),
+    ]
+    write_audio_mmproj(d / "mmproj.gguf", "voxtral", enc.config,
+                       [("clip.audio.projection_dim", 48),
+                        ("clip.audio.projector.stack_factor", 4)], tensors, f16=True)
+    report.append(f"voxtral: VoxtralForConditionalGeneration, audio width 64, 4 heads, 2 layers, "
+                  f"ffn 256 (= 4 x 64, the stacked width), text width 48; voxtral.f32 "
+                  f"{rows.shape} (375 rows per 30 s, no pooling, as transformers), max |value| "
+                  f"{np.abs(rows).max():.4g}")
 
 
 def versions() -> str:
@@ -172,16 +315,41 @@ def versions() -> str:
                      for p in ("torch", "transformers", "gguf", "numpy"))
 
 
+def make_bench_mmproj(path: Path) -> None:
+    audio = transformers.Qwen2AudioEncoderConfig(num_mel_bins=80, d_model=512, encoder_layers=6,
+                                                 encoder_attention_heads=8, encoder_ffn_dim=2048,
+                                                 max_source_positions=1500)
+    enc = transformers.models.qwen2_audio.modeling_qwen2_audio.Qwen2AudioEncoder(audio).eval()
+    randomize(enc, 41, 1.5)
+    rng = np.random.default_rng(42)
+    tensors = encoder_tensors(enc) + [
+        ("mm.a.fc.weight", ((rng.random((896, 512)) * 2 - 1) / 512 ** 0.5).astype(np.float32)),
+        ("mm.a.fc.bias", np.zeros(896, dtype=np.float32)),
+    ]
+    write_audio_mmproj(path, "qwen2a", audio, [("clip.audio.projection_dim", 896)], tensors,
+                       f16=True)
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--bench-mmproj":
+        make_bench_mmproj(Path(sys.argv[2]))
+        return
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "audio-models"
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
     report: list[str] = []
     make_whisper(out, report)
+    make_qwen2a(out, report)
+    make_voxtral(out, report)
     readme = ["# Tiny audio-model fixtures", "",
               "Made by `tools/make_tiny_audio_models.py` (" + versions() + "); random weights "
               "with fixed seeds, references from transformers. Remake with "
-              "`python tools/make_tiny_audio_models.py`.", ""]
+              "`python tools/make_tiny_audio_models.py`.", "",
+              "Input: `tests/data/audio/jfk.wav` (see that folder's PROVENANCE.md). Per family: "
+              "`mmproj.gguf` (llama.cpp's `a.*` / `mm.a.*` tensor names and `clip.audio.*` "
+              "keys) and `<name>.f32`, little-endian float32 [rows, width], one row per "
+              "encoder frame or audio token. Read by tests/models/test_whisper_encoder.cpp and "
+              "test_audio_encoder.cpp.", ""]
     readme += [f"- {line}" for line in report]
     (out / "README.md").write_text("\n".join(readme) + "\n")
     print("\n".join(report))

@@ -12,6 +12,7 @@ int ops_command(const std::vector<std::string>& args);
 int gen_command(const std::vector<std::string>& args);
 int image_command(const std::vector<std::string>& args);
 int video_command(const std::vector<std::string>& args);
+int audio_command(const std::vector<std::string>& args);
 int soak_command(const std::vector<std::string>& args);
 int vad_command(const std::vector<std::string>& args);
 

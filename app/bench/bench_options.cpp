@@ -26,6 +26,8 @@ void print_usage(std::FILE* to) {
         "  (image --help)\n"
         "       prism-bench video --mmproj MMPROJ.gguf -m TEXT.gguf [--video PATH ...] [-r 3] "
         "[--json]  (video --help)\n"
+        "       prism-bench audio --mmproj MMPROJ.gguf [--clip PATH ...] [-r 3] [--json]  (audio "
+        "--help)\n"
         "       prism-bench soak -m MODEL.gguf [--turns 500] [--interval 50] [--json]  (soak "
         "--help)\n"
         "       prism-bench vad [-m SILERO.bin] [--audio FILE] [-r 5] [--json]  (vad --help)\n"

@@ -2,40 +2,23 @@
 
 #include <string>
 
-#include "models/hparams_check.hpp"
 #include "prism/error.hpp"
 
 namespace prism::models {
-namespace {
 
-std::int64_t required_count(const gguf::File& file, const std::string& key) {
-    if (file.find(key) == nullptr) {
-        throw FormatError(file.name() + ": mmproj key '" + key + "' is missing");
-    }
-    const auto v = file.get_integer<std::int64_t>(key);
-    require_positive(file, key, v);
-    return v;
+WhisperEncoderShape whisper_shape(const AudioHParams& h) {
+    WhisperEncoderShape s;
+    s.n_mels = h.n_mels;
+    s.d_model = h.n_embd;
+    s.n_heads = h.n_head;
+    s.n_layers = h.n_layer;
+    s.n_positions = h.n_positions;
+    s.eps = h.eps;
+    return s;
 }
 
-}  // namespace
-
 WhisperEncoderShape read_whisper_shape(const gguf::File& file) {
-    const std::string p = "clip.audio.";
-    WhisperEncoderShape s;
-    s.n_mels = required_count(file, p + "num_mel_bins");
-    s.d_model = required_count(file, p + "embedding_length");
-    s.n_heads = required_count(file, p + "attention.head_count");
-    s.n_layers = required_count(file, p + "block_count");
-    const std::string eps_key = p + "attention.layer_norm_epsilon";
-    if (file.find(eps_key) == nullptr) {
-        throw FormatError(file.name() + ": mmproj key '" + eps_key + "' is missing");
-    }
-    s.eps = file.get<float>(eps_key);
-    const gguf::TensorInfo* pos = file.find_tensor("a.position_embd.weight");
-    if (pos == nullptr) {
-        throw FormatError(file.name() + ": tensor 'a.position_embd.weight' is missing");
-    }
-    s.n_positions = static_cast<std::int64_t>(pos->ne[1]);
+    WhisperEncoderShape s = whisper_shape(read_audio_hparams(file));
     check_whisper_encoder_shape(s, file.name());
     return s;
 }
@@ -84,6 +67,39 @@ void finish_whisper_weights(WhisperEncoderWeights& w) {
     for (gpu::Tensor* b : {&w.conv1_b, &w.conv2_b}) {
         *b = gpu::Tensor::contiguous(b->memory, TensorType::F32, {b->ne[1]});
     }
+}
+
+void plan_audio_projector(WeightLoader& l, AudioProjectorWeights& w, const AudioHParams& h) {
+    const std::int64_t D = h.n_embd, out = h.output_dim;
+    switch (projector_traits(h.projector).audio.head) {
+        case AudioHead::stack_swiglu: {
+            const std::int64_t in = D * h.stack_factor, hidden = l.dim("mm.a.mlp.1.weight", 1);
+            if (hidden % 2 != 0) {
+                l.fail("tensor 'mm.a.mlp.1.weight' has an odd width " + std::to_string(hidden) +
+                       "; SwiGLU takes two halves");
+            }
+            l.add(w.norm_pre.emplace(), "mm.a.norm_pre.weight", {in, 1, 1, 1}, WeightKind::f32);
+            l.add(w.mlp1.emplace(), "mm.a.mlp.1.weight", {in, hidden, 1, 1}, WeightKind::matrix);
+            l.add(w.norm_mid.emplace(), "mm.a.norm_mid.weight", {hidden / 2, 1, 1, 1},
+                  WeightKind::f32);
+            l.add(w.mlp2.emplace(), "mm.a.mlp.2.weight", {hidden / 2, out, 1, 1},
+                  WeightKind::matrix);
+            return;
+        }
+        case AudioHead::stack_gelu_mlp: {
+            const std::int64_t in = D * h.stack_factor, hidden = l.dim("mm.a.mlp.1.weight", 1);
+            l.add(w.mlp1.emplace(), "mm.a.mlp.1.weight", {in, hidden, 1, 1}, WeightKind::matrix);
+            l.add(w.mlp2.emplace(), "mm.a.mlp.2.weight", {hidden, out, 1, 1}, WeightKind::matrix);
+            return;
+        }
+        case AudioHead::linear:
+            l.add(w.fc_w.emplace(), "mm.a.fc.weight", {D, out, 1, 1}, WeightKind::matrix);
+            l.add(w.fc_b.emplace(), "mm.a.fc.bias", {out, 1, 1, 1}, WeightKind::f32);
+            return;
+        case AudioHead::none:
+            break;
+    }
+    throw Error("audio projector row without a head");
 }
 
 }  // namespace prism::models

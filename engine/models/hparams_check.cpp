@@ -116,4 +116,25 @@ void check_vision_hparams(const gguf::File& file, const VisionHParams& h) {
     }
 }
 
+void check_audio_hparams(const gguf::File& file, const AudioHParams& h) {
+    const auto key = [](std::string_view suffix) { return "clip.audio." + std::string(suffix); };
+    require_size(file, key("num_mel_bins"), h.n_mels);
+    if (h.n_mels > 256) {
+        fail_key(file, key("num_mel_bins"), std::to_string(h.n_mels), "more than 256");
+    }
+    require_size(file, key("embedding_length"), h.n_embd);
+    require_size(file, key("feed_forward_length"), h.n_ff);
+    require_positive(file, key("block_count"), h.n_layer);
+    require_size(file, key("attention.head_count"), h.n_head);
+    require_divides(file, key("attention.head_count"), h.n_head, "embedding_length", h.n_embd);
+    const std::int64_t head_dim = h.n_embd / h.n_head;
+    if (head_dim % 8 != 0 || head_dim > 256) {
+        fail_key(file, key("attention.head_count"), std::to_string(h.n_head),
+                 "gives heads of " + std::to_string(head_dim) + ", not a multiple of 8 up to 256");
+    }
+    require_positive_finite(file, key("attention.layer_norm_epsilon"), h.eps);
+    require_size(file, key("projector.stack_factor"), h.stack_factor);
+    require_size(file, "a.position_embd.weight rows", h.n_positions);
+}
+
 }  // namespace prism::models

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "prism/models/architecture.hpp"
+#include "prism/models/audio_encoder.hpp"
 #include "prism/models/vision_encoder.hpp"
 
 namespace prism::gguf {
@@ -27,8 +28,9 @@ void require_divides(const gguf::File& file, std::string_view key, std::int64_t 
 // A float that must be finite and >= 0 (an absent rope.scaling.factor reads as 0).
 void require_finite_non_negative(const gguf::File& file, std::string_view key, double value);
 
-// Everything read_hparams / read_vision_hparams filled in; throws FormatError.
+// Everything read_hparams / read_vision_hparams / read_audio_hparams filled in; throws FormatError.
 void check_decoder_hparams(const gguf::File& file, const DecoderHParams& h);
 void check_vision_hparams(const gguf::File& file, const VisionHParams& h);
+void check_audio_hparams(const gguf::File& file, const AudioHParams& h);
 
 }  // namespace prism::models

@@ -80,6 +80,47 @@ constexpr std::array kProjectors{
                     .positions = PatchPositions::learned,
                     .feature_layer = true,
                     .class_token = true},
+    // Audio rows: the Whisper encoder, then the projector. Token counts per 30-s window:
+    // ultravox 1500 / 8 = 187 (the last partial stack dropped, as llama.cpp does);
+    // qwen2a 750 for a full window, fewer for the sound alone; voxtral 1500 / 4 = 375, as
+    // transformers computes it (llama.cpp pools first and gets 187, which the projector was
+    // not trained with; docs/architecture.md).
+    ProjectorTraits{.name = "ultravox",
+                    .type = ProjectorType::ultravox,
+                    .modality = Modality::audio,
+                    .preprocess = {},
+                    .layout = ImageLayoutKind::plain,
+                    .merge = TokenMerge::none,
+                    .default_scale_factor = 1,
+                    .head = ProjectorHead::linear,
+                    .positions = PatchPositions::learned,
+                    .audio = {.head = AudioHead::stack_swiglu, .default_stack = 8}},
+    ProjectorTraits{.name = "qwen2a",
+                    .type = ProjectorType::qwen2a,
+                    .alias = "qwen2.5o",
+                    .modality = Modality::audio,
+                    .preprocess = {},
+                    .layout = ImageLayoutKind::plain,
+                    .merge = TokenMerge::none,
+                    .default_scale_factor = 1,
+                    .head = ProjectorHead::linear,
+                    .positions = PatchPositions::learned,
+                    .audio = {.head = AudioHead::linear,
+                              .frames = AudioFrames::sound_only,
+                              .pool = 2,
+                              .layout = AudioLayoutKind::qwen_audio}},
+    ProjectorTraits{.name = "voxtral",
+                    .type = ProjectorType::voxtral,
+                    .modality = Modality::audio,
+                    .preprocess = {},
+                    .layout = ImageLayoutKind::plain,
+                    .merge = TokenMerge::none,
+                    .default_scale_factor = 1,
+                    .head = ProjectorHead::linear,
+                    .positions = PatchPositions::learned,
+                    .audio = {.head = AudioHead::stack_gelu_mlp,
+                              .default_stack = 4,
+                              .layout = AudioLayoutKind::voxtral}},
 };
 
 constexpr bool rows_in_type_order() {
@@ -99,6 +140,14 @@ std::span<const ProjectorTraits> projector_table() {
 const ProjectorTraits* find_projector(std::string_view name) {
     for (const auto& p : kProjectors) {
         if (p.name == name || (!p.alias.empty() && p.alias == name)) return &p;
+    }
+    return nullptr;
+}
+
+const ProjectorTraits* find_projector(std::string_view name, Modality modality) {
+    for (const auto& p : kProjectors) {
+        if (p.modality == modality && (p.name == name || (!p.alias.empty() && p.alias == name)))
+            return &p;
     }
     return nullptr;
 }

@@ -22,6 +22,10 @@ std::string shape_string(const WeightShape& s) {
 WeightLoader::WeightLoader(const gguf::File& file, std::string what)
     : file_(file), what_(std::move(what)) {}
 
+void WeightLoader::fail(const std::string& problem) const {
+    throw FormatError(file_.name() + ": " + problem);
+}
+
 bool WeightLoader::has(const std::string& name) const {
     return file_.find_tensor(name) != nullptr;
 }

@@ -38,6 +38,9 @@ class WeightLoader {
     // ne[axis] of a tensor that must exist.
     std::int64_t dim(const std::string& name, int axis) const;
 
+    // Throws FormatError "<file>: <problem>".
+    [[noreturn]] void fail(const std::string& problem) const;
+
     // Queues a tensor for `target` after checking its presence, shape and type.
     void add(gpu::Tensor& target, const std::string& name, WeightShape shape, WeightKind kind);
     void optional(std::optional<gpu::Tensor>& target, const std::string& name, WeightShape shape,

@@ -2,7 +2,8 @@
 // through everything the engine does with one before it needs a device: the memory estimate
 // from the clip.* metadata (check_fits), the pairing check with a text model (VisionPrompt),
 // the vision encoder's checks (metadata, the tensor table, each tensor's host-side conversion)
-// and the preprocessing plan for a few image sizes. A prism::Error (FormatError for a bad
+// and the preprocessing plan for a few image sizes; for a file with an audio encoder, the same
+// for the audio half (metadata, pairing, tensors). A prism::Error (FormatError for a bad
 // file, Error for unusable preprocessing values) is the expected outcome for most inputs;
 // anything else escaping, a sanitizer report, a hang or unbounded memory is a bug.
 
@@ -14,6 +15,7 @@
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/media/image_preprocess.hpp"
+#include "prism/models/audio_encoder.hpp"
 #include "prism/models/vision_encoder.hpp"
 #include "session/memory_check.hpp"
 
@@ -50,9 +52,27 @@ std::string_view fitting_text_architecture(models::ProjectorType projector) {
             return "gemma3";
         case models::ProjectorType::idefics3:
         case models::ProjectorType::mlp:
+        case models::ProjectorType::ultravox:
+        case models::ProjectorType::qwen2a:
+        case models::ProjectorType::voxtral:
             break;
     }
     return "llama";
+}
+
+// The audio half, as the session takes it: the metadata, the pairing with a text model of the
+// projector's width (accepted: throwing is a bug) and every tensor's checks and conversion.
+void check_audio_half(const gguf::File& file) {
+    if (!models::has_audio_encoder(file)) return;
+    try {
+        const models::AudioHParams h = models::check_audio_encoder(file);
+        try {
+            models::check_audio_pair(h, h.output_dim, file.name(), "text.gguf");
+        } catch (const Error&) {
+            __builtin_trap();
+        }
+    } catch (const Error&) {
+    }
 }
 
 }  // namespace
@@ -62,6 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const gguf::File file = gguf::File::from_bytes(
             std::span<const std::byte>(reinterpret_cast<const std::byte*>(data), size),
             "fuzz-mmproj.gguf");
+        check_audio_half(file);
         const models::VisionHParams h = models::read_vision_hparams(file);
         g_sink = g_sink + session::vision_activation_bytes(h);
         // A text model of the right width and architecture is accepted: throwing is a bug.

@@ -39,6 +39,10 @@ std::int64_t expected_rows(const models::VisionHParams& h, const media::ImageSiz
             return (px / h.spatial_merge) * (py / h.spatial_merge);
         case models::ProjectorType::mlp:
             return px * py;
+        case models::ProjectorType::ultravox:  // audio rows: no image comes here
+        case models::ProjectorType::qwen2a:
+        case models::ProjectorType::voxtral:
+            break;
     }
     return -1;
 }

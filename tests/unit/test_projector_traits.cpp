@@ -19,7 +19,8 @@ using models::ProjectorType;
 
 constexpr ProjectorType kTypes[] = {ProjectorType::idefics3, ProjectorType::gemma3,
                                     ProjectorType::qwen25vl, ProjectorType::qwen2vl,
-                                    ProjectorType::mlp};
+                                    ProjectorType::mlp,      ProjectorType::ultravox,
+                                    ProjectorType::qwen2a,   ProjectorType::voxtral};
 
 // The header of an mmproj with a one-block tower, and every projector's last matrix with
 // output width 24, so that any row's reader finds its tensor.
@@ -53,7 +54,7 @@ TEST(ProjectorTraits, EveryTypeHasItsOwnRow) {
     for (const ProjectorType type : kTypes) {
         const models::ProjectorTraits& row = models::projector_traits(type);
         EXPECT_EQ(row.type, type);
-        EXPECT_EQ(models::find_projector(row.name), &row) << row.name;
+        EXPECT_EQ(models::find_projector(row.name, row.modality), &row) << row.name;
         EXPECT_EQ(models::projector_type_name(type), row.name);
     }
 }
@@ -61,7 +62,10 @@ TEST(ProjectorTraits, EveryTypeHasItsOwnRow) {
 TEST(ProjectorTraits, RowsAgreeWithTheirLayout) {
     for (const auto& row : models::projector_table()) {
         SCOPED_TRACE(std::string(row.name));
-        EXPECT_EQ(row.modality, models::Modality::vision);
+        // Audio rows carry an audio rule instead; their vision fields are unused.
+        EXPECT_EQ(row.modality == models::Modality::audio,
+                  row.audio.head != models::AudioHead::none);
+        if (row.modality != models::Modality::vision) continue;
         // The qwen layout is the one that writes M-RoPE grid positions.
         EXPECT_EQ(row.layout == models::ImageLayoutKind::qwen, row.mrope_text);
         // Merged-grid positions count cells of the aligned sizes only a dynamic size makes.
@@ -73,6 +77,7 @@ TEST(ProjectorTraits, RowsAgreeWithTheirLayout) {
 
 TEST(ProjectorTraits, TheReaderAcceptsEveryRowAndAppliesIt) {
     for (const auto& row : models::projector_table()) {
+        if (row.modality != models::Modality::vision) continue;
         SCOPED_TRACE(std::string(row.name));
         const auto h = read(mmproj("clip.projector_type", std::string(row.name)));
         EXPECT_EQ(h.projector, row.type);

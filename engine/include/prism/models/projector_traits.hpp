@@ -7,9 +7,9 @@
 // does for decoders).
 //
 // Audio projectors (ultravox, qwen2a, voxtral) are rows of the same table with modality audio:
-// their input is a log-mel spectrogram rather than `image`, their merge stacks frames or pools
-// them in time (avg_pool over one axis), their positions are learned and their layout is the
-// rows between the model's audio markers.
+// their input is a log-mel spectrogram and their `audio` rule says how the Whisper encoder is
+// run over it (which frames, pooling), how frames become rows (stacking, the projector) and
+// which markers surround the rows; the vision fields of such a row are unused.
 
 #include <array>
 #include <cstdint>
@@ -21,7 +21,7 @@
 
 namespace prism::models {
 
-enum class ProjectorType { idefics3, gemma3, qwen25vl, qwen2vl, mlp };
+enum class ProjectorType { idefics3, gemma3, qwen25vl, qwen2vl, mlp, ultravox, qwen2a, voxtral };
 
 enum class Modality { vision, audio };
 
@@ -56,6 +56,40 @@ enum class ImageLayoutKind {
     plain,     // the rows alone
 };
 
+// The projector of an audio row, after the Whisper encoder.
+enum class AudioHead {
+    none,            // a vision row
+    stack_swiglu,    // ultravox: stack frames, RMSNorm mm.a.norm_pre, mm.a.mlp.1, SwiGLU with the
+                     // second half gated, RMSNorm mm.a.norm_mid, mm.a.mlp.2 (no biases)
+    linear,          // qwen2a: mm.a.fc with bias
+    stack_gelu_mlp,  // voxtral: stack frames, mm.a.mlp.1, GELU (erf), mm.a.mlp.2 (no biases)
+};
+
+// Which mel frames the encoder runs over, per 30-s window.
+enum class AudioFrames {
+    // The whole window, padding included: the model's frames attend to the padding (Whisper,
+    // Voxtral), or its reference runs that way (llama.cpp's ultravox).
+    padded_window,
+    // The sound's frames and the two padding frames the convolutions read, keys beyond the
+    // sound left out: equal to the reference's padded window with its key mask (Qwen2-Audio).
+    sound_only,
+};
+
+// Markers around the rows of one sound.
+enum class AudioLayoutKind {
+    plain,       // the rows alone (ultravox)
+    qwen_audio,  // <|audio_bos|> rows <|audio_eos|> (Qwen2-Audio, Qwen2.5-Omni)
+    voxtral,     // [BEGIN_AUDIO] rows
+};
+
+struct AudioRule {
+    AudioHead head = AudioHead::none;
+    AudioFrames frames = AudioFrames::padded_window;
+    int pool = 1;           // 2: AvgPool1d(2, 2) before the encoder's final LayerNorm
+    int default_stack = 1;  // frames per row when clip.audio.projector.stack_factor is absent
+    AudioLayoutKind layout = AudioLayoutKind::plain;
+};
+
 struct ProjectorTraits {
     std::string_view name;  // clip.projector_type as the mmproj spells it
     ProjectorType type;
@@ -83,12 +117,15 @@ struct ProjectorTraits {
     // Rows one prefill chunk must hold: Gemma 3's 256 rows attend to each other and are
     // decoded in one batch (mtmd's non-causal image batch).
     std::int64_t min_prefill_chunk = 1;
+    AudioRule audio = {};  // modality audio only
 };
 
 // Every row, in ProjectorType order.
 std::span<const ProjectorTraits> projector_table();
 // The row of a clip.projector_type spelling (its name or alias), or nullptr.
 const ProjectorTraits* find_projector(std::string_view name);
+// The same among one modality's rows ("qwen2.5o" names a vision and an audio row).
+const ProjectorTraits* find_projector(std::string_view name, Modality modality);
 // The row of a type (every type has one).
 const ProjectorTraits& projector_traits(ProjectorType type);
 // "idefics3, gemma3, ..." (what find_projector accepts), for messages.
