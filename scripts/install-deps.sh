@@ -10,6 +10,7 @@ packages=(
   glslang-tools spirv-tools
   libgtest-dev
   libicu-dev
+  zlib1g-dev
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
   clang libclang-rt-14-dev
   qt6-base-dev libqt6sql6-sqlite
