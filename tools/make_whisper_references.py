@@ -74,6 +74,24 @@ def transcribe(model: WhisperModel, audio: np.ndarray, timestamps: bool) -> list
             for s in segments]
 
 
+def write_text_form(refs: dict, path: Path) -> None:
+    """references.json as lines the C++ tests read without a JSON parser:
+    clip NAME SAMPLES / segment MODE START END TOKEN... / words MODE ERRORS REFERENCE_WORDS /
+    text MODE TEXT."""
+    lines = [f"# faster-whisper {refs['faster_whisper']}, ctranslate2 {refs['ctranslate2']}, "
+             f"{refs['compute_type']}; made by tools/make_whisper_references.py"]
+    for name, entry in refs["clips"].items():
+        lines.append(f"clip {name} {entry['samples']}")
+        for mode in ("timestamps", "no_timestamps"):
+            m = entry[mode]
+            for s in m["segments"]:
+                lines.append(f"segment {mode} {s['start']:.2f} {s['end']:.2f} " +
+                             " ".join(str(t) for t in s["tokens"]))
+            lines.append(f"words {mode} {m['word_errors']} {m['reference_words']}")
+            lines.append(f"text {mode} {m['text']}")
+    path.write_text("\n".join(lines) + "\n")
+
+
 def main() -> None:
     if len(sys.argv) not in (2, 3):
         raise SystemExit(__doc__)
@@ -100,6 +118,7 @@ def main() -> None:
         refs["clips"][name] = entry
         print(name, "|", entry["no_timestamps"]["text"], "|", entry["timestamps"]["text"])
     (out / "references.json").write_text(json.dumps(refs, indent=1) + "\n")
+    write_text_form(refs, out / "references.txt")
 
     # The decoder fixture: the encoder's output for jfk.wav and CTranslate2's greedy steps on it.
     features = model.feature_extractor(inputs["jfk.wav"])
