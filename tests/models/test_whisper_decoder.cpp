@@ -111,13 +111,13 @@ TEST_F(RealWhisperDecoder, MatchesCTranslate2OnItsEncoderOutput) {
     }
     const std::vector<TokenId> expected(want.begin(), want.end());
     EXPECT_EQ(got, expected) << tokenizer.decode(got);
-    // f16 weights and caches on both sides, different summation orders: measured 0.0xx on
-    // lavapipe; the smallest gap between CTranslate2's top two logits on this clip is
-    // far larger, so no choice can flip.
-    EXPECT_LT(worst, 0.05) << "largest difference of a chosen logit from CTranslate2's";
+    // f16 weights and an f16 KV cache here, f16 weights widened to f32 in CTranslate2, different
+    // summation orders: measured 0.0033 on lavapipe. The closest call on this clip (" ask" over
+    // "," after "for you") has a reference gap of 0.094, so a difference under 0.02 cannot flip it.
+    EXPECT_LT(worst, 0.02) << "largest difference of a chosen logit from CTranslate2's";
     double smallest_gap = 1e9;
     for (const double g : gaps) smallest_gap = std::min(smallest_gap, g);
-    EXPECT_GT(smallest_gap, 4 * worst);
+    EXPECT_GT(smallest_gap, 2 * worst);
     std::printf("largest chosen-logit difference %.4f; smallest reference gap %.4f\n", worst,
                 smallest_gap);
 }

@@ -94,6 +94,7 @@ TEST(WhisperDecoding, TimestampRules) {
     EXPECT_FALSE(masked(5));
 
     std::fill(logits.begin(), logits.end(), 0.0f);
+    logits[static_cast<std::size_t>(t.eot)] = 30;  // else the timestamps' total wins
     const std::vector<TokenId> pair_open = {ts(0), 5, ts(1)};
     session::apply_step_rules(logits, pair_open, rules);
     EXPECT_TRUE(masked(5));  // an open pair closes with a timestamp (the same or later) or ends
