@@ -56,7 +56,8 @@ WhisperDecoder::WhisperDecoder(gpu::Context& context, const gguf::File& file,
         }
     }
     ids_ = ctx_.allocate(4 * static_cast<std::uint64_t>(T));
-    for (gpu::Buffer* b : {&x_, &xn_, &q_, &k_, &v_, &attn_, &o_}) *b = ctx_.allocate(f32_bytes(D * T));
+    for (gpu::Buffer* b : {&x_, &xn_, &q_, &k_, &v_, &attn_, &o_})
+        *b = ctx_.allocate(f32_bytes(D * T));
     up_ = ctx_.allocate(f32_bytes(h_.n_ff * T));
     logits_ = ctx_.allocate(f32_bytes(h_.n_vocab));
     cross_kv_ = ctx_.allocate(f32_bytes(D * A));
@@ -89,7 +90,9 @@ void WhisperDecoder::set_audio(gpu::Recorder& rec, const gpu::Tensor& encoded) {
     n_past_ = 0;
 }
 
-void WhisperDecoder::truncate(std::int64_t n) { n_past_ = std::clamp<std::int64_t>(n, 0, n_past_); }
+void WhisperDecoder::truncate(std::int64_t n) {
+    n_past_ = std::clamp<std::int64_t>(n, 0, n_past_);
+}
 
 const std::vector<float>& WhisperDecoder::forward(std::span<const std::int32_t> tokens) {
     const auto n = static_cast<std::int64_t>(tokens.size());
@@ -100,7 +103,8 @@ const std::vector<float>& WhisperDecoder::forward(std::span<const std::int32_t> 
     }
     std::vector<std::int32_t> ids(tokens.begin(), tokens.end());
     for (auto& id : ids) {
-        if (id < 0 || id >= h_.n_vocab) throw Error("Whisper decoder: token id outside the vocabulary");
+        if (id < 0 || id >= h_.n_vocab)
+            throw Error("Whisper decoder: token id outside the vocabulary");
     }
     const auto id_bytes = static_cast<std::uint64_t>(n) * 4;
     ctx_.upload(ids_.range(0, id_bytes), std::span<const std::int32_t>(ids));

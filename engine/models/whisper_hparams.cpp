@@ -56,12 +56,12 @@ WhisperHParams read_whisper_hparams(const gguf::File& file) {
     h.n_audio_ctx = count(file, "whisper.encoder.context_length");
     h.n_text_ctx = count(file, "whisper.decoder.context_length");
     h.n_mel = count(file, "whisper.audio.num_mel_bins");
-    if (h.n_mel > 256) fail_key(file, "whisper.audio.num_mel_bins", std::to_string(h.n_mel),
-                                "must be at most 256");
-    require_divides(file, "whisper.attention.head_count", h.n_head, "embedding_length",
+    if (h.n_mel > 256)
+        fail_key(file, "whisper.audio.num_mel_bins", std::to_string(h.n_mel),
+                 "must be at most 256");
+    require_divides(file, "whisper.attention.head_count", h.n_head, "embedding_length", h.n_state);
+    require_divides(file, "whisper.encoder.attention.head_count", h.n_enc_head, "embedding_length",
                     h.n_state);
-    require_divides(file, "whisper.encoder.attention.head_count", h.n_enc_head,
-                    "embedding_length", h.n_state);
     h.head_dim = h.n_state / h.n_head;
     if (h.head_dim % 8 != 0 || h.head_dim > 256 || h.n_state / h.n_enc_head != h.head_dim) {
         fail_key(file, "whisper.attention.head_count", std::to_string(h.n_head),

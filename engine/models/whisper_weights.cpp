@@ -55,14 +55,13 @@ void WhisperTensorLoader::norm(WhisperNorm& target, const std::string& name, std
     f32(target.bias, name + ".bias", {n, 1, 1, 1});
 }
 
-std::vector<gpu::Buffer> WhisperTensorLoader::upload(gpu::Context& context,
-                                                     std::uint64_t& bytes) {
+std::vector<gpu::Buffer> WhisperTensorLoader::upload(gpu::Context& context, std::uint64_t& bytes) {
     std::vector<gpu::Buffer> buffers;
     buffers.reserve(pending_.size());
     for (const Pending& p : pending_) {
         const bool kept = p.kind == Kind::matrix ||
-                          (p.kind == Kind::plain && (p.info->type == TensorType::F16 ||
-                                                     p.info->type == TensorType::F32));
+                          (p.kind == Kind::plain &&
+                           (p.info->type == TensorType::F16 || p.info->type == TensorType::F32));
         std::vector<float> widened;
         std::span<const std::byte> data = p.info->data;
         if (!kept) {
@@ -73,9 +72,9 @@ std::vector<gpu::Buffer> WhisperTensorLoader::upload(gpu::Context& context,
         buffers.push_back(context.allocate(data.size()));
         context.upload(buffers.back().range(), data);
         bytes += data.size();
-        *p.target = gpu::Tensor::contiguous(buffers.back().range(),
-                                            kept ? p.info->type : TensorType::F32,
-                                            {p.shape[0], p.shape[1], p.shape[2], p.shape[3]});
+        *p.target =
+            gpu::Tensor::contiguous(buffers.back().range(), kept ? p.info->type : TensorType::F32,
+                                    {p.shape[0], p.shape[1], p.shape[2], p.shape[3]});
     }
     pending_.clear();
     return buffers;

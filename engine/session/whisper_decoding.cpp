@@ -43,8 +43,8 @@ TokenId require(const text::Tokenizer& t, std::string_view text, const std::stri
 
 }  // namespace
 
-WhisperTokens WhisperTokens::find(const text::Tokenizer& tokenizer,
-                                  const models::WhisperHParams& h, const std::string& file) {
+WhisperTokens WhisperTokens::find(const text::Tokenizer& tokenizer, const models::WhisperHParams& h,
+                                  const std::string& file) {
     WhisperTokens w;
     w.eot = require(tokenizer, "<|endoftext|>", file);
     w.sot = require(tokenizer, "<|startoftranscript|>", file);
@@ -158,7 +158,8 @@ WindowSplit split_by_timestamps(std::span<const TokenId> tokens, const WhisperTo
         n >= 2 && !special.is_timestamp(tokens[n - 2]) && special.is_timestamp(tokens[n - 1]);
     std::vector<std::size_t> cuts;
     for (std::size_t i = 1; i < n; ++i) {
-        if (special.is_timestamp(tokens[i]) && special.is_timestamp(tokens[i - 1])) cuts.push_back(i);
+        if (special.is_timestamp(tokens[i]) && special.is_timestamp(tokens[i - 1]))
+            cuts.push_back(i);
     }
     auto time_of = [&](TokenId t) {
         return offset + static_cast<double>(t - special.timestamp_begin) * kSecondsPerTimestamp;
@@ -187,7 +188,8 @@ WindowSplit split_by_timestamps(std::span<const TokenId> tokens, const WhisperTo
     for (auto it = tokens.rbegin(); it != tokens.rend(); ++it) {
         if (special.is_timestamp(*it)) {
             if (*it != special.timestamp_begin) {
-                duration = static_cast<double>(*it - special.timestamp_begin) * kSecondsPerTimestamp;
+                duration =
+                    static_cast<double>(*it - special.timestamp_begin) * kSecondsPerTimestamp;
             }
             break;
         }

@@ -44,7 +44,8 @@ std::vector<long> json_ints(const std::string& json, const std::string& key) {
     const auto at = json.find("\"" + key + "\": [");
     if (at == std::string::npos) throw Error("fixture has no " + key);
     std::vector<long> out;
-    std::istringstream in(json.substr(at + key.size() + 5, json.find(']', at) - at - key.size() - 5));
+    std::istringstream in(
+        json.substr(at + key.size() + 5, json.find(']', at) - at - key.size() - 5));
     std::string item;
     while (std::getline(in, item, ',')) out.push_back(std::stol(item));
     return out;
@@ -103,8 +104,9 @@ TEST_F(RealWhisperDecoder, MatchesCTranslate2OnItsEncoderOutput) {
     for (std::size_t step = 0; step < want_logits.size() && got.size() < 64; ++step) {
         session::apply_step_rules(logits, got, rules);
         const TokenId token = session::choose_token(logits, 0.0f, rng);
-        worst = std::max(worst, std::abs(static_cast<double>(logits[static_cast<std::size_t>(token)]) -
-                                         want_logits[step]));
+        worst =
+            std::max(worst, std::abs(static_cast<double>(logits[static_cast<std::size_t>(token)]) -
+                                     want_logits[step]));
         if (token == special.eot) break;
         got.push_back(token);
         logits = decoder.forward(std::span(&token, 1));

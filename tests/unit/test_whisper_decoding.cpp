@@ -54,7 +54,8 @@ TEST(WhisperDecoding, WithoutPairsOneSegmentSpansTheWindow) {
     ASSERT_EQ(plain.segments.size(), 1u);
     EXPECT_DOUBLE_EQ(plain.segments[0].end, 11.0);
     EXPECT_EQ(plain.next_seek, 1100);
-    const auto one = session::split_by_timestamps(std::vector<TokenId>{ts(0), 1, ts(3)}, t, 0, 1100);
+    const auto one =
+        session::split_by_timestamps(std::vector<TokenId>{ts(0), 1, ts(3)}, t, 0, 1100);
     ASSERT_EQ(one.segments.size(), 1u);
     EXPECT_DOUBLE_EQ(one.segments[0].end, 3.0);
 }
@@ -82,8 +83,8 @@ TEST(WhisperDecoding, TimestampRules) {
     logits[5] = 30;  // text far likelier than any timestamp
     const std::vector<TokenId> after_open = {ts(0.5), 5, 6};
     session::apply_step_rules(logits, after_open, rules);
-    EXPECT_TRUE(masked(7));           // suppressed
-    EXPECT_TRUE(masked(ts(0.5)));     // never back in time
+    EXPECT_TRUE(masked(7));        // suppressed
+    EXPECT_TRUE(masked(ts(0.5)));  // never back in time
     EXPECT_FALSE(masked(ts(0.52)));
     EXPECT_FALSE(masked(5));
 

@@ -88,7 +88,8 @@ class Transcriber {
   public:
     // Loads a Whisper GGUF (tools/convert_whisper_ct2.py writes one). Throws FormatError
     // naming the file when it is not a Whisper model (a text LLM, say) or is damaged.
-    explicit Transcriber(const std::filesystem::path& model, const TranscriberOptions& options = {});
+    explicit Transcriber(const std::filesystem::path& model,
+                         const TranscriberOptions& options = {});
     ~Transcriber();
     Transcriber(const Transcriber&) = delete;
     Transcriber& operator=(const Transcriber&) = delete;
