@@ -23,6 +23,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace prism {
@@ -47,6 +48,10 @@ struct TranscribeOptions {
     // below log_prob_threshold is silence: no text.
     float no_speech_threshold = 0.6f;
     bool condition_on_previous_text = true;
+    // Only these stretches of the sound, as (start, end) seconds in increasing order (a voice
+    // activity detector's speech segments; faster-whisper's clip_timestamps); empty: all of it.
+    // Times in the transcript stay those of the whole sound.
+    std::vector<std::pair<double, double>> clips;
     std::uint64_t seed = 0;  // for the sampled fallbacks
 };
 
