@@ -31,6 +31,7 @@ double per_second(std::int64_t count, double seconds) {
 }
 
 constexpr std::string_view kNoVision = "this model has no vision encoder; load an mmproj";
+constexpr std::string_view kNoAudio = "this model has no audio encoder; load an mmproj with one";
 
 bool has_images(std::span<const ChatMessage> messages) {
     for (const auto& m : messages)
@@ -206,14 +207,18 @@ void Session::add_message(ChatRole role, std::string content) {
 }
 void Session::add_message(ChatRole role, std::vector<MessagePart> parts) {
     std::string content;
-    bool image = false;
+    bool image = false, audio = false;
     for (const MessagePart& part : parts) {
-        if (part.is_image() && !part.text.empty())
-            throw Error("add_message: a part holds both text and an image");
+        if (part.is_media() && !part.text.empty())
+            throw Error("add_message: a part holds both text and an image or sound");
+        if (part.is_image() && part.is_audio())
+            throw Error("add_message: a part holds both an image and a sound");
         image = image || part.is_image();
+        audio = audio || part.is_audio();
         content += part.text;
     }
     if (image && !impl_->vision) throw Error(std::string(kNoVision));
+    if (audio) throw Error(std::string(kNoAudio));
     impl_->messages.push_back(
         {role, std::move(content), image ? std::move(parts) : std::vector<MessagePart>{}});
 }
