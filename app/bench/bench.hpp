@@ -12,5 +12,6 @@ int ops_command(const std::vector<std::string>& args);
 int gen_command(const std::vector<std::string>& args);
 int image_command(const std::vector<std::string>& args);
 int soak_command(const std::vector<std::string>& args);
+int asr_command(const std::vector<std::string>& args);
 
 }  // namespace prism::bench

@@ -30,6 +30,7 @@ int run_command(int argc, char** argv) {
         if (command == "gen") return prism::bench::gen_command(args);
         if (command == "image") return prism::bench::image_command(args);
         if (command == "soak") return prism::bench::soak_command(args);
+        if (command == "asr") return prism::bench::asr_command(args);
         std::fprintf(stderr, "prism-bench: unknown command '%s' (see prism-bench --help)\n",
                      command.c_str());
         return 2;

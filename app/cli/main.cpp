@@ -11,18 +11,27 @@ namespace {
 
 void usage(std::FILE* to) {
     std::fputs(
-        "usage: prism-cli <command> [options]   (prism-cli <command> --help for its options)\n"
+        "usage: prism-cli <command> [options]   (prism-cli <command> "
+        "--help for its options)\n"
         "\n"
         "commands:\n"
-        "  devices [--device D]  list Vulkan devices with their limits and features\n"
+        "  devices [--device D]  list Vulkan devices with their limits "
+        "and features\n"
         "  info FILE.gguf        describe a model or mmproj file\n"
-        "  run -m FILE.gguf -p PROMPT [--raw]  answer one prompt, streamed to stdout\n"
-        "  chat -m FILE.gguf     interactive multi-turn chat on stdin (/reset, Ctrl-D ends)\n"
-        "  generate -m FILE.gguf --tokens IDS [-n N]  run a text model on token ids\n"
+        "  run -m FILE.gguf -p PROMPT [--raw]  answer one prompt, "
+        "streamed to stdout\n"
+        "  chat -m FILE.gguf     interactive multi-turn chat on stdin "
+        "(/reset, Ctrl-D ends)\n"
+        "  generate -m FILE.gguf --tokens IDS [-n N]  run a text model on "
+        "token ids\n"
+        "  transcribe -m WHISPER.gguf FILE...  speech to text (--srt, "
+        "--vtt, --json)\n"
         "\n"
-        "environment: PRISM_DEVICE=<index|name> picks the device, PRISM_PROFILE=1 prints GPU "
+        "environment: PRISM_DEVICE=<index|name> picks the device, "
+        "PRISM_PROFILE=1 prints GPU "
         "timings\n"
-        "exit status: 0 done, 1 failed (one line on stderr says why), 2 bad usage\n",
+        "exit status: 0 done, 1 failed (one line on stderr says why), 2 "
+        "bad usage\n",
         to);
 }
 
@@ -43,6 +52,7 @@ int run_command(int argc, char** argv) {
         if (command == "generate") return prism::cli::generate_command(args);
         if (command == "run") return prism::cli::run_command(args);
         if (command == "chat") return prism::cli::chat_command(args);
+        if (command == "transcribe") return prism::cli::transcribe_command(args);
         std::fprintf(stderr, "prism-cli: unknown command '%s' (see prism-cli --help)\n",
                      command.c_str());
         return 2;

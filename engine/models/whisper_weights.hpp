@@ -3,11 +3,11 @@
 // The Whisper decoder's tensors on the device (dec.* in the GGUF). Matrices keep the type the
 // file stores them in; norms, biases and positions are widened to f32 on upload.
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "models/weight_loader.hpp"
 #include "models/whisper_hparams.hpp"
 #include "prism/gguf.hpp"
 #include "prism/gpu/buffer.hpp"
@@ -48,35 +48,26 @@ struct WhisperDecoderWeights {
 WhisperDecoderWeights load_whisper_decoder_weights(gpu::Context& context, const gguf::File& file,
                                                    const WhisperHParams& h);
 
-// Finds and checks tensors for one load, then uploads them all; shared by the decoder's and
-// the encoder's loaders.
+// The linear layers and norms of a Whisper GGUF, queued on the shared WeightLoader; used by
+// the decoder's and the encoder's loaders.
 class WhisperTensorLoader {
   public:
-    explicit WhisperTensorLoader(const gguf::File& file) : file_(file) {}
+    explicit WhisperTensorLoader(const gguf::File& file) : loader_(file, "Whisper model") {}
     // A matrix kept in its file type, [in, out].
     void matrix(gpu::Tensor& target, const std::string& name, std::int64_t in, std::int64_t out);
     // Any tensor widened to f32, with the given shape.
-    void f32(gpu::Tensor& target, const std::string& name, std::array<std::int64_t, 4> shape);
-    // A tensor of any shape kept in its type when F16/F32 (conv kernels), else widened to f32.
-    void plain(gpu::Tensor& target, const std::string& name, std::array<std::int64_t, 4> shape);
+    void f32(gpu::Tensor& target, const std::string& name, WeightShape shape);
+    // A convolution kernel, kept when F16/F32, else widened to f32.
+    void conv(gpu::Tensor& target, const std::string& name, WeightShape shape);
     void linear(WhisperLinear& target, const std::string& name, std::int64_t in, std::int64_t out,
                 bool bias = true);
     void norm(WhisperNorm& target, const std::string& name, std::int64_t n);
-    // Uploads everything queued; the buffers own the memory.
-    std::vector<gpu::Buffer> upload(gpu::Context& context, std::uint64_t& bytes);
+    std::vector<gpu::Buffer> upload(gpu::Context& context, std::uint64_t& bytes) {
+        return loader_.upload_all(context, bytes);
+    }
 
   private:
-    enum class Kind { matrix, f32, plain };
-    struct Pending {
-        gpu::Tensor* target;
-        const gguf::TensorInfo* info;
-        std::array<std::int64_t, 4> shape;
-        Kind kind;
-    };
-    void add(gpu::Tensor& target, const std::string& name, std::array<std::int64_t, 4> shape,
-             Kind kind);
-    const gguf::File& file_;
-    std::vector<Pending> pending_;
+    WeightLoader loader_;
 };
 
 }  // namespace prism::models

