@@ -78,12 +78,13 @@ def transcribe(model: WhisperModel, audio: np.ndarray, timestamps: bool) -> list
 
 def write_text_form(refs: dict, path: Path) -> None:
     """references.json as lines the C++ tests read without a JSON parser:
-    clip NAME SAMPLES / segment MODE START END TOKEN... / words MODE ERRORS REFERENCE_WORDS /
+    clip NAME SAMPLES / expected KNOWN_TRANSCRIPT / segment MODE START END TOKEN... / words MODE ERRORS REFERENCE_WORDS /
     text MODE TEXT."""
     lines = [f"# faster-whisper {refs['faster_whisper']}, ctranslate2 {refs['ctranslate2']}, "
              f"{refs['compute_type']}; made by tools/make_whisper_references.py"]
     for name, entry in refs["clips"].items():
         lines.append(f"clip {name} {entry['samples']}")
+        lines.append(f"expected {entry['expected']}")
         for mode in ("timestamps", "no_timestamps"):
             m = entry[mode]
             for s in m["segments"]:
