@@ -126,7 +126,8 @@ int asr_command(const std::vector<std::string>& args) {
 
     std::vector<media::Audio> audio;
     for (const auto& c : o.clips) audio.push_back(media::decode_audio_file(c));
-    Transcriber t(o.model, TranscriberOptions{.device = o.device});
+    // Every repetition encodes: no reuse of the last window's encoding.
+    Transcriber t(o.model, TranscriberOptions{.device = o.device, .reuse_last_window = false});
     TranscribeOptions greedy;
     greedy.temperatures = {0.0f};
     std::printf("model: %s\n", t.model_description().c_str());

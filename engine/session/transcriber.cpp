@@ -4,8 +4,10 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <random>
+#include <string_view>
 
 #include "models/tensor_views.hpp"
 #include "models/whisper_decoder.hpp"
@@ -88,6 +90,9 @@ struct Transcriber::Impl {
     gpu::Tensor encoded;
     media::LogMelSpectrogram mel;
     std::atomic<bool> cancel_requested{false};
+    bool reuse = true;
+    std::optional<std::size_t> encoded_key;  // hash of the window last encoded
+    std::vector<float> encoded_mel;          // and the window itself (a hash can collide)
 
     Impl(const std::filesystem::path& path, const TranscriberOptions& options)
         : ctx(context_options(options)),
@@ -98,7 +103,8 @@ struct Transcriber::Impl {
           encoder(ctx, models::whisper_encoder_shape(h),
                   models::load_whisper_encoder_weights(ctx, file, h), file.name()),
           decoder(ctx, file, h),
-          mel(static_cast<int>(h.n_mel)) {
+          mel(static_cast<int>(h.n_mel)),
+          reuse(options.reuse_last_window) {
         if (static_cast<std::int64_t>(tokenizer.vocab_size()) != h.n_vocab) {
             throw FormatError(file.name() + ": the vocabulary has " +
                               std::to_string(tokenizer.vocab_size()) + " tokens, the embeddings " +
@@ -131,6 +137,26 @@ struct Transcriber::Impl {
             }
         }
         return m;
+    }
+
+    // The encoder's output and the decoder's cross-attention keys and values for a window,
+    // kept for the last window encoded: transcribing the same sound again (other options, a
+    // retry) does not encode it again.
+    void encode_window(const media::MelSpectrogram& m) {
+        const std::string_view bytes(reinterpret_cast<const char*>(m.data.data()),
+                                     m.data.size() * sizeof(float));
+        const std::size_t key = std::hash<std::string_view>{}(bytes);
+        if (reuse && encoded_key && *encoded_key == key && encoded_mel == m.data) return;
+        encoded_key.reset();
+        encoder.upload(m);
+        auto rec = ctx.record();
+        encoder.record(rec, models::WhisperEncodeSpan{.first_frame = 0, .frames = kWindowFrames},
+                       encoded);
+        decoder.set_audio(rec, encoded);
+        ctx.submit(rec);
+        if (!reuse) return;
+        encoded_key = key;
+        encoded_mel = m.data;
     }
 
     TokenId detect_language() {
@@ -279,12 +305,7 @@ struct Transcriber::Impl {
             const media::MelSpectrogram m = window_mel(samples, seek, segment_frames);
             out.timings.mel_ms += ms_since(t0);
             t0 = Clock::now();
-            auto rec = ctx.record();
-            encoder.upload(m);
-            encoder.record(
-                rec, models::WhisperEncodeSpan{.first_frame = 0, .frames = kWindowFrames}, encoded);
-            decoder.set_audio(rec, encoded);
-            ctx.submit(rec);
+            encode_window(m);
             out.timings.encode_ms += ms_since(t0);
             ++out.timings.windows;
 

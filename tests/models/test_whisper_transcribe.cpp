@@ -316,8 +316,6 @@ TEST(WhisperCli, TranscribeWritesTextAndSubtitles) {
     const CliRun srt = run_cli(m + "--srt " + clip);
     ASSERT_EQ(srt.status, 0) << srt.err;
     EXPECT_EQ(srt.out.rfind("1\n00:00:00,000 --> 00:00:0", 0), 0u) << srt.out;
-    const CliRun vtt = run_cli(m + "--vtt " + clip);
-    EXPECT_EQ(vtt.out.rfind("WEBVTT\n\n00:00:00.000 --> ", 0), 0u) << vtt.out;
     const CliRun json = run_cli(m + "--json " + clip);
     EXPECT_NE(json.out.find("\"segments\": [{\"start\": 0.00"), std::string::npos) << json.out;
     const CliRun bad = run_cli(m + "'" + demo_model().string() + "'");

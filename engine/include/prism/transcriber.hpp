@@ -31,6 +31,9 @@ namespace prism {
 struct TranscriberOptions {
     // Index or part of a Vulkan device name; empty uses PRISM_DEVICE or picks automatically.
     std::string device;
+    // Keep the last window's encoding, so that the same sound transcribed again (with other
+    // options) is not encoded again. Benchmarks turn it off.
+    bool reuse_last_window = true;
 };
 
 struct TranscribeOptions {
