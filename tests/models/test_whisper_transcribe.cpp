@@ -166,7 +166,12 @@ TEST_F(RealWhisper, EveryClipGivesFasterWhispersTokens) {
             for (std::size_t i = 0; i < t.segments.size(); ++i) {
                 EXPECT_EQ(t.segments[i].tokens, want.segments[i].tokens) << t.segments[i].text;
                 EXPECT_NEAR(t.segments[i].start, want.segments[i].start, 0.005);
-                EXPECT_NEAR(t.segments[i].end, want.segments[i].end, 0.005);
+                // A segment without timestamps ends where the sound does: an MP3 decoded with
+                // its padding is longer by that much.
+                const double longer = std::abs(static_cast<double>(samples.size()) -
+                                               static_cast<double>(clip.samples)) /
+                                      16000.0;
+                EXPECT_NEAR(t.segments[i].end, want.segments[i].end, 0.005 + longer);
             }
             std::printf("%-22s %-13s |%s\n", name.c_str(), mode.c_str(), t.text().c_str());
             total_ref_errors += want.word_errors;
