@@ -77,7 +77,10 @@ std::map<std::string, RefClip> read_references() {
             std::getline(ls, clip->expected);
         } else if (tag == "text") {
             ls >> mode;
-            std::getline(ls, clip->modes[mode].text);
+            std::string text;
+            std::getline(ls, text);
+            // One space separates the mode from the text, which starts with its own space.
+            clip->modes[mode].text = text.empty() ? text : text.substr(1);
         }
     }
     return clips;
