@@ -264,8 +264,8 @@ TEST_F(RealWhisper, TwoHoursReportProgressAndCancel) {
     const Transcript t = transcriber_->transcribe(two_hours, TranscribeOptions{}, cb);
     EXPECT_TRUE(t.cancelled);
     EXPECT_EQ(windows, 3);
-    // Not asserted: whether 30-s windows of digital zeros give no text. Measured here, one of
-    // the three gave a segment (short silence, padded as the reference pads, gives none:
+    // Not asserted: whether 30-s windows of digital zeros give no text. Measured here, some of the
+    // three gave text here (short silence, padded as the reference pads, gives none:
     // SilenceAndEmptyInputGiveNoText); faster-whisper on the same input is not measured yet.
 }
 
