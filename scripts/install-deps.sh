@@ -14,6 +14,7 @@ packages=(
   libicu-dev
   # prism-server: HTTP (cpp-httplib) and JSON (nlohmann/json).
   libcpp-httplib-dev nlohmann-json3-dev
+  zlib1g-dev
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
   clang libclang-rt-14-dev
   qt6-base-dev libqt6sql6-sqlite

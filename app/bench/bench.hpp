@@ -15,5 +15,6 @@ int video_command(const std::vector<std::string>& args);
 int audio_command(const std::vector<std::string>& args);
 int soak_command(const std::vector<std::string>& args);
 int vad_command(const std::vector<std::string>& args);
+int asr_command(const std::vector<std::string>& args);
 
 }  // namespace prism::bench

@@ -33,6 +33,7 @@ int run_command(int argc, char** argv) {
         if (command == "audio") return prism::bench::audio_command(args);
         if (command == "soak") return prism::bench::soak_command(args);
         if (command == "vad") return prism::bench::vad_command(args);
+        if (command == "asr") return prism::bench::asr_command(args);
         std::fprintf(stderr, "prism-bench: unknown command '%s' (see prism-bench --help)\n",
                      command.c_str());
         return 2;

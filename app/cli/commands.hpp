@@ -11,5 +11,6 @@ int generate_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
 int chat_command(const std::vector<std::string>& args);
 int vad_command(const std::vector<std::string>& args);
+int transcribe_command(const std::vector<std::string>& args);
 
 }  // namespace prism::cli

@@ -20,6 +20,7 @@ void usage(std::FILE* to) {
         "  chat -m FILE.gguf     interactive multi-turn chat on stdin (/reset, Ctrl-D ends)\n"
         "  generate -m FILE.gguf --tokens IDS [-n N]  run a text model on token ids\n"
         "  vad [-m SILERO.bin] FILE...  speech segments of sound files (Silero VAD)\n"
+        "  transcribe -m WHISPER.gguf FILE...  speech to text (--srt, --vtt, --json)\n"
         "\n"
         "environment: PRISM_DEVICE=<index|name> picks the device, PRISM_PROFILE=1 prints GPU "
         "timings\n"
@@ -45,6 +46,7 @@ int run_command(int argc, char** argv) {
         if (command == "run") return prism::cli::run_command(args);
         if (command == "chat") return prism::cli::chat_command(args);
         if (command == "vad") return prism::cli::vad_command(args);
+        if (command == "transcribe") return prism::cli::transcribe_command(args);
         std::fprintf(stderr, "prism-cli: unknown command '%s' (see prism-cli --help)\n",
                      command.c_str());
         return 2;

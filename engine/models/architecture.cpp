@@ -165,6 +165,11 @@ DecoderHParams read_hparams(const gguf::File& file) {
     DecoderHParams h;
     h.architecture = file.get<std::string>("general.architecture");
     const ArchitectureTraits* traits = find_architecture(h.architecture);
+    if (h.architecture == "whisper") {
+        throw FormatError(file.name() +
+                          ": a Whisper speech model, not a text model (prism-cli transcribe "
+                          "runs it)");
+    }
     if (traits == nullptr) {
         throw FormatError(
             file.name() + ": architecture '" + printable(h.architecture) +

@@ -19,6 +19,7 @@ std::filesystem::path demo_model();
 // The real models tools/fetch_models.py fetches.
 inline constexpr const char* kSmolLM2File = "SmolLM2-135M-Instruct.Q4_1.gguf";
 inline constexpr const char* kGemma3File = "gemma-3-270m-q4_k_m.gguf";
+inline constexpr const char* kWhisperTinyEnFile = "whisper-tiny.en.gguf";
 
 // $PRISM_MODEL_CACHE, or ~/.cache/prism/models: where tools/fetch_models.py puts the real models.
 std::filesystem::path model_cache();
