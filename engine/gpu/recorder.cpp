@@ -234,8 +234,7 @@ void Recorder::Impl::print_profile() {
     // (a decode step's token and position uploads on devices without unified memory).
     const std::uint64_t submits = ctx.work.submits - ctx.profiled_submits;
     ctx.profiled_submits = ctx.work.submits;
-    std::fprintf(stderr,
-                 "prism profile (%s): %u dispatches, %u barriers, %llu submits, %.3f ms\n",
+    std::fprintf(stderr, "prism profile (%s): %u dispatches, %u barriers, %llu submits, %.3f ms\n",
                  ctx.info.name.c_str(), dispatches, barriers,
                  static_cast<unsigned long long>(submits), total);
     std::fprintf(stderr, "  %-28s %8s %12s %12s %7s\n", "op", "calls", "total ms", "mean us",

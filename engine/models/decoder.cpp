@@ -227,7 +227,8 @@ struct Decoder::Impl {
     Stream record_fused_layers(gpu::Recorder& rec, const Step& s) {
         const std::int64_t n = s.n;
         using Output = ops::MatvecFusion::Output;
-        Stream st{f32(x, {h.n_embd, n}), traits->post_norms ? f32(x_alt, {h.n_embd, n}) : gpu::Tensor{}};
+        Stream st{f32(x, {h.n_embd, n}),
+                  traits->post_norms ? f32(x_alt, {h.n_embd, n}) : gpu::Tensor{}};
         const auto o_t = f32(o, {h.n_embd, n});
         // A product whose input is the normalised residual stream: with a pending post-norm it
         // first adds it, and the stream moves to the other buffer.
@@ -286,7 +287,8 @@ struct Decoder::Impl {
                 ops::matvec_fused(rec, *l.ffn_gate_up, st.x, act_t, fg);
             } else {
                 const auto gu_t = f32(gu, {2 * h.n_ff, n});
-                const auto gate_t = narrow(gu_t, 0, 0, h.n_ff), up_t = narrow(gu_t, 0, h.n_ff, h.n_ff);
+                const auto gate_t = narrow(gu_t, 0, 0, h.n_ff),
+                           up_t = narrow(gu_t, 0, h.n_ff, h.n_ff);
                 ops::matvec_fused(rec, l.ffn_gate, st.x, gate_t, fg);
                 ops::matvec_fused(rec, l.ffn_up, st.x, up_t, fg);
                 ops::gated(rec, traits->ffn_activation, gate_t, up_t, act_t);

@@ -45,7 +45,8 @@ class WeightLoader {
         const std::uint64_t bytes =
             row_bytes(*type, static_cast<std::uint64_t>(ne0)) * static_cast<std::uint64_t>(total);
         const auto& dev = context_.device();
-        if (fits_binding && bytes > dev.max_storage_buffer_range - dev.min_storage_buffer_offset_alignment)
+        if (fits_binding &&
+            bytes > dev.max_storage_buffer_range - dev.min_storage_buffer_offset_alignment)
             return false;
         pending_.push_back({&target, std::move(parts), *type, ne0, total, true});
         return true;
@@ -83,9 +84,9 @@ class WeightLoader {
                 }
             }
             bytes += p.bytes();
-            *p.target = p.matrix
-                            ? gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0, p.ne1})
-                            : gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0});
+            *p.target =
+                p.matrix ? gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0, p.ne1})
+                         : gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0});
             if (progress) progress(bytes, total);
         }
         return buffers;
@@ -125,7 +126,8 @@ class WeightLoader {
         std::int64_t ne0, ne1;
         bool matrix;
         std::uint64_t bytes() const {
-            return row_bytes(type, static_cast<std::uint64_t>(ne0)) * static_cast<std::uint64_t>(ne1);
+            return row_bytes(type, static_cast<std::uint64_t>(ne0)) *
+                   static_cast<std::uint64_t>(ne1);
         }
     };
     gpu::Context& context_;

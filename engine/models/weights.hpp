@@ -26,8 +26,8 @@ struct LayerWeights {
     // Gate then up rows as one [n_embd, 2 n_ff] matrix when both have one type and fit one
     // storage binding, else apart.
     std::optional<gpu::Tensor> ffn_gate_up;
-    gpu::Tensor ffn_gate, ffn_up;    // only without ffn_gate_up
-    std::optional<gpu::Tensor> bqkv;  // qkv_bias: [q_dim + 2 kv_dim], concatenated
+    gpu::Tensor ffn_gate, ffn_up;               // only without ffn_gate_up
+    std::optional<gpu::Tensor> bqkv;            // qkv_bias: [q_dim + 2 kv_dim], concatenated
     std::optional<gpu::Tensor> q_norm, k_norm;  // qk_norm: [head_dim]
     std::optional<gpu::Tensor> post_attn_norm, post_ffn_norm;  // post_norms: [n_embd]
 };

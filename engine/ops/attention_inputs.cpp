@@ -52,8 +52,8 @@ void attention_inputs(gpu::Recorder& rec, const gpu::Tensor& qkv, const gpu::Ten
             "k and v must be f16 rows with even strides");
     const RopeParams& rope = params.rope;
     const std::int32_t n_rot = rope.n_rot == 0 ? static_cast<std::int32_t>(head_dim) : rope.n_rot;
-    require(rope.mode != RopeMode::vision && n_rot > 0 && n_rot % 2 == 0 && n_rot <= head_dim,
-            kOp, "rope: normal, neox or multi with an even n_rot up to head_dim");
+    require(rope.mode != RopeMode::vision && n_rot > 0 && n_rot % 2 == 0 && n_rot <= head_dim, kOp,
+            "rope: normal, neox or multi with an even n_rot up to head_dim");
     const std::int64_t planes = rope.mode == RopeMode::multi ? 4 : 1;
     require(positions.is_contiguous() && positions.elements() == planes * n, kOp,
             "positions hold " + std::to_string(positions.elements()) + " values, expected " +
@@ -66,8 +66,8 @@ void attention_inputs(gpu::Recorder& rec, const gpu::Tensor& qkv, const gpu::Ten
         require(t->is_contiguous(), kOp, "norms and freq_factors must be contiguous");
     }
     if (params.q_norm) {
-        require(params.q_norm->elements() == head_dim && params.k_norm->elements() == head_dim,
-                kOp, "q_norm and k_norm must hold head_dim values");
+        require(params.q_norm->elements() == head_dim && params.k_norm->elements() == head_dim, kOp,
+                "q_norm and k_norm must hold head_dim values");
     }
     if (params.freq_factors) {
         require(params.freq_factors->elements() >= n_rot / 2, kOp,
@@ -116,18 +116,20 @@ void attention_inputs(gpu::Recorder& rec, const gpu::Tensor& qkv, const gpu::Ten
 
     const auto& dev = ctx.device();
     const std::array<std::uint32_t, 3> groups{u32(n_heads + 2 * n_kv), u32(n), 1};
-    require(groups[0] <= dev.max_workgroup_count[0] && groups[1] <= dev.max_workgroup_count[1],
-            kOp, "too many heads or tokens for one dispatch");
+    require(groups[0] <= dev.max_workgroup_count[0] && groups[1] <= dev.max_workgroup_count[1], kOp,
+            "too many heads or tokens for one dispatch");
     // One subgroup on CPU devices (no barrier costs between subgroups), 64 invocations else.
     const std::uint32_t threads =
         dev.kind == gpu::DeviceKind::cpu ? std::max<std::uint32_t>(dev.subgroup_size, 1) : 64;
-    const std::uint32_t mode = rope.mode == RopeMode::normal ? 0 : rope.mode == RopeMode::neox ? 1 : 2;
+    const std::uint32_t mode = rope.mode == RopeMode::normal ? 0
+                               : rope.mode == RopeMode::neox ? 1
+                                                             : 2;
     const std::string variant =
         dev.subgroup_arithmetic ? "attention_inputs_subgroup" : "attention_inputs";
-    rec.dispatch(rec.pipeline(variant, {threads, mode, params.freq_factors ? 1u : 0u,
-                                        params.q_norm ? 1u : 0u}),
-                 {bqkv.arg, bp.arg, bf.arg, bqn.arg, bkn.arg, bq.arg, bk.arg, bv.arg}, p, groups,
-                 kOp);
+    rec.dispatch(
+        rec.pipeline(variant,
+                     {threads, mode, params.freq_factors ? 1u : 0u, params.q_norm ? 1u : 0u}),
+        {bqkv.arg, bp.arg, bf.arg, bqn.arg, bkn.arg, bq.arg, bk.arg, bv.arg}, p, groups, kOp);
 }
 
 }  // namespace prism::ops

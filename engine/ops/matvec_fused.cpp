@@ -139,8 +139,9 @@ void matvec_fused(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tens
         p.w_stride = c.row_units;
         p.m0 = c.first_row;
         const auto groups = gpu::spread_groups(ctx, (p.M + rows - 1) / rows);
-        rec.dispatch(pipeline, {c.bound.arg, bx.arg, bo.arg, bn.arg, bb.arg, br.arg, bw.arg, bxo.arg},
-                     p, groups, "matvec_fused");
+        rec.dispatch(pipeline,
+                     {c.bound.arg, bx.arg, bo.arg, bn.arg, bb.arg, br.arg, bw.arg, bxo.arg}, p,
+                     groups, "matvec_fused");
     }
 }
 

@@ -52,9 +52,8 @@ TEST_P(DecodeDispatches, SixPerLayerOneSubmitPerToken) {
     // Outside the layers: the embedding lookup, Gemma's embedding scale, and the head (the
     // output norm rides on its product).
     const std::uint64_t outside = 2 + (decoder.traits().scale_embeddings ? 1 : 0);
-    std::cout << "[ decode   ] " << family << " " << type << ": " << dispatches
-              << " dispatches, " << barriers << " barriers, " << submits << " submit(s) for "
-              << layers << " layers\n";
+    std::cout << "[ decode   ] " << family << " " << type << ": " << dispatches << " dispatches, "
+              << barriers << " barriers, " << submits << " submit(s) for " << layers << " layers\n";
     EXPECT_EQ(dispatches, outside + 6 * layers);
     // Every dispatch of a layer needs the one before it; nothing else waits.
     EXPECT_LE(barriers, dispatches);
@@ -85,7 +84,8 @@ TEST(WeightWiden, Q4_0AndQ5_0BecomeQ8_0WithTheSameValues) {
         }
         const auto wide = models::widen_to_q8_0(type, data);
         ASSERT_EQ(wide.size(), blocks * tensor_type_info(TensorType::Q8_0).block_bytes);
-        EXPECT_EQ(dequantize(type, data, blocks * 32), dequantize(TensorType::Q8_0, wide, blocks * 32))
+        EXPECT_EQ(dequantize(type, data, blocks * 32),
+                  dequantize(TensorType::Q8_0, wide, blocks * 32))
             << tensor_type_name(type);
     }
     const std::vector<TensorType> mixed{TensorType::Q5_0, TensorType::Q5_0, TensorType::Q8_0};

@@ -133,8 +133,8 @@ TEST_P(TinyFixture, AllLogitsAndGreedyTokensMatchReference) {
             check_rows(logits, prompt.size() + i);
         }
         std::cout << "[ tiny     ] " << family << " " << type << " chunk " << chunk
-                  << ": max |logit diff| " << max_diff << " (row " << worst_row
-                  << "), tolerance " << tolerance << "\n";
+                  << ": max |logit diff| " << max_diff << " (row " << worst_row << "), tolerance "
+                  << tolerance << "\n";
         EXPECT_LE(max_diff, tolerance) << "worst row " << worst_row;
         EXPECT_EQ(generated, expected_tokens);
         EXPECT_EQ(decoder.n_past(), static_cast<std::int64_t>(rows));

@@ -60,11 +60,11 @@ TEST_P(AttentionInputsOp, MatchesNormRopeAndCopy) {
     k = ops::cpu::rope(k, positions, rope);
 
     auto gqkv = upload(qkv), gqn = upload(q_norm), gkn = upload(k_norm);
-    auto gpos = upload_raw(TensorType::I32, {static_cast<std::int64_t>(positions.size()), 1, 1, 1},
-                           std::vector<std::uint8_t>(
-                               reinterpret_cast<const std::uint8_t*>(positions.data()),
-                               reinterpret_cast<const std::uint8_t*>(positions.data() +
-                                                                     positions.size())));
+    auto gpos =
+        upload_raw(TensorType::I32, {static_cast<std::int64_t>(positions.size()), 1, 1, 1},
+                   std::vector<std::uint8_t>(
+                       reinterpret_cast<const std::uint8_t*>(positions.data()),
+                       reinterpret_cast<const std::uint8_t*>(positions.data() + positions.size())));
     auto gq = empty(TensorType::F32, {c.hd_pad, c.n_heads, c.n_tokens, 1});
     // Cache slots as the decoder sees them: [hd, kv, tokens] views of [hd_pad, kv, n_ctx].
     auto k_cache = empty(TensorType::F16, {c.hd_pad, c.n_kv, c.n_tokens, 1});
@@ -106,20 +106,20 @@ TEST_P(AttentionInputsOp, MatchesNormRopeAndCopy) {
             }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, AttentionInputsOp,
-    ::testing::Values(Case{ops::RopeMode::normal, 16, 16, 4, 2, 3, false},
-                      Case{ops::RopeMode::neox, 64, 64, 6, 2, 2, true},
-                      Case{ops::RopeMode::neox, 20, 24, 2, 1, 1, true},  // padded heads
-                      Case{ops::RopeMode::multi, 16, 16, 2, 2, 3, false}),
-    [](const auto& p) {
-        const Case& c = p.param;
-        const char* mode = c.mode == ops::RopeMode::normal ? "normal"
-                           : c.mode == ops::RopeMode::neox ? "neox"
-                                                           : "multi";
-        return std::string(mode) + "_hd" + std::to_string(c.head_dim) +
-               (c.qk_norm ? "_qknorm" : "");
-    });
+INSTANTIATE_TEST_SUITE_P(Modes, AttentionInputsOp,
+                         ::testing::Values(Case{ops::RopeMode::normal, 16, 16, 4, 2, 3, false},
+                                           Case{ops::RopeMode::neox, 64, 64, 6, 2, 2, true},
+                                           Case{ops::RopeMode::neox, 20, 24, 2, 1, 1,
+                                                true},  // padded heads
+                                           Case{ops::RopeMode::multi, 16, 16, 2, 2, 3, false}),
+                         [](const auto& p) {
+                             const Case& c = p.param;
+                             const char* mode = c.mode == ops::RopeMode::normal ? "normal"
+                                                : c.mode == ops::RopeMode::neox ? "neox"
+                                                                                : "multi";
+                             return std::string(mode) + "_hd" + std::to_string(c.head_dim) +
+                                    (c.qk_norm ? "_qknorm" : "");
+                         });
 
 }  // namespace
 }  // namespace prism::test

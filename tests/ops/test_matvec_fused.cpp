@@ -100,7 +100,8 @@ TEST_P(MatvecFusedOp, MatchesTheSeparateOps) {
         const auto sum = download(gx_out);
         for (std::int64_t i = 0; i < x_sum.elements(); ++i) {
             const double e = x_sum.data[static_cast<std::size_t>(i)];
-            ASSERT_NEAR(sum.data[static_cast<std::size_t>(i)], e, 1e-5 * std::max(1.0, std::fabs(e)))
+            ASSERT_NEAR(sum.data[static_cast<std::size_t>(i)], e,
+                        1e-5 * std::max(1.0, std::fabs(e)))
                 << "x_out element " << i;
         }
     }
@@ -135,7 +136,7 @@ TEST_F(GpuTest, MatvecFusedRejectsBadArguments) {
     ops::MatvecFusion gated;
     gated.output = Output::gated;
     EXPECT_THROW(ops::matvec_fused(rec, wide, x, gated_out, gated), Error);  // odd rows
-    EXPECT_THROW(ops::matvec_fused(rec, w, many, out, {}), Error);            // N > 8
+    EXPECT_THROW(ops::matvec_fused(rec, w, many, out, {}), Error);           // N > 8
     ops::MatvecFusion bad_norm;
     bad_norm.norm = &short_norm;
     EXPECT_THROW(ops::matvec_fused(rec, w, x, out, bad_norm), Error);
