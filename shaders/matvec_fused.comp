@@ -113,27 +113,37 @@ float load_x1(uint c, uint k) {
     return v;
 }
 
+// Sum of squares of column c of x' (IN_MODE 2) or of the residual (res == true), in vec4
+// steps where the host found everything aligned: lavapipe pays per load and per loop trip.
+float column_squares(uint c, bool of_residual) {
+    const uint tid = gl_LocalInvocationID.x;
+    float sq = 0.0;
+    const uint k4 = X_VEC ? p.K / 4 : 0;
+    for (uint g = tid; g < k4; g += gl_WorkGroupSize.x) {
+        vec4 v;
+        if (of_residual) {
+            v = res4[(p.res_first + c * p.res_stride) / 4 + g];
+        } else {
+            v = input4(c, 4 * g);
+        }
+        sq += dot(v, v);
+    }
+    for (uint k = 4 * k4 + tid; k < p.K; k += gl_WorkGroupSize.x) {
+        const float v = of_residual ? res[p.res_first + c * p.res_stride + k] : input1(c, k);
+        sq += v * v;
+    }
+    return workgroup_sum(sq);
+}
+
 void prologue() {
     const uint tid = gl_LocalInvocationID.x;
     if (IN_MODE == 2) {
-        for (uint c = 0; c < NCOLS; ++c) {
-            float sq = 0.0;
-            for (uint k = tid; k < p.K; k += gl_WorkGroupSize.x) {
-                const float v = res[p.res_first + c * p.res_stride + k];
-                sq += v * v;
-            }
-            res_scale[c] = 1.0 / sqrt(workgroup_sum(sq) / float(p.K) + p.eps);
-        }
+        for (uint c = 0; c < NCOLS; ++c)
+            res_scale[c] = 1.0 / sqrt(column_squares(c, true) / float(p.K) + p.eps);
     }
     if (IN_MODE != 0) {
-        for (uint c = 0; c < NCOLS; ++c) {
-            float sq = 0.0;
-            for (uint k = tid; k < p.K; k += gl_WorkGroupSize.x) {
-                const float v = input1(c, k);
-                sq += v * v;
-            }
-            x_scale[c] = 1.0 / sqrt(workgroup_sum(sq) / float(p.K) + p.eps);
-        }
+        for (uint c = 0; c < NCOLS; ++c)
+            x_scale[c] = 1.0 / sqrt(column_squares(c, false) / float(p.K) + p.eps);
     }
     if (IN_MODE == 2 && flat_group_id() == 0) {
         // Other workgroups still read x, so the sum goes to a buffer of its own.

@@ -110,14 +110,15 @@ void matvec_fused(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tens
     if (f.residual)
         x_vec = x_vec && p.res_first % 4 == 0 && p.res_stride % 4 == 0 && p.rw_first % 4 == 0;
 
-    // CPU devices (lavapipe): one subgroup per workgroup, reduced without barriers, a few rows
-    // each (half as many when every row is a gate and an up row). GPUs: up to four subgroups.
+    // CPU devices (lavapipe): one subgroup per workgroup, reduced without barriers, and more
+    // rows each than matvec's, since every workgroup also pays for the norm of its input
+    // (half as many when every row is a gate and an up row). GPUs: up to four subgroups.
     const bool cpu = dev.kind == gpu::DeviceKind::cpu && dev.subgroup_arithmetic &&
                      dev.subgroup_size >= 4 && dev.subgroup_size <= dev.max_workgroup_invocations;
     std::uint32_t threads = 0, rows = 0;
     if (cpu) {
         threads = dev.subgroup_size;
-        rows = N <= 2 ? 4u : N <= 4 ? 2u : 1u;
+        rows = N <= 2 ? 8u : N <= 4 ? 4u : 2u;
     } else {
         threads = std::bit_ceil(std::max<std::uint32_t>(dev.subgroup_size, 1) * 4);
         threads = std::clamp<std::uint32_t>(threads, 32, 128);
