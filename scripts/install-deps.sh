@@ -6,10 +6,14 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # The test runner (tests/runner) and tools/fetch_models.py, which downloads with pip.
   python3 python3-pip
+  # scripts/make-test-venv.sh: the server tests' openai client lives in a venv.
+  python3-venv
   libvulkan-dev mesa-vulkan-drivers vulkan-tools vulkan-validationlayers
   glslang-tools spirv-tools
   libgtest-dev
   libicu-dev
+  # prism-server: HTTP (cpp-httplib) and JSON (nlohmann/json).
+  libcpp-httplib-dev nlohmann-json3-dev
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
   clang libclang-rt-14-dev
   qt6-base-dev libqt6sql6-sqlite
@@ -22,6 +26,8 @@ packages=(
   qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtquick-shapes
   qml6-module-qt-labs-folderlistmodel fonts-dejavu-core
   xvfb xauth
+  # scripts/check-package.sh: the package's checks.
+  lintian appstream desktop-file-utils
 )
 
 missing=()

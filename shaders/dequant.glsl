@@ -84,8 +84,20 @@ vec4 sbytes4(uint v) {
 }
 
 #if defined(WTYPE_IQ4_NL)
-const float kIq4nl[16] = float[16](-127.0, -104.0, -83.0, -65.0, -49.0, -35.0, -22.0, -10.0, 1.0, 13.0,
-                                   25.0, 38.0, 53.0, 69.0, 89.0, 113.0);
+// The IQ4_NL code book (-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89,
+// 113) as int8 bytes, four to a word. A constant array indexed per lane is a scalar loop on
+// llvmpipe; picking the word with two selects and the byte with a shift stays in vectors.
+const uvec4 kIq4nlWords = uvec4(0xBFAD9881u, 0xF6EADDCFu, 0x26190D01u, 0x71594535u);
+
+// The code book values of the four indices (0..15) in the bytes of q, byte 0 first.
+vec4 iq4nl_values(uint q) {
+    const uvec4 idx = (uvec4(q) >> uvec4(0, 8, 16, 24)) & 0xFu;
+    const uvec4 hi = idx >> 2;
+    const uvec4 word = mix(mix(uvec4(kIq4nlWords.x), uvec4(kIq4nlWords.y), equal(hi, uvec4(1))),
+                           mix(uvec4(kIq4nlWords.z), uvec4(kIq4nlWords.w), equal(hi, uvec4(3))),
+                           greaterThanEqual(hi, uvec4(2)));
+    return vec4(ivec4(word << ((3u - (idx & 3u)) * 8u)) >> 24);
+}
 #endif
 
 #if defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K)

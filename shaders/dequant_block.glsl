@@ -21,8 +21,7 @@ vec4 DQ_FN(uint blk, uint i) {
 #elif defined(WTYPE_Q4_1)
     return bytes4(q) * d + DQ_LDH(blk + 1);
 #else
-    return d * vec4(kIq4nl[q & 0xFu], kIq4nl[(q >> 8) & 0xFu], kIq4nl[(q >> 16) & 0xFu],
-                    kIq4nl[q >> 24]);
+    return d * iq4nl_values(q);
 #endif
 #elif defined(WTYPE_Q5_0) || defined(WTYPE_Q5_1)
     // 32 fifth bits in qh (bit j for element j); nibbles as in Q4_0.

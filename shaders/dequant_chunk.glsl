@@ -4,14 +4,18 @@
 // plain types, 4 bytes for block types), which the wide loads need.
 #if defined(WTYPE_PLAIN)
 const uint CHUNK = 8;
-#elif defined(WTYPE_Q2_K) || defined(WTYPE_Q3_K) || defined(WTYPE_Q5_K)
-// No wide decoder yet: one group of 4 per step. Eight unrolled dequant_group calls per chunk
-// cost more than they save here and multiply lavapipe's compile time several-fold.
-const uint CHUNK = 4;
 #else
 const uint CHUNK = 32;  // divides every block size
 #endif
 const uint CG = CHUNK / 4;  // groups of 4 per chunk
+
+#if defined(WTYPE_Q2_K)
+#include "chunk_q2_k.glsl"
+#elif defined(WTYPE_Q3_K)
+#include "chunk_q3_k.glsl"
+#elif defined(WTYPE_Q5_K)
+#include "chunk_q5_k.glsl"
+#endif
 
 // Weights k..k+CHUNK-1 of the row at unit `row` (k + CHUNK <= K).
 void decode_chunk(uint row, uint k, uint K, out vec4 w[CG]) {
@@ -61,6 +65,18 @@ void decode_chunk(uint row, uint k, uint K, out vec4 w[CG]) {
         for (uint g = 0; g < CG; ++g) w[g] = d1 * bytes4((w32[qb + g] >> sh) & 0x0F0F0F0Fu) - m1;
         return;
     }
+#elif defined(WTYPE_Q2_K) || defined(WTYPE_Q3_K) || defined(WTYPE_Q5_K)
+    if (WIDE) {
+        const uint blk = row + (k / 256) * BLOCK_UNITS, j = (k % 256) / 32;
+#if defined(WTYPE_Q2_K)
+        decode_chunk_q2_k(blk, j, w);
+#elif defined(WTYPE_Q3_K)
+        decode_chunk_q3_k(blk, j, w);
+#else
+        decode_chunk_q5_k(blk, j, w);
+#endif
+        return;
+    }
 #elif defined(WTYPE_Q6_K)
     if (WIDE) {
         // Chunk s = 4n + qq of the block: nibble (qq >> 1) of ql[64n + 32(qq & 1) + l], bits
@@ -89,7 +105,7 @@ void decode_chunk(uint row, uint k, uint K, out vec4 w[CG]) {
         return;
     }
 #endif
-    // Q2_K/Q3_K/Q5_K (one group per chunk) and unaligned rows: the 16-bit path.
+    // Unaligned rows: the 16-bit path.
     for (uint g = 0; g < CG; ++g) w[g] = dequant_group(row, k + 4 * g, K);
 }
 

@@ -10,16 +10,10 @@ foreach(t IN LISTS PRISM_WEIGHT_TYPES)
   prism_shader(NAME matmul_${lower} SOURCE matmul.comp DEFINES WTYPE_${t})
 endforeach()
 # matmul_lanes_<type>: the CPU-device (lavapipe) matrix-matrix product, one subgroup of 8
-# per workgroup with register tiles and subgroupBroadcast, no shared memory. This list is the
-# only record of which types have it: engine/ops/matmul.cpp asks the shader registry.
-# Q2_K, Q3_K and Q5_K are left out: dequant_chunk.glsl decodes them 4 values per call, which
-# makes this kernel many times larger (lavapipe needs tens of seconds to compile it) for little
-# gain, so they keep the tiled kernel.
-set(PRISM_LANES_WITHOUT Q2_K Q3_K Q5_K)
+# per workgroup with register tiles and subgroupBroadcast, no shared memory, for every type
+# (dequant_chunk.glsl decodes each 32 values at a time). engine/ops/matmul.cpp asks the shader
+# registry whether a type has it.
 foreach(t IN LISTS PRISM_WEIGHT_TYPES)
-  if(t IN_LIST PRISM_LANES_WITHOUT)
-    continue()
-  endif()
   string(TOLOWER ${t} lower)
   prism_shader(NAME matmul_lanes_${lower} SOURCE matmul_lanes.comp DEFINES WTYPE_${t})
 endforeach()

@@ -7,7 +7,11 @@
 // neighbouring threads still read neighbouring bytes. WIDE (spec constant, set by the host
 // when rows and x are aligned) enables the 32/128-bit views; otherwise the 16-bit path.
 // SUBGROUP_ADD reduces with subgroupAdd first, else shared memory only.
+// LANE_ROWS (spec constant, K-quants and IQ4_NL on CPU devices) gives each invocation whole
+// rows instead: it reads each block whole into registers (block_words.glsl) and decodes it
+// with constant indices, and no reduction is needed.
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #if defined(SUBGROUP_ADD)
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #endif
@@ -22,6 +26,7 @@ layout(constant_id = 1) const uint ROWS = 1;       // weight rows per workgroup
 layout(constant_id = 2) const uint NCOLS = 1;      // columns of x (N)
 layout(constant_id = 3) const bool WIDE = false;   // rows 16-byte (plain) / 4-byte (quant) aligned
 layout(constant_id = 4) const bool X_VEC = false;  // x_first, x_stride multiples of 4
+layout(constant_id = 5) const bool LANE_ROWS = false;  // ROWS rows per invocation, no reduction
 
 layout(std430, binding = 1) readonly buffer X {
     float x[];
@@ -47,6 +52,7 @@ layout(push_constant) uniform Push {
 p;
 
 #include "dequant_chunk.glsl"
+#include "block_words.glsl"
 
 shared float partial[ROWS * NCOLS * gl_WorkGroupSize.x];
 
@@ -56,7 +62,56 @@ vec4 load_x4(uint c, uint k) {
     return vec4(x[b], x[b + 1], x[b + 2], x[b + 3]);
 }
 
+#if defined(KB_HAS_DECODER)
+// Every load is a per-lane loop on llvmpipe, whatever the address: each x vec4 read here
+// serves the ROWS rows of the invocation, each weight word is read once.
+void lane_rows_main() {
+    const uint first = (flat_group_id() * gl_WorkGroupSize.x + gl_LocalInvocationID.x) * ROWS;
+    if (first >= p.M) return;
+    float acc[ROWS][NCOLS];
+    [[unroll]] for (uint r = 0; r < ROWS; ++r)
+        [[unroll]] for (uint c = 0; c < NCOLS; ++c) acc[r][c] = 0.0;
+    // 16-byte loads where the block size and the rows allow (Q4_K, Q5_K); a uniform branch.
+    const bool by16 = BLOCK_BYTES % 16 == 0 && p.w_first % 8 == 0 && p.w_stride % 8 == 0;
+    const uint blocks = p.K / BLOCK_ELEMS;
+    for (uint b = 0; b < blocks; ++b) {
+        uint rows_kb[ROWS][KB_WORDS];
+        [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+            // Rows past M re-read the last row; their sums are never written.
+            const uint u = p.w_first + min(first + r, p.M - 1) * p.w_stride + b * BLOCK_UNITS;
+            if (by16)
+                load_block_words16(u);
+            else
+                load_block_words(u);
+            rows_kb[r] = kb;
+        }
+        [[unroll]] for (uint j = 0; j < KB_SUBS; ++j) {
+            vec4 w[ROWS][8];
+            [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+                kb = rows_kb[r];
+                decode_sub(j, w[r]);
+            }
+            const uint k = b * BLOCK_ELEMS + 32 * j;
+            [[unroll]] for (uint c = 0; c < NCOLS; ++c)
+                [[unroll]] for (uint g = 0; g < 8; ++g) {
+                    const vec4 xv = load_x4(c, k + 4 * g);
+                    [[unroll]] for (uint r = 0; r < ROWS; ++r) acc[r][c] += dot(w[r][g], xv);
+                }
+        }
+    }
+    for (uint r = 0; r < ROWS; ++r)
+        for (uint c = 0; c < NCOLS; ++c)
+            if (first + r < p.M) d[p.out_first + c * p.out_stride + p.m0 + first + r] = acc[r][c];
+}
+#endif
+
 void main() {
+#if defined(KB_HAS_DECODER)
+    if (LANE_ROWS) {
+        lane_rows_main();
+        return;
+    }
+#endif
     const uint tid = gl_LocalInvocationID.x;
     const uint row0 = flat_group_id() * ROWS;
     if (row0 >= p.M) return;  // whole workgroup leaves together

@@ -16,11 +16,16 @@ mmproj (fuzz_mmproj.cpp): each mmproj fixture of tests/data/vlm and tests/data/v
   checks all pass on a few KB; tensor bytes are the first bytes of the fixture's own. A second
   copy (<family>.all-keys.gguf) adds every optional key at its default, for the fuzzer to vary.
 image (fuzz_image.cpp): the small images of tests/data/images, as they are.
+video (fuzz_video.cpp): the three smallest clips of tests/data/video (Matroska, MOV, MP4 with a
+  display matrix), as they are.
 chat_template (fuzz_chat_template.cpp): each template of tests/data/chat with each conversation
   of cases.txt, in the fuzzer's NUL-separated form (source, BOS, EOS, options, messages).
+vad_model (fuzz_vad_model.cpp): the Silero VAD model of tests/data/vad cut after its header and
+  first tensor header (tensor.head) and at the fuzzers' 64 KiB input cap (first-tensors); the
+  full file (885 KB) is past that cap.
 Every target also gets the inputs that once found a bug in it (tests/data/fuzz/<target>).
 
-usage: python3 tools/make_fuzz_corpus.py [--gguf-folder DIR ...] [TARGET ...]   (default: all four)
+usage: python3 tools/make_fuzz_corpus.py [--gguf-folder DIR ...] [TARGET ...]   (default: all)
 """
 import argparse
 import os
@@ -35,6 +40,7 @@ BLOCKS = {0: (1, 4), 1: (1, 2), 2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 2
           14: (256, 210), 15: (256, 292), 20: (32, 18), 24: (1, 1), 25: (1, 2), 26: (1, 4),
           30: (1, 2)}
 MAX_ARRAY = 8
+VIDEO_SEEDS = ("colours_h264.mkv", "colours_mpeg4.mov", "colours_rotated.mp4")
 MAX_STRING = 64
 
 
@@ -293,6 +299,15 @@ def write_chat_template_seeds(out):
                 f.write("\0".join(fields).encode("utf-8"))
 
 
+def write_vad_model_seeds(out):
+    with open(os.path.join(DATA, "vad", "silero-v6.2.0-ggml.bin"), "rb") as f:
+        data = f.read()
+    # 106 header bytes, then the first tensor's 60-byte header (3 dims, a 36-byte name).
+    for name, size in (("silero-v6.2.0.tensor.head", 166), ("silero-v6.2.0.first-tensors", 65536)):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data[:size])
+
+
 def write_regression_seeds(out, target):
     """The inputs that once found a bug (tests/data/fuzz/<target>), so that every run retries them."""
     folder = os.path.join(DATA, "fuzz", target)
@@ -302,7 +317,7 @@ def write_regression_seeds(out, target):
 
 
 def main():
-    targets = ("gguf", "mmproj", "image", "chat_template")
+    targets = ("gguf", "mmproj", "image", "video", "chat_template", "vad_model")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gguf-folder", action="append", dest="gguf_folders",
                         help="a folder of GGUF files to seed fuzz_gguf (repeatable)")
@@ -322,6 +337,11 @@ def main():
             write_mmproj_seeds(out)
         elif target == "image":
             write_image_seeds(out)
+        elif target == "video":
+            for name in VIDEO_SEEDS:
+                shutil.copyfile(os.path.join(DATA, "video", name), os.path.join(out, name))
+        elif target == "vad_model":
+            write_vad_model_seeds(out)
         else:
             write_chat_template_seeds(out)
         write_regression_seeds(out, target)

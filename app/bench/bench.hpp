@@ -11,6 +11,8 @@ void print_usage(std::FILE* to);
 int ops_command(const std::vector<std::string>& args);
 int gen_command(const std::vector<std::string>& args);
 int image_command(const std::vector<std::string>& args);
+int video_command(const std::vector<std::string>& args);
 int soak_command(const std::vector<std::string>& args);
+int vad_command(const std::vector<std::string>& args);
 
 }  // namespace prism::bench

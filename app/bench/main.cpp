@@ -29,7 +29,9 @@ int run_command(int argc, char** argv) {
         if (command == "ops") return prism::bench::ops_command(args);
         if (command == "gen") return prism::bench::gen_command(args);
         if (command == "image") return prism::bench::image_command(args);
+        if (command == "video") return prism::bench::video_command(args);
         if (command == "soak") return prism::bench::soak_command(args);
+        if (command == "vad") return prism::bench::vad_command(args);
         std::fprintf(stderr, "prism-bench: unknown command '%s' (see prism-bench --help)\n",
                      command.c_str());
         return 2;

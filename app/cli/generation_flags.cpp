@@ -14,6 +14,18 @@
 namespace prism::cli {
 namespace {
 
+std::string video_flags_help() {
+    return "  --video-fps F           pictures per second of video, " +
+           app::flag_range("--video-fps") +
+           " (default 1)\n"
+           "  --video-frames N        at most N pictures, spread over the whole video when the\n"
+           "                          rate gives more, " +
+           app::flag_range("--video-frames") +
+           " (default 32)\n"
+           "  --video-tokens N        prompt tokens a video may take; pictures are made smaller,\n"
+           "                          then fewer, to fit (default 0: half the context)\n";
+}
+
 void usage(const std::string& command) {
     const bool run = command == "run";
     std::printf(
@@ -40,6 +52,7 @@ void usage(const std::string& command) {
         "  --stop TEXT             stop when TEXT appears (repeatable)\n"
         "  --device D              Vulkan device index or name\n"
         "%s"
+        "%s"
         "environment: PRISM_MEMORY_BUDGET_MIB caps the device memory the model may use\n",
         command.c_str(), run ? "-p PROMPT " : "",
         run ? "  -p, --prompt TEXT       the prompt\n"
@@ -47,7 +60,11 @@ void usage(const std::string& command) {
             : "",
         run ? "  --image FILE            an image for the prompt's next <image> (repeatable;\n"
               "                          without <image>: before the text)\n"
-            : "  (in the chat, /image FILE attaches an image to the next message)\n",
+              "  --video FILE            a video before the text: sampled pictures with their\n"
+              "                          times (and its sound, for models that hear)\n"
+            : "  (in the chat, /image FILE attaches an image to the next message, /video FILE\n"
+              "  a video)\n",
+        video_flags_help().c_str(),
         run ? ""
             : "A message that does not fit in the context is refused (the chat goes on); when the\n"
               "conversation leaves too little room for an answer, its oldest turns are dropped.\n");
@@ -93,6 +110,15 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
         {"--device", [&](auto&, auto& v) { f.session.device = v; }},
         {"--mmproj", [&](auto&, auto& v) { f.session.mmproj = v; }},
         {"--image", [&](auto&, auto& v) { f.images.push_back(v); }},
+        {"--video",
+         [&](auto&, auto& v) {
+             if (!f.video.empty()) throw Error("run: one --video per prompt");
+             f.video = v;
+         }},
+        {"--video-fps",
+         [&](auto& k, auto& v) { f.video_sampling.frames_per_second = app::real_flag(k, v); }},
+        {"--video-frames", [&](auto& k, auto& v) { f.video_sampling.max_frames = int32(k, v); }},
+        {"--video-tokens", [&](auto& k, auto& v) { f.video_tokens = app::integer_flag(k, v); }},
     };
     const std::map<std::string, std::string> aliases = {
         {"--model", "-m"},    {"--prompt", "-p"},     {"--n-predict", "-n"},
@@ -110,7 +136,8 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
         }
         if (const auto alias = aliases.find(a); alias != aliases.end()) a = alias->second;
         const auto setter = valued.find(a);
-        if (setter == valued.end() || ((a == "-p" || a == "--image") && command != "run")) {
+        if (setter == valued.end() ||
+            ((a == "-p" || a == "--image" || a == "--video") && command != "run")) {
             throw Error(command + ": unknown option '" + args[i] + "' (see prism-cli " + command +
                         " --help)");
         }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "prism/media/video.hpp"
 #include "prism/session.hpp"
 
 namespace prism::cli {
@@ -14,7 +15,10 @@ struct GenerationFlags {
     std::string prompt;
     bool prompt_given = false;
     std::string system;
-    std::vector<std::string> images;  // run: --image, in order
+    std::vector<std::string> images;      // run: --image, in order
+    std::string video;                    // run: --video
+    media::VideoSampling video_sampling;  // --video-fps, --video-frames (run and chat's /video)
+    std::int64_t video_tokens = 0;        // --video-tokens; 0: half the context
     bool raw = false;
     SessionOptions session;
     GenerateOptions generate;

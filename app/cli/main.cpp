@@ -19,6 +19,7 @@ void usage(std::FILE* to) {
         "  run -m FILE.gguf -p PROMPT [--raw]  answer one prompt, streamed to stdout\n"
         "  chat -m FILE.gguf     interactive multi-turn chat on stdin (/reset, Ctrl-D ends)\n"
         "  generate -m FILE.gguf --tokens IDS [-n N]  run a text model on token ids\n"
+        "  vad [-m SILERO.bin] FILE...  speech segments of sound files (Silero VAD)\n"
         "\n"
         "environment: PRISM_DEVICE=<index|name> picks the device, PRISM_PROFILE=1 prints GPU "
         "timings\n"
@@ -43,6 +44,7 @@ int run_command(int argc, char** argv) {
         if (command == "generate") return prism::cli::generate_command(args);
         if (command == "run") return prism::cli::run_command(args);
         if (command == "chat") return prism::cli::chat_command(args);
+        if (command == "vad") return prism::cli::vad_command(args);
         std::fprintf(stderr, "prism-cli: unknown command '%s' (see prism-cli --help)\n",
                      command.c_str());
         return 2;

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/generation_flags.hpp"
+#include "cli/video_input.hpp"
 #include "common/standard_streams.hpp"
 #include "prism/media/image.hpp"
 
@@ -38,14 +39,21 @@ int run_command(const std::vector<std::string>& args) {
     if (!parse_generation_flags("run", args, flags)) return 0;
     if (!flags.prompt_given) throw Error("run: no prompt (-p TEXT)");
     if (flags.prompt.empty()) throw Error("run: the prompt is empty");
-    if (flags.raw && !flags.images.empty()) throw Error("run: --raw takes no --image");
+    if (flags.raw && (!flags.images.empty() || !flags.video.empty()))
+        throw Error("run: --raw takes no --image or --video");
     // Images are read and matched to the prompt before the model loads: bad input fails fast.
-    if (!flags.images.empty() && flags.session.mmproj.empty())
+    if ((!flags.images.empty() || !flags.video.empty()) && flags.session.mmproj.empty())
         throw Error("this model has no vision encoder; load an mmproj");
-    const std::vector<MessagePart> parts = flags.images.empty()
-                                               ? std::vector<MessagePart>{}
-                                               : prompt_parts(flags.prompt, flags.images);
+    std::vector<MessagePart> parts = flags.images.empty()
+                                         ? std::vector<MessagePart>{}
+                                         : prompt_parts(flags.prompt, flags.images);
+    const auto video = flags.video.empty() ? nullptr : read_video(flags, flags.video);
     Session session = load_session(flags);
+    if (video) {
+        // The video comes before the rest of the message, as images without <image> do.
+        if (parts.empty()) parts.push_back(MessagePart::of_text(flags.prompt));
+        parts.insert(parts.begin(), video_part(session, flags, video));
+    }
     flags.generate.on_piece = print_piece;
     GenerateResult result;
     if (flags.raw) {
@@ -53,7 +61,7 @@ int run_command(const std::vector<std::string>& args) {
         result = session.generate_raw(flags.prompt, flags.generate);
     } else {
         if (!flags.system.empty()) session.add_system(flags.system);
-        if (flags.images.empty()) {
+        if (parts.empty()) {
             session.add_user(flags.prompt);
         } else {
             session.add_user(parts);
@@ -77,11 +85,13 @@ int chat_command(const std::vector<std::string>& args) {
     // The banner and the "> " prompts are for a person at a terminal, not for piped input.
     const bool interactive = isatty(STDIN_FILENO) != 0;
     if (interactive)
-        std::fputs("chat: type a message and press Enter; /reset starts over, Ctrl-D ends\n",
-                   stderr);
+        std::fputs(
+            "chat: type a message and press Enter; /image PATH and /video PATH attach, "
+            "/reset starts over, Ctrl-D ends\n",
+            stderr);
     Timings last;
     std::string line;
-    std::vector<MessagePart> pending;  // /image attachments for the next message
+    std::vector<MessagePart> pending;  // /image and /video attachments for the next message
     while (true) {
         if (interactive) std::fputs("> ", stderr);
         if (!std::getline(std::cin, line)) break;
@@ -98,6 +108,18 @@ int chat_command(const std::vector<std::string>& args) {
                 pending.push_back(MessagePart::of_image(std::make_shared<const media::Image>(
                     media::decode_image_file(line.substr(7)))));
                 std::fprintf(stderr, "(image %s attached to the next message)\n",
+                             line.substr(7).c_str());
+            } catch (const Error& e) {
+                std::fprintf(stderr, "error: %s\n", e.what());
+            }
+            continue;
+        }
+        if (line.starts_with("/video ")) {
+            try {
+                if (!session.has_vision())
+                    throw Error("this model has no vision encoder; load an mmproj");
+                pending.push_back(video_part(session, flags, read_video(flags, line.substr(7))));
+                std::fprintf(stderr, "(video %s attached to the next message)\n",
                              line.substr(7).c_str());
             } catch (const Error& e) {
                 std::fprintf(stderr, "error: %s\n", e.what());

@@ -7,8 +7,10 @@
 #include <stdexcept>
 
 #include "prism/error.hpp"
+#include "prism/media/video.hpp"
 #include "prism/session.hpp"
 #include "prism/text/sampler.hpp"
+#include "prism/vad/speech_segmenter.hpp"
 
 namespace prism::app {
 namespace {
@@ -40,11 +42,24 @@ const FlagRule kRules[] = {
     {{"--presence-penalty"}, Kind::real, sampler::presence_penalty},
     {{"--frequency-penalty"}, Kind::real, sampler::frequency_penalty},
     {{"--seed"}, Kind::unsigned64, {}},
+    // prism-server
+    {{"--port"}, Kind::integer, {0.0, 65535.0}},
+    {{"--queue"}, Kind::integer, {1.0, 4096.0}},
+    {{"--max-tokens"}, Kind::integer, {1.0, 2147483647.0}},
+    {{"--video-fps"}, Kind::real, media::video_limits::frames_per_second},
+    {{"--video-tokens"}, Kind::integer, video_plan_limits::token_budget},
+    {{"--video-frames"}, Kind::integer, media::video_limits::max_frames},
     {{"-p", "--n-prompt"}, Kind::integer, {0.0}},
     {{"-r", "--repetitions"}, Kind::integer, {1.0}},
     {{"--warmup"}, Kind::integer, {0.0}},
     {{"--tokens", "--contexts", "--shape", "--turns", "--interval"}, Kind::integer, {1.0}},
     {{"--min-time", "--rss-bound-mib"}, Kind::real, {0.0, ValueRange{}.max, true}},
+    // prism-cli vad: the speech segmenter's options.
+    {{"--threshold"}, Kind::real, vad::segmenter_limits::threshold},
+    {{"--negative-threshold"}, Kind::real, vad::segmenter_limits::negative_threshold},
+    {{"--min-speech-ms", "--min-silence-ms", "--speech-pad-ms"},
+     Kind::integer,
+     vad::segmenter_limits::duration_ms},
     // Mebibytes, shifted into bytes: at most 2^44 - 1 so that the shift cannot overflow.
     {{"PRISM_MEMORY_BUDGET_MIB"}, Kind::integer, {0.0, 17592186044415.0}},
 };

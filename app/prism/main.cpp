@@ -23,11 +23,15 @@ int main(int argc, char** argv) {
     QGuiApplication::setApplicationName(QStringLiteral("prism"));
     QGuiApplication::setOrganizationName(QStringLiteral("prism"));
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Prism"));
+    QGuiApplication::setApplicationVersion(QStringLiteral(PRISM_VERSION));
+    // Lets Wayland compositors match the window to the installed desktop entry and its icon.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.prism.Prism"));
     QQuickStyle::setStyle(QStringLiteral("Basic"));
 
     QCommandLineParser args;
     args.setApplicationDescription(QStringLiteral("Prism, a local multimodal assistant."));
     args.addHelpOption();
+    args.addVersionOption();
     args.addPositionalArgument(QStringLiteral("model"), QStringLiteral("A GGUF model to load."),
                                QStringLiteral("[model.gguf]"));
     const QCommandLineOption screenshot(
@@ -38,7 +42,12 @@ int main(int argc, char** argv) {
                                    QStringLiteral("file"));
     const QCommandLineOption theme(
         QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("theme"));
-    args.addOptions({screenshot, image, theme});
+    const QCommandLineOption server(
+        QStringLiteral("server"),
+        QStringLiteral("Answer with a model on an OpenAI-compatible server (its API key, if any, "
+                       "from PRISM_SERVER_API_KEY)."),
+        QStringLiteral("url"));
+    args.addOptions({screenshot, image, theme, server});
     args.process(app);
 
     // The screenshot's demo chat runs in a throwaway profile: the user's history, settings and
@@ -75,6 +84,9 @@ int main(int argc, char** argv) {
             plan.composer_images.append(QUrl::fromLocalFile(images[i]));
         prism::ui::run_screenshot(context, *window, plan,
                                   [](int code) { QCoreApplication::exit(code); });
+    } else if (args.isSet(server)) {
+        context.engine().connectServer(args.value(server),
+                                       qEnvironmentVariable("PRISM_SERVER_API_KEY"), model);
     } else if (!model.isEmpty()) {
         context.engine().loadModel(model);
     } else if (const QString last = context.settings().lastModelPath();

@@ -65,25 +65,6 @@ double truncation_slack_seconds(const AVCodecParameters& params) {
     return 0.02 + frames;
 }
 
-// "2 h", "1 h 30 min", "12 min 5 s", "3.5 s": durations in messages.
-std::string describe_seconds(double seconds) {
-    char text[64];
-    const auto whole = static_cast<long long>(std::llround(seconds));
-    if (seconds < 10) {
-        std::snprintf(text, sizeof text, "%.2f s", seconds);
-    } else if (seconds < 60) {
-        std::snprintf(text, sizeof text, "%.1f s", seconds);
-    } else if (whole < 3600) {
-        std::snprintf(text, sizeof text, whole % 60 ? "%lld min %lld s" : "%lld min", whole / 60,
-                      whole % 60);
-    } else {
-        const long long minutes = (whole % 3600) / 60;
-        std::snprintf(text, sizeof text, minutes ? "%lld h %lld min" : "%lld h", whole / 3600,
-                      minutes);
-    }
-    return text;
-}
-
 // The length the container states for the sound, in seconds, or a negative number when it
 // states none. Lengths FFmpeg estimates from the bit rate (MP3 without a Xing header, ADTS)
 // are not statements. The whole file's length stands for the sound's only when the sound is

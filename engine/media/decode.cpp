@@ -16,6 +16,7 @@ extern "C" {
 }
 
 #include "media/ffmpeg_handles.hpp"
+#include "media/frame_to_rgb.hpp"
 #include "media/media_input.hpp"
 #include "media/memory_reader.hpp"
 #include "media/orientation.hpp"
@@ -125,96 +126,6 @@ FramePtr decode_first_frame(AVFormatContext& format, int stream_index, std::stri
     fail(name, "the file holds no complete image (truncated?)");
 }
 
-bool has_alpha(AVPixelFormat format) {
-    const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format);
-    return desc != nullptr && (desc->flags & (AV_PIX_FMT_FLAG_ALPHA | AV_PIX_FMT_FLAG_PAL)) != 0;
-}
-
-// The deprecated full-range "yuvj" formats name a range, not a layout; swscale wants the
-// plain layout plus the range flag.
-AVPixelFormat without_jpeg_range(AVPixelFormat format, bool& full_range) {
-    switch (format) {
-        case AV_PIX_FMT_YUVJ420P:
-            full_range = true;
-            return AV_PIX_FMT_YUV420P;
-        case AV_PIX_FMT_YUVJ422P:
-            full_range = true;
-            return AV_PIX_FMT_YUV422P;
-        case AV_PIX_FMT_YUVJ444P:
-            full_range = true;
-            return AV_PIX_FMT_YUV444P;
-        case AV_PIX_FMT_YUVJ440P:
-            full_range = true;
-            return AV_PIX_FMT_YUV440P;
-        case AV_PIX_FMT_YUVJ411P:
-            full_range = true;
-            return AV_PIX_FMT_YUV411P;
-        default:
-            return format;
-    }
-}
-
-// Converts a decoded frame to packed RGB8 (alpha composited on white).
-Image to_rgb(const AVFrame& frame, std::string_view name) {
-    Image image;
-    image.width = frame.width;
-    image.height = frame.height;
-    const auto w = static_cast<std::size_t>(frame.width),
-               h = static_cast<std::size_t>(frame.height);
-    image.rgb.resize(w * h * 3);
-
-    const auto source_format = static_cast<AVPixelFormat>(frame.format);
-    if (source_format == AV_PIX_FMT_GRAY8) {
-        // swscale treats gray as limited-range luma; image gray is full range.
-        for (std::size_t y = 0; y < h; ++y) {
-            const std::uint8_t* row =
-                frame.data[0] + y * static_cast<std::size_t>(frame.linesize[0]);
-            for (std::size_t x = 0; x < w; ++x) {
-                std::fill_n(image.rgb.data() + (y * w + x) * 3, 3, row[x]);
-            }
-        }
-        return image;
-    }
-
-    const bool alpha = has_alpha(source_format);
-    bool full_range = frame.color_range == AVCOL_RANGE_JPEG;
-    const AVPixelFormat input_format = without_jpeg_range(source_format, full_range);
-    const AVPixelFormat output_format = alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
-    // Accurate rounding and full chroma interpolation: the closest swscale gets to libjpeg's
-    // and libwebp's own YUV -> RGB conversion.
-    SwsPtr sws(sws_getContext(
-        frame.width, frame.height, input_format, frame.width, frame.height, output_format,
-        SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP, nullptr, nullptr,
-        nullptr));
-    if (!sws)
-        fail(name,
-             std::string("cannot convert pixel format ") +
-                 (av_get_pix_fmt_name(source_format) ? av_get_pix_fmt_name(source_format) : "?"));
-    const int* coefficients = sws_getCoefficients(SWS_CS_ITU601);
-    sws_setColorspaceDetails(sws.get(), coefficients, full_range ? 1 : 0, coefficients, 1, 0,
-                             1 << 16, 1 << 16);
-
-    const std::size_t channels = alpha ? 4 : 3;
-    std::vector<std::uint8_t> packed(alpha ? w * h * 4 : 0);
-    std::uint8_t* out_planes[4] = {alpha ? packed.data() : image.rgb.data(), nullptr, nullptr,
-                                   nullptr};
-    const int out_strides[4] = {static_cast<int>(w * channels), 0, 0, 0};
-    const int rows =
-        sws_scale(sws.get(), frame.data, frame.linesize, 0, frame.height, out_planes, out_strides);
-    if (rows != frame.height) fail(name, "pixel format conversion failed");
-    if (alpha) {
-        for (std::size_t i = 0; i < w * h; ++i) {
-            const unsigned a = packed[i * 4 + 3];
-            for (std::size_t c = 0; c < 3; ++c) {
-                // Over white, rounded: c*a/255 + 255*(255-a)/255.
-                image.rgb[i * 3 + c] = static_cast<std::uint8_t>(
-                    (packed[i * 4 + c] * a + 255 * (255 - a) + 127) / 255);
-            }
-        }
-    }
-    return image;
-}
-
 int frame_orientation(const AVFrame& frame) {
     // FFmpeg's EXIF reader (JPEG, WebP) exports the tags as frame metadata.
     const AVDictionaryEntry* entry = av_dict_get(frame.metadata, "Orientation", nullptr, 0);
@@ -258,7 +169,7 @@ Image decode_image_memory(std::span<const std::uint8_t> bytes, std::string_view 
     if (frame->width <= 0 || frame->height <= 0) fail(name, "the image has no pixels");
     check_pixel_cap(name, frame->width, frame->height, limits);
 
-    Image image = to_rgb(*frame, name);
+    Image image = frame_to_rgb(*frame, name, frame->width, frame->height);
     int orientation = frame_orientation(*frame);
     if (orientation == 0) orientation = container_exif_orientation(bytes);
     // Orientations 5..8 swap the sides; the pixel count (checked above) is unchanged.

@@ -1,5 +1,7 @@
 #include "media/media_input.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <new>
 
 #include "prism/media/image.hpp"
@@ -23,6 +25,24 @@ void check_input_size(std::string_view name, std::uint64_t size, std::uint64_t m
         fail(name, "the file is " + std::to_string(size) + " bytes, over the limit of " +
                        std::to_string(max_bytes) + " bytes");
     }
+}
+
+std::string describe_seconds(double seconds) {
+    char text[64];
+    const auto whole = static_cast<long long>(std::llround(seconds));
+    if (seconds < 10) {
+        std::snprintf(text, sizeof text, "%.2f s", seconds);
+    } else if (seconds < 60) {
+        std::snprintf(text, sizeof text, "%.1f s", seconds);
+    } else if (whole < 3600) {
+        std::snprintf(text, sizeof text, whole % 60 ? "%lld min %lld s" : "%lld min", whole / 60,
+                      whole % 60);
+    } else {
+        const long long minutes = (whole % 3600) / 60;
+        std::snprintf(text, sizeof text, minutes ? "%lld h %lld min" : "%lld h", whole / 3600,
+                      minutes);
+    }
+    return text;
 }
 
 IoContextPtr make_custom_io(void* opaque, int (*read)(void*, std::uint8_t*, int),

@@ -20,6 +20,9 @@ std::string ffmpeg_reason(int code);
 // Refuses empty input and input over `max_bytes`, naming both sizes.
 void check_input_size(std::string_view name, std::uint64_t size, std::uint64_t max_bytes);
 
+// "2 h", "1 h 30 min", "12 min 5 s", "3.5 s": durations in messages.
+std::string describe_seconds(double seconds);
+
 // An AVIOContext (64 KiB buffer, read-only) over a reader's callbacks; `opaque` is the reader.
 IoContextPtr make_custom_io(void* opaque, int (*read)(void*, std::uint8_t*, int),
                             std::int64_t (*seek)(void*, std::int64_t, int));

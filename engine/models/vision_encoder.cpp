@@ -128,7 +128,11 @@ struct VisionEncoder::Impl {
 
     std::int64_t tokens(const media::PlanarImage& image) const {
         check_image(image);
-        const std::int64_t px = image.width / h.patch_size, py = image.height / h.patch_size;
+        return tokens_of(image.width, image.height);
+    }
+
+    std::int64_t tokens_of(std::int64_t width, std::int64_t height) const {
+        const std::int64_t px = width / h.patch_size, py = height / h.patch_size;
         switch (traits.merge) {
             case TokenMerge::pixel_shuffle:
                 return px * py / (h.scale_factor * h.scale_factor);
@@ -469,6 +473,10 @@ const VisionHParams& VisionEncoder::hparams() const {
 
 std::int64_t VisionEncoder::tokens_for(const media::PlanarImage& image) const {
     return impl_->tokens(image);
+}
+
+std::int64_t VisionEncoder::tokens_for_size(std::int32_t width, std::int32_t height) const {
+    return impl_->tokens_of(width, height);
 }
 
 ImageEmbeddings VisionEncoder::encode(const media::PlanarImage& image) {

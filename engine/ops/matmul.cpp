@@ -45,9 +45,26 @@ Tiles choose_tiles(const gpu::DeviceInfo& dev, std::int64_t M, std::int64_t N) {
     // FMA and fewer invocations to step through each barrier.
     const Tiles large{128, 128, 32, 8, 8};
     const Tiles cpu{64, 64, 32, 8, 8};
-    if (dev.kind == gpu::DeviceKind::cpu && N > 32 && fits(cpu)) return cpu;
     const Tiles medium{64, 64, 32, 4, 4};
     const Tiles narrow{64, 32, 32, 4, 2};
+    // PRISM_MATMUL_TILES=large|medium|narrow|cpu forces one tile shape (with
+    // PRISM_MATMUL_TILED=1 on CPU devices), so that lavapipe tests each.
+    if (const char* env = std::getenv("PRISM_MATMUL_TILES"); env != nullptr && *env != 0) {
+        const std::string_view want(env);
+        const Tiles* forced = want == "large"    ? &large
+                              : want == "medium" ? &medium
+                              : want == "narrow" ? &narrow
+                              : want == "cpu"    ? &cpu
+                                                 : nullptr;
+        if (forced == nullptr)
+            throw Error("PRISM_MATMUL_TILES=" + std::string(want) +
+                        ": expected large, medium, narrow or cpu");
+        if (!fits(*forced))
+            throw Error("matmul: device " + dev.name + " cannot run the " + std::string(want) +
+                        " tiles (PRISM_MATMUL_TILES)");
+        return *forced;
+    }
+    if (dev.kind == gpu::DeviceKind::cpu && N > 32 && fits(cpu)) return cpu;
     if (M >= 512 && N >= 128 && dev.max_shared_memory_bytes >= 48 * 1024 && fits(large))
         return large;
     if (N > 32 && fits(medium)) return medium;
@@ -60,6 +77,9 @@ Tiles choose_tiles(const gpu::DeviceInfo& dev, std::int64_t M, std::int64_t N) {
 // shared memory; K must be a multiple of 32 (its step), else the tiled kernel.
 constexpr std::uint32_t kLanes = 8, kLanesRows = 32, kLanesMaxColumns = 16, kLanesDepth = 32;
 
+// The most columns matvec.comp's lane-rows path takes: its unrolled body grows with them.
+constexpr std::int64_t kLaneRowsMaxColumns = 8;
+
 // PRISM_MATMUL_TILED=1 forces the shared-memory tiles on such devices too, to compare both
 // kernels in one build (prism-bench) and to test that path on lavapipe.
 bool use_lanes(const gpu::DeviceInfo& dev) {
@@ -71,24 +91,55 @@ bool use_lanes(const gpu::DeviceInfo& dev) {
 
 struct Matvec {
     std::uint32_t threads, rows;
+    bool lane_rows = false;  // rows per invocation (matvec.comp's LANE_ROWS), K-quants only
+    bool shared = false;     // the shared-memory reduction (matvec_<type>_shared)
 };
+
+// Types whose blocks matvec.comp decodes whole in registers (shaders/block_words.glsl).
+bool has_block_decoder(TensorType t) {
+    switch (t) {
+        case TensorType::Q2_K:
+        case TensorType::Q3_K:
+        case TensorType::Q4_K:
+        case TensorType::Q5_K:
+        case TensorType::Q6_K:
+        case TensorType::IQ4_NL:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// PRISM_MATVEC=gpu|cpu|shared picks the matrix-vector configuration whatever the device (gpu:
+// the GPU-tuned one; shared: the same with the shared-memory reduction that devices without
+// subgroup arithmetic get), so that lavapipe tests every configuration; unset or anything
+// else: by the device.
+std::string_view forced_matvec() {
+    const char* v = std::getenv("PRISM_MATVEC");
+    return v == nullptr ? std::string_view() : std::string_view(v);
+}
 
 // GPUs: one to four subgroups per workgroup (a power of two, which the shared-memory tree
 // needs) and two rows per workgroup so that each x load serves two rows; one row at N > 4 to
 // keep the accumulators in registers. CPU devices (lavapipe) pay a fixed cost per workgroup
 // and per barrier, so they get one subgroup (reduced by subgroupAdd alone, no barrier) that
-// reads several rows.
-Matvec choose_matvec(const gpu::DeviceInfo& dev, std::int64_t N) {
-    if (dev.kind == gpu::DeviceKind::cpu && dev.subgroup_arithmetic && dev.subgroup_size >= 4 &&
+// reads several rows; for block types each invocation takes a row of its own and reads its
+// blocks whole (every load there is a per-lane loop, so few wide loads beat coalescing).
+Matvec choose_matvec(const gpu::DeviceInfo& dev, std::int64_t N, TensorType type) {
+    const std::string_view forced = forced_matvec();
+    const bool cpu_config = forced == "cpu" || (forced.empty() && dev.kind == gpu::DeviceKind::cpu);
+    if (cpu_config && dev.subgroup_arithmetic && dev.subgroup_size >= 4 &&
         dev.subgroup_size <= dev.max_workgroup_invocations) {
         // Fewer rows as N grows: the shader's unrolled code (and lavapipe's compile time)
-        // grows with rows x columns.
-        return {dev.subgroup_size, N <= 2 ? 4u : N <= 4 ? 2u : 1u};
+        // grows with rows x columns. Lane rows share each x load among the invocation's rows:
+        // one row per invocation ran 2.5x slower than four on lavapipe, two 1.7x.
+        const std::uint32_t rows = N <= 2 ? 4u : N <= 4 ? 2u : 1u;
+        return {dev.subgroup_size, rows, has_block_decoder(type) && N <= kLaneRowsMaxColumns};
     }
     std::uint32_t threads = std::bit_ceil(std::max<std::uint32_t>(dev.subgroup_size, 1) * 4);
     threads = std::clamp<std::uint32_t>(threads, 32, 128);
     threads = std::min(threads, std::bit_floor(dev.max_workgroup_invocations));
-    return {threads, N > 4 ? 1u : 2u};
+    return {threads, N > 4 ? 1u : 2u, false, !dev.subgroup_arithmetic || forced == "shared"};
 }
 
 }  // namespace
@@ -125,17 +176,21 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
     const std::string type = weight_variant(weight.type);
 
     if (N <= kMatvecMaxColumns) {
-        const Matvec mv = choose_matvec(dev, N);
-        const std::string variant = "matvec_" + type + (dev.subgroup_arithmetic ? "" : "_shared");
+        const Matvec mv = choose_matvec(dev, N, weight.type);
+        const std::string variant = "matvec_" + type + (mv.shared ? "_shared" : "");
         const bool x_vec = p.x_first % 4 == 0 && p.x_stride % 4 == 0;
         for (const auto& c : chunks) {
-            const auto& pipeline = rec.pipeline(
-                variant, {mv.threads, mv.rows, u32(N), wide_rows(weight.type, c), x_vec});
+            const bool wide = wide_rows(weight.type, c);
+            // Lane rows read 32-bit words from an even unit (and realign odd blocks).
+            const bool lane_rows = mv.lane_rows && c.bound.first % 2 == 0;
+            const auto& pipeline =
+                rec.pipeline(variant, {mv.threads, mv.rows, u32(N), wide, x_vec, lane_rows});
             p.M = c.rows;
             p.w_first = c.bound.first;
             p.w_stride = c.row_units;
             p.m0 = c.first_row;
-            const auto groups = gpu::spread_groups(ctx, (c.rows + mv.rows - 1) / mv.rows);
+            const std::uint32_t per_group = lane_rows ? mv.threads * mv.rows : mv.rows;
+            const auto groups = gpu::spread_groups(ctx, (c.rows + per_group - 1) / per_group);
             rec.dispatch(pipeline, {c.bound.arg, bx.arg, bo.arg}, p, groups, "matvec");
         }
         return;

@@ -105,12 +105,20 @@ std::int64_t pool_output_length(std::int64_t n, std::int64_t kernel, std::int64_
     return output_length("pool", n, kernel, stride);
 }
 
+void avg_pool1d(gpu::Recorder& rec, const gpu::Tensor& in, const gpu::Tensor& out,
+                std::int64_t kernel, std::int64_t stride) {
+    pool(rec, "avg_pool1d", in, out, kernel, 1, stride, 1);
+}
+
 void avg_pool2d(gpu::Recorder& rec, const gpu::Tensor& in, const gpu::Tensor& out,
                 std::int64_t kernel, std::int64_t stride) {
     pool(rec, "avg_pool2d", in, out, kernel, kernel, stride, stride);
 }
 
 namespace cpu {
+HostTensor avg_pool1d(const HostTensor& in, std::int64_t kernel, std::int64_t stride) {
+    return pool_cpu(in, kernel, 1, stride, 1);
+}
 HostTensor avg_pool2d(const HostTensor& in, std::int64_t kernel, std::int64_t stride) {
     return pool_cpu(in, kernel, kernel, stride, stride);
 }

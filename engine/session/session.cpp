@@ -15,6 +15,7 @@
 #include "session/image_layout.hpp"
 #include "session/memory_check.hpp"
 #include "session/stop_strings.hpp"
+#include "session/video_expansion.hpp"
 #include "session/vision_prompt.hpp"
 
 namespace prism {
@@ -31,6 +32,7 @@ double per_second(std::int64_t count, double seconds) {
 }
 
 constexpr std::string_view kNoVision = "this model has no vision encoder; load an mmproj";
+constexpr std::string_view kNoAudio = "this model has no audio encoder; load an mmproj with one";
 
 bool has_images(std::span<const ChatMessage> messages) {
     for (const auto& m : messages)
@@ -205,17 +207,51 @@ void Session::add_message(ChatRole role, std::string content) {
     impl_->messages.push_back({role, std::move(content), {}});
 }
 void Session::add_message(ChatRole role, std::vector<MessagePart> parts) {
+    std::vector<MessagePart> expanded;
+    for (MessagePart& part : parts) {
+        if (int(part.is_image()) + int(part.is_audio()) + int(part.is_video()) +
+                int(!part.text.empty()) >
+            1)
+            throw Error("add_message: a part holds more than one of text, image, sound and video");
+        if (!part.is_video()) {
+            expanded.push_back(std::move(part));
+            continue;
+        }
+        const VideoPlan plan = plan_video(*part.video, part.video_tokens);
+        // A video's sound goes in only for a model that hears; no session loads an audio
+        // encoder yet (sound parts are refused below), so its pictures come alone.
+        constexpr bool hears = false;
+        for (MessagePart& piece : session::expand_video(*part.video, plan, hears))
+            expanded.push_back(std::move(piece));
+    }
+    parts = std::move(expanded);
     std::string content;
-    bool image = false;
+    bool image = false, audio = false;
     for (const MessagePart& part : parts) {
-        if (part.is_image() && !part.text.empty())
-            throw Error("add_message: a part holds both text and an image");
         image = image || part.is_image();
+        audio = audio || part.is_audio();
         content += part.text;
     }
     if (image && !impl_->vision) throw Error(std::string(kNoVision));
+    if (audio) throw Error(std::string(kNoAudio));
     impl_->messages.push_back(
         {role, std::move(content), image ? std::move(parts) : std::vector<MessagePart>{}});
+}
+VideoPlan Session::plan_video(const media::Video& video, std::int64_t token_budget) const {
+    if (!impl_->vision) throw Error(std::string(kNoVision));
+    check_value(video.name + ": the video's token budget", static_cast<double>(token_budget),
+                video_plan_limits::token_budget);
+    const std::int64_t budget = token_budget > 0 ? token_budget : impl_->decoder->n_ctx() / 2;
+    session::VideoCosts costs;
+    costs.picture_rows = [&](std::int32_t width, std::int32_t height) {
+        return impl_->vision->image_rows(width, height);
+    };
+    costs.text_tokens = [&](std::string_view text) {
+        text::EncodeOptions encode;
+        encode.add_special = false;
+        return static_cast<std::int64_t>(impl_->tokenizer->encode(text, encode).size());
+    };
+    return session::plan_video(video, budget, costs);
 }
 bool Session::has_vision() const {
     return impl_->vision != nullptr;

@@ -92,6 +92,25 @@ ImageShape VisionPrompt::shape_of(const media::PreprocessedImage& pre) const {
     return shape;
 }
 
+std::int64_t VisionPrompt::image_rows(std::int32_t width, std::int32_t height) const {
+    const media::PreprocessPlan plan =
+        media::plan_preprocess(width, height, encoder_->hparams().preprocess);
+    if (plan.images.empty()) throw Error("vision: preprocessing plans no image");
+    ImageShape shape;
+    shape.tile_rows = plan.tile_rows;
+    shape.tile_cols = plan.tile_cols;
+    const media::ImageSize first = plan.images.front();
+    shape.tokens_per_image = encoder_->tokens_for_size(first.width, first.height);
+    if (layout_.mrope()) {
+        const std::int32_t align = encoder_->hparams().preprocess.align;
+        shape.grid_cols = first.width / align;
+        shape.grid_rows = first.height / align;
+    }
+    PromptRows rows(mrope_);
+    layout_.append(rows, shape);
+    return static_cast<std::int64_t>(rows.tokens().size());
+}
+
 VisionPromptRows VisionPrompt::build(std::span<const ChatPiece> pieces,
                                      std::span<const std::shared_ptr<const media::Image>> images) {
     VisionPromptRows out;

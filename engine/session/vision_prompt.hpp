@@ -53,6 +53,10 @@ class VisionPrompt {
     // Rows a decoder's prefill chunk must hold for one non-causal span (Gemma 3's image).
     std::int64_t min_prefill_chunk() const;
 
+    // Prompt rows (embedding rows and the layout's markers) an image of width x height takes,
+    // without preprocessing it.
+    std::int64_t image_rows(std::int32_t width, std::int32_t height) const;
+
     // Lays out a tokenized chat with its images (preprocessing images it has not seen).
     VisionPromptRows build(std::span<const ChatPiece> pieces,
                            std::span<const std::shared_ptr<const media::Image>> images);

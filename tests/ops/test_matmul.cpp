@@ -5,7 +5,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "prism/error.hpp"
@@ -71,11 +75,10 @@ std::vector<Shape> shapes_for(TensorType type) {
     return s;
 }
 
-class MatmulOp : public GpuTest, public ::testing::WithParamInterface<TensorType> {
+class MatmulCheck : public GpuTest {
   protected:
     // Runs matmul on random data and compares with the CPU reference.
-    void check(Shape s, std::uint32_t seed) {
-        const TensorType type = GetParam();
+    void check(TensorType type, Shape s, std::uint32_t seed) {
         SCOPED_TRACE(std::string(tensor_type_name(type)) + " M=" + std::to_string(s.M) +
                      " N=" + std::to_string(s.N) + " K=" + std::to_string(s.K));
         const auto bytes = random_quantized(type, static_cast<std::size_t>(s.K * s.M), seed);
@@ -101,6 +104,11 @@ class MatmulOp : public GpuTest, public ::testing::WithParamInterface<TensorType
                     << got.at(m, n);
             }
     }
+};
+
+class MatmulOp : public MatmulCheck, public ::testing::WithParamInterface<TensorType> {
+  protected:
+    void check(Shape s, std::uint32_t seed) { MatmulCheck::check(GetParam(), s, seed); }
 };
 
 TEST_P(MatmulOp, MatchesCpuReference) {
@@ -136,6 +144,114 @@ TEST_P(MatmulTiledOp, MatchesCpuReference) {
 INSTANTIATE_TEST_SUITE_P(SomeTypes, MatmulTiledOp,
                          ::testing::Values(TensorType::F16, TensorType::Q8_0, TensorType::Q4_K),
                          [](const auto& p) { return std::string(tensor_type_name(p.param)); });
+
+// Sets environment variables for one test and restores them after it.
+class ScopedEnv {
+  public:
+    ScopedEnv(std::initializer_list<std::pair<const char*, std::string>> vars) {
+        for (const auto& [name, value] : vars) {
+            const char* old = std::getenv(name);
+            saved_.push_back({name, old != nullptr, old != nullptr ? old : ""});
+            setenv(name, value.c_str(), 1);
+        }
+    }
+    ~ScopedEnv() {
+        for (const auto& v : saved_) {
+            if (v.had)
+                setenv(v.name, v.value.c_str(), 1);
+            else
+                unsetenv(v.name);
+        }
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+  private:
+    struct Saved {
+        const char* name;
+        bool had;
+        std::string value;
+    };
+    std::vector<Saved> saved_;
+};
+
+// Every matrix-vector configuration on whatever device runs the tests: PRISM_MATVEC=gpu (the
+// GPU-tuned workgroups, 32 values per thread and step), shared (the same reduced through
+// shared memory, what devices without subgroup arithmetic get) and cpu (one subgroup; for
+// block types rows per invocation reading whole blocks, which CPU devices run in
+// MatmulOp). Shapes: two and one rows per workgroup (N = 1, 5), uneven M, and rows that
+// are not 4-byte aligned (an odd number of blocks: the 16-bit path, and odd blocks).
+using ConfigCase = std::tuple<const char*, TensorType>;
+class MatvecConfigOp : public MatmulCheck, public ::testing::WithParamInterface<ConfigCase> {};
+
+TEST_P(MatvecConfigOp, MatchesCpuReference) {
+    const auto [config, type] = GetParam();
+    const ScopedEnv env{{"PRISM_MATVEC", config}};
+    const bool k_quant = tensor_type_info(type).block_elements == 256;
+    const std::int64_t k = k_quant ? 512 : 256;
+    std::uint32_t seed = 300;
+    for (const Shape& s : {Shape{130, 1, k}, Shape{65, 5, k}}) check(type, s, seed += 7);
+    check(type, k_quant ? Shape{5, 1, 768} : Shape{7, 1, 96}, seed += 7);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    GpuConfigs, MatvecConfigOp,
+    ::testing::Combine(::testing::Values("gpu", "shared"),
+                       ::testing::Values(TensorType::F16, TensorType::Q4_0, TensorType::Q2_K,
+                                         TensorType::Q3_K, TensorType::Q4_K, TensorType::Q5_K,
+                                         TensorType::Q6_K, TensorType::IQ4_NL)),
+    [](const auto& p) {
+        return std::string(std::get<0>(p.param)) + "_" +
+               std::string(tensor_type_name(std::get<1>(p.param)));
+    });
+INSTANTIATE_TEST_SUITE_P(CpuConfig, MatvecConfigOp,
+                         ::testing::Combine(::testing::Values("cpu"),
+                                            ::testing::Values(TensorType::Q3_K, TensorType::Q4_K,
+                                                              TensorType::Q6_K,
+                                                              TensorType::IQ4_NL)),
+                         [](const auto& p) {
+                             return std::string(std::get<0>(p.param)) + "_" +
+                                    std::string(tensor_type_name(std::get<1>(p.param)));
+                         });
+
+// Each tile shape of the shared-memory tiled kernel, forced (PRISM_MATMUL_TILES; with
+// PRISM_MATMUL_TILED=1 so that CPU devices run it too), at a shape past its tile on both sides
+// (M >= 512 and N >= 128 for the large 128 x 128 tile) and at one smaller than a tile.
+using TilesCase = std::tuple<const char*, TensorType>;
+class MatmulTilesOp : public MatmulCheck, public ::testing::WithParamInterface<TilesCase> {};
+
+TEST_P(MatmulTilesOp, MatchesCpuReference) {
+    const auto [tiles, type] = GetParam();
+    // The large tile's shared memory (4 * 32 * (129 + 129) bytes) is over lavapipe's 32 KiB.
+    constexpr std::uint64_t kLargeTileShared = 4ull * 32 * (129 + 129);
+    if (std::string_view(tiles) == "large" &&
+        ctx().device().max_shared_memory_bytes < kLargeTileShared) {
+        GTEST_SKIP() << "the large tile needs " << kLargeTileShared
+                     << " bytes of shared memory; this device has "
+                     << ctx().device().max_shared_memory_bytes;
+    }
+    const ScopedEnv env{{"PRISM_MATMUL_TILED", "1"}, {"PRISM_MATMUL_TILES", tiles}};
+    std::uint32_t seed = 500;
+    for (const Shape& s : {Shape{520, 130, 256}, Shape{65, 17, 256}}) check(type, s, seed += 7);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiles, MatmulTilesOp,
+                         ::testing::Combine(::testing::Values("large", "medium", "narrow", "cpu"),
+                                            ::testing::Values(TensorType::F16, TensorType::Q4_K)),
+                         [](const auto& p) {
+                             return std::string(std::get<0>(p.param)) + "_" +
+                                    std::string(tensor_type_name(std::get<1>(p.param)));
+                         });
+
+TEST_F(GpuTest, MatmulRejectsUnknownForcedTiles) {
+    const ScopedEnv env{{"PRISM_MATMUL_TILED", "1"}, {"PRISM_MATMUL_TILES", "huge"}};
+    auto w =
+        upload_raw(TensorType::F16, {32, 64, 1, 1}, random_quantized(TensorType::F16, 2048, 1));
+    auto x = upload(random_tensor({32, 40, 1, 1}, 2));
+    auto out = empty(TensorType::F32, {64, 40, 1, 1});
+    auto rec = ctx().record();
+    EXPECT_THROW(ops::matmul(rec, w, x, out), Error);
+}
 
 TEST_F(GpuTest, MatmulRejectsBadShapes) {
     auto w =

@@ -23,12 +23,27 @@ std::ostream& operator<<(std::ostream& os, const PoolCase& c) {
               << c.kernel << " s" << c.stride;
 }
 
+std::array<std::int64_t, 4> pooled_1d(const PoolCase& c) {
+    return {c.ne[0], ops::pool_output_length(c.ne[1], c.kernel, c.stride), c.ne[2], c.ne[3]};
+}
+
 std::array<std::int64_t, 4> pooled_2d(const PoolCase& c) {
     return {c.ne[0], ops::pool_output_length(c.ne[1], c.kernel, c.stride),
             ops::pool_output_length(c.ne[2], c.kernel, c.stride), c.ne[3]};
 }
 
+class AvgPool1d : public GpuTest, public ::testing::WithParamInterface<PoolCase> {};
 class AvgPool2d : public GpuTest, public ::testing::WithParamInterface<PoolCase> {};
+
+TEST_P(AvgPool1d, MatchesCpu) {
+    const auto c = GetParam();
+    const auto in = random_tensor(c.ne, 51);
+    auto gin = upload(in);
+    auto out = empty(TensorType::F32, pooled_1d(c));
+    run([&](gpu::Recorder& rec) { ops::avg_pool1d(rec, gin, out, c.kernel, c.stride); });
+    EXPECT_TRUE(
+        all_close(ops::cpu::avg_pool1d(in, c.kernel, c.stride), download(out), kPoolTol, 0));
+}
 
 TEST_P(AvgPool2d, MatchesCpu) {
     const auto c = GetParam();
@@ -39,6 +54,16 @@ TEST_P(AvgPool2d, MatchesCpu) {
     EXPECT_TRUE(
         all_close(ops::cpu::avg_pool2d(in, c.kernel, c.stride), download(out), kPoolTol, 0));
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, AvgPool1d,
+    ::testing::Values(PoolCase{{1, 1, 1, 1}, 1, 1},
+                      // Whisper-family k = 2, s = 2 over an odd length: the last step is dropped.
+                      PoolCase{{3, 7, 1, 1}, 2, 2}, PoolCase{{33, 50, 1, 1}, 2, 2},
+                      // Overlapping and gapped windows; batches in dims 2 and 3.
+                      PoolCase{{5, 10, 1, 1}, 3, 2}, PoolCase{{300, 17, 1, 1}, 4, 3},
+                      PoolCase{{4, 9, 3, 2}, 2, 2}),
+    [](const auto& param) { return "case" + std::to_string(param.index); });
 
 INSTANTIATE_TEST_SUITE_P(
     Shapes, AvgPool2d,
@@ -72,22 +97,35 @@ TEST_F(GpuTest, AvgPool2dPoolsPatchEmbeddingsInPlaceOfAGrid) {
         }
 }
 
+TEST_F(GpuTest, AvgPool1dReadsATransposedView) {
+    // [T, C] memory seen as [C, T]: strides are honoured.
+    const auto tc = random_tensor({10, 6, 1, 1}, 54);
+    ops::HostTensor ct({6, 10, 1, 1});
+    for (std::int64_t t = 0; t < 10; ++t)
+        for (std::int64_t ch = 0; ch < 6; ++ch) ct.at(ch, t) = tc.at(t, ch);
+    auto gin = upload(tc).permuted(1, 0, 2, 3);
+    auto out = empty(TensorType::F32, {6, 5, 1, 1});
+    run([&](gpu::Recorder& rec) { ops::avg_pool1d(rec, gin, out, 2, 2); });
+    EXPECT_TRUE(all_close(ops::cpu::avg_pool1d(ct, 2, 2), download(out), kPoolTol, 0));
+}
+
 TEST_F(GpuTest, AvgPoolRejectsBadArguments) {
     auto rec = ctx().record();
     auto in = upload(random_tensor({4, 3, 3, 1}, 1));
-    auto out = empty(TensorType::F32, {4, 1, 1, 1});
+    auto out = empty(TensorType::F32, {4, 1, 3, 1});
     try {
-        ops::avg_pool2d(rec, in, out, 4, 4);  // kernel longer than the 3 x 3 grid
+        ops::avg_pool1d(rec, in, out, 4, 4);  // kernel longer than the 3 tokens
         ADD_FAILURE() << "no error for a kernel longer than the input";
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("avg_pool2d"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("avg_pool1d"), std::string::npos) << e.what();
     }
-    EXPECT_THROW(ops::avg_pool2d(rec, in, out, 0, 1), Error);
-    EXPECT_THROW(ops::avg_pool2d(rec, in, out, 2, 0), Error);
-    EXPECT_NO_THROW(ops::avg_pool2d(rec, in, out, 2, 2));  // [4, 3, 3] -> [4, 1, 1]
-    auto wrong = empty(TensorType::F32, {4, 1, 3, 1});
-    EXPECT_THROW(ops::avg_pool2d(rec, in, wrong, 2, 2), Error);
-    EXPECT_THROW(ops::avg_pool2d(rec, in, in, 1, 1), Error);  // in place is not allowed
+    EXPECT_THROW(ops::avg_pool1d(rec, in, out, 0, 1), Error);
+    EXPECT_THROW(ops::avg_pool1d(rec, in, out, 2, 0), Error);
+    EXPECT_NO_THROW(ops::avg_pool1d(rec, in, out, 2, 2));  // [4, 3, 3] -> [4, 1, 3]
+    auto wrong = empty(TensorType::F32, {4, 2, 3, 1});
+    EXPECT_THROW(ops::avg_pool1d(rec, in, wrong, 2, 2), Error);
+    EXPECT_THROW(ops::avg_pool2d(rec, in, out, 2, 2), Error);  // 2-D output is [4, 1, 1]
+    EXPECT_THROW(ops::avg_pool2d(rec, in, in, 1, 1), Error);   // in place is not allowed
 }
 
 }  // namespace

@@ -18,6 +18,7 @@ ApplicationWindow {
     required property var history
     required property var catalog
     required property var models
+    required property var browser  // ModelBrowser: models from Hugging Face
     required property string demoModelPath
     required property bool systemDark
 
@@ -64,6 +65,7 @@ ApplicationWindow {
         }
     }
     Shortcut { sequence: "Ctrl+,"; onActivated: settingsDialog.open() }
+    Shortcut { sequence: "Ctrl+D"; onActivated: browserDialog.open() }
 
     Connections {
         target: window.chat
@@ -134,6 +136,7 @@ ApplicationWindow {
                 models: window.models
                 catalog: window.catalog
                 onOpenModelRequested: window.openModel()
+                onBrowseHubRequested: browserDialog.open()
                 onInfoRequested: infoDialog.open()
                 onSettingsRequested: settingsDialog.open()
             }
@@ -193,6 +196,12 @@ ApplicationWindow {
             wrapMode: Text.Wrap
             color: theme.text
         }
+    }
+
+    ModelBrowserDialog {
+        id: browserDialog
+        theme: theme
+        browser: window.browser
     }
 
     ModelInfoDialog {

@@ -12,6 +12,7 @@ Rectangle {
     required property var models   // ModelListModel: GGUF files found in the usual folders
     required property var catalog  // ModelCatalog
     signal openModelRequested()
+    signal browseHubRequested()
     signal infoRequested()
     signal settingsRequested()
 
@@ -79,6 +80,21 @@ Rectangle {
                     onObjectAdded: (index, object) => modelMenu.insertItem(index, object)
                     onObjectRemoved: (index, object) => modelMenu.removeItem(object)
                 }
+                Instantiator {
+                    model: bar.engine.serverModels
+                    delegate: MenuItem {
+                        required property string modelData
+                        text: modelData + qsTr("  ·  server")
+                        checkable: true
+                        checked: bar.engine.remote && bar.engine.modelName === modelData
+                        ToolTip.visible: hovered
+                        ToolTip.text: bar.engine.serverUrl
+                        Accessible.name: qsTr("%1 on %2").arg(modelData).arg(bar.engine.serverUrl)
+                        onTriggered: bar.engine.useServerModel(modelData)
+                    }
+                    onObjectAdded: (index, object) => modelMenu.insertItem(index, object)
+                    onObjectRemoved: (index, object) => modelMenu.removeItem(object)
+                }
                 MenuItem {
                     enabled: false
                     visible: bar.models.count === 0
@@ -91,19 +107,30 @@ Rectangle {
                     onTriggered: bar.openModelRequested()
                 }
                 MenuItem {
+                    objectName: "browseHubItem"
+                    text: qsTr("Download from Hugging Face… (Ctrl+D)")
+                    onTriggered: bar.browseHubRequested()
+                }
+                MenuItem {
                     text: qsTr("Look for models again")
                     onTriggered: bar.catalog.scan()
                 }
             }
         }
         Badge {
-            visible: bar.engine.modelLoaded
+            visible: bar.engine.modelLoaded && !bar.engine.remote
             text: bar.engine.quantization
             Accessible.name: qsTr("Quantization %1").arg(text)
         }
         Badge {
+            objectName: "serverBadge"
+            visible: bar.engine.remote
+            text: qsTr("server %1").arg(bar.engine.deviceName)
+            Accessible.name: qsTr("Answered by the server at %1").arg(bar.engine.serverUrl)
+        }
+        Badge {
             objectName: "visionBadge"
-            visible: bar.engine.hasVision
+            visible: bar.engine.hasVision && !bar.engine.remote
             text: qsTr("vision")
         }
         Badge {

@@ -3,7 +3,7 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Prism.Ui
 
-// System prompt, sampling, context size, GPU device and theme. Changes apply at once (sampling
+// System prompt, sampling, context size, GPU device, a server to connect to, and theme. Changes apply at once (sampling
 // to the next answer, context and device to the next model load).
 Dialog {
     id: dialog
@@ -130,6 +130,45 @@ Dialog {
             }
             Label {
                 text: qsTr("Context size and device apply to the next model you load.")
+                color: dialog.theme.muted
+                font.pixelSize: 12
+            }
+
+            Label { text: qsTr("Server"); color: dialog.theme.text; font.bold: true }
+            RowLayout {
+                Label { text: qsTr("Address"); Layout.preferredWidth: 150; color: dialog.theme.text }
+                TextField {
+                    id: serverUrlField
+                    objectName: "serverUrlField"
+                    Layout.fillWidth: true
+                    text: dialog.engine.serverUrl
+                    placeholderText: "http://127.0.0.1:8080"
+                    Accessible.name: qsTr("OpenAI-compatible server address")
+                }
+            }
+            RowLayout {
+                Label { text: qsTr("API key"); Layout.preferredWidth: 150; color: dialog.theme.text }
+                TextField {
+                    id: serverKeyField
+                    objectName: "serverKeyField"
+                    Layout.fillWidth: true
+                    echoMode: TextInput.Password
+                    placeholderText: qsTr("none")
+                    Accessible.name: qsTr("API key")
+                }
+                Button {
+                    objectName: "serverConnectButton"
+                    text: qsTr("Connect")
+                    enabled: serverUrlField.text.length > 0
+                    onClicked: dialog.engine.connectServer(serverUrlField.text, serverKeyField.text)
+                }
+            }
+            Label {
+                Layout.fillWidth: true
+                wrapMode: Text.Wrap
+                text: qsTr("A vLLM, llama-server, Ollama, LM Studio or Prism server answers instead of "
+                           + "a local model; its models appear in the model menu. The key is kept "
+                           + "in memory until Prism closes, never written to disk.")
                 color: dialog.theme.muted
                 font.pixelSize: 12
             }

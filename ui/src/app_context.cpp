@@ -2,10 +2,14 @@
 
 #include <QGuiApplication>
 #include <QPalette>
+#include <QPointer>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "data/app_paths.hpp"
+#include "device_memory.hpp"
+#include "hub/hub_api.hpp"
 
 namespace prism::ui {
 
@@ -32,6 +36,28 @@ AppContext::AppContext(const AppOptions& options)
     QObject::connect(settings_.get(), &SettingsStore::contextSizeChanged, &engine_,
                      apply_load_options);
     apply_load_options();
+    // Models from the hub land in the first model folder, and the menu looks again.
+    browser_ = std::make_unique<ModelBrowser>(
+        options.model_folders.isEmpty() ? app_models_folder() : options.model_folders.first(),
+        hub_base_url());
+    QObject::connect(browser_.get(), &ModelBrowser::modelDownloaded, &catalog_,
+                     &ModelCatalog::scan);
+    auto update_fit = [this] {
+        // A context of 0 is "the model's own, at most 4096".
+        const int context = settings_->contextSize();
+        browser_->setContextSize(context > 0 ? context : 4096);
+        QPointer<ModelBrowser> browser = browser_.get();
+        (void)QtConcurrent::run([browser, device = settings_->gpuDevice()] {
+            const auto bytes = static_cast<qint64>(device_memory_bytes(device));
+            QMetaObject::invokeMethod(QCoreApplication::instance(), [browser, bytes] {
+                if (browser != nullptr) browser->setDeviceMemory(bytes);
+            });
+        });
+    };
+    QObject::connect(settings_.get(), &SettingsStore::gpuDeviceChanged, browser_.get(), update_fit);
+    QObject::connect(settings_.get(), &SettingsStore::contextSizeChanged, browser_.get(),
+                     update_fit);
+    update_fit();
     QObject::connect(&engine_, &EngineController::modelChanged, settings_.get(), [this] {
         if (!engine_.modelLoaded()) return;
         settings_->setLastModelPath(engine_.modelPath());
@@ -53,6 +79,7 @@ QQuickWindow* AppContext::load_window(QQmlApplicationEngine& qml) {
         {QStringLiteral("history"), QVariant::fromValue(&history_)},
         {QStringLiteral("catalog"), QVariant::fromValue(&catalog_)},
         {QStringLiteral("models"), QVariant::fromValue(&models_)},
+        {QStringLiteral("browser"), QVariant::fromValue(browser_.get())},
         {QStringLiteral("demoModelPath"), demo_model_path()},
         {QStringLiteral("systemDark"), system_dark},
     });

@@ -15,6 +15,7 @@
 #include "data/model_list_model.hpp"
 #include "data/settings_store.hpp"
 #include "engine_controller.hpp"
+#include "hub/model_browser.hpp"
 #include "image_store.hpp"
 
 class QQmlApplicationEngine;
@@ -53,6 +54,7 @@ class AppContext {
     ModelCatalog catalog_;
     ModelListModel models_;
     std::unique_ptr<ChatController> chat_;
+    std::unique_ptr<ModelBrowser> browser_;
 };
 
 }  // namespace prism::ui

@@ -1,11 +1,30 @@
 #include "engine_controller.hpp"
 
+#include <QFile>
 #include <QFileInfo>
 
 #include "engine_worker.hpp"
 #include "model_description.hpp"
 
 namespace prism::ui {
+namespace {
+
+// A server's usage report in the terms the local engine's answers carry.
+AnswerTimings remote_answer_timings(const RemoteUsage& usage) {
+    AnswerTimings t;
+    t.tokens = usage.completion_tokens;
+    t.time_to_first_token_ms = usage.time_to_first_token_ms;
+    const double generating = usage.seconds - usage.time_to_first_token_ms / 1000.0;
+    if (generating > 0 && usage.completion_tokens > 1)
+        t.tokens_per_second = static_cast<double>(usage.completion_tokens - 1) / generating;
+    t.stop_reason = usage.finish_reason == QLatin1String("length") ? QStringLiteral("max tokens")
+                    : usage.finish_reason == QLatin1String("stopped")
+                        ? QStringLiteral("cancelled")
+                        : QStringLiteral("end of generation");
+    return t;
+}
+
+}  // namespace
 
 EngineController::EngineController(QObject* parent)
     : QObject(parent), shared_(std::make_shared<EngineShared>()) {
@@ -60,6 +79,28 @@ EngineController::EngineController(QObject* parent)
         emit devicesChanged();
     });
     thread_.start();
+
+    connect(&remote_, &RemoteChatClient::modelsListed, this, [this](const QStringList& ids) {
+        server_models_ = ids;
+        emit serverModelsChanged();
+        useServerModel(ids.contains(wanted_server_model_) ? wanted_server_model_ : ids.first());
+    });
+    connect(&remote_, &RemoteChatClient::listFailed, this, [this](const QString& error) {
+        loading_path_.clear();
+        set_status(Status::empty);
+        emit loadFailed(error);
+    });
+    connect(&remote_, &RemoteChatClient::piece, this, &EngineController::piece);
+    connect(&remote_, &RemoteChatClient::finished, this,
+            [this](quint64 id, const RemoteUsage& usage) {
+                if (id == running_request_ && status_ == Status::generating)
+                    set_status(Status::ready);
+                emit generationFinished(id, remote_answer_timings(usage));
+            });
+    connect(&remote_, &RemoteChatClient::failed, this, [this](quint64 id, const QString& e) {
+        if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
+        emit generationFailed(id, e);
+    });
 }
 
 EngineController::~EngineController() {
@@ -84,6 +125,8 @@ void EngineController::set_load_options(const QString& device, qint64 n_ctx) {
 }
 
 void EngineController::loadModel(const QString& pathOrUrl, const QString& mmprojPath) {
+    remote_.stop();
+    remote_model_ = false;
     const QUrl url(pathOrUrl);
     const QString path = url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
     const QUrl mm(mmprojPath);
@@ -102,11 +145,54 @@ void EngineController::loadModel(const QString& pathOrUrl, const QString& mmproj
         worker_, [w = worker_, request] { w->load_model(request); }, Qt::QueuedConnection);
 }
 
+void EngineController::connectServer(const QString& url, const QString& apiKey,
+                                     const QString& model) {
+    const QUrl base = api_base_url(url);
+    if (!base.isValid()) {
+        emit loadFailed(tr("'%1' is not a server address (http://host:port)").arg(url));
+        return;
+    }
+    if (status_ == Status::loading) return;
+    stop();
+    // The local model goes: one model answers at a time.
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_] { w->unload(); }, Qt::QueuedConnection);
+    model_ = {};
+    remote_model_ = false;
+    server_models_.clear();
+    server_url_ = base.toString();
+    wanted_server_model_ = model;
+    emit serverModelsChanged();
+    emit modelChanged();
+    loading_path_ = server_url_;
+    set_status(Status::loading);
+    remote_.set_endpoint(base, apiKey);
+    remote_.list_models();
+}
+
+void EngineController::useServerModel(const QString& id) {
+    if (!server_models_.contains(id)) return;
+    remote_.stop();
+    model_ = {};
+    model_.path = server_url_ + QLatin1Char('#') + id;
+    model_.name = id;
+    model_.architecture = tr("server");
+    model_.device_name = remote_.base().host();
+    // The model list does not say what a model takes; images are sent, and a server whose
+    // model has no vision says so in its answer.
+    model_.has_vision = true;
+    remote_model_ = true;
+    loading_path_.clear();
+    emit modelChanged();
+    set_status(Status::ready);
+}
+
 void EngineController::cancelLoad() {
     shared_->cancel_load = true;
 }
 
 void EngineController::stop() {
+    remote_.stop();
     shared_->stop_up_to = last_request_;
     shared_->cancel_generation();
 }
@@ -121,10 +207,47 @@ quint64 EngineController::generate(const QList<ChatTurn>& turns,
     const quint64 id = ++last_request_;
     running_request_ = id;
     set_status(Status::generating);
+    if (remote_model_) {
+        generate_remote(id, turns, settings);
+        return id;
+    }
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id, turns, settings] { w->generate(id, turns, settings); },
         Qt::QueuedConnection);
     return id;
+}
+
+void EngineController::generate_remote(quint64 id, const QList<ChatTurn>& turns,
+                                       const GenerationSettings& settings) {
+    QList<RemoteMessage> messages;
+    if (!settings.system_prompt.trimmed().isEmpty())
+        messages.append({QStringLiteral("system"), settings.system_prompt, {}});
+    for (const ChatTurn& turn : turns) {
+        RemoteMessage m;
+        m.role = turn.role == TurnRole::system      ? QStringLiteral("system")
+                 : turn.role == TurnRole::assistant ? QStringLiteral("assistant")
+                                                    : QStringLiteral("user");
+        m.text = turn.text;
+        for (const ImageAttachment& image : turn.images) {
+            QByteArray bytes = image.bytes;
+            if (bytes.isEmpty()) {
+                QFile file(image.path);
+                if (!file.open(QIODevice::ReadOnly)) {
+                    emit generationFailed(id, tr("cannot read the image %1").arg(image.path));
+                    set_status(Status::ready);
+                    return;
+                }
+                bytes = file.readAll();
+            }
+            m.images.append({bytes, {}});
+        }
+        messages.append(m);
+    }
+    RemoteSampling sampling;
+    sampling.temperature = settings.temperature;
+    sampling.top_p = settings.top_p;
+    sampling.max_tokens = settings.max_tokens;
+    remote_.generate(id, model_.name, messages, sampling);
 }
 
 void EngineController::set_status(Status s) {

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "chat_types.hpp"
+#include "remote/remote_chat_client.hpp"
 
 namespace prism::ui {
 
@@ -44,6 +45,11 @@ class EngineController : public QObject {
     // Set when the context is longer than the model was trained with (quality may drop).
     Q_PROPERTY(QString contextWarning READ contextWarning NOTIFY modelChanged)
     Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
+    // A model on an OpenAI-compatible server (vLLM, llama-server, Ollama, LM Studio,
+    // prism-server) instead of a local GGUF; the server's models to choose from.
+    Q_PROPERTY(bool remote READ remote NOTIFY modelChanged)
+    Q_PROPERTY(QString serverUrl READ serverUrl NOTIFY serverModelsChanged)
+    Q_PROPERTY(QStringList serverModels READ serverModels NOTIFY serverModelsChanged)
 
   public:
     enum class Status { empty, loading, ready, generating };
@@ -70,6 +76,9 @@ class EngineController : public QObject {
     QString visionNote() const { return model_.vision_note; }
     QString contextWarning() const { return model_.context_warning; }
     QStringList devices() const { return devices_; }
+    bool remote() const { return remote_model_; }
+    QString serverUrl() const { return server_url_; }
+    QStringList serverModels() const { return server_models_; }
 
     // Where the next load runs and how large its context is (from the settings).
     void set_load_options(const QString& device, qint64 n_ctx);
@@ -80,6 +89,13 @@ class EngineController : public QObject {
     // Stops the generation in progress (returns at once; the answer ends after the current token).
     Q_INVOKABLE void stop();
     Q_INVOKABLE void refreshDevices();
+    // Connects to an OpenAI-compatible server ("http://host:port", with or without /v1) and
+    // lists its models; `model` (or the first listed) becomes the one answering. The key is kept
+    // in memory only. Failures come as loadFailed with a plain sentence.
+    Q_INVOKABLE void connectServer(const QString& url, const QString& apiKey,
+                                   const QString& model = {});
+    // Answers with another of the connected server's models.
+    Q_INVOKABLE void useServerModel(const QString& id);
 
     // Queues a generation over the whole conversation; returns its id for the signals below.
     quint64 generate(const QList<ChatTurn>& turns, const GenerationSettings& settings);
@@ -89,6 +105,7 @@ class EngineController : public QObject {
     void loadProgressChanged();
     void modelChanged();
     void devicesChanged();
+    void serverModelsChanged();
     // The engine's own error text, for the error dialog.
     void loadFailed(const QString& error);
     void loadCancelled();
@@ -100,6 +117,8 @@ class EngineController : public QObject {
 
   private:
     void set_status(Status s);
+    void generate_remote(quint64 id, const QList<ChatTurn>& turns,
+                         const GenerationSettings& settings);
 
     std::shared_ptr<EngineShared> shared_;
     QThread thread_;
@@ -113,6 +132,11 @@ class EngineController : public QObject {
     qint64 n_ctx_ = 0;
     quint64 last_request_ = 0;
     quint64 running_request_ = 0;
+    RemoteChatClient remote_;
+    bool remote_model_ = false;
+    QString server_url_;
+    QString wanted_server_model_;
+    QStringList server_models_;
 };
 
 }  // namespace prism::ui

@@ -31,6 +31,11 @@
 #include "prism/text/sampler.hpp"
 #include "prism/tokenizer.hpp"
 #include "prism/value_range.hpp"
+#include "prism/video_plan.hpp"
+
+namespace prism::media {
+struct Video;
+}
 
 namespace prism {
 
@@ -145,9 +150,10 @@ class Session {
 
     // The conversation. generate() appends the assistant's reply itself.
     void add_message(ChatRole role, std::string content);
-    // A message of ordered text and image parts (each part exactly one of the two). Images
-    // need a vision encoder: without one this throws
-    // Error("this model has no vision encoder; load an mmproj").
+    // A message of ordered text, image and video parts (each part exactly one of them). Images
+    // and videos need a vision encoder: without one this throws
+    // Error("this model has no vision encoder; load an mmproj"). A video part is replaced by
+    // the parts plan_video() gives for it: its timestamps as text and its pictures.
     void add_message(ChatRole role, std::vector<MessagePart> parts);
     void add_user(std::vector<MessagePart> parts) { add_message(ChatRole::user, std::move(parts)); }
     void add_system(std::string content) { add_message(ChatRole::system, std::move(content)); }
@@ -156,6 +162,12 @@ class Session {
         add_message(ChatRole::assistant, std::move(content));
     }
     std::span<const ChatMessage> messages() const;
+    // Which of a video's pictures, at what size, a message part of it would show this model
+    // within `token_budget` prompt tokens (0: half the context), with what each costs under the
+    // model's own image rule: pictures are scaled down first (to 224 pixels on the longer
+    // side at least), then fewer of them are kept, spread over the video. Encodes nothing.
+    // Throws Error without a vision encoder, or when not even one picture fits the budget.
+    VideoPlan plan_video(const media::Video& video, std::int64_t token_budget = 0) const;
     // Takes back the last message (one that was refused, for instance); none: no-op.
     void remove_last_message();
     // Forgets the conversation (the KV cache stays until a new prompt differs from it).

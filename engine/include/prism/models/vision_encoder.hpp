@@ -60,6 +60,9 @@ class VisionEncoder {
     const VisionHParams& hparams() const;
     // Throws Error when the image's size does not suit the encoder.
     std::int64_t tokens_for(const media::PlanarImage& image) const;
+    // The same for an image of that size as preprocessing makes it (plan_preprocess), before
+    // any pixel exists: token budgets are planned with it.
+    std::int64_t tokens_for_size(std::int32_t width, std::int32_t height) const;
     // One tile / image, recorded into one command buffer; the result stays on the GPU.
     ImageEmbeddings encode(const media::PlanarImage& image);
 

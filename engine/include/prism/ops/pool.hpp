@@ -15,6 +15,11 @@ namespace prism::ops {
 // Output length along one axis: (n - kernel) / stride + 1; throws when kernel > n.
 std::int64_t pool_output_length(std::int64_t n, std::int64_t kernel, std::int64_t stride);
 
+// 1-D pool over time: in [C, T, ...] -> out [C, (T - kernel) / stride + 1, ...]; dims 2 and 3
+// are independent batches. Whisper-family encoders (qwen2a, voxtral) use kernel 2, stride 2.
+void avg_pool1d(gpu::Recorder& rec, const gpu::Tensor& in, const gpu::Tensor& out,
+                std::int64_t kernel, std::int64_t stride);
+
 // 2-D pool over a token grid: in [C, W, H, B], where token (x, y) of a W x H grid is column
 // y * W + x, which is the order conv2d_patch emits patches in; a [C, W * H] activation is
 // therefore this tensor with ne = {C, W, H}, nb = {4, 4C, 4CW}, no copy needed.
@@ -25,6 +30,7 @@ void avg_pool2d(gpu::Recorder& rec, const gpu::Tensor& in, const gpu::Tensor& ou
 
 namespace cpu {
 // Same contracts on host tensors; sums in double.
+HostTensor avg_pool1d(const HostTensor& in, std::int64_t kernel, std::int64_t stride);
 HostTensor avg_pool2d(const HostTensor& in, std::int64_t kernel, std::int64_t stride);
 }  // namespace cpu
 

@@ -1,0 +1,451 @@
+"""prism-server against the official `openai` Python client, on loopback.
+
+Starts real prism-server processes (the demo model with an API key; the tiny SmolVLM pair for
+images) and checks what a client sees: answers equal to prism-cli's for the same greedy
+request, streaming equal to non-streaming, usage counts, KV-cache reuse, OpenAI's error shape
+and status for bad requests, 8 clients at once and a client killed mid-stream.
+
+usage: test_openai_client.py --server PRISM_SERVER --cli PRISM_CLI --root SOURCE_DIR
+"""
+
+import argparse
+import base64
+import concurrent.futures
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import openai
+
+ARGS = None
+KEY = "test-key-3f9a"
+
+
+class Server:
+    """A prism-server process on a free loopback port."""
+
+    def __init__(self, *flags, env=None):
+        self.proc = subprocess.Popen(
+            [ARGS.server, "--port", "0", *flags],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **(env or {})})
+        line = self.proc.stdout.readline()
+        if "http://" not in line:
+            self.proc.kill()
+            raise RuntimeError("prism-server did not start: " + line + self.proc.stderr.read())
+        self.url = line.split("http://")[1].split()[0]
+        self.base = "http://" + self.url
+        # Drain stderr (one line per request) so that the pipe never fills.
+        self.log = []
+        threading.Thread(target=lambda: self.log.extend(self.proc.stderr), daemon=True).start()
+
+    def client(self, key=KEY, **kw):
+        return openai.OpenAI(base_url=self.base + "/v1", api_key=key, max_retries=0, **kw)
+
+    def raw(self, path, body=None, key=KEY, content_type="application/json", method=None):
+        """(status, parsed JSON body) of a request made without the client."""
+        headers = {"Content-Type": content_type}
+        if key:
+            headers["Authorization"] = "Bearer " + key
+        req = urllib.request.Request(self.base + path, data=body, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def health(self, key=KEY):
+        return self.raw("/health", key=key)[1]
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
+
+
+def cli_answer(*args):
+    """prism-cli's greedy answer: the reference the server must reproduce."""
+    out = subprocess.run([ARGS.cli, "run", "--temp", "0", *args], capture_output=True,
+                         text=True, timeout=120, check=True)
+    return out.stdout.rstrip("\n")
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def demo_model():
+    return os.path.join(ARGS.root, "resources", "models", "stories260K.gguf")
+
+
+def vlm(name):
+    return os.path.join(ARGS.root, "tests", "data", "vlm", "smolvlm", name)
+
+
+def assert_error(test, err, status, code=None, param=None):
+    test.assertEqual(err.status_code, status, err)
+    body = err.body
+    test.assertIsInstance(body, dict, "the error body is OpenAI's {error: {...}}")
+    for field in ("message", "type", "param", "code"):
+        test.assertIn(field, body)
+    test.assertTrue(body["message"])
+    if code is not None:
+        test.assertEqual(body["code"], code)
+    if param is not None:
+        test.assertEqual(body["param"], param)
+
+
+class TextServer(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("-m", demo_model(), "--api-key", KEY)
+        cls.client = cls.server.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        status = cls.server.stop()
+        if status != 0:
+            raise AssertionError("SIGTERM should stop prism-server with status 0, not %s" % status)
+
+    def chat(self, prompt, **kw):
+        return self.client.chat.completions.create(
+            model="stories260K", messages=[{"role": "user", "content": prompt}],
+            temperature=0, **kw)
+
+    def test_models(self):
+        models = self.client.models.list()
+        self.assertEqual([m.id for m in models.data], ["stories260K"])
+        self.assertEqual(self.client.models.retrieve("stories260K").id, "stories260K")
+        with self.assertRaises(openai.NotFoundError):
+            self.client.models.retrieve("gpt-4")
+
+    def test_health(self):
+        self.assertEqual(self.server.health()["status"], "ok")
+
+    def test_chat_matches_prism_cli(self):
+        r = self.chat("Tell me a story about a cat.", max_tokens=40)
+        self.assertEqual(r.object, "chat.completion")
+        self.assertEqual(r.model, "stories260K")
+        msg = r.choices[0].message
+        self.assertEqual(msg.role, "assistant")
+        self.assertEqual(msg.content, cli_answer("-m", demo_model(), "-n", "40", "-p",
+                                                 "Tell me a story about a cat."))
+        self.assertIn(r.choices[0].finish_reason, ("stop", "length"))
+        u = r.usage
+        self.assertGreater(u.prompt_tokens, 5)
+        self.assertGreater(u.completion_tokens, 0)
+        self.assertLessEqual(u.completion_tokens, 40)
+        self.assertEqual(u.total_tokens, u.prompt_tokens + u.completion_tokens)
+
+    def test_max_tokens_gives_length(self):
+        r = self.chat("Once upon a time", max_tokens=3)
+        self.assertEqual(r.choices[0].finish_reason, "length")
+        self.assertEqual(r.usage.completion_tokens, 3)
+
+    def test_streaming_equals_non_streaming(self):
+        whole = self.chat("A dog found a ball.", max_tokens=48)
+        pieces, finish, usage = [], None, None
+        for chunk in self.chat("A dog found a ball.", max_tokens=48, stream=True,
+                               stream_options={"include_usage": True}):
+            self.assertEqual(chunk.object, "chat.completion.chunk")
+            if chunk.usage is not None:
+                usage = chunk.usage
+            for c in chunk.choices:
+                pieces.append(c.delta.content or "")
+                finish = c.finish_reason or finish
+        self.assertGreater(len([p for p in pieces if p]), 1, "the answer came in pieces")
+        self.assertEqual("".join(pieces), whole.choices[0].message.content)
+        self.assertEqual(finish, whole.choices[0].finish_reason)
+        self.assertIsNotNone(usage)
+        self.assertEqual(usage.completion_tokens, whole.usage.completion_tokens)
+
+    def test_follow_up_turn_reuses_the_cache(self):
+        first = [{"role": "system", "content": "You tell short stories."},
+                 {"role": "user", "content": "A story about a frog."}]
+        r1 = self.client.chat.completions.create(model="stories260K", messages=first,
+                                                 temperature=0, max_tokens=20)
+        second = first + [{"role": "assistant", "content": r1.choices[0].message.content},
+                          {"role": "user", "content": "And then?"}]
+        r2 = self.client.chat.completions.create(model="stories260K", messages=second,
+                                                 temperature=0, max_tokens=20)
+        cached = r2.usage.prompt_tokens_details.cached_tokens
+        # Everything up to the new turn was in the KV cache (unless another test's request
+        # came between the two; the tests of this class run one at a time).
+        self.assertGreaterEqual(cached, r1.usage.prompt_tokens)
+        self.assertLess(cached, r2.usage.prompt_tokens)
+
+    def test_completions_match_prism_cli_raw(self):
+        r = self.client.completions.create(model="stories260K", prompt="The little girl",
+                                           temperature=0, max_tokens=24)
+        self.assertEqual(r.object, "text_completion")
+        # prism-cli prints the prompt before its continuation.
+        self.assertEqual("The little girl" + r.choices[0].text,
+                         cli_answer("-m", demo_model(), "--raw", "-n", "24", "-p",
+                                    "The little girl"))
+        streamed = "".join(c.choices[0].text for c in self.client.completions.create(
+            model="stories260K", prompt="The little girl", temperature=0, max_tokens=24,
+            stream=True))
+        self.assertEqual(streamed, r.choices[0].text)
+
+    def test_seed_and_stop(self):
+        kw = dict(model="stories260K", prompt="Once upon a time", temperature=1.0,
+                  max_tokens=30)
+        a = self.client.completions.create(seed=7, **kw).choices[0].text
+        b = self.client.completions.create(seed=7, **kw).choices[0].text
+        self.assertEqual(a, b, "the same seed gives the same answer")
+        words = a.split()
+        self.assertGreater(len(words), 3)
+        stop = words[2]
+        cut = self.client.completions.create(seed=7, stop=[stop], **kw)
+        self.assertEqual(cut.choices[0].text, a[:a.index(stop)])
+        self.assertEqual(cut.choices[0].finish_reason, "stop")
+
+    def test_bad_requests(self):
+        with self.assertRaises(openai.AuthenticationError) as e:
+            self.server.client(key="wrong").models.list()
+        assert_error(self, e.exception, 401, code="invalid_api_key")
+        status, body = self.server.raw("/health", key=None)
+        self.assertEqual(status, 401, "the key is needed on every route")
+        self.assertEqual(body["error"]["code"], "invalid_api_key")
+
+        with self.assertRaises(openai.NotFoundError) as e:
+            self.client.chat.completions.create(
+                model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+        assert_error(self, e.exception, 404, code="model_not_found", param="model")
+
+        status, body = self.server.raw("/v1/chat/completions", b'{"model": "stories260K", ')
+        self.assertEqual(status, 400)
+        self.assertIn("not valid JSON", body["error"]["message"])
+        self.assertEqual(body["error"]["type"], "invalid_request_error")
+
+        bad = [
+            ({"temperature": "hot"}, "temperature"),
+            ({"max_tokens": 1000000}, "max_tokens"),
+            ({"max_tokens": 2.5}, "max_tokens"),
+            ({"top_p": 3}, "top_p"),
+            ({"stop": ["a", "b", "c", "d", "e"]}, "stop"),
+            ({"stream": "yes"}, "stream"),
+            ({"n": 2}, "n"),
+            ({"messages": "hello"}, "messages"),
+            ({"messages": []}, "messages"),
+            ({"messages": [{"role": "tool", "content": "x"}]}, "messages[0].role"),
+            ({"messages": [{"role": "user", "content": 5}]}, "messages[0].content"),
+            ({"messages": [{"role": "user", "content": [{"type": "video", "x": 1}]}]},
+             "messages[0].content[0].type"),
+        ]
+        for extra, param in bad:
+            body = {"model": "stories260K", "messages": [{"role": "user", "content": "hi"}]}
+            body.update(extra)
+            with self.subTest(param=param):
+                status, answer = self.server.raw("/v1/chat/completions",
+                                                 json.dumps(body).encode())
+                self.assertEqual(status, 400, answer)
+                self.assertEqual(answer["error"]["param"], param, answer)
+
+        # Images: none for a text model, and never a URL or a path.
+        image = {"type": "image_url", "image_url": {"url": "file:///etc/passwd"}}
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.client.chat.completions.create(
+                model="stories260K", messages=[{"role": "user", "content": [image]}])
+        assert_error(self, e.exception, 400, code="model_without_vision")
+
+        # Sound: the model has no audio input.
+        wav = read(os.path.join(ARGS.root, "tests", "data", "audio", "2830-3980-0043.wav"))
+        part = {"type": "input_audio",
+                "input_audio": {"data": base64.b64encode(wav).decode(), "format": "wav"}}
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.client.chat.completions.create(
+                model="stories260K", messages=[{"role": "user", "content": [part]}])
+        assert_error(self, e.exception, 400, code="model_without_audio")
+
+        # Speech recognition: no Whisper model is loaded.
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.client.audio.transcriptions.create(model="whisper-1", file=("a.wav", wav))
+        assert_error(self, e.exception, 400, code="no_speech_model")
+
+        # The body cap (32 MiB).
+        big = json.dumps({"model": "stories260K",
+                          "messages": [{"role": "user", "content": "x" * (33 << 20)}]})
+        status, answer = self.server.raw("/v1/chat/completions", big.encode())
+        self.assertEqual(status, 413)
+        self.assertIn("too large", answer["error"]["message"])
+
+        status, answer = self.server.raw("/v1/nothing")
+        self.assertEqual(status, 404)
+        self.assertIn("error", answer)
+        self.assertEqual(self.server.health()["status"], "ok", "still serving")
+
+    def test_eight_concurrent_clients(self):
+        prompts = ["A story about %s." % w for w in
+                   ("a bird", "a tree", "a boat", "the sun", "a king", "a bee", "snow", "a fox")]
+
+        def ask(prompt):
+            return self.chat(prompt, max_tokens=24).choices[0].message.content
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(ask, prompts))
+        # Each client's answer is what it gets alone: requests never mix in the one session.
+        alone = [ask(p) for p in prompts]
+        self.assertEqual(together, alone)
+        self.assertEqual(len(set(alone)), len(alone), "different prompts, different answers")
+        h = self.server.health()
+        self.assertEqual((h["requests_waiting"], h["requests_running"]), (0, 0))
+
+    def test_client_killed_mid_stream(self):
+        before = self.server.health()["requests_cancelled"]
+        streamer = textwrap.dedent("""
+            import sys, time, openai
+            c = openai.OpenAI(base_url=sys.argv[1], api_key=sys.argv[2], max_retries=0)
+            for chunk in c.completions.create(model="stories260K", prompt="Once upon a time",
+                                              max_tokens=4000, stream=True):
+                print("streaming", flush=True)
+                time.sleep(30)
+        """)
+        proc = subprocess.Popen([sys.executable, "-c", streamer, self.server.base + "/v1", KEY],
+                                stdout=subprocess.PIPE, text=True)
+        self.assertEqual(proc.stdout.readline().strip(), "streaming")
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            h = self.server.health()
+            if h["requests_cancelled"] > before and h["requests_running"] == 0:
+                break
+            time.sleep(0.1)
+        self.assertGreater(h["requests_cancelled"], before, "the generation was cancelled")
+        self.assertEqual(h["requests_running"], 0)
+        # The model serves the next client normally.
+        self.assertTrue(self.chat("Hello", max_tokens=4).choices[0].message.content)
+
+
+class VisionServer(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("-m", vlm("text.gguf"), "--mmproj", vlm("mmproj.gguf"),
+                            "--alias", "smolvlm-tiny")
+        cls.client = cls.server.client(key="unused")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_image_message_matches_prism_cli(self):
+        png = read(vlm("image.png"))
+        url = "data:image/png;base64," + base64.b64encode(png).decode()
+        r = self.client.chat.completions.create(
+            model="smolvlm-tiny", temperature=0, max_tokens=8,
+            messages=[{"role": "user", "content": [
+                {"type": "image_url", "image_url": {"url": url}},
+                {"type": "text", "text": "What is in this image?"}]}])
+        expected = cli_answer("-m", vlm("text.gguf"), "--mmproj", vlm("mmproj.gguf"),
+                              "--image", vlm("image.png"), "-n", "8", "-p",
+                              "What is in this image?")
+        self.assertTrue(expected)
+        self.assertEqual(r.choices[0].message.content, expected)
+        # The image's rows count as prompt tokens.
+        self.assertGreater(r.usage.prompt_tokens, 20)
+
+    def test_bad_images(self):
+        cases = [
+            ("https://example.com/cat.png", "invalid_image_url"),
+            ("/home/user/cat.png", "invalid_image_url"),
+            ("data:image/png;base64,!!!!", None),
+            ("data:image/png;base64," + base64.b64encode(b"not an image").decode(),
+             "invalid_image"),
+        ]
+        for url, code in cases:
+            with self.subTest(url=url[:40]):
+                with self.assertRaises(openai.BadRequestError) as e:
+                    self.client.chat.completions.create(
+                        model="smolvlm-tiny", messages=[{"role": "user", "content": [
+                            {"type": "image_url", "image_url": {"url": url}}]}])
+                assert_error(self, e.exception, 400, code=code,
+                             param="messages[0].content[0]")
+        png = base64.b64encode(read(vlm("image.png"))).decode()
+        nine = [{"type": "image_url", "image_url": {"url": "data:image/png;base64," + png}}] * 9
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.client.chat.completions.create(
+                model="smolvlm-tiny", messages=[{"role": "user", "content": nine}])
+        self.assertIn("more than 8 images", e.exception.body["message"])
+
+
+class Startup(unittest.TestCase):
+    def test_bad_flags_and_files(self):
+        cases = [
+            (["--port", "70000", "-m", demo_model()], 2, "--port"),
+            (["--whisper", "w.bin", "-m", demo_model()], 1, "--whisper"),
+            (["-m", os.path.join(ARGS.root, "README.md")], 1, "README.md"),
+            ([], 2, "-m MODEL.gguf is required"),
+        ]
+        for flags, status, words in cases:
+            with self.subTest(flags=flags):
+                r = subprocess.run([ARGS.server, *flags], capture_output=True, text=True,
+                                   timeout=60)
+                self.assertEqual(r.returncode, status, r.stderr)
+                self.assertIn(words, r.stderr)
+                self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+
+    def test_port_in_use(self):
+        first = Server("-m", demo_model())
+        try:
+            port = first.url.split(":")[1]
+            r = subprocess.run([ARGS.server, "-m", demo_model(), "--port", port],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("cannot listen on 127.0.0.1:" + port, r.stderr)
+        finally:
+            first.stop()
+
+    def test_queue_full_gets_503(self):
+        server = Server("-m", demo_model(), "--queue", "1")
+        try:
+            client = server.client(key="unused")
+
+            def ask(i):
+                try:
+                    client.completions.create(model="stories260K", prompt="Once upon a time",
+                                              max_tokens=64, seed=i)
+                    return "ok"
+                except openai.InternalServerError as e:
+                    return e
+
+            # Ten at once: one generates, one waits, the others are turned away.
+            with concurrent.futures.ThreadPoolExecutor(10) as pool:
+                results = list(pool.map(ask, range(10)))
+            refused = [r for r in results if r != "ok"]
+            self.assertGreaterEqual(results.count("ok"), 2)
+            self.assertTrue(refused, "a full queue refuses")
+            for e in refused:
+                assert_error(self, e, 503, code="server_busy")
+                self.assertEqual(e.response.headers.get("retry-after"), "1")
+            self.assertEqual(server.health(key=None)["requests_refused"], len(refused))
+        finally:
+            server.stop()
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--cli", required=True)
+    parser.add_argument("--root", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
+
+
+if __name__ == "__main__":
+    main()
