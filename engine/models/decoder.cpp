@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "models/prefill_chunks.hpp"
 #include "models/tensor_views.hpp"
@@ -52,6 +54,20 @@ struct Chunk {
     std::int64_t span_begin = 0, span_end = 0;
 };
 
+// An explicit option wins, then PRISM_DECODE (for benchmarks and tests), then the device: on
+// CPU implementations every workgroup of the fused kernels recomputing its input's norm costs
+// more than the dispatches it saves (docs/benchmarks.md).
+DecodePath resolve_decode_path(DecodePath requested, const gpu::DeviceInfo& device) {
+    if (requested != DecodePath::automatic) return requested;
+    if (const char* env = std::getenv("PRISM_DECODE"); env != nullptr && *env != 0) {
+        const std::string_view v(env);
+        if (v == "fused") return DecodePath::fused;
+        if (v == "split") return DecodePath::split;
+        throw Error("PRISM_DECODE must be fused or split, got '" + std::string(v) + "'");
+    }
+    return device.kind == gpu::DeviceKind::cpu ? DecodePath::split : DecodePath::fused;
+}
+
 }  // namespace
 
 struct Decoder::Impl {
@@ -63,6 +79,7 @@ struct Decoder::Impl {
     std::int64_t chunk = 0;
     std::int64_t hd_pad = 0;
     std::int64_t n_past = 0;
+    DecodePath decode_path = DecodePath::fused;
     // next_after[i]: one more than the largest position of rows 0..i, so that truncate() can
     // restore next_position() (M-RoPE positions are not row indices).
     std::vector<std::int32_t> next_after;
@@ -89,6 +106,7 @@ struct Decoder::Impl {
             throw Error("prefill chunk must be at least 1 token, got " +
                         std::to_string(options.prefill_chunk));
         chunk = std::min(options.prefill_chunk, n_ctx);
+        decode_path = resolve_decode_path(options.decode_path, ctx.device());
         // Heads the kernels cannot take as they are (tiny test models) are zero-padded in Q and
         // in the cache.
         hd_pad = ops::attention_head_dim(h.head_dim);
@@ -128,7 +146,7 @@ struct Decoder::Impl {
         gu = ctx.allocate(f32_bytes(2 * h.n_ff * chunk));
         act = ctx.allocate(f32_bytes(h.n_ff * chunk));
         logits = ctx.allocate(f32_bytes(h.n_vocab));
-        if (traits->post_norms)
+        if (traits->post_norms && decode_path == DecodePath::fused)
             x_alt = ctx.allocate(f32_bytes(h.n_embd * std::min(chunk, ops::kMatvecMaxColumns)));
         if (padded()) attn_flat = ctx.allocate(f32_bytes(q_dim * chunk));
         const std::uint64_t scratch_bytes = ops::attention_scratch_bytes(
@@ -402,7 +420,7 @@ struct Decoder::Impl {
         // A few tokens (decode, speculative or short prompts) take the fused matrix-vector
         // path; larger chunks the matrix-matrix one.
         std::optional<Stream> stream;
-        if (n <= ops::kMatvecMaxColumns) {
+        if (n <= ops::kMatvecMaxColumns && decode_path == DecodePath::fused) {
             stream = record_fused_layers(rec, step);
         } else {
             record_layers(rec, step);
@@ -468,6 +486,9 @@ const DecoderHParams& Decoder::hparams() const {
 }
 const ArchitectureTraits& Decoder::traits() const {
     return *impl_->traits;
+}
+DecodePath Decoder::decode_path() const {
+    return impl_->decode_path;
 }
 std::int64_t Decoder::n_ctx() const {
     return impl_->n_ctx;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -30,42 +31,84 @@ const fs::path kDir = fs::path(PRISM_TEST_DATA_DIR) / "models";
 struct Family {
     std::string name;
     std::string type;
+    // Dispatches a split layer records: attention norm, Q/K/V product, attention inputs,
+    // attention, output product, add, FFN norm, gate/up product, activation, down product, add
+    // (11); plus the Q/K/V bias (qwen2) and the two post-norms (gemma3).
+    std::uint64_t split_per_layer;
 };
 
 class DecodeDispatches : public GpuTest, public ::testing::WithParamInterface<Family> {};
 
-TEST_P(DecodeDispatches, SixPerLayerOneSubmitPerToken) {
-    const auto& [family, type] = GetParam();
-    const auto file = gguf::File::open(kDir / ("tiny-" + family + "-" + type + ".gguf"));
-    models::Decoder decoder(ctx(), file, {.n_ctx = 32});
+struct StepWork {
+    std::uint64_t dispatches = 0, barriers = 0, submits = 0;
+};
+
+// The work of one decode step after a prefill (so that attention sees a cache).
+StepWork decode_step(gpu::Context& ctx, models::Decoder& decoder) {
     const std::vector<std::int32_t> prompt{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-    decoder.forward(prompt);  // a prefill first, so that attention sees a cache
-    const gpu::WorkStats before = ctx().work_stats();
+    decoder.forward(prompt);
+    const gpu::WorkStats before = ctx.work_stats();
     const std::int32_t next = 11;
     decoder.forward(std::span(&next, 1));
-    const gpu::WorkStats after = ctx().work_stats();
+    const gpu::WorkStats after = ctx.work_stats();
+    return {after.dispatches - before.dispatches, after.barriers - before.barriers,
+            after.submits - before.submits};
+}
 
-    const std::uint64_t dispatches = after.dispatches - before.dispatches;
-    const std::uint64_t barriers = after.barriers - before.barriers;
-    const std::uint64_t submits = after.submits - before.submits;
+TEST_P(DecodeDispatches, FusedIsSixPerLayerOneSubmitPerToken) {
+    const auto& [family, type, split_per_layer] = GetParam();
+    const auto file = gguf::File::open(kDir / ("tiny-" + family + "-" + type + ".gguf"));
+    models::Decoder decoder(ctx(), file, {.n_ctx = 32, .decode_path = models::DecodePath::fused});
+    const StepWork step = decode_step(ctx(), decoder);
     const auto layers = static_cast<std::uint64_t>(decoder.hparams().n_layer);
     // Outside the layers: the embedding lookup, Gemma's embedding scale, and the head (the
     // output norm rides on its product).
     const std::uint64_t outside = 2 + (decoder.traits().scale_embeddings ? 1 : 0);
-    std::cout << "[ decode   ] " << family << " " << type << ": " << dispatches << " dispatches, "
-              << barriers << " barriers, " << submits << " submit(s) for " << layers << " layers\n";
-    EXPECT_EQ(dispatches, outside + 6 * layers);
+    std::cout << "[ decode   ] " << family << " " << type << " fused: " << step.dispatches
+              << " dispatches, " << step.barriers << " barriers, " << step.submits
+              << " submit(s) for " << layers << " layers\n";
+    EXPECT_EQ(step.dispatches, outside + 6 * layers);
     // Every dispatch of a layer needs the one before it; nothing else waits.
-    EXPECT_LE(barriers, dispatches);
+    EXPECT_LE(step.barriers, step.dispatches);
     // The token ids and positions go straight into mapped memory on lavapipe (unified
     // memory), so the recording is the only submit.
-    EXPECT_EQ(submits, 1u);
+    EXPECT_EQ(step.submits, 1u);
+}
+
+// The split path (the default on CPU devices) keeps every norm, add and activation its own
+// dispatch; its count is pinned too so that a change to either path shows.
+TEST_P(DecodeDispatches, SplitKeepsItsSeparateDispatches) {
+    const auto& [family, type, split_per_layer] = GetParam();
+    const auto file = gguf::File::open(kDir / ("tiny-" + family + "-" + type + ".gguf"));
+    models::Decoder decoder(ctx(), file, {.n_ctx = 32, .decode_path = models::DecodePath::split});
+    const StepWork step = decode_step(ctx(), decoder);
+    const auto layers = static_cast<std::uint64_t>(decoder.hparams().n_layer);
+    // Outside the layers: the embedding lookup, Gemma's embedding scale, the output norm and
+    // the head's product.
+    const std::uint64_t outside = 3 + (decoder.traits().scale_embeddings ? 1 : 0);
+    std::cout << "[ decode   ] " << family << " " << type << " split: " << step.dispatches
+              << " dispatches for " << layers << " layers\n";
+    EXPECT_EQ(step.dispatches, outside + split_per_layer * layers);
+    EXPECT_EQ(step.submits, 1u);
+}
+
+class DecodePathChoice : public GpuTest {};
+
+TEST_F(DecodePathChoice, SplitOnCpuDevicesFusedOnGpus) {
+    const auto file = gguf::File::open(kDir / "tiny-llama-q8_0.gguf");
+    gpu::Context& context = ctx();
+    if (std::getenv("PRISM_DECODE") != nullptr) GTEST_SKIP() << "PRISM_DECODE overrides it";
+    models::Decoder decoder(context, file, {.n_ctx = 32});
+    EXPECT_EQ(decoder.decode_path(), context.device().kind == gpu::DeviceKind::cpu
+                                         ? models::DecodePath::split
+                                         : models::DecodePath::fused);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, DecodeDispatches,
-                         ::testing::Values(Family{"llama", "q8_0"}, Family{"qwen2", "q8_0"},
-                                           Family{"qwen3", "q8_0"}, Family{"gemma3", "q8_0"},
-                                           Family{"gemma3", "f32"}),
+                         ::testing::Values(Family{"llama", "q8_0", 11}, Family{"qwen2", "q8_0", 12},
+                                           Family{"qwen3", "q8_0", 11},
+                                           Family{"gemma3", "q8_0", 13},
+                                           Family{"gemma3", "f32", 13}),
                          [](const auto& param_info) {
                              return param_info.param.name + "_" + param_info.param.type;
                          });
