@@ -37,16 +37,7 @@ layout(push_constant) uniform Push {
     uint total_pairs;
 } p;
 
-const float kTwoPiHi = 6.28318548202514648;      // float(2 pi)
-const float kTwoPiLo = -1.7484555314695172e-07;  // 2 pi - float(2 pi)
-
-// sin/cos are only accurate near [-pi, pi] on many GPUs; angles reach thousands of radians.
-vec2 cos_sin(float theta) {
-    const float k = round(theta * 0.159154943091895336);
-    float r = fma(-k, kTwoPiHi, theta);
-    r = fma(-k, kTwoPiLo, r);
-    return vec2(cos(r), sin(r));
-}
+#include "rope_angle.glsl"
 
 void main() {
     const uint idx = flat_group_id() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
@@ -58,21 +49,8 @@ void main() {
     const uint xb = p.x_first + head * p.x_head_stride + token * p.x_token_stride;
     const uint ob = p.o_first + head * p.o_head_stride + token * p.o_token_stride;
 
-    bool rotated;
     uint i0, i1;
-    if (MODE == 0) {
-        rotated = 2 * i < p.n_rot;
-        i0 = 2 * i;
-        i1 = 2 * i + 1;
-    } else if (MODE == 3) {
-        rotated = true;
-        i0 = i;
-        i1 = i + p.n_rot;
-    } else {
-        rotated = i < p.n_rot / 2;
-        i0 = rotated ? i : 2 * i;
-        i1 = rotated ? i + p.n_rot / 2 : 2 * i + 1;
-    }
+    const bool rotated = rope_pair(MODE, p.n_rot, i, i0, i1);
     const float a = x[xb + i0];
     const float b = x[xb + i1];
     if (!rotated) {
@@ -80,38 +58,10 @@ void main() {
         o[ob + i1] = b;
         return;
     }
-
-    float pos;
-    uint exponent = i;
-    if (MODE <= 1) {
-        pos = float(positions[p.pos_first + token]);
-    } else {
-        const uvec4 s = p.sections;
-        const uint sector = i % (s.x + s.y + s.z + s.w);
-        uint plane = 3, start = s.x + s.y + s.z;
-        if (sector < s.x) {
-            plane = 0;
-            start = 0;
-        } else if (sector < s.x + s.y) {
-            plane = 1;
-            start = s.x;
-        } else if (sector < s.x + s.y + s.z) {
-            plane = 2;
-            start = s.x + s.y;
-        }
-        pos = float(positions[p.pos_first + plane * p.n_tokens + token]);
-        if (MODE == 3) exponent = sector - start;
-    }
-
-    float theta = pos * exp2(-2.0 * float(exponent) / float(p.n_rot) * p.log2_base);
-    if (HAS_FREQ_FACTORS != 0) theta /= freq_factors[p.ff_first + i];
-    float mix = 0.0;
-    if (p.ext_factor != 0.0) {
-        const float y = (float(i) - p.corr_low) / max(0.001, p.corr_high - p.corr_low);
-        mix = (1.0 - clamp(y, 0.0, 1.0)) * p.ext_factor;
-    }
-    theta *= p.freq_scale * (1.0 - mix) + mix;
-    const vec2 cs = cos_sin(theta) * p.mscale;
+    const RopeAngle angle = RopeAngle(p.sections, p.n_rot, p.n_tokens, p.pos_first, p.ff_first,
+                                      p.log2_base, p.freq_scale, p.ext_factor, p.mscale,
+                                      p.corr_low, p.corr_high);
+    const vec2 cs = rope_cos_sin(angle, MODE, HAS_FREQ_FACTORS != 0, i, token);
     o[ob + i0] = a * cs.x - b * cs.y;
     o[ob + i1] = a * cs.y + b * cs.x;
 }

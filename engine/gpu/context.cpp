@@ -173,6 +173,7 @@ void Context::Impl::submit_and_wait(VkCommandBuffer cmd) {
     sinfo.commandBufferCount = 1;
     sinfo.pCommandBuffers = &cmd;
     vk_check(vkQueueSubmit(queue, 1, &sinfo, f), "vkQueueSubmit");
+    ++work.submits;
     // Wait in slices so that a lost device surfaces as an error rather than a hang.
     for (;;) {
         VkResult r = vkWaitForFences(device, 1, &f, VK_TRUE, 1'000'000'000ull);
@@ -352,6 +353,10 @@ std::vector<std::string> Context::validation_messages() const {
 void Context::clear_validation_messages() {
     std::lock_guard lock(impl_->messages_mutex);
     impl_->messages.clear();
+}
+
+WorkStats Context::work_stats() const {
+    return impl_->work;
 }
 
 MemoryStats Context::memory_stats() const {

@@ -55,6 +55,9 @@ struct Context::Impl {
     std::unique_ptr<PipelineCache> cache;
     std::map<std::string, std::unique_ptr<ComputePipeline>, std::less<>> pipelines;
 
+    WorkStats work;
+    std::uint64_t profiled_submits = 0;  // work.submits when the last profile table was printed
+
     ~Impl();
     void create_device();
     void create_staging();

@@ -202,6 +202,8 @@ void Recorder::Impl::submit() {
     memory_barrier(cmd, kWorkStages, VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
                    VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
     submitted = true;
+    ctx.work.dispatches += dispatches;
+    ctx.work.barriers += barriers;
     ctx.submit_and_wait(cmd);
     if (queries) print_profile();
 }
@@ -228,8 +230,13 @@ void Recorder::Impl::print_profile() {
     std::vector<std::pair<std::string, Row>> sorted(rows.begin(), rows.end());
     std::sort(sorted.begin(), sorted.end(),
               [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
-    std::fprintf(stderr, "prism profile (%s): %u dispatches, %u barriers, %.3f ms\n",
-                 ctx.info.name.c_str(), dispatches, barriers, total);
+    // Submits since the previous table: this recording's and any staging transfers before it
+    // (a decode step's token and position uploads on devices without unified memory).
+    const std::uint64_t submits = ctx.work.submits - ctx.profiled_submits;
+    ctx.profiled_submits = ctx.work.submits;
+    std::fprintf(stderr, "prism profile (%s): %u dispatches, %u barriers, %llu submits, %.3f ms\n",
+                 ctx.info.name.c_str(), dispatches, barriers,
+                 static_cast<unsigned long long>(submits), total);
     std::fprintf(stderr, "  %-28s %8s %12s %12s %7s\n", "op", "calls", "total ms", "mean us",
                  "share");
     for (const auto& [name, row] : sorted) {

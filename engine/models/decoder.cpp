@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "models/prefill_chunks.hpp"
 #include "models/tensor_views.hpp"
@@ -13,11 +15,13 @@
 #include "prism/gpu/context.hpp"
 #include "prism/gpu/tensor.hpp"
 #include "prism/ops/attention.hpp"
+#include "prism/ops/attention_inputs.hpp"
 #include "prism/ops/binary.hpp"
 #include "prism/ops/copy.hpp"
 #include "prism/ops/gated.hpp"
 #include "prism/ops/get_rows.hpp"
 #include "prism/ops/matmul.hpp"
+#include "prism/ops/matvec_fused.hpp"
 #include "prism/ops/norm.hpp"
 #include "prism/ops/rope.hpp"
 #include "prism/ops/scale.hpp"
@@ -50,6 +54,20 @@ struct Chunk {
     std::int64_t span_begin = 0, span_end = 0;
 };
 
+// An explicit option wins, then PRISM_DECODE (for benchmarks and tests), then the device: on
+// CPU implementations every workgroup of the fused kernels recomputing its input's norm costs
+// more than the dispatches it saves (docs/benchmarks.md).
+DecodePath resolve_decode_path(DecodePath requested, const gpu::DeviceInfo& device) {
+    if (requested != DecodePath::automatic) return requested;
+    if (const char* env = std::getenv("PRISM_DECODE"); env != nullptr && *env != 0) {
+        const std::string_view v(env);
+        if (v == "fused") return DecodePath::fused;
+        if (v == "split") return DecodePath::split;
+        throw Error("PRISM_DECODE must be fused or split, got '" + std::string(v) + "'");
+    }
+    return device.kind == gpu::DeviceKind::cpu ? DecodePath::split : DecodePath::fused;
+}
+
 }  // namespace
 
 struct Decoder::Impl {
@@ -61,6 +79,7 @@ struct Decoder::Impl {
     std::int64_t chunk = 0;
     std::int64_t hd_pad = 0;
     std::int64_t n_past = 0;
+    DecodePath decode_path = DecodePath::fused;
     // next_after[i]: one more than the largest position of rows 0..i, so that truncate() can
     // restore next_position() (M-RoPE positions are not row indices).
     std::vector<std::int32_t> next_after;
@@ -69,7 +88,9 @@ struct Decoder::Impl {
     std::vector<gpu::Tensor> k_cache, v_cache;  // per layer, f16 [hd_pad, n_head_kv, n_ctx]
 
     // Activations for up to `chunk` tokens, allocated once.
-    gpu::Buffer ids, pos, x, xn, q, k, v, q_pad, attn, attn_flat, o, gate, up, act, logits;
+    // qkv: the fused projection's rows; q_rot: rotated queries, [hd_pad, n_head] per token; gu:
+    // gate then up rows; x_alt: the other half of Gemma 3's residual ping-pong in decode steps.
+    gpu::Buffer ids, pos, x, x_alt, xn, qkv, q_rot, attn, attn_flat, o, gu, act, logits;
     gpu::Buffer every_logit;  // [n_vocab, chunk], allocated when first asked for
     gpu::Buffer scratch;
 
@@ -85,6 +106,7 @@ struct Decoder::Impl {
             throw Error("prefill chunk must be at least 1 token, got " +
                         std::to_string(options.prefill_chunk));
         chunk = std::min(options.prefill_chunk, n_ctx);
+        decode_path = resolve_decode_path(options.decode_path, ctx.device());
         // Heads the kernels cannot take as they are (tiny test models) are zero-padded in Q and
         // in the cache.
         hd_pad = ops::attention_head_dim(h.head_dim);
@@ -117,22 +139,16 @@ struct Decoder::Impl {
         pos = ctx.allocate(4 * 4 * static_cast<std::uint64_t>(chunk));  // up to 4 planes
         x = ctx.allocate(f32_bytes(h.n_embd * chunk));
         xn = ctx.allocate(f32_bytes(h.n_embd * chunk));
-        q = ctx.allocate(f32_bytes(q_dim * chunk));
-        k = ctx.allocate(f32_bytes(kv_dim * chunk));
-        v = ctx.allocate(f32_bytes(kv_dim * chunk));
+        qkv = ctx.allocate(f32_bytes((q_dim + 2 * kv_dim) * chunk));
+        q_rot = ctx.allocate(f32_bytes(hd_pad * h.n_head * chunk));
         attn = ctx.allocate(f32_bytes(hd_pad * h.n_head * chunk));
         o = ctx.allocate(f32_bytes(h.n_embd * chunk));
-        gate = ctx.allocate(f32_bytes(h.n_ff * chunk));
-        up = ctx.allocate(f32_bytes(h.n_ff * chunk));
+        gu = ctx.allocate(f32_bytes(2 * h.n_ff * chunk));
         act = ctx.allocate(f32_bytes(h.n_ff * chunk));
         logits = ctx.allocate(f32_bytes(h.n_vocab));
-        if (padded()) {
-            q_pad = ctx.allocate(f32_bytes(hd_pad * h.n_head * chunk));
-            attn_flat = ctx.allocate(f32_bytes(q_dim * chunk));
-            auto rec = ctx.record();
-            rec.fill_zero(q_pad.range());
-            ctx.submit(rec);
-        }
+        if (traits->post_norms && decode_path == DecodePath::fused)
+            x_alt = ctx.allocate(f32_bytes(h.n_embd * std::min(chunk, ops::kMatvecMaxColumns)));
+        if (padded()) attn_flat = ctx.allocate(f32_bytes(q_dim * chunk));
         const std::uint64_t scratch_bytes = ops::attention_scratch_bytes(
             ctx.device(), hd_pad, h.n_head, 1, n_ctx, attention_params(n_ctx - 1));
         if (scratch_bytes > 0) scratch = ctx.allocate(scratch_bytes);
@@ -168,6 +184,203 @@ struct Decoder::Impl {
     bool mrope() const { return traits->rope_mode == ops::RopeMode::multi; }
     std::int64_t next_position() const { return n_past == 0 ? 0 : next_after.back(); }
 
+    // What every layer of one chunk needs beyond its weights.
+    struct Step {
+        std::int64_t n = 0, p0 = 0, span_begin = 0, span_end = 0;
+        gpu::Tensor positions;
+    };
+
+    // The residual stream of a fused pass: `x` holds it; with post-norms (Gemma 3) the last
+    // projection's output `o` still waits to be normalised by `pending` and added, which the
+    // next product's prologue does while writing the sum to `other`.
+    struct Stream {
+        gpu::Tensor x, other;
+        const gpu::Tensor* pending = nullptr;
+    };
+
+    gpu::Buffer& every_logit_buffer() {
+        if (!every_logit) every_logit = ctx.allocate(f32_bytes(h.n_vocab * chunk));
+        return every_logit;
+    }
+
+    std::int64_t qkv_rows() const { return (h.n_head + 2 * h.n_head_kv) * h.head_dim; }
+
+    // Rope, per-head norms, the query out and K/V into the cache, then attention: everything
+    // between the Q/K/V projection and the output projection. Returns the projection's input.
+    gpu::Tensor record_attention(gpu::Recorder& rec, const LayerWeights& l, std::size_t il,
+                                 const Step& s, bool single_dispatch) {
+        const std::int64_t n = s.n;
+        ops::AttentionInputParams in;
+        in.rope = rope_params(sliding(il));
+        in.freq_factors = w.rope_freqs ? &*w.rope_freqs : nullptr;
+        in.q_norm = l.q_norm ? &*l.q_norm : nullptr;
+        in.k_norm = l.k_norm ? &*l.k_norm : nullptr;
+        in.eps = h.rms_eps;
+        const auto q_t = f32(q_rot, {hd_pad, h.n_head, n});
+        ops::attention_inputs(rec, f32(qkv, {qkv_rows(), n}), s.positions, q_t,
+                              cache_slots(k_cache[il], h.head_dim, s.p0, n),
+                              cache_slots(v_cache[il], h.head_dim, s.p0, n), in);
+        ops::AttentionParams attention = attention_params(s.p0, sliding(il));
+        attention.span_begin = s.span_begin;
+        attention.span_end = s.span_end;
+        // Splitting the keys adds a merge dispatch; a decode step keeps attention to one.
+        if (single_dispatch) attention.kv_splits = 1;
+        const std::optional<gpu::Tensor> scratch_t =
+            scratch ? std::optional(f32(scratch, {static_cast<std::int64_t>(scratch.size() / 4)}))
+                    : std::nullopt;
+        const auto attn_t = f32(attn, {hd_pad, h.n_head, n});
+        ops::attention(rec, q_t.permuted(0, 2, 1, 3), ops::kv_cache_view(k_cache[il], s.p0 + n),
+                       ops::kv_cache_view(v_cache[il], s.p0 + n), attn_t, attention,
+                       scratch_t ? &*scratch_t : nullptr);
+        const std::int64_t q_dim = h.n_head * h.head_dim;
+        if (!padded()) return f32(attn, {q_dim, n});
+        ops::copy(rec, head_prefix(attn_t, h.head_dim), f32(attn_flat, {h.head_dim, h.n_head, n}));
+        return f32(attn_flat, {q_dim, n});
+    }
+
+    // The layers of a chunk of up to kMatvecMaxColumns tokens: every norm, bias, residual add
+    // and gated activation rides on a matrix-vector product, so a layer is the Q/K/V product,
+    // attention_inputs, attention, the output product, the gate/up product and the down
+    // product (more only where Q/K/V or gate/up could not be stacked at load).
+    Stream record_fused_layers(gpu::Recorder& rec, const Step& s) {
+        const std::int64_t n = s.n;
+        using Output = ops::MatvecFusion::Output;
+        Stream st{f32(x, {h.n_embd, n}),
+                  traits->post_norms ? f32(x_alt, {h.n_embd, n}) : gpu::Tensor{}};
+        const auto o_t = f32(o, {h.n_embd, n});
+        // A product whose input is the normalised residual stream: with a pending post-norm it
+        // first adds it, and the stream moves to the other buffer.
+        const auto normed = [&](const gpu::Tensor& norm) {
+            ops::MatvecFusion f;
+            f.norm = &norm;
+            f.eps = h.rms_eps;
+            if (st.pending) {
+                f.residual = &o_t;
+                f.residual_norm = st.pending;
+                f.x_out = &st.other;
+            }
+            return f;
+        };
+        const auto advance = [&](const ops::MatvecFusion& f) {
+            if (f.residual) std::swap(st.x, st.other);
+            st.pending = nullptr;
+        };
+        // Where a projection's output goes: added to the stream, or (post-norms) into o.
+        const auto projected = [&](const std::optional<gpu::Tensor>& post_norm) {
+            ops::MatvecFusion f;
+            f.output = post_norm ? Output::store : Output::accumulate;
+            return f;
+        };
+
+        for (std::size_t il = 0; il < w.layers.size(); ++il) {
+            const LayerWeights& l = w.layers[il];
+            const auto qkv_t = f32(qkv, {qkv_rows(), n});
+            ops::MatvecFusion fq = normed(l.attn_norm);
+            if (l.wqkv) {
+                fq.bias = l.bqkv ? &*l.bqkv : nullptr;
+                ops::matvec_fused(rec, *l.wqkv, st.x, qkv_t, fq);
+            } else {
+                std::int64_t row = 0;
+                for (const gpu::Tensor* part : {&l.wq, &l.wk, &l.wv}) {
+                    const std::int64_t rows = part->ne[1];
+                    std::optional<gpu::Tensor> b;
+                    if (l.bqkv) b = narrow(*l.bqkv, 0, row, rows);
+                    fq.bias = b ? &*b : nullptr;
+                    ops::matvec_fused(rec, *part, st.x, narrow(qkv_t, 0, row, rows), fq);
+                    row += rows;
+                }
+            }
+            advance(fq);
+
+            const gpu::Tensor attn_in = record_attention(rec, l, il, s, true);
+            const ops::MatvecFusion fo = projected(l.post_attn_norm);
+            ops::matvec_fused(rec, l.wo, attn_in, fo.output == Output::store ? o_t : st.x, fo);
+            if (l.post_attn_norm) st.pending = &*l.post_attn_norm;
+
+            const auto act_t = f32(act, {h.n_ff, n});
+            ops::MatvecFusion fg = normed(l.ffn_norm);
+            if (l.ffn_gate_up) {
+                fg.output = Output::gated;
+                fg.activation = traits->ffn_activation;
+                ops::matvec_fused(rec, *l.ffn_gate_up, st.x, act_t, fg);
+            } else {
+                const auto gu_t = f32(gu, {2 * h.n_ff, n});
+                const auto gate_t = narrow(gu_t, 0, 0, h.n_ff),
+                           up_t = narrow(gu_t, 0, h.n_ff, h.n_ff);
+                ops::matvec_fused(rec, l.ffn_gate, st.x, gate_t, fg);
+                ops::matvec_fused(rec, l.ffn_up, st.x, up_t, fg);
+                ops::gated(rec, traits->ffn_activation, gate_t, up_t, act_t);
+            }
+            advance(fg);
+
+            const ops::MatvecFusion fd = projected(l.post_ffn_norm);
+            ops::matvec_fused(rec, l.ffn_down, act_t, fd.output == Output::store ? o_t : st.x, fd);
+            if (l.post_ffn_norm) st.pending = &*l.post_ffn_norm;
+        }
+        return st;
+    }
+
+    // The output norm (and a pending post-norm residual add) inside the head's product.
+    // `cols`: the last column only, or all of them.
+    void record_fused_head(gpu::Recorder& rec, Stream& st, std::int64_t cols,
+                           const gpu::Tensor& logits_t) {
+        const std::int64_t n = st.x.ne[1];
+        const auto o_t = f32(o, {h.n_embd, n});
+        ops::MatvecFusion f;
+        f.norm = &w.output_norm;
+        f.eps = h.rms_eps;
+        const gpu::Tensor x_in = columns(st.x, n - cols, cols);
+        const gpu::Tensor o_in = columns(o_t, n - cols, cols);
+        const gpu::Tensor x_out = st.pending ? columns(st.other, n - cols, cols) : gpu::Tensor{};
+        if (st.pending) {
+            f.residual = &o_in;
+            f.residual_norm = st.pending;
+            f.x_out = &x_out;
+        }
+        ops::matvec_fused(rec, w.output, x_in, logits_t, f);
+    }
+
+    // The layers of a larger chunk (prefill): matrix-matrix products over the stacked Q/K/V
+    // and gate/up weights, one attention_inputs dispatch, and the residual adds.
+    void record_layers(gpu::Recorder& rec, const Step& s) {
+        const std::int64_t n = s.n;
+        const auto x_t = f32(x, {h.n_embd, n}), xn_t = f32(xn, {h.n_embd, n});
+        const auto o_t = f32(o, {h.n_embd, n});
+        const auto qkv_t = f32(qkv, {qkv_rows(), n});
+        const auto gu_t = f32(gu, {2 * h.n_ff, n});
+        const auto gate_t = narrow(gu_t, 0, 0, h.n_ff), up_t = narrow(gu_t, 0, h.n_ff, h.n_ff);
+        const auto act_t = f32(act, {h.n_ff, n});
+        for (std::size_t il = 0; il < w.layers.size(); ++il) {
+            const LayerWeights& l = w.layers[il];
+            ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &l.attn_norm);
+            if (l.wqkv) {
+                ops::matmul(rec, *l.wqkv, xn_t, qkv_t);
+            } else {
+                std::int64_t row = 0;
+                for (const gpu::Tensor* part : {&l.wq, &l.wk, &l.wv}) {
+                    ops::matmul(rec, *part, xn_t, narrow(qkv_t, 0, row, part->ne[1]));
+                    row += part->ne[1];
+                }
+            }
+            if (l.bqkv) ops::add(rec, qkv_t, *l.bqkv, qkv_t);  // [rows] broadcast over tokens
+            const gpu::Tensor attn_in = record_attention(rec, l, il, s, false);
+            ops::matmul(rec, l.wo, attn_in, o_t);
+            if (l.post_attn_norm) ops::rms_norm(rec, o_t, o_t, h.rms_eps, &*l.post_attn_norm);
+            ops::add(rec, x_t, o_t, x_t);
+            ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &l.ffn_norm);
+            if (l.ffn_gate_up) {
+                ops::matmul(rec, *l.ffn_gate_up, xn_t, gu_t);
+            } else {
+                ops::matmul(rec, l.ffn_gate, xn_t, gate_t);
+                ops::matmul(rec, l.ffn_up, xn_t, up_t);
+            }
+            ops::gated(rec, traits->ffn_activation, gate_t, up_t, act_t);
+            ops::matmul(rec, l.ffn_down, act_t, o_t);
+            if (l.post_ffn_norm) ops::rms_norm(rec, o_t, o_t, h.rms_eps, &*l.post_ffn_norm);
+            ops::add(rec, x_t, o_t, x_t);
+        }
+    }
+
     // One chunk: every layer recorded into one command buffer, submitted once.
     void run_chunk(const Chunk& c, bool all_logits, std::vector<float>& out) {
         const auto n = static_cast<std::int64_t>(c.tokens.size());
@@ -180,29 +393,10 @@ struct Decoder::Impl {
         ctx.upload(ids.range(0, id_bytes), std::span<const std::int32_t>(lookup));
         ctx.upload(pos.range(0, pos_bytes), c.positions);
 
-        const std::int64_t q_dim = h.n_head * h.head_dim, kv_dim = h.n_head_kv * h.head_dim;
         const auto ids_t = gpu::Tensor::contiguous(ids.range(0, id_bytes), TensorType::I32, {n});
         const auto pos_t = gpu::Tensor::contiguous(pos.range(0, pos_bytes), TensorType::I32,
                                                    {static_cast<std::int64_t>(c.positions.size())});
         const auto x_t = f32(x, {h.n_embd, n}), xn_t = f32(xn, {h.n_embd, n});
-        const auto o_t = f32(o, {h.n_embd, n});
-        const auto q2 = f32(q, {q_dim, n}), k2 = f32(k, {kv_dim, n}), v2 = f32(v, {kv_dim, n});
-        const auto q3 = f32(q, {h.head_dim, h.n_head, n});
-        const auto k3 = f32(k, {h.head_dim, h.n_head_kv, n});
-        const auto v3 = f32(v, {h.head_dim, h.n_head_kv, n});
-        // Rotated queries: in place, or into the zero-padded buffer when heads are padded.
-        const auto q_rot =
-            padded() ? head_prefix(f32(q_pad, {hd_pad, h.n_head, n}), h.head_dim) : q3;
-        const auto q_attn =
-            (padded() ? f32(q_pad, {hd_pad, h.n_head, n}) : q3).permuted(0, 2, 1, 3);
-        const auto attn_t = f32(attn, {hd_pad, h.n_head, n});
-        const auto attn_in = padded() ? f32(attn_flat, {q_dim, n}) : f32(attn, {q_dim, n});
-        const auto gate_t = f32(gate, {h.n_ff, n}), up_t = f32(up, {h.n_ff, n});
-        const auto act_t = f32(act, {h.n_ff, n});
-        const gpu::Tensor* freq_factors = w.rope_freqs ? &*w.rope_freqs : nullptr;
-        const std::optional<gpu::Tensor> scratch_t =
-            scratch ? std::optional(f32(scratch, {static_cast<std::int64_t>(scratch.size() / 4)}))
-                    : std::nullopt;
 
         auto rec = ctx.record();
         ops::get_rows(rec, w.token_embd, ids_t, x_t);
@@ -222,51 +416,22 @@ struct Decoder::Impl {
             next_embedding += run;
             r += run;
         }
-        for (std::size_t il = 0; il < w.layers.size(); ++il) {
-            const LayerWeights& l = w.layers[il];
-            const ops::RopeParams rope = rope_params(sliding(il));
-            ops::AttentionParams attention = attention_params(p0, sliding(il));
-            attention.span_begin = c.span_begin;
-            attention.span_end = c.span_end;
-            ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &l.attn_norm);
-            ops::matmul(rec, l.wq, xn_t, q2);
-            ops::matmul(rec, l.wk, xn_t, k2);
-            ops::matmul(rec, l.wv, xn_t, v2);
-            if (l.bq) {  // [dim] broadcast over the tokens
-                ops::add(rec, q2, *l.bq, q2);
-                ops::add(rec, k2, *l.bk, k2);
-                ops::add(rec, v2, *l.bv, v2);
-            }
-            if (l.q_norm) {  // each head normalised on its own: rows of head_dim
-                ops::rms_norm(rec, q3, q3, h.rms_eps, &*l.q_norm);
-                ops::rms_norm(rec, k3, k3, h.rms_eps, &*l.k_norm);
-            }
-            ops::rope(rec, q3, pos_t, q_rot, rope, freq_factors);
-            ops::rope(rec, k3, pos_t, k3, rope, freq_factors);
-            ops::copy(rec, k3, cache_slots(k_cache[il], h.head_dim, p0, n));
-            ops::copy(rec, v3, cache_slots(v_cache[il], h.head_dim, p0, n));
-            ops::attention(rec, q_attn, ops::kv_cache_view(k_cache[il], p0 + n),
-                           ops::kv_cache_view(v_cache[il], p0 + n), attn_t, attention,
-                           scratch_t ? &*scratch_t : nullptr);
-            if (padded()) {
-                ops::copy(rec, head_prefix(attn_t, h.head_dim),
-                          f32(attn_flat, {h.head_dim, h.n_head, n}));
-            }
-            ops::matmul(rec, l.wo, attn_in, o_t);
-            if (l.post_attn_norm) ops::rms_norm(rec, o_t, o_t, h.rms_eps, &*l.post_attn_norm);
-            ops::add(rec, x_t, o_t, x_t);
-            ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &l.ffn_norm);
-            ops::matmul(rec, l.ffn_gate, xn_t, gate_t);
-            ops::matmul(rec, l.ffn_up, xn_t, up_t);
-            ops::gated(rec, traits->ffn_activation, gate_t, up_t, act_t);
-            ops::matmul(rec, l.ffn_down, act_t, o_t);
-            if (l.post_ffn_norm) ops::rms_norm(rec, o_t, o_t, h.rms_eps, &*l.post_ffn_norm);
-            ops::add(rec, x_t, o_t, x_t);
+        const Step step{n, p0, c.span_begin, c.span_end, pos_t};
+        // A few tokens (decode, speculative or short prompts) take the fused matrix-vector
+        // path; larger chunks the matrix-matrix one.
+        std::optional<Stream> stream;
+        if (n <= ops::kMatvecMaxColumns && decode_path == DecodePath::fused) {
+            stream = record_fused_layers(rec, step);
+        } else {
+            record_layers(rec, step);
         }
-
         gpu::Tensor logits_t;
-        if (all_logits) {
-            if (!every_logit) every_logit = ctx.allocate(f32_bytes(h.n_vocab * chunk));
+        if (stream) {
+            logits_t = all_logits ? f32(every_logit_buffer(), {h.n_vocab, n})
+                                  : f32(logits, {h.n_vocab, 1});
+            record_fused_head(rec, *stream, all_logits ? n : 1, logits_t);
+        } else if (all_logits) {
+            every_logit_buffer();
             ops::rms_norm(rec, x_t, xn_t, h.rms_eps, &w.output_norm);
             logits_t = f32(every_logit, {h.n_vocab, n});
             // A large vocabulary times many tokens can exceed one storage binding (128 MiB on
@@ -281,10 +446,10 @@ struct Decoder::Impl {
             }
         } else {
             const auto last = columns(x, h.n_embd, n - 1, 1);
-            const auto last_n = columns(xn, h.n_embd, n - 1, 1);
-            ops::rms_norm(rec, last, last_n, h.rms_eps, &w.output_norm);
+            const auto last_xn = columns(xn, h.n_embd, n - 1, 1);
+            ops::rms_norm(rec, last, last_xn, h.rms_eps, &w.output_norm);
             logits_t = f32(logits, {h.n_vocab, 1});
-            ops::matmul(rec, w.output, last_n, logits_t);
+            ops::matmul(rec, w.output, last_xn, logits_t);
         }
         ctx.submit(rec);
         n_past = p0 + n;
@@ -321,6 +486,9 @@ const DecoderHParams& Decoder::hparams() const {
 }
 const ArchitectureTraits& Decoder::traits() const {
     return *impl_->traits;
+}
+DecodePath Decoder::decode_path() const {
+    return impl_->decode_path;
 }
 std::int64_t Decoder::n_ctx() const {
     return impl_->n_ctx;

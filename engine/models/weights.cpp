@@ -1,8 +1,11 @@
 #include "models/weights.hpp"
 
+#include <array>
+#include <span>
 #include <string>
 #include <utility>
 
+#include "models/weight_widen.hpp"
 #include "prism/error.hpp"
 
 namespace prism::models {
@@ -16,24 +19,74 @@ class WeightLoader {
 
     // `target` must stay where it is until upload_all() fills it in.
     void matrix(gpu::Tensor& target, const std::string& name, std::int64_t ne0, std::int64_t ne1) {
-        pending_.push_back({&target, &expect(name, ne0, ne1, true)});
+        const auto& info = expect(name, ne0, ne1, true);
+        pending_.push_back({&target, {&info}, info.type, ne0, ne1, true});
     }
     void vector(gpu::Tensor& target, const std::string& name, std::int64_t ne0) {
-        pending_.push_back({&target, &expect(name, ne0, 1, false)});
+        const auto& info = expect(name, ne0, 1, false);
+        pending_.push_back({&target, {&info}, info.type, ne0, 1, false});
+    }
+
+    // Matrices [ne0, rows[i]] stacked along rows into one, when their types share one that
+    // holds every weight exactly and the result fits one storage binding (`fits_binding`);
+    // otherwise false and nothing is queued.
+    bool stacked(gpu::Tensor& target, std::span<const std::string> names, std::int64_t ne0,
+                 std::span<const std::int64_t> rows, bool fits_binding) {
+        std::vector<const gguf::TensorInfo*> parts;
+        std::vector<TensorType> types;
+        std::int64_t total = 0;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            parts.push_back(&expect(names[i], ne0, rows[i], true));
+            types.push_back(parts.back()->type);
+            total += rows[i];
+        }
+        const auto type = shared_weight_type(types);
+        if (!type) return false;
+        const std::uint64_t bytes =
+            row_bytes(*type, static_cast<std::uint64_t>(ne0)) * static_cast<std::uint64_t>(total);
+        const auto& dev = context_.device();
+        if (fits_binding &&
+            bytes > dev.max_storage_buffer_range - dev.min_storage_buffer_offset_alignment)
+            return false;
+        pending_.push_back({&target, std::move(parts), *type, ne0, total, true});
+        return true;
+    }
+
+    // F32 vectors joined end to end.
+    void joined(gpu::Tensor& target, std::span<const std::string> names,
+                std::span<const std::int64_t> sizes) {
+        std::vector<const gguf::TensorInfo*> parts;
+        std::int64_t total = 0;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            parts.push_back(&expect(names[i], sizes[i], 1, false));
+            total += sizes[i];
+        }
+        pending_.push_back({&target, std::move(parts), TensorType::F32, total, 1, false});
     }
 
     std::vector<gpu::Buffer> upload_all(std::uint64_t& bytes, const UploadProgress& progress) {
         std::vector<gpu::Buffer> buffers;
         buffers.reserve(pending_.size());
         std::uint64_t total = 0;
-        for (const auto& p : pending_) total += p.info->n_bytes;
-        for (const auto& [target, info] : pending_) {
-            buffers.push_back(context_.allocate(info->n_bytes));
-            context_.upload(buffers.back().range(), info->data);
-            bytes += info->n_bytes;
-            *target = gpu::Tensor::contiguous(
-                buffers.back().range(), info->type,
-                {static_cast<std::int64_t>(info->ne[0]), static_cast<std::int64_t>(info->ne[1])});
+        for (const auto& p : pending_) total += p.bytes();
+        for (const auto& p : pending_) {
+            buffers.push_back(context_.allocate(p.bytes()));
+            std::uint64_t at = 0;
+            for (const gguf::TensorInfo* part : p.parts) {
+                if (part->type == p.type) {
+                    context_.upload(buffers.back().range(at, part->n_bytes), part->data);
+                    at += part->n_bytes;
+                } else {
+                    const auto wide = widen_to_q8_0(part->type, part->data);
+                    context_.upload(buffers.back().range(at, wide.size()),
+                                    std::span<const std::byte>(wide));
+                    at += wide.size();
+                }
+            }
+            bytes += p.bytes();
+            *p.target =
+                p.matrix ? gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0, p.ne1})
+                         : gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0});
             if (progress) progress(bytes, total);
         }
         return buffers;
@@ -68,7 +121,14 @@ class WeightLoader {
 
     struct Pending {
         gpu::Tensor* target;
-        const gguf::TensorInfo* info;
+        std::vector<const gguf::TensorInfo*> parts;  // stacked in this order
+        TensorType type;                             // on the device
+        std::int64_t ne0, ne1;
+        bool matrix;
+        std::uint64_t bytes() const {
+            return row_bytes(type, static_cast<std::uint64_t>(ne0)) *
+                   static_cast<std::uint64_t>(ne1);
+        }
     };
     gpu::Context& context_;
     const gguf::File& file_;
@@ -104,18 +164,30 @@ DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, Decod
         const std::string p = "blk." + std::to_string(il) + ".";
         LayerWeights& l = w.layers[static_cast<std::size_t>(il)];
         loader.vector(l.attn_norm, p + "attn_norm.weight", h.n_embd);
-        loader.matrix(l.wq, p + "attn_q.weight", h.n_embd, q_dim);
-        loader.matrix(l.wk, p + "attn_k.weight", h.n_embd, kv_dim);
-        loader.matrix(l.wv, p + "attn_v.weight", h.n_embd, kv_dim);
+        const std::array<std::int64_t, 3> qkv_rows{q_dim, kv_dim, kv_dim};
+        const std::array<std::string, 3> qkv{p + "attn_q.weight", p + "attn_k.weight",
+                                             p + "attn_v.weight"};
+        // Matrix products split rows over bindings, so only the gated pair must fit one.
+        if (!loader.stacked(l.wqkv.emplace(), qkv, h.n_embd, qkv_rows, false)) {
+            l.wqkv.reset();
+            loader.matrix(l.wq, qkv[0], h.n_embd, q_dim);
+            loader.matrix(l.wk, qkv[1], h.n_embd, kv_dim);
+            loader.matrix(l.wv, qkv[2], h.n_embd, kv_dim);
+        }
         loader.matrix(l.wo, p + "attn_output.weight", q_dim, h.n_embd);
         loader.vector(l.ffn_norm, p + "ffn_norm.weight", h.n_embd);
-        loader.matrix(l.ffn_gate, p + "ffn_gate.weight", h.n_embd, h.n_ff);
-        loader.matrix(l.ffn_up, p + "ffn_up.weight", h.n_embd, h.n_ff);
+        const std::array<std::int64_t, 2> ffn_rows{h.n_ff, h.n_ff};
+        const std::array<std::string, 2> gate_up{p + "ffn_gate.weight", p + "ffn_up.weight"};
+        if (!loader.stacked(l.ffn_gate_up.emplace(), gate_up, h.n_embd, ffn_rows, true)) {
+            l.ffn_gate_up.reset();
+            loader.matrix(l.ffn_gate, gate_up[0], h.n_embd, h.n_ff);
+            loader.matrix(l.ffn_up, gate_up[1], h.n_embd, h.n_ff);
+        }
         loader.matrix(l.ffn_down, p + "ffn_down.weight", h.n_ff, h.n_embd);
         if (traits.qkv_bias) {
-            loader.vector(l.bq.emplace(), p + "attn_q.bias", q_dim);
-            loader.vector(l.bk.emplace(), p + "attn_k.bias", kv_dim);
-            loader.vector(l.bv.emplace(), p + "attn_v.bias", kv_dim);
+            const std::array<std::string, 3> names{p + "attn_q.bias", p + "attn_k.bias",
+                                                   p + "attn_v.bias"};
+            loader.joined(l.bqkv.emplace(), names, qkv_rows);
         }
         if (traits.qk_norm) {
             loader.vector(l.q_norm.emplace(), p + "attn_q_norm.weight", h.head_dim);

@@ -17,9 +17,17 @@
 namespace prism::models {
 
 struct LayerWeights {
-    gpu::Tensor attn_norm, wq, wk, wv, wo;
-    gpu::Tensor ffn_norm, ffn_gate, ffn_up, ffn_down;
-    std::optional<gpu::Tensor> bq, bk, bv;      // qkv_bias: [q_dim], [kv_dim], [kv_dim]
+    gpu::Tensor attn_norm, wo;
+    gpu::Tensor ffn_norm, ffn_down;
+    // Q, K and V as one [n_embd, q_dim + 2 kv_dim] matrix when their types allow it (the same
+    // type, or legacy types Q8_0 holds exactly), else the three apart.
+    std::optional<gpu::Tensor> wqkv;
+    gpu::Tensor wq, wk, wv;  // only without wqkv
+    // Gate then up rows as one [n_embd, 2 n_ff] matrix when both have one type and fit one
+    // storage binding, else apart.
+    std::optional<gpu::Tensor> ffn_gate_up;
+    gpu::Tensor ffn_gate, ffn_up;               // only without ffn_gate_up
+    std::optional<gpu::Tensor> bqkv;            // qkv_bias: [q_dim + 2 kv_dim], concatenated
     std::optional<gpu::Tensor> q_norm, k_norm;  // qk_norm: [head_dim]
     std::optional<gpu::Tensor> post_attn_norm, post_ffn_norm;  // post_norms: [n_embd]
 };

@@ -142,14 +142,6 @@ Matvec choose_matvec(const gpu::DeviceInfo& dev, std::int64_t N, TensorType type
     return {threads, N > 4 ? 1u : 2u, false, !dev.subgroup_arithmetic || forced == "shared"};
 }
 
-// Whether a chunk's rows allow matvec.comp's wide weight loads: 16-byte aligned rows for
-// plain types (uvec4 / vec4 of values), 4-byte aligned rows for block types (32-bit words).
-bool wide_rows(TensorType type, const WeightChunk& c) {
-    const auto& info = tensor_type_info(type);
-    const std::uint32_t units = type == TensorType::F32 ? 4 : info.block_elements == 1 ? 8 : 2;
-    return c.bound.first % units == 0 && c.row_units % units == 0;
-}
-
 }  // namespace
 
 void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,

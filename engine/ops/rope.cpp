@@ -92,6 +92,19 @@ std::array<float, 2> rope_yarn_corr_dims(std::int32_t n_rot, std::int32_t n_ctx_
     return {std::max(0.0f, start), std::min(static_cast<float>(n_rot - 1), end)};
 }
 
+RopeAngleConstants rope_angle_constants(const RopeParams& params, std::int32_t n_rot) {
+    const auto corr = rope_yarn_corr_dims(n_rot, params.n_ctx_orig, params.freq_base,
+                                          params.beta_fast, params.beta_slow);
+    float mscale = params.attn_factor;
+    if (params.ext_factor != 0.0f) mscale *= 1.0f + 0.1f * std::log(1.0f / params.freq_scale);
+    return {static_cast<float>(std::log2(static_cast<double>(params.freq_base))),
+            params.freq_scale,
+            params.ext_factor,
+            mscale,
+            corr[0],
+            corr[1]};
+}
+
 void rope(gpu::Recorder& rec, const gpu::Tensor& x, const gpu::Tensor& positions,
           const gpu::Tensor& out, const RopeParams& params, const gpu::Tensor* freq_factors) {
     require_type(kOp, "x", x, {TensorType::F32});
@@ -120,10 +133,6 @@ void rope(gpu::Recorder& rec, const gpu::Tensor& x, const gpu::Tensor& positions
     const auto bf = freq_factors ? gpu::bind_in(ctx, *freq_factors) : bp;
 
     const std::int32_t n_rot = effective_n_rot(params, head_dim);
-    const auto corr = rope_yarn_corr_dims(n_rot, params.n_ctx_orig, params.freq_base,
-                                          params.beta_fast, params.beta_slow);
-    float mscale = params.attn_factor;
-    if (params.ext_factor != 0.0f) mscale *= 1.0f + 0.1f * std::log(1.0f / params.freq_scale);
 
     RopePush p{};
     p.head_dim = u32(head_dim);
@@ -138,12 +147,13 @@ void rope(gpu::Recorder& rec, const gpu::Tensor& x, const gpu::Tensor& positions
     p.o_token_stride = stride_floats(out, 2);
     p.pos_first = bp.first;
     p.ff_first = bf.first;
-    p.log2_base = static_cast<float>(std::log2(static_cast<double>(params.freq_base)));
-    p.freq_scale = params.freq_scale;
-    p.ext_factor = params.ext_factor;
-    p.mscale = mscale;
-    p.corr_low = corr[0];
-    p.corr_high = corr[1];
+    const RopeAngleConstants a = rope_angle_constants(params, n_rot);
+    p.log2_base = a.log2_base;
+    p.freq_scale = a.freq_scale;
+    p.ext_factor = a.ext_factor;
+    p.mscale = a.mscale;
+    p.corr_low = a.corr_low;
+    p.corr_high = a.corr_high;
     for (int s = 0; s < 4; ++s) p.sections[s] = u32(is_multi(params.mode) ? params.sections[s] : 1);
     const std::uint64_t total = static_cast<std::uint64_t>(head_dim / 2) * p.n_heads * p.n_tokens;
     p.total_pairs = static_cast<std::uint32_t>(total);

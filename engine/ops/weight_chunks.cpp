@@ -48,6 +48,12 @@ std::vector<WeightChunk> weight_chunks(const gpu::Context& context, std::string_
     return chunks;
 }
 
+bool wide_rows(TensorType type, const WeightChunk& c) {
+    const auto& info = tensor_type_info(type);
+    const std::uint32_t units = type == TensorType::F32 ? 4 : info.block_elements == 1 ? 8 : 2;
+    return c.bound.first % units == 0 && c.row_units % units == 0;
+}
+
 std::string weight_variant(TensorType type) {
     std::string name(tensor_type_name(type));
     std::transform(name.begin(), name.end(), name.begin(),

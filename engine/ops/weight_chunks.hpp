@@ -25,6 +25,10 @@ struct WeightChunk {
 std::vector<WeightChunk> weight_chunks(const gpu::Context& context, std::string_view op,
                                        const gpu::Tensor& weight);
 
+// Whether a chunk's rows allow the wide weight loads of dequant_chunk.glsl: 16-byte aligned
+// rows for plain types (uvec4 / vec4 of values), 4-byte aligned rows for block types.
+bool wide_rows(TensorType type, const WeightChunk& c);
+
 // Shader variant suffix of a weight type: "q4_k", "f16", ...
 std::string weight_variant(TensorType type);
 

@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/model_files.hpp"
@@ -30,6 +31,7 @@ namespace prism::test {
 namespace {
 
 namespace fs = std::filesystem;
+using models::DecodePath;
 using models::Decoder;
 
 const fs::path kDir = fs::path(PRISM_TEST_DATA_DIR) / "models";
@@ -98,41 +100,52 @@ TEST_P(TinyFixture, AllLogitsAndGreedyTokensMatchReference) {
     const auto rows = static_cast<std::size_t>(std::stoul(m.text("rows")));
     ASSERT_EQ(rows, prompt.size() + expected_tokens.size() - 1);
 
-    // Chunks of 5 split every prompt (8..12 tokens) into matrix-vector and tiled pieces, and
-    // gemma3's window of 4 then spans a chunk boundary.
-    Decoder decoder(ctx(), file, {.n_ctx = 32, .prefill_chunk = 5});
-    const auto vocab = static_cast<std::size_t>(decoder.n_vocab());
-    const auto reference = read_logits(kDir / m.text(type + "_logits"), rows * vocab);
+    // Chunks of 5 run every prompt (8..12 tokens) through the decode path (up to 8 columns);
+    // chunks of 9 put its first piece through the matrix-matrix path. Gemma3's window of 4 spans
+    // a chunk boundary either way. Both decode paths run whatever the device's default.
+    for (const auto& [path, path_name] :
+         {std::pair{DecodePath::fused, "fused"}, std::pair{DecodePath::split, "split"}})
+        for (const std::int64_t chunk : {5, 9}) {
+            SCOPED_TRACE(std::string(path_name) + " decode, prefill chunk " +
+                         std::to_string(chunk));
+            Decoder decoder(ctx(), file,
+                            {.n_ctx = 32, .prefill_chunk = chunk, .decode_path = path});
+            ASSERT_EQ(decoder.decode_path(), path);
+            const auto vocab = static_cast<std::size_t>(decoder.n_vocab());
+            const auto reference = read_logits(kDir / m.text(type + "_logits"), rows * vocab);
 
-    float max_diff = 0;
-    std::size_t worst_row = 0;
-    const auto check_rows = [&](std::span<const float> actual, std::size_t row0) {
-        for (std::size_t r = 0; r * vocab < actual.size(); ++r) {
-            const LogitGap gap = logit_gap(std::span(reference).subspan((row0 + r) * vocab, vocab),
-                                           actual.subspan(r * vocab, vocab));
-            if (gap.max_abs_diff > max_diff) {
-                max_diff = gap.max_abs_diff;
-                worst_row = row0 + r;
+            float max_diff = 0;
+            std::size_t worst_row = 0;
+            const auto check_rows = [&](std::span<const float> actual, std::size_t row0) {
+                for (std::size_t r = 0; r * vocab < actual.size(); ++r) {
+                    const LogitGap gap =
+                        logit_gap(std::span(reference).subspan((row0 + r) * vocab, vocab),
+                                  actual.subspan(r * vocab, vocab));
+                    if (gap.max_abs_diff > max_diff) {
+                        max_diff = gap.max_abs_diff;
+                        worst_row = row0 + r;
+                    }
+                }
+            };
+
+            std::vector<float> logits = decoder.forward(prompt, true);
+            ASSERT_EQ(logits.size(), prompt.size() * vocab);
+            check_rows(logits, 0);
+            std::vector<std::int32_t> generated;
+            for (std::size_t i = 0; i < expected_tokens.size(); ++i) {
+                const std::int32_t next = text::argmax(std::span(logits).last(vocab));
+                generated.push_back(next);
+                if (i + 1 == expected_tokens.size()) break;  // the reference has no row after it
+                logits = decoder.forward(std::span(&next, 1));
+                check_rows(logits, prompt.size() + i);
             }
+            std::cout << "[ tiny     ] " << family << " " << type << " " << path_name << " chunk "
+                      << chunk << ": max |logit diff| " << max_diff << " (row " << worst_row
+                      << "), tolerance " << tolerance << "\n";
+            EXPECT_LE(max_diff, tolerance) << "worst row " << worst_row;
+            EXPECT_EQ(generated, expected_tokens);
+            EXPECT_EQ(decoder.n_past(), static_cast<std::int64_t>(rows));
         }
-    };
-
-    std::vector<float> logits = decoder.forward(prompt, true);
-    ASSERT_EQ(logits.size(), prompt.size() * vocab);
-    check_rows(logits, 0);
-    std::vector<std::int32_t> generated;
-    for (std::size_t i = 0; i < expected_tokens.size(); ++i) {
-        const std::int32_t next = text::argmax(std::span(logits).last(vocab));
-        generated.push_back(next);
-        if (i + 1 == expected_tokens.size()) break;  // the reference has no row after it
-        logits = decoder.forward(std::span(&next, 1));
-        check_rows(logits, prompt.size() + i);
-    }
-    std::cout << "[ tiny     ] " << family << " " << type << ": max |logit diff| " << max_diff
-              << " (row " << worst_row << "), tolerance " << tolerance << "\n";
-    EXPECT_LE(max_diff, tolerance) << "worst row " << worst_row;
-    EXPECT_EQ(generated, expected_tokens);
-    EXPECT_EQ(decoder.n_past(), static_cast<std::int64_t>(rows));
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, TinyFixture,

@@ -51,6 +51,14 @@ struct MemoryStats {
     std::uint64_t device_peak_in_use = 0;
 };
 
+// Work handed to the queue since the context began: every queue submission (recordings and
+// staging transfers alike), and the dispatches and barriers of the recordings submitted.
+struct WorkStats {
+    std::uint64_t submits = 0;
+    std::uint64_t dispatches = 0;
+    std::uint64_t barriers = 0;
+};
+
 struct PipelineCacheStats {
     std::filesystem::path file;
     std::uint64_t loaded_bytes = 0;  // bytes read from disk at start (0: cold)
@@ -98,6 +106,7 @@ class Context {
     MemoryStats memory_stats() const;
     // Starts device_peak_in_use again from the bytes in use now.
     void reset_memory_peak();
+    WorkStats work_stats() const;
     PipelineCacheStats pipeline_cache_stats() const;
     // Writes the pipeline cache now (it is also written when the context is destroyed).
     void save_pipeline_cache();

@@ -23,6 +23,13 @@ class File;
 
 namespace prism::models {
 
+// How chunks of up to ops::kMatvecMaxColumns tokens (decode steps) are recorded. `fused`: six
+// dispatches a layer, every norm, bias, residual add and activation riding on a matrix-vector
+// product; `split`: the prefill path's separate norm, product, add and activation dispatches.
+// `automatic` reads PRISM_DECODE (fused|split), else picks split on CPU devices (lavapipe),
+// where the fused kernels' per-workgroup norm prologue measured slower, and fused elsewhere.
+enum class DecodePath { automatic, fused, split };
+
 struct DecoderOptions {
     // Tokens the KV cache holds; 0 picks min(model's context_length, 4096). More than the
     // model's context_length is an error.
@@ -32,6 +39,7 @@ struct DecoderOptions {
     // Called after each weight tensor reaches the device with (bytes uploaded, bytes in all).
     // It may throw to abandon the load: everything uploaded so far is freed.
     std::function<void(std::uint64_t done, std::uint64_t total)> upload_progress;
+    DecodePath decode_path = DecodePath::automatic;
 };
 
 // One multimodal prompt: each row is a token id or, where the token is negative, the next row
@@ -63,6 +71,8 @@ class Decoder {
 
     const DecoderHParams& hparams() const;
     const ArchitectureTraits& traits() const;
+    // The path decode steps take: fused or split, never automatic.
+    DecodePath decode_path() const;
     std::int64_t n_ctx() const;
     std::int64_t n_vocab() const;
     std::int64_t prefill_chunk() const;

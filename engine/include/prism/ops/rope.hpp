@@ -62,4 +62,11 @@ HostTensor rope(const HostTensor& x, std::span<const std::int32_t> positions,
 std::array<float, 2> rope_yarn_corr_dims(std::int32_t n_rot, std::int32_t n_ctx_orig,
                                          float freq_base, float beta_fast, float beta_slow);
 
+// The angle constants the rope shaders take (rope_angle.glsl's RopeAngle, less the
+// per-dispatch offsets): log2 of the base, the YaRN correction range and the cos/sin scale.
+struct RopeAngleConstants {
+    float log2_base, freq_scale, ext_factor, mscale, corr_low, corr_high;
+};
+RopeAngleConstants rope_angle_constants(const RopeParams& params, std::int32_t n_rot);
+
 }  // namespace prism::ops
