@@ -15,10 +15,8 @@ std::string ApiError::body() const {
     const auto or_null = [](const std::string& s) {
         return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
     };
-    const nlohmann::json error = {{"message", what()},
-                                  {"type", type_},
-                                  {"param", or_null(param_)},
-                                  {"code", or_null(code_)}};
+    const nlohmann::json error = {
+        {"message", what()}, {"type", type_}, {"param", or_null(param_)}, {"code", or_null(code_)}};
     // Replacing invalid UTF-8 keeps a message that quotes the client's bytes serialisable.
     return nlohmann::json{{"error", error}}.dump(-1, ' ', false,
                                                  nlohmann::json::error_handler_t::replace);
