@@ -8,6 +8,7 @@
 #include "audio_test_data.hpp"
 #include "media_test_data.hpp"
 #include "prism/media/audio.hpp"
+#include "support/mutants.hpp"
 #include "support/special_files.hpp"
 
 namespace prism::media {
@@ -220,13 +221,7 @@ TEST(AudioDecodeErrors, MutantsNeverCrash) {
     for (const char* file : files) {
         const auto original = test::read_bytes(audio_fixture(file));
         for (int i = 0; i < 25; ++i, ++mutants) {
-            auto bytes = original;
-            const std::size_t span =
-                i % 2 == 0 ? bytes.size() : std::min<std::size_t>(512, bytes.size());
-            const int flips = 1 + int(random() % 8);
-            for (int f = 0; f < flips; ++f)
-                bytes[random() % span] ^= std::uint8_t(1u << (random() % 8));
-            if (i % 5 == 4) bytes.resize(random() % bytes.size());
+            const auto bytes = test::seeded_mutant(original, i, random);
             const std::string name = std::string("mutant-") + file;
             try {
                 const Audio audio = decode_audio_memory(bytes, name, limits);

@@ -9,6 +9,7 @@
 #include "audio_test_data.hpp"
 #include "media_test_data.hpp"
 #include "prism/media/video.hpp"
+#include "support/mutants.hpp"
 #include "support/special_files.hpp"
 #include "video_test_data.hpp"
 
@@ -127,13 +128,7 @@ TEST(VideoDecodeErrors, MutantsNeverCrash) {
     for (const char* file : files) {
         const auto original = test::read_bytes(video_fixture(file));
         for (int i = 0; i < 30; ++i, ++mutants) {
-            auto bytes = original;
-            const std::size_t span =
-                i % 2 == 0 ? bytes.size() : std::min<std::size_t>(512, bytes.size());
-            const int flips = 1 + int(random() % 8);
-            for (int f = 0; f < flips; ++f)
-                bytes[random() % span] ^= std::uint8_t(1u << (random() % 8));
-            if (i % 5 == 4) bytes.resize(random() % bytes.size());
+            const auto bytes = test::seeded_mutant(original, i, random);
             const std::string name = std::string("mutant-") + file;
             try {
                 const Video video = decode_video_memory(bytes, name, {}, limits);

@@ -1,5 +1,7 @@
 #include "prism/ops/gated.hpp"
 
+#include <tuple>
+
 #include "prism/error.hpp"
 #include "support/gpu_test.hpp"
 
@@ -16,7 +18,10 @@ class GatedOp : public GpuTest,
                 public ::testing::WithParamInterface<std::tuple<ops::Activation, Shape>> {};
 
 TEST_P(GatedOp, MatchesCpu) {
-    const auto [act, shape] = GetParam();
+    // Named copies, not a structured binding: lambdas capture them (clang 14 can't capture a
+    // binding).
+    const ops::Activation act = std::get<0>(GetParam());
+    const Shape shape = std::get<1>(GetParam());
     const auto gate = random_tensor(shape, 31, -5.0f, 5.0f),
                up = random_tensor(shape, 32, -2.0f, 2.0f);
     auto gg = upload(gate), gu = upload(up);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "prism/error.hpp"
 #include "support/gpu_test.hpp"
@@ -35,7 +36,10 @@ class UnaryOp : public GpuTest,
                 public ::testing::WithParamInterface<std::tuple<ops::Activation, Shape>> {};
 
 TEST_P(UnaryOp, MatchesCpu) {
-    const auto [act, shape] = GetParam();
+    // Named copies, not a structured binding: the lambda below captures them (clang 14 can't
+    // capture a binding).
+    const ops::Activation act = std::get<0>(GetParam());
+    const Shape shape = std::get<1>(GetParam());
     // [-6, 6] reaches both tails, where sigmoid saturates and erfc is tiny.
     const auto x = random_tensor(shape, 21, -6.0f, 6.0f);
     auto gx = upload(x);

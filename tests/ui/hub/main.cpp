@@ -1,7 +1,7 @@
 // Runs the hub suite's test classes (or the one named by --suite <Class>).
 #include <QCoreApplication>
-#include <cstring>
-#include <vector>
+
+#include "support/qt_suites.hpp"
 
 namespace prism::test {
 int run_hub_api_tests(int argc, char** argv);
@@ -12,25 +12,12 @@ int run_model_browser_tests(int argc, char** argv);
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    std::vector<char*> args(argv, argv + argc);
-    const char* only = nullptr;
-    if (args.size() >= 3 && std::strcmp(args[1], "--suite") == 0) {
-        only = args[2];
-        args.erase(args.begin() + 1, args.begin() + 3);
-    }
-    struct Suite {
-        const char* name;
-        int (*run)(int, char**);
-    };
-    const Suite suites[] = {
-        {"HubApiTest", prism::test::run_hub_api_tests},
-        {"DownloadTest", prism::test::run_download_tests},
-        {"FitEstimateTest", prism::test::run_fit_estimate_tests},
-        {"ModelBrowserTest", prism::test::run_model_browser_tests},
-    };
-    int failures = 0;
-    for (const Suite& s : suites)
-        if (only == nullptr || std::strcmp(only, s.name) == 0)
-            failures += s.run(static_cast<int>(args.size()), args.data());
-    return failures == 0 ? 0 : 1;
+    using namespace prism::test;
+    return run_qt_suites(argc, argv,
+                         {
+                             {"HubApiTest", run_hub_api_tests},
+                             {"DownloadTest", run_download_tests},
+                             {"FitEstimateTest", run_fit_estimate_tests},
+                             {"ModelBrowserTest", run_model_browser_tests},
+                         });
 }
