@@ -16,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-const ModelFeatures text_model{"tiny", false, false};
-const ModelFeatures vision_model{"tiny", true, false};
+const ModelFeatures text_model{"tiny", false};
+const ModelFeatures vision_model{"tiny", true};
 
 json chat(json extra = json::object()) {
     json body = {{"model", "tiny"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}};
