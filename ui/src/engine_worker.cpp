@@ -1,6 +1,7 @@
 #include "engine_worker.hpp"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -101,6 +102,7 @@ EngineWorker::EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent
     : QObject(parent), shared_(std::move(shared)) {}
 
 EngineWorker::~EngineWorker() {
+    server_.reset();
     shared_->set_session(nullptr);
 }
 
@@ -148,6 +150,7 @@ void EngineWorker::load_model(const LoadRequest& request) {
         decoded_.clear();
         shared_->set_session(std::move(session));
         emit modelLoaded(model);
+        restart_server();
     } catch (const LoadCancelled&) {
         emit loadFailed(tr("Loading was cancelled."), true);
     } catch (const std::exception& e) {
@@ -167,6 +170,8 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         return;
     }
     try {
+        // The served model's clients take turns with the app's own chat.
+        const std::lock_guard session_lock(session_mutex_);
         add_turns(turns, settings);
         GenerateOptions options;
         options.sampling = sampler_settings(settings);
@@ -214,10 +219,36 @@ void EngineWorker::list_devices() {
 }
 
 void EngineWorker::unload() {
+    // Stopped before the session it serves goes away.
+    if (server_) {
+        server_.reset();
+        emit servingChanged({}, {});
+    }
     decoded_.clear();
     shared_->set_session(nullptr);
     session_.reset();
     model_ = {};
+}
+
+void EngineWorker::serve(const ServeSettings& settings) {
+    serve_ = settings;
+    restart_server();
+}
+
+void EngineWorker::restart_server() {
+    server_.reset();
+    if (!serve_.enabled || !session_) {
+        emit servingChanged({}, {});
+        return;
+    }
+    try {
+        // Clients name the model as prism-server names it: the file name without .gguf.
+        const QString id = QFileInfo(model_.path).completeBaseName();
+        server_ = std::make_unique<ModelServer>(*session_, session_mutex_, id, serve_);
+        emit servingChanged(server_->url(), {});
+    } catch (const std::exception& e) {
+        emit servingChanged({}, QString::fromUtf8(e.what()));
+    }
 }
 
 }  // namespace prism::ui
