@@ -224,14 +224,14 @@ void HttpServer::Impl::routes() {
                      data.push_back(model_json(options.transcriber->model_id, created));
                  send_json(res, {{"object", "list"}, {"data", std::move(data)}});
              }));
-    http.Get(R"(/v1/models/(.+))",
-             guarded([this](const httplib::Request& req, httplib::Response& res) {
-                 const std::string id = req.matches[1];
-                 if (id != model.id && !(options.transcriber && id == options.transcriber->model_id))
-                     throw ApiError(404, "the model '" + id + "' does not exist", "model",
-                                    "model_not_found");
-                 send_json(res, model_json(id, created));
-             }));
+    http.Get(
+        R"(/v1/models/(.+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            const std::string id = req.matches[1];
+            if (id != model.id && !(options.transcriber && id == options.transcriber->model_id))
+                throw ApiError(404, "the model '" + id + "' does not exist", "model",
+                               "model_not_found");
+            send_json(res, model_json(id, created));
+        }));
     http.Post("/v1/chat/completions",
               guarded([this](const httplib::Request& req, httplib::Response& res) {
                   ChatRequest r = parse_chat_request(parse_body(req.body), model, options.limits);

@@ -252,8 +252,7 @@ InputMessage parse_message(const json& m, const std::string& param, const ModelF
                 part_param + ".type");
         }
     }
-    if (out.parts.empty())
-        throw bad_request(content_param + " is empty", content_param);
+    if (out.parts.empty()) throw bad_request(content_param + " is empty", content_param);
     return out;
 }
 

@@ -23,9 +23,9 @@ TranscriptFormat parse_format(const std::string& name) {
         {"vtt", TranscriptFormat::vtt}};
     for (const auto& [text, format] : formats)
         if (name == text) return format;
-    throw bad_request("response_format is '" + name +
-                          "'; it must be one of json, text, srt, verbose_json, vtt",
-                      "response_format");
+    throw bad_request(
+        "response_format is '" + name + "'; it must be one of json, text, srt, verbose_json, vtt",
+        "response_format");
 }
 
 // ISO-639-1 (two letters) as OpenAI asks for, or Whisper's three-letter codes ("haw", "yue").
@@ -59,8 +59,8 @@ TranscriptionRequest parse_transcription_request(const std::map<std::string, std
                                                  const std::string& model_id,
                                                  const ServerLimits& limits) {
     for (const auto& [name, value] : form) {
-        if (name == "file" || name == "model" || name == "response_format" ||
-            name == "language" || name == "temperature")
+        if (name == "file" || name == "model" || name == "response_format" || name == "language" ||
+            name == "temperature")
             continue;
         if ((name == "timestamp_granularities[]" || name == "timestamp_granularities") &&
             value == "segment")
@@ -90,7 +90,8 @@ TranscriptionRequest parse_transcription_request(const std::map<std::string, std
         r.options.temperatures = parse_temperature(*t, r.options.temperatures);
 
     const std::string* file = find(form, "file");
-    if (file == nullptr) throw bad_request("missing the 'file' field (the sound to transcribe)", "file");
+    if (file == nullptr)
+        throw bad_request("missing the 'file' field (the sound to transcribe)", "file");
     if (file->empty()) throw bad_request("file: the uploaded file is empty", "file");
     if (file->size() > limits.max_audio_bytes)
         throw bad_request("file: the sound is larger than " +

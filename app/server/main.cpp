@@ -156,9 +156,9 @@ int serve(int argc, char** argv) {
         });
         prism::app::write_stdout_or_throw(
             "prism-server: serving '" + features.id + "'" +
-            (whisper ? " and '" + flags.server.transcriber->model_id + "'" : "") + " (" + std::string(session.device_name()) +
-            ", context " + std::to_string(session.n_ctx()) + ") on http://" + flags.server.host +
-            ":" + std::to_string(port) +
+            (whisper ? " and '" + flags.server.transcriber->model_id + "'" : "") + " (" +
+            std::string(session.device_name()) + ", context " + std::to_string(session.n_ctx()) +
+            ") on http://" + flags.server.host + ":" + std::to_string(port) +
             (flags.server.api_key.empty() ? "" : " (API key required)") + "\n");
         const bool ok = server.serve();
         if (!ok) {
