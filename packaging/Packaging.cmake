@@ -93,9 +93,8 @@ set(prism_runtime_depends
     qml6-module-qtquick-shapes
     qml6-module-qtquick-templates
     qml6-module-qtquick-window
-    qml6-module-qt-labs-folderlistmodel
-    # API keys are kept in the keyring through QtKeychain (also found by dpkg-shlibdeps).
-    libqt6keychain1)
+    qml6-module-qt-labs-folderlistmodel)
+# libqt6keychain1 (API keys in the desktop's keyring) comes from dpkg-shlibdeps, versioned.
 list(JOIN prism_runtime_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 # QtKeychain needs a running keyring to store keys; without one they are not remembered.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-dejavu-core, qt6-wayland, gnome-keyring | kwalletmanager")
