@@ -280,6 +280,8 @@ void HttpServer::Impl::transcribe(const httplib::Request& req, httplib::Response
         [request, transcript, transcribe = options.transcriber->transcribe](
             Session&, const GenerateOptions&) {
             *transcript = transcribe(request->audio.samples, request->options);
+            // Only the server's stop cancels a transcription: a cut transcript is no answer.
+            if (transcript->cancelled) throw ApiError(503, "the server is shutting down");
             GenerateResult r;
             r.stop = StopReason::end_of_generation;
             return r;
@@ -325,6 +327,8 @@ void HttpServer::stop() {
     impl_->http.stop();
     // Connection threads waiting for an answer are let go, so that serve() can return.
     impl_->queue.shutdown();
+    if (impl_->options.transcriber && impl_->options.transcriber->cancel)
+        impl_->options.transcriber->cancel();
 }
 
 }  // namespace prism::server

@@ -145,7 +145,8 @@ int serve(int argc, char** argv) {
                 flags.whisper.stem().string(),
                 [&whisper](std::span<const float> samples, const prism::TranscribeOptions& o) {
                     return whisper->transcribe(samples, o);
-                }};
+                },
+                [&whisper] { whisper->cancel(); }};
         }
         prism::server::HttpServer server(session, features, flags.server);
         const int port = server.bind();

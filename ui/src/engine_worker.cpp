@@ -90,7 +90,12 @@ text::SamplerSettings sampler_settings(const GenerationSettings& s) {
 
 void EngineShared::cancel_generation() {
     std::lock_guard lock(mutex_);
-    if (session_) session_->cancel();
+    if (session_ && app_generating_) session_->cancel();
+}
+
+void EngineShared::set_app_generating(bool generating) {
+    std::lock_guard lock(mutex_);
+    app_generating_ = generating;
 }
 
 void EngineShared::set_session(std::shared_ptr<Session> session) {
@@ -172,6 +177,11 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
     try {
         // The served model's clients take turns with the app's own chat.
         const std::lock_guard session_lock(session_mutex_);
+        struct AppGenerating {
+            EngineShared& shared;
+            explicit AppGenerating(EngineShared& s) : shared(s) { shared.set_app_generating(true); }
+            ~AppGenerating() { shared.set_app_generating(false); }
+        } app_generating(*shared_);
         add_turns(turns, settings);
         GenerateOptions options;
         options.sampling = sampler_settings(settings);

@@ -38,10 +38,14 @@ class EngineShared {
     // pointer, never a GPU wait.
     void cancel_generation();
     void set_session(std::shared_ptr<Session> session);
+    // Whether the app's own generation holds the session (not a served client's request):
+    // only then may the app's stop reach Session::cancel.
+    void set_app_generating(bool generating);
 
   private:
     std::mutex mutex_;
     std::shared_ptr<Session> session_;
+    bool app_generating_ = false;
 };
 
 struct LoadRequest {

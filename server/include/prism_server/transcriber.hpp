@@ -22,6 +22,9 @@ struct Transcriber {
     std::string model_id;  // what the request's `model` must name
     std::function<Transcript(std::span<const float> samples, const TranscribeOptions& options)>
         transcribe;
+    // Stops a transcribe() in progress (any thread); the server calls it when it stops, so that
+    // a long upload does not hold the shutdown. May be empty.
+    std::function<void()> cancel;
 };
 
 enum class TranscriptFormat { json, text, srt, verbose_json, vtt };
