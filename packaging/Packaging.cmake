@@ -35,7 +35,7 @@ set(prism_doc_dir ${CMAKE_INSTALL_DATADIR}/doc/prism)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/debian/copyright DESTINATION ${prism_doc_dir})
 set(prism_gzip_dir ${PROJECT_BINARY_DIR}/packaging)
 set(prism_gzipped)
-foreach(source debian/changelog man/prism.1 man/prism-cli.1 man/prism-bench.1)
+foreach(source debian/changelog man/prism.1 man/prism-cli.1 man/prism-bench.1 man/prism-server.1)
   get_filename_component(name ${source} NAME)
   set(gz ${prism_gzip_dir}/${name}.gz)
   add_custom_command(
@@ -49,7 +49,7 @@ endforeach()
 add_custom_target(prism_package_docs ALL DEPENDS ${prism_gzipped})
 install(FILES ${prism_gzip_dir}/changelog.gz DESTINATION ${prism_doc_dir})
 install(FILES ${prism_gzip_dir}/prism.1.gz ${prism_gzip_dir}/prism-cli.1.gz
-              ${prism_gzip_dir}/prism-bench.1.gz
+              ${prism_gzip_dir}/prism-bench.1.gz ${prism_gzip_dir}/prism-server.1.gz
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 set(CPACK_GENERATOR DEB)
@@ -94,6 +94,8 @@ set(prism_runtime_depends
     qml6-module-qtquick-templates
     qml6-module-qtquick-window
     qml6-module-qt-labs-folderlistmodel)
+# libqt6keychain1 (API keys in the desktop's keyring) comes from dpkg-shlibdeps, versioned.
 list(JOIN prism_runtime_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-dejavu-core, qt6-wayland")
+# QtKeychain needs a running keyring to store keys; without one they are not remembered.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-dejavu-core, qt6-wayland, gnome-keyring | kwalletmanager")
 include(CPack)

@@ -38,6 +38,10 @@ grep -q "^prism [0-9]" <<<"$version"
 [ -f /usr/share/applications/io.github.prism.Prism.desktop ]
 [ -f /usr/share/icons/hicolor/scalable/apps/io.github.prism.Prism.svg ]
 [ -f /usr/share/metainfo/io.github.prism.Prism.metainfo.xml ]
+/usr/bin/prism-server --help | grep -q "/v1/audio/transcriptions"
+for page in prism prism-cli prism-bench prism-server; do
+  [ -f /usr/share/man/man1/$page.1.gz ] || { echo "check-package: no man page for $page" >&2; exit 1; }
+done
 
 $sudo apt-get remove -y -qq prism
 trap - EXIT

@@ -26,6 +26,8 @@ packages=(
   # controls use QtQml.Models and QtQuick.Shapes, the QML file dialog Qt.labs.folderlistmodel.
   qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtquick-shapes
   qml6-module-qt-labs-folderlistmodel fonts-dejavu-core
+  # API keys in the desktop's keyring (GNOME Keyring, KWallet).
+  qtkeychain-qt6-dev
   xvfb xauth
   # scripts/check-package.sh: the package's checks.
   lintian appstream desktop-file-utils

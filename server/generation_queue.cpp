@@ -50,16 +50,21 @@ void GenerationJob::cancel() {
     queue_.cancel(*this);
 }
 
-GenerationQueue::GenerationQueue(Session& session, std::size_t depth)
-    : session_(session), depth_(depth), worker_([this] { run(); }) {}
+GenerationQueue::GenerationQueue(Session& session, std::size_t depth, std::mutex* session_mutex)
+    : session_(session), depth_(depth), session_mutex_(session_mutex), worker_([this] { run(); }) {}
 
 GenerationQueue::~GenerationQueue() {
+    shutdown();
+    worker_.join();
+}
+
+void GenerationQueue::shutdown() {
     std::deque<std::shared_ptr<GenerationJob>> left;
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
         left.swap(waiting_);
-        if (running_ != nullptr) session_.cancel();
+        if (running_holds_session_) session_.cancel();
     }
     wake_.notify_all();
     for (auto& job : left) {
@@ -68,7 +73,6 @@ GenerationQueue::~GenerationQueue() {
         job->finished_ = true;
         job->changed_.notify_all();
     }
-    worker_.join();
 }
 
 std::shared_ptr<GenerationJob> GenerationQueue::submit(GenerationWork work,
@@ -109,7 +113,7 @@ void GenerationQueue::cancel(GenerationJob& job) {
             waiting_.erase(it);
             removed = true;
             ++counts_.cancelled;
-        } else if (running_ == &job) {
+        } else if (running_ == &job && running_holds_session_) {
             // Under the lock, so that the cancel cannot reach the job after this one.
             session_.cancel();
         }
@@ -160,9 +164,19 @@ void GenerationQueue::execute(GenerationJob& job) {
         job.changed_.notify_all();
         return true;
     };
+    std::unique_lock<std::mutex> host;
+    if (session_mutex_ != nullptr) host = std::unique_lock(*session_mutex_);
+    bool stopping = false;
+    {
+        std::lock_guard lock(mutex_);
+        running_holds_session_ = true;
+        stopping = stopping_;
+    }
     GenerateResult result;
     std::optional<ApiError> error;
-    if (job.cancelled()) {
+    // A cancel (or the server's stop) that came while the job waited for the host's turn did
+    // not reach the Session.
+    if (stopping || job.cancelled()) {
         result.stop = StopReason::cancelled;
     } else {
         try {
@@ -171,6 +185,11 @@ void GenerationQueue::execute(GenerationJob& job) {
             error = api_error_of(e);
         }
     }
+    {
+        std::lock_guard lock(mutex_);
+        running_holds_session_ = false;
+    }
+    host = {};
     std::lock_guard lock(job.mutex_);
     job.result_ = std::move(result);
     job.error_ = std::move(error);

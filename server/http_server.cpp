@@ -2,8 +2,10 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 
 #include <httplib.h>
 
@@ -64,6 +66,21 @@ GenerateOptions generate_options(const GenerationRequest& r) {
     return o;
 }
 
+// The session refuses what its model cannot take (sound without an audio encoder) in its own
+// words; the client gets them as a 400 naming the message.
+void add_message(Session& session, const InputMessage& message, std::size_t index) {
+    try {
+        session.add_message(message.role, message.parts);
+    } catch (const GpuError&) {
+        throw;
+    } catch (const Error& e) {
+        const bool sound = std::any_of(message.parts.begin(), message.parts.end(),
+                                       [](const MessagePart& p) { return p.is_audio(); });
+        throw bad_request(e.what(), "messages[" + std::to_string(index) + "]",
+                          sound ? "model_without_audio" : "");
+    }
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -80,7 +97,7 @@ struct HttpServer::Impl {
         : session(s),
           model(std::move(m)),
           options(std::move(o)),
-          queue(s, options.limits.queue_depth) {
+          queue(s, options.limits.queue_depth, options.session_mutex) {
         configure();
         routes();
     }
@@ -202,17 +219,19 @@ void HttpServer::Impl::routes() {
                                  {"requests_refused", c.refused}});
              }));
     http.Get("/v1/models", guarded([this](const httplib::Request&, httplib::Response& res) {
-                 send_json(res, {{"object", "list"},
-                                 {"data", json::array({model_json(model.id, created)})}});
+                 json data = json::array({model_json(model.id, created)});
+                 if (options.transcriber)
+                     data.push_back(model_json(options.transcriber->model_id, created));
+                 send_json(res, {{"object", "list"}, {"data", std::move(data)}});
              }));
-    http.Get(R"(/v1/models/(.+))",
-             guarded([this](const httplib::Request& req, httplib::Response& res) {
-                 const std::string id = req.matches[1];
-                 if (id != model.id)
-                     throw ApiError(404, "the model '" + id + "' does not exist", "model",
-                                    "model_not_found");
-                 send_json(res, model_json(model.id, created));
-             }));
+    http.Get(
+        R"(/v1/models/(.+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            const std::string id = req.matches[1];
+            if (id != model.id && !(options.transcriber && id == options.transcriber->model_id))
+                throw ApiError(404, "the model '" + id + "' does not exist", "model",
+                               "model_not_found");
+            send_json(res, model_json(id, created));
+        }));
     http.Post("/v1/chat/completions",
               guarded([this](const httplib::Request& req, httplib::Response& res) {
                   ChatRequest r = parse_chat_request(parse_body(req.body), model, options.limits);
@@ -222,7 +241,8 @@ void HttpServer::Impl::routes() {
                       r.generation, Endpoint::chat,
                       [messages](Session& s, const GenerateOptions& o) {
                           s.clear_messages();
-                          for (const InputMessage& m : *messages) s.add_message(m.role, m.parts);
+                          for (std::size_t i = 0; i < messages->size(); ++i)
+                              add_message(s, (*messages)[i], i);
                           return s.generate(o);
                       },
                       res);
@@ -251,48 +271,28 @@ void HttpServer::Impl::transcribe(const httplib::Request& req, httplib::Response
             "no_speech_model");
     if (!req.is_multipart_form_data())
         throw bad_request("send the audio as multipart/form-data with a 'file' field", "file");
-    if (!req.has_file("file")) throw bad_request("missing the 'file' field", "file");
-    const auto field = [&](const char* name) {
-        return req.has_file(name) ? req.get_file_value(name).content : std::string();
-    };
-    const std::string model_name = field("model");
-    if (model_name.empty()) throw bad_request("you must provide a model parameter", "model");
-    if (model_name != options.transcriber->model_id)
-        throw ApiError(404, "the model '" + model_name + "' does not exist", "model",
-                       "model_not_found");
-    const std::string format = field("response_format");
-    if (!format.empty() && format != "json" && format != "text")
-        throw bad_request("response_format must be json or text", "response_format");
-
-    TranscriptionRequest request;
-    request.language = field("language");
-    request.prompt = field("prompt");
-    const std::string file = req.get_file_value("file").content;
-    media::AudioDecodeLimits limits;
-    limits.max_bytes = options.limits.max_audio_bytes;
-    limits.max_seconds = options.limits.max_audio_seconds;
-    try {
-        request.audio = media::decode_audio_memory(
-            std::span(reinterpret_cast<const std::uint8_t*>(file.data()), file.size()), "file",
-            limits);
-    } catch (const Error& e) {
-        throw bad_request(e.what(), "file");
-    }
-    auto shared = std::make_shared<const TranscriptionRequest>(std::move(request));
+    std::map<std::string, std::string> form;
+    for (const auto& [name, part] : req.files) form.emplace(name, part.content);
+    auto request = std::make_shared<const TranscriptionRequest>(
+        parse_transcription_request(form, options.transcriber->model_id, options.limits));
+    auto transcript = std::make_shared<Transcript>();
     auto job = queue.submit(
-        [shared, transcribe = options.transcriber->transcribe](Session&, const GenerateOptions&) {
+        [request, transcript, transcribe = options.transcriber->transcribe](
+            Session&, const GenerateOptions&) {
+            *transcript = transcribe(request->audio.samples, request->options);
+            // Only the server's stop cancels a transcription: a cut transcript is no answer.
+            if (transcript->cancelled) throw ApiError(503, "the server is shutting down");
             GenerateResult r;
-            r.text = transcribe(*shared);
             r.stop = StopReason::end_of_generation;
             return r;
         },
         {});
     job->wait();
     if (job->error()) throw *job->error();
-    if (format == "text")
-        res.set_content(job->result().text, "text/plain; charset=utf-8");
-    else
-        send_json(res, {{"text", job->result().text}});
+    const TranscriptionResponse out =
+        render_transcription(*transcript, request->format, request->audio.duration_seconds());
+    res.status = 200;
+    res.set_content(out.body, out.content_type);
 }
 
 HttpServer::HttpServer(Session& session, ModelFeatures model, ServerOptions options)
@@ -319,8 +319,16 @@ bool HttpServer::serve() {
     return impl_->http.listen_after_bind();
 }
 
+bool HttpServer::serving() const {
+    return impl_->http.is_running();
+}
+
 void HttpServer::stop() {
     impl_->http.stop();
+    // Connection threads waiting for an answer are let go, so that serve() can return.
+    impl_->queue.shutdown();
+    if (impl_->options.transcriber && impl_->options.transcriber->cancel)
+        impl_->options.transcriber->cancel();
 }
 
 }  // namespace prism::server

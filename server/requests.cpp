@@ -243,20 +243,16 @@ InputMessage parse_message(const json& m, const std::string& param, const ModelF
         } else if (kind == "input_audio") {
             if (out.role != ChatRole::user)
                 throw bad_request("sound is allowed in user messages only", part_param);
-            out.audio.push_back(decode_input_audio(part, part_param, limits));
-            if (!model.audio)
-                throw bad_request("the model '" + model.id +
-                                      "' has no audio input; this server cannot take "
-                                      "input_audio parts with it",
-                                  part_param, "model_without_audio");
+            // Decoded and capped here; whether the model hears is the session's to say.
+            out.parts.push_back(MessagePart::of_audio(std::make_shared<const media::Audio>(
+                decode_input_audio(part, part_param, limits))));
         } else {
             throw bad_request(
                 part_param + ".type '" + kind + "' is not one of text, image_url, input_audio",
                 part_param + ".type");
         }
     }
-    if (out.parts.empty() && out.audio.empty())
-        throw bad_request(content_param + " is empty", content_param);
+    if (out.parts.empty()) throw bad_request(content_param + " is empty", content_param);
     return out;
 }
 

@@ -1,15 +1,11 @@
 #include "cli/transcript_format.hpp"
 
-#include <cmath>
 #include <cstdio>
+
+#include "prism/subtitles.hpp"
 
 namespace prism::cli {
 namespace {
-
-std::string trimmed(const std::string& s) {
-    const auto first = s.find_first_not_of(' ');
-    return first == std::string::npos ? std::string() : s.substr(first);
-}
 
 std::string json_string(const std::string& s) {
     std::string out = "\"";
@@ -51,14 +47,6 @@ std::string number(double v) {
 
 }  // namespace
 
-std::string subtitle_time(double seconds, char decimal_mark) {
-    const auto ms = static_cast<long long>(std::llround(std::max(0.0, seconds) * 1000.0));
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld%c%03lld", ms / 3600000, ms / 60000 % 60,
-                  ms / 1000 % 60, decimal_mark, ms % 1000);
-    return buf;
-}
-
 std::string format_transcript(const Transcript& t, TranscriptFormat format,
                               const std::string& file_name) {
     std::string out;
@@ -68,18 +56,10 @@ std::string format_transcript(const Transcript& t, TranscriptFormat format,
             if (!out.empty()) out += "\n";
             break;
         case TranscriptFormat::srt:
-            for (std::size_t i = 0; i < t.segments.size(); ++i) {
-                const auto& s = t.segments[i];
-                out += std::to_string(i + 1) + "\n" + subtitle_time(s.start, ',') + " --> " +
-                       subtitle_time(s.end, ',') + "\n" + trimmed(s.text) + "\n\n";
-            }
+            out = to_srt(t);
             break;
         case TranscriptFormat::vtt:
-            out = "WEBVTT\n\n";
-            for (const auto& s : t.segments) {
-                out += subtitle_time(s.start, '.') + " --> " + subtitle_time(s.end, '.') + "\n" +
-                       trimmed(s.text) + "\n\n";
-            }
+            out = to_vtt(t);
             break;
         case TranscriptFormat::json: {
             out = "{\"file\": " + json_string(file_name) +

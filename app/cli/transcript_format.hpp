@@ -11,9 +11,6 @@ namespace prism::cli {
 
 enum class TranscriptFormat { text, srt, vtt, json };
 
-// "00:01:02,345" (SubRip) or "00:01:02.345" (WebVTT).
-std::string subtitle_time(double seconds, char decimal_mark);
-
 std::string format_transcript(const Transcript& t, TranscriptFormat format,
                               const std::string& file_name);
 

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "common/standard_streams.hpp"
 #include "prism/error.hpp"
 #include "prism/session.hpp"
+#include "prism/transcriber.hpp"
 #include "prism_server/http_server.hpp"
 
 namespace {
@@ -30,7 +33,8 @@ void usage(std::FILE* to) {
         "\n"
         "  -m, --model FILE     the text model (GGUF)\n"
         "  --mmproj FILE        its vision encoder (llama.cpp's mmproj GGUF)\n"
-        "  --whisper FILE       a speech recognition model for /v1/audio/transcriptions\n"
+        "  --whisper FILE       a Whisper GGUF for /v1/audio/transcriptions (its name in the API:\n"
+        "                       the file name without .gguf)\n"
         "  --alias NAME         the model's name in the API (default: the file name without\n"
         "                       .gguf)\n"
         "  --host ADDRESS       address to listen on (default 127.0.0.1: this machine only)\n"
@@ -44,7 +48,8 @@ void usage(std::FILE* to) {
         "  --device D           Vulkan device index or name\n"
         "\n"
         "Caps per request: body 32 MiB, 512 messages, 8 images of at most 16 MiB and 4096x4096\n"
-        "pixels, sound of at most 25 MiB and 10 minutes, 4 stop strings of 256 bytes.\n"
+        "pixels, sound (input_audio, or a transcription's upload) of at most 25 MiB and 10\n"
+        "minutes, 4 stop strings of 256 bytes.\n"
         "exit status: 0 stopped by SIGINT/SIGTERM, 1 failed (one line on stderr says why),\n"
         "2 bad usage\n",
         to);
@@ -116,9 +121,6 @@ int serve(int argc, char** argv) {
         return 2;
     }
     try {
-        if (!flags.whisper.empty())
-            throw Error("--whisper " + flags.whisper.string() +
-                        ": this build of Prism cannot run speech recognition models yet");
         // Every thread started from here on inherits the blocked signals; one thread waits for
         // them and stops the server, so that a stop never runs inside a signal handler.
         sigset_t stop_signals;
@@ -133,6 +135,19 @@ int serve(int argc, char** argv) {
         prism::server::ModelFeatures features;
         features.id = flags.alias;
         features.vision = session.has_vision();
+        // The speech model loads after the text model, so a bad text model fails first; both
+        // are loaded before the port opens, so a client never meets a half-ready server.
+        std::unique_ptr<prism::Transcriber> whisper;
+        if (!flags.whisper.empty()) {
+            whisper = std::make_unique<prism::Transcriber>(
+                flags.whisper, prism::TranscriberOptions{.device = flags.session.device});
+            flags.server.transcriber = prism::server::Transcriber{
+                flags.whisper.stem().string(),
+                [&whisper](std::span<const float> samples, const prism::TranscribeOptions& o) {
+                    return whisper->transcribe(samples, o);
+                },
+                [&whisper] { whisper->cancel(); }};
+        }
         prism::server::HttpServer server(session, features, flags.server);
         const int port = server.bind();
         std::thread watcher([&] {
@@ -141,9 +156,10 @@ int serve(int argc, char** argv) {
             server.stop();
         });
         prism::app::write_stdout_or_throw(
-            "prism-server: serving '" + features.id + "' (" + std::string(session.device_name()) +
-            ", context " + std::to_string(session.n_ctx()) + ") on http://" + flags.server.host +
-            ":" + std::to_string(port) +
+            "prism-server: serving '" + features.id + "'" +
+            (whisper ? " and '" + flags.server.transcriber->model_id + "'" : "") + " (" +
+            std::string(session.device_name()) + ", context " + std::to_string(session.n_ctx()) +
+            ") on http://" + flags.server.host + ":" + std::to_string(port) +
             (flags.server.api_key.empty() ? "" : " (API key required)") + "\n");
         const bool ok = server.serve();
         if (!ok) {

@@ -3,7 +3,8 @@
 Starts real prism-server processes (the demo model with an API key; the tiny SmolVLM pair for
 images) and checks what a client sees: answers equal to prism-cli's for the same greedy
 request, streaming equal to non-streaming, usage counts, KV-cache reuse, OpenAI's error shape
-and status for bad requests, 8 clients at once and a client killed mid-stream.
+and status for bad requests, 8 clients at once and a client killed mid-stream; with Whisper
+tiny.en (--whisper), transcriptions in every response format and bad uploads.
 
 usage: test_openai_client.py --server PRISM_SERVER --cli PRISM_CLI --root SOURCE_DIR
 """
@@ -263,14 +264,28 @@ class TextServer(unittest.TestCase):
                 model="stories260K", messages=[{"role": "user", "content": [image]}])
         assert_error(self, e.exception, 400, code="model_without_vision")
 
-        # Sound: the model has no audio input.
+        # Sound: decoded, then refused by the session in its own words (no audio encoder).
         wav = read(os.path.join(ARGS.root, "tests", "data", "audio", "2830-3980-0043.wav"))
         part = {"type": "input_audio",
                 "input_audio": {"data": base64.b64encode(wav).decode(), "format": "wav"}}
         with self.assertRaises(openai.BadRequestError) as e:
             self.client.chat.completions.create(
-                model="stories260K", messages=[{"role": "user", "content": [part]}])
-        assert_error(self, e.exception, 400, code="model_without_audio")
+                model="stories260K", messages=[
+                    {"role": "system", "content": "Listen."},
+                    {"role": "user", "content": [{"type": "text", "text": "What is said?"},
+                                                 part]}])
+        assert_error(self, e.exception, 400, code="model_without_audio", param="messages[1]")
+        self.assertEqual(e.exception.body["message"],
+                         "this model has no audio encoder; load an mmproj with one")
+        # A part that is not sound fails while the request is read, naming the part.
+        bad = {"type": "input_audio",
+               "input_audio": {"data": base64.b64encode(b"not sound").decode(), "format": "mp3"}}
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.client.chat.completions.create(
+                model="stories260K", messages=[{"role": "user", "content": [bad]}])
+        assert_error(self, e.exception, 400, param="messages[0].content[0].input_audio")
+        # The server is still answering after the refusals.
+        self.assertEqual(self.server.health()["status"], "ok")
 
         # Speech recognition: no Whisper model is loaded.
         with self.assertRaises(openai.BadRequestError) as e:
@@ -383,11 +398,124 @@ class VisionServer(unittest.TestCase):
         self.assertIn("more than 8 images", e.exception.body["message"])
 
 
+def multipart(fields):
+    """A multipart/form-data body made by hand (for uploads the client will not send)."""
+    boundary = "prism-test-boundary-7c1d"
+    body = b""
+    for name, (filename, data) in fields.items():
+        disposition = 'form-data; name="%s"' % name
+        if filename:
+            disposition += '; filename="%s"' % filename
+        body += b"--" + boundary.encode() + b"\r\nContent-Disposition: " + disposition.encode()
+        body += b"\r\n\r\n" + data + b"\r\n"
+    body += b"--" + boundary.encode() + b"--\r\n"
+    return body, "multipart/form-data; boundary=" + boundary
+
+
+def words(text):
+    """Lower-case words without punctuation: transcripts are compared this way."""
+    return "".join(c if c.isalnum() or c.isspace() else " " for c in text.lower()).split()
+
+
+class SpeechServer(unittest.TestCase):
+    """POST /v1/audio/transcriptions with Whisper tiny.en, on a 2-second LibriSpeech clip."""
+
+    @classmethod
+    def setUpClass(cls):
+        cache = os.environ.get("PRISM_MODEL_CACHE",
+                               os.path.join(os.path.expanduser("~"), ".cache", "prism", "models"))
+        whisper = os.path.join(cache, "whisper-tiny.en.gguf")
+        if not os.path.exists(whisper):
+            raise unittest.SkipTest(whisper + " is absent (fetch it with tools/fetch_models.py)")
+        cls.server = Server("-m", demo_model(), "--whisper", whisper, "--api-key", KEY)
+        cls.client = cls.server.client()
+        cls.wav = read(os.path.join(ARGS.root, "tests", "data", "audio", "2830-3980-0043.wav"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def transcribe(self, **kw):
+        return self.client.audio.transcriptions.create(
+            model="whisper-tiny.en", file=("clip.wav", self.wav), **kw)
+
+    def test_every_response_format(self):
+        # LibriSpeech's reference for the clip is "experience proves this".
+        plain = self.transcribe(language="en", temperature=0)
+        self.assertEqual(words(plain.text), ["experience", "proves", "this"], plain.text)
+        # The same sound again: the other formats carry the same transcript.
+        text = self.transcribe(response_format="text")
+        self.assertEqual(text.strip(), plain.text)
+        verbose = self.transcribe(response_format="verbose_json")
+        self.assertEqual(verbose.text, plain.text)
+        self.assertEqual(verbose.language, "en")
+        self.assertAlmostEqual(verbose.duration, 1.975, places=3)
+        self.assertTrue(verbose.segments)
+        first, last = verbose.segments[0], verbose.segments[-1]
+        self.assertGreaterEqual(first.start, 0)
+        self.assertLessEqual(last.end, 2.0 + 0.02)  # Whisper's timestamps step by 20 ms
+        self.assertEqual("".join(s.text for s in verbose.segments).strip(), plain.text)
+        srt = self.transcribe(response_format="srt")
+        self.assertTrue(srt.startswith("1\n00:00:0"), srt)
+        self.assertIn(" --> ", srt)
+        cues = [line for line in srt.splitlines()
+                if line and not line.isdigit() and " --> " not in line]
+        self.assertEqual(words(" ".join(cues)), words(plain.text))
+        vtt = self.transcribe(response_format="vtt")
+        self.assertTrue(vtt.startswith("WEBVTT\n\n00:00:0"), vtt)
+
+    def test_models_lists_both(self):
+        ids = [m.id for m in self.client.models.list().data]
+        self.assertEqual(ids, ["stories260K", "whisper-tiny.en"])
+
+    def test_bad_uploads(self):
+        cases = [
+            ({"file": ("notes.wav", b"this is text, not sound\n")}, 400, "file"),
+            ({"file": ("empty.wav", b"")}, 400, "file"),
+            ({"file": ("clip.wav", self.wav[:40])}, 400, "file"),  # a cut WAV header
+            ({"file": ("clip.wav", self.wav), "response_format": "docx"}, 400, "response_format"),
+            ({"file": ("clip.wav", self.wav), "language": "english"}, 400, "language"),
+            ({"file": ("clip.wav", self.wav), "temperature": 3}, 400, "temperature"),
+        ]
+        for fields, status, param in cases:
+            with self.subTest(param=param, fields=str(fields)[:60]):
+                with self.assertRaises(openai.APIStatusError) as e:
+                    self.client.audio.transcriptions.create(model="whisper-tiny.en", **fields)
+                assert_error(self, e.exception, status, param=param)
+        with self.assertRaises(openai.NotFoundError) as e:
+            self.client.audio.transcriptions.create(model="whisper-1", file=("a.wav", self.wav))
+        assert_error(self, e.exception, 404, code="model_not_found", param="model")
+
+        # Over the 25 MiB sound cap (a 400 naming the file), and over the 32 MiB body cap
+        # (413 before the body is read).
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.client.audio.transcriptions.create(
+                model="whisper-tiny.en", file=("big.wav", self.wav + bytes(26 << 20)))
+        assert_error(self, e.exception, 400, param="file")
+        self.assertIn("larger than 25 MiB", e.exception.body["message"])
+        with self.assertRaises(openai.APIStatusError) as e:
+            self.client.audio.transcriptions.create(
+                model="whisper-tiny.en", file=("huge.wav", bytes(33 << 20)))
+        self.assertEqual(e.exception.status_code, 413)
+
+        # No file field at all, and a JSON body instead of a form: what the client will not send.
+        body, content_type = multipart({"model": (None, b"whisper-tiny.en")})
+        status, answer = self.server.raw("/v1/audio/transcriptions", body,
+                                         content_type=content_type)
+        self.assertEqual((status, answer["error"]["param"]), (400, "file"), answer)
+        self.assertIn("missing the 'file' field", answer["error"]["message"])
+        status, answer = self.server.raw("/v1/audio/transcriptions", b'{"file": "/etc/passwd"}')
+        self.assertEqual((status, answer["error"]["param"]), (400, "file"), answer)
+        # Nothing above reached the model.
+        self.assertEqual(self.server.health()["status"], "ok")
+
+
 class Startup(unittest.TestCase):
     def test_bad_flags_and_files(self):
         cases = [
             (["--port", "70000", "-m", demo_model()], 2, "--port"),
-            (["--whisper", "w.bin", "-m", demo_model()], 1, "--whisper"),
+            (["--whisper", "w.bin", "-m", demo_model()], 1, "w.bin"),
+            (["--whisper", demo_model(), "-m", demo_model()], 1, "not a Whisper"),
             (["-m", os.path.join(ARGS.root, "README.md")], 1, "README.md"),
             ([], 2, "-m MODEL.gguf is required"),
         ]

@@ -16,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-const ModelFeatures text_model{"tiny", false, false};
-const ModelFeatures vision_model{"tiny", true, false};
+const ModelFeatures text_model{"tiny", false};
+const ModelFeatures vision_model{"tiny", true};
 
 json chat(json extra = json::object()) {
     json body = {{"model", "tiny"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}};
@@ -37,9 +37,7 @@ ApiError refusal(const json& body, const ModelFeatures& model = text_model,
     return ApiError(0, "");
 }
 
-std::string png_data_url() {
-    std::ifstream in(PRISM_TEST_DATA_DIR "/vlm/smolvlm/image.png", std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+std::string base64(const std::string& bytes) {
     static constexpr char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -52,7 +50,12 @@ std::string png_data_url() {
         out += i + 1 < bytes.size() ? alphabet[(v >> 6) & 63] : '=';
         out += i + 2 < bytes.size() ? alphabet[v & 63] : '=';
     }
-    return "data:image/png;base64," + out;
+    return out;
+}
+
+std::string png_data_url() {
+    std::ifstream in(PRISM_TEST_DATA_DIR "/vlm/smolvlm/image.png", std::ios::binary);
+    return "data:image/png;base64," + base64(std::string((std::istreambuf_iterator<char>(in)), {}));
 }
 
 TEST(Base64, DecodesRfc4648Vectors) {
@@ -199,10 +202,23 @@ TEST(ChatRequest, ImagesOnlyAsDataUrlsWithinTheCaps) {
     EXPECT_EQ(refusal(assistant, vision_model).status(), 400);
 }
 
-TEST(ChatRequest, AudioPartsNeedAnAudioModel) {
+TEST(ChatRequest, AudioPartsAreDecodedAndCapped) {
     std::ifstream in(PRISM_TEST_DATA_DIR "/audio/2830-3980-0043.wav", std::ios::binary);
     const std::string wav((std::istreambuf_iterator<char>(in)), {});
     ASSERT_FALSE(wav.empty());
+    // A WAV part becomes the message's sound part, in its place among the text; whether the
+    // model hears is the session's to say.
+    json good = {{"type", "input_audio"},
+                 {"input_audio", {{"data", base64(wav)}, {"format", "wav"}}}};
+    const ChatRequest r = parse_chat_request(
+        chat({{"messages",
+               {{{"role", "user"},
+                 {"content", {{{"type", "text"}, {"text", "What is said?"}}, good}}}}}}),
+        text_model, {});
+    ASSERT_EQ(r.messages[0].parts.size(), 2u);
+    EXPECT_EQ(r.messages[0].parts[0].text, "What is said?");
+    ASSERT_TRUE(r.messages[0].parts[1].is_audio());
+    EXPECT_EQ(r.messages[0].parts[1].audio->samples.size(), 31600u);
     // A base64 body that is not audio, and one over the byte cap, fail before the model check.
     json part = {{"type", "input_audio"}, {"input_audio", {{"data", "AAAA"}, {"format", "wav"}}}};
     json body = chat({{"messages", {{{"role", "user"}, {"content", {part}}}}}});

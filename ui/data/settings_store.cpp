@@ -17,6 +17,10 @@ constexpr const char* kGpuDevice = "engine/gpuDevice";
 constexpr const char* kTheme = "appearance/theme";
 constexpr const char* kLastModel = "models/lastModelPath";
 constexpr const char* kLastMmproj = "models/lastMmprojPath";
+constexpr const char* kServeEnabled = "serve/enabled";
+constexpr const char* kServeHost = "serve/host";
+constexpr const char* kServePort = "serve/port";
+constexpr const char* kServeKeyRequired = "serve/keyRequired";
 
 // The engine's SamplerSettings defaults (prism/text/sampler.hpp).
 constexpr double kDefaultTemperature = 0.8;
@@ -26,6 +30,8 @@ constexpr double kDefaultMinP = 0.05;
 constexpr double kDefaultRepetitionPenalty = 1.0;
 const QString kDefaultSystemPrompt = QStringLiteral("You are a helpful assistant.");
 const QString kDefaultTheme = QStringLiteral("system");
+const QString kDefaultServeHost = QStringLiteral("127.0.0.1");
+constexpr int kDefaultServePort = 8080;
 
 double clamp_real(double v, double lo, double hi, double fallback) {
     return std::isfinite(v) ? std::clamp(v, lo, hi) : fallback;
@@ -41,6 +47,15 @@ double stored_real(const QSettings& s, const char* key, double fallback) {
 QString clean_theme(const QString& value) {
     const QString t = value.trimmed().toLower();
     return t == QLatin1String("light") || t == QLatin1String("dark") ? t : kDefaultTheme;
+}
+
+QString clean_host(const QString& value) {
+    const QString h = value.trimmed();
+    return h.isEmpty() ? kDefaultServeHost : h;
+}
+
+int clean_port(qint64 v) {
+    return v >= 1 && v <= 65535 ? static_cast<int>(v) : kDefaultServePort;
 }
 
 int clean_context(qint64 v) {
@@ -116,6 +131,19 @@ QString SettingsStore::lastModelPath() const {
 QString SettingsStore::lastMmprojPath() const {
     return settings_->value(QString::fromLatin1(kLastMmproj)).toString();
 }
+bool SettingsStore::serveEnabled() const {
+    return settings_->value(QString::fromLatin1(kServeEnabled), false).toBool();
+}
+QString SettingsStore::serveHost() const {
+    return clean_host(settings_->value(QString::fromLatin1(kServeHost)).toString());
+}
+int SettingsStore::servePort() const {
+    return clean_port(
+        settings_->value(QString::fromLatin1(kServePort), kDefaultServePort).toLongLong());
+}
+bool SettingsStore::serveKeyRequired() const {
+    return settings_->value(QString::fromLatin1(kServeKeyRequired), false).toBool();
+}
 
 void SettingsStore::setSystemPrompt(const QString& value) {
     store(kSystemPrompt, value, systemPrompt(), &SettingsStore::systemPromptChanged);
@@ -153,6 +181,18 @@ void SettingsStore::setLastModelPath(const QString& value) {
 }
 void SettingsStore::setLastMmprojPath(const QString& value) {
     store(kLastMmproj, value, lastMmprojPath(), &SettingsStore::lastMmprojPathChanged);
+}
+void SettingsStore::setServeEnabled(bool value) {
+    store(kServeEnabled, value, serveEnabled(), &SettingsStore::serveChanged);
+}
+void SettingsStore::setServeHost(const QString& value) {
+    store(kServeHost, clean_host(value), serveHost(), &SettingsStore::serveChanged);
+}
+void SettingsStore::setServePort(int value) {
+    store(kServePort, clean_port(value), servePort(), &SettingsStore::serveChanged);
+}
+void SettingsStore::setServeKeyRequired(bool value) {
+    store(kServeKeyRequired, value, serveKeyRequired(), &SettingsStore::serveChanged);
 }
 
 void SettingsStore::resetToDefaults() {

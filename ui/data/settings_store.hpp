@@ -28,6 +28,14 @@ class SettingsStore : public QObject {
         QString lastModelPath READ lastModelPath WRITE setLastModelPath NOTIFY lastModelPathChanged)
     Q_PROPERTY(QString lastMmprojPath READ lastMmprojPath WRITE setLastMmprojPath NOTIFY
                    lastMmprojPathChanged)
+    // Serving the loaded model over OpenAI's API: off by default, this machine only.
+    Q_PROPERTY(bool serveEnabled READ serveEnabled WRITE setServeEnabled NOTIFY serveChanged)
+    Q_PROPERTY(QString serveHost READ serveHost WRITE setServeHost NOTIFY serveChanged)
+    Q_PROPERTY(int servePort READ servePort WRITE setServePort NOTIFY serveChanged)
+    // Whether the user set a key for it (the key itself is in the keyring, never here), so that
+    // a keyring that cannot give it back never starts the server without one.
+    Q_PROPERTY(
+        bool serveKeyRequired READ serveKeyRequired WRITE setServeKeyRequired NOTIFY serveChanged)
 
   public:
     // Ranges (inclusive). A context size of 0 means "the model's own, at most 4096".
@@ -55,6 +63,10 @@ class SettingsStore : public QObject {
     QString theme() const;  // "light", "dark" or "system"
     QString lastModelPath() const;
     QString lastMmprojPath() const;
+    bool serveEnabled() const;
+    QString serveHost() const;  // never empty: 127.0.0.1 by default
+    int servePort() const;      // 1..65535, 8080 by default
+    bool serveKeyRequired() const;
 
     void setSystemPrompt(const QString& value);
     void setTemperature(double value);
@@ -67,6 +79,10 @@ class SettingsStore : public QObject {
     void setTheme(const QString& value);
     void setLastModelPath(const QString& value);
     void setLastMmprojPath(const QString& value);
+    void setServeEnabled(bool value);
+    void setServeHost(const QString& value);
+    void setServePort(int value);
+    void setServeKeyRequired(bool value);
 
     // Every sampling and prompt setting back to its default.
     Q_INVOKABLE void resetToDefaults();
@@ -86,6 +102,7 @@ class SettingsStore : public QObject {
     void themeChanged();
     void lastModelPathChanged();
     void lastMmprojPathChanged();
+    void serveChanged();
 
   private:
     // Stores `value` under `key` and emits `changed` when it differs from `current`.

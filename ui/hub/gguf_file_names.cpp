@@ -35,6 +35,47 @@ bool split_part(const QString& file_name, int& part, int& parts) {
     return parts > 0 && part >= 1 && part <= parts;
 }
 
+qint64 HubModelFiles::size() const {
+    qint64 total = 0;
+    for (const HubFile& f : files) total += f.size;
+    return total;
+}
+
+QList<HubModelFiles> group_split_models(const QList<HubFile>& files) {
+    QList<HubModelFiles> models;
+    QList<QString> stems;  // per entry: the split name without its part suffix, or empty
+    for (const HubFile& file : files) {
+        int part = 0, parts = 0;
+        if (!split_part(file.path, part, parts)) {
+            models.append({{file}, 1});
+            stems.append(QString());
+            continue;
+        }
+        const QString stem =
+            file.path.left(file.path.size() - QStringLiteral("-00001-of-00001.gguf").size()) +
+            QStringLiteral("/") + QString::number(parts);
+        const qsizetype at = stems.indexOf(stem);
+        if (at < 0) {
+            models.append({{file}, parts});
+            stems.append(stem);
+        } else {
+            models[at].files.append(file);
+        }
+    }
+    for (HubModelFiles& model : models) {
+        if (model.parts == 1) continue;
+        std::sort(model.files.begin(), model.files.end(), [](const HubFile& a, const HubFile& b) {
+            return a.path < b.path;  // the five-digit part numbers sort as text
+        });
+        // A part listed twice would make a listing look complete while one is missing.
+        model.files.erase(
+            std::unique(model.files.begin(), model.files.end(),
+                        [](const HubFile& a, const HubFile& b) { return a.path == b.path; }),
+            model.files.end());
+    }
+    return models;
+}
+
 QString matching_mmproj(const QList<HubFile>& files) {
     auto rank = [](const QString& path) {
         const QString label = quant_label(path);

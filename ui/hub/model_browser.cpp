@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
+#include <algorithm>
 
 #include "hub/gguf_file_names.hpp"
 #include "hub/model_download.hpp"
@@ -30,13 +31,17 @@ ModelBrowser::ModelBrowser(QString models_folder, QUrl hub, QObject* parent)
                 files_ = files;
                 set_busy(false);
                 emit filesChanged();
-                // One header gives the KV shape of every quantization of the repository.
-                const HubFile* smallest = nullptr;
-                for (const HubFile& file : files_)
-                    if (!is_mmproj_name(file.path) &&
-                        (smallest == nullptr || file.size < smallest->size))
-                        smallest = &file;
-                if (smallest != nullptr) client_.probeKvShape(repo_, smallest->path);
+                // One header gives the KV shape of every quantization of the repository (a
+                // split model's is in its first part).
+                QString smallest;
+                qint64 smallest_size = 0;
+                for (const HubModelFiles& model : group_split_models(files_))
+                    if (!is_mmproj_name(model.path()) && model.complete() &&
+                        (smallest.isEmpty() || model.size() < smallest_size)) {
+                        smallest = model.path();
+                        smallest_size = model.size();
+                    }
+                if (!smallest.isEmpty()) client_.probeKvShape(repo_, smallest);
             });
     connect(&client_, &HubClient::kvShapeFound, this,
             [this](const QString& repo, const QString&, const KvShape& shape) {
@@ -79,22 +84,30 @@ QVariantList ModelBrowser::files() const {
     for (const HubFile& file : files_)
         if (file.path == mmproj) mmproj_size = file.size;
     QVariantList list;
-    for (const HubFile& file : files_) {
-        const bool is_projector = is_mmproj_name(file.path);
-        QVariantMap row{
-            {QStringLiteral("path"), file.path},
-            {QStringLiteral("size"), file.size},
-            {QStringLiteral("sizeText"), size_text(file.size)},
-            {QStringLiteral("quant"), quant_label(file.path)},
-            {QStringLiteral("mmproj"), is_projector},
-            {QStringLiteral("pairedMmproj"), is_projector ? QString() : mmproj},
-            {QStringLiteral("checksum"), !file.sha256.isEmpty()},
-            {QStringLiteral("downloaded"), QFileInfo::exists(destination(repo_, file.path))}};
+    for (const HubModelFiles& model : group_split_models(files_)) {
+        const QString path = model.path();
+        const bool is_projector = is_mmproj_name(path);
+        bool downloaded = true;
+        for (const HubFile& part : model.files)
+            downloaded = downloaded && QFileInfo::exists(destination(repo_, part.path));
+        bool checksum = true;
+        for (const HubFile& part : model.files) checksum = checksum && !part.sha256.isEmpty();
+        QVariantMap row{{QStringLiteral("path"), path},
+                        {QStringLiteral("size"), model.size()},
+                        {QStringLiteral("sizeText"), size_text(model.size())},
+                        {QStringLiteral("quant"), quant_label(path)},
+                        {QStringLiteral("mmproj"), is_projector},
+                        {QStringLiteral("pairedMmproj"), is_projector ? QString() : mmproj},
+                        {QStringLiteral("checksum"), checksum},
+                        // A split model: how many parts, and whether the hub lists them all.
+                        {QStringLiteral("parts"), model.parts},
+                        {QStringLiteral("complete"), model.complete()},
+                        {QStringLiteral("downloaded"), downloaded && model.complete()}};
         // "fit": "yes", "no", or "" while unknown (no device memory or KV shape yet).
         QString fit;
         if (!is_projector && shape_.valid() && device_memory_ > 0) {
             const FitEstimate estimate = estimate_fit(
-                static_cast<std::uint64_t>(file.size), static_cast<std::uint64_t>(mmproj_size),
+                static_cast<std::uint64_t>(model.size()), static_cast<std::uint64_t>(mmproj_size),
                 shape_, context_, static_cast<std::uint64_t>(device_memory_));
             fit = estimate.fits ? QStringLiteral("yes") : QStringLiteral("no");
             row.insert(QStringLiteral("needText"), size_text(static_cast<qint64>(estimate.needed)));
@@ -132,12 +145,19 @@ void ModelBrowser::openRepo(const QString& repo) {
 }
 
 void ModelBrowser::download(const QString& path, bool withMmproj) {
-    const HubFile* chosen = nullptr;
-    for (const HubFile& file : files_)
-        if (file.path == path) chosen = &file;
-    if (chosen == nullptr) return;
-    const HubFile file = *chosen;
-    start_download(file);
+    const QList<HubModelFiles> models = group_split_models(files_);
+    const auto chosen = std::find_if(models.begin(), models.end(),
+                                     [&](const HubModelFiles& m) { return m.path() == path; });
+    if (chosen == models.end()) return;
+    if (!chosen->complete()) {
+        set_error(tr("%1 is split into %2 parts, but the hub lists only %3 of them")
+                      .arg(QFileInfo(path).fileName())
+                      .arg(chosen->parts)
+                      .arg(chosen->files.size()));
+        return;
+    }
+    // Every part of a split model, in order.
+    for (const HubFile& part : chosen->files) start_download(part);
     const QString mmproj = matching_mmproj(files_);
     if (!withMmproj || is_mmproj_name(path) || mmproj.isEmpty()) return;
     for (const HubFile& other : files_)

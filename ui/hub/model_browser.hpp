@@ -47,8 +47,9 @@ class ModelBrowser : public QObject {
 
     Q_INVOKABLE void search(const QString& query);
     Q_INVOKABLE void openRepo(const QString& repo);
-    // Downloads a file of the open repository; a text model brings the repository's mmproj
-    // along when `withMmproj` and it is not already there.
+    // Downloads a file of the open repository (every part of a split model, offered under its
+    // first part's path); a text model brings the repository's mmproj along when `withMmproj`
+    // and it is not already there.
     Q_INVOKABLE void download(const QString& path, bool withMmproj = true);
     // Where a file of `repo` is saved.
     QString destination(const QString& repo, const QString& path) const;

@@ -19,6 +19,7 @@ ApplicationWindow {
     required property var catalog
     required property var models
     required property var browser  // ModelBrowser: models from Hugging Face
+    required property var secrets  // SecretStore: API keys in the keyring
     required property string demoModelPath
     required property bool systemDark
 
@@ -215,6 +216,7 @@ ApplicationWindow {
         theme: theme
         settings: window.settings
         engine: window.engine
+        secrets: window.secrets
     }
 
     Toast {

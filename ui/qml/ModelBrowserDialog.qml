@@ -149,6 +149,13 @@ Dialog {
                             tint: dialog.theme.accent
                         }
                         Badge {
+                            objectName: "partsBadge"
+                            visible: modelData.parts > 1
+                            text: modelData.complete ? qsTr("%n parts", "", modelData.parts)
+                                                     : qsTr("parts missing")
+                            tint: modelData.complete ? dialog.theme.muted : dialog.theme.danger
+                        }
+                        Badge {
                             objectName: "fitBadge"
                             visible: !modelData.mmproj
                             text: modelData.fit === "yes" ? qsTr("fits · %1").arg(modelData.needText)
@@ -165,7 +172,7 @@ Dialog {
                         }
                         Button {
                             text: modelData.downloaded ? qsTr("Downloaded") : qsTr("Download")
-                            enabled: !modelData.downloaded && modelData.checksum
+                            enabled: !modelData.downloaded && modelData.checksum && modelData.complete
                             ToolTip.visible: hovered && modelData.pairedMmproj.length > 0
                             ToolTip.text: qsTr("with %1").arg(modelData.pairedMmproj)
                             onClicked: dialog.browser.download(modelData.path, true)

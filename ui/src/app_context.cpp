@@ -63,9 +63,31 @@ AppContext::AppContext(const AppOptions& options)
         settings_->setLastModelPath(engine_.modelPath());
         settings_->setLastMmprojPath(engine_.mmprojPath());
     });
+    engine_.set_secrets(&secrets_);
+    if (settings_->serveEnabled()) start_serving();
 }
 
 AppContext::~AppContext() = default;
+
+// Serving was left on: it resumes with the key from the keyring. When the user had set a key
+// and the keyring cannot give it back, the model is not served at all rather than served open.
+void AppContext::start_serving() {
+    auto once = std::make_shared<QMetaObject::Connection>();
+    *once = QObject::connect(
+        &secrets_, &SecretStore::secretRead, &engine_,
+        [this, once](const QString& name, const QString& key, const QString& error) {
+            if (name != QLatin1String("serve")) return;
+            QObject::disconnect(*once);
+            if (key.isEmpty() && settings_->serveKeyRequired()) {
+                qWarning(
+                    "prism: not serving the model: its API key is not available (%s)",
+                    qPrintable(error.isEmpty() ? QStringLiteral("not in the keyring") : error));
+                return;
+            }
+            engine_.serveModel(true, settings_->serveHost(), settings_->servePort(), key);
+        });
+    secrets_.read(QStringLiteral("serve"));
+}
 
 QQuickWindow* AppContext::load_window(QQmlApplicationEngine& qml) {
     // The engine takes ownership of the provider (Qt's API takes a raw pointer).
@@ -80,6 +102,7 @@ QQuickWindow* AppContext::load_window(QQmlApplicationEngine& qml) {
         {QStringLiteral("catalog"), QVariant::fromValue(&catalog_)},
         {QStringLiteral("models"), QVariant::fromValue(&models_)},
         {QStringLiteral("browser"), QVariant::fromValue(browser_.get())},
+        {QStringLiteral("secrets"), QVariant::fromValue(&secrets_)},
         {QStringLiteral("demoModelPath"), demo_model_path()},
         {QStringLiteral("systemDark"), system_dark},
     });

@@ -17,6 +17,7 @@
 #include "engine_controller.hpp"
 #include "hub/model_browser.hpp"
 #include "image_store.hpp"
+#include "remote/secret_store.hpp"
 
 class QQmlApplicationEngine;
 class QQuickWindow;
@@ -40,12 +41,15 @@ class AppContext {
     SettingsStore& settings() { return *settings_; }
     ConversationStore& history() { return history_; }
     ChatController& chat() { return *chat_; }
+    SecretStore& secrets() { return secrets_; }
 
     // Loads Main.qml into `qml` with the controllers; returns the window or null (the QML
     // errors went to the log). `qml` must be destroyed before this context.
     QQuickWindow* load_window(QQmlApplicationEngine& qml);
 
   private:
+    void start_serving();
+
     std::shared_ptr<ImageStore> images_;
     EngineController engine_;
     std::unique_ptr<SettingsStore> settings_;
@@ -55,6 +59,7 @@ class AppContext {
     ModelListModel models_;
     std::unique_ptr<ChatController> chat_;
     std::unique_ptr<ModelBrowser> browser_;
+    SecretStore secrets_;
 };
 
 }  // namespace prism::ui

@@ -78,9 +78,19 @@ EngineController::EngineController(QObject* parent)
         devices_ = d;
         emit devicesChanged();
     });
+    connect(worker_, &EngineWorker::servingChanged, this,
+            [this](const QString& url, const QString& error) {
+                serving_url_ = url;
+                serving_error_ = error;
+                emit servingChanged();
+            });
     thread_.start();
 
     connect(&remote_, &RemoteChatClient::modelsListed, this, [this](const QStringList& ids) {
+        // The key worked: remembered for this server (never in the settings file).
+        if (secrets_ != nullptr && !key_to_remember_.isEmpty())
+            secrets_->write(SecretStore::server_name(server_url_), key_to_remember_);
+        key_to_remember_.clear();
         server_models_ = ids;
         emit serverModelsChanged();
         useServerModel(ids.contains(wanted_server_model_) ? wanted_server_model_ : ids.first());
@@ -117,6 +127,13 @@ EngineController::~EngineController() {
 
 QString EngineController::fileSize() const {
     return model_.path.isEmpty() ? QString() : format_bytes(model_.file_bytes);
+}
+
+void EngineController::serveModel(bool enabled, const QString& host, int port,
+                                  const QString& apiKey) {
+    const ServeSettings settings{enabled, host.trimmed(), port, apiKey};
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, settings] { w->serve(settings); }, Qt::QueuedConnection);
 }
 
 void EngineController::set_load_options(const QString& device, qint64 n_ctx) {
@@ -166,8 +183,30 @@ void EngineController::connectServer(const QString& url, const QString& apiKey,
     emit modelChanged();
     loading_path_ = server_url_;
     set_status(Status::loading);
-    remote_.set_endpoint(base, apiKey);
+    key_to_remember_ = apiKey;
+    if (!apiKey.isEmpty() || secrets_ == nullptr) {
+        connect_with_key(apiKey);
+        return;
+    }
+    const QString name = SecretStore::server_name(server_url_);
+    auto once = std::make_shared<QMetaObject::Connection>();
+    *once = connect(secrets_, &SecretStore::secretRead, this,
+                    [this, name, once](const QString& read, const QString& key, const QString&) {
+                        if (read != name) return;
+                        disconnect(*once);
+                        // A keyring that fails is a server without a key: its 401 says so.
+                        if (SecretStore::server_name(server_url_) == name) connect_with_key(key);
+                    });
+    secrets_->read(name);
+}
+
+void EngineController::connect_with_key(const QString& key) {
+    remote_.set_endpoint(QUrl(server_url_), key);
     remote_.list_models();
+}
+
+void EngineController::set_secrets(SecretStore* secrets) {
+    secrets_ = secrets;
 }
 
 void EngineController::useServerModel(const QString& id) {

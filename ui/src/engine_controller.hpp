@@ -14,6 +14,7 @@
 
 #include "chat_types.hpp"
 #include "remote/remote_chat_client.hpp"
+#include "remote/secret_store.hpp"
 
 namespace prism::ui {
 
@@ -50,6 +51,10 @@ class EngineController : public QObject {
     Q_PROPERTY(bool remote READ remote NOTIFY modelChanged)
     Q_PROPERTY(QString serverUrl READ serverUrl NOTIFY serverModelsChanged)
     Q_PROPERTY(QStringList serverModels READ serverModels NOTIFY serverModelsChanged)
+    // The loaded model served over OpenAI's API (serveModel): its base URL while serving, or why
+    // it could not listen.
+    Q_PROPERTY(QString servingUrl READ servingUrl NOTIFY servingChanged)
+    Q_PROPERTY(QString servingError READ servingError NOTIFY servingChanged)
 
   public:
     enum class Status { empty, loading, ready, generating };
@@ -79,6 +84,11 @@ class EngineController : public QObject {
     bool remote() const { return remote_model_; }
     QString serverUrl() const { return server_url_; }
     QStringList serverModels() const { return server_models_; }
+    QString servingUrl() const { return serving_url_; }
+    QString servingError() const { return serving_error_; }
+
+    // Where API keys for servers are remembered (none: they live only as long as the app).
+    void set_secrets(SecretStore* secrets);
 
     // Where the next load runs and how large its context is (from the settings).
     void set_load_options(const QString& device, qint64 n_ctx);
@@ -90,12 +100,16 @@ class EngineController : public QObject {
     Q_INVOKABLE void stop();
     Q_INVOKABLE void refreshDevices();
     // Connects to an OpenAI-compatible server ("http://host:port", with or without /v1) and
-    // lists its models; `model` (or the first listed) becomes the one answering. The key is kept
-    // in memory only. Failures come as loadFailed with a plain sentence.
+    // lists its models; `model` (or the first listed) becomes the one answering. Without a key,
+    // the one the keyring holds for the server is used; a key that works is stored there (see
+    // set_secrets). Failures come as loadFailed with a plain sentence.
     Q_INVOKABLE void connectServer(const QString& url, const QString& apiKey,
                                    const QString& model = {});
     // Answers with another of the connected server's models.
     Q_INVOKABLE void useServerModel(const QString& id);
+    // Serves the loaded local model, and each one loaded after it, on host:port with OpenAI's
+    // API (an empty key: none required); enabled false stops. servingChanged says the outcome.
+    Q_INVOKABLE void serveModel(bool enabled, const QString& host, int port, const QString& apiKey);
 
     // Queues a generation over the whole conversation; returns its id for the signals below.
     quint64 generate(const QList<ChatTurn>& turns, const GenerationSettings& settings);
@@ -106,6 +120,7 @@ class EngineController : public QObject {
     void modelChanged();
     void devicesChanged();
     void serverModelsChanged();
+    void servingChanged();
     // The engine's own error text, for the error dialog.
     void loadFailed(const QString& error);
     void loadCancelled();
@@ -119,6 +134,7 @@ class EngineController : public QObject {
     void set_status(Status s);
     void generate_remote(quint64 id, const QList<ChatTurn>& turns,
                          const GenerationSettings& settings);
+    void connect_with_key(const QString& key);
 
     std::shared_ptr<EngineShared> shared_;
     QThread thread_;
@@ -137,6 +153,10 @@ class EngineController : public QObject {
     QString server_url_;
     QString wanted_server_model_;
     QStringList server_models_;
+    SecretStore* secrets_ = nullptr;
+    QString key_to_remember_;  // the key given for the server being connected to
+    QString serving_url_;
+    QString serving_error_;
 };
 
 }  // namespace prism::ui

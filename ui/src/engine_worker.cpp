@@ -1,6 +1,7 @@
 #include "engine_worker.hpp"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -89,7 +90,12 @@ text::SamplerSettings sampler_settings(const GenerationSettings& s) {
 
 void EngineShared::cancel_generation() {
     std::lock_guard lock(mutex_);
-    if (session_) session_->cancel();
+    if (session_ && app_generating_) session_->cancel();
+}
+
+void EngineShared::set_app_generating(bool generating) {
+    std::lock_guard lock(mutex_);
+    app_generating_ = generating;
 }
 
 void EngineShared::set_session(std::shared_ptr<Session> session) {
@@ -101,6 +107,7 @@ EngineWorker::EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent
     : QObject(parent), shared_(std::move(shared)) {}
 
 EngineWorker::~EngineWorker() {
+    server_.reset();
     shared_->set_session(nullptr);
 }
 
@@ -148,6 +155,7 @@ void EngineWorker::load_model(const LoadRequest& request) {
         decoded_.clear();
         shared_->set_session(std::move(session));
         emit modelLoaded(model);
+        restart_server();
     } catch (const LoadCancelled&) {
         emit loadFailed(tr("Loading was cancelled."), true);
     } catch (const std::exception& e) {
@@ -167,6 +175,13 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         return;
     }
     try {
+        // The served model's clients take turns with the app's own chat.
+        const std::lock_guard session_lock(session_mutex_);
+        struct AppGenerating {
+            EngineShared& shared;
+            explicit AppGenerating(EngineShared& s) : shared(s) { shared.set_app_generating(true); }
+            ~AppGenerating() { shared.set_app_generating(false); }
+        } app_generating(*shared_);
         add_turns(turns, settings);
         GenerateOptions options;
         options.sampling = sampler_settings(settings);
@@ -214,10 +229,36 @@ void EngineWorker::list_devices() {
 }
 
 void EngineWorker::unload() {
+    // Stopped before the session it serves goes away.
+    if (server_) {
+        server_.reset();
+        emit servingChanged({}, {});
+    }
     decoded_.clear();
     shared_->set_session(nullptr);
     session_.reset();
     model_ = {};
+}
+
+void EngineWorker::serve(const ServeSettings& settings) {
+    serve_ = settings;
+    restart_server();
+}
+
+void EngineWorker::restart_server() {
+    server_.reset();
+    if (!serve_.enabled || !session_) {
+        emit servingChanged({}, {});
+        return;
+    }
+    try {
+        // Clients name the model as prism-server names it: the file name without .gguf.
+        const QString id = QFileInfo(model_.path).completeBaseName();
+        server_ = std::make_unique<ModelServer>(*session_, session_mutex_, id, serve_);
+        emit servingChanged(server_->url(), {});
+    } catch (const std::exception& e) {
+        emit servingChanged({}, QString::fromUtf8(e.what()));
+    }
 }
 
 }  // namespace prism::ui

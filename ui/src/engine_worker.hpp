@@ -15,6 +15,7 @@
 #include <mutex>
 
 #include "chat_types.hpp"
+#include "model_server.hpp"
 
 namespace prism {
 class Session;
@@ -37,10 +38,14 @@ class EngineShared {
     // pointer, never a GPU wait.
     void cancel_generation();
     void set_session(std::shared_ptr<Session> session);
+    // Whether the app's own generation holds the session (not a served client's request):
+    // only then may the app's stop reach Session::cancel.
+    void set_app_generating(bool generating);
 
   private:
     std::mutex mutex_;
     std::shared_ptr<Session> session_;
+    bool app_generating_ = false;
 };
 
 struct LoadRequest {
@@ -62,6 +67,8 @@ class EngineWorker : public QObject {
                   const GenerationSettings& settings);
     void list_devices();
     void unload();
+    // Serves the loaded model (and each one loaded later) over OpenAI's API, or stops.
+    void serve(const ServeSettings& settings);
 
   signals:
     void loadProgress(double fraction);
@@ -73,15 +80,22 @@ class EngineWorker : public QObject {
     // The last message does not fit in the context even alone; nothing was generated.
     void generationRefused(quint64 request_id, const QString& reason);
     void devicesListed(const QStringList& devices);
+    // The served model's base URL (empty: not serving), or why it could not listen.
+    void servingChanged(const QString& url, const QString& error);
 
   private:
     void add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings);
+    void restart_server();
 
     std::shared_ptr<EngineShared> shared_;
     std::shared_ptr<Session> session_;
     ModelDescription model_;
     // Decoded images by attachment path (or id), so a later turn does not decode them again.
     std::map<QString, std::shared_ptr<const media::Image>> decoded_;
+    // Held while the app's chat or the server's current request uses the Session.
+    std::mutex session_mutex_;
+    ServeSettings serve_;
+    std::unique_ptr<ModelServer> server_;  // after the session and mutex: destroyed first
 };
 
 }  // namespace prism::ui

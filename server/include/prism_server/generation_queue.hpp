@@ -78,7 +78,9 @@ struct QueueCounts {
 
 class GenerationQueue {
   public:
-    GenerationQueue(Session& session, std::size_t depth);
+    // `session_mutex`, when given, is held while a job uses the Session, so that a host that
+    // also uses it (the desktop app serving its loaded model) takes turns with the server.
+    GenerationQueue(Session& session, std::size_t depth, std::mutex* session_mutex = nullptr);
     // Fails the waiting jobs, stops the running one and joins the worker.
     ~GenerationQueue();
     GenerationQueue(const GenerationQueue&) = delete;
@@ -89,6 +91,10 @@ class GenerationQueue {
 
     QueueCounts counts() const;
 
+    // Fails the waiting jobs and stops the running one (their HTTP threads then answer 503 or
+    // end their streams); later submits get 503. Any thread.
+    void shutdown();
+
   private:
     friend class GenerationJob;
     void run();
@@ -97,10 +103,14 @@ class GenerationQueue {
 
     Session& session_;
     const std::size_t depth_;
+    std::mutex* session_mutex_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::shared_ptr<GenerationJob>> waiting_;
     GenerationJob* running_ = nullptr;
+    // The running job holds the Session (and the host's mutex): only then may a cancel reach
+    // Session::cancel, which would otherwise stop the host's own generation.
+    bool running_holds_session_ = false;
     bool stopping_ = false;
     QueueCounts counts_;
     std::thread worker_;

@@ -13,6 +13,7 @@
 // for the configured origin.
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,9 @@ struct ServerOptions {
     std::string cors_origin;
     ServerLimits limits;
     std::optional<Transcriber> transcriber;
+    // Held while a request uses the Session, when the host uses the Session too (the desktop
+    // app serving its loaded model); must outlive the server.
+    std::mutex* session_mutex = nullptr;
 };
 
 class HttpServer {
@@ -44,6 +48,8 @@ class HttpServer {
     int bind();
     // Serves until stop(); returns false when listening failed.
     bool serve();
+    // Whether serve() is accepting connections (a stop() before that would be missed).
+    bool serving() const;
     // Any thread (a signal handler's watcher): stops accepting and ends serve().
     void stop();
 

@@ -24,7 +24,6 @@ namespace prism::server {
 struct ModelFeatures {
     std::string id;  // the name clients pass as `model`
     bool vision = false;
-    bool audio = false;
 };
 
 // The fields chat and text completions share.
@@ -39,9 +38,9 @@ struct GenerationRequest {
 
 struct InputMessage {
     ChatRole role = ChatRole::user;
-    std::vector<MessagePart> parts;  // text and images in order
-    // Sound parts, decoded; a model without audio input refuses them before they get here.
-    std::vector<media::Audio> audio;
+    // Text, images and sounds in order. Sound is decoded and capped while the request is read;
+    // a model without an audio encoder refuses it when the message is added to its session.
+    std::vector<MessagePart> parts;
 };
 
 struct ChatRequest {

@@ -113,6 +113,42 @@ class SettingsStoreTest : public QObject {
         QCOMPARE(s.lastModelPath(), QStringLiteral("/m/a.gguf"));  // not a sampling setting
     }
 
+    // Serving the loaded model is off by default and on this machine only; a hand-edited
+    // port or host out of range falls back to those, and no key is ever in the file.
+    void servingDefaultsToOffAndLoopback() {
+        const QString path = file("serve.ini");
+        {
+            SettingsStore s(path);
+            QVERIFY(!s.serveEnabled());
+            QCOMPARE(s.serveHost(), QStringLiteral("127.0.0.1"));
+            QCOMPARE(s.servePort(), 8080);
+            QVERIFY(!s.serveKeyRequired());
+            QSignalSpy changed(&s, &SettingsStore::serveChanged);
+            s.setServeEnabled(true);
+            s.setServeHost(QStringLiteral("  0.0.0.0 "));
+            s.setServePort(9090);
+            s.setServeKeyRequired(true);
+            QCOMPARE(changed.count(), 4);
+            s.setServePort(70000);  // out of range: the default
+            QCOMPARE(s.servePort(), 8080);
+            s.setServePort(9090);
+            QVERIFY(s.sync());
+        }
+        SettingsStore again(path);
+        QVERIFY(again.serveEnabled());
+        QCOMPARE(again.serveHost(), QStringLiteral("0.0.0.0"));
+        QCOMPARE(again.servePort(), 9090);
+        QVERIFY(again.serveKeyRequired());
+
+        QFile f(file("serve-edited.ini"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("[serve]\nenabled=true\nhost=\nport=-3\n");
+        f.close();
+        SettingsStore edited(f.fileName());
+        QCOMPARE(edited.serveHost(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(edited.servePort(), 8080);
+    }
+
     void handEditedFileIsSanitised() {
         const QString path = file("edited.ini");
         QFile f(path);

@@ -24,8 +24,13 @@ def load_repos(manifest, root):
     for repo_id, repo in spec.items():
         files = {}
         for name, source in repo["files"].items():
-            with open(os.path.join(root, source), "rb") as f:
+            # A file of the tree, or a byte range of one ({"path", "from", "to"}): the parts of
+            # a split model, which the downloader moves without reading.
+            path = source if isinstance(source, str) else source["path"]
+            with open(os.path.join(root, path), "rb") as f:
                 data = f.read()
+            if not isinstance(source, str):
+                data = data[source["from"]:source["to"]]
             files[name] = {"data": data, "sha256": hashlib.sha256(data).hexdigest(),
                            "oid": hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()}
         repos[repo_id] = {"downloads": repo.get("downloads", 0), "likes": repo.get("likes", 0),

@@ -1,5 +1,6 @@
 // ModelBrowser, the state behind the QML view, against the loopback hub: search, the file list
 // with quantization and fit, and a download that brings the repository's mmproj along.
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -63,6 +64,51 @@ class ModelBrowserTest : public QObject {
             browser.destination(repo, QStringLiteral("mmproj-tiny-gemma3-vision-F32.gguf"))));
         for (const QVariant& row : browser.files())
             QVERIFY(row.toMap()[QStringLiteral("downloaded")].toBool());
+    }
+
+    // A model split into parts ("-00001-of-00003.gguf" ...) is one row with the parts' total
+    // size, and downloading it brings every part; a set the hub lists only in part is offered
+    // as incomplete and not downloaded.
+    void splitModelIsOneModelWithAllItsParts() {
+        HubServer server;
+        QVERIFY2(server.started(), qPrintable(server.startError()));
+        QTemporaryDir models;
+        ui::ModelBrowser browser(models.path(), server.url());
+        QSignalSpy downloaded(&browser, &ui::ModelBrowser::modelDownloaded);
+        const QString repo = QStringLiteral("prism-test/stories260K-split-GGUF");
+        browser.openRepo(repo);
+        QTRY_COMPARE_WITH_TIMEOUT(browser.files().size(), 2, 20000);
+        const QVariantMap split = browser.files()[0].toMap();
+        QCOMPARE(split[QStringLiteral("path")].toString(),
+                 QStringLiteral("stories260K-F32-00001-of-00003.gguf"));
+        QFile demo(source_file(QStringLiteral("resources/models/stories260K.gguf")));
+        QVERIFY(demo.open(QIODevice::ReadOnly));
+        const QByteArray whole = demo.readAll();
+        QCOMPARE(split[QStringLiteral("size")].toLongLong(), whole.size());
+        QCOMPARE(split[QStringLiteral("parts")].toInt(), 3);
+        QVERIFY(split[QStringLiteral("complete")].toBool());
+        QCOMPARE(split[QStringLiteral("quant")].toString(), QStringLiteral("F32"));
+        const QVariantMap partial = browser.files()[1].toMap();
+        QCOMPARE(partial[QStringLiteral("parts")].toInt(), 2);
+        QVERIFY(!partial[QStringLiteral("complete")].toBool());
+
+        browser.download(partial[QStringLiteral("path")].toString(), true);
+        QVERIFY2(browser.error().contains(QStringLiteral("only 1 of them")),
+                 qPrintable(browser.error()));
+        QCOMPARE(browser.downloads().size(), 0);
+
+        browser.download(split[QStringLiteral("path")].toString(), true);
+        QCOMPARE(browser.downloads().size(), 3);
+        QTRY_COMPARE_WITH_TIMEOUT(downloaded.size(), 3, 30000);
+        QByteArray joined;
+        for (int part = 1; part <= 3; ++part) {
+            QFile f(browser.destination(
+                repo, QStringLiteral("stories260K-F32-0000%1-of-00003.gguf").arg(part)));
+            QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName()));
+            joined += f.readAll();
+        }
+        QVERIFY(joined == whole);
+        QVERIFY(browser.files()[0].toMap()[QStringLiteral("downloaded")].toBool());
     }
 
     void hubErrorsAreShown() {
