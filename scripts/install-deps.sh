@@ -27,6 +27,10 @@ packages=(
   qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtquick-shapes
   qml6-module-qt-labs-folderlistmodel fonts-dejavu-core
   xvfb xauth
+  # Live mode: camera and microphone (Qt Multimedia and its GStreamer backend), spoken answers
+  # (Qt TextToSpeech with the Flite engine).
+  qt6-multimedia-dev qml6-module-qtmultimedia gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  qt6-speech-dev qt6-speech-flite-plugin qml6-module-qttexttospeech flite
   # scripts/check-package.sh: the package's checks.
   lintian appstream desktop-file-utils
 )
