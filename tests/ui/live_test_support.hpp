@@ -42,8 +42,8 @@ class RecordingSpeechOutput : public SpeechOutput {
     bool busy() const override { return !current_.isEmpty() || !queued_.isEmpty(); }
     QString unavailable_reason() const override { return {}; }
 
-    QStringList said;     // every sentence handed over, in order
-    QStringList spoken;   // those that started playing
+    QStringList said;    // every sentence handed over, in order
+    QStringList spoken;  // those that started playing
     int stopped_while_busy = 0;
 
   private:

@@ -44,7 +44,8 @@ class LiveDictationTest : public QObject {
         QCOMPARE(dictation.recordedSeconds(), 41440 / 16000.0);
         dictation.finish();
         QVERIFY(dictation.transcribing());
-        QTRY_COMPARE_WITH_TIMEOUT(text.count() + failed.count(), 1, 60000);
+        // Minutes on lavapipe today: Whisper's encoder reads a whole 30-s window.
+        QTRY_COMPARE_WITH_TIMEOUT(text.count() + failed.count(), 1, 300000);
         QCOMPARE(failed.count(), 0);
         QCOMPARE(text.front().front().toString().toLower().remove(u',').remove(u'.'),
                  QStringLiteral("your power is sufficient i said"));

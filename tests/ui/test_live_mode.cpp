@@ -46,7 +46,10 @@ class LiveModeTest : public QObject {
     FileFrameSource* video_ = nullptr;
 
     // A fresh app with the vision fixture loaded and live mode on file sources.
-    bool start_live(const QString& video, Pace video_pace, int ms_per_word = 20) {
+    // Without `whisper` the speech model is a missing file: spoken questions are off (a
+    // notice says so) and nothing waits on Whisper's encoder, the slow step on lavapipe.
+    bool start_live(const QString& video, Pace video_pace, int ms_per_word = 20,
+                    bool whisper = false) {
         app_.reset();
         static int run = 0;
         const QString dir = files_.filePath(QStringLiteral("run%1").arg(++run));
@@ -56,13 +59,14 @@ class LiveModeTest : public QObject {
         options.model_folders = {dir + QStringLiteral("/models")};
         app_ = std::make_unique<AppContext>(options);
         app_->settings().setTemperature(0.0);
-        app_->live_settings().setSpeechModel(whisper_model_path());
+        app_->live_settings().setSpeechModel(whisper ? whisper_model_path()
+                                                     : dir + QStringLiteral("/no-whisper.gguf"));
         app_->live_settings().setVadModel(test_data_path("vad/silero-v6.2.0-ggml.bin"));
         const QString fixture = test_data_path("vlm/llava");
         app_->engine().loadModel(fixture + "/text.gguf", fixture + "/mmproj.gguf");
         if (!QTest::qWaitFor([this] { return app_->engine().modelLoaded(); }, 30000)) return false;
-        auto frames = video.isEmpty() ? nullptr
-                                      : std::make_unique<FileFrameSource>(video, video_pace, 30.0);
+        auto frames =
+            video.isEmpty() ? nullptr : std::make_unique<FileFrameSource>(video, video_pace, 30.0);
         auto sound = std::make_unique<FileSampleSource>(Pace::fast);
         sound->set_silence_when_idle(true);
         video_ = frames.get();
@@ -76,23 +80,23 @@ class LiveModeTest : public QObject {
     }
 
   private slots:
-    void initTestCase() {
+    void cleanup() { app_.reset(); }
+
+    // One spoken question (Whisper on lavapipe is the slow step: one 30-s window per
+    // utterance), then noise and a second question over the spoken answer.
+    void aSpokenQuestionIsAnsweredAndSpokenAndSpeechOverItStopsIt() {
         if (!QFileInfo::exists(whisper_model_path()))
             QSKIP(qPrintable(whisper_model_path() +
                              " is absent (fetch it with tools/fetch_models.py)"));
-    }
-
-    void cleanup() { app_.reset(); }
-
-    void aSpokenQuestionWhileAVideoPlaysIsAnsweredAndSpoken() {
-        QVERIFY(start_live(test_data_path("video/colours_h264_aac.mp4"), Pace::real_time));
+        // Slow speech: the answer is still being spoken when the later clips arrive.
+        QVERIFY(
+            start_live(test_data_path("video/colours_h264_aac.mp4"), Pace::real_time, 400, true));
         LiveController& live = app_->live();
         QTRY_VERIFY_WITH_TIMEOUT(live.frameSequence() > 3, 10000);
         QSignalSpy finished(&live, &LiveController::turnFinished);
+        QSignalSpy interrupted(&live, &LiveController::interrupted);
         sound_->play(test_data_path("audio/4507-16021-0012.wav"));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
-        // The speech double plays each sentence for a while after the answer is complete.
-        QTRY_VERIFY_WITH_TIMEOUT(live.state() == LiveController::State::Watching, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
 
         QCOMPARE(live.turns().size(), 1);
         const LiveTurn& turn = live.turns().front();
@@ -104,7 +108,7 @@ class LiveModeTest : public QObject {
         QVERIFY(turn.frame_sequence > 0);
         QCOMPARE(live.seenFrameSequence(), turn.frame_sequence);
         QVERIFY(std::max(live.seen_frame().image.width(), live.seen_frame().image.height()) <= 32);
-        // Every sentence spoken is the answer's text in order, Markdown removed.
+        // The answer is handed to the speech engine sentence by sentence, Markdown removed.
         QVERIFY(!speech_->spoken.isEmpty());
         QCOMPARE(words_only(speech_->said.join(u' ')), words_only(speakable_text(turn.answer)));
         // Latency figures in the order the steps happen.
@@ -121,69 +125,83 @@ class LiveModeTest : public QObject {
         QCOMPARE(messages[0].text, turn.question);
         QCOMPARE(messages[0].attachments.size(), 1);
         QCOMPARE(messages[1].text, turn.answer);
-    }
 
-    void speechOverTheAnswerStopsItAndNoiseDoesNot() {
-        // Slow speech: the answer is still being spoken when the second clip arrives.
-        QVERIFY(start_live(test_data_path("video/colours_h264_aac.mp4"), Pace::real_time, 400));
-        LiveController& live = app_->live();
-        QSignalSpy finished(&live, &LiveController::turnFinished);
-        QSignalSpy interrupted(&live, &LiveController::interrupted);
-
-        // Noise while the first answer is spoken: the detector rejects it, nothing stops.
-        sound_->play(test_data_path("audio/2830-3980-0043.wav"));
-        QTRY_VERIFY_WITH_TIMEOUT(!speech_->spoken.isEmpty(), 60000);
+        // Noise while the answer is spoken: the detector rejects it, nothing stops.
+        QVERIFY(speech_->busy());
         sound_->play(test_data_path("vad/vad_noise.wav"));
         QTRY_VERIFY_WITH_TIMEOUT(!sound_->playing(), 10000);
         QTest::qWait(1000);  // the end-of-turn silence and more
         QCOMPARE(interrupted.count(), 0);
         QCOMPARE(speech_->stopped_while_busy, 0);
-        QCOMPARE(live.turns().size(), 1);
-
-        // A second question while speaking: speech stops at once, then it is answered.
         QVERIFY(speech_->busy());
-        const int spoken_before = static_cast<int>(speech_->spoken.size());
-        const bool generating = live.requests_in_flight() == 1;
+
+        // Speech over the answer: speaking stops as soon as the detector confirms speech,
+        // before the words are even recognised.
         sound_->play(test_data_path("audio/8455-210777-0068.wav"));
         QTRY_COMPARE_WITH_TIMEOUT(interrupted.count(), 1, 20000);
         QVERIFY(!speech_->busy());
         QCOMPARE(speech_->stopped_while_busy, 1);
-        if (generating) QVERIFY(live.turns().front().interrupted);
-        QVERIFY(static_cast<int>(speech_->spoken.size()) >= spoken_before);
-        QTRY_COMPARE_WITH_TIMEOUT(live.turns().size(), 2, 60000);
-        QCOMPARE(words_only(live.turns()[1].question),
-                 QStringLiteral("your power is sufficient i said"));
-        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 2, 60000);
+        QCOMPARE(live.state(), LiveController::State::Hearing);
+        live.stop();
+    }
+
+    void speechOverAnAnswerBeingGeneratedStopsTheGeneration() {
+        QVERIFY(start_live(test_data_path("video/colours_h264_aac.mp4"), Pace::real_time, 400));
+        LiveController& live = app_->live();
+        QSignalSpy finished(&live, &LiveController::turnFinished);
+        QSignalSpy interrupted(&live, &LiveController::interrupted);
+        // A typed question; the clip's speech arrives with the first token.
+        connect(&live, &LiveController::answerChanged, this, [this, &live] {
+            if (!live.answer().isEmpty() && !sound_->playing() && sound_->samples_emitted() == 0)
+                sound_->play(test_data_path("audio/8455-210777-0068.wav"));
+        });
+        QVERIFY(live.ask(QStringLiteral("Describe the picture in detail, at length.")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const LiveTurn& turn = live.turns().front();
+        if (interrupted.count() == 1) {
+            // Confirmed speech came before the answer ended: the generation was cut short.
+            QVERIFY(turn.interrupted);
+            QVERIFY2(turn.stop_reason == QLatin1String("cancelled") ||
+                         turn.stop_reason == QLatin1String("callback"),
+                     qPrintable(turn.stop_reason));
+        } else {
+            // The answer ended within the detector's 250 ms of speech it needs to be sure.
+            QVERIFY(!turn.interrupted);
+        }
+        live.stop();
     }
 
     void aFastVideoWithASlowModelDropsFramesAndKeepsOneRequest() {
         QVERIFY(start_live(test_data_path("video/colours_30s.mp4"), Pace::fast));
+        video_->set_loop(true);  // frames keep coming as fast as the event loop turns
         LiveController& live = app_->live();
         app_->live_settings().setDescribeIntervalMs(LiveSettings::kMinDescribeIntervalMs);
         live.setDescribeContinuously(true);
-        QSignalSpy ended(video_, &FrameSource::ended);
-        QTRY_VERIFY_WITH_TIMEOUT(video_->frames_played() > 100, 20000);
+        QSignalSpy finished(&live, &LiveController::turnFinished);
+        // Memory is measured once the first requests have set up the engine's buffers.
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 2, 60000);
         const qint64 memory_early = resident_bytes();
-        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 10, 120000);
+        live.setDescribeContinuously(false);
         QTRY_COMPARE_WITH_TIMEOUT(live.requests_in_flight(), 0, 30000);
         const qint64 memory_late = resident_bytes();
-        live.setDescribeContinuously(false);
 
         QCOMPARE(live.most_requests_in_flight(), 1);
         const qint64 played = video_->frames_played();
-        QCOMPARE(played, 900);  // 30 s at 30 frames per second
-        QVERIFY(!live.turns().isEmpty());
         // Far fewer requests than frames: the frames in between were never queued.
-        QVERIFY2(live.turns().size() * 10 < played, qPrintable(QString::number(live.turns().size())));
+        QVERIFY2(
+            live.turns().size() * 10 < played,
+            qPrintable(
+                QStringLiteral("%1 requests, %2 frames").arg(live.turns().size()).arg(played)));
         QVERIFY(live.describe_skips() > 0);
         qint64 previous = 0;
         for (const LiveTurn& t : live.turns()) {
             QCOMPARE(t.kind, LiveTurn::Kind::describe);
-            QVERIFY(t.frame_sequence > previous);
+            QVERIFY(t.frame_sequence > previous + 1);  // frames in between were dropped
             previous = t.frame_sequence;
         }
-        // Memory stays where it was once the first requests ran.
-        QVERIFY2(memory_late - memory_early < 32ll << 20,
+        // Eight more requests with hundreds of frames between them: memory stays put.
+        QVERIFY2(memory_late - memory_early < 16ll << 20,
                  qPrintable(QStringLiteral("%1 -> %2").arg(memory_early).arg(memory_late)));
     }
 
@@ -211,9 +229,10 @@ class LiveModeTest : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QCOMPARE(live.turns().back().frame_sequence, 0);  // no camera: a text question
         QVERIFY(!live.turns().back().answer.isEmpty());
+        // ... and keeps playing what comes next.
+        const qint64 before = sound_->samples_emitted();
         sound_->play(test_data_path("audio/2830-3980-0043.wav"));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
-        QCOMPARE(words_only(live.turns().back().question), QStringLiteral("experience proves this"));
+        QTRY_VERIFY_WITH_TIMEOUT(sound_->samples_emitted() >= before + 31600, 10000);
 
         // A video that ends keeps its last picture for the next question.
         QVERIFY(start_live(test_data_path("video/colours_h264.mkv"), Pace::fast));

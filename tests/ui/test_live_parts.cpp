@@ -52,13 +52,13 @@ class LivePartsTest : public QObject {
     void generatedPiecesAreCutIntoSentences() {
         SentenceChunker chunker;
         QStringList out;
-        for (const QString piece : {QStringLiteral("I see a "), QStringLiteral("red ball. It "),
-                                    QStringLiteral("is **big**!"), QStringLiteral(" Also e.g. "),
-                                    QStringLiteral("a cat")}) {
+        for (const QString& piece : {QStringLiteral("I see a "), QStringLiteral("red ball. It "),
+                                     QStringLiteral("is **big**!"), QStringLiteral(" Also e.g. "),
+                                     QStringLiteral("a cat")}) {
             out += chunker.push(piece);
         }
-        QCOMPARE(out, (QStringList{QStringLiteral("I see a red ball."),
-                                   QStringLiteral("It is big!")}));
+        QCOMPARE(out,
+                 (QStringList{QStringLiteral("I see a red ball."), QStringLiteral("It is big!")}));
         QCOMPARE(chunker.finish(), QStringList{QStringLiteral("Also e.g. a cat")});
         QCOMPARE(chunker.finish(), QStringList());
         // A code block is not cut in the middle, and is not read out.

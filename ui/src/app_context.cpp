@@ -29,9 +29,8 @@ AppContext::AppContext(const AppOptions& options)
                                              history_.isReady() ? &history_ : nullptr, images_);
     if (!options.model_folders.isEmpty()) catalog_.setFolders(options.model_folders);
     live_settings_ = std::make_unique<LiveSettings>(settings_->fileName());
-    live_ = std::make_unique<LiveController>(&engine_, settings_.get(),
-                                             history_.isReady() ? &history_ : nullptr,
-                                             live_settings_.get());
+    live_ = std::make_unique<LiveController>(
+        &engine_, settings_.get(), history_.isReady() ? &history_ : nullptr, live_settings_.get());
     dictation_ = std::make_unique<DictationController>(live_settings_.get());
     // A live turn stored in the history shows in the sidebar like any chat.
     QObject::connect(live_.get(), &LiveController::turnFinished, &conversations_,

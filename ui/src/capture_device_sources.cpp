@@ -2,6 +2,7 @@
 
 #include <QAudioSource>
 #include <QCamera>
+#include <QCoreApplication>
 #include <QMediaCaptureSession>
 #include <QVideoSink>
 #include <QtConcurrent/QtConcurrentRun>
@@ -53,8 +54,7 @@ QCameraFormat camera_format_for(const QCameraDevice& camera, int side) {
 }
 
 CameraFrameSource::CameraFrameSource(const QCameraDevice& device, QObject* parent)
-    : FrameSource(parent),
-      device_(device.isNull() ? QMediaDevices::defaultVideoInput() : device) {
+    : FrameSource(parent), device_(device.isNull() ? QMediaDevices::defaultVideoInput() : device) {
     connect(&devices_, &QMediaDevices::videoInputsChanged, this,
             &CameraFrameSource::devices_changed);
     connect(&converting_, &QFutureWatcher<QImage>::finished, this, [this] {
@@ -135,8 +135,7 @@ void CameraFrameSource::devices_changed() {
 }
 
 MicrophoneSampleSource::MicrophoneSampleSource(const QAudioDevice& device, QObject* parent)
-    : SampleSource(parent),
-      device_(device.isNull() ? QMediaDevices::defaultAudioInput() : device) {
+    : SampleSource(parent), device_(device.isNull() ? QMediaDevices::defaultAudioInput() : device) {
     connect(&devices_, &QMediaDevices::audioInputsChanged, this,
             &MicrophoneSampleSource::devices_changed);
 }

@@ -92,6 +92,7 @@ void FileFrameSource::stop() {
 }
 
 void FileFrameSource::next_frame() {
+    if (video_ && loop_ && next_ >= video_->frames.size()) next_ = 0;
     if (!video_ || next_ >= video_->frames.size()) {
         stop();
         emit ended();
@@ -102,8 +103,7 @@ void FileFrameSource::next_frame() {
     ++played_;
 }
 
-FileSampleSource::FileSampleSource(Pace pace, QObject* parent)
-    : SampleSource(parent), pace_(pace) {
+FileSampleSource::FileSampleSource(Pace pace, QObject* parent) : SampleSource(parent), pace_(pace) {
     timer_.setTimerType(Qt::PreciseTimer);
     connect(&timer_, &QTimer::timeout, this, &FileSampleSource::tick);
 }

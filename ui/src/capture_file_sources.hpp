@@ -41,6 +41,9 @@ class FileFrameSource : public FrameSource {
 
     // Pictures published so far.
     qint64 frames_played() const { return played_; }
+    // Start again from the first picture at the end instead of ending (a camera that never
+    // stops, for soak runs).
+    void set_loop(bool on) { loop_ = on; }
 
   private:
     void next_frame();
@@ -50,6 +53,7 @@ class FileFrameSource : public FrameSource {
     Pace pace_;
     double fps_;
     bool active_ = false;
+    bool loop_ = false;
     QTimer timer_;
     QFutureWatcher<std::shared_ptr<media::Video>> decoding_;
     std::shared_ptr<media::Video> video_;

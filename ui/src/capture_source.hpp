@@ -16,8 +16,8 @@
 namespace prism::ui {
 
 struct CapturedFrame {
-    QImage image;         // scaled so its longer side is at most the source's max_side
-    qint64 sequence = 0;  // 1 for the first frame a source delivers, 0: no frame yet
+    QImage image;            // scaled so its longer side is at most the source's max_side
+    qint64 sequence = 0;     // 1 for the first frame a source delivers, 0: no frame yet
     qint64 captured_ms = 0;  // QDateTime::currentMSecsSinceEpoch() when it arrived
 };
 

@@ -70,8 +70,7 @@ LiveController::LiveController(EngineController* engine, SettingsStore* settings
                 asr_ready_ = ok;
                 if (!ok) add_notice(tr("Spoken questions are off: %1").arg(error));
             });
-    connect(transcriber_, &TranscriptionWorker::transcribed, this,
-            &LiveController::on_transcribed);
+    connect(transcriber_, &TranscriptionWorker::transcribed, this, &LiveController::on_transcribed);
     connect(transcriber_, &TranscriptionWorker::failed, this,
             [this](quint64 id, const QString& error) {
                 if (id != last_transcription_) return;
@@ -181,8 +180,9 @@ void LiveController::load_listeners() {
     const int end_of_turn = live_settings_->endOfTurnMs();
     if (hands_free_) {
         if (vad_model.isEmpty()) {
-            add_notice(tr("Hands-free listening needs a voice activity model (Silero VAD); "
-                          "choose one in the settings. Push-to-talk (Space) works without it."));
+            add_notice(
+                tr("Hands-free listening needs a voice activity model (Silero VAD); "
+                   "choose one in the settings. Push-to-talk (Space) works without it."));
         } else {
             QMetaObject::invokeMethod(
                 vad_, [w = vad_, vad_model, end_of_turn] { w->load(vad_model, end_of_turn); },
@@ -191,8 +191,9 @@ void LiveController::load_listeners() {
     }
     const QString speech_model = live_settings_->speechModel();
     if (speech_model.isEmpty()) {
-        add_notice(tr("Spoken questions need a Whisper speech model; choose one in the settings. "
-                      "Typed questions work without it."));
+        add_notice(
+            tr("Spoken questions need a Whisper speech model; choose one in the settings. "
+               "Typed questions work without it."));
     } else {
         QMetaObject::invokeMethod(
             transcriber_, [w = transcriber_, speech_model] { w->load(speech_model); },
@@ -220,7 +221,8 @@ void LiveController::start() {
     load_listeners();
     if (frames_) frames_->start();
     if (samples_) samples_->start();
-    if (describe_) describe_timer_.start(live_settings_ ? live_settings_->describeIntervalMs() : 2000);
+    if (describe_)
+        describe_timer_.start(live_settings_ ? live_settings_->describeIntervalMs() : 2000);
     set_state(State::Watching);
 }
 
@@ -237,7 +239,8 @@ void LiveController::stop() {
     hearing_ = false;
     transcribing_ = false;
     ++last_transcription_;  // a transcription still running is not asked
-    QMetaObject::invokeMethod(vad_, [w = vad_] { w->reset(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        vad_, [w = vad_] { w->reset(); }, Qt::QueuedConnection);
     emit activeChanged();
     set_state(State::Off);
 }
@@ -339,8 +342,8 @@ void LiveController::on_samples(const QList<float>& chunk) {
         return;
     }
     if (hands_free_ && vad_ready_)
-        QMetaObject::invokeMethod(vad_, [w = vad_, chunk] { w->push(chunk); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            vad_, [w = vad_, chunk] { w->push(chunk); }, Qt::QueuedConnection);
 }
 
 void LiveController::on_speech_started() {
@@ -376,7 +379,8 @@ void LiveController::pushToTalk(bool down) {
     }
     ptt_held_ = false;
     emit pushToTalkChanged();
-    QMetaObject::invokeMethod(vad_, [w = vad_] { w->reset(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        vad_, [w = vad_] { w->reset(); }, Qt::QueuedConnection);
     if (!samples_) add_notice(tr("No microphone: push-to-talk has nothing to record."));
     const QList<float> recorded = std::exchange(ptt_samples_, {});
     if (recorded.size() >= kMinUtteranceSamples) on_utterance(recorded, now_ms());
@@ -435,8 +439,8 @@ void LiveController::describe_tick() {
     }
     change_.accept(frame.image);
     begin_turn(LiveTurn::Kind::describe,
-               live_settings_ ? live_settings_->describePrompt() : tr("What do you see?"),
-               now_ms(), -1);
+               live_settings_ ? live_settings_->describePrompt() : tr("What do you see?"), now_ms(),
+               -1);
 }
 
 void LiveController::begin_turn(LiveTurn::Kind kind, const QString& question, qint64 t0_ms,
@@ -494,7 +498,7 @@ void LiveController::begin_turn(LiveTurn::Kind kind, const QString& question, qi
     }
     const int index = current_;
     const qint64 sequence = frame.sequence;
-    auto send = [this, chat, question, index](QByteArray png, QSize size, qint64 sequence) {
+    auto send = [this, chat, question, index](QByteArray png, QSize size, qint64 frame_number) {
         preparing_ = false;
         // A question that came while the frame was prepared goes first; the description is
         // dropped rather than making the question wait for it.
@@ -508,7 +512,7 @@ void LiveController::begin_turn(LiveTurn::Kind kind, const QString& question, qi
         QList<ChatTurn> turns = chat;
         ChatTurn user{TurnRole::user, question, {}};
         if (!png.isEmpty()) {
-            const QString id = QStringLiteral("live-frame-%1").arg(sequence);
+            const QString id = QStringLiteral("live-frame-%1").arg(frame_number);
             user.images.append({id, id + QStringLiteral(".png"), {}, png, size});
         }
         turns.append(user);
@@ -537,8 +541,9 @@ GenerationSettings LiveController::generation_settings() const {
     GenerationSettings g;
     // Spoken answers are short; a long one would keep the user waiting to speak.
     g.max_tokens = 256;
-    g.system_prompt = tr("You are a live assistant looking through the user's camera. Answer "
-                         "in one to three short spoken sentences, without Markdown.");
+    g.system_prompt =
+        tr("You are a live assistant looking through the user's camera. Answer "
+           "in one to three short spoken sentences, without Markdown.");
     if (!settings_) return g;
     if (!settings_->systemPrompt().trimmed().isEmpty()) g.system_prompt = settings_->systemPrompt();
     g.temperature = static_cast<float>(settings_->temperature());

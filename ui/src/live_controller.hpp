@@ -191,7 +191,7 @@ class LiveController : public QObject {
 
     QThread vad_thread_;
     QThread asr_thread_;
-    VoiceActivityWorker* vad_ = nullptr;         // lives on vad_thread_
+    VoiceActivityWorker* vad_ = nullptr;          // lives on vad_thread_
     TranscriptionWorker* transcriber_ = nullptr;  // lives on asr_thread_
     bool vad_ready_ = false;
     bool asr_ready_ = false;
@@ -212,7 +212,7 @@ class LiveController : public QObject {
     quint64 request_ = 0;
     bool preparing_ = false;  // the frame is being encoded for the engine
     int most_in_flight_ = 0;
-    qint64 t0_ms_ = 0;  // when the current turn's question was complete (epoch ms)
+    qint64 t0_ms_ = 0;             // when the current turn's question was complete (epoch ms)
     qint64 utterance_end_ms_ = 0;  // of the utterance being transcribed
     bool transcribing_ = false;
     bool hearing_ = false;  // the detector is inside an utterance

@@ -88,8 +88,8 @@ void DictationController::start() {
     }
     if (model != loaded_model_) {
         loaded_model_ = model;
-        QMetaObject::invokeMethod(worker_, [w = worker_, model] { w->load(model); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker_, [w = worker_, model] { w->load(model); }, Qt::QueuedConnection);
     }
     emit stateChanged();
     emit recordedChanged();
@@ -108,8 +108,8 @@ void DictationController::finish() {
     }
     transcribing_ = true;
     const quint64 id = ++request_;
-    QMetaObject::invokeMethod(worker_, [w = worker_, id, samples] { w->transcribe(id, samples); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id, samples] { w->transcribe(id, samples); }, Qt::QueuedConnection);
     emit stateChanged();
 }
 

@@ -67,10 +67,11 @@ void VoiceActivityWorker::push(const QList<float>& chunk) {
             continue;
         }
         in_speech_ = false;
-        const qint64 begin = std::max(e.segment.begin, base_);
+        const qint64 begin = std::max<qint64>(e.segment.begin, base_);
         const qint64 end = std::min<qint64>(e.segment.end, base_ + qint64(buffer_.size()));
         if (end > begin) {
-            QList<float> samples(buffer_.begin() + (begin - base_), buffer_.begin() + (end - base_));
+            QList<float> samples(buffer_.begin() + (begin - base_),
+                                 buffer_.begin() + (end - base_));
             emit utterance(samples, QDateTime::currentMSecsSinceEpoch());
         }
     }
@@ -119,8 +120,8 @@ void TranscriptionWorker::transcribe(quint64 id, const QList<float>& samples) {
         options.timestamps = false;
         options.temperatures = {0.0f};
         options.condition_on_previous_text = false;
-        const Transcript result =
-            transcriber_->transcribe(std::span<const float>(samples.data(), samples.size()), options);
+        const Transcript result = transcriber_->transcribe(
+            std::span<const float>(samples.data(), samples.size()), options);
         emit transcribed(id, QString::fromStdString(result.text()),
                          static_cast<double>(timer.nsecsElapsed()) / 1e6);
     } catch (const std::exception& e) {

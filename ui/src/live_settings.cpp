@@ -21,11 +21,10 @@ QString default_speech_model() {
 
 LiveSettings::LiveSettings(const QString& file, QObject* parent)
     : QObject(parent),
-      settings_(file.isEmpty() ? std::make_unique<QSettings>(QSettings::NativeFormat,
-                                                             QSettings::UserScope,
-                                                             QStringLiteral("prism"),
-                                                             QStringLiteral("prism"))
-                               : std::make_unique<QSettings>(file, QSettings::IniFormat)) {}
+      settings_(file.isEmpty()
+                    ? std::make_unique<QSettings>(QSettings::NativeFormat, QSettings::UserScope,
+                                                  QStringLiteral("prism"), QStringLiteral("prism"))
+                    : std::make_unique<QSettings>(file, QSettings::IniFormat)) {}
 
 LiveSettings::~LiveSettings() {
     settings_->sync();

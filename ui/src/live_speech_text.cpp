@@ -42,9 +42,15 @@ QStringList SentenceChunker::push(const QString& piece) {
             const QChar c = pending_[i];
             const QChar next = pending_[i + 1];
             if ((c == u'.' || c == u'!' || c == u'?' || c == u':') && next.isSpace()) {
-                // "e.g. " and "3. " are not sentence ends worth a pause: a sentence has at
-                // least two words.
-                if (pending_.left(i).trimmed().contains(u' ')) {
+                // "e.g. ", "3. " and "J. " are not sentence ends: a sentence has at least
+                // two words, and its last one is not an abbreviation or a number.
+                const QString before = pending_.left(i).trimmed();
+                const QString word = before.mid(before.lastIndexOf(u' ') + 1);
+                bool number = false;
+                word.toDouble(&number);
+                const bool abbreviation =
+                    c == u'.' && (word.contains(u'.') || word.size() <= 1 || number);
+                if (before.contains(u' ') && !abbreviation) {
                     cut = i + 1;
                     break;
                 }
