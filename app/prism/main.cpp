@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
         if (args.isSet(live_video))
             frames = std::make_unique<prism::ui::FileFrameSource>(args.value(live_video),
                                                                   prism::ui::Pace::real_time);
+        if (frames) frames->set_loop(true);
         auto sound = std::make_unique<prism::ui::FileSampleSource>(prism::ui::Pace::real_time);
         sound->set_silence_when_idle(true);
         if (args.isSet(live_audio)) sound->play(args.value(live_audio));

@@ -24,9 +24,7 @@ class LiveDictationTest : public QObject {
 
   private slots:
     void aRecordingBecomesText() {
-        if (!QFileInfo::exists(whisper_model_path()))
-            QSKIP(qPrintable(whisper_model_path() +
-                             " is absent (fetch it with tools/fetch_models.py)"));
+        if (const QString why = whisper_test_unavailable(); !why.isEmpty()) QSKIP(qPrintable(why));
         LiveSettings settings(dir_.filePath(QStringLiteral("a.conf")));
         settings.setSpeechModel(whisper_model_path());
         DictationController dictation(&settings);

@@ -85,9 +85,7 @@ class LiveModeTest : public QObject {
     // One spoken question (Whisper on lavapipe is the slow step: one 30-s window per
     // utterance), then noise and a second question over the spoken answer.
     void aSpokenQuestionIsAnsweredAndSpokenAndSpeechOverItStopsIt() {
-        if (!QFileInfo::exists(whisper_model_path()))
-            QSKIP(qPrintable(whisper_model_path() +
-                             " is absent (fetch it with tools/fetch_models.py)"));
+        if (const QString why = whisper_test_unavailable(); !why.isEmpty()) QSKIP(qPrintable(why));
         // Slow speech: the answer is still being spoken when the later clips arrive.
         QVERIFY(
             start_live(test_data_path("video/colours_h264_aac.mp4"), Pace::real_time, 400, true));

@@ -45,7 +45,6 @@ Rectangle {
         ColumnLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Layout.preferredWidth: 3
             spacing: 8
 
             Rectangle {
@@ -135,7 +134,7 @@ Rectangle {
                 }
             }
 
-            RowLayout {
+            Flow {
                 Layout.fillWidth: true
                 spacing: 8
 
@@ -169,7 +168,6 @@ Rectangle {
                     onToggled: view.liveSettings.speakAnswers = checked
                     Accessible.name: qsTr("Speak answers aloud")
                 }
-                Item { Layout.fillWidth: true }
                 Button {
                     objectName: "liveStopButton"
                     text: qsTr("Stop live mode (Esc)")
@@ -181,8 +179,8 @@ Rectangle {
 
         ColumnLayout {
             Layout.fillHeight: true
-            Layout.preferredWidth: 2
-            Layout.maximumWidth: 460
+            Layout.preferredWidth: Math.min(420, view.width * 0.38)
+            Layout.maximumWidth: 420
             spacing: 10
 
             Label {

@@ -129,6 +129,10 @@ void LiveController::set_speech_output(std::unique_ptr<SpeechOutput> speech) {
         update_idle_state();
     });
     connect(speech_.get(), &SpeechOutput::finished, this, &LiveController::update_idle_state);
+    connect(speech_.get(), &SpeechOutput::failed, this, [this](const QString& reason) {
+        add_notice(reason);
+        update_idle_state();
+    });
 }
 
 void LiveController::connect_sources() {

@@ -7,6 +7,12 @@ namespace prism::ui {
 SystemSpeechOutput::SystemSpeechOutput(QObject* parent)
     : SpeechOutput(parent), engine_(std::make_unique<QTextToSpeech>()) {
     connect(engine_.get(), &QTextToSpeech::stateChanged, this, [this](QTextToSpeech::State s) {
+        if (s == QTextToSpeech::Error) {
+            queue_.clear();
+            current_.clear();
+            emit failed(unavailable_reason());
+            return;
+        }
         if (s == QTextToSpeech::Speaking && !current_.isEmpty()) emit sentenceStarted(current_);
         if (s == QTextToSpeech::Ready && !current_.isEmpty()) {
             current_.clear();

@@ -30,6 +30,8 @@ class SpeechOutput : public QObject {
     void sentenceStarted(const QString& sentence);
     // Everything queued was spoken (not emitted after stop()).
     void finished();
+    // Speech stopped working (no audio device, the engine failed); the reason in plain words.
+    void failed(const QString& reason);
 };
 
 class SystemSpeechOutput : public SpeechOutput {
