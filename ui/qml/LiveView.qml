@@ -45,6 +45,9 @@ Rectangle {
         ColumnLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
+            // The controls' Flow would otherwise ask for one long row and squeeze the panel.
+            Layout.preferredWidth: 400
+            Layout.minimumWidth: 300
             spacing: 8
 
             Rectangle {
@@ -136,6 +139,7 @@ Rectangle {
 
             Flow {
                 Layout.fillWidth: true
+                Layout.preferredWidth: 300
                 spacing: 8
 
                 Button {
@@ -179,8 +183,9 @@ Rectangle {
 
         ColumnLayout {
             Layout.fillHeight: true
-            Layout.preferredWidth: Math.min(420, view.width * 0.38)
-            Layout.maximumWidth: 420
+            Layout.preferredWidth: 380
+            Layout.minimumWidth: 280
+            Layout.maximumWidth: 380
             spacing: 10
 
             Label {
