@@ -35,10 +35,12 @@ QStringList SentenceChunker::push(const QString& piece) {
     pending_ += piece;
     QStringList out;
     for (;;) {
-        // Inside an open code fence nothing is complete yet.
-        if (pending_.count(QStringLiteral("```")) % 2 == 1) break;
+        // Text inside a code fence still open is not complete yet; what precedes it is.
+        const qsizetype limit = pending_.count(QStringLiteral("```")) % 2 == 1
+                                    ? pending_.lastIndexOf(QStringLiteral("```"))
+                                    : pending_.size();
         qsizetype cut = -1;
-        for (qsizetype i = 0; i + 1 < pending_.size(); ++i) {
+        for (qsizetype i = 0; i + 1 < limit; ++i) {
             const QChar c = pending_[i];
             const QChar next = pending_[i + 1];
             if ((c == u'.' || c == u'!' || c == u'?' || c == u':') && next.isSpace()) {
