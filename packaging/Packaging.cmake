@@ -95,5 +95,9 @@ set(prism_runtime_depends
     qml6-module-qtquick-window
     qml6-module-qt-labs-folderlistmodel)
 list(JOIN prism_runtime_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-dejavu-core, qt6-wayland")
+# Live mode: the camera and microphone go through Qt Multimedia's GStreamer backend (v4l2src
+# and pulsesrc are in -good), spoken answers through Qt TextToSpeech's Flite engine; without
+# them the live view says what is missing and typed questions still work.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+    "fonts-dejavu-core, qt6-wayland, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, qt6-speech-flite-plugin")
 include(CPack)
