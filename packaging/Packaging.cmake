@@ -97,5 +97,9 @@ set(prism_runtime_depends
 # libqt6keychain1 (API keys in the desktop's keyring) comes from dpkg-shlibdeps, versioned.
 list(JOIN prism_runtime_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 # QtKeychain needs a running keyring to store keys; without one they are not remembered.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-dejavu-core, qt6-wayland, gnome-keyring | kwalletmanager")
+# Live mode: the camera and microphone go through Qt Multimedia's GStreamer backend (v4l2src
+# and pulsesrc are in -good), spoken answers through Qt TextToSpeech's Flite engine; without
+# them the live view says what is missing and typed questions still work.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+    "fonts-dejavu-core, qt6-wayland, gnome-keyring | kwalletmanager, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, qt6-speech-flite-plugin")
 include(CPack)

@@ -29,6 +29,10 @@ packages=(
   # API keys in the desktop's keyring (GNOME Keyring, KWallet).
   qtkeychain-qt6-dev
   xvfb xauth
+  # Live mode: camera and microphone (Qt Multimedia and its GStreamer backend), spoken answers
+  # (Qt TextToSpeech with the Flite engine).
+  qt6-multimedia-dev qml6-module-qtmultimedia gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  qt6-speech-dev qt6-speech-flite-plugin qml6-module-qttexttospeech flite
   # scripts/check-package.sh: the package's checks.
   lintian appstream desktop-file-utils
 )

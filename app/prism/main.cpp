@@ -12,6 +12,7 @@
 #include <cstdio>
 
 #include "app_context.hpp"
+#include "capture_file_sources.hpp"
 #include "data/app_paths.hpp"
 #include "screenshot.hpp"
 
@@ -47,7 +48,15 @@ int main(int argc, char** argv) {
         QStringLiteral("Answer with a model on an OpenAI-compatible server (its API key, if any, "
                        "from PRISM_SERVER_API_KEY)."),
         QStringLiteral("url"));
-    args.addOptions({screenshot, image, theme, server});
+    const QCommandLineOption live_video(
+        QStringLiteral("live-video"),
+        QStringLiteral("Start live mode with this video file as the camera."),
+        QStringLiteral("file"));
+    const QCommandLineOption live_audio(
+        QStringLiteral("live-audio"),
+        QStringLiteral("Start live mode with this sound file as the microphone."),
+        QStringLiteral("file"));
+    args.addOptions({screenshot, image, theme, server, live_video, live_audio});
     args.process(app);
 
     // The screenshot's demo chat runs in a throwaway profile: the user's history, settings and
@@ -70,6 +79,25 @@ int main(int argc, char** argv) {
     QQmlApplicationEngine qml;
     QQuickWindow* window = context.load_window(qml);
     if (window == nullptr) return 1;
+
+    if (args.isSet(live_video) || args.isSet(live_audio)) {
+        // Files stand in for the devices (a demo, or a machine without a camera); live mode
+        // starts once a model is there to answer.
+        std::unique_ptr<prism::ui::FileFrameSource> frames;
+        if (args.isSet(live_video))
+            frames = std::make_unique<prism::ui::FileFrameSource>(args.value(live_video),
+                                                                  prism::ui::Pace::real_time);
+        if (frames) frames->set_loop(true);
+        auto sound = std::make_unique<prism::ui::FileSampleSource>(prism::ui::Pace::real_time);
+        sound->set_silence_when_idle(true);
+        if (args.isSet(live_audio)) sound->play(args.value(live_audio));
+        sound->stop();  // until live mode starts it
+        context.live().set_sources(std::move(frames), std::move(sound));
+        QObject::connect(&context.engine(), &prism::ui::EngineController::modelChanged,
+                         &context.live(), [&context] {
+                             if (context.engine().modelLoaded()) context.live().start();
+                         });
+    }
 
     const QString model = args.positionalArguments().value(0);
     const QString demo = prism::ui::demo_model_path();

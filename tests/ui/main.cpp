@@ -16,8 +16,12 @@ int main(int argc, char** argv) {
     QGuiApplication app(argc, argv);
     QQuickStyle::setStyle(QStringLiteral("Basic"));
     int failures = 0;
+    // PRISM_UI_SUITE=LiveModeTest runs one suite (the class name, without its namespace).
+    const QByteArray only = qgetenv("PRISM_UI_SUITE");
     for (const auto& make : prism::ui::test::suites()) {
         auto suite = make();
+        const QByteArray name = suite->metaObject()->className();
+        if (!only.isEmpty() && !name.endsWith("::" + only)) continue;
         failures += QTest::qExec(suite.get(), argc, argv);
     }
     return failures == 0 ? 0 : 1;

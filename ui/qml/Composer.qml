@@ -13,6 +13,11 @@ Rectangle {
     required property ChatController chat
     required property EngineController engine
     property alias input: input
+    // DictationController (the microphone button); null hides the button.
+    property var dictation: null
+    signal liveRequested()
+    // A short message for the toast (why dictation gave nothing).
+    signal notify(string message)
 
     function focusInput() { input.forceActiveFocus() }
 
@@ -132,6 +137,26 @@ Rectangle {
                     text: composer.chat.imagesUnavailableReason
                 }
                 onClicked: attachDialog.open()
+            }
+
+            DictationButton {
+                visible: composer.dictation !== null
+                dictation: composer.dictation
+                onTranscribed: (text) => {
+                    input.insert(input.cursorPosition, (input.length > 0 ? " " : "") + text)
+                    composer.focusInput()
+                }
+                onFailed: (reason) => composer.notify(reason)
+            }
+
+            ToolButton {
+                objectName: "liveButton"
+                text: qsTr("Live")
+                Accessible.name: qsTr("Start live mode (camera and microphone)")
+                ToolTip.visible: hovered
+                ToolTip.delay: 300
+                ToolTip.text: qsTr("Live mode: talk about what the camera sees (Ctrl+L)")
+                onClicked: composer.liveRequested()
             }
 
             ScrollView {

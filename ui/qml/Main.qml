@@ -20,6 +20,9 @@ ApplicationWindow {
     required property var models
     required property var browser  // ModelBrowser: models from Hugging Face
     required property var secrets  // SecretStore: API keys in the keyring
+    required property LiveController live
+    required property var liveSettings  // LiveSettings
+    required property var dictation     // DictationController: the composer's microphone
     required property string demoModelPath
     required property bool systemDark
 
@@ -55,7 +58,21 @@ ApplicationWindow {
 
     Shortcut { sequences: [StandardKey.New]; onActivated: { window.chat.newChat(); composer.focusInput() } }
     Shortcut { sequences: [StandardKey.Open]; onActivated: window.openModel() }
-    Shortcut { sequence: "Esc"; enabled: window.chat.generating; onActivated: window.chat.stop() }
+    Shortcut { sequence: "Esc"; enabled: window.chat.generating && !window.live.active; onActivated: window.chat.stop() }
+    // Live mode: Ctrl+L toggles it, Esc leaves it (Space held is push-to-talk in the view).
+    Shortcut {
+        objectName: "liveShortcut"
+        sequence: "Ctrl+L"
+        onActivated: window.toggleLive()
+    }
+    Shortcut { sequence: "Esc"; enabled: window.live.active; onActivated: window.live.stop() }
+    function toggleLive() {
+        window.live.toggle()
+        if (window.live.active)
+            liveView.forceActiveFocus()
+        else
+            composer.focusInput()
+    }
     Shortcut {
         // Ctrl+V outside the text field (inside it, the field handles the key).
         sequences: [StandardKey.Paste]
@@ -143,7 +160,7 @@ ApplicationWindow {
             }
 
             WelcomeView {
-                visible: window.showWelcome
+                visible: window.showWelcome && !window.live.active
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 theme: theme
@@ -152,9 +169,19 @@ ApplicationWindow {
                 onOpenModelRequested: window.openModel()
             }
 
+            LiveView {
+                id: liveView
+                visible: window.live.active
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                theme: theme
+                live: window.live
+                liveSettings: window.liveSettings
+            }
+
             ChatView {
                 id: chatView
-                visible: !window.showWelcome
+                visible: !window.showWelcome && !window.live.active
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 theme: theme
@@ -163,6 +190,10 @@ ApplicationWindow {
 
             Composer {
                 id: composer
+                visible: !window.live.active
+                dictation: window.dictation
+                onLiveRequested: window.toggleLive()
+                onNotify: (message) => toast.show(message)
                 Layout.fillWidth: true
                 Layout.maximumWidth: 900
                 Layout.alignment: Qt.AlignHCenter

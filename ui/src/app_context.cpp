@@ -10,6 +10,7 @@
 #include "data/app_paths.hpp"
 #include "device_memory.hpp"
 #include "hub/hub_api.hpp"
+#include "live_image_provider.hpp"
 
 namespace prism::ui {
 
@@ -27,6 +28,13 @@ AppContext::AppContext(const AppOptions& options)
     chat_ = std::make_unique<ChatController>(&engine_, settings_.get(),
                                              history_.isReady() ? &history_ : nullptr, images_);
     if (!options.model_folders.isEmpty()) catalog_.setFolders(options.model_folders);
+    live_settings_ = std::make_unique<LiveSettings>(settings_->fileName());
+    live_ = std::make_unique<LiveController>(
+        &engine_, settings_.get(), history_.isReady() ? &history_ : nullptr, live_settings_.get());
+    dictation_ = std::make_unique<DictationController>(live_settings_.get());
+    // A live turn stored in the history shows in the sidebar like any chat.
+    QObject::connect(live_.get(), &LiveController::turnFinished, &conversations_,
+                     [this] { conversations_.reload(); });
 
     auto apply_load_options = [this] {
         engine_.set_load_options(settings_->gpuDevice(), settings_->contextSize());
@@ -92,6 +100,7 @@ void AppContext::start_serving() {
 QQuickWindow* AppContext::load_window(QQmlApplicationEngine& qml) {
     // The engine takes ownership of the provider (Qt's API takes a raw pointer).
     qml.addImageProvider(QStringLiteral("attachments"), new AttachmentImageProvider(images_));
+    qml.addImageProvider(QStringLiteral("live"), new LiveImageProvider(live_.get()));
     const bool system_dark = QGuiApplication::palette().color(QPalette::Window).lightness() < 128;
     qml.setInitialProperties({
         {QStringLiteral("engine"), QVariant::fromValue(&engine_)},
@@ -103,6 +112,9 @@ QQuickWindow* AppContext::load_window(QQmlApplicationEngine& qml) {
         {QStringLiteral("models"), QVariant::fromValue(&models_)},
         {QStringLiteral("browser"), QVariant::fromValue(browser_.get())},
         {QStringLiteral("secrets"), QVariant::fromValue(&secrets_)},
+        {QStringLiteral("live"), QVariant::fromValue(live_.get())},
+        {QStringLiteral("liveSettings"), QVariant::fromValue(live_settings_.get())},
+        {QStringLiteral("dictation"), QVariant::fromValue(dictation_.get())},
         {QStringLiteral("demoModelPath"), demo_model_path()},
         {QStringLiteral("systemDark"), system_dark},
     });

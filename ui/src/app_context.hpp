@@ -18,6 +18,9 @@
 #include "hub/model_browser.hpp"
 #include "image_store.hpp"
 #include "remote/secret_store.hpp"
+#include "live_controller.hpp"
+#include "live_dictation.hpp"
+#include "live_settings.hpp"
 
 class QQmlApplicationEngine;
 class QQuickWindow;
@@ -42,6 +45,9 @@ class AppContext {
     ConversationStore& history() { return history_; }
     ChatController& chat() { return *chat_; }
     SecretStore& secrets() { return secrets_; }
+    LiveController& live() { return *live_; }
+    LiveSettings& live_settings() { return *live_settings_; }
+    DictationController& dictation() { return *dictation_; }
 
     // Loads Main.qml into `qml` with the controllers; returns the window or null (the QML
     // errors went to the log). `qml` must be destroyed before this context.
@@ -60,6 +66,9 @@ class AppContext {
     std::unique_ptr<ChatController> chat_;
     std::unique_ptr<ModelBrowser> browser_;
     SecretStore secrets_;
+    std::unique_ptr<LiveSettings> live_settings_;
+    std::unique_ptr<LiveController> live_;
+    std::unique_ptr<DictationController> dictation_;
 };
 
 }  // namespace prism::ui

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QFileInfo>
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -70,6 +71,16 @@ void EngineWorker::add_turns(const QList<ChatTurn>& turns, const GenerationSetti
         }
         if (!turn.text.isEmpty()) parts.push_back(MessagePart::of_text(utf8(turn.text)));
         session.add_message(chat_role(turn.role), std::move(parts));
+    }
+    // Only this conversation's images stay decoded: live mode sends a new frame every turn,
+    // and a cache of every frame ever sent would grow without end.
+    for (auto it = decoded_.begin(); it != decoded_.end();) {
+        const bool used = std::any_of(turns.begin(), turns.end(), [&](const ChatTurn& t) {
+            return std::any_of(t.images.begin(), t.images.end(), [&](const ImageAttachment& a) {
+                return (a.path.isEmpty() ? a.id : a.path) == it->first;
+            });
+        });
+        it = used ? std::next(it) : decoded_.erase(it);
     }
 }
 

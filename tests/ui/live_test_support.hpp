@@ -1,0 +1,103 @@
+#pragma once
+
+// Live-mode test helpers: a speech output that records instead of sounding (Debian's Qt
+// TextToSpeech needs an audio device, which a headless test machine lacks: it reports
+// "No audio device available"), and where the live fixtures are.
+
+#include <QDir>
+#include <QFile>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+
+#include "live_speech_output.hpp"
+#include "prism/gpu/device_info.hpp"
+
+namespace prism::ui::test {
+
+// Speaks nothing; each sentence "plays" for `ms_per_word` per word of text, so that an answer
+// is audible for a while, as a real voice would be.
+// (No Q_OBJECT: it adds no signals or slots of its own.)
+class RecordingSpeechOutput : public SpeechOutput {
+  public:
+    explicit RecordingSpeechOutput(int ms_per_word = 20) : ms_per_word_(ms_per_word) {
+        timer_.setSingleShot(true);
+        connect(&timer_, &QTimer::timeout, this, [this] {
+            current_.clear();
+            play_next();
+        });
+    }
+
+    void say(const QString& sentence) override {
+        queued_.append(sentence);
+        said.append(sentence);
+        if (current_.isEmpty()) play_next();
+    }
+    void stop() override {
+        if (busy()) ++stopped_while_busy;
+        queued_.clear();
+        current_.clear();
+        timer_.stop();
+    }
+    bool busy() const override { return !current_.isEmpty() || !queued_.isEmpty(); }
+    QString unavailable_reason() const override { return {}; }
+
+    QStringList said;    // every sentence handed over, in order
+    QStringList spoken;  // those that started playing
+    int stopped_while_busy = 0;
+
+  private:
+    void play_next() {
+        if (queued_.isEmpty()) {
+            emit finished();
+            return;
+        }
+        current_ = queued_.takeFirst();
+        spoken.append(current_);
+        emit sentenceStarted(current_);
+        timer_.start(ms_per_word_ * static_cast<int>(current_.split(u' ').size()));
+    }
+
+    int ms_per_word_;
+    QStringList queued_;
+    QString current_;
+    QTimer timer_;
+};
+
+inline QString test_data_path(const QString& relative) {
+    return QStringLiteral(PRISM_TEST_DATA_DIR "/") + relative;
+}
+
+// The Whisper model tools/fetch_models.py puts in the model cache.
+inline QString whisper_model_path() {
+    const QString cache = qEnvironmentVariableIsSet("PRISM_MODEL_CACHE")
+                              ? qEnvironmentVariable("PRISM_MODEL_CACHE")
+                              : QDir::homePath() + QStringLiteral("/.cache/prism/models");
+    return cache + QStringLiteral("/whisper-tiny.en.gguf");
+}
+
+// Why a test that runs Whisper should not run here ("" when it should). Whisper's encoder
+// reads a whole 30-s window per utterance; on lavapipe under the CI's two busy cores that was
+// measured at 110 s per window, more than the UI suite's whole time limit. On GPUs it takes
+// milliseconds. PRISM_SLOW_UI_TESTS=1 runs them anyway (with QTEST_FUNCTION_TIMEOUT raised).
+inline QString whisper_test_unavailable() {
+    if (!QFile::exists(whisper_model_path()))
+        return whisper_model_path() +
+               QStringLiteral(" is absent (fetch it with tools/fetch_models.py)");
+    if (qEnvironmentVariableIntValue("PRISM_SLOW_UI_TESTS") == 1) return {};
+    try {
+        const auto devices = gpu::enumerate_devices();
+        const auto& device = devices.at(gpu::select_device(devices, {}));
+        if (device.kind == gpu::DeviceKind::cpu)
+            return QStringLiteral(
+                       "Whisper on the CPU Vulkan device %1 takes minutes per "
+                       "utterance (set PRISM_SLOW_UI_TESTS=1 to run it)")
+                .arg(QString::fromStdString(device.name));
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
+}
+
+}  // namespace prism::ui::test

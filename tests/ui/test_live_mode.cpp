@@ -1,0 +1,255 @@
+// Live mode end to end with file sources, on the offscreen platform with the real engine (the
+// tiny llava fixture: random weights, text model plus mmproj), real Silero VAD and the real
+// Whisper tiny.en weights: a spoken question while a video plays gets a streamed answer that
+// is spoken; speech over the answer stops it and noise does not; a fast video with a model
+// slower than the frames drops frames instead of queueing them; a source that ends or fails
+// leaves live mode usable. The speech engine is the one test double (see live_test_support).
+
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <memory>
+
+#include "app_context.hpp"
+#include "capture_file_sources.hpp"
+#include "live_controller.hpp"
+#include "live_speech_text.hpp"
+#include "live_test_support.hpp"
+#include "ui_test_suites.hpp"
+
+namespace prism::ui::test {
+namespace {
+
+qint64 resident_bytes() {
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly)) return 0;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields[1].toLongLong() * 4096 : 0;
+}
+
+QString words_only(const QString& text) {
+    QString out;
+    for (const QChar c : text.toLower()) {
+        if (c.isLetterOrNumber() || c == u' ') out.append(c);
+    }
+    return out.simplified();
+}
+
+class LiveModeTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir files_;
+    std::unique_ptr<AppContext> app_;
+    RecordingSpeechOutput* speech_ = nullptr;
+    FileSampleSource* sound_ = nullptr;
+    FileFrameSource* video_ = nullptr;
+
+    // A fresh app with the vision fixture loaded and live mode on file sources.
+    // Without `whisper` the speech model is a missing file: spoken questions are off (a
+    // notice says so) and nothing waits on Whisper's encoder, the slow step on lavapipe.
+    bool start_live(const QString& video, Pace video_pace, int ms_per_word = 20,
+                    bool whisper = false) {
+        app_.reset();
+        static int run = 0;
+        const QString dir = files_.filePath(QStringLiteral("run%1").arg(++run));
+        AppOptions options;
+        options.settings_file = dir + QStringLiteral("/prism.conf");
+        options.data_folder = dir + QStringLiteral("/data");
+        options.model_folders = {dir + QStringLiteral("/models")};
+        app_ = std::make_unique<AppContext>(options);
+        app_->settings().setTemperature(0.0);
+        app_->live_settings().setSpeechModel(whisper ? whisper_model_path()
+                                                     : dir + QStringLiteral("/no-whisper.gguf"));
+        app_->live_settings().setVadModel(test_data_path("vad/silero-v6.2.0-ggml.bin"));
+        const QString fixture = test_data_path("vlm/llava");
+        app_->engine().loadModel(fixture + "/text.gguf", fixture + "/mmproj.gguf");
+        if (!QTest::qWaitFor([this] { return app_->engine().modelLoaded(); }, 30000)) return false;
+        auto frames =
+            video.isEmpty() ? nullptr : std::make_unique<FileFrameSource>(video, video_pace, 30.0);
+        auto sound = std::make_unique<FileSampleSource>(Pace::fast);
+        sound->set_silence_when_idle(true);
+        video_ = frames.get();
+        sound_ = sound.get();
+        app_->live().set_sources(std::move(frames), std::move(sound));
+        auto speech = std::make_unique<RecordingSpeechOutput>(ms_per_word);
+        speech_ = speech.get();
+        app_->live().set_speech_output(std::move(speech));
+        app_->live().start();
+        return app_->live().active();
+    }
+
+  private slots:
+    void cleanup() { app_.reset(); }
+
+    // One spoken question (Whisper on lavapipe is the slow step: one 30-s window per
+    // utterance), then noise and a second question over the spoken answer.
+    void aSpokenQuestionIsAnsweredAndSpokenAndSpeechOverItStopsIt() {
+        if (const QString why = whisper_test_unavailable(); !why.isEmpty()) QSKIP(qPrintable(why));
+        // Slow speech: the answer is still being spoken when the later clips arrive.
+        QVERIFY(
+            start_live(test_data_path("video/colours_h264_aac.mp4"), Pace::real_time, 400, true));
+        LiveController& live = app_->live();
+        QTRY_VERIFY_WITH_TIMEOUT(live.frameSequence() > 3, 10000);
+        QSignalSpy finished(&live, &LiveController::turnFinished);
+        QSignalSpy interrupted(&live, &LiveController::interrupted);
+        sound_->play(test_data_path("audio/4507-16021-0012.wav"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
+
+        QCOMPARE(live.turns().size(), 1);
+        const LiveTurn& turn = live.turns().front();
+        QCOMPARE(turn.kind, LiveTurn::Kind::voice);
+        QCOMPARE(words_only(turn.question), QStringLiteral("why should one halt on the way"));
+        QVERIFY2(!turn.answer.isEmpty(), qPrintable(turn.stop_reason));
+        QVERIFY(!turn.interrupted);
+        // The model saw a frame of the video, scaled to its encoder's 32-pixel input.
+        QVERIFY(turn.frame_sequence > 0);
+        QCOMPARE(live.seenFrameSequence(), turn.frame_sequence);
+        QVERIFY(std::max(live.seen_frame().image.width(), live.seen_frame().image.height()) <= 32);
+        // The answer is handed to the speech engine sentence by sentence, Markdown removed.
+        QVERIFY(!speech_->spoken.isEmpty());
+        QCOMPARE(words_only(speech_->said.join(u' ')), words_only(speakable_text(turn.answer)));
+        // Latency figures in the order the steps happen.
+        const LiveLatency& l = turn.latency;
+        QVERIFY(l.transcript_ms >= 0);
+        QVERIFY(l.frame_ready_ms >= l.transcript_ms);
+        QVERIFY(l.image_encode_ms > 0);
+        QVERIFY(l.first_token_ms >= l.frame_ready_ms);
+        QVERIFY(l.first_sound_ms >= l.first_token_ms);
+        QVERIFY(live.latencyText().contains(QStringLiteral("first sound")));
+        // Stored in the history like a chat: the question with its frame, then the answer.
+        const auto messages = app_->history().listMessages(live.conversation_id());
+        QCOMPARE(messages.size(), 2);
+        QCOMPARE(messages[0].text, turn.question);
+        QCOMPARE(messages[0].attachments.size(), 1);
+        QCOMPARE(messages[1].text, turn.answer);
+
+        // Noise while the answer is spoken: the detector rejects it, nothing stops.
+        QVERIFY(speech_->busy());
+        sound_->play(test_data_path("vad/vad_noise.wav"));
+        QTRY_VERIFY_WITH_TIMEOUT(!sound_->playing(), 10000);
+        QTest::qWait(1000);  // the end-of-turn silence and more
+        QCOMPARE(interrupted.count(), 0);
+        QCOMPARE(speech_->stopped_while_busy, 0);
+        QVERIFY(speech_->busy());
+
+        // Speech over the answer: speaking stops as soon as the detector confirms speech,
+        // before the words are even recognised.
+        sound_->play(test_data_path("audio/8455-210777-0068.wav"));
+        QTRY_COMPARE_WITH_TIMEOUT(interrupted.count(), 1, 20000);
+        QVERIFY(!speech_->busy());
+        QCOMPARE(speech_->stopped_while_busy, 1);
+        QCOMPARE(live.state(), LiveController::State::Hearing);
+        live.stop();
+    }
+
+    void speechOverAnAnswerBeingGeneratedStopsTheGeneration() {
+        QVERIFY(start_live(test_data_path("video/colours_h264_aac.mp4"), Pace::real_time, 400));
+        LiveController& live = app_->live();
+        QSignalSpy finished(&live, &LiveController::turnFinished);
+        QSignalSpy interrupted(&live, &LiveController::interrupted);
+        // A typed question; the clip's speech arrives with the first token.
+        connect(&live, &LiveController::answerChanged, this, [this, &live] {
+            if (!live.answer().isEmpty() && !sound_->playing() && sound_->samples_emitted() == 0)
+                sound_->play(test_data_path("audio/8455-210777-0068.wav"));
+        });
+        QVERIFY(live.ask(QStringLiteral("Describe the picture in detail, at length.")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const LiveTurn& turn = live.turns().front();
+        if (interrupted.count() == 1) {
+            // Confirmed speech came before the answer ended: the generation was cut short.
+            QVERIFY(turn.interrupted);
+            QVERIFY2(turn.stop_reason == QLatin1String("cancelled") ||
+                         turn.stop_reason == QLatin1String("callback"),
+                     qPrintable(turn.stop_reason));
+        } else {
+            // The answer ended within the detector's 250 ms of speech it needs to be sure.
+            QVERIFY(!turn.interrupted);
+        }
+        live.stop();
+    }
+
+    void aFastVideoWithASlowModelDropsFramesAndKeepsOneRequest() {
+        QVERIFY(start_live(test_data_path("video/colours_30s.mp4"), Pace::fast));
+        video_->set_loop(true);  // frames keep coming as fast as the event loop turns
+        LiveController& live = app_->live();
+        app_->live_settings().setDescribeIntervalMs(LiveSettings::kMinDescribeIntervalMs);
+        live.setDescribeContinuously(true);
+        QSignalSpy finished(&live, &LiveController::turnFinished);
+        // Memory is measured once the first requests have set up the engine's buffers.
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 2, 60000);
+        const qint64 memory_early = resident_bytes();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 10, 120000);
+        live.setDescribeContinuously(false);
+        QTRY_COMPARE_WITH_TIMEOUT(live.requests_in_flight(), 0, 30000);
+        const qint64 memory_late = resident_bytes();
+
+        QCOMPARE(live.most_requests_in_flight(), 1);
+        const qint64 played = video_->frames_played();
+        // Far fewer requests than frames: the frames in between were never queued.
+        QVERIFY2(
+            live.turns().size() * 10 < played,
+            qPrintable(
+                QStringLiteral("%1 requests, %2 frames").arg(live.turns().size()).arg(played)));
+        QVERIFY(live.describe_skips() > 0);
+        qint64 previous = 0;
+        for (const LiveTurn& t : live.turns()) {
+            QCOMPARE(t.kind, LiveTurn::Kind::describe);
+            QVERIFY(t.frame_sequence > previous + 1);  // frames in between were dropped
+            previous = t.frame_sequence;
+        }
+        // Eight more requests with hundreds of frames between them: memory stays put.
+        QVERIFY2(memory_late - memory_early < 16ll << 20,
+                 qPrintable(QStringLiteral("%1 -> %2").arg(memory_early).arg(memory_late)));
+    }
+
+    void aSourceThatEndsOrFailsLeavesLiveModeUsable() {
+        // A "video" that is not one: the frame source fails, live mode carries on without it.
+        const QString bad = files_.filePath(QStringLiteral("not-a-video.mp4"));
+        {
+            QFile f(bad);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(4096, 'x'));
+        }
+        QVERIFY(start_live(bad, Pace::real_time));
+        LiveController& live = app_->live();
+        QTRY_VERIFY_WITH_TIMEOUT(!live.hasCamera(), 10000);
+        QVERIFY(live.active());
+        QVERIFY2(live.notices().join(u'\n').contains(QStringLiteral("not-a-video.mp4")),
+                 qPrintable(live.notices().join(u'\n')));
+        // A sound file that does not exist: reported, and the source plays the next one.
+        sound_->play(files_.filePath(QStringLiteral("missing.wav")));
+        QTRY_VERIFY_WITH_TIMEOUT(live.notices().join(u'\n').contains(QStringLiteral("missing.wav")),
+                                 10000);
+        QVERIFY(live.hasMicrophone());
+        QSignalSpy finished(&live, &LiveController::turnFinished);
+        QVERIFY(live.ask(QStringLiteral("Is anyone there?")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QCOMPARE(live.turns().back().frame_sequence, 0);  // no camera: a text question
+        QVERIFY(!live.turns().back().answer.isEmpty());
+        // ... and keeps playing what comes next.
+        const qint64 before = sound_->samples_emitted();
+        sound_->play(test_data_path("audio/2830-3980-0043.wav"));
+        QTRY_VERIFY_WITH_TIMEOUT(sound_->samples_emitted() >= before + 31600, 10000);
+
+        // A video that ends keeps its last picture for the next question.
+        QVERIFY(start_live(test_data_path("video/colours_h264.mkv"), Pace::fast));
+        LiveController& again = app_->live();
+        QSignalSpy ended(video_, &FrameSource::ended);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 20000);
+        QVERIFY(again.hasCamera());
+        QSignalSpy done(&again, &LiveController::turnFinished);
+        QVERIFY(again.ask(QStringLiteral("What colour is it?")));
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 30000);
+        QCOMPARE(again.turns().back().frame_sequence, video_->frames_played());
+        again.stop();
+        QCOMPARE(again.state(), LiveController::State::Off);
+    }
+};
+
+const RegisterSuite<LiveModeTest> registered;
+
+}  // namespace
+}  // namespace prism::ui::test
+
+#include "test_live_mode.moc"

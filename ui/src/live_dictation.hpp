@@ -1,0 +1,75 @@
+#pragma once
+
+// The composer's microphone button: hold (or click to start and again to stop) to record from
+// the microphone, then the recording becomes text with the Whisper model chosen in the
+// settings and goes into the composer. Recording and transcription run off the UI thread.
+
+#include <QList>
+#include <QObject>
+#include <QQmlEngine>
+#include <QString>
+#include <QThread>
+#include <functional>
+#include <memory>
+
+#include "capture_source.hpp"
+
+namespace prism::ui {
+
+class LiveSettings;
+class TranscriptionWorker;
+
+class DictationController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("The application creates the dictation controller.")
+
+    Q_PROPERTY(bool recording READ recording NOTIFY stateChanged)
+    Q_PROPERTY(bool transcribing READ transcribing NOTIFY stateChanged)
+    // Seconds recorded so far, for the button's label.
+    Q_PROPERTY(double recordedSeconds READ recordedSeconds NOTIFY recordedChanged)
+
+  public:
+    using SourceFactory = std::function<std::unique_ptr<SampleSource>()>;
+
+    explicit DictationController(LiveSettings* settings, QObject* parent = nullptr);
+    ~DictationController() override;
+
+    // Where recordings come from; default: the system's default microphone.
+    void set_source_factory(SourceFactory factory) { factory_ = std::move(factory); }
+    SampleSource* source() { return source_.get(); }
+
+    bool recording() const { return recording_; }
+    bool transcribing() const { return transcribing_; }
+    double recordedSeconds() const { return static_cast<double>(recorded_.size()) / 16000.0; }
+
+    Q_INVOKABLE void start();
+    // Stops recording and transcribes what was recorded.
+    Q_INVOKABLE void finish();
+    // Stops recording and drops it.
+    Q_INVOKABLE void cancel();
+
+  signals:
+    void stateChanged();
+    void recordedChanged();
+    void transcribed(const QString& text);
+    // Why nothing came of it, in plain words (no microphone, no speech model, nothing heard).
+    void failed(const QString& reason);
+
+  private:
+    void release_source();
+
+    LiveSettings* settings_;
+    SourceFactory factory_;
+    std::unique_ptr<SampleSource> source_;
+    QThread thread_;
+    TranscriptionWorker* worker_ = nullptr;  // lives on thread_
+    QString loaded_model_;
+    bool recording_ = false;
+    bool source_failed_ = false;
+    bool transcribing_ = false;
+    quint64 request_ = 0;
+    QList<float> recorded_;
+};
+
+}  // namespace prism::ui
