@@ -132,11 +132,6 @@ float column_squares(uint c, bool of_residual) {
         const float v = of_residual ? res[p.res_first + c * p.res_stride + k] : input1(c, k);
         sq += v * v;
     }
-#if defined(SUBGROUP_ADD)
-    // One-subgroup workgroups (what CPU devices get) reduce in registers: a barrier costs
-    // lavapipe a suspend and resume of every workgroup, thousands of them per product.
-    if (gl_NumSubgroups == 1) return subgroupAdd(sq);
-#endif
     return workgroup_sum(sq);
 }
 

@@ -88,6 +88,7 @@ TEST(SharedDevice, AnExplicitDeviceIsUsedAndKeptAlive) {
     EXPECT_EQ(session->device(), device);
     EXPECT_EQ(Device::open_count(), before + 1);
     device.reset();  // the session holds it now
+    o.gpu.reset();
     EXPECT_EQ(session->generate_raw(kPrompt, greedy(4)).tokens.size(), 4u);
     session.reset();
     EXPECT_EQ(Device::open_count(), before);
