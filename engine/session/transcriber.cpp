@@ -382,6 +382,10 @@ Transcriber::Transcriber(const std::filesystem::path& model, const TranscriberOp
 
 Transcriber::~Transcriber() = default;
 
+const std::shared_ptr<Device>& Transcriber::device() const {
+    return impl_->device;
+}
+
 Transcript Transcriber::transcribe(std::span<const float> samples, const TranscribeOptions& options,
                                    const TranscribeCallbacks& callbacks) {
     return impl_->run(samples, options, callbacks);

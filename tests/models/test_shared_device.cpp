@@ -13,6 +13,7 @@
 #include "models/model_files.hpp"
 #include "prism/device.hpp"
 #include "prism/session.hpp"
+#include "prism/transcriber.hpp"
 
 namespace prism::test {
 namespace {
@@ -110,6 +111,20 @@ TEST(SharedDevice, TwoThreadsGenerateAtOnceAsEachDoesAlone) {
         EXPECT_EQ(a.get(), story_alone);
         EXPECT_EQ(b.get(), qwen_alone);
     }
+}
+
+// The live assistant's pair: a chat model and Whisper on one device, each with its own weights.
+TEST(SharedDevice, WhisperJoinsTheChatModelsDevice) {
+    const auto whisper = real_model(kWhisperTinyEnFile);
+    if (!whisper) GTEST_SKIP() << real_model_absent(kWhisperTinyEnFile);
+    const int before = Device::open_count();
+    Session chat = Session::load(demo_model());
+    const std::uint64_t chat_memory = chat.device()->stats().memory_in_use;
+    Transcriber ear(*whisper);
+    EXPECT_EQ(ear.device(), chat.device());
+    EXPECT_EQ(Device::open_count(), before + 1);
+    EXPECT_GT(chat.device()->stats().memory_in_use, chat_memory);
+    EXPECT_EQ(chat.generate_raw(kPrompt, greedy(4)).tokens.size(), 4u);
 }
 
 }  // namespace

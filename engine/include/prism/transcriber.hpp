@@ -117,6 +117,8 @@ class Transcriber {
 
     bool multilingual() const;
     std::string model_description() const;  // "whisper: 4 + 4 blocks, 384 wide, 51864 tokens"
+    // The device context the model lives on (shared with the other models on it).
+    const std::shared_ptr<Device>& device() const;
 
     struct Impl;
 
