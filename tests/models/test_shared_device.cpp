@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "models/greedy_options.hpp"
 #include "models/model_files.hpp"
 #include "prism/device.hpp"
 #include "prism/session.hpp"
@@ -19,13 +20,6 @@ namespace prism::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-GenerateOptions greedy(std::int64_t max_tokens) {
-    GenerateOptions o;
-    o.sampling.temperature = 0.0f;
-    o.max_tokens = max_tokens;
-    return o;
-}
 
 fs::path qwen2() {
     return test_data("models/tiny-qwen2-q8_0.gguf");
