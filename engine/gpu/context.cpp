@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +11,8 @@
 
 namespace prism::gpu {
 namespace {
+
+std::atomic<int> g_open_contexts{0};
 
 bool env_flag(const char* name) {
     const char* v = std::getenv(name);
@@ -30,7 +33,10 @@ Context::Impl::~Impl() {
     staging_memory.reset();
     dummy = Buffer();
     allocator.reset();
-    if (device != VK_NULL_HANDLE) vkDestroyDevice(device, nullptr);
+    if (device != VK_NULL_HANDLE) {
+        vkDestroyDevice(device, nullptr);
+        --g_open_contexts;
+    }
 }
 
 void Context::Impl::add_message(const std::string& m) {
@@ -98,6 +104,7 @@ void Context::Impl::create_device() {
     dinfo.queueCreateInfoCount = 1;
     dinfo.pQueueCreateInfos = &qinfo;
     vk_check(vkCreateDevice(physical, &dinfo, nullptr, &device), "vkCreateDevice on " + info.name);
+    ++g_open_contexts;
     vkGetDeviceQueue(device, queue_family, 0, &queue);
     if (!families[queue_family].timestampValidBits) info.timestamps = false;
 }
@@ -152,9 +159,18 @@ void Context::Impl::create_layouts() {
     pipeline_layout = OwnedPipelineLayout(device, layout);
 }
 
-VkCommandBuffer Context::Impl::begin_one_shot() {
+OwnedCommandPool Context::Impl::create_command_pool(VkCommandPoolCreateFlags flags) {
+    VkCommandPoolCreateInfo pinfo{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+    pinfo.flags = flags;
+    pinfo.queueFamilyIndex = queue_family;
+    VkCommandPool pool = VK_NULL_HANDLE;
+    vk_check(vkCreateCommandPool(device, &pinfo, nullptr, &pool), "vkCreateCommandPool");
+    return OwnedCommandPool(device, pool);
+}
+
+VkCommandBuffer Context::Impl::begin_one_shot(VkCommandPool pool) {
     VkCommandBufferAllocateInfo ainfo{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-    ainfo.commandPool = command_pool.get();
+    ainfo.commandPool = pool;
     ainfo.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
     ainfo.commandBufferCount = 1;
     VkCommandBuffer cmd = VK_NULL_HANDLE;
@@ -165,8 +181,12 @@ VkCommandBuffer Context::Impl::begin_one_shot() {
     return cmd;
 }
 
-void Context::Impl::submit_and_wait(VkCommandBuffer cmd) {
+std::uint64_t Context::Impl::submit_and_wait(VkCommandBuffer cmd, std::uint32_t dispatches,
+                                             std::uint32_t barriers, bool profiled) {
     vk_check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+    // One submission at a time: the queue and the fence are shared by every model on the
+    // context, and the GPU runs one command buffer after the other anyway.
+    std::lock_guard lock(queue_mutex);
     VkFence f = fence.get();
     vk_check(vkResetFences(device, 1, &f), "vkResetFences");
     VkSubmitInfo sinfo{VK_STRUCTURE_TYPE_SUBMIT_INFO};
@@ -174,6 +194,8 @@ void Context::Impl::submit_and_wait(VkCommandBuffer cmd) {
     sinfo.pCommandBuffers = &cmd;
     vk_check(vkQueueSubmit(queue, 1, &sinfo, f), "vkQueueSubmit");
     ++work.submits;
+    work.dispatches += dispatches;
+    work.barriers += barriers;
     // Wait in slices so that a lost device surfaces as an error rather than a hang.
     for (;;) {
         VkResult r = vkWaitForFences(device, 1, &f, VK_TRUE, 1'000'000'000ull);
@@ -183,6 +205,10 @@ void Context::Impl::submit_and_wait(VkCommandBuffer cmd) {
         if (r == VK_SUCCESS) break;
         if (r != VK_NOT_READY) vk_check(r, "waiting for the GPU");
     }
+    if (!profiled) return 0;
+    const std::uint64_t since = work.submits - profiled_submits;
+    profiled_submits = work.submits;
+    return since;
 }
 
 void Context::Impl::transfer(const BufferRange& range, std::span<std::byte> host, bool to_device) {
@@ -191,9 +217,10 @@ void Context::Impl::transfer(const BufferRange& range, std::span<std::byte> host
                     std::to_string(range.size) + " bytes");
     }
     if (range.size == 0) return;
+    std::lock_guard lock(transfer_mutex);
     for (std::uint64_t done = 0; done < range.size;) {
         const std::uint64_t n = std::min(staging_size, range.size - done);
-        VkCommandBuffer cmd = begin_one_shot();
+        VkCommandBuffer cmd = begin_one_shot(command_pool.get());
         VkBufferCopy region{};
         region.size = n;
         VkMemoryBarrier before{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
@@ -247,12 +274,7 @@ Context::Context(const ContextOptions& options) : impl_(std::make_unique<Impl>()
     m.allocator = std::make_unique<Allocator>(m.device, m.physical, m.info, options.block_bytes);
     m.create_staging();
 
-    VkCommandPoolCreateInfo pinfo{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
-    pinfo.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
-    pinfo.queueFamilyIndex = m.queue_family;
-    VkCommandPool pool = VK_NULL_HANDLE;
-    vk_check(vkCreateCommandPool(m.device, &pinfo, nullptr, &pool), "vkCreateCommandPool");
-    m.command_pool = OwnedCommandPool(m.device, pool);
+    m.command_pool = m.create_command_pool(VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT);
     VkFenceCreateInfo finfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     VkFence fence = VK_NULL_HANDLE;
     vk_check(vkCreateFence(m.device, &finfo, nullptr, &fence), "vkCreateFence");
@@ -306,7 +328,12 @@ const Pipeline& Context::pipeline(std::string_view shader, std::span<const std::
     auto& m = *impl_;
     std::string key(shader);
     for (auto v : spec) key += ":" + std::to_string(v);
-    if (auto it = m.pipelines.find(key); it != m.pipelines.end()) return *it->second;
+    {
+        std::lock_guard lock(m.pipelines_mutex);
+        if (auto it = m.pipelines.find(key); it != m.pipelines.end()) return *it->second;
+    }
+    // Compiled without the lock, so that threads warming different pipelines run in parallel
+    // (the VkPipelineCache is internally synchronized); a twin made meanwhile wins.
 
     const auto words = find_shader(shader);
     VkShaderModuleCreateInfo sinfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
@@ -338,11 +365,10 @@ const Pipeline& Context::pipeline(std::string_view shader, std::span<const std::
     VkPipeline pipeline = VK_NULL_HANDLE;
     vk_check(vkCreateComputePipelines(m.device, m.cache->get(), 1, &cinfo, nullptr, &pipeline),
              "creating the compute pipeline " + key);
-    m.cache->mark_dirty();
     auto p = std::make_unique<ComputePipeline>(key, OwnedPipeline(m.device, pipeline));
-    auto& ref = *p;
-    m.pipelines.emplace(std::move(key), std::move(p));
-    return ref;
+    std::lock_guard lock(m.pipelines_mutex);
+    m.cache->mark_dirty();
+    return *m.pipelines.try_emplace(std::move(key), std::move(p)).first->second;
 }
 
 std::vector<std::string> Context::validation_messages() const {
@@ -356,7 +382,12 @@ void Context::clear_validation_messages() {
 }
 
 WorkStats Context::work_stats() const {
+    std::lock_guard lock(impl_->queue_mutex);
     return impl_->work;
+}
+
+int Context::open_count() {
+    return g_open_contexts.load();
 }
 
 MemoryStats Context::memory_stats() const {
@@ -374,6 +405,7 @@ void Context::reset_memory_peak() {
 }
 
 PipelineCacheStats Context::pipeline_cache_stats() const {
+    std::lock_guard lock(impl_->pipelines_mutex);
     return {impl_->cache->file(), impl_->cache->loaded_bytes(),
             static_cast<std::uint32_t>(impl_->pipelines.size()), impl_->cache->warnings()};
 }

@@ -48,6 +48,12 @@ struct Context::Impl {
     std::uint64_t staging_size = 0;
     std::uint64_t staged_uploads = 0;
 
+    // Models on several threads share one context: the staging buffer and the command pool of
+    // transfers are guarded by transfer_mutex, the queue, its fence and the work counts by
+    // queue_mutex, the pipeline table by pipelines_mutex. Each recording has its own pool.
+    std::mutex transfer_mutex;
+    std::mutex queue_mutex;
+    mutable std::mutex pipelines_mutex;
     OwnedCommandPool command_pool;
     OwnedFence fence;
     OwnedSetLayout set_layout;
@@ -62,8 +68,12 @@ struct Context::Impl {
     void create_device();
     void create_staging();
     void create_layouts();
-    VkCommandBuffer begin_one_shot();
-    void submit_and_wait(VkCommandBuffer cmd);
+    OwnedCommandPool create_command_pool(VkCommandPoolCreateFlags flags);
+    VkCommandBuffer begin_one_shot(VkCommandPool pool);
+    // `dispatches` and `barriers` are the recording's, added to the work counts; returns the
+    // submits made since the previous call that asked (the profile table's count).
+    std::uint64_t submit_and_wait(VkCommandBuffer cmd, std::uint32_t dispatches = 0,
+                                  std::uint32_t barriers = 0, bool profiled = false);
     void add_message(const std::string& m);
     void transfer(const BufferRange& range, std::span<std::byte> host, bool to_device);
 };

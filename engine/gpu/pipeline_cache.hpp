@@ -1,6 +1,7 @@
 #pragma once
 
 #include <vulkan/vulkan.h>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -41,7 +42,7 @@ class PipelineCache {
     std::filesystem::path file_;
     std::uint64_t loaded_bytes_ = 0;
     std::vector<std::string> warnings_;
-    bool dirty_ = false;
+    std::atomic<bool> dirty_{false};
 };
 
 std::filesystem::path default_cache_dir();

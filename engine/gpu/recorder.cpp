@@ -28,7 +28,8 @@ void memory_barrier(VkCommandBuffer cmd, VkPipelineStageFlags src_stage, VkAcces
 }  // namespace
 
 Recorder::Impl::Impl(Context& c) : context(c), ctx(c.impl()) {
-    cmd = ctx.begin_one_shot();
+    command_pool = ctx.create_command_pool(VK_COMMAND_POOL_CREATE_TRANSIENT_BIT);
+    cmd = ctx.begin_one_shot(command_pool.get());
     // Work submitted earlier (uploads, other passes) must be visible to this one.
     memory_barrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT, kWorkStages,
                    kWorkAccess);
@@ -45,9 +46,7 @@ Recorder::Impl::Impl(Context& c) : context(c), ctx(c.impl()) {
     }
 }
 
-Recorder::Impl::~Impl() {
-    if (cmd != VK_NULL_HANDLE) vkFreeCommandBuffers(ctx.device, ctx.command_pool.get(), 1, &cmd);
-}
+Recorder::Impl::~Impl() = default;
 
 void Recorder::Impl::check_open() const {
     if (submitted) throw Error("this recording was already submitted; start a new one");
@@ -202,13 +201,12 @@ void Recorder::Impl::submit() {
     memory_barrier(cmd, kWorkStages, VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
                    VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
     submitted = true;
-    ctx.work.dispatches += dispatches;
-    ctx.work.barriers += barriers;
-    ctx.submit_and_wait(cmd);
-    if (queries) print_profile();
+    const std::uint64_t submits =
+        ctx.submit_and_wait(cmd, dispatches, barriers, static_cast<bool>(queries));
+    if (queries) print_profile(submits);
 }
 
-void Recorder::Impl::print_profile() {
+void Recorder::Impl::print_profile(std::uint64_t submits) {
     std::vector<std::uint64_t> ticks(timestamps);
     vk_check(vkGetQueryPoolResults(ctx.device, queries.get(), 0, timestamps,
                                    ticks.size() * sizeof(std::uint64_t), ticks.data(),
@@ -232,8 +230,6 @@ void Recorder::Impl::print_profile() {
               [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
     // Submits since the previous table: this recording's and any staging transfers before it
     // (a decode step's token and position uploads on devices without unified memory).
-    const std::uint64_t submits = ctx.work.submits - ctx.profiled_submits;
-    ctx.profiled_submits = ctx.work.submits;
     std::fprintf(stderr, "prism profile (%s): %u dispatches, %u barriers, %llu submits, %.3f ms\n",
                  ctx.info.name.c_str(), dispatches, barriers,
                  static_cast<unsigned long long>(submits), total);

@@ -23,6 +23,9 @@ struct Recorder::Impl {
 
     Context& context;
     Context::Impl& ctx;
+    // A pool of its own, so that recordings on several threads need no lock (pools are
+    // externally synchronized); freeing it frees the command buffer.
+    OwnedCommandPool command_pool;
     VkCommandBuffer cmd = VK_NULL_HANDLE;
     VkPipeline bound = VK_NULL_HANDLE;
     std::vector<OwnedDescriptorPool> pools;
@@ -41,7 +44,7 @@ struct Recorder::Impl {
     void track(std::span<const Arg> args);
     VkDescriptorSet next_set();
     void timestamp(std::string_view label);
-    void print_profile();
+    void print_profile(std::uint64_t submits);
 };
 
 }  // namespace prism::gpu

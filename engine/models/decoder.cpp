@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <future>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -110,9 +111,35 @@ struct Decoder::Impl {
         // Heads the kernels cannot take as they are (tiny test models) are zero-padded in Q and
         // in the cache.
         hd_pad = ops::attention_head_dim(h.head_dim);
-        w = load_weights(ctx, file, h, *traits, options.upload_progress);
-        allocate_cache();
-        allocate_activations();
+        // The pipelines compile on worker threads while the weights upload: on CPU drivers
+        // compiling is most of a cold start.
+        load_weights(ctx, file, h, *traits, w, options.upload_progress, [this] {
+            allocate_cache();
+            allocate_activations();
+            warm_pipelines();
+        });
+    }
+
+    // Records, without submitting, a decode step and a prefill chunk from an empty cache, each
+    // on a thread of its own, so that the pipelines they use are compiled before the first
+    // answer needs them. Other sizes (a prompt of 2 to 8 rows, a longer cache) may still
+    // compile one or two variants when first met.
+    void warm_pipelines() {
+        const auto record_rows = [this](std::int64_t n) {
+            const std::vector<std::int32_t> tokens(static_cast<std::size_t>(n), 0);
+            const std::vector<std::int32_t> positions(
+                static_cast<std::size_t>(n * (mrope() ? 4 : 1)), 0);
+            Chunk c;
+            c.tokens = tokens;
+            c.positions = positions;
+            auto rec = ctx.record();
+            record_chunk(rec, c, 0, false);
+        };
+        std::optional<std::future<void>> prefill;
+        if (chunk > ops::kMatvecMaxColumns)
+            prefill = std::async(std::launch::async, record_rows, chunk);
+        record_rows(1);
+        if (prefill) prefill->get();
     }
 
     bool padded() const { return hd_pad != h.head_dim; }
@@ -381,24 +408,17 @@ struct Decoder::Impl {
         }
     }
 
-    // One chunk: every layer recorded into one command buffer, submitted once.
-    void run_chunk(const Chunk& c, bool all_logits, std::vector<float>& out) {
+    // Records one chunk of `n` rows at position `p0` whose ids and positions are in the `ids` and
+    // `pos` buffers; returns where its logits will be.
+    gpu::Tensor record_chunk(gpu::Recorder& rec, const Chunk& c, std::int64_t p0, bool all_logits) {
         const auto n = static_cast<std::int64_t>(c.tokens.size());
-        const std::int64_t p0 = n_past;
-        // Embedding rows look up row 0 of token_embd, then get overwritten.
-        std::vector<std::int32_t> lookup(c.tokens.begin(), c.tokens.end());
-        for (auto& id : lookup) id = std::max(id, 0);
         const auto id_bytes = static_cast<std::uint64_t>(n) * 4;
         const auto pos_bytes = static_cast<std::uint64_t>(c.positions.size()) * 4;
-        ctx.upload(ids.range(0, id_bytes), std::span<const std::int32_t>(lookup));
-        ctx.upload(pos.range(0, pos_bytes), c.positions);
-
         const auto ids_t = gpu::Tensor::contiguous(ids.range(0, id_bytes), TensorType::I32, {n});
         const auto pos_t = gpu::Tensor::contiguous(pos.range(0, pos_bytes), TensorType::I32,
                                                    {static_cast<std::int64_t>(c.positions.size())});
         const auto x_t = f32(x, {h.n_embd, n}), xn_t = f32(xn, {h.n_embd, n});
 
-        auto rec = ctx.record();
         ops::get_rows(rec, w.token_embd, ids_t, x_t);
         if (traits->scale_embeddings)
             ops::scale(rec, x_t, x_t, std::sqrt(static_cast<float>(h.n_embd)));
@@ -451,6 +471,21 @@ struct Decoder::Impl {
             logits_t = f32(logits, {h.n_vocab, 1});
             ops::matmul(rec, w.output, last_xn, logits_t);
         }
+        return logits_t;
+    }
+
+    // One chunk: every layer recorded into one command buffer, submitted once.
+    void run_chunk(const Chunk& c, bool all_logits, std::vector<float>& out) {
+        const auto n = static_cast<std::int64_t>(c.tokens.size());
+        const std::int64_t p0 = n_past;
+        // Embedding rows look up row 0 of token_embd, then get overwritten.
+        std::vector<std::int32_t> lookup(c.tokens.begin(), c.tokens.end());
+        for (auto& id : lookup) id = std::max(id, 0);
+        ctx.upload(ids.range(0, static_cast<std::uint64_t>(n) * 4),
+                   std::span<const std::int32_t>(lookup));
+        ctx.upload(pos.range(0, static_cast<std::uint64_t>(c.positions.size()) * 4), c.positions);
+        auto rec = ctx.record();
+        const gpu::Tensor logits_t = record_chunk(rec, c, p0, all_logits);
         ctx.submit(rec);
         n_past = p0 + n;
         // Every plane counts: a Qwen image's h/w planes run past its t position.

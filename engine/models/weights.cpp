@@ -1,6 +1,7 @@
 #include "models/weights.hpp"
 
 #include <array>
+#include <future>
 #include <span>
 #include <string>
 #include <utility>
@@ -64,32 +65,41 @@ class WeightLoader {
         pending_.push_back({&target, std::move(parts), TensorType::F32, total, 1, false});
     }
 
-    std::vector<gpu::Buffer> upload_all(std::uint64_t& bytes, const UploadProgress& progress) {
+    // Allocates every tensor's buffer and points its target at it, contents not yet there.
+    std::vector<gpu::Buffer> allocate_all() {
         std::vector<gpu::Buffer> buffers;
         buffers.reserve(pending_.size());
-        std::uint64_t total = 0;
-        for (const auto& p : pending_) total += p.bytes();
         for (const auto& p : pending_) {
             buffers.push_back(context_.allocate(p.bytes()));
+            *p.target =
+                p.matrix ? gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0, p.ne1})
+                         : gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0});
+        }
+        return buffers;
+    }
+
+    void upload_all(std::span<gpu::Buffer> buffers, std::uint64_t& bytes,
+                    const UploadProgress& progress) {
+        std::uint64_t total = 0;
+        for (const auto& p : pending_) total += p.bytes();
+        for (std::size_t i = 0; i < pending_.size(); ++i) {
+            const Pending& p = pending_[i];
+            gpu::Buffer& buffer = buffers[i];
             std::uint64_t at = 0;
             for (const gguf::TensorInfo* part : p.parts) {
                 if (part->type == p.type) {
-                    context_.upload(buffers.back().range(at, part->n_bytes), part->data);
+                    context_.upload(buffer.range(at, part->n_bytes), part->data);
                     at += part->n_bytes;
                 } else {
                     const auto wide = widen_to_q8_0(part->type, part->data);
-                    context_.upload(buffers.back().range(at, wide.size()),
+                    context_.upload(buffer.range(at, wide.size()),
                                     std::span<const std::byte>(wide));
                     at += wide.size();
                 }
             }
             bytes += p.bytes();
-            *p.target =
-                p.matrix ? gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0, p.ne1})
-                         : gpu::Tensor::contiguous(buffers.back().range(), p.type, {p.ne0});
             if (progress) progress(bytes, total);
         }
-        return buffers;
     }
 
   private:
@@ -137,10 +147,11 @@ class WeightLoader {
 
 }  // namespace
 
-DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, DecoderHParams& h,
-                            const ArchitectureTraits& traits, const UploadProgress& progress) {
+void load_weights(gpu::Context& context, const gguf::File& file, DecoderHParams& h,
+                  const ArchitectureTraits& traits, DecoderWeights& w,
+                  const UploadProgress& progress, const std::function<void()>& alongside) {
     WeightLoader loader(context, file);
-    DecoderWeights w;
+    w = DecoderWeights();
 
     const gguf::TensorInfo* embd = file.find_tensor("token_embd.weight");
     if (embd == nullptr) {
@@ -198,9 +209,17 @@ DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, Decod
             loader.vector(l.post_ffn_norm.emplace(), p + "post_ffw_norm.weight", h.n_embd);
         }
     }
-    w.buffers = loader.upload_all(w.bytes, progress);
+    w.buffers = loader.allocate_all();
     if (tied) w.output = w.token_embd;
-    return w;
+    std::future<void> beside;
+    if (alongside) beside = std::async(std::launch::async, alongside);
+    try {
+        loader.upload_all(w.buffers, w.bytes, progress);
+    } catch (...) {
+        if (beside.valid()) beside.wait();  // it uses the weights; its own error is moot now
+        throw;
+    }
+    if (beside.valid()) beside.get();
 }
 
 }  // namespace prism::models

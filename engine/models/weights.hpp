@@ -46,8 +46,12 @@ struct DecoderWeights {
 // Checks every tensor's presence, shape and type before uploading anything, so a bad file
 // fails fast with the tensor named; `n_vocab` of hparams is filled from token_embd.
 // `progress` (may be empty) sees (bytes uploaded, bytes in all) after each tensor.
+// `alongside` (may be empty) runs on another thread while the contents upload, once every
+// tensor of `weights` has its buffer: work that needs the weights' places but not their values
+// (compiling the pipelines that will read them). Its exceptions reach the caller.
 using UploadProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
-DecoderWeights load_weights(gpu::Context& context, const gguf::File& file, DecoderHParams& hparams,
-                            const ArchitectureTraits& traits, const UploadProgress& progress = {});
+void load_weights(gpu::Context& context, const gguf::File& file, DecoderHParams& hparams,
+                  const ArchitectureTraits& traits, DecoderWeights& weights,
+                  const UploadProgress& progress = {}, const std::function<void()>& alongside = {});
 
 }  // namespace prism::models

@@ -74,7 +74,7 @@ std::uint64_t vision_activation_bytes(const models::VisionHParams& h) {
 
 void check_fits(const gguf::File& file, const models::DecoderHParams& h,
                 const SessionOptions& options, const gpu::DeviceInfo& device,
-                const gguf::File* mmproj) {
+                const gguf::File* mmproj, std::uint64_t in_use) {
     const std::uint64_t weights = tensor_bytes(file);
     // As the decoder sizes its cache: f16 K and V per layer, heads padded for attention. A
     // context the decoder rejects is left for it to report.
@@ -98,6 +98,7 @@ void check_fits(const gguf::File& file, const models::DecoderHParams& h,
         if (available == 0) {
             for (const auto& heap : device.heaps) available = std::max(available, heap.bytes);
         }
+        available -= std::min(available, in_use);
     }
     const std::uint64_t needed = weights + kv + vision_weights + vision_activations;
     if (needed > available) {
@@ -107,8 +108,12 @@ void check_fits(const gguf::File& file, const models::DecoderHParams& h,
             parts += " + " + mib(vision_weights) + " vision encoder (" + mmproj->name() + ") + " +
                      mib(vision_activations) + " for encoding its largest image";
         }
+        const std::string others =
+            options.memory_budget_bytes == 0 && in_use > 0
+                ? " free (" + mib(in_use) + " are used by other models loaded on it)"
+                : "";
         throw Error(file.name() + " needs " + mib(needed) + " of device memory (" + parts +
-                    ") but " + device.name + " has " + mib(available));
+                    ") but " + device.name + " has " + mib(available) + others);
     }
 }
 

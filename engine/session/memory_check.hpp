@@ -21,9 +21,11 @@ std::uint64_t vision_activation_bytes(const models::VisionHParams& vision);
 
 // Throws Error saying how much device memory the weights, the KV cache and (with an mmproj)
 // the vision encoder's weights and activations need and how much the device (or
-// options.memory_budget_bytes) offers.
+// options.memory_budget_bytes) offers; `in_use` bytes of the device are already taken by
+// other models on it and count against the device's memory (not against a budget, which is
+// this model's own).
 void check_fits(const gguf::File& file, const models::DecoderHParams& hparams,
                 const SessionOptions& options, const gpu::DeviceInfo& device,
-                const gguf::File* mmproj = nullptr);
+                const gguf::File* mmproj = nullptr, std::uint64_t in_use = 0);
 
 }  // namespace prism::session

@@ -117,7 +117,8 @@ std::string_view stop_reason_name(StopReason reason) {
 
 struct Session::Impl {
     // Declared first so that it is destroyed last: the decoder's buffers belong to it.
-    std::unique_ptr<gpu::Context> context;
+    std::shared_ptr<Device> device;
+    gpu::Context* context = nullptr;  // the device's
     std::optional<text::Tokenizer> tokenizer;
     std::optional<ChatTemplate> chat;
     bool has_template = false;
@@ -163,14 +164,14 @@ Session Session::load(const std::filesystem::path& path, const SessionOptions& o
     impl->has_template = file.contains("tokenizer.chat_template");
     step(0.05f);
 
-    gpu::ContextOptions context_options;
-    context_options.device = options.device;
-    context_options.validation = options.validation;
-    impl->context = std::make_unique<gpu::Context>(context_options);
+    impl->device =
+        options.gpu ? options.gpu
+                    : Device::shared({.device = options.device, .validation = options.validation});
+    impl->context = &impl->device->context();
     std::optional<gguf::File> mmproj;
     if (!options.mmproj.empty()) mmproj.emplace(gguf::File::open(options.mmproj));
     session::check_fits(file, hparams, options, impl->context->device(),
-                        mmproj ? &*mmproj : nullptr);
+                        mmproj ? &*mmproj : nullptr, impl->context->memory_stats().device_in_use);
     step(0.1f);
 
     models::DecoderOptions decoder_options;
@@ -486,6 +487,9 @@ bool Session::has_chat_template() const {
 }
 std::string_view Session::architecture() const {
     return impl_->decoder->hparams().architecture;
+}
+const std::shared_ptr<Device>& Session::device() const {
+    return impl_->device;
 }
 std::string_view Session::device_name() const {
     return impl_->context->device().name;

@@ -38,10 +38,8 @@ constexpr std::int64_t kMaxInitialTimestampIndex = 50;            // 1 s
 // (faster-whisper's prompt_reset_on_temperature).
 constexpr float kPromptResetTemperature = 0.5f;
 
-gpu::ContextOptions context_options(const TranscriberOptions& o) {
-    gpu::ContextOptions c;
-    c.device = o.device;
-    return c;
+std::shared_ptr<Device> device_for(const TranscriberOptions& o) {
+    return o.gpu ? o.gpu : Device::shared({.device = o.device});
 }
 
 std::string trim_left(std::string s) {
@@ -79,7 +77,8 @@ std::string Transcript::text() const {
 }
 
 struct Transcriber::Impl {
-    gpu::Context ctx;
+    std::shared_ptr<Device> device;  // first, so that it outlives the buffers below
+    gpu::Context& ctx;
     gguf::File file;
     models::WhisperHParams h;
     text::Tokenizer tokenizer;
@@ -95,7 +94,8 @@ struct Transcriber::Impl {
     std::vector<float> encoded_mel;          // and the window itself (a hash can collide)
 
     Impl(const std::filesystem::path& path, const TranscriberOptions& options)
-        : ctx(context_options(options)),
+        : device(device_for(options)),
+          ctx(device->context()),
           file(gguf::File::open(path)),
           h(models::read_whisper_hparams(file)),
           tokenizer(text::Tokenizer::from_gguf(file)),
@@ -381,6 +381,10 @@ Transcriber::Transcriber(const std::filesystem::path& model, const TranscriberOp
     : impl_(std::make_unique<Impl>(model, options)) {}
 
 Transcriber::~Transcriber() = default;
+
+const std::shared_ptr<Device>& Transcriber::device() const {
+    return impl_->device;
+}
 
 Transcript Transcriber::transcribe(std::span<const float> samples, const TranscribeOptions& options,
                                    const TranscribeCallbacks& callbacks) {

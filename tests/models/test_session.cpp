@@ -17,6 +17,7 @@
 #include <optional>
 #include <thread>
 
+#include "models/greedy_options.hpp"
 #include "models/model_files.hpp"
 #include "prism/session.hpp"
 #include "session/chat_tokens.hpp"
@@ -26,13 +27,6 @@ namespace prism::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-GenerateOptions greedy(std::int64_t max_tokens) {
-    GenerateOptions o;
-    o.sampling.temperature = 0.0f;
-    o.max_tokens = max_tokens;
-    return o;
-}
 
 class SessionTest : public ::testing::Test {
   protected:

@@ -11,18 +11,12 @@
 #include <optional>
 #include <string>
 
+#include "models/greedy_options.hpp"
 #include "models/model_files.hpp"
 #include "prism/session.hpp"
 
 namespace prism::test {
 namespace {
-
-GenerateOptions greedy(std::int64_t max_tokens) {
-    GenerateOptions o;
-    o.sampling.temperature = 0.0f;
-    o.max_tokens = max_tokens;
-    return o;
-}
 
 std::optional<Session> load(std::int64_t n_ctx) {
     SessionOptions o;

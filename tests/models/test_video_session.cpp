@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "models/greedy_options.hpp"
 #include "prism/error.hpp"
 #include "prism/media/image.hpp"
 #include "prism/media/video.hpp"
@@ -19,16 +20,10 @@ namespace prism {
 namespace {
 
 namespace fs = std::filesystem;
+using test::greedy;
 
 const fs::path kVlm = fs::path(PRISM_TEST_DATA_DIR) / "vlm";
 const fs::path kVideo = fs::path(PRISM_TEST_DATA_DIR) / "video";
-
-GenerateOptions greedy(std::int64_t max_tokens) {
-    GenerateOptions o;
-    o.sampling.temperature = 0.0f;
-    o.max_tokens = max_tokens;
-    return o;
-}
 
 Session load(const std::string& family) {
     SessionOptions o;

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "models/greedy_options.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/media/image.hpp"
@@ -32,15 +33,9 @@ namespace prism {
 namespace {
 
 namespace fs = std::filesystem;
+using test::greedy;
 
 const fs::path kVlm = fs::path(PRISM_TEST_DATA_DIR) / "vlm";
-
-GenerateOptions greedy(std::int64_t max_tokens) {
-    GenerateOptions o;
-    o.sampling.temperature = 0.0f;
-    o.max_tokens = max_tokens;
-    return o;
-}
 
 struct Case {
     std::string family;

@@ -1,8 +1,9 @@
 #pragma once
 
-// A conversation with a text model: the public entry point for applications. A Session owns the
-// Vulkan context, the tokenizer, the chat template and the decoder of one GGUF file, and with
-// SessionOptions::mmproj the vision encoder that turns images in messages into decoder rows.
+// A conversation with a text model: the public entry point for applications. A Session holds
+// its share of a Vulkan device context (prism::Device), and owns the tokenizer, the chat template
+// and the decoder of one GGUF file, and with SessionOptions::mmproj the vision encoder that turns
+// images in messages into decoder rows.
 //
 // Multi-turn chats keep the KV cache: each generate() tokenizes the whole conversation again
 // and only the tokens after the longest common prefix with what the cache already holds are
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "prism/chat_template.hpp"
+#include "prism/device.hpp"
 #include "prism/error.hpp"
 #include "prism/text/sampler.hpp"
 #include "prism/tokenizer.hpp"
@@ -79,6 +81,9 @@ struct SessionOptions {
     std::uint64_t memory_budget_bytes = 0;
     // llama.cpp's mmproj GGUF with the vision encoder for this text model; empty: text only.
     std::filesystem::path mmproj;
+    // The device context to load onto (shared with other models on it); null:
+    // Device::shared() for `device` and `validation`.
+    std::shared_ptr<Device> gpu;
 };
 
 // Load progress in [0, 1]: coarse steps for opening and checking the file, then by the bytes
@@ -203,6 +208,8 @@ class Session {
     // Whether an mmproj was loaded, so that messages may hold images.
     bool has_vision() const;
     std::string_view device_name() const;
+    // The device context the model lives on, to load other models beside it.
+    const std::shared_ptr<Device>& device() const;
     std::int64_t n_ctx() const;
     // The context length the model was trained with (its GGUF's context_length).
     std::int64_t trained_context() const;
@@ -213,7 +220,8 @@ class Session {
     double load_seconds() const;
     std::uint64_t weight_bytes() const;
     std::uint64_t kv_cache_bytes() const;
-    // Device memory handed out to this session's buffers now (weights, KV cache, activations).
+    // Device memory handed out now on this session's device: its buffers (weights, KV cache,
+    // activations) and those of any other model sharing the device.
     std::uint64_t device_memory_in_use() const;
 
     struct Impl;

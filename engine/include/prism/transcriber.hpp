@@ -26,11 +26,16 @@
 #include <utility>
 #include <vector>
 
+#include "prism/device.hpp"
+
 namespace prism {
 
 struct TranscriberOptions {
     // Index or part of a Vulkan device name; empty uses PRISM_DEVICE or picks automatically.
     std::string device;
+    // The device context to load onto (shared with other models on it); null:
+    // Device::shared() for `device`.
+    std::shared_ptr<Device> gpu;
     // Keep the last window's encoding, so that the same sound transcribed again (with other
     // options) is not encoded again. Benchmarks turn it off.
     bool reuse_last_window = true;
@@ -112,6 +117,8 @@ class Transcriber {
 
     bool multilingual() const;
     std::string model_description() const;  // "whisper: 4 + 4 blocks, 384 wide, 51864 tokens"
+    // The device context the model lives on (shared with the other models on it).
+    const std::shared_ptr<Device>& device() const;
 
     struct Impl;
 

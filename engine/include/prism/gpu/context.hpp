@@ -67,8 +67,11 @@ struct PipelineCacheStats {
     std::vector<std::string> warnings;
 };
 
-// A Vulkan device with its queue, memory, pipelines and staging. One per process is
-// the norm; everything it creates dies with it. Methods may be called from one thread at a time.
+// A Vulkan device with its queue, memory, pipelines and staging. One per process is the norm
+// (prism::Device shares one among the models loaded); everything it creates dies with it.
+// Models on different threads may use it at once: allocations, pipelines, transfers and
+// recordings are safe to make concurrently, and submissions queue one after the other. One
+// Recorder belongs to one thread.
 class Context {
   public:
     explicit Context(const ContextOptions& options = {});
@@ -112,6 +115,9 @@ class Context {
     void save_pipeline_cache();
 
     bool profiling() const;
+
+    // Vulkan devices (Contexts) this process has open now.
+    static int open_count();
 
     struct Impl;
     Impl& impl() const { return *impl_; }
