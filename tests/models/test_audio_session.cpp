@@ -1,14 +1,33 @@
-// Sessions given sound: a model without an audio encoder refuses it, naming what to load.
+// Sessions given sound, on the tiny audio fixtures (tests/data/audio-models): the audio rows a
+// session lays out and encodes give transformers' logits and greedy tokens for a whole audio
+// prompt (Qwen2-Audio, Voxtral); the session does the same end to end from jfk.wav, keeps a
+// sound in the KV cache, reports its timings, encodes long sound in 30-s windows, and refuses
+// what it cannot take with a sentence naming it.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <vector>
 
+#include "models/reference_decoder.hpp"
 #include "prism/error.hpp"
+#include "prism/gguf.hpp"
 #include "prism/media/audio.hpp"
+#include "prism/models/architecture.hpp"
+#include "prism/models/decoder.hpp"
 #include "prism/session.hpp"
+#include "prism/text/sampler.hpp"
+#include "prism/tokenizer.hpp"
+#include "session/media_prompt.hpp"
+#include "support/gpu_test.hpp"
 
 namespace prism {
 namespace {
@@ -16,19 +35,258 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kData = fs::path(PRISM_TEST_DATA_DIR);
+const fs::path kAudioModels = kData / "audio-models";
+
+GenerateOptions greedy(std::int64_t max_tokens) {
+    GenerateOptions o;
+    o.sampling.temperature = 0.0f;
+    o.max_tokens = max_tokens;
+    return o;
+}
+
+std::shared_ptr<const media::Audio> jfk() {
+    static const auto sound =
+        std::make_shared<const media::Audio>(media::decode_audio_file(kData / "audio" / "jfk.wav"));
+    return sound;
+}
+
+std::vector<float> read_f32(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    const std::string bytes{std::istreambuf_iterator<char>(in), {}};
+    std::vector<float> out(bytes.size() / sizeof(float));
+    std::copy_n(bytes.data(), out.size() * sizeof(float), reinterpret_cast<char*>(out.data()));
+    return out;
+}
+
+// prompt.json is {"tokens": [...], "greedy": [...]}: the integers after `"key": [`.
+std::vector<std::int32_t> json_ints(const fs::path& path, const std::string& key) {
+    std::ifstream in(path);
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    const std::size_t at = text.find("\"" + key + "\"");
+    if (at == std::string::npos) throw std::runtime_error(path.string() + ": no " + key);
+    const std::size_t open = text.find('[', at), close = text.find(']', at);
+    std::string list = text.substr(open + 1, close - open - 1);
+    std::replace(list.begin(), list.end(), ',', ' ');
+    std::istringstream values(list);
+    std::vector<std::int32_t> out;
+    for (std::int32_t v = 0; values >> v;) out.push_back(v);
+    return out;
+}
+
+struct Case {
+    std::string family;
+    bool end_marker = false;  // qwen2a closes the rows with <|audio_eos|>; voxtral does not
+};
+
+std::ostream& operator<<(std::ostream& os, const Case& c) {
+    return os << c.family;
+}
+
+std::string family_name(const ::testing::TestParamInfo<Case>& param) {
+    return param.param.family;
+}
+
+class AudioPromptFixture : public test::GpuTest, public ::testing::WithParamInterface<Case> {};
+
+// The rows a session lays out (text, markers, the sound's rows from Prism's mel and encoder)
+// against transformers' whole model. Tolerance 1e-3 x max |logit|, as for the vision fixtures:
+// the encoder's rows are within 1e-3 of transformers' (test_audio_encoder), and the decoder
+// adds its f32 summation order and f16 KV cache.
+TEST_P(AudioPromptFixture, LogitsAndGreedyTokensMatchTransformers) {
+    const Case& c = GetParam();
+    const fs::path dir = kAudioModels / c.family;
+    const auto text_file = gguf::File::open(dir / "text.gguf");
+    const auto mmproj = gguf::File::open(dir / "mmproj.gguf");
+    const auto hparams = models::read_hparams(text_file);
+    const auto tokenizer = text::Tokenizer::from_gguf(text_file);
+    const auto expected = json_ints(dir / "prompt.json", "tokens");
+    const auto reference_greedy = json_ints(dir / "prompt.json", "greedy");
+
+    session::MediaPrompt media(
+        ctx(), nullptr,
+        std::make_unique<session::AudioPrompt>(ctx(), mmproj, tokenizer, hparams, "text.gguf"),
+        false, hparams.n_embd);
+    // The text around the sound, without the markers the layout writes itself.
+    const auto first = std::find(expected.begin(), expected.end(), -1);
+    const auto last = std::find(expected.rbegin(), expected.rend(), -1).base();
+    const std::vector<session::ChatPiece> pieces = {
+        {{expected.begin(), first - 1}, -1},
+        {{}, 0},
+        {{last + (c.end_marker ? 1 : 0), expected.end()}, -1}};
+    const MessagePart part = MessagePart::of_audio(jfk());
+    const MessagePart* parts[] = {&part};
+    const session::MediaPromptRows rows = media.build(pieces, parts);
+    const auto laid_out = rows.rows.tokens();
+    EXPECT_EQ(std::vector<std::int32_t>(laid_out.begin(), laid_out.end()), expected);
+
+    session::MediaWork work;
+    const gpu::Tensor embeddings = media.gather(rows, 0, work);
+    EXPECT_EQ(work.audio.sounds, 1);
+    EXPECT_EQ(embeddings.ne[1], std::count(expected.begin(), expected.end(), -1));
+
+    models::Decoder decoder(ctx(), text_file, {.n_ctx = 512, .prefill_chunk = 64});
+    std::vector<float> logits =
+        decoder.forward({.tokens = laid_out, .embeddings = &embeddings, .positions = {}});
+    const auto reference = read_f32(dir / "logits.f32");
+    ASSERT_EQ(logits.size(), reference.size());
+    const test::LogitGap gap = test::logit_gap(reference, logits);
+    std::cout << "[ audio    ] " << c.family << ": max |logit diff| " << gap.max_abs_diff
+              << " of max |logit| " << gap.max_abs << " (" << gap.max_abs_diff / gap.max_abs
+              << ")\n";
+    EXPECT_LE(gap.max_abs_diff, 1e-3f * gap.max_abs);
+
+    std::vector<std::int32_t> generated;
+    for (std::size_t i = 0; i < reference_greedy.size(); ++i) {
+        const std::int32_t next = text::argmax(logits);
+        generated.push_back(next);
+        if (i + 1 < reference_greedy.size()) logits = decoder.forward(std::span(&next, 1));
+    }
+    EXPECT_EQ(generated, reference_greedy);
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, AudioPromptFixture,
+                         ::testing::Values(Case{"qwen2a", true}, Case{"voxtral", false}),
+                         family_name);
+
+Session load_pair(const std::string& text_family, const fs::path& mmproj) {
+    SessionOptions o;
+    o.n_ctx = 1024;
+    o.prefill_chunk = 128;
+    o.validation = true;
+    o.mmproj = mmproj;
+    return Session::load(kAudioModels / text_family / "text.gguf", o);
+}
+
+class AudioSession : public ::testing::TestWithParam<Case> {};
+
+// The session renders the fixture's prompt by itself (ChatML, guessed from the vocabulary),
+// decodes nothing again and gives transformers' greedy tokens; the sound stays in the cache.
+TEST_P(AudioSession, SoundMessageGivesTheReferenceTokensAndStaysCached) {
+    const Case& c = GetParam();
+    Session s = load_pair(c.family, kAudioModels / c.family / "mmproj.gguf");
+    EXPECT_TRUE(s.has_audio());
+    EXPECT_FALSE(s.has_vision());
+    const auto expected = json_ints(kAudioModels / c.family / "prompt.json", "tokens");
+    const auto reference_greedy = json_ints(kAudioModels / c.family / "prompt.json", "greedy");
+
+    s.add_user({MessagePart::of_audio(jfk()), MessagePart::of_text("What is said?")});
+    const GenerateResult first = s.generate(greedy(8));
+    EXPECT_EQ(std::vector<std::int32_t>(first.tokens.begin(), first.tokens.end()),
+              reference_greedy);
+    EXPECT_EQ(first.timings.prompt_tokens, static_cast<std::int64_t>(expected.size()));
+    EXPECT_EQ(first.timings.sounds_encoded, 1);
+    EXPECT_GT(first.timings.audio_decode_seconds, 0.0);
+    EXPECT_GT(first.timings.audio_mel_seconds, 0.0);
+    EXPECT_GT(first.timings.audio_encode_seconds, 0.0);
+    EXPECT_EQ(first.timings.images_encoded, 0);
+
+    // The next turn reuses the whole first prompt: the sound is not encoded again.
+    s.add_user("And then?");
+    const GenerateResult second = s.generate(greedy(2));
+    EXPECT_EQ(second.timings.sounds_encoded, 0);
+    EXPECT_EQ(second.timings.audio_encode_seconds, 0.0);
+    EXPECT_GE(second.timings.prompt_tokens_reused, static_cast<std::int64_t>(expected.size()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, AudioSession,
+                         ::testing::Values(Case{"qwen2a", true}, Case{"voxtral", false}),
+                         family_name);
+
+// Prompt rows of one user turn (max_tokens 0: the prompt is only evaluated).
+std::int64_t prompt_rows(Session& s, std::vector<MessagePart> parts) {
+    s.clear_messages();
+    s.add_user(std::move(parts));
+    return s.generate(greedy(0)).timings.prompt_tokens;
+}
+
+// Ultravox writes the rows alone, 187 per 30-s window: its mmproj (the whisper fixture) pairs
+// with any text model of its width.
+TEST(AudioSessionLayout, UltravoxRowsStandAloneAndLongSoundTakesOneWindowEach) {
+    Session s = load_pair("qwen2a", kAudioModels / "whisper" / "mmproj.gguf");
+    const std::int64_t text_only = prompt_rows(s, {MessagePart::of_text("What is said?")});
+    EXPECT_EQ(prompt_rows(s, {MessagePart::of_audio(jfk()), MessagePart::of_text("What is said?")}),
+              text_only + 187);
+
+    // 33 s: two windows, rows of both in order.
+    auto longer = std::make_shared<media::Audio>(*jfk());
+    longer->samples.clear();
+    while (longer->samples.size() < 33u * 16000)
+        longer->samples.insert(longer->samples.end(), jfk()->samples.begin(), jfk()->samples.end());
+    longer->samples.resize(33u * 16000);
+    const GenerateResult r = [&] {
+        s.clear_messages();
+        s.add_user({MessagePart::of_audio(longer), MessagePart::of_text("What is said?")});
+        return s.generate(greedy(1));
+    }();
+    EXPECT_EQ(r.timings.prompt_tokens, text_only + 2 * 187);
+    EXPECT_EQ(r.timings.sounds_encoded, 1);
+    EXPECT_EQ(r.tokens.size(), 1u);
+}
+
+// Qwen2-Audio encodes the sound alone: an 11-s clip gives 275 rows, a 33-s sound the rows of a
+// full window (750) and of its last 3 s.
+TEST(AudioSessionLayout, QwenAudioCountsRowsOfTheSoundAcrossWindows) {
+    Session s = load_pair("qwen2a", kAudioModels / "qwen2a" / "mmproj.gguf");
+    const std::int64_t text_only = prompt_rows(s, {MessagePart::of_text("Hi")});
+    EXPECT_EQ(prompt_rows(s, {MessagePart::of_audio(jfk()), MessagePart::of_text("Hi")}),
+              text_only + 2 + 275);
+    auto longer = std::make_shared<media::Audio>(*jfk());
+    longer->samples.assign(33u * 16000, 0.01f);
+    // 3 s after the first window: 300 mel frames, 150 encoder frames, 75 rows after pooling.
+    EXPECT_EQ(prompt_rows(s, {MessagePart::of_audio(longer), MessagePart::of_text("Hi")}),
+              text_only + 2 + 750 + 75);
+}
 
 TEST(AudioSessionErrors, TextOnlyModelRefusesAudio) {
     Session s =
         Session::load(kData / "vlm" / "gemma3" / "text.gguf", {.n_ctx = 64, .validation = true});
-    const auto sound =
-        std::make_shared<const media::Audio>(media::decode_audio_file(kData / "audio" / "jfk.wav"));
     try {
-        s.add_user({MessagePart::of_text("listen"), MessagePart::of_audio(sound)});
+        s.add_user({MessagePart::of_text("listen"), MessagePart::of_audio(jfk())});
         ADD_FAILURE() << "a text-only session took a sound";
     } catch (const Error& e) {
         EXPECT_STREQ(e.what(), "this model has no audio encoder; load an mmproj with one");
     }
     EXPECT_TRUE(s.messages().empty());
+}
+
+std::string add_error(Session& s, std::vector<MessagePart> parts) {
+    try {
+        s.add_user(std::move(parts));
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(accepted)";
+}
+
+TEST(AudioSessionErrors, RefusesSoundItCannotTakeNamingIt) {
+    Session s = load_pair("qwen2a", kAudioModels / "qwen2a" / "mmproj.gguf");
+    auto blip = std::make_shared<media::Audio>();
+    blip->name = "blip.wav";
+    blip->samples.assign(100, 0.5f);  // 6 ms: not one row
+    EXPECT_EQ(add_error(s, {MessagePart::of_audio(blip)}),
+              "blip.wav: the sound (0.00625 s) is too short for this model's audio encoder");
+    auto empty = std::make_shared<media::Audio>();
+    empty->name = "empty.wav";
+    EXPECT_EQ(add_error(s, {MessagePart::of_audio(empty)}), "empty.wav: the sound has no samples");
+    auto fast = std::make_shared<media::Audio>(*jfk());
+    fast->sample_rate = 44100;
+    EXPECT_NE(add_error(s, {MessagePart::of_audio(fast)}).find("44100 Hz"), std::string::npos);
+    const auto picture = std::make_shared<const media::Image>(
+        media::decode_image_file(kData / "vlm" / "gemma3" / "image.png"));
+    EXPECT_EQ(add_error(s, {MessagePart::of_image(picture)}),
+              "this model has no vision encoder; load an mmproj");
+    EXPECT_TRUE(s.messages().empty());
+}
+
+TEST(AudioSessionErrors, TextModelWithoutTheMarkersIsRefusedAtLoad) {
+    // Voxtral's layout needs [BEGIN_AUDIO], which the Qwen2-Audio text model lacks.
+    try {
+        (void)load_pair("qwen2a", kAudioModels / "voxtral" / "mmproj.gguf");
+        ADD_FAILURE() << "the pair loaded";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("'[BEGIN_AUDIO]'"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace
