@@ -20,14 +20,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 text::TokenId audio_marker(const text::Tokenizer& tokenizer, std::string_view text,
                            std::string_view model_name) {
-    const auto id = tokenizer.find_token(text);
-    if (!id) {
-        throw Error(std::string(model_name) + ": the text model's vocabulary has no '" +
-                    std::string(text) +
-                    "' token, which this audio projector's prompt layout needs (is the mmproj "
-                    "for another model?)");
-    }
-    return *id;
+    return layout_marker(tokenizer, text, model_name, "audio");
 }
 
 std::string seconds_text(const media::Audio& audio) {

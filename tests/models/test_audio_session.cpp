@@ -200,15 +200,11 @@ std::int64_t prompt_rows(Session& s, std::vector<MessagePart> parts) {
     return s.generate(greedy(0)).timings.prompt_tokens;
 }
 
-// Ultravox writes the rows alone, 187 per 30-s window: its mmproj (the whisper fixture) pairs
-// with any text model of its width.
-TEST(AudioSessionLayout, UltravoxRowsStandAloneAndLongSoundTakesOneWindowEach) {
+// Ultravox writes the rows alone, 187 per 30-s window (a 33-s sound: two windows): its mmproj
+// (the whisper fixture) pairs with any text model of its width.
+TEST(AudioSessionLayout, UltravoxRowsStandAloneOneRunPerWindow) {
     Session s = load_pair("qwen2a", kAudioModels / "whisper" / "mmproj.gguf");
     const std::int64_t text_only = prompt_rows(s, {MessagePart::of_text("What is said?")});
-    EXPECT_EQ(prompt_rows(s, {MessagePart::of_audio(jfk()), MessagePart::of_text("What is said?")}),
-              text_only + 187);
-
-    // 33 s: two windows, rows of both in order.
     auto longer = std::make_shared<media::Audio>(*jfk());
     longer->samples.clear();
     while (longer->samples.size() < 33u * 16000)
@@ -224,13 +220,11 @@ TEST(AudioSessionLayout, UltravoxRowsStandAloneAndLongSoundTakesOneWindowEach) {
     EXPECT_EQ(r.tokens.size(), 1u);
 }
 
-// Qwen2-Audio encodes the sound alone: an 11-s clip gives 275 rows, a 33-s sound the rows of a
-// full window (750) and of its last 3 s.
+// Qwen2-Audio encodes the sound alone (jfk.wav's 11 s: 275 rows, the fixture tests above): a
+// 33-s sound gives the rows of a full window (750) and of its last 3 s.
 TEST(AudioSessionLayout, QwenAudioCountsRowsOfTheSoundAcrossWindows) {
     Session s = load_pair("qwen2a", kAudioModels / "qwen2a" / "mmproj.gguf");
     const std::int64_t text_only = prompt_rows(s, {MessagePart::of_text("Hi")});
-    EXPECT_EQ(prompt_rows(s, {MessagePart::of_audio(jfk()), MessagePart::of_text("Hi")}),
-              text_only + 2 + 275);
     auto longer = std::make_shared<media::Audio>(*jfk());
     longer->samples.assign(33u * 16000, 0.01f);
     // 3 s after the first window: 300 mel frames, 150 encoder frames, 75 rows after pooling.
