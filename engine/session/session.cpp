@@ -273,7 +273,14 @@ VideoPlan Session::plan_video(const media::Video& video, std::int64_t token_budg
         encode.add_special = false;
         return static_cast<std::int64_t>(impl_->tokenizer->encode(text, encode).size());
     };
-    return session::plan_video(video, budget, costs);
+    VideoPlan plan = session::plan_video(video, budget, costs);
+    // The sound's rows come on top of the pictures' budget, as add_message puts them in.
+    if (const session::AudioPrompt* audio = impl_->audio()) {
+        for (const std::size_t samples : session::video_sound_samples(video, plan))
+            if (audio->embedding_rows(samples) > 0)
+                plan.audio_tokens += audio->prompt_rows(samples);
+    }
+    return plan;
 }
 bool Session::has_vision() const {
     return impl_->vision() != nullptr;

@@ -21,12 +21,15 @@
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/media/audio.hpp"
+#include "prism/media/image.hpp"
+#include "prism/media/video.hpp"
 #include "prism/models/architecture.hpp"
 #include "prism/models/decoder.hpp"
 #include "prism/session.hpp"
 #include "prism/text/sampler.hpp"
 #include "prism/tokenizer.hpp"
 #include "session/media_prompt.hpp"
+#include "support/gguf_builder.hpp"
 #include "support/gpu_test.hpp"
 
 namespace prism {
@@ -281,6 +284,129 @@ TEST(AudioSessionErrors, TextModelWithoutTheMarkersIsRefusedAtLoad) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("'[BEGIN_AUDIO]'"), std::string::npos) << e.what();
     }
+}
+
+// A model that sees and hears, as Qwen2.5-Omni does, put together for the test: the qwen25vl
+// vision fixture's mmproj with the whisper fixture's ultravox tower beside it, its last
+// projection replaced by a seeded one of the qwen25vl text model's width (64). Random audio
+// weights: this checks where rows go and how many, not their values.
+void copy_value(test::GgufBuilder& b, const gguf::Value& v) {
+    const std::string key(v.key());
+    switch (v.type()) {
+        case gguf::ValueType::U32:
+            b.set(key, v.as<std::uint32_t>());
+            return;
+        case gguf::ValueType::I32:
+            b.set(key, v.as<std::int32_t>());
+            return;
+        case gguf::ValueType::F32:
+            b.set(key, v.as<float>());
+            return;
+        case gguf::ValueType::Bool:
+            b.set(key, v.as<bool>());
+            return;
+        case gguf::ValueType::String:
+            b.set(key, v.as<std::string>());
+            return;
+        case gguf::ValueType::Array:
+            if (v.element_type() == gguf::ValueType::F32) {
+                b.set_array(key, v.as_array<float>());
+                return;
+            }
+            if (v.element_type() == gguf::ValueType::I32) {
+                b.set_array(key, v.as_array<std::int32_t>());
+                return;
+            }
+            break;
+        default:
+            break;
+    }
+    throw std::runtime_error("cannot copy " + key + " (" + v.to_string() + ")");
+}
+
+void copy_tensor(test::GgufBuilder& b, const gguf::TensorInfo& t) {
+    std::vector<std::uint64_t> ne(t.ne.begin(),
+                                  t.ne.begin() + std::max<std::uint32_t>(t.n_dims, 1));
+    b.tensor(std::string(t.name), t.type, ne, {t.data.begin(), t.data.end()});
+}
+
+fs::path seeing_and_hearing_mmproj() {
+    const fs::path path = fs::path(::testing::TempDir()) / "prism-sees-and-hears.gguf";
+    const auto vision = gguf::File::open(kData / "vlm" / "qwen25vl" / "mmproj.gguf");
+    const auto audio = gguf::File::open(kAudioModels / "whisper" / "mmproj.gguf");
+    test::GgufBuilder b;
+    for (const gguf::Value& v : vision.metadata()) copy_value(b, v);
+    b.set("clip.has_audio_encoder", true);
+    b.set("clip.audio.projector_type", "ultravox");
+    for (const gguf::Value& v : audio.metadata()) {
+        if (v.key().starts_with("clip.audio.") && v.key() != "clip.audio.projection_dim")
+            copy_value(b, v);
+    }
+    b.set("clip.audio.projection_dim", std::uint32_t{64});
+    for (const gguf::TensorInfo& t : vision.tensors()) copy_tensor(b, t);
+    for (const gguf::TensorInfo& t : audio.tensors()) {
+        if (t.name != "mm.a.mlp.2.weight") {
+            copy_tensor(b, t);
+            continue;
+        }
+        std::vector<float> w(static_cast<std::size_t>(t.ne[0]) * 64);
+        std::uint32_t state = 12345;
+        for (float& x : w) {
+            state = state * 1664525u + 1013904223u;
+            x = (static_cast<float>(state >> 8) / 16777216.0f - 0.5f) * 0.2f;
+        }
+        b.tensor_f32("mm.a.mlp.2.weight", {t.ne[0], 64}, w);
+    }
+    b.write(path);
+    return path;
+}
+
+TEST(AudioSessionSeesAndHears, ImageAndSoundInOneMessageAndAVideoWithItsSound) {
+    SessionOptions o;
+    o.n_ctx = 2048;
+    o.validation = true;
+    o.mmproj = seeing_and_hearing_mmproj();
+    Session s = Session::load(kData / "vlm" / "qwen25vl" / "text.gguf", o);
+    ASSERT_TRUE(s.has_vision());
+    ASSERT_TRUE(s.has_audio());
+    const auto picture = std::make_shared<const media::Image>(
+        media::decode_image_file(kData / "vlm" / "qwen25vl" / "image.png"));
+    const std::int64_t text_only = prompt_rows(s, {MessagePart::of_text("Hi")});
+    const std::int64_t with_picture =
+        prompt_rows(s, {MessagePart::of_image(picture), MessagePart::of_text("Hi")});
+
+    // A picture and a sound in one message: the rows of both, each encoded once.
+    s.clear_messages();
+    s.add_user(
+        {MessagePart::of_image(picture), MessagePart::of_audio(jfk()), MessagePart::of_text("Hi")});
+    const GenerateResult both = s.generate(greedy(1));
+    EXPECT_EQ(both.timings.prompt_tokens, with_picture + 187);
+    EXPECT_EQ(both.timings.images_encoded, 0);  // still in the cache from the turn before
+    EXPECT_EQ(both.timings.sounds_encoded, 1);
+
+    // A video with a sound track (6 s), on a budget for about two of its pictures: each picture
+    // is followed by the sound up to the next one, 187 rows each (ultravox pads every window
+    // to 30 s).
+    const auto video = std::make_shared<const media::Video>(
+        media::decode_video_file(kData / "video" / "colours_h264_aac.mp4"));
+    ASSERT_TRUE(video->audio.has_value());
+    const VideoPlan all = s.plan_video(*video, 900);
+    const std::int64_t budget = 2 * all.tokens_per_frame + all.text_tokens / 2;
+    const VideoPlan plan = s.plan_video(*video, budget);
+    ASSERT_GE(plan.frames.size(), 2u);
+    ASSERT_LE(plan.frames.size(), 3u);
+    EXPECT_EQ(plan.audio_tokens, static_cast<std::int64_t>(plan.frames.size()) * 187);
+    s.clear_messages();
+    s.add_user({MessagePart::of_video(video, budget), MessagePart::of_text("Hi")});
+    const auto& parts = s.messages().back().parts;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        if (parts[i].is_image()) {
+            EXPECT_TRUE(parts[i + 1].is_audio()) << "part " << i;
+        }
+    }
+    const GenerateResult heard = s.generate(greedy(1));
+    EXPECT_EQ(heard.timings.prompt_tokens, text_only + plan.total_tokens + plan.audio_tokens);
+    EXPECT_EQ(heard.timings.sounds_encoded, static_cast<std::int64_t>(plan.frames.size()));
 }
 
 }  // namespace
