@@ -37,6 +37,7 @@ Usage (a developer tool; CI never runs Python, the fixtures are committed):
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import sys
 import wave
 from pathlib import Path
@@ -48,6 +49,15 @@ import gguf
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIP = ROOT / "tests" / "data" / "audio" / "jfk.wav"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_tiny_models as tiny  # noqa: E402  (tokenizers, text GGUF layout, init rules)
+
+N_GREEDY = 8
+SEED_TRIES = 64
+MIN_RELATIVE_MARGIN = 0.01
+TEXT_VOCAB = 352
+QUESTION = "What is said?"
 
 
 def read_wav(path: Path) -> np.ndarray:
@@ -221,9 +231,98 @@ def round_matrices_to_f16(module: torch.nn.Module) -> None:
 
 
 def text_config(cls, **extra):
-    return cls(vocab_size=352, hidden_size=48, intermediate_size=96, num_hidden_layers=1,
+    return cls(vocab_size=TEXT_VOCAB, hidden_size=48, intermediate_size=96, num_hidden_layers=1,
                num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=4096,
                **extra)
+
+
+# ------------------------------------------------------------------------------------------
+# The text model paired with an audio mmproj: a whole audio prompt against transformers.
+
+def audio_vocab(markers: list[str]) -> tiny.Vocab:
+    """Byte-level BPE with ChatML's turn tokens and the family's audio markers (control
+    tokens). The placeholder transformers replaces with audio rows comes last."""
+    return tiny.gpt2_vocab(TEXT_VOCAB, "qwen2", ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] +
+                           markers, bos="<|endoftext|>", eos="<|im_end|>", pad="<|endoftext|>",
+                           add_bos=False)
+
+
+def text_family(name: str, arch: str, hf_class: str, vocab: tiny.Vocab, config) -> tiny.Family:
+    return tiny.Family(name, arch, hf_class, 0, config.to_dict(), vocab, rope_neox=arch != "llama")
+
+
+def init_text(model: torch.nn.Module, fam: tiny.Family, seed: int) -> None:
+    """make_tiny_models' rules for the language model; the audio side is left as it is."""
+    tiny.init_parameters(model, fam, seed, prefix="model.language_model.",
+                         other=lambda name, p, gen: not name.startswith(
+                             ("model.language_model.", "lm_head.")))
+
+
+class TextView:
+    """The language model as make_tiny_models' GGUF writer expects a causal LM."""
+
+    def __init__(self, model: torch.nn.Module):
+        self.config = model.config.text_config
+        self._state = {}
+        for name, t in model.state_dict().items():
+            if name.startswith("model.language_model."):
+                self._state["model." + name[len("model.language_model."):]] = t
+            elif name == "lm_head.weight":
+                self._state[name] = t
+
+    def state_dict(self):
+        return self._state
+
+
+def chat_prompt(vocab: tiny.Vocab, before: list[str], n_rows: int, after: list[str],
+                placeholder: str) -> tuple[list[int], list[int]]:
+    """(Prism's prompt with -1 for each audio row, transformers' with the placeholder there):
+    one ChatML user turn, the sound first, then the question; the text pieces tokenized as a
+    session splits them (template text, then the message's text)."""
+    s = vocab.id_of
+    head = [s("<|im_start|>")] + vocab.encode("user\n") + [s(m) for m in before]
+    tail = [s(m) for m in after] + vocab.encode(QUESTION) + [s("<|im_end|>")] + \
+        vocab.encode("\n") + [s("<|im_start|>")] + vocab.encode("assistant\n")
+    return head + [-1] * n_rows + tail, head + [s(placeholder)] * n_rows + tail
+
+
+def hf_greedy(model, ids: list[int], features: dict) -> tuple[np.ndarray, list[int], float]:
+    """(logits of the last prompt row, 8 greedy tokens, smallest top-1/top-2 gap relative to
+    the largest |logit|), recomputing the whole sequence, sound included, at each step."""
+    generated: list[int] = []
+    margins, last = [], None
+    for _ in range(N_GREEDY):
+        with torch.no_grad():
+            out = model(input_ids=torch.tensor([ids + generated]), use_cache=False, **features)
+        row = out.logits[0, -1].float().numpy()
+        if last is None:
+            last = row
+        top = np.sort(row)
+        margins.append((top[-1] - top[-2]) / np.abs(row).max())
+        generated.append(int(np.argmax(row)))
+    return last, generated, float(min(margins))
+
+
+def write_text_pair(d: Path, name: str, model, fam: tiny.Family, prompt: list[int],
+                    hf_ids: list[int], features: dict, seed0: int, report: list[str]) -> None:
+    """Picks the first text seed whose greedy tokens are clear, plain and varied, then writes
+    text.gguf, prompt.json (tokens with -1 rows, greedy) and logits.f32."""
+    for seed in range(seed0, seed0 + SEED_TRIES):
+        init_text(model, fam, seed)
+        last, greedy, margin = hf_greedy(model, hf_ids, features)
+        plain = all(fam.vocab.token_types[t] != tiny.CONTROL for t in greedy)
+        if margin > MIN_RELATIVE_MARGIN and len(set(greedy)) >= 3 and plain:
+            break
+    else:
+        raise RuntimeError(f"{name}: no seed with clear greedy choices")
+    view = TextView(model)
+    tiny.write_gguf(d / "text.gguf", fam, view, tiny.QT.F32, name=f"tiny-{name}-text")
+    tiny.check_layout(d / "text.gguf", fam, view, tiny.QT.F32)
+    (d / "prompt.json").write_text(json.dumps({"tokens": prompt, "greedy": greedy}) + "\n")
+    write_f32(d / "logits.f32", last)
+    report.append(f"{name} text.gguf: {fam.arch}, width 48, 1 layer, vocab {TEXT_VOCAB}, seed "
+                  f"{seed}; prompt {len(prompt)} rows ({prompt.count(-1)} audio), max |logit| "
+                  f"{np.abs(last).max():.4g}, greedy margin {margin:.3f} x max |logit|")
 
 
 def make_qwen2a(out: Path, report: list[str]) -> None:
@@ -232,9 +331,12 @@ def make_qwen2a(out: Path, report: list[str]) -> None:
     audio = transformers.Qwen2AudioEncoderConfig(num_mel_bins=80, d_model=64, encoder_layers=2,
                                                  encoder_attention_heads=4, encoder_ffn_dim=128,
                                                  max_source_positions=1500)
-    cfg = transformers.Qwen2AudioConfig(audio_config=audio,
-                                        text_config=text_config(transformers.Qwen2Config),
-                                        audio_token_index=300)
+    vocab = audio_vocab(["<|audio_bos|>", "<|audio_eos|>", "<|AUDIO|>"])
+    text = text_config(transformers.Qwen2Config, tie_word_embeddings=False,
+                       bos_token_id=vocab.special["bos"], eos_token_id=vocab.special["eos"],
+                       pad_token_id=vocab.special["padding"])
+    cfg = transformers.Qwen2AudioConfig(audio_config=audio, text_config=text,
+                                        audio_token_index=vocab.id_of("<|AUDIO|>"))
     model = transformers.Qwen2AudioForConditionalGeneration(cfg).eval()
     randomize(model.model.audio_tower, 21, 1.5)
     randomize(model.model.multi_modal_projector, 22, 1.5)
@@ -252,7 +354,7 @@ def make_qwen2a(out: Path, report: list[str]) -> None:
         captured = []
         hook = model.model.multi_modal_projector.register_forward_hook(
             lambda m, i, o: captured.append(o.detach()))
-        ids = torch.tensor([[1] + [300] * n_out + [2]])
+        ids = torch.tensor([[1] + [cfg.audio_token_index] * n_out + [2]])
         with torch.no_grad():
             model(input_ids=ids, input_features=feats["input_features"],
                   feature_attention_mask=mask)
@@ -260,6 +362,9 @@ def make_qwen2a(out: Path, report: list[str]) -> None:
         rows = captured[0][0, :n_out].numpy()
         write_f32(d / f"{label}.f32", rows)
         results[label] = rows
+        if label == "qwen2a":
+            whole = dict(input_features=feats["input_features"], feature_attention_mask=mask)
+            n_rows = n_out
     enc = model.model.audio_tower
     tensors = encoder_tensors(enc) + [
         ("mm.a.fc.weight", model.model.multi_modal_projector.linear.weight.detach().numpy()),
@@ -267,6 +372,10 @@ def make_qwen2a(out: Path, report: list[str]) -> None:
     ]
     write_audio_mmproj(d / "mmproj.gguf", "qwen2a", audio, [("clip.audio.projection_dim", 48)],
                        tensors, f16=True)
+    fam = text_family("qwen2a", "qwen2", "Qwen2ForCausalLM", vocab, text)
+    prompt, hf_ids = chat_prompt(vocab, ["<|audio_bos|>"], n_rows, ["<|audio_eos|>"],
+                                 "<|AUDIO|>")
+    write_text_pair(d, "qwen2a", model, fam, prompt, hf_ids, whole, 3001, report)
     report.append("qwen2a: Qwen2AudioForConditionalGeneration, audio d_model 64, 4 heads, "
                   "2 layers, 80 mel bins, text width 48; " +
                   ", ".join(f"{k}.f32 {v.shape} max |value| {np.abs(v).max():.4g}"
@@ -279,10 +388,12 @@ def make_voxtral(out: Path, report: list[str]) -> None:
     audio = transformers.VoxtralEncoderConfig(num_mel_bins=80, hidden_size=64,
                                               num_hidden_layers=2, num_attention_heads=4,
                                               intermediate_size=256, max_source_positions=1500)
-    cfg = transformers.VoxtralConfig(audio_config=audio,
-                                     text_config=text_config(transformers.LlamaConfig,
-                                                             head_dim=24),
-                                     audio_token_id=300)
+    vocab = audio_vocab(["[BEGIN_AUDIO]", "[AUDIO]"])
+    text = text_config(transformers.LlamaConfig, head_dim=24, tie_word_embeddings=False,
+                       bos_token_id=vocab.special["bos"], eos_token_id=vocab.special["eos"],
+                       pad_token_id=vocab.special["padding"])
+    cfg = transformers.VoxtralConfig(audio_config=audio, text_config=text,
+                                     audio_token_id=vocab.id_of("[AUDIO]"))
     model = transformers.VoxtralForConditionalGeneration(cfg).eval()
     randomize(model.model.audio_tower, 31, 1.5)
     randomize(model.model.multi_modal_projector, 32, 1.5)
@@ -304,6 +415,10 @@ def make_voxtral(out: Path, report: list[str]) -> None:
     write_audio_mmproj(d / "mmproj.gguf", "voxtral", enc.config,
                        [("clip.audio.projection_dim", 48),
                         ("clip.audio.projector.stack_factor", 4)], tensors, f16=True)
+    fam = text_family("voxtral", "llama", "LlamaForCausalLM", vocab, text)
+    prompt, hf_ids = chat_prompt(vocab, ["[BEGIN_AUDIO]"], rows.shape[0], [], "[AUDIO]")
+    write_text_pair(d, "voxtral", model, fam, prompt, hf_ids,
+                    dict(input_features=torch.from_numpy(feats[None])), 3101, report)
     report.append(f"voxtral: VoxtralForConditionalGeneration, audio width 64, 4 heads, 2 layers, "
                   f"ffn 256 (= 4 x 64, the stacked width), text width 48; voxtral.f32 "
                   f"{rows.shape} (375 rows per 30 s, no pooling, as transformers), max |value| "
@@ -349,7 +464,19 @@ def main() -> None:
               "`mmproj.gguf` (llama.cpp's `a.*` / `mm.a.*` tensor names and `clip.audio.*` "
               "keys) and `<name>.f32`, little-endian float32 [rows, width], one row per "
               "encoder frame or audio token. Read by tests/models/test_whisper_encoder.cpp and "
-              "test_audio_encoder.cpp.", ""]
+              "test_audio_encoder.cpp.", "",
+              "qwen2a and voxtral also hold the language model of the same transformers model "
+              "(its own seed, make_tiny_models' init rules, written by its `write_gguf` in "
+              "llama.cpp's layout, F32) as `text.gguf`, with ChatML's turn tokens and the "
+              "family's audio markers as control tokens; `prompt.json`: `tokens`, one ChatML "
+              "user turn (the sound, then \"" + QUESTION + "\") as Prism lays it out, -1 for "
+              "each audio row (qwen2a `<|audio_bos|>` rows `<|audio_eos|>`, voxtral "
+              "`[BEGIN_AUDIO]` rows), and `greedy`, the 8 tokens transformers' greedy decoding "
+              "gives after it (the whole sequence recomputed through the model's own audio path "
+              "at each step); `logits.f32`: transformers' logits of the last prompt row. The "
+              "text seed is the first whose 8 greedy tokens are plain, not all alike and each "
+              "ahead of the runner-up by > 1% of max |logit|. Read by "
+              "tests/models/test_audio_session.cpp.", ""]
     readme += [f"- {line}" for line in report]
     (out / "README.md").write_text("\n".join(readme) + "\n")
     print("\n".join(report))

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "common/number_flags.hpp"
+#include "prism/media/audio.hpp"
 #include "prism/media/image.hpp"
 
 namespace prism::cli {
@@ -33,7 +34,8 @@ void usage(const std::string& command) {
         "  -m, --model FILE        text model GGUF\n"
         "%s"
         "  --system TEXT           system prompt\n"
-        "  --mmproj FILE           vision encoder (llama.cpp mmproj GGUF) for images\n"
+        "  --mmproj FILE           vision and/or audio encoder (llama.cpp mmproj GGUF) for\n"
+        "                          images, videos and sound\n"
         "%s"
         "  -n, --n-predict N       tokens per answer: -1 until the model ends or the context is\n"
         "                          full, 0 none (the prompt is only read) (default -1)\n"
@@ -60,10 +62,12 @@ void usage(const std::string& command) {
             : "",
         run ? "  --image FILE            an image for the prompt's next <image> (repeatable;\n"
               "                          without <image>: before the text)\n"
+              "  --audio FILE            a sound for the prompt's next <audio> (repeatable;\n"
+              "                          without <audio>: before the text, after images)\n"
               "  --video FILE            a video before the text: sampled pictures with their\n"
               "                          times (and its sound, for models that hear)\n"
-            : "  (in the chat, /image FILE attaches an image to the next message, /video FILE\n"
-              "  a video)\n",
+            : "  (in the chat, /image FILE attaches an image to the next message, /audio FILE\n"
+              "  a sound, /video FILE a video)\n",
         video_flags_help().c_str(),
         run ? ""
             : "A message that does not fit in the context is refused (the chat goes on); when the\n"
@@ -110,6 +114,7 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
         {"--device", [&](auto&, auto& v) { f.session.device = v; }},
         {"--mmproj", [&](auto&, auto& v) { f.session.mmproj = v; }},
         {"--image", [&](auto&, auto& v) { f.images.push_back(v); }},
+        {"--audio", [&](auto&, auto& v) { f.sounds.push_back(v); }},
         {"--video",
          [&](auto&, auto& v) {
              if (!f.video.empty()) throw Error("run: one --video per prompt");
@@ -137,7 +142,8 @@ bool parse_generation_flags(const std::string& command, const std::vector<std::s
         if (const auto alias = aliases.find(a); alias != aliases.end()) a = alias->second;
         const auto setter = valued.find(a);
         if (setter == valued.end() ||
-            ((a == "-p" || a == "--image" || a == "--video") && command != "run")) {
+            ((a == "-p" || a == "--image" || a == "--audio" || a == "--video") &&
+             command != "run")) {
             throw Error(command + ": unknown option '" + args[i] + "' (see prism-cli " + command +
                         " --help)");
         }
@@ -172,33 +178,54 @@ Session load_session(const GenerationFlags& flags) {
     return session;
 }
 
+MessagePart sound_part(const std::string& path) {
+    return MessagePart::of_audio(
+        std::make_shared<const media::Audio>(media::decode_audio_file(path)));
+}
+
 std::vector<MessagePart> prompt_parts(const std::string& prompt,
-                                      const std::vector<std::string>& images) {
-    constexpr std::string_view kMarker = "<image>";
-    const auto load = [](const std::string& path) {
-        return MessagePart::of_image(
-            std::make_shared<const media::Image>(media::decode_image_file(path)));
+                                      const std::vector<std::string>& images,
+                                      const std::vector<std::string>& sounds) {
+    struct Kind {
+        std::string_view marker, flag;
+        const std::vector<std::string>& files;
+        std::function<MessagePart(const std::string&)> load;
+        std::size_t markers = 0, next = 0;
+    };
+    Kind kinds[] = {
+        {"<image>", "--image", images,
+         [](const std::string& path) {
+             return MessagePart::of_image(
+                 std::make_shared<const media::Image>(media::decode_image_file(path)));
+         }},
+        {"<audio>", "--audio", sounds, sound_part},
     };
     std::vector<MessagePart> parts;
-    std::size_t markers = 0;
-    for (std::size_t at = prompt.find(kMarker); at != std::string::npos;
-         at = prompt.find(kMarker, at + kMarker.size()))
-        ++markers;
-    if (markers == 0) {
-        for (const auto& path : images) parts.push_back(load(path));
-        parts.push_back(MessagePart::of_text(prompt));
-        return parts;
+    for (Kind& k : kinds) {
+        for (std::size_t at = prompt.find(k.marker); at != std::string::npos;
+             at = prompt.find(k.marker, at + k.marker.size()))
+            ++k.markers;
+        if (k.markers == 0) {
+            for (const auto& path : k.files) parts.push_back(k.load(path));
+        } else if (k.markers != k.files.size()) {
+            throw Error("run: the prompt has " + std::to_string(k.markers) + " " +
+                        std::string(k.marker) + " but " + std::to_string(k.files.size()) + " " +
+                        std::string(k.flag) + " were given");
+        }
     }
-    if (markers != images.size()) {
-        throw Error("run: the prompt has " + std::to_string(markers) + " <image> but " +
-                    std::to_string(images.size()) + " --image were given");
-    }
-    std::size_t at = 0, next = 0;
-    for (std::size_t m = prompt.find(kMarker); m != std::string::npos;
-         m = prompt.find(kMarker, at)) {
-        if (m > at) parts.push_back(MessagePart::of_text(prompt.substr(at, m - at)));
-        parts.push_back(load(images[next++]));
-        at = m + kMarker.size();
+    // The text between markers, each marker replaced by its kind's next file.
+    std::size_t at = 0;
+    while (true) {
+        Kind* first = nullptr;
+        std::size_t where = std::string::npos;
+        for (Kind& k : kinds) {
+            const std::size_t m = k.markers > 0 ? prompt.find(k.marker, at) : std::string::npos;
+            if (m < where) where = m, first = &k;
+        }
+        if (first == nullptr) break;
+        if (where > at) parts.push_back(MessagePart::of_text(prompt.substr(at, where - at)));
+        parts.push_back(first->load(first->files[first->next++]));
+        at = where + first->marker.size();
     }
     if (at < prompt.size()) parts.push_back(MessagePart::of_text(prompt.substr(at)));
     return parts;
@@ -222,6 +249,11 @@ void print_timings(const Session& session, const Timings& t) {
     if (t.images_encoded > 0 || t.image_encode_seconds > 0) {
         std::fprintf(stderr, "image encode: %lld image(s) in %.3f s (preprocess + encode)\n",
                      static_cast<long long>(t.images_encoded), t.image_encode_seconds);
+    }
+    if (t.sounds_encoded > 0) {
+        std::fprintf(stderr, "audio: %lld sound(s): decode %.3f s, mel %.3f s, encode %.3f s\n",
+                     static_cast<long long>(t.sounds_encoded), t.audio_decode_seconds,
+                     t.audio_mel_seconds, t.audio_encode_seconds);
     }
 }
 

@@ -39,14 +39,16 @@ int run_command(const std::vector<std::string>& args) {
     if (!parse_generation_flags("run", args, flags)) return 0;
     if (!flags.prompt_given) throw Error("run: no prompt (-p TEXT)");
     if (flags.prompt.empty()) throw Error("run: the prompt is empty");
-    if (flags.raw && (!flags.images.empty() || !flags.video.empty()))
-        throw Error("run: --raw takes no --image or --video");
-    // Images are read and matched to the prompt before the model loads: bad input fails fast.
+    if (flags.raw && (!flags.images.empty() || !flags.sounds.empty() || !flags.video.empty()))
+        throw Error("run: --raw takes no --image, --audio or --video");
+    // Media are read and matched to the prompt before the model loads: bad input fails fast.
     if ((!flags.images.empty() || !flags.video.empty()) && flags.session.mmproj.empty())
         throw Error("this model has no vision encoder; load an mmproj");
-    std::vector<MessagePart> parts = flags.images.empty()
+    if (!flags.sounds.empty() && flags.session.mmproj.empty())
+        throw Error("this model has no audio encoder; load an mmproj with one");
+    std::vector<MessagePart> parts = flags.images.empty() && flags.sounds.empty()
                                          ? std::vector<MessagePart>{}
-                                         : prompt_parts(flags.prompt, flags.images);
+                                         : prompt_parts(flags.prompt, flags.images, flags.sounds);
     const auto video = flags.video.empty() ? nullptr : read_video(flags, flags.video);
     Session session = load_session(flags);
     if (video) {
@@ -86,12 +88,13 @@ int chat_command(const std::vector<std::string>& args) {
     const bool interactive = isatty(STDIN_FILENO) != 0;
     if (interactive)
         std::fputs(
-            "chat: type a message and press Enter; /image PATH and /video PATH attach, "
+            "chat: type a message and press Enter; /image PATH, /audio PATH and /video PATH "
+            "attach, "
             "/reset starts over, Ctrl-D ends\n",
             stderr);
     Timings last;
     std::string line;
-    std::vector<MessagePart> pending;  // /image and /video attachments for the next message
+    std::vector<MessagePart> pending;  // /image, /audio and /video attachments for the next one
     while (true) {
         if (interactive) std::fputs("> ", stderr);
         if (!std::getline(std::cin, line)) break;
@@ -108,6 +111,18 @@ int chat_command(const std::vector<std::string>& args) {
                 pending.push_back(MessagePart::of_image(std::make_shared<const media::Image>(
                     media::decode_image_file(line.substr(7)))));
                 std::fprintf(stderr, "(image %s attached to the next message)\n",
+                             line.substr(7).c_str());
+            } catch (const Error& e) {
+                std::fprintf(stderr, "error: %s\n", e.what());
+            }
+            continue;
+        }
+        if (line.starts_with("/audio ")) {
+            try {
+                if (!session.has_audio())
+                    throw Error("this model has no audio encoder; load an mmproj with one");
+                pending.push_back(sound_part(line.substr(7)));
+                std::fprintf(stderr, "(sound %s attached to the next message)\n",
                              line.substr(7).c_str());
             } catch (const Error& e) {
                 std::fprintf(stderr, "error: %s\n", e.what());
@@ -131,8 +146,15 @@ int chat_command(const std::vector<std::string>& args) {
             session.add_user(line);
         } else {
             pending.push_back(MessagePart::of_text(line));
-            session.add_user(std::move(pending));
+            std::vector<MessagePart> parts = std::move(pending);
             pending.clear();
+            try {
+                session.add_user(std::move(parts));
+            } catch (const Error& e) {
+                // A sound the model cannot take (too short, say): the chat goes on without it.
+                std::fprintf(stderr, "error: message not sent: %s\n", e.what());
+                continue;
+            }
         }
         GenerateResult result;
         try {

@@ -30,6 +30,9 @@ MessagePart video_part(const Session& session, const GenerationFlags& flags,
                  static_cast<long long>(plan.tokens_per_frame),
                  static_cast<long long>(plan.text_tokens),
                  static_cast<long long>(plan.total_tokens), static_cast<long long>(plan.budget));
+    if (plan.audio_tokens > 0)
+        std::fprintf(stderr, "video sound: %lld tokens more, after each picture\n",
+                     static_cast<long long>(plan.audio_tokens));
     return MessagePart::of_video(std::move(video), flags.video_tokens);
 }
 

@@ -4,6 +4,7 @@
 // decoded length), and a file that ends before the length it declares is refused as truncated.
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -285,8 +286,12 @@ Audio decode_audio(AVIOContext& io, std::string_view name, const AudioDecodeLimi
 // Decodes through a custom AVIOContext over `reader`'s callbacks.
 template <typename Reader>
 Audio decode_through(Reader& reader, std::string_view name, const AudioDecodeLimits& limits) {
+    const auto t0 = std::chrono::steady_clock::now();
     IoContextPtr io = make_custom_io(&reader, &Reader::read, &Reader::seek);
-    return decode_audio(*io, name, limits);
+    Audio audio = decode_audio(*io, name, limits);
+    audio.decode_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return audio;
 }
 
 }  // namespace

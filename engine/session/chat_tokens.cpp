@@ -15,7 +15,7 @@ std::string placeholder(std::size_t i) {
     return "\xEE\x80\x80" + std::to_string(i) + "\xEE\x80\x81";
 }
 
-// Stands in for an image inside a message's content while rendering: one private-use
+// Stands in for an image or a sound inside a message's content while rendering: one private-use
 // character (not whitespace, so no template strips it).
 constexpr std::string_view kImageStandIn = "\xEE\x80\x82";
 
@@ -110,10 +110,10 @@ std::vector<text::TokenId> tokenize_chat(const ChatTemplate& chat, const text::T
     return tokens;
 }
 
-std::vector<ChatPiece> tokenize_chat_with_images(const ChatTemplate& chat,
-                                                 const text::Tokenizer& tokenizer,
-                                                 std::span<const ChatMessage> messages) {
-    // Contents with a stand-in per image, and where each stand-in is (offset, image number).
+std::vector<ChatPiece> tokenize_chat_with_media(const ChatTemplate& chat,
+                                                const text::Tokenizer& tokenizer,
+                                                std::span<const ChatMessage> messages) {
+    // Contents with a stand-in per medium, and where each stand-in is (offset, media number).
     std::vector<ChatMessage> rendered(messages.begin(), messages.end());
     std::vector<std::vector<std::pair<std::size_t, int>>> images(messages.size());
     int n_images = 0;
@@ -121,7 +121,7 @@ std::vector<ChatPiece> tokenize_chat_with_images(const ChatTemplate& chat,
         if (rendered[i].parts.empty()) continue;
         std::string content;
         for (const MessagePart& part : rendered[i].parts) {
-            if (part.is_image()) {
+            if (part.is_media()) {
                 images[i].emplace_back(content.size(), n_images++);
                 content += kImageStandIn;
             } else {
@@ -142,7 +142,7 @@ std::vector<ChatPiece> tokenize_chat_with_images(const ChatTemplate& chat,
         o.add_special = first && real.add_bos;
         o.parse_special = !is_content;
         const auto ids = tokenizer.encode(text, o);
-        if (pieces.empty() || pieces.back().image >= 0) pieces.emplace_back();
+        if (pieces.empty() || pieces.back().media >= 0) pieces.emplace_back();
         pieces.back().tokens.insert(pieces.back().tokens.end(), ids.begin(), ids.end());
         first = false;
     };
@@ -159,7 +159,7 @@ std::vector<ChatPiece> tokenize_chat_with_images(const ChatTemplate& chat,
             if (offset < begin || offset + kImageStandIn.size() > begin + part.text.size())
                 continue;  // never happens: stand-ins are not whitespace
             add_text(std::string_view(content).substr(at, offset - at), true);
-            if (first && real.add_bos) add_text("", true);  // BOS before a leading image
+            if (first && real.add_bos) add_text("", true);  // BOS before leading media
             pieces.push_back({{}, image});
             at = offset + kImageStandIn.size();
         }

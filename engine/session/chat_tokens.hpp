@@ -16,19 +16,19 @@ namespace prism::session {
 std::vector<text::TokenId> tokenize_chat(const ChatTemplate& chat, const text::Tokenizer& tokenizer,
                                          std::span<const ChatMessage> messages);
 
-// A tokenized chat with images: text tokens, or (image >= 0) the place of the conversation's
-// image number `image` (counting the image parts of all messages in order).
+// A tokenized chat with media: text tokens, or (media >= 0) the place of the conversation's
+// media part number `media` (counting the image and sound parts of all messages in order).
 struct ChatPiece {
     std::vector<text::TokenId> tokens;
-    int image = -1;
+    int media = -1;
 };
 
-// As tokenize_chat, with each message's image parts (ChatMessage::parts) placed where they
-// are among its text parts. The template sees a private stand-in character for each image and
+// As tokenize_chat, with each message's image and sound parts (ChatMessage::parts) placed where
+// they are among its text parts. The template sees a private stand-in character for each and
 // the split happens at the recorded offsets, so text a user types (whatever it contains) never
-// becomes an image.
-std::vector<ChatPiece> tokenize_chat_with_images(const ChatTemplate& chat,
-                                                 const text::Tokenizer& tokenizer,
-                                                 std::span<const ChatMessage> messages);
+// becomes an image or a sound.
+std::vector<ChatPiece> tokenize_chat_with_media(const ChatTemplate& chat,
+                                                const text::Tokenizer& tokenizer,
+                                                std::span<const ChatMessage> messages);
 
 }  // namespace prism::session

@@ -15,19 +15,6 @@ std::int32_t position(std::int64_t p) {
     return static_cast<std::int32_t>(p);
 }
 
-// A marker written as one control (or user-defined) token, as mtmd's templates need.
-text::TokenId marker(const text::Tokenizer& tokenizer, std::string_view text,
-                     std::string_view model_name) {
-    const auto id = tokenizer.find_token(text);
-    if (!id) {
-        throw Error(std::string(model_name) + ": the text model's vocabulary has no '" +
-                    std::string(text) +
-                    "' token, which this vision projector's prompt layout needs (is the mmproj "
-                    "for another model?)");
-    }
-    return *id;
-}
-
 // The first id whose decoded piece is `text`, as mtmd's lookup_token finds "\n" and "\n\n"
 // ("Ċ", "ĊĊ" in byte-level BPE vocabularies). A vocabulary without such a token gets the text
 // tokenized (the tiny fixtures' vocabularies have no "\n\n" token: two "\n").
@@ -48,7 +35,23 @@ std::vector<text::TokenId> piece(const text::Tokenizer& tokenizer, std::string_v
     return ids;
 }
 
+text::TokenId marker(const text::Tokenizer& tokenizer, std::string_view text,
+                     std::string_view model_name) {
+    return layout_marker(tokenizer, text, model_name, "vision");
+}
+
 }  // namespace
+
+text::TokenId layout_marker(const text::Tokenizer& tokenizer, std::string_view text,
+                            std::string_view model_name, std::string_view modality) {
+    const auto id = tokenizer.find_token(text);
+    if (!id) {
+        throw Error(std::string(model_name) + ": the text model's vocabulary has no '" +
+                    std::string(text) + "' token, which this " + std::string(modality) +
+                    " projector's prompt layout needs (is the mmproj for another model?)");
+    }
+    return *id;
+}
 
 void PromptRows::append_text(std::span<const text::TokenId> tokens) {
     for (const text::TokenId id : tokens) {

@@ -77,6 +77,12 @@ class PromptRows {
     std::vector<std::pair<std::int64_t, std::int64_t>> spans_;
 };
 
+// A marker written as one control (or user-defined) token, as mtmd's templates need; throws
+// Error naming the missing marker, `model_name` and the `modality` ("vision", "audio") whose
+// projector's layout needs it.
+text::TokenId layout_marker(const text::Tokenizer& tokenizer, std::string_view text,
+                            std::string_view model_name, std::string_view modality);
+
 class ImageLayout {
   public:
     // Looks the kind's marker tokens up in the vocabulary; throws Error naming the missing

@@ -72,6 +72,20 @@ std::uint64_t vision_activation_bytes(const models::VisionHParams& h) {
     return static_cast<std::uint64_t>(std::clamp(bytes, 0.0, kCap));
 }
 
+std::uint64_t audio_activation_bytes(const models::AudioHParams& h) {
+    const double frames = 1500, mel_frames = 3000;
+    const double D = static_cast<double>(h.n_embd), ff = static_cast<double>(h.n_ff);
+    const double stack = std::max<std::int32_t>(h.stack_factor, 1);
+    // Per encoder frame: x, xn, o, q, k, v, attn, pooled and the f16 keys and values (9 widths),
+    // the FFN's up (n_ff), the projector's stacked input, middle and output (at most 4 stacked
+    // widths); per mel frame the convolution's output and the mel bins.
+    const double per_frame = 9 * D + ff + 4 * stack * D + static_cast<double>(h.output_dim);
+    const double bytes =
+        4 * (per_frame * frames + (D + static_cast<double>(h.n_mels)) * mel_frames);
+    constexpr double kCap = 0x1p62;
+    return static_cast<std::uint64_t>(std::clamp(bytes, 0.0, kCap));
+}
+
 void check_fits(const gguf::File& file, const models::DecoderHParams& h,
                 const SessionOptions& options, const gpu::DeviceInfo& device,
                 const gguf::File* mmproj, std::uint64_t in_use) {
@@ -88,7 +102,12 @@ void check_fits(const gguf::File& file, const models::DecoderHParams& h,
     std::uint64_t vision_weights = 0, vision_activations = 0;
     if (mmproj != nullptr) {
         vision_weights = tensor_bytes(*mmproj);
-        vision_activations = vision_activation_bytes(models::read_vision_hparams(*mmproj));
+        const bool hears = models::has_audio_encoder(*mmproj);
+        // The vision side's reading also reports an mmproj with neither encoder.
+        if (!hears || mmproj->get_or<bool>("clip.has_vision_encoder", false))
+            vision_activations = vision_activation_bytes(models::read_vision_hparams(*mmproj));
+        if (hears)
+            vision_activations += audio_activation_bytes(models::read_audio_hparams(*mmproj));
     }
     std::uint64_t available = options.memory_budget_bytes;
     if (available == 0) {
@@ -105,8 +124,8 @@ void check_fits(const gguf::File& file, const models::DecoderHParams& h,
         std::string parts = mib(weights) + " weights + " + mib(kv) + " KV cache for " +
                             std::to_string(n_ctx) + " tokens";
         if (mmproj != nullptr) {
-            parts += " + " + mib(vision_weights) + " vision encoder (" + mmproj->name() + ") + " +
-                     mib(vision_activations) + " for encoding its largest image";
+            parts += " + " + mib(vision_weights) + " encoders (" + mmproj->name() + ") + " +
+                     mib(vision_activations) + " for encoding its largest image or sound";
         }
         const std::string others =
             options.memory_budget_bytes == 0 && in_use > 0

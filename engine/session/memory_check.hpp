@@ -7,6 +7,7 @@
 #include "prism/gguf.hpp"
 #include "prism/gpu/device_info.hpp"
 #include "prism/models/architecture.hpp"
+#include "prism/models/audio_encoder.hpp"
 #include "prism/models/vision_encoder.hpp"
 #include "prism/session.hpp"
 
@@ -19,8 +20,13 @@ namespace prism::session {
 // from a damaged file give at most 2^62 bytes rather than wrapping around.
 std::uint64_t vision_activation_bytes(const models::VisionHParams& vision);
 
+// Device memory the audio encoder of `audio` needs besides its weights for one 30-s window:
+// the Whisper activations of its 3000 mel frames and 1500 encoder frames, the projector's, and
+// the rows of one window. An upper estimate, as vision_activation_bytes.
+std::uint64_t audio_activation_bytes(const models::AudioHParams& audio);
+
 // Throws Error saying how much device memory the weights, the KV cache and (with an mmproj)
-// the vision encoder's weights and activations need and how much the device (or
+// the vision and audio encoders' weights and activations need and how much the device (or
 // options.memory_budget_bytes) offers; `in_use` bytes of the device are already taken by
 // other models on it and count against the device's memory (not against a budget, which is
 // this model's own).

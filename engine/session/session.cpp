@@ -10,13 +10,14 @@
 #include "prism/gguf.hpp"
 #include "prism/gpu/context.hpp"
 #include "prism/models/architecture.hpp"
+#include "prism/models/audio_encoder.hpp"
 #include "prism/models/decoder.hpp"
 #include "session/chat_tokens.hpp"
 #include "session/image_layout.hpp"
+#include "session/media_prompt.hpp"
 #include "session/memory_check.hpp"
 #include "session/stop_strings.hpp"
 #include "session/video_expansion.hpp"
-#include "session/vision_prompt.hpp"
 
 namespace prism {
 namespace {
@@ -34,21 +35,21 @@ double per_second(std::int64_t count, double seconds) {
 constexpr std::string_view kNoVision = "this model has no vision encoder; load an mmproj";
 constexpr std::string_view kNoAudio = "this model has no audio encoder; load an mmproj with one";
 
-bool has_images(std::span<const ChatMessage> messages) {
+bool has_media(std::span<const ChatMessage> messages) {
     for (const auto& m : messages)
         for (const auto& part : m.parts)
-            if (part.is_image()) return true;
+            if (part.is_media()) return true;
     return false;
 }
 
 // A prompt ready for the decoder: its rows as the cache remembers them, and what to feed.
 struct PreparedPrompt {
     std::vector<session::RowKey> keys;
-    std::vector<text::TokenId> tokens;  // -1: an image row
+    std::vector<text::TokenId> tokens;  // -1: an image or sound row
     // Empty: consecutive positions. Otherwise per row, or four M-RoPE planes of keys.size().
     std::vector<std::int32_t> positions;
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;
-    std::optional<session::VisionPromptRows> vision;
+    std::optional<session::MediaPromptRows> media;
 };
 
 PreparedPrompt text_prompt(std::vector<text::TokenId> tokens) {
@@ -127,13 +128,16 @@ struct Session::Impl {
     double load_s = 0;
     std::string context_warning;
 
-    std::unique_ptr<session::VisionPrompt> vision;  // with an mmproj
+    std::unique_ptr<session::MediaPrompt> media;  // with an mmproj
 
     std::vector<ChatMessage> messages;
     std::vector<session::RowKey> cached;  // the rows the KV cache holds, in order
     std::atomic<bool> cancel_requested{false};
 
-    // The prompt of a conversation: text tokens, or rows with the images' places.
+    session::VisionPrompt* vision() const { return media ? media->vision() : nullptr; }
+    session::AudioPrompt* audio() const { return media ? media->audio() : nullptr; }
+
+    // The prompt of a conversation: text tokens, or rows with the media's places.
     PreparedPrompt prepare(std::span<const ChatMessage> conversation) const;
     GenerateResult run(PreparedPrompt prompt, const GenerateOptions& options,
                        Clock::time_point t_call, double image_seconds);
@@ -181,10 +185,23 @@ Session Session::load(const std::filesystem::path& path, const SessionOptions& o
         // Before the text weights: a wrong pair fails fast.
         const bool mrope =
             models::find_architecture(hparams.architecture)->rope_mode == ops::RopeMode::multi;
-        impl->vision = std::make_unique<session::VisionPrompt>(
-            *impl->context, *mmproj, *impl->tokenizer, hparams, mrope, path.string());
+        // An mmproj holds a vision encoder, an audio encoder or both (Qwen2.5-Omni); one with
+        // neither gets the vision side's error, which names what is missing.
+        const bool hears = models::has_audio_encoder(*mmproj);
+        std::unique_ptr<session::VisionPrompt> vision;
+        if (!hears || mmproj->get_or<bool>("clip.has_vision_encoder", false)) {
+            vision = std::make_unique<session::VisionPrompt>(
+                *impl->context, *mmproj, *impl->tokenizer, hparams, mrope, path.string());
+        }
+        std::unique_ptr<session::AudioPrompt> audio;
+        if (hears) {
+            audio = std::make_unique<session::AudioPrompt>(
+                *impl->context, *mmproj, *impl->tokenizer, hparams, path.string());
+        }
+        impl->media = std::make_unique<session::MediaPrompt>(
+            *impl->context, std::move(vision), std::move(audio), mrope, hparams.n_embd);
         decoder_options.prefill_chunk =
-            std::max(decoder_options.prefill_chunk, impl->vision->min_prefill_chunk());
+            std::max(decoder_options.prefill_chunk, impl->media->min_prefill_chunk());
     }
     decoder_options.upload_progress = [&](std::uint64_t done, std::uint64_t total) {
         step(0.1f +
@@ -219,11 +236,14 @@ void Session::add_message(ChatRole role, std::vector<MessagePart> parts) {
             continue;
         }
         const VideoPlan plan = plan_video(*part.video, part.video_tokens);
-        // A video's sound goes in only for a model that hears; no session loads an audio
-        // encoder yet (sound parts are refused below), so its pictures come alone.
-        constexpr bool hears = false;
-        for (MessagePart& piece : session::expand_video(*part.video, plan, hears))
+        // A video's sound goes in only for a model that hears, each stretch after the picture
+        // it starts at; a stretch too short for one audio row is left out.
+        const session::AudioPrompt* audio = impl_->audio();
+        for (MessagePart& piece : session::expand_video(*part.video, plan, audio != nullptr)) {
+            if (piece.is_audio() && audio->embedding_rows(piece.audio->samples.size()) <= 0)
+                continue;
             expanded.push_back(std::move(piece));
+        }
     }
     parts = std::move(expanded);
     std::string content;
@@ -233,29 +253,41 @@ void Session::add_message(ChatRole role, std::vector<MessagePart> parts) {
         audio = audio || part.is_audio();
         content += part.text;
     }
-    if (image && !impl_->vision) throw Error(std::string(kNoVision));
-    if (audio) throw Error(std::string(kNoAudio));
+    if (image && !impl_->vision()) throw Error(std::string(kNoVision));
+    if (audio && !impl_->audio()) throw Error(std::string(kNoAudio));
+    for (const MessagePart& part : parts)
+        if (part.is_audio()) impl_->audio()->check(*part.audio);
     impl_->messages.push_back(
-        {role, std::move(content), image ? std::move(parts) : std::vector<MessagePart>{}});
+        {role, std::move(content), image || audio ? std::move(parts) : std::vector<MessagePart>{}});
 }
 VideoPlan Session::plan_video(const media::Video& video, std::int64_t token_budget) const {
-    if (!impl_->vision) throw Error(std::string(kNoVision));
+    if (!impl_->vision()) throw Error(std::string(kNoVision));
     check_value(video.name + ": the video's token budget", static_cast<double>(token_budget),
                 video_plan_limits::token_budget);
     const std::int64_t budget = token_budget > 0 ? token_budget : impl_->decoder->n_ctx() / 2;
     session::VideoCosts costs;
     costs.picture_rows = [&](std::int32_t width, std::int32_t height) {
-        return impl_->vision->image_rows(width, height);
+        return impl_->vision()->image_rows(width, height);
     };
     costs.text_tokens = [&](std::string_view text) {
         text::EncodeOptions encode;
         encode.add_special = false;
         return static_cast<std::int64_t>(impl_->tokenizer->encode(text, encode).size());
     };
-    return session::plan_video(video, budget, costs);
+    VideoPlan plan = session::plan_video(video, budget, costs);
+    // The sound's rows come on top of the pictures' budget, as add_message puts them in.
+    if (const session::AudioPrompt* audio = impl_->audio()) {
+        for (const std::size_t samples : session::video_sound_samples(video, plan))
+            if (audio->embedding_rows(samples) > 0)
+                plan.audio_tokens += audio->prompt_rows(samples);
+    }
+    return plan;
 }
 bool Session::has_vision() const {
-    return impl_->vision != nullptr;
+    return impl_->vision() != nullptr;
+}
+bool Session::has_audio() const {
+    return impl_->audio() != nullptr;
 }
 std::span<const ChatMessage> Session::messages() const {
     return impl_->messages;
@@ -276,21 +308,21 @@ void Session::cancel() {
 }
 
 PreparedPrompt Session::Impl::prepare(std::span<const ChatMessage> conversation) const {
-    if (!has_images(conversation))
+    if (!has_media(conversation))
         return text_prompt(session::tokenize_chat(*chat, *tokenizer, conversation));
-    if (!vision) throw Error(std::string(kNoVision));
-    std::vector<std::shared_ptr<const media::Image>> images;
+    if (!media) throw Error(std::string(kNoVision));
+    std::vector<const MessagePart*> parts;
     for (const auto& message : conversation)
         for (const auto& part : message.parts)
-            if (part.is_image()) images.push_back(part.image);
-    const auto pieces = session::tokenize_chat_with_images(*chat, *tokenizer, conversation);
+            if (part.is_media()) parts.push_back(&part);
+    const auto pieces = session::tokenize_chat_with_media(*chat, *tokenizer, conversation);
     PreparedPrompt prompt;
-    prompt.vision = vision->build(pieces, images);
-    prompt.keys = prompt.vision->keys;
-    const auto image_rows = prompt.vision->rows.tokens();
-    prompt.tokens.assign(image_rows.begin(), image_rows.end());
-    prompt.positions = prompt.vision->rows.positions();
-    prompt.spans = prompt.vision->rows.non_causal_spans();
+    prompt.media = media->build(pieces, parts);
+    prompt.keys = prompt.media->keys;
+    const auto rows = prompt.media->rows.tokens();
+    prompt.tokens.assign(rows.begin(), rows.end());
+    prompt.positions = prompt.media->rows.positions();
+    prompt.spans = prompt.media->rows.non_causal_spans();
     return prompt;
 }
 
@@ -314,7 +346,9 @@ GenerateResult Session::generate(const GenerateOptions& options) {
         left_out += removed;
         prompt = m.prepare(shorter);
     }
-    const double prepare_seconds = prompt.vision ? seconds_since(t_call) : 0.0;
+    // Preprocessing the images new to the session happens here (sounds need none).
+    const double prepare_seconds =
+        prompt.media && !prompt.media->preprocessed.empty() ? seconds_since(t_call) : 0.0;
     if (rows(prompt) >= n_ctx) throw PromptTooLong(rows(prompt), n_ctx);
     if (left_out > 0) m.messages = std::move(shorter);
     GenerateResult result = m.run(std::move(prompt), options, t_call, prepare_seconds);
@@ -359,12 +393,17 @@ GenerateResult Session::Impl::run(PreparedPrompt prompt, const GenerateOptions& 
     cached.resize(reuse);
     t.prompt_tokens_reused = static_cast<std::int64_t>(reuse);
 
-    // The image rows still to evaluate, encoded (only the images they belong to) and gathered.
+    // The media rows still to evaluate, encoded (only the media they belong to) and gathered.
     gpu::Tensor embeddings;
-    if (prompt.vision) {
-        const auto t_encode = Clock::now();
-        embeddings = vision->gather(*prompt.vision, reuse, t.images_encoded);
-        t.image_encode_seconds += seconds_since(t_encode);
+    if (prompt.media) {
+        session::MediaWork work;
+        embeddings = media->gather(*prompt.media, reuse, work);
+        t.images_encoded = work.images;
+        t.image_encode_seconds += work.image_seconds;
+        t.sounds_encoded = work.audio.sounds;
+        t.audio_decode_seconds = work.audio.decode_seconds;
+        t.audio_mel_seconds = work.audio.mel_seconds;
+        t.audio_encode_seconds = work.audio.encode_seconds;
     }
 
     // The rows after `reuse`, in pieces of at most prefill_chunk that never cut a non-causal
@@ -424,7 +463,7 @@ GenerateResult Session::Impl::run(PreparedPrompt prompt, const GenerateOptions& 
     const auto t_gen = Clock::now();
     text::Sampler sampler(options.sampling);
     for (const text::TokenId id : prompt.tokens)
-        if (id >= 0) sampler.accept(id);  // image rows are no tokens
+        if (id >= 0) sampler.accept(id);  // media rows are no tokens
     text::StreamingDetokenizer detokenizer(*tokenizer);
     session::StopStrings stops(options.stop);
     bool callback_stopped = false;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include "prism/error.hpp"
 
@@ -107,14 +108,25 @@ VideoPlan plan_video(const media::Video& video, std::int64_t budget, const Video
 
 namespace {
 
-// The sound from `from` to `to` seconds (to < 0: the end), or nothing when that is empty.
-std::shared_ptr<const media::Audio> sound_between(const media::Audio& audio, double from,
-                                                  double to) {
+// The samples [begin, end) of the sound from `from` to `to` seconds (to < 0: the end).
+std::pair<std::size_t, std::size_t> samples_between(const media::Audio& audio, double from,
+                                                    double to) {
     const auto sample = [&](double seconds) {
         const double at = std::max(0.0, seconds) * audio.sample_rate;
         return std::min(audio.samples.size(), static_cast<std::size_t>(std::llround(at)));
     };
-    const std::size_t begin = sample(from), end = to < 0 ? audio.samples.size() : sample(to);
+    return {sample(from), to < 0 ? audio.samples.size() : sample(to)};
+}
+
+// Where picture i's stretch of sound ends: the next picture's time, the last: the end (-1).
+double next_picture_seconds(const media::Video& video, const VideoPlan& plan, std::size_t i) {
+    return i + 1 < plan.frames.size() ? video.frames.at(plan.frames[i + 1]).seconds : -1.0;
+}
+
+// The sound from `from` to `to` seconds (to < 0: the end), or nothing when that is empty.
+std::shared_ptr<const media::Audio> sound_between(const media::Audio& audio, double from,
+                                                  double to) {
+    const auto [begin, end] = samples_between(audio, from, to);
     if (begin >= end) return nullptr;
     auto piece = std::make_shared<media::Audio>();
     piece->samples.assign(audio.samples.begin() + static_cast<std::ptrdiff_t>(begin),
@@ -142,14 +154,25 @@ std::vector<MessagePart> expand_video(const media::Video& video, const VideoPlan
                 : media::scale_picture(frame.image, plan.frame_width, plan.frame_height));
         parts.push_back(MessagePart::of_image(std::move(picture)));
         if (with_sound && video.audio) {
-            const double to =
-                i + 1 < plan.frames.size() ? video.frames.at(plan.frames[i + 1]).seconds : -1.0;
+            const double to = next_picture_seconds(video, plan, i);
             if (auto sound = sound_between(*video.audio, frame.seconds, to))
                 parts.push_back(MessagePart::of_audio(std::move(sound)));
         }
     }
     parts.push_back(MessagePart::of_text("\n"));
     return parts;
+}
+
+std::vector<std::size_t> video_sound_samples(const media::Video& video, const VideoPlan& plan) {
+    std::vector<std::size_t> out;
+    if (!video.audio) return out;
+    for (std::size_t i = 0; i < plan.frames.size(); ++i) {
+        const auto [begin, end] =
+            samples_between(*video.audio, video.frames.at(plan.frames[i]).seconds,
+                            next_picture_seconds(video, plan, i));
+        if (begin < end) out.push_back(end - begin);
+    }
+    return out;
 }
 
 }  // namespace prism::session

@@ -40,4 +40,8 @@ VideoPlan plan_video(const media::Video& video, std::int64_t budget, const Video
 std::vector<MessagePart> expand_video(const media::Video& video, const VideoPlan& plan,
                                       bool with_sound);
 
+// The length in samples of each stretch of sound expand_video(..., true) puts in, in order
+// (none without a sound track).
+std::vector<std::size_t> video_sound_samples(const media::Video& video, const VideoPlan& plan);
+
 }  // namespace prism::session

@@ -6,7 +6,6 @@
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
 #include "prism/gpu/context.hpp"
-#include "prism/ops/copy.hpp"
 
 namespace prism::session {
 namespace {
@@ -41,15 +40,13 @@ std::uint64_t image_hash(const media::Image& image) {
 VisionPrompt::VisionPrompt(gpu::Context& context, const gguf::File& mmproj,
                            const text::Tokenizer& tokenizer, const models::DecoderHParams& text,
                            bool mrope, std::string_view text_name)
-    : context_(context),
-      encoder_([&] {
+    : encoder_([&] {
           checked(models::read_vision_hparams(mmproj), text, mmproj, text_name);
           return std::make_unique<models::VisionEncoder>(context, mmproj);
       }()),
       traits_(models::projector_traits(encoder_->hparams().projector)),
       layout_(traits_.layout, tokenizer, text_name),
-      mrope_(mrope),
-      n_embd_(text.n_embd) {
+      mrope_(mrope) {
     if (layout_.mrope() != mrope) {
         throw Error(mmproj.name() + ": projector " + std::string(traits_.name) +
                     " does not suit the text model " + std::string(text_name) + " (" +
@@ -111,102 +108,31 @@ std::int64_t VisionPrompt::image_rows(std::int32_t width, std::int32_t height) c
     return static_cast<std::int64_t>(rows.tokens().size());
 }
 
-VisionPromptRows VisionPrompt::build(std::span<const ChatPiece> pieces,
-                                     std::span<const std::shared_ptr<const media::Image>> images) {
-    VisionPromptRows out;
-    out.rows = PromptRows(mrope_);
-    for (const auto& image : images) {
-        const std::uint64_t h = image_hash(*image);
-        out.hashes.push_back(h);
-        out.images.emplace(h, image);
-        if (shapes_.contains(h)) continue;
-        media::PreprocessedImage pre = preprocess(*image);
-        shapes_[h] = shape_of(pre);
-        out.preprocessed.emplace(h, std::move(pre));
-    }
-    for (const ChatPiece& piece : pieces) {
-        if (piece.image < 0) {
-            out.rows.append_text(piece.tokens);
-            for (const auto id : piece.tokens) out.keys.push_back({id, 0, 0});
-            continue;
-        }
-        const std::uint64_t h = out.hashes.at(static_cast<std::size_t>(piece.image));
-        const std::size_t before = out.rows.tokens().size();
-        layout_.append(out.rows, shapes_.at(h));
-        std::int64_t index = 0;
-        for (std::size_t r = before; r < out.rows.tokens().size(); ++r) {
-            const std::int32_t id = out.rows.tokens()[r];
-            out.keys.push_back(id < 0 ? RowKey{-1, h, index++} : RowKey{id, 0, 0});
-        }
-    }
-    return out;
+void VisionPrompt::add_image(const media::Image& image, std::uint64_t hash,
+                             std::map<std::uint64_t, media::PreprocessedImage>& preprocessed) {
+    if (shapes_.contains(hash)) return;
+    media::PreprocessedImage pre = preprocess(image);
+    shapes_[hash] = shape_of(pre);
+    preprocessed.emplace(hash, std::move(pre));
 }
 
-gpu::Tensor VisionPrompt::gather(const VisionPromptRows& prompt, std::size_t from,
-                                 std::int64_t& encoded) {
-    // The images (by hash) whose rows are needed, and how many rows.
-    std::vector<std::uint64_t> needed;
-    std::int64_t rows = 0;
-    for (std::size_t r = from; r < prompt.keys.size(); ++r) {
-        const RowKey& k = prompt.keys[r];
-        if (k.token >= 0) continue;
-        ++rows;
-        if (std::find(needed.begin(), needed.end(), k.image) == needed.end())
-            needed.push_back(k.image);
+void VisionPrompt::append(PromptRows& rows, std::vector<RowKey>& keys, std::uint64_t hash) const {
+    const std::size_t before = rows.tokens().size();
+    layout_.append(rows, shapes_.at(hash));
+    std::int64_t index = 0;
+    for (std::size_t r = before; r < rows.tokens().size(); ++r) {
+        const std::int32_t id = rows.tokens()[r];
+        keys.push_back(id < 0 ? RowKey{-1, hash, index++} : RowKey{id, 0, 0});
     }
-    if (rows == 0) return {};
+}
 
-    // Every row of each needed image, on the GPU, in layout order (tiles then global image).
-    std::map<std::uint64_t, std::vector<models::ImageEmbeddings>> encodings;
-    for (const std::uint64_t h : needed) {
-        // Preprocessed by build() when new; an image seen in an earlier turn whose rows have
-        // left the cache since is preprocessed again.
-        const auto found = prompt.preprocessed.find(h);
-        const media::PreprocessedImage pre = found != prompt.preprocessed.end()
-                                                 ? media::PreprocessedImage{}
-                                                 : preprocess(*prompt.images.at(h));
-        const auto& tiles = found != prompt.preprocessed.end() ? found->second.images : pre.images;
-        auto& list = encodings[h];
-        for (const media::PlanarImage& tile : tiles) list.push_back(encoder_->encode(tile));
-        ++encoded;
-    }
-
-    const std::uint64_t bytes = static_cast<std::uint64_t>(n_embd_ * rows) * 4;
-    if (!gathered_ || gathered_.size() < bytes) gathered_ = context_.allocate(bytes);
-    const auto out =
-        gpu::Tensor::contiguous(gathered_.range(0, bytes), TensorType::F32, {n_embd_, rows});
-
-    auto rec = context_.record();
-    std::int64_t column = 0;
-    for (std::size_t r = from; r < prompt.keys.size();) {
-        const RowKey& k = prompt.keys[r];
-        if (k.token >= 0) {
-            ++r;
-            continue;
-        }
-        // A run of rows of one tile: one copy.
-        const auto& list = encodings.at(k.image);
-        std::int64_t index = k.index, tile = 0;
-        while (tile < static_cast<std::int64_t>(list.size()) &&
-               index >= list[static_cast<std::size_t>(tile)].tensor.ne[1]) {
-            index -= list[static_cast<std::size_t>(tile)].tensor.ne[1];
-            ++tile;
-        }
-        if (tile == static_cast<std::int64_t>(list.size()))
-            throw Error("vision: an image has fewer embedding rows than its layout");
-        const gpu::Tensor& src = list[static_cast<std::size_t>(tile)].tensor;
-        std::int64_t run = 1;
-        while (r + static_cast<std::size_t>(run) < prompt.keys.size() &&
-               prompt.keys[r + static_cast<std::size_t>(run)] ==
-                   RowKey{-1, k.image, k.index + run} &&
-               index + run < src.ne[1])
-            ++run;
-        ops::copy(rec, src.rows_slice(index, run), out.rows_slice(column, run));
-        column += run;
-        r += static_cast<std::size_t>(run);
-    }
-    context_.submit(rec);
-    return out;
+std::vector<models::ImageEmbeddings> VisionPrompt::encode(const media::Image& image,
+                                                          const media::PreprocessedImage* pre) {
+    const media::PreprocessedImage again = pre ? media::PreprocessedImage{} : preprocess(image);
+    std::vector<models::ImageEmbeddings> tiles;
+    for (const media::PlanarImage& tile : (pre ? *pre : again).images)
+        tiles.push_back(encoder_->encode(tile));
+    return tiles;
 }
 
 }  // namespace prism::session

@@ -23,8 +23,8 @@
 #include "prism/models/vision_encoder.hpp"
 #include "prism/session.hpp"
 #include "prism/tokenizer.hpp"
+#include "session/media_prompt.hpp"
 #include "session/memory_check.hpp"
-#include "session/vision_prompt.hpp"
 #include "support/gpu_test.hpp"
 #include "support/test_files.hpp"
 
@@ -75,17 +75,23 @@ VisionMemory measure(const std::string& family) {
         models::find_architecture(text_hparams.architecture)->rope_mode == ops::RopeMode::multi;
 
     gpu::Context& ctx = shared_context();
-    session::VisionPrompt vision(ctx, mmproj_file, tokenizer, text_hparams, mrope, "text.gguf");
+    session::MediaPrompt media(ctx,
+                               std::make_unique<session::VisionPrompt>(
+                                   ctx, mmproj_file, tokenizer, text_hparams, mrope, "text.gguf"),
+                               nullptr, mrope, text_hparams.n_embd);
+    const session::VisionPrompt& vision = *media.vision();
     const std::uint64_t weights_in_use = ctx.memory_stats().device_in_use;
     ctx.reset_memory_peak();
 
     const auto image =
         std::make_shared<const media::Image>(largest_image(vision.hparams().preprocess));
     const std::vector<session::ChatPiece> pieces = {{{}, 0}};
-    const session::VisionPromptRows rows = vision.build(pieces, std::span(&image, 1));
+    const MessagePart part = MessagePart::of_image(image);
+    const MessagePart* parts[] = {&part};
+    const session::MediaPromptRows rows = media.build(pieces, parts);
     VisionMemory m;
-    std::int64_t images_encoded = 0;
-    (void)vision.gather(rows, 0, images_encoded);
+    session::MediaWork work;
+    (void)media.gather(rows, 0, work);
     m.measured = ctx.memory_stats().device_peak_in_use - weights_in_use;
     m.estimate = session::vision_activation_bytes(vision.hparams());
     const auto& pre = rows.preprocessed.begin()->second;

@@ -1,4 +1,4 @@
-// A chat whose messages hold images (session/chat_tokens: tokenize_chat_with_images): each
+// A chat whose messages hold images (session/chat_tokens: tokenize_chat_with_media): each
 // image lands where its part is among the text parts, template text keeps its control tokens,
 // and nothing a user types can become an image. On the tiny qwen2 fixture's byte-level BPE
 // vocabulary with ChatML.
@@ -48,19 +48,19 @@ TEST(ChatImages, ImagesGoWhereTheirPartsAre) {
         {ChatRole::assistant, "Paris", {}},
         {ChatRole::user, "", {image()}},
     };
-    const auto pieces = tokenize_chat_with_images(f.chat, f.tokenizer, messages);
+    const auto pieces = tokenize_chat_with_media(f.chat, f.tokenizer, messages);
     ASSERT_EQ(pieces.size(), 7u);
     EXPECT_EQ(text_of(f, pieces[0]), "<|im_start|>user\nOnce ");
-    EXPECT_EQ(pieces[1].image, 0);
+    EXPECT_EQ(pieces[1].media, 0);
     EXPECT_TRUE(pieces[1].tokens.empty());
     EXPECT_EQ(text_of(f, pieces[2]), " on");
-    EXPECT_EQ(pieces[3].image, 1);
+    EXPECT_EQ(pieces[3].media, 1);
     EXPECT_EQ(text_of(f, pieces[4]),
               "<|im_end|>\n<|im_start|>assistant\nParis<|im_end|>\n<|im_start|>user\n");
-    EXPECT_EQ(pieces[5].image, 2);
+    EXPECT_EQ(pieces[5].media, 2);
     EXPECT_EQ(text_of(f, pieces[6]), "<|im_end|>\n<|im_start|>assistant\n");
     // ... and the prompt ends with the assistant header after the last image.
-    const auto tail = tokenize_chat_with_images(f.chat, f.tokenizer, std::span(messages).first(1));
+    const auto tail = tokenize_chat_with_media(f.chat, f.tokenizer, std::span(messages).first(1));
     EXPECT_EQ(text_of(f, tail.back()), "<|im_end|>\n<|im_start|>assistant\n");
     // Template markers are control tokens; the text is not.
     EXPECT_EQ(pieces[0].tokens.front(), *f.tokenizer.find_token("<|im_start|>"));
@@ -73,9 +73,9 @@ TEST(ChatImages, TypedMarkersStayText) {
     const std::vector<ChatMessage> with_parts{
         {ChatRole::user, typed, {MessagePart::of_text(typed)}}};
     const std::vector<ChatMessage> plain{{ChatRole::user, typed, {}}};
-    const auto pieces = tokenize_chat_with_images(f.chat, f.tokenizer, with_parts);
+    const auto pieces = tokenize_chat_with_media(f.chat, f.tokenizer, with_parts);
     ASSERT_EQ(pieces.size(), 1u);
-    EXPECT_EQ(pieces[0].image, -1);
+    EXPECT_EQ(pieces[0].media, -1);
     EXPECT_EQ(pieces[0].tokens, tokenize_chat(f.chat, f.tokenizer, plain));
 }
 
@@ -83,7 +83,7 @@ TEST(ChatImages, TextOnlyMatchesTokenizeChat) {
     const Fixture f;
     const std::vector<ChatMessage> messages{{ChatRole::system, "She", {}},
                                             {ChatRole::user, "Once on", {}}};
-    const auto pieces = tokenize_chat_with_images(f.chat, f.tokenizer, messages);
+    const auto pieces = tokenize_chat_with_media(f.chat, f.tokenizer, messages);
     ASSERT_EQ(pieces.size(), 1u);
     EXPECT_EQ(pieces[0].tokens, tokenize_chat(f.chat, f.tokenizer, messages));
 }

@@ -159,8 +159,7 @@ void EngineWorker::load_model(const LoadRequest& request) {
         model.load_seconds = session->load_seconds();
         model.has_vision = session->has_vision();
         model.context_warning = QString::fromStdString(session->context_warning());
-        // Audio encoders do not run in the engine yet, whatever the projector holds.
-        model.has_audio = false;
+        model.has_audio = session->has_audio();
         session_ = session;
         model_ = model;
         decoded_.clear();

@@ -7,9 +7,9 @@
 //
 // Multi-turn chats keep the KV cache: each generate() tokenizes the whole conversation again
 // and only the tokens after the longest common prefix with what the cache already holds are
-// processed (Timings::prompt_tokens_reused says how many were not). Image rows take part in
-// the comparison by the image's content hash, so an image from an earlier turn stays in the
-// cache and is not encoded again.
+// processed (Timings::prompt_tokens_reused says how many were not). Image and sound rows take
+// part in the comparison by the content hash of the pixels or samples, so an image or a sound
+// from an earlier turn stays in the cache and is not encoded again.
 //
 // Message contents are tokenized without special-token parsing, so a user writing
 // "<|im_end|>" gets the text, not the control token; only the template's own markers become
@@ -79,7 +79,8 @@ struct SessionOptions {
     // Device memory the model may use; 0 is the device's largest device-local heap. A model
     // (weights + KV cache) needing more is refused before anything is uploaded.
     std::uint64_t memory_budget_bytes = 0;
-    // llama.cpp's mmproj GGUF with the vision encoder for this text model; empty: text only.
+    // llama.cpp's mmproj GGUF with the vision encoder, the audio encoder or both for this text
+    // model; empty: text only.
     std::filesystem::path mmproj;
     // The device context to load onto (shared with other models on it); null:
     // Device::shared() for `device` and `validation`.
@@ -127,6 +128,13 @@ struct Timings {
     double time_to_first_token = 0;   // seconds from the call to the first sampled token
     double image_encode_seconds = 0;  // preprocessing and encoding the prompt's new images
     std::int64_t images_encoded = 0;  // images encoded now (not those already in the cache)
+    // The prompt's new sounds (not those already in the cache): decoding them from their files
+    // or bytes (media::Audio::decode_seconds, before the call), their log-mel spectrograms,
+    // and the audio encoder with its projector.
+    double audio_decode_seconds = 0;
+    double audio_mel_seconds = 0;
+    double audio_encode_seconds = 0;
+    std::int64_t sounds_encoded = 0;
 };
 
 struct GenerateResult {
@@ -155,10 +163,14 @@ class Session {
 
     // The conversation. generate() appends the assistant's reply itself.
     void add_message(ChatRole role, std::string content);
-    // A message of ordered text, image and video parts (each part exactly one of them). Images
-    // and videos need a vision encoder: without one this throws
-    // Error("this model has no vision encoder; load an mmproj"). A video part is replaced by
-    // the parts plan_video() gives for it: its timestamps as text and its pictures.
+    // A message of ordered text, image, sound and video parts (each part exactly one of them).
+    // Images and videos need a vision encoder: without one this throws
+    // Error("this model has no vision encoder; load an mmproj"); sounds an audio encoder
+    // (Error("this model has no audio encoder; load an mmproj with one")), and a sound too
+    // short for one audio row, or not at 16 kHz, is refused naming it. A sound longer than
+    // 30 s is encoded in 30-s windows whose rows follow each other. A video part is replaced by
+    // the parts plan_video() gives for it: its timestamps as text and its pictures, and for a
+    // model that hears each picture followed by the video's sound up to the next picture.
     void add_message(ChatRole role, std::vector<MessagePart> parts);
     void add_user(std::vector<MessagePart> parts) { add_message(ChatRole::user, std::move(parts)); }
     void add_system(std::string content) { add_message(ChatRole::system, std::move(content)); }
@@ -205,8 +217,11 @@ class Session {
     // and its warning() says so).
     bool has_chat_template() const;
     std::string_view architecture() const;
-    // Whether an mmproj was loaded, so that messages may hold images.
+    // Whether the mmproj has a vision encoder, so that messages may hold images and videos.
     bool has_vision() const;
+    // Whether the mmproj has an audio encoder, so that messages may hold sounds (and videos
+    // bring their sound).
+    bool has_audio() const;
     std::string_view device_name() const;
     // The device context the model lives on, to load other models beside it.
     const std::shared_ptr<Device>& device() const;

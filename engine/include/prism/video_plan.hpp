@@ -26,7 +26,8 @@ struct VideoPlan {
     std::int64_t tokens_per_frame = 0;  // prompt rows of one picture, its markers included
     std::int64_t text_tokens = 0;       // the timestamps written before the pictures
     std::int64_t total_tokens = 0;      // frames * tokens_per_frame + text_tokens
-    // The video's own sound, for models that hear; 0 when none goes into the prompt.
+    // The prompt rows of the video's own sound (markers included), for models that hear; 0
+    // when none goes into the prompt. Not part of total_tokens nor of the budget.
     std::int64_t audio_tokens = 0;
 };
 

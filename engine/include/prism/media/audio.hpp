@@ -30,6 +30,10 @@ struct Audio {
     // zeros with peak 0, and callers decide whether to say "the file is silent".
     float peak = 0;
 
+    // Wall time decode_audio_* took (0 for sound made otherwise), so that a session can report
+    // what a prompt's sound cost from the file on.
+    double decode_seconds = 0;
+
     double duration_seconds() const {
         return static_cast<double>(samples.size()) / static_cast<double>(sample_rate);
     }
