@@ -204,7 +204,7 @@ void WhisperEncoder::reserve(std::int64_t mel_frames) {
     vh_ = ctx_.allocate(kv_bytes);
     if (products_) {
         scores_ = alloc(keys * n);
-        // Rows past k + 3 c and the left padding column are never written: zeros.
+        // Rows past k + 3 c meet zero weights, but must be finite: zeros at first.
         columns_ = alloc(conv_rows * mel_frames);
         fill_zeros(ctx_, columns_);
         // The padding keys' values are read (with probability 0): they must be finite.
@@ -328,15 +328,17 @@ void WhisperEncoder::conv_by_product(gpu::Recorder& rec, const gpu::Tensor& in,
             from.memory = in.memory.sub(static_cast<std::uint64_t>(first) * in.nb[1], extent);
             ops::copy(rec, from, narrow(dst, 1, t_lo, t_hi - t_lo + 1));
         }
-        // Columns past the input (stride 1, or an odd length) may hold an earlier span's
-        // values: zero them.
-        if (t_hi + 1 < T_out) {
-            gpu::Tensor zero = f32(zeros_, {C, T_out - t_hi - 1});
-            zero.nb[1] = 0;
-            zero.nb[2] = zero.nb[3] = 0;
-            zero.memory = zeros_.range(0, f32_bytes(C));
-            ops::copy(rec, zero, narrow(dst, 1, t_hi + 1, T_out - t_hi - 1));
-        }
+        // Taps outside the input are zeros; the buffer holds the other convolution's or an
+        // earlier span's columns there (in another layout), so they are written every time.
+        const auto zero = [&](std::int64_t first, std::int64_t count) {
+            if (count <= 0) return;
+            gpu::Tensor z = f32(zeros_, {C, count});
+            z.nb[1] = z.nb[2] = z.nb[3] = 0;
+            z.memory = zeros_.range(0, f32_bytes(C));
+            ops::copy(rec, z, narrow(dst, 1, first, count));
+        };
+        zero(0, std::min(t_lo, T_out));
+        zero(t_hi + 1, T_out - t_hi - 1);
     }
     ops::matmul(rec, weight, cols, out);
     ops::add(rec, out, bias, out);
