@@ -369,10 +369,14 @@ TEST(WhisperCli, TranscribeVadSkipsAFileWithoutSpeech) {
     if (!path) GTEST_SKIP() << real_model_absent(kWhisperTinyEnFile);
     const std::string m = "transcribe -m '" + path->string() + "' ";
     const std::string silence = "'" + test_data("audio/silence_16k.wav").string() + "'";
-    const CliRun quiet = run_cli(m + "--vad " + silence);
-    ASSERT_EQ(quiet.status, 0) << quiet.err;
-    EXPECT_EQ(quiet.out, "") << quiet.out;
-    EXPECT_NE(quiet.err.find("0 window(s)"), std::string::npos) << quiet.err;
+    // 0.5 s of zeros, 3 s of zeros, 3 s of white noise (sd 0.05): no speech, no window.
+    for (const std::string& file : {silence, "'" + test_data("vad/vad_silence.wav").string() + "'",
+                                    "'" + test_data("vad/vad_noise.wav").string() + "'"}) {
+        const CliRun quiet = run_cli(m + "--vad " + file);
+        ASSERT_EQ(quiet.status, 0) << quiet.err;
+        EXPECT_EQ(quiet.out, "") << file << ": " << quiet.out;
+        EXPECT_NE(quiet.err.find("0 window(s)"), std::string::npos) << quiet.err;
+    }
     const CliRun missing = run_cli(m + "--vad --vad-model /nonexistent/silero.bin " + silence);
     EXPECT_EQ(missing.status, 1);
     EXPECT_NE(missing.err.find("/nonexistent/silero.bin"), std::string::npos) << missing.err;
