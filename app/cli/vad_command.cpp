@@ -2,7 +2,6 @@
 // ggml-silero-*.bin) and the segmenter silero-vad's get_speech_timestamps describes.
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
