@@ -4,11 +4,19 @@ namespace prism::vad {
 
 std::vector<std::pair<double, double>> speech_clips(const VoiceActivityDetector& detector,
                                                     std::span<const float> samples,
-                                                    const SegmenterOptions& options) {
+                                                    const SegmenterOptions& options,
+                                                    double max_clip_seconds) {
     std::vector<std::pair<double, double>> clips;
     for (const SpeechSegment& s : detect_speech(detector, samples, options)) {
-        clips.emplace_back(static_cast<double>(s.begin) / sample_rate,
-                           static_cast<double>(s.end) / sample_rate);
+        const double begin = static_cast<double>(s.begin) / sample_rate;
+        const double end = static_cast<double>(s.end) / sample_rate;
+        // Utterances close together share a clip while it fits one window: a clip per pause
+        // would cost a window each and cut the sentences Whisper decodes as one.
+        if (!clips.empty() && end - clips.back().first <= max_clip_seconds) {
+            clips.back().second = end;
+        } else {
+            clips.emplace_back(begin, end);
+        }
     }
     return clips;
 }

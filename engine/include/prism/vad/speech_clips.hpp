@@ -12,9 +12,12 @@
 
 namespace prism::vad {
 
-// (start, end) seconds of each speech segment of 16 kHz mono `samples`, in order.
+// (start, end) seconds of the speech of 16 kHz mono `samples`, in order: consecutive speech
+// segments are joined (with the pauses between them) while the joined clip spans at most
+// `max_clip_seconds` (Whisper's 30-s window), so that each clip is decoded in one window.
 std::vector<std::pair<double, double>> speech_clips(const VoiceActivityDetector& detector,
                                                     std::span<const float> samples,
-                                                    const SegmenterOptions& options = {});
+                                                    const SegmenterOptions& options = {},
+                                                    double max_clip_seconds = 30.0);
 
 }  // namespace prism::vad
