@@ -2,6 +2,7 @@
 // file.
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,9 +10,11 @@
 #include "cli/transcript_format.hpp"
 #include "common/number_flags.hpp"
 #include "common/standard_streams.hpp"
+#include "common/vad_model_path.hpp"
 #include "prism/error.hpp"
 #include "prism/media/audio.hpp"
 #include "prism/transcriber.hpp"
+#include "prism/vad.hpp"
 
 namespace prism::cli {
 namespace {
@@ -31,13 +34,18 @@ constexpr const char* kUsage =
     "detected)\n"
     "  --translate          multilingual models: translate into English\n"
     "  --no-fallback        decode at temperature 0 only\n"
+    "  --vad                encode only the speech Silero VAD finds (times stay those\n"
+    "                       of the whole file)\n"
+    "  --vad-model FILE     the VAD model (default: $PRISM_VAD_MODEL, else the copy\n"
+    "                       shipped with Prism)\n"
     "  --device D           Vulkan device index or name\n"
     "Timings go to stderr.\n";
 
 }  // namespace
 
 int transcribe_command(const std::vector<std::string>& args) {
-    std::string model, device;
+    std::string model, device, vad_model;
+    bool use_vad = false;
     std::vector<std::string> files;
     TranscriptFormat format = TranscriptFormat::text;
     TranscribeOptions options;
@@ -69,8 +77,9 @@ int transcribe_command(const std::vector<std::string>& args) {
         } else if (a == "--device") {
             device = value();
         } else if (a == "--vad") {
-            // The hook is TranscribeOptions::clips: the detector's speech segments go there.
-            throw Error("transcribe: --vad needs the voice activity detector, not in this build");
+            use_vad = true;
+        } else if (a == "--vad-model") {
+            vad_model = value();
         } else if (!a.empty() && a[0] == '-') {
             std::fprintf(stderr, "prism-cli transcribe: unknown option '%s'\n%s", a.c_str(),
                          kUsage);
@@ -89,12 +98,36 @@ int transcribe_command(const std::vector<std::string>& args) {
     audio.reserve(files.size());
     for (const auto& f : files) audio.push_back(media::decode_audio_file(f));
 
+    std::optional<vad::VoiceActivityDetector> detector;
+    if (use_vad) {
+        if (vad_model.empty()) vad_model = app::default_vad_model().string();
+        if (vad_model.empty()) {
+            throw Error(
+                "transcribe: --vad found no VAD model (--vad-model FILE, or PRISM_VAD_MODEL)");
+        }
+        detector.emplace(vad::VoiceActivityDetector::load(vad_model));
+    }
+
     Transcriber transcriber(model, TranscriberOptions{.device = device});
     for (std::size_t i = 0; i < audio.size(); ++i) {
         if (files.size() > 1 && format == TranscriptFormat::text) {
             app::write_stdout_or_throw((i ? "\n==> " : "==> ") + files[i] + " <==\n");
         }
-        const Transcript t = transcriber.transcribe(audio[i].samples, options);
+        TranscribeOptions file_options = options;
+        // No speech found: no clip to transcribe, so an empty transcript (clips left empty
+        // would mean the whole file).
+        bool silent = false;
+        if (detector) {
+            file_options.clips = vad::speech_clips(*detector, audio[i].samples);
+            silent = file_options.clips.empty();
+        }
+        Transcript t;
+        if (silent) {
+            t.timings.audio_seconds = audio[i].duration_seconds();
+            if (!transcriber.multilingual()) t.language = "en";
+        } else {
+            t = transcriber.transcribe(audio[i].samples, file_options);
+        }
         app::write_stdout_or_throw(format_transcript(t, format, files[i]));
         const auto& tm = t.timings;
         const double total_ms = tm.mel_ms + tm.encode_ms + tm.decode_ms;

@@ -2,13 +2,13 @@
 // ggml-silero-*.bin) and the segmenter silero-vad's get_speech_timestamps describes.
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "common/number_flags.hpp"
 #include "common/standard_streams.hpp"
+#include "common/vad_model_path.hpp"
 #include "prism/error.hpp"
 #include "prism/media/audio.hpp"
 #include "prism/vad.hpp"
@@ -21,7 +21,8 @@ void usage(std::FILE* to) {
         "usage: prism-cli vad [-m SILERO.bin] [options] FILE...\n"
         "prints the speech segments of each sound file (start and end in seconds)\n"
         "  -m, --model FILE        Silero VAD model, whisper.cpp's ggml-silero-v6.2.0.bin\n"
-        "                          (default: $PRISM_VAD_MODEL)\n"
+        "                          (default: $PRISM_VAD_MODEL, else the copy shipped with\n"
+        "                          Prism in share/prism/models)\n"
         "  --threshold P           speech starts at this probability (default 0.5)\n"
         "  --negative-threshold P  and ends below this one (default threshold - 0.15)\n"
         "  --min-speech-ms MS      shorter speech is dropped (default 250)\n"
@@ -83,7 +84,7 @@ std::string json_report(const std::string& file, std::int64_t samples,
 
 int vad_command(const std::vector<std::string>& args) {
     std::string model;
-    if (const char* env = std::getenv("PRISM_VAD_MODEL")) model = env;
+    model = app::default_vad_model().string();
     vad::SegmenterOptions options;
     bool json = false;
     std::vector<std::string> files;
@@ -121,8 +122,8 @@ int vad_command(const std::vector<std::string>& args) {
     }
     if (model.empty()) {
         throw Error(
-            "vad: no model (-m ggml-silero-v6.2.0.bin, or PRISM_VAD_MODEL; whisper.cpp's "
-            "models/download-vad-model.sh fetches it)");
+            "vad: no model (-m ggml-silero-v6.2.0.bin, or PRISM_VAD_MODEL; the shipped copy "
+            "in share/prism/models is missing)");
     }
     if (files.empty()) throw Error("vad: no sound file (prism-cli vad FILE...)");
     vad::check_options(options);

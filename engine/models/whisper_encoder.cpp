@@ -5,8 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstdlib>
 #include <span>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "models/tensor_views.hpp"
 #include "prism/error.hpp"
@@ -17,12 +21,27 @@
 #include "prism/ops/matmul.hpp"
 #include "prism/ops/norm.hpp"
 #include "prism/ops/pool.hpp"
+#include "prism/ops/softmax.hpp"
 #include "prism/ops/unary.hpp"
 
 namespace prism::models {
 namespace {
 
 constexpr std::int64_t kMaxCount = 1 << 24;
+
+// Keys of attention_by_products and rows of conv_by_product's columns are padded to the
+// matrix-product kernel's depth step.
+constexpr std::int64_t kDepthAlign = 32;
+
+std::int64_t padded(std::int64_t n) {
+    return (n + kDepthAlign - 1) / kDepthAlign * kDepthAlign;
+}
+
+constexpr std::int64_t kConvTaps = 3;  // Whisper's convolutions: kernel 3, padding 1
+
+void fill_zeros(gpu::Context& ctx, const gpu::Buffer& buffer) {
+    ctx.upload(buffer.range(), std::vector<std::byte>(buffer.size(), std::byte{0}));
+}
 
 [[noreturn]] void bad(const std::string& source, const std::string& why) {
     throw FormatError(source + ": Whisper encoder: " + why);
@@ -120,6 +139,34 @@ WhisperEncoder::WhisperEncoder(gpu::Context& context, WhisperEncoderShape shape,
     : ctx_(context), shape_(shape), weights_(std::move(weights)), source_(std::move(source)) {
     check_whisper_encoder(shape_, weights_, source_);
     for (const auto& L : weights_.blocks) n_ff_ = std::max(n_ff_, L.fc1_w.ne[1]);
+    // PRISM_ENCODER_PRODUCTS=1|0 overrides the choice by device, so that one build compares
+    // both ways (prism-bench) and tests run both on lavapipe.
+    const char* forced = std::getenv("PRISM_ENCODER_PRODUCTS");
+    const std::string_view want = forced == nullptr ? std::string_view() : forced;
+    if (!want.empty() && want != "0" && want != "1")
+        throw Error("PRISM_ENCODER_PRODUCTS=" + std::string(want) + ": expected 0 or 1");
+    products_ = want.empty() ? ctx_.device().kind == gpu::DeviceKind::cpu : want == "1";
+    if (products_) prepare_products();
+}
+
+void WhisperEncoder::prepare_products() {
+    const std::int64_t D = shape_.d_model;
+    const gpu::Tensor* weights[2] = {&weights_.conv1_w, &weights_.conv2_w};
+    auto rec = ctx_.record();
+    for (int i = 0; i < 2; ++i) {
+        const gpu::Tensor& w = *weights[i];
+        const std::int64_t rows = w.ne[0] * w.ne[1], rows_pad = padded(rows);
+        const std::uint64_t bytes =
+            static_cast<std::uint64_t>(rows_pad * D) * (w.type == TensorType::F16 ? 2 : 4);
+        conv_weight_buffers_[i] = ctx_.allocate(bytes);
+        fill_zeros(ctx_, conv_weight_buffers_[i]);
+        conv_weights_[i] = gpu::Tensor::contiguous(conv_weight_buffers_[i], w.type, {rows_pad, D});
+        ops::copy(rec, w, narrow(conv_weights_[i], 0, 0, rows));
+    }
+    ctx_.submit(rec);
+    const std::int64_t widest = std::max(shape_.n_mels, D);
+    zeros_ = ctx_.allocate(f32_bytes(widest));
+    fill_zeros(ctx_, zeros_);
 }
 
 std::int64_t WhisperEncoder::output_frames(std::int64_t mel_frames, int pool) {
@@ -131,7 +178,10 @@ void WhisperEncoder::reserve(std::int64_t mel_frames) {
     const std::int64_t D = shape_.d_model, n = output_frames(mel_frames, 1);
     const std::int64_t hd = D / shape_.n_heads;
     const std::uint64_t limit = ctx_.device().max_storage_buffer_range;
-    const std::int64_t widest = std::max(D * mel_frames, n_ff_ * n);
+    const std::int64_t keys = padded(n);
+    const std::int64_t conv_rows = padded(kConvTaps * std::max(shape_.n_mels, D));
+    const std::int64_t widest = std::max(
+        {D * mel_frames, n_ff_ * n, products_ ? std::max(keys * n, conv_rows * mel_frames) : 0});
     if (f32_bytes(widest) > limit) {
         throw Error(source_ + ": " + std::to_string(mel_frames) + " mel frames need a " +
                     std::to_string(f32_bytes(widest) >> 20) +
@@ -148,8 +198,18 @@ void WhisperEncoder::reserve(std::int64_t mel_frames) {
     k_ = alloc(D * n);
     v_ = alloc(D * n);
     attn_ = alloc(D * n);
-    kh_ = ctx_.allocate(static_cast<std::uint64_t>(hd * shape_.n_heads * n) * 2);
-    vh_ = ctx_.allocate(static_cast<std::uint64_t>(hd * shape_.n_heads * n) * 2);
+    const std::int64_t kv_rows = products_ ? keys : n;
+    const auto kv_bytes = static_cast<std::uint64_t>(hd * shape_.n_heads * kv_rows) * 2;
+    kh_ = ctx_.allocate(kv_bytes);
+    vh_ = ctx_.allocate(kv_bytes);
+    if (products_) {
+        scores_ = alloc(keys * n);
+        // Rows past k + 3 c meet zero weights, but must be finite: zeros at first.
+        columns_ = alloc(conv_rows * mel_frames);
+        fill_zeros(ctx_, columns_);
+        // The padding keys' values are read (with probability 0): they must be finite.
+        fill_zeros(ctx_, vh_);
+    }
     up_ = alloc(n_ff_ * n);
     pooled_ = alloc(D * std::max<std::int64_t>(1, n / 2));
     capacity_ = mel_frames;
@@ -168,18 +228,22 @@ void WhisperEncoder::block(gpu::Recorder& rec, const WhisperBlockWeights& L, std
     linear(L.q_w, &L.q_b, xn_t, f32(q_, {D, n}));
     linear(L.k_w, nullptr, xn_t, f32(k_, {D, n}));
     linear(L.v_w, &L.v_b, xn_t, f32(v_, {D, n}));
-    const auto kv = [&](const gpu::Buffer& buf) {
-        return gpu::Tensor::contiguous(buf, TensorType::F16, {hd, H, n});
-    };
-    ops::copy(rec, f32(k_, {hd, H, n}), kv(kh_));
-    ops::copy(rec, f32(v_, {hd, H, n}), kv(vh_));
-    ops::AttentionParams params;
-    params.mask = ops::AttentionMask::none;
-    params.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
-    // Masked keys are simply not given: the first `attended` tokens of the cache.
-    ops::attention(rec, f32(q_, {hd, H, n}).permuted(0, 2, 1, 3),
-                   ops::kv_cache_view(kv(kh_), attended), ops::kv_cache_view(kv(vh_), attended),
-                   f32(attn_, {hd, H, n}), params);
+    if (products_) {
+        attention_by_products(rec, n, attended);
+    } else {
+        const auto kv = [&](const gpu::Buffer& buf) {
+            return gpu::Tensor::contiguous(buf, TensorType::F16, {hd, H, n});
+        };
+        ops::copy(rec, f32(k_, {hd, H, n}), kv(kh_));
+        ops::copy(rec, f32(v_, {hd, H, n}), kv(vh_));
+        ops::AttentionParams params;
+        params.mask = ops::AttentionMask::none;
+        params.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+        // Masked keys are simply not given: the first `attended` tokens of the cache.
+        ops::attention(rec, f32(q_, {hd, H, n}).permuted(0, 2, 1, 3),
+                       ops::kv_cache_view(kv(kh_), attended), ops::kv_cache_view(kv(vh_), attended),
+                       f32(attn_, {hd, H, n}), params);
+    }
     linear(L.out_w, &L.out_b, f32(attn_, {D, n}), o_t);
     ops::add(rec, x_t, o_t, x_t);
 
@@ -190,6 +254,94 @@ void WhisperEncoder::block(gpu::Recorder& rec, const WhisperBlockWeights& L, std
     ops::unary(rec, ops::Activation::gelu_erf, up_t, up_t);
     linear(L.fc2_w, &L.fc2_b, up_t, o_t);
     ops::add(rec, x_t, o_t, x_t);
+}
+
+// Per head h: S = K_h^T Q_h (keys x frames), softmax over the first `attended` keys of each
+// frame's column (zeros below, so that the padded keys add nothing), O_h = V_h S. K and V are
+// rounded to f16 as the fused kernel's cache holds them; K is stored per head [hd, keys] and V
+// transposed per head [keys, hd], the layouts the product's weight operand reads.
+void WhisperEncoder::attention_by_products(gpu::Recorder& rec, std::int64_t n,
+                                           std::int64_t attended) {
+    const std::int64_t D = shape_.d_model, H = shape_.n_heads, hd = D / H;
+    const std::int64_t keys = padded(n);
+    const auto k_heads = gpu::Tensor::contiguous(kh_, TensorType::F16, {hd, keys, H});
+    const auto v_heads = gpu::Tensor::contiguous(vh_, TensorType::F16, {keys, hd, H});
+    ops::copy(rec, f32(k_, {hd, H, n}).permuted(0, 2, 1, 3), narrow(k_heads, 1, 0, n));
+    ops::copy(rec, f32(v_, {hd, H, n}).permuted(1, 2, 0, 3), narrow(v_heads, 0, 0, n));
+    const auto q_heads = f32(q_, {hd, H, n}).permuted(0, 2, 1, 3);     // [hd, n, H]
+    const auto o_heads = f32(attn_, {hd, H, n}).permuted(0, 2, 1, 3);  // [hd, n, H]
+    const auto scores = f32(scores_, {keys, n});
+    const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+    const std::uint64_t k_head_bytes = static_cast<std::uint64_t>(hd * keys) * 2;
+    for (std::int64_t h = 0; h < H; ++h) {
+        const auto k_h = gpu::Tensor::contiguous(kh_, TensorType::F16, {hd, attended},
+                                                 k_head_bytes * static_cast<std::uint64_t>(h));
+        const auto v_h = gpu::Tensor::contiguous(vh_, TensorType::F16, {keys, hd},
+                                                 k_head_bytes * static_cast<std::uint64_t>(h));
+        const auto q_h = narrow(q_heads, 2, h, 1), o_h = narrow(o_heads, 2, h, 1);
+        ops::matmul(rec, k_h, q_h, narrow(scores, 0, 0, attended));
+        ops::softmax(rec, scores, scores, scale, attended);
+        ops::matmul(rec, v_h, scores, o_h);
+    }
+}
+
+// Convolution `which` (0: mel -> D, stride 1; 1: D -> D, stride 2), padding 1.
+void WhisperEncoder::conv(gpu::Recorder& rec, const gpu::Tensor& in, int which,
+                          const gpu::Tensor& out) {
+    const WhisperEncoderWeights& w = weights_;
+    const gpu::Tensor& weight = which == 0 ? w.conv1_w : w.conv2_w;
+    const gpu::Tensor& bias = which == 0 ? w.conv1_b : w.conv2_b;
+    const std::int64_t stride = which == 0 ? 1 : 2;
+    if (products_) {
+        conv_by_product(rec, in, conv_weights_[which], bias, out, stride);
+    } else {
+        ops::conv1d(rec, in, weight, &bias, out, {stride, 1});
+    }
+}
+
+// out = W cols + b, where column t of cols holds in[c, stride t + k - 1] at row k + 3 c (the
+// weight's own order), zero where that falls outside the input.
+void WhisperEncoder::conv_by_product(gpu::Recorder& rec, const gpu::Tensor& in,
+                                     const gpu::Tensor& weight, const gpu::Tensor& bias,
+                                     const gpu::Tensor& out, std::int64_t stride) {
+    const std::int64_t C = in.ne[0], T = in.ne[1], T_out = out.ne[1];
+    const std::int64_t rows = weight.ne[0];
+    const auto cols = f32(columns_, {rows, T_out});
+    const std::uint64_t col_stride = f32_bytes(rows);
+    for (std::int64_t k = 0; k < kConvTaps; ++k) {
+        // Output times t whose input time stride t + k - 1 lies in [0, T).
+        const std::int64_t t_lo = k == 0 ? 1 : 0;
+        const std::int64_t t_hi = std::min(T_out - 1, (T - k) / stride);
+        gpu::Tensor dst = cols;
+        dst.ne = {C, T_out, 1, 1};
+        dst.nb = {f32_bytes(kConvTaps), col_stride, col_stride * static_cast<std::uint64_t>(T_out),
+                  col_stride * static_cast<std::uint64_t>(T_out)};
+        dst.memory = cols.memory.sub(f32_bytes(k), cols.memory.size - f32_bytes(k));
+        if (t_hi >= t_lo) {
+            const std::int64_t first = stride * t_lo + k - 1;
+            gpu::Tensor from = in;
+            from.nb[1] = in.nb[1] * static_cast<std::uint64_t>(stride);
+            from.ne[1] = t_hi - t_lo + 1;
+            std::uint64_t extent = 4;
+            for (std::size_t i = 0; i < 4; ++i)
+                extent += static_cast<std::uint64_t>(from.ne[i] - 1) * from.nb[i];
+            from.memory = in.memory.sub(static_cast<std::uint64_t>(first) * in.nb[1], extent);
+            ops::copy(rec, from, narrow(dst, 1, t_lo, t_hi - t_lo + 1));
+        }
+        // Taps outside the input are zeros; the buffer holds the other convolution's or an
+        // earlier span's columns there (in another layout), so they are written every time.
+        const auto zero = [&](std::int64_t first, std::int64_t count) {
+            if (count <= 0) return;
+            gpu::Tensor z = f32(zeros_, {C, count});
+            z.nb[1] = z.nb[2] = z.nb[3] = 0;
+            z.memory = zeros_.range(0, f32_bytes(C));
+            ops::copy(rec, z, narrow(dst, 1, first, count));
+        };
+        zero(0, std::min(t_lo, T_out));
+        zero(t_hi + 1, T_out - t_hi - 1);
+    }
+    ops::matmul(rec, weight, cols, out);
+    ops::add(rec, out, bias, out);
 }
 
 void WhisperEncoder::upload(const media::MelSpectrogram& mel) {
@@ -259,9 +411,9 @@ void WhisperEncoder::record(gpu::Recorder& rec, const WhisperEncodeSpan& span,
     const WhisperEncoderWeights& w = weights_;
     const auto conv_t = f32(conv_, {D, span.frames});
     const auto x_t = f32(x_, {D, n});
-    ops::conv1d(rec, mel_t, w.conv1_w, &w.conv1_b, conv_t, {1, 1});
+    conv(rec, mel_t, 0, conv_t);
     ops::unary(rec, ops::Activation::gelu_erf, conv_t, conv_t);
-    ops::conv1d(rec, conv_t, w.conv2_w, &w.conv2_b, x_t, {2, 1});
+    conv(rec, conv_t, 1, x_t);
     ops::unary(rec, ops::Activation::gelu_erf, x_t, x_t);
     ops::add(rec, x_t, w.positions.rows_slice(0, n), x_t);
     const std::int64_t attended = span.attended > 0 ? span.attended : n;

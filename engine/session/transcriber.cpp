@@ -352,6 +352,13 @@ struct Transcriber::Impl {
                     if (piece.start == piece.end || blank(s.text)) continue;
                     s.start = piece.start;
                     s.end = piece.end;
+                    if (!o.clips.empty()) {
+                        // Whisper may place a timestamp past a clip's last sound: times stay
+                        // within the clip.
+                        const double clip_end = static_cast<double>(stretch_end) * 0.01;
+                        s.end = std::min(s.end, clip_end);
+                        s.start = std::min(s.start, s.end);
+                    }
                     s.tokens = piece.tokens;
                     s.avg_logprob = d.avg_logprob;
                     s.no_speech_prob = d.no_speech_prob;

@@ -4,7 +4,7 @@
 // beam_size=1 and temperature 0 (no fallback), with and without timestamps
 // (tests/data/whisper/references.txt, tools/make_whisper_references.py);
 // jfk.wav's text; word errors no more than faster-whisper's; silence and empty
-// input give no text; progress and cancel; bad model files.
+// input give no text; progress and cancel; VAD clips; bad model files.
 
 #include <gtest/gtest.h>
 
@@ -25,6 +25,7 @@
 #include "prism/media/audio.hpp"
 #include "prism/session.hpp"
 #include "prism/transcriber.hpp"
+#include "prism/vad.hpp"
 #include "support/test_files.hpp"
 
 namespace prism::test {
@@ -269,6 +270,29 @@ TEST_F(RealWhisper, TwoHoursReportProgressAndCancel) {
     // SilenceAndEmptyInputGiveNoText); faster-whisper on the same input is not measured yet.
 }
 
+// A minute of silence before jfk.wav: with the VAD's speech segments as clips only the speech
+// is encoded (one window, where the whole 71 s would take at least three), and the times stay
+// those of the whole sound (jfk's speech, 0.3 s to 10.6 s into the clip, here 60 s later).
+TEST_F(RealWhisper, VadClipsEncodeOnlyTheSpeechAndKeepTheFilesTimes) {
+    const auto jfk = clip_samples("jfk.wav");
+    std::vector<float> samples(std::size_t{60} * 16000, 0.0f);
+    samples.insert(samples.end(), jfk.begin(), jfk.end());
+    const auto detector = vad::VoiceActivityDetector::load(test_data("vad/silero-v6.2.0-ggml.bin"));
+    TranscribeOptions o = greedy(true);
+    o.clips = vad::speech_clips(detector, samples);
+    ASSERT_FALSE(o.clips.empty());
+    EXPECT_GE(o.clips.front().first, 60.0);
+    const Transcript t = transcriber_->transcribe(samples, o);
+    EXPECT_EQ(t.timings.windows, 1);
+    ASSERT_FALSE(t.segments.empty());
+    EXPECT_GE(t.segments.front().start, 60.0);
+    EXPECT_LT(t.segments.front().start, 61.0);
+    EXPECT_GT(t.segments.back().end, 69.5);
+    EXPECT_LE(t.segments.back().end, 71.0 + 1e-9);
+    EXPECT_NE(t.text().find("ask not what your country can do for you"), std::string::npos)
+        << t.text();
+}
+
 TEST(WhisperBadInput, NotAWhisperModel) {
     try {
         Transcriber t(demo_model());
@@ -336,6 +360,26 @@ TEST(WhisperCli, TranscribeWritesTextAndSubtitles) {
     EXPECT_EQ(not_whisper.status, 1);
     EXPECT_NE(not_whisper.err.find("not a Whisper speech model"), std::string::npos)
         << not_whisper.err;
+}
+
+// --vad with the shipped VAD model (found without a path): a file with no speech gives an
+// empty transcript without encoding a window; a missing VAD model is a one-line error.
+TEST(WhisperCli, TranscribeVadSkipsAFileWithoutSpeech) {
+    const auto path = real_model(kWhisperTinyEnFile);
+    if (!path) GTEST_SKIP() << real_model_absent(kWhisperTinyEnFile);
+    const std::string m = "transcribe -m '" + path->string() + "' ";
+    const std::string silence = "'" + test_data("audio/silence_16k.wav").string() + "'";
+    // 0.5 s of zeros, 3 s of zeros, 3 s of white noise (sd 0.05): no speech, no window.
+    for (const std::string& file : {silence, "'" + test_data("vad/vad_silence.wav").string() + "'",
+                                    "'" + test_data("vad/vad_noise.wav").string() + "'"}) {
+        const CliRun quiet = run_cli(m + "--vad " + file);
+        ASSERT_EQ(quiet.status, 0) << quiet.err;
+        EXPECT_EQ(quiet.out, "") << file << ": " << quiet.out;
+        EXPECT_NE(quiet.err.find("0 window(s)"), std::string::npos) << quiet.err;
+    }
+    const CliRun missing = run_cli(m + "--vad --vad-model /nonexistent/silero.bin " + silence);
+    EXPECT_EQ(missing.status, 1);
+    EXPECT_NE(missing.err.find("/nonexistent/silero.bin"), std::string::npos) << missing.err;
 }
 
 }  // namespace

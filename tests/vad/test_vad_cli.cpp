@@ -95,11 +95,17 @@ TEST(VadCli, OptionsAndJson) {
     const ProgramRun env =
         cli("vad " + quoted(ref.audio), "PRISM_VAD_MODEL=" + quoted(test::vad_model_path()) + " ");
     EXPECT_EQ(env.status, 0) << env.err;
+    // No -m and no PRISM_VAD_MODEL: the copy shipped in resources/models, the same segments.
+    const ProgramRun shipped = cli("vad " + quoted(ref.audio), "PRISM_VAD_MODEL= ");
+    EXPECT_EQ(shipped.status, 0) << shipped.err;
+    EXPECT_EQ(shipped.out, env.out);
 }
 
 TEST(VadCli, BadInputIsOneLine) {
     const test::VadReference jfk = test::vad_reference("jfk");
-    expect_one_line_error(cli("vad " + quoted(jfk.audio), "PRISM_VAD_MODEL= "), "no model");
+    expect_one_line_error(cli("vad " + quoted(jfk.audio),
+                              "PRISM_VAD_MODEL=" + quoted("/nonexistent/silero.bin") + " "),
+                          "/nonexistent/silero.bin");
     expect_one_line_error(cli("vad " + model_flag()), "no sound file");
     expect_one_line_error(cli("vad -m " + quoted(test::demo_model()) + " " + quoted(jfk.audio)),
                           "a GGUF file, not a Silero VAD model");
