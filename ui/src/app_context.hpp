@@ -17,10 +17,10 @@
 #include "engine_controller.hpp"
 #include "hub/model_browser.hpp"
 #include "image_store.hpp"
-#include "remote/secret_store.hpp"
 #include "live_controller.hpp"
 #include "live_dictation.hpp"
 #include "live_settings.hpp"
+#include "remote/secret_store.hpp"
 
 class QQmlApplicationEngine;
 class QQuickWindow;
