@@ -27,7 +27,13 @@ struct SoftmaxCase {
 class SoftmaxOp : public GpuTest, public ::testing::WithParamInterface<SoftmaxCase> {};
 
 TEST_P(SoftmaxOp, MatchesCpu) {
-    const auto [shape, scale, valid, shared_memory] = GetParam();
+    // A copy, not a structured binding: the lambda below captures its fields (clang 14 can't
+    // capture a binding).
+    const SoftmaxCase c = GetParam();
+    const Shape shape = c.shape;
+    const float scale = c.scale;
+    const std::int64_t valid = c.valid;
+    const bool shared_memory = c.shared_memory_reduction;
     std::optional<ops::detail::ForceSharedMemoryReduction> force;
     if (shared_memory) force.emplace();
     // Scores far from zero: the shader must subtract the row's maximum to stay finite.
