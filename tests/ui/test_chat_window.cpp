@@ -30,29 +30,6 @@ namespace {
 // Items are found by objectName in the scene (scene_items.hpp) and in the QObject tree
 // (popups live in the window's overlay).
 
-bool derives_from(const QMetaObject* meta, const char* class_name) {
-    for (; meta != nullptr; meta = meta->superClass())
-        if (qstrcmp(meta->className(), class_name) == 0) return true;
-    return false;
-}
-
-// Visible controls a user can reach, and the ones among them a screen reader cannot name.
-void find_unnamed_controls(QQuickItem* item, int& controls, QStringList& unnamed) {
-    if (!item->isVisible()) return;
-    static constexpr const char* kControls[] = {"QQuickAbstractButton", "QQuickTextField",
-                                                "QQuickTextArea",       "QQuickComboBox",
-                                                "QQuickSpinBox",        "QQuickSlider"};
-    const QMetaObject* meta = item->metaObject();
-    if (std::any_of(std::begin(kControls), std::end(kControls),
-                    [&](const char* c) { return derives_from(meta, c); })) {
-        ++controls;
-        QAccessibleInterface* iface = QAccessible::queryAccessibleInterface(item);
-        if (iface == nullptr || iface->text(QAccessible::Name).trimmed().isEmpty())
-            unnamed << QString::fromLatin1(meta->className()) + '/' + item->objectName();
-    }
-    for (QQuickItem* child : item->childItems()) find_unnamed_controls(child, controls, unnamed);
-}
-
 QString rendered_text(QQuickItem* text_edit) {
     const int length = text_edit->property("length").toInt();
     QString text;

@@ -21,27 +21,6 @@
 namespace prism::ui::test {
 namespace {
 
-bool derives_from(const QMetaObject* meta, const char* class_name) {
-    for (; meta != nullptr; meta = meta->superClass())
-        if (qstrcmp(meta->className(), class_name) == 0) return true;
-    return false;
-}
-
-void find_unnamed_controls(QQuickItem* item, int& controls, QStringList& unnamed) {
-    if (!item->isVisible()) return;
-    static constexpr const char* kControls[] = {"QQuickAbstractButton", "QQuickTextField",
-                                                "QQuickTextArea", "QQuickComboBox"};
-    const QMetaObject* meta = item->metaObject();
-    if (std::any_of(std::begin(kControls), std::end(kControls),
-                    [&](const char* c) { return derives_from(meta, c); })) {
-        ++controls;
-        QAccessibleInterface* iface = QAccessible::queryAccessibleInterface(item);
-        if (iface == nullptr || iface->text(QAccessible::Name).trimmed().isEmpty())
-            unnamed << QString::fromLatin1(meta->className()) + '/' + item->objectName();
-    }
-    for (QQuickItem* child : item->childItems()) find_unnamed_controls(child, controls, unnamed);
-}
-
 QQuickItem* only_item(QQuickWindow* window, const QString& name) {
     const auto items = items_named(window, name);
     return items.size() == 1 ? items.front() : nullptr;
