@@ -16,8 +16,8 @@ QString app_models_folder() {
     return QDir(app_data_folder()).filePath(QStringLiteral("models"));
 }
 
-QString demo_model_path() {
-    const QString file = QStringLiteral("models/stories260K.gguf");
+QString shipped_model_path(const QString& name) {
+    const QString file = QStringLiteral("models/") + name;
     QStringList candidates;
     if (QCoreApplication::instance() != nullptr) {
         // <prefix>/bin/prism -> <prefix>/share/prism: a relocated install still finds it.
@@ -31,6 +31,14 @@ QString demo_model_path() {
         if (info.isFile() && info.isReadable()) return info.canonicalFilePath();
     }
     return {};
+}
+
+QString demo_model_path() {
+    return shipped_model_path(QStringLiteral("stories260K.gguf"));
+}
+
+QString shipped_vad_model_path() {
+    return shipped_model_path(QStringLiteral("silero-v6.2.0-ggml.bin"));
 }
 
 }  // namespace prism::ui

@@ -18,4 +18,10 @@ QString app_models_folder();
 // source tree's resources/models (running from a build folder). Empty when none exists.
 QString demo_model_path();
 
+// A model file shipped with the app (resources/models), found the same way.
+QString shipped_model_path(const QString& name);
+
+// The Silero VAD model shipped with the app, found the same way; empty when absent.
+QString shipped_vad_model_path();
+
 }  // namespace prism::ui

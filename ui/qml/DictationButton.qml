@@ -12,8 +12,8 @@ ToolButton {
     signal transcribed(string text)
     signal failed(string reason)
 
-    text: dictation.transcribing ? "…" : "🎤"
-    font.pixelSize: 18
+    // Words, not an emoji: the fonts the package depends on have no microphone glyph.
+    text: dictation.transcribing ? "…" : qsTr("Mic")
     checkable: false
     highlighted: dictation.recording
     Accessible.name: dictation.recording ? qsTr("Recording; release to type what was said")

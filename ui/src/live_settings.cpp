@@ -4,6 +4,8 @@
 #include <QStandardPaths>
 #include <algorithm>
 
+#include "data/app_paths.hpp"
+
 namespace prism::ui {
 namespace {
 
@@ -37,7 +39,9 @@ QString LiveSettings::speechModel() const {
 
 QString LiveSettings::vadModel() const {
     const QString v = settings_->value(QStringLiteral("live/vadModel")).toString();
-    return v.isEmpty() ? qEnvironmentVariable("PRISM_VAD_MODEL") : v;
+    if (!v.isEmpty()) return v;
+    const QString env = qEnvironmentVariable("PRISM_VAD_MODEL");
+    return env.isEmpty() ? shipped_vad_model_path() : env;
 }
 
 int LiveSettings::endOfTurnMs() const {
