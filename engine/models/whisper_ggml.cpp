@@ -138,10 +138,10 @@ void skip_mel_filters(Cursor& c) {
 std::vector<std::string> read_regular_tokens(Cursor& c, std::int32_t n_vocab) {
     const std::int32_t regular = whisper_regular_tokens(n_vocab);
     const std::int32_t count = c.i32("the vocabulary's size");
-    if (count < regular || count > n_vocab) {
+    if (count < 0 || count > n_vocab) {
         c.fail("the vocabulary has " + std::to_string(count) + " tokens; a Whisper with n_vocab " +
-               std::to_string(n_vocab) + " has " + std::to_string(regular) + " before its special "
-               "ones");
+               std::to_string(n_vocab) + " has " + std::to_string(regular) +
+               " before its special ones");
     }
     std::vector<std::string> tokens;
     tokens.reserve(static_cast<std::size_t>(regular));
@@ -154,8 +154,13 @@ std::vector<std::string> read_regular_tokens(Cursor& c, std::int32_t n_vocab) {
         const auto bytes = c.take(static_cast<std::uint64_t>(length), "a token");
         // Tokens from <|endoftext|> on, where a converter wrote them, are Whisper's specials,
         // which take their fixed texts.
-        if (i < regular) tokens.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        if (i < regular)
+            tokens.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     }
+    // A short vocabulary is padded as whisper.cpp pads it; such tokens never come out of a
+    // real model.
+    for (auto i = static_cast<std::int32_t>(tokens.size()); i < regular; ++i)
+        tokens.push_back("[_extra_token_" + std::to_string(i) + "]");
     return tokens;
 }
 

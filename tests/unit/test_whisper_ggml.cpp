@@ -184,8 +184,9 @@ TEST(WhisperGgml, HeaderBecomesTheWhisperKeysAndTensorsTheirGgufNames) {
     EXPECT_EQ(h.n_mel, 80);
     EXPECT_EQ(h.n_vocab, 51864);
     EXPECT_FALSE(f.contains("whisper.suppress_tokens"));
-    // 2 conv + 2 positions + 2 norms + per encoder block 15 + per decoder block 24 + embedding.
-    EXPECT_EQ(f.tensors().size(), 2u * 2 + 2 + 4 + 15 + 24 + 1 + 2u);
+    // 2 convolutions (weight, bias), 2 positions, 2 final norms, the encoder block's 15, the
+    // decoder block's 24, the token embedding.
+    EXPECT_EQ(f.tensors().size(), 4u + 2 + 4 + 15 + 24 + 1);
     for (const char* name : {"a.conv1d.1.weight", "a.blk.0.ln1.weight", "a.blk.0.attn_k.weight",
                              "a.blk.0.ffn_down.bias", "a.post_ln.bias", "dec.token_embd.weight",
                              "dec.blk.0.cross_v.bias", "dec.blk.0.ffn_ln.weight", "dec.post_ln.weight"})
@@ -287,6 +288,9 @@ TEST(WhisperGgmlBadInput, AbsurdHeaderValues) {
     bad = good;
     put_i32(bad, kVocabOffset, 1 << 30);  // the vocabulary's size
     expect_error(bad, "the vocabulary has 1073741824 tokens");
+    bad = good;
+    put_i32(bad, kVocabOffset, -1);
+    expect_error(bad, "the vocabulary has -1 tokens");
     bad = good;
     put_i32(bad, kVocabOffset + 4, 1'000'000'000);  // a token's length
     expect_error(bad, "token 0 has length 1000000000");
