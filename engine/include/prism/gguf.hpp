@@ -214,6 +214,7 @@ class File {
 
   private:
     friend class Parser;
+    friend class Assembler;
     struct Storage;
     File();
 
