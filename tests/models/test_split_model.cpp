@@ -1,6 +1,7 @@
 // A model split into shards (llama.cpp's gguf-split layout, written by support/gguf_splitter)
-// generates exactly what the unsplit file does, token for token: the demo model always, the
-// real SmolLM2 when tools/fetch_models.py has fetched it.
+// generates exactly what the unsplit file does, token for token: the demo model and the tiny
+// llama split by the gguf package always, the real SmolLM2 when tools/fetch_models.py has
+// fetched it.
 
 #include <gtest/gtest.h>
 
@@ -38,6 +39,15 @@ void expect_split_generates_the_same(const fs::path& model, const std::string& p
 
 TEST(SplitModel, DemoModelGeneratesAsUnsplit) {
     expect_split_generates_the_same(demo_model(), "Once upon a time");
+}
+
+// Shards written by the gguf package's own writer (tests/data/models/split).
+TEST(SplitModel, GgufPackageShardsGenerateAsUnsplit) {
+    const auto want = greedy_tokens(test_data("models/tiny-llama-f32.gguf"), "hello world");
+    ASSERT_FALSE(want.empty());
+    EXPECT_EQ(
+        greedy_tokens(test_data("models/split/tiny-llama-f32-00001-of-00003.gguf"), "hello world"),
+        want);
 }
 
 TEST(SplitModel, SmolLM2GeneratesAsUnsplit) {

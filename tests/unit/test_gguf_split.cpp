@@ -194,6 +194,29 @@ TEST_F(GgufSplitTensors, FewerTensorsThanAnnounced) {
         << message;
 }
 
+// Shards written by the gguf package's own writer (tests/data/models/split): an independent
+// implementation of the layout opens as the unsplit file, key for key and byte for byte.
+TEST(GgufSplitReference, GgufPackageShardsOpenAsTheUnsplitModel) {
+    const File whole = File::open(test_data("models/tiny-llama-f32.gguf"));
+    const File split = File::open(test_data("models/split/tiny-llama-f32-00002-of-00003.gguf"));
+    EXPECT_EQ(split.shard_count(), 3u);
+    EXPECT_EQ(split.name(), test_data("models/split/tiny-llama-f32-00001-of-00003.gguf").string());
+    for (const gguf::Value& v : whole.metadata()) {
+        const gguf::Value* got = split.find(v.key());
+        ASSERT_NE(got, nullptr) << v.key();
+        EXPECT_EQ(got->to_string(), v.to_string()) << v.key();
+    }
+    ASSERT_EQ(split.tensors().size(), whole.tensors().size());
+    for (const gguf::TensorInfo& want : whole.tensors()) {
+        const gguf::TensorInfo& got = split.tensor(want.name);
+        EXPECT_EQ(got.type, want.type) << want.name;
+        EXPECT_EQ(got.ne, want.ne) << want.name;
+        EXPECT_TRUE(
+            std::equal(got.data.begin(), got.data.end(), want.data.begin(), want.data.end()))
+            << want.name;
+    }
+}
+
 TEST(GgufSplitName, ParsesTheShardSuffix) {
     const auto name = gguf::parse_split_name("/m/Model-Q4_K_M-00002-of-00003.gguf");
     ASSERT_TRUE(name);
