@@ -27,18 +27,19 @@ std::vector<text::TokenId> greedy_tokens(const fs::path& model, const std::strin
     return s.generate_raw(prompt, greedy(24)).tokens;
 }
 
-void expect_split_generates_the_same(const fs::path& model, const std::string& prompt) {
+// From the first shard, and with `from_last` from the last one too (any shard names the set).
+void expect_split_generates_the_same(const fs::path& model, const std::string& prompt,
+                                     bool from_last) {
     TempFolder folder("prism-split-model");
     const auto shards = write_split(gguf::File::open(model), folder / model.stem().string(), 3);
     const auto want = greedy_tokens(model, prompt);
     ASSERT_FALSE(want.empty());
     EXPECT_EQ(greedy_tokens(shards[0], prompt), want);
-    // Any shard names the set.
-    EXPECT_EQ(greedy_tokens(shards[2], prompt), want);
+    if (from_last) EXPECT_EQ(greedy_tokens(shards[2], prompt), want);
 }
 
 TEST(SplitModel, DemoModelGeneratesAsUnsplit) {
-    expect_split_generates_the_same(demo_model(), "Once upon a time");
+    expect_split_generates_the_same(demo_model(), "Once upon a time", true);
 }
 
 // Shards written by the gguf package's own writer (tests/data/models/split).
@@ -53,7 +54,7 @@ TEST(SplitModel, GgufPackageShardsGenerateAsUnsplit) {
 TEST(SplitModel, SmolLM2GeneratesAsUnsplit) {
     const auto path = real_model(kSmolLM2File);
     if (!path) GTEST_SKIP() << real_model_absent(kSmolLM2File);
-    expect_split_generates_the_same(*path, "The capital of France is");
+    expect_split_generates_the_same(*path, "The capital of France is", false);
 }
 
 }  // namespace
