@@ -37,6 +37,18 @@ void expect_one_line_naming(const std::string& message, const fs::path& shard) {
     EXPECT_EQ(message.rfind(shard.string() + ": ", 0), 0u) << message;
 }
 
+// Every tensor of `want` is in `got` with the same type, shape and bytes, and no other.
+void expect_same_tensors(const File& got, const File& want) {
+    ASSERT_EQ(got.tensors().size(), want.tensors().size());
+    for (const gguf::TensorInfo& w : want.tensors()) {
+        const gguf::TensorInfo& g = got.tensor(w.name);
+        EXPECT_EQ(g.type, w.type) << w.name;
+        EXPECT_EQ(g.ne, w.ne) << w.name;
+        EXPECT_TRUE(std::equal(g.data.begin(), g.data.end(), w.data.begin(), w.data.end()))
+            << w.name;
+    }
+}
+
 class GgufSplit : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -63,15 +75,7 @@ TEST_F(GgufSplit, OpensFromEveryShardAsTheWholeModel) {
         EXPECT_EQ(split.get<std::string>("general.architecture"), "llama");
         // The source's metadata plus the three split keys.
         EXPECT_EQ(split.metadata().size(), source_->metadata().size() + 3);
-        ASSERT_EQ(split.tensors().size(), source_->tensors().size());
-        for (const gguf::TensorInfo& want : source_->tensors()) {
-            const gguf::TensorInfo& got = split.tensor(want.name);
-            EXPECT_EQ(got.type, want.type) << want.name;
-            EXPECT_EQ(got.ne, want.ne) << want.name;
-            EXPECT_TRUE(
-                std::equal(got.data.begin(), got.data.end(), want.data.begin(), want.data.end()))
-                << want.name;
-        }
+        expect_same_tensors(split, *source_);
     }
 }
 
@@ -206,15 +210,7 @@ TEST(GgufSplitReference, GgufPackageShardsOpenAsTheUnsplitModel) {
         ASSERT_NE(got, nullptr) << v.key();
         EXPECT_EQ(got->to_string(), v.to_string()) << v.key();
     }
-    ASSERT_EQ(split.tensors().size(), whole.tensors().size());
-    for (const gguf::TensorInfo& want : whole.tensors()) {
-        const gguf::TensorInfo& got = split.tensor(want.name);
-        EXPECT_EQ(got.type, want.type) << want.name;
-        EXPECT_EQ(got.ne, want.ne) << want.name;
-        EXPECT_TRUE(
-            std::equal(got.data.begin(), got.data.end(), want.data.begin(), want.data.end()))
-            << want.name;
-    }
+    expect_same_tensors(split, whole);
 }
 
 TEST(GgufSplitName, ParsesTheShardSuffix) {

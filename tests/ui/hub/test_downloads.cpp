@@ -28,6 +28,13 @@ QByteArray file_bytes(const QString& path) {
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+// "<destination>.part" holding `bytes`, as an interrupted download leaves it.
+bool write_part(const QString& destination, const QByteArray& bytes) {
+    QDir().mkpath(QFileInfo(destination).absolutePath());
+    QFile part(destination + QStringLiteral(".part"));
+    return part.open(QIODevice::WriteOnly) && part.write(bytes) == bytes.size();
+}
+
 QString sha256_hex(const QByteArray& bytes) {
     return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
 }
@@ -133,11 +140,7 @@ class DownloadTest : public QObject {
         const ModelDownload::Target t = target(server);
         const QByteArray source = file_bytes(source_file(kSource));
         const qint64 kept = 300000;
-        QDir().mkpath(QFileInfo(t.destination).absolutePath());
-        QFile part(t.destination + QStringLiteral(".part"));
-        QVERIFY(part.open(QIODevice::WriteOnly));
-        QCOMPARE(part.write(source.left(kept)), kept);
-        part.close();
+        QVERIFY(write_part(t.destination, source.left(kept)));
 
         ModelDownload download(&network_, t);
         download.start();
@@ -164,11 +167,7 @@ class DownloadTest : public QObject {
         const ModelDownload::Target t = target(server);
         QByteArray wrong = file_bytes(source_file(kSource)).left(300000);
         wrong[1000] = static_cast<char>(wrong[1000] ^ 0x01);
-        QDir().mkpath(QFileInfo(t.destination).absolutePath());
-        QFile part(t.destination + QStringLiteral(".part"));
-        QVERIFY(part.open(QIODevice::WriteOnly));
-        part.write(wrong);
-        part.close();
+        QVERIFY(write_part(t.destination, wrong));
         ModelDownload download(&network_, t);
         download.start();
         QTRY_VERIFY_WITH_TIMEOUT(download.state() != State::Running, 30000);
@@ -184,11 +183,7 @@ class DownloadTest : public QObject {
         QVERIFY2(server.started(), qPrintable(server.startError()));
         const ModelDownload::Target t = target(server);
         const QByteArray start = file_bytes(source_file(kSource)).left(200000);
-        QDir().mkpath(QFileInfo(t.destination).absolutePath());
-        QFile part(t.destination + QStringLiteral(".part"));
-        QVERIFY(part.open(QIODevice::WriteOnly));
-        part.write(start);
-        part.close();
+        QVERIFY(write_part(t.destination, start));
         {
             ModelDownload download(&network_, t);
             download.start();
