@@ -365,7 +365,7 @@ File::File(File&&) noexcept = default;
 File& File::operator=(File&&) noexcept = default;
 File::~File() = default;
 
-File File::open(const std::filesystem::path& path) {
+File File::open_single(const std::filesystem::path& path) {
     File f;
     f.storage_->name = path.string();
     f.storage_->map = MappedFile(path);
