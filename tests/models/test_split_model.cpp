@@ -35,7 +35,9 @@ void expect_split_generates_the_same(const fs::path& model, const std::string& p
     const auto want = greedy_tokens(model, prompt);
     ASSERT_FALSE(want.empty());
     EXPECT_EQ(greedy_tokens(shards[0], prompt), want);
-    if (from_last) EXPECT_EQ(greedy_tokens(shards[2], prompt), want);
+    if (from_last) {
+        EXPECT_EQ(greedy_tokens(shards[2], prompt), want);
+    }
 }
 
 TEST(SplitModel, DemoModelGeneratesAsUnsplit) {
