@@ -19,18 +19,18 @@ uint kb[KB_WORDS];
 void load_block_words(uint u) {
     const uint base = u >> 1;
     if (BLOCK_UNITS % 2u == 0u) {
-        [[unroll]] for (uint i = 0; i < KB_WORDS; ++i) kb[i] = w32[base + i];
+        [[unroll]] for (uint i = 0; i < KB_WORDS; ++i) kb[i] = ld_w32(base + i);
         return;
     }
     const bool odd = (u & 1u) != 0u;
-    uint prev = w32[base];
+    uint prev = ld_w32(base);
     [[unroll]] for (uint i = 0; i + 1 < KB_WORDS; ++i) {
         // Even blocks end in the low half of their last word: read a word already read instead.
-        const uint next = w32[i + 2 < KB_WORDS || odd ? base + i + 1 : base + i];
+        const uint next = ld_w32(i + 2 < KB_WORDS || odd ? base + i + 1 : base + i);
         kb[i] = odd ? (prev >> 16) | (next << 16) : prev;
         prev = next;
     }
-    kb[KB_WORDS - 1] = odd ? prev >> 16 : uint(w16[u + BLOCK_UNITS - 1]);
+    kb[KB_WORDS - 1] = odd ? prev >> 16 : uint(ld16(u + BLOCK_UNITS - 1));
 }
 
 // The same block read 16 bytes at a time; `u` must be a multiple of 8 units (the host checks
@@ -38,7 +38,7 @@ void load_block_words(uint u) {
 void load_block_words16(uint u) {
     const uint base = u >> 3;
     [[unroll]] for (uint i = 0; i < KB_WORDS / 4; ++i) {
-        const uvec4 q = w128[base + i];
+        const uvec4 q = ld_w128(base + i);
         kb[4 * i] = q.x;
         kb[4 * i + 1] = q.y;
         kb[4 * i + 2] = q.z;

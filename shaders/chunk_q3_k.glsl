@@ -9,16 +9,16 @@
 void q3k_words(uint blk, uint first, uint count, out uint v[8]) {
     const uint base = (blk >> 1) + first;
     if ((blk & 1u) != 0u) {
-        uint prev = w32[base];
+        uint prev = ld_w32(base);
         for (uint t = 0; t < count; ++t) {
-            const uint next = first + t + 1 < 28 ? w32[base + t + 1] : 0u;
+            const uint next = first + t + 1 < 28 ? ld_w32(base + t + 1) : 0u;
             v[t] = (prev >> 16) | (next << 16);
             prev = next;
         }
         return;
     }
     for (uint t = 0; t < count; ++t)
-        v[t] = first + t == 27 ? uint(w16[blk + 54]) : w32[base + t];
+        v[t] = first + t == 27 ? uint(ld16(blk + 54)) : ld_w32(base + t);
 }
 
 void decode_chunk_q3_k(uint blk, uint J, out vec4 w[CG]) {

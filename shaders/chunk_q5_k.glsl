@@ -4,7 +4,7 @@
 // weight l of the sub-block is nibble h of qs[32c + l] with bit j of qh[l] as its fifth bit.
 void decode_chunk_q5_k(uint blk, uint j, out vec4 w[CG]) {
     const uint b = blk >> 1;
-    const uint hdr[4] = uint[4](w32[b], w32[b + 1], w32[b + 2], w32[b + 3]);
+    const uint hdr[4] = uint[4](ld_w32(b), ld_w32(b + 1), ld_w32(b + 2), ld_w32(b + 3));
 #define SCB(i) ((hdr[((i) + 4) >> 2] >> ((((i) + 4) & 3u) * 8)) & 0xFFu)
     uint sc, mn;
     if (j < 4) {
@@ -19,8 +19,8 @@ void decode_chunk_q5_k(uint blk, uint j, out vec4 w[CG]) {
     const float d1 = dm.x * float(sc), m1 = dm.y * float(mn);
     const uint qb = b + 12 + 8 * (j >> 1), sh = 4 * (j & 1u);
     for (uint g = 0; g < CG; ++g) {
-        const uint lo = (w32[qb + g] >> sh) & 0x0F0F0F0Fu;
-        const uint hi = ((w32[b + 4 + g] >> j) & 0x01010101u) << 4;
+        const uint lo = (ld_w32(qb + g) >> sh) & 0x0F0F0F0Fu;
+        const uint hi = ((ld_w32(b + 4 + g) >> j) & 0x01010101u) << 4;
         w[g] = d1 * bytes4(lo | hi) - m1;
     }
 }

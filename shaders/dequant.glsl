@@ -18,31 +18,31 @@ layout(std430, binding = W_BINDING) readonly buffer WeightF32 { float wf[]; };
 #else
 layout(std430, binding = W_BINDING) readonly buffer WeightU16 { uint16_t w16[]; };
 #endif
+// DQ_TEXELS names a bool the including shader declares (a specialization constant): when
+// true the host binds the weights as RGBA32UI texels instead (gpu::Via::texel_uvec4), which a
+// CPU driver reads without a branch per lane, and every weight read below goes through them.
+#if defined(DQ_TEXELS)
+layout(binding = 10) uniform usamplerBuffer w_texels;
+#define DQ_TX DQ_TEXELS
+// 32-bit word i of the binding (a select picks the word out of its texel).
+uint tx_word(uint i) { return texelFetch(w_texels, int(i >> 2))[i & 3u]; }
+uvec4 tx_word4(uint i) { return texelFetch(w_texels, int(i)); }
+#else
+#define DQ_TX false
+uint tx_word(uint i) { return 0u; }
+uvec4 tx_word4(uint i) { return uvec4(0u); }
+#endif
 #if defined(DQ_WIDE_LOADS)
 // Wider views of the same weights, for readers that know their rows are aligned (the host
 // checks): lavapipe pays per load, not per byte, and GPUs coalesce wide loads better.
 #if defined(WTYPE_F32)
 layout(std430, binding = W_BINDING) readonly buffer WeightVec4 { vec4 wf4[]; };
+vec4 ld_w4(uint i) { return DQ_TX ? uintBitsToFloat(tx_word4(i)) : wf4[i]; }
 #else
 layout(std430, binding = W_BINDING) readonly buffer WeightU32 { uint w32[]; };
 layout(std430, binding = W_BINDING) readonly buffer WeightUvec4 { uvec4 w128[]; };
-#endif
-// DQ_TEXELS names a bool the including shader declares (a specialization constant): when
-// true the host binds the weights as RGBA32UI texels instead (gpu::Via::texel_uvec4), which a
-// CPU driver reads without a branch per lane.
-#if defined(DQ_TEXELS)
-layout(binding = 10) uniform usamplerBuffer w_texels;
-#if defined(WTYPE_F32)
-vec4 ld_w4(uint i) { return DQ_TEXELS ? uintBitsToFloat(texelFetch(w_texels, int(i))) : wf4[i]; }
-#else
-uvec4 ld_w128(uint i) { return DQ_TEXELS ? texelFetch(w_texels, int(i)) : w128[i]; }
-#endif
-#else
-#if defined(WTYPE_F32)
-vec4 ld_w4(uint i) { return wf4[i]; }
-#else
-uvec4 ld_w128(uint i) { return w128[i]; }
-#endif
+uint ld_w32(uint i) { return DQ_TX ? tx_word(i) : w32[i]; }
+uvec4 ld_w128(uint i) { return DQ_TX ? tx_word4(i) : w128[i]; }
 #endif
 #endif
 
@@ -82,13 +82,15 @@ const uint BLOCK_UNITS = 105;
 #error "dequant.glsl needs one WTYPE_<type> define"
 #endif
 
-#if !defined(WTYPE_F32)
-uint ld16(uint u) { return uint(w16[u]); }
+#if defined(WTYPE_F32)
+float ld_f32(uint i) { return DQ_TX ? uintBitsToFloat(tx_word(i)) : wf[i]; }
+#else
+uint ld16(uint u) { return DQ_TX ? (tx_word(u >> 1) >> ((u & 1u) * 16u)) & 0xFFFFu : uint(w16[u]); }
 // Four bytes starting at an even byte offset, little-endian.
-uint ld32(uint u) { return uint(w16[u]) | (uint(w16[u + 1]) << 16); }
-float ld_half(uint u) { return unpackHalf2x16(uint(w16[u])).x; }
+uint ld32(uint u) { return ld16(u) | (ld16(u + 1) << 16); }
+float ld_half(uint u) { return unpackHalf2x16(ld16(u)).x; }
 // Byte `b` of the block starting at unit `blk`.
-uint ld8(uint blk, uint b) { return (uint(w16[blk + (b >> 1)]) >> ((b & 1) * 8)) & 0xFFu; }
+uint ld8(uint blk, uint b) { return (ld16(blk + (b >> 1)) >> ((b & 1) * 8)) & 0xFFu; }
 #endif
 
 // The four bytes of a word as floats, byte 0 first.
@@ -156,7 +158,7 @@ uint dq_blk[BLOCK_WORDS];
 void load_block_regs(uint u) {
     const uint base = u >> 1;
     uint raw[BLOCK_WORDS + 1];
-    for (uint j = 0; j < BLOCK_WORDS; ++j) raw[j] = w32[base + j];
+    for (uint j = 0; j < BLOCK_WORDS; ++j) raw[j] = ld_w32(base + j);
     raw[BLOCK_WORDS] = 0u;
     const bool odd = (u & 1u) != 0u;
     for (uint j = 0; j < BLOCK_WORDS; ++j)
@@ -188,7 +190,7 @@ uint rg8(uint blk, uint b) {
 #if defined(WTYPE_PLAIN)
 float dequant_one(uint row, uint k) {
 #if defined(WTYPE_F32)
-    return wf[row + k];
+    return ld_f32(row + k);
 #elif defined(WTYPE_F16)
     return ld_half(row + k);
 #else
@@ -201,7 +203,7 @@ vec4 dequant_group(uint row, uint k, uint K) {
 #if defined(WTYPE_PLAIN)
     if (k + 4 <= K) {
 #if defined(WTYPE_F32)
-        return vec4(wf[row + k], wf[row + k + 1], wf[row + k + 2], wf[row + k + 3]);
+        return vec4(ld_f32(row + k), ld_f32(row + k + 1), ld_f32(row + k + 2), ld_f32(row + k + 3));
 #elif defined(WTYPE_F16)
         // k may be odd relative to a 4-byte word, so read halves one by one.
         return vec4(ld_half(row + k), ld_half(row + k + 1), ld_half(row + k + 2), ld_half(row + k + 3));

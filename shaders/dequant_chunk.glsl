@@ -47,7 +47,7 @@ void decode_chunk(uint row, uint k, uint K, out vec4 w[CG]) {
         // Sub-block j = 2c + h: nibble h of qs[32c .. 32c + 31]; scale and min decoded once.
         const uint blk = row + (k / 256) * BLOCK_UNITS, j = (k % 256) / 32;
         const uint b = blk >> 1;  // 72 units per block and aligned rows: blk is even
-        const uint hdr[4] = uint[4](w32[b], w32[b + 1], w32[b + 2], w32[b + 3]);
+        const uint hdr[4] = uint[4](ld_w32(b), ld_w32(b + 1), ld_w32(b + 2), ld_w32(b + 3));
         // Scale byte i (0..11) is byte 4 + i of the block.
 #define SCB(i) ((hdr[((i) + 4) >> 2] >> ((((i) + 4) & 3u) * 8)) & 0xFFu)
         uint sc, mn;
@@ -62,7 +62,7 @@ void decode_chunk(uint row, uint k, uint K, out vec4 w[CG]) {
         const vec2 dm = unpackHalf2x16(hdr[0]);
         const float d1 = dm.x * float(sc), m1 = dm.y * float(mn);
         const uint qb = b + 4 + 8 * (j >> 1), sh = 4 * (j & 1u);
-        for (uint g = 0; g < CG; ++g) w[g] = d1 * bytes4((w32[qb + g] >> sh) & 0x0F0F0F0Fu) - m1;
+        for (uint g = 0; g < CG; ++g) w[g] = d1 * bytes4((ld_w32(qb + g) >> sh) & 0x0F0F0F0Fu) - m1;
         return;
     }
 #elif defined(WTYPE_Q2_K) || defined(WTYPE_Q3_K) || defined(WTYPE_Q5_K)
@@ -88,10 +88,10 @@ void decode_chunk(uint row, uint k, uint K, out vec4 w[CG]) {
         const uint lb = (blk + 32 * n + 16 * (qq & 1u)) >> 1, hb = (blk + 64 + 16 * n) >> 1;
         uint lw[9], hw[9];
         for (uint t = 0; t < 9; ++t) {
-            lw[t] = w32[lb + t];
-            hw[t] = w32[hb + t];
+            lw[t] = ld_w32(lb + t);
+            hw[t] = ld_w32(hb + t);
         }
-        const uint scw = uint(w16[blk + 96 + 4 * n + qq]);
+        const uint scw = uint(ld16(blk + 96 + 4 * n + qq));
         const float d = ld_half(blk + 104);
         const float d0 = d * float(bitfieldExtract(int(scw), 0, 8));
         const float d1 = d * float(bitfieldExtract(int(scw), 8, 8));

@@ -19,6 +19,8 @@
 
 #define W_BINDING 0
 #define DQ_WIDE_LOADS 1
+layout(constant_id = 7) const bool W_TEXELS = false;  // weights bound as texels (CPU devices)
+#define DQ_TEXELS W_TEXELS
 #include "dequant.glsl"
 
 layout(local_size_x_id = 0) in;
@@ -27,6 +29,7 @@ layout(constant_id = 2) const uint NCOLS = 1;      // columns of x (N)
 layout(constant_id = 3) const bool WIDE = false;   // rows 16-byte (plain) / 4-byte (quant) aligned
 layout(constant_id = 4) const bool X_VEC = false;  // x_first, x_stride multiples of 4
 layout(constant_id = 5) const bool LANE_ROWS = false;  // ROWS rows per invocation, no reduction
+layout(constant_id = 6) const bool X_TEXELS = false;   // x bound as RGBA32F texels (CPU devices)
 
 layout(std430, binding = 1) readonly buffer X {
     float x[];
@@ -34,6 +37,7 @@ layout(std430, binding = 1) readonly buffer X {
 layout(std430, binding = 1) readonly buffer XV {
     vec4 x4[];
 };
+layout(binding = 8) uniform samplerBuffer x_texels;
 layout(std430, binding = 2) writeonly buffer D {
     float d[];
 };
@@ -56,8 +60,12 @@ p;
 
 shared float partial[ROWS * NCOLS * gl_WorkGroupSize.x];
 
+// Texel reads (X_TEXELS) need X_VEC's alignment: the host sets both or neither.
+float load_x(uint i) { return X_TEXELS ? texelFetch(x_texels, int(i >> 2))[i & 3u] : x[i]; }
+
 vec4 load_x4(uint c, uint k) {
     const uint b = p.x_first + c * p.x_stride + k;
+    if (X_TEXELS) return texelFetch(x_texels, int(b / 4));
     if (X_VEC) return x4[b / 4];
     return vec4(x[b], x[b + 1], x[b + 2], x[b + 3]);
 }
@@ -142,8 +150,8 @@ void main() {
         const uint k = 4 * g;
         for (uint c = 0; c < NCOLS; ++c) {
             const uint b = p.x_first + c * p.x_stride + k;
-            const vec4 xv = vec4(x[b], k + 1 < p.K ? x[b + 1] : 0.0, k + 2 < p.K ? x[b + 2] : 0.0,
-                                 k + 3 < p.K ? x[b + 3] : 0.0);
+            const vec4 xv = vec4(load_x(b), k + 1 < p.K ? load_x(b + 1) : 0.0,
+                                 k + 2 < p.K ? load_x(b + 2) : 0.0, k + 3 < p.K ? load_x(b + 3) : 0.0);
             for (uint r = 0; r < ROWS; ++r) {
                 const uint row = min(row0 + r, p.M - 1);
                 acc[r][c] += dot(dequant_group(p.w_first + row * p.w_stride, k, p.K), xv);

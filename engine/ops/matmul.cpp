@@ -180,19 +180,24 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
         const Matvec mv = choose_matvec(dev, N, weight.type);
         const std::string variant = "matvec_" + type + (mv.shared ? "_shared" : "");
         const bool x_vec = p.x_first % 4 == 0 && p.x_stride % 4 == 0;
+        const bool x_texels = texel_reads(dev) && x_vec && texels_fit(dev, bx.arg);
+        const gpu::Arg x_arg = x_texels ? as_texels(bx.arg, gpu::Via::texel_vec4) : bx.arg;
         for (const auto& c : chunks) {
             const bool wide = wide_rows(weight.type, c);
+            const bool texels = texel_reads(dev) && texels_fit(dev, c.bound.arg);
             // Lane rows read 32-bit words from an even unit (and realign odd blocks).
             const bool lane_rows = mv.lane_rows && c.bound.first % 2 == 0;
-            const auto& pipeline =
-                rec.pipeline(variant, {mv.threads, mv.rows, u32(N), wide, x_vec, lane_rows});
+            const gpu::Arg w_arg =
+                texels ? as_texels(c.bound.arg, gpu::Via::texel_uvec4) : c.bound.arg;
+            const auto& pipeline = rec.pipeline(
+                variant, {mv.threads, mv.rows, u32(N), wide, x_vec, lane_rows, x_texels, texels});
             p.M = c.rows;
             p.w_first = c.bound.first;
             p.w_stride = c.row_units;
             p.m0 = c.first_row;
             const std::uint32_t per_group = lane_rows ? mv.threads * mv.rows : mv.rows;
             const auto groups = gpu::spread_groups(ctx, (c.rows + per_group - 1) / per_group);
-            rec.dispatch(pipeline, {c.bound.arg, bx.arg, bo.arg}, p, groups, "matvec");
+            rec.dispatch(pipeline, {w_arg, x_arg, bo.arg}, p, groups, "matvec");
         }
         return;
     }
@@ -208,20 +213,17 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
         const std::uint64_t tiles_n = (static_cast<std::uint64_t>(N) + bn - 1) / bn;
         require(tiles_n <= dev.max_workgroup_count[1], kOp,
                 "N = " + std::to_string(N) + " is too large for one dispatch");
-        // Texel reads need 16-byte aligned operands: x in whole vec4s, plain-typed weight rows
-        // in whole 8-half (or 4-float) groups, as the wide path reads them.
-        const bool texels = texel_reads(dev);
-        const bool x_texels = texels && x_vec;
+        // x is read as whole vec4s, so as texels only where X_VEC holds; every weight read
+        // (wide or not, any type) has a texel form.
+        const bool x_texels = texel_reads(dev) && x_vec && texels_fit(dev, bx.arg);
         const gpu::Arg x_arg = x_texels ? as_texels(bx.arg, gpu::Via::texel_vec4) : bx.arg;
-        const bool plain = weight.type == TensorType::F16 || weight.type == TensorType::F32 ||
-                           weight.type == TensorType::BF16;
         for (const auto& c : chunks) {
             const bool wide = wide_rows(weight.type, c);
-            const bool w_texels = texels && plain && wide;
+            const bool texels = texel_reads(dev) && texels_fit(dev, c.bound.arg);
             const gpu::Arg w_arg =
-                w_texels ? as_texels(c.bound.arg, gpu::Via::texel_uvec4) : c.bound.arg;
+                texels ? as_texels(c.bound.arg, gpu::Via::texel_uvec4) : c.bound.arg;
             const auto& pipeline =
-                rec.pipeline(lanes_variant, {kLanes, bn, wide, x_vec, rg, x_texels, w_texels});
+                rec.pipeline(lanes_variant, {kLanes, bn, wide, x_vec, rg, x_texels, texels});
             p.M = c.rows;
             p.w_first = c.bound.first;
             p.w_stride = c.row_units;

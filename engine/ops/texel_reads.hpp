@@ -11,6 +11,11 @@ namespace prism::ops {
 // devices take them. PRISM_TEXEL_READS=0 keeps storage reads, to compare both in one build.
 bool texel_reads(const gpu::DeviceInfo& device);
 
+// Whether `arg` fits one texel view on `device` (maxTexelBufferElements 16-byte texels).
+inline bool texels_fit(const gpu::DeviceInfo& device, const gpu::Arg& arg) {
+    return (arg.range.size + 15) / 16 <= device.max_texel_buffer_elements;
+}
+
 // `arg` to be read as texels of `via`'s format: its start must be 16-byte aligned (bind() gives
 // that) and the shader must index it in 16-byte texels.
 inline gpu::Arg as_texels(gpu::Arg arg, gpu::Via via) {
