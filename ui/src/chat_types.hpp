@@ -12,15 +12,21 @@
 
 namespace prism::ui {
 
-// One image the user attached: the file's bytes as given (PNG, JPEG, ...), decoded once to
-// check it and to make a thumbnail.
+enum class AttachmentKind { image, audio, video };
+
+// One file the user attached. An image: the file's bytes as given (PNG, JPEG, ...), decoded
+// once to check it and to make a thumbnail. A sound or a video: probed for its length (a
+// video's first pictures make its poster), read from `path` again when it is sent.
 struct ImageAttachment {
-    QString id;  // key in the ImageStore (image provider); empty for images from history
+    QString id;  // key in the ImageStore (thumbnail or poster); empty for images from history
     QString name;
     QString path;      // the file (for a pasted image, a PNG the app wrote); kept by the history
-    QByteArray bytes;  // the file's bytes when already read (empty for images from history)
-    QSize size;
+    QByteArray bytes;  // an image's bytes when already read (empty for history and other kinds)
+    QSize size;        // an image's or a video's pictures
+    AttachmentKind kind = AttachmentKind::image;
+    double duration_seconds = 0;  // a sound's or a video's (0: not known)
 };
+
 
 enum class TurnRole { system, user, assistant };
 
@@ -46,6 +52,8 @@ struct AnswerTimings {
     double time_to_first_token_ms = 0;
     double image_encode_ms = 0;
     qint64 images_encoded = 0;
+    double audio_encode_ms = 0;  // decoding, mel and the audio encoder, for the new sounds
+    qint64 sounds_encoded = 0;
     QString stop_reason;
     qint64 context_tokens = 0;     // the session's context length
     qint64 messages_left_out = 0;  // oldest messages the model did not see (no room)

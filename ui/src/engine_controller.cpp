@@ -268,6 +268,8 @@ void EngineController::generate_remote(quint64 id, const QList<ChatTurn>& turns,
                                                     : QStringLiteral("user");
         m.text = turn.text;
         for (const ImageAttachment& image : turn.images) {
+            // The remote protocol here carries pictures only.
+            if (image.kind != AttachmentKind::image) continue;
             QByteArray bytes = image.bytes;
             if (bytes.isEmpty()) {
                 QFile file(image.path);

@@ -41,6 +41,8 @@ DictationController::DictationController(LiveSettings* settings, QObject* parent
                 else
                     emit transcribed(t);
             });
+    if (settings_ != nullptr)
+        connect(settings_, &LiveSettings::changed, this, &DictationController::speechModelChanged);
     connect(worker_, &TranscriptionWorker::failed, this, [this](quint64 id, const QString& error) {
         if (id != request_) return;
         transcribing_ = false;
@@ -55,10 +57,37 @@ DictationController::~DictationController() {
     thread_.wait();
 }
 
-void DictationController::start() {
-    if (recording_) return;
+bool DictationController::hasSpeechModel() const {
+    return settings_ != nullptr && !settings_->speechModel().isEmpty();
+}
+
+bool DictationController::ensure_model_loading() {
     const QString model = settings_ ? settings_->speechModel() : QString();
     if (model.isEmpty()) {
+        emit failed(tr("Dictation needs a Whisper speech model; choose one in the settings."));
+        return false;
+    }
+    if (model != loaded_model_) {
+        loaded_model_ = model;
+        QMetaObject::invokeMethod(
+            worker_, [w = worker_, model] { w->load(model); }, Qt::QueuedConnection);
+    }
+    return true;
+}
+
+void DictationController::transcribeFiles(const QStringList& paths) {
+    if (paths.isEmpty() || recording_ || !ensure_model_loading()) return;
+    transcribing_ = true;
+    const quint64 id = ++request_;
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id, paths] { w->transcribe_files(id, paths); },
+        Qt::QueuedConnection);
+    emit stateChanged();
+}
+
+void DictationController::start() {
+    if (recording_) return;
+    if (!hasSpeechModel()) {
         emit failed(tr("Dictation needs a Whisper speech model; choose one in the settings."));
         return;
     }
@@ -86,11 +115,7 @@ void DictationController::start() {
         if (!source_failed_) emit failed(tr("The microphone could not be started."));
         return;
     }
-    if (model != loaded_model_) {
-        loaded_model_ = model;
-        QMetaObject::invokeMethod(
-            worker_, [w = worker_, model] { w->load(model); }, Qt::QueuedConnection);
-    }
+    ensure_model_loading();
     emit stateChanged();
     emit recordedChanged();
 }

@@ -2,6 +2,10 @@
 
 #include <QStringList>
 #include <QUrl>
+#include <QVariantMap>
+
+#include "attachment_list_model.hpp"
+#include "model_description.hpp"
 
 namespace prism::ui {
 
@@ -27,11 +31,28 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
         case ImagesRole: {
             QStringList urls;
             for (const ImageAttachment& a : m.turn.images) {
+                if (a.kind != AttachmentKind::image) continue;
                 // History images are files Qt Quick loads (asynchronously) itself.
                 urls.append(a.id.isEmpty() ? QUrl::fromLocalFile(a.path).toString()
                                            : QStringLiteral("image://attachments/%1").arg(a.id));
             }
             return urls;
+        }
+        case MediaRole: {
+            QVariantList media;
+            for (const ImageAttachment& a : m.turn.images) {
+                if (a.kind == AttachmentKind::image) continue;
+                media.append(QVariantMap{
+                    {QStringLiteral("kind"), kind_name(a.kind)},
+                    {QStringLiteral("name"), a.name},
+                    {QStringLiteral("source"),
+                     a.kind == AttachmentKind::video && !a.id.isEmpty()
+                         ? QStringLiteral("image://attachments/%1").arg(a.id)
+                         : QString()},
+                    {QStringLiteral("duration"), format_media_duration(a.duration_seconds)},
+                    {QStringLiteral("fileUrl"), QUrl::fromLocalFile(a.path)}});
+            }
+            return media;
         }
         case StreamingRole:
             return m.streaming;
@@ -49,6 +70,7 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
 QHash<int, QByteArray> MessageListModel::roleNames() const {
     return {{RoleRole, "role"},           {TextRole, "text"},
             {BlocksRole, "blocks"},       {ImagesRole, "images"},
+            {MediaRole, "media"},
             {StreamingRole, "streaming"}, {StatsRole, "stats"},
             {ErrorRole, "error"},         {NoteRole, "note"}};
 }
@@ -163,6 +185,7 @@ QString MessageListModel::format_stats(const AnswerTimings& s) {
     parts.append(tr("%1 tok/s").arg(s.tokens_per_second, 0, 'f', 1));
     parts.append(tr("first token %1 ms").arg(qRound(s.time_to_first_token_ms)));
     if (s.images_encoded > 0) parts.append(tr("image encode %1 ms").arg(qRound(s.image_encode_ms)));
+    if (s.sounds_encoded > 0) parts.append(tr("audio encode %1 ms").arg(qRound(s.audio_encode_ms)));
     if (s.tokens >= 0) parts.append(tr("%1 tokens").arg(s.tokens));
     if (s.stop_reason == QLatin1String("cancelled") || s.stop_reason == QLatin1String("callback"))
         parts.append(tr("stopped"));
@@ -188,6 +211,18 @@ QString MessageListModel::format_note(const AnswerTimings& s) {
                          .arg(size));
     }
     return notes.join(u' ');
+}
+
+void MessageListModel::set_poster(const QString& path, const QString& id) {
+    for (int row = 0; row < count(); ++row) {
+        bool found = false;
+        for (ImageAttachment& a : messages_.at(static_cast<size_t>(row)).turn.images) {
+            if (a.kind != AttachmentKind::video || a.path != path) continue;
+            a.id = id;
+            found = true;
+        }
+        if (found) changed(row, {MediaRole});
+    }
 }
 
 void MessageListModel::changed(int row, const QList<int>& roles) {

@@ -1,0 +1,302 @@
+// Sounds and videos in the composer and the conversation, with the real engine probe, FFmpeg
+// video decoding, Qt Multimedia and SQLite: attached files become chips with ffprobe's length,
+// a video's chip shows a decoded poster, playing on a machine without a sound card says so on
+// the chip, a broken file gives the one-line error, a model that cannot hear says so (and the
+// tiny Qwen2-Audio fixture hears), and the history keeps the chips across a restart.
+
+#include <QAudioDevice>
+#include <QFile>
+#include <QMediaDevices>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QtTest>
+#include <memory>
+
+#include "app_context.hpp"
+#include "data/app_paths.hpp"
+#include "scene_items.hpp"
+#include "ui_test_suites.hpp"
+
+namespace prism::ui::test {
+namespace {
+
+QString data_file(const QString& relative) {
+    return QStringLiteral(PRISM_TEST_DATA_DIR "/") + relative;
+}
+
+// ffprobe's format duration of a fixture (tools/make_probe_references.sh).
+double ffprobe_seconds(const QString& relative) {
+    QFile file(data_file(QStringLiteral("video/ffprobe_durations.tsv")));
+    if (!file.open(QIODevice::ReadOnly)) return -1;
+    QTextStream in(&file);
+    while (!in.atEnd()) {
+        const QStringList fields = in.readLine().split(u'\t');
+        if (fields.size() >= 2 && fields[0] == relative) return fields[1].toDouble();
+    }
+    return -1;
+}
+
+// The chips' lengths are shown to the second; the attachment keeps the probe's value, which
+// must equal ffprobe's to the millisecond.
+constexpr double kDurationTolerance = 1e-3;
+
+class MediaAttachmentsTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir files_;
+    std::unique_ptr<AppContext> app_;
+    std::unique_ptr<QQmlApplicationEngine> qml_;
+    QQuickWindow* window_ = nullptr;
+
+    AppOptions options(const QString& profile) {
+        AppOptions o;
+        o.settings_file = files_.filePath(profile + QStringLiteral("/prism.conf"));
+        o.data_folder = files_.filePath(profile + QStringLiteral("/data"));
+        o.model_folders = {files_.filePath(profile + QStringLiteral("/models"))};
+        return o;
+    }
+
+    void open_window(const QString& profile) {
+        close_window();
+        app_ = std::make_unique<AppContext>(options(profile));
+        qml_ = std::make_unique<QQmlApplicationEngine>();
+        window_ = app_->load_window(*qml_);
+        QVERIFY(window_ != nullptr);
+    }
+
+    void close_window() {
+        qml_.reset();
+        app_.reset();
+        window_ = nullptr;
+    }
+
+    ChatController& chat() { return app_->chat(); }
+    AttachmentListModel& attachments() { return *app_->chat().attachments(); }
+
+    QVariant attachment(int row, int role) { return attachments().data(attachments().index(row), role); }
+
+  private slots:
+    void cleanup() { close_window(); }
+
+    void soundsAndVideosBecomeChipsWithTheirLength() {
+        open_window(QStringLiteral("chips"));
+        const QStringList files = {
+            QStringLiteral("audio/jfk.wav"), QStringLiteral("audio/jfk.mp3"),
+            QStringLiteral("audio/speech_48k.opus"), QStringLiteral("video/colours_h264_aac.mp4"),
+            QStringLiteral("video/bench_640x360.mp4")};
+        QList<QUrl> urls;
+        for (const QString& f : files) urls.append(QUrl::fromLocalFile(data_file(f)));
+        // Dropped on the composer as a user would.
+        QQuickItem* drop = items_named(window_, QStringLiteral("composerDropArea")).value(0);
+        QVERIFY(drop != nullptr);
+        QMetaObject::invokeMethod(drop, "acceptUrls", Q_ARG(QVariant, QVariant::fromValue(urls)));
+        QTRY_COMPARE_WITH_TIMEOUT(attachments().count(), files.size(), 10000);
+
+        for (int row = 0; row < files.size(); ++row) {
+            const ImageAttachment& a = attachments().items()[row];
+            // Decoding runs in parallel; the rows come in the order they finish.
+            const QString relative = files.value(files.indexOf(
+                QRegularExpression(QStringLiteral(".*/") + QRegularExpression::escape(a.name))));
+            QVERIFY2(!relative.isEmpty(), qPrintable(a.name));
+            const double expected = ffprobe_seconds(relative);
+            QVERIFY2(expected > 0, qPrintable(relative));
+            QVERIFY2(std::abs(a.duration_seconds - expected) <= kDurationTolerance,
+                     qPrintable(QStringLiteral("%1: %2 s, ffprobe %3 s")
+                                    .arg(a.name)
+                                    .arg(a.duration_seconds)
+                                    .arg(expected)));
+            const bool video = relative.startsWith(QStringLiteral("video/"));
+            QCOMPARE(attachment(row, AttachmentListModel::KindRole).toString(),
+                     video ? QStringLiteral("video") : QStringLiteral("audio"));
+            QCOMPARE(attachment(row, AttachmentListModel::DurationRole).toString(),
+                     format_media_duration(expected));
+            QCOMPARE(attachment(row, AttachmentListModel::SourceRole).toString().isEmpty(), !video);
+        }
+        QCOMPARE(format_media_duration(ffprobe_seconds(QStringLiteral("audio/jfk.mp3"))),
+                 QStringLiteral("0:11"));
+
+        // The chips as shown: three sounds with play buttons, two videos with decoded posters
+        // scaled to the thumbnail size (640x360 becomes 320x180; 64x48 stays).
+        QTRY_COMPARE(visible_texts(window_, QStringLiteral("mediaName")).size(), 3);
+        QCOMPARE(items_named(window_, QStringLiteral("playButton")).size(), 3);
+        QStringList sizes;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                sizes.clear();
+                for (QQuickItem* poster : items_named(window_, QStringLiteral("videoPoster"))) {
+                    if (poster->isVisible() && poster->property("status").toInt() == 1)
+                        sizes << QStringLiteral("%1x%2")
+                                     .arg(poster->property("implicitWidth").toInt())
+                                     .arg(poster->property("implicitHeight").toInt());
+                }
+                sizes.sort();
+                return sizes.size() == 2;
+            }(),
+            5000);
+        QCOMPARE(sizes, (QStringList{QStringLiteral("320x180"), QStringLiteral("64x48")}));
+        QVERIFY(visible_texts(window_, QStringLiteral("mediaDuration"))
+                    .contains(QStringLiteral("0:06")));
+    }
+
+    void playingWithoutASoundCardSaysSoOnTheChip() {
+        if (!QMediaDevices::audioOutputs().isEmpty())
+            QSKIP("this machine has a sound output, so the no-device path cannot be reached");
+        open_window(QStringLiteral("play"));
+        chat().attachFiles({QUrl::fromLocalFile(data_file(QStringLiteral("audio/jfk.wav")))});
+        QTRY_COMPARE(attachments().count(), 1);
+        QQuickItem* play = nullptr;
+        QTRY_VERIFY((play = items_named(window_, QStringLiteral("playButton")).value(0)) !=
+                    nullptr);
+        QMetaObject::invokeMethod(play, "clicked");
+        QTRY_COMPARE_WITH_TIMEOUT(visible_texts(window_, QStringLiteral("playError")),
+                                  QStringList{QStringLiteral("No sound output on this computer")},
+                                  AudioClipPlayer::kStartTimeoutMs + 1000);
+        // Nothing is left playing; a second try says the same.
+        QCOMPARE(play->property("text").toString(), QStringLiteral("▶"));
+        QMetaObject::invokeMethod(play, "clicked");
+        QTRY_COMPARE(visible_texts(window_, QStringLiteral("playError")).size(), 1);
+    }
+
+    void aBrokenFileGivesTheOneLineError() {
+        open_window(QStringLiteral("broken"));
+        QSignalSpy notices(&chat(), &ChatController::notify);
+        const struct {
+            QString source, copy;
+        } cuts[] = {{QStringLiteral("audio/jfk.wav"), QStringLiteral("cut.wav")},
+                    {QStringLiteral("video/colours_h264_aac.mp4"), QStringLiteral("cut.mp4")}};
+        for (const auto& cut : cuts) {
+            QFile source(data_file(cut.source));
+            QVERIFY(source.open(QIODevice::ReadOnly));
+            const QByteArray bytes = source.readAll();
+            QFile copy(files_.filePath(cut.copy));
+            QVERIFY(copy.open(QIODevice::WriteOnly));
+            QCOMPARE(copy.write(bytes.left(bytes.size() / 2)), bytes.size() / 2);
+            copy.close();
+            chat().attachFiles({QUrl::fromLocalFile(copy.fileName())});
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(notices.size(), 2, 10000);
+        QStringList lines;
+        for (const QList<QVariant>& n : notices) lines << n[0].toString();
+        lines.sort();
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY2(lines[i].startsWith(cuts[1 - i].copy + QStringLiteral(": the file is truncated")),
+                     qPrintable(lines[i]));
+            QVERIFY2(!lines[i].contains(u'\n'), qPrintable(lines[i]));
+        }
+        QCOMPARE(attachments().count(), 0);
+    }
+
+    void aModelThatCannotHearSaysSoAndOffersTranscription() {
+        open_window(QStringLiteral("deaf"));
+        QVERIFY2(!demo_model_path().isEmpty(), "resources/models/stories260K.gguf not found");
+        app_->engine().loadModel(demo_model_path());
+        QTRY_VERIFY_WITH_TIMEOUT(app_->engine().modelLoaded(), 30000);
+        QVERIFY(!app_->engine().hasAudio());
+        chat().attachFiles({QUrl::fromLocalFile(data_file(QStringLiteral("audio/jfk.wav")))});
+        QTRY_COMPARE(attachments().count(), 1);
+        const QString engine_words =
+            QStringLiteral("This model has no audio encoder; load an mmproj with one.");
+        QCOMPARE(chat().attachmentsProblem(), engine_words);
+        QTRY_COMPARE(visible_texts(window_, QStringLiteral("visionWarning")),
+                     QStringList{engine_words});
+        QSignalSpy notices(&chat(), &ChatController::notify);
+        QVERIFY(!chat().send(QStringLiteral("What is said?")));
+        QCOMPARE(notices.size(), 1);
+        QCOMPARE(notices[0][0].toString(), engine_words);
+        QCOMPARE(attachments().count(), 1);  // kept for another model or a transcription
+
+        // The offer to transcribe shows exactly when a speech model is chosen.
+        app_->live_settings().setSpeechModel(files_.filePath(QStringLiteral("whisper.gguf")));
+        QQuickItem* transcribe = items_named(window_, QStringLiteral("transcribeButton")).value(0);
+        QVERIFY(transcribe != nullptr);
+        QTRY_VERIFY(transcribe->isVisible());
+        // A speech model that cannot be loaded says so; the sound has left the composer.
+        QSignalSpy failures(&app_->dictation(), &DictationController::failed);
+        QMetaObject::invokeMethod(transcribe, "clicked");
+        QTRY_COMPARE_WITH_TIMEOUT(failures.size(), 1, 10000);
+        QVERIFY2(failures[0][0].toString().contains(QStringLiteral("whisper.gguf")),
+                 qPrintable(failures[0][0].toString()));
+        QCOMPARE(attachments().count(), 0);
+        QVERIFY(chat().attachmentsProblem().isEmpty());
+    }
+
+    void aSoundReachesAModelThatHears() {
+        const QString fixture = data_file(QStringLiteral("audio-models/qwen2a"));
+        QVERIFY2(QFileInfo::exists(fixture + "/mmproj.gguf"),
+                 "tests/data/audio-models/qwen2a is missing");
+        open_window(QStringLiteral("hearing"));
+        app_->settings().setTemperature(0.0);
+        chat().setProperty("maxTokens", 4);
+        app_->engine().loadModel(fixture + "/text.gguf", fixture + "/mmproj.gguf");
+        QTRY_VERIFY_WITH_TIMEOUT(app_->engine().modelLoaded(), 30000);
+        QVERIFY(app_->engine().hasAudio());
+        chat().attachFiles(
+            {QUrl::fromLocalFile(data_file(QStringLiteral("audio/speech_16k.flac")))});
+        QTRY_COMPARE(attachments().count(), 1);
+        QVERIFY(chat().attachmentsProblem().isEmpty());
+        QVERIFY(chat().send(QStringLiteral("What is said?")));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat().generating(), 30000);
+        MessageListModel& messages = *chat().messages();
+        QCOMPARE(messages.count(), 2);
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::ErrorRole).toString(),
+                 QString());
+        // The answer's figures count the sound the audio encoder took.
+        const QString stats = messages.data(messages.index(1), MessageListModel::StatsRole).toString();
+        QVERIFY2(stats.contains(QStringLiteral("audio encode")), qPrintable(stats));
+        const QVariantList media =
+            messages.data(messages.index(0), MessageListModel::MediaRole).toList();
+        QCOMPARE(media.size(), 1);
+        QCOMPARE(media[0].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("audio"));
+        QTRY_COMPARE(items_named(window_, QStringLiteral("audioChip")).size(), 1);
+    }
+
+    void theHistoryKeepsSoundsAndVideos() {
+        open_window(QStringLiteral("history"));
+        chat().add_user_turn(
+            QStringLiteral("Listen and watch"),
+            {QUrl::fromLocalFile(data_file(QStringLiteral("audio/jfk.wav"))),
+             QUrl::fromLocalFile(data_file(QStringLiteral("video/colours_h264_aac.mp4")))});
+        const qint64 id = chat().conversationId();
+        QVERIFY(id >= 0);
+        close_window();
+
+        open_window(QStringLiteral("history"));
+        QVERIFY(chat().openConversation(id));
+        MessageListModel& messages = *chat().messages();
+        QCOMPARE(messages.count(), 1);
+        const QVariantList media =
+            messages.data(messages.index(0), MessageListModel::MediaRole).toList();
+        QCOMPARE(media.size(), 2);
+        const QVariantMap sound = media[0].toMap();
+        QCOMPARE(sound.value(QStringLiteral("kind")).toString(), QStringLiteral("audio"));
+        QCOMPARE(sound.value(QStringLiteral("name")).toString(), QStringLiteral("jfk.wav"));
+        QCOMPARE(sound.value(QStringLiteral("duration")).toString(), QStringLiteral("0:11"));
+        // The stored copy, in the history's folder, plays.
+        const QString stored = sound.value(QStringLiteral("fileUrl")).toUrl().toLocalFile();
+        QVERIFY2(stored.startsWith(options(QStringLiteral("history")).data_folder), qPrintable(stored));
+        QVERIFY(QFileInfo(stored).size() == QFileInfo(data_file(QStringLiteral("audio/jfk.wav"))).size());
+        QCOMPARE(media[1].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("video"));
+        QCOMPARE(media[1].toMap().value(QStringLiteral("duration")).toString(), QStringLiteral("0:06"));
+        // The poster is decoded again, off the UI thread, and reaches the chip.
+        QTRY_VERIFY_WITH_TIMEOUT(!messages.data(messages.index(0), MessageListModel::MediaRole)
+                                      .toList()[1]
+                                      .toMap()
+                                      .value(QStringLiteral("source"))
+                                      .toString()
+                                      .isEmpty(),
+                                 5000);
+        QTRY_COMPARE(items_named(window_, QStringLiteral("audioChip")).size(), 1);
+        QTRY_COMPARE(items_named(window_, QStringLiteral("videoChip")).size(), 1);
+    }
+};
+
+const RegisterSuite<MediaAttachmentsTest> registered;
+
+}  // namespace
+}  // namespace prism::ui::test
+
+#include "test_media_attachments.moc"
