@@ -15,6 +15,12 @@ echo "check-package: built $deb"
 dpkg-deb --info "$deb" | sed -n '/Depends/p'
 
 appstreamcli validate --no-net resources/io.github.prism.Prism.metainfo.xml
+# The package's copyright file and the AppStream metadata name the same license for Prism's code.
+license=$(sed -n 's:.*<project_license>\(.*\)</project_license>.*:\1:p' \
+            resources/io.github.prism.Prism.metainfo.xml)
+awk '/^Files: \*$/ {f = 1; next} f && /^License:/ {print $2; exit}' packaging/debian/copyright |
+  grep -qx "$license" ||
+  { echo "check-package: packaging/debian/copyright does not name $license for Files: *" >&2; exit 1; }
 desktop-file-validate resources/io.github.prism.Prism.desktop
 lintian --fail-on error "$deb"
 

@@ -28,6 +28,8 @@ packages=(
   qml6-module-qt-labs-folderlistmodel fonts-dejavu-core
   # API keys in the desktop's keyring (GNOME Keyring, KWallet).
   qtkeychain-qt6-dev
+  # The key store's tests run a private session bus (tests/ui/remote/test_secret_store.cpp).
+  dbus-daemon
   xvfb xauth
   # Live mode: camera and microphone (Qt Multimedia and its GStreamer backend), spoken answers
   # (Qt TextToSpeech with the Flite engine).

@@ -61,7 +61,7 @@ if [ "$full" = 1 ]; then
   GTEST_FILTER='-RealModels.*:RealWhisper*:WhisperCli.*:*InAnyChunks' \
     ctest --preset asan --parallel "$jobs" --exclude-regex '^prism_op_tests$' "$@"
   phase_done "asan tests"
-  for target in gguf mmproj image video chat_template vad_model; do
+  for target in gguf mmproj image video chat_template vad_model whisper_ggml; do
     mkdir -p "build/asan/corpus-$target"
     "build/asan/tests/fuzz/fuzz_$target" -max_total_time=20 -max_len=65536 -timeout=10 \
       -print_final_stats=1 "build/asan/corpus-$target" "tests/fuzz/corpus/$target"

@@ -64,7 +64,7 @@ void GenerationQueue::shutdown() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
         left.swap(waiting_);
-        if (running_holds_session_) session_.cancel();
+        if (running_holds_session_) stop_running();
     }
     wake_.notify_all();
     for (auto& job : left) {
@@ -75,10 +75,10 @@ void GenerationQueue::shutdown() {
     }
 }
 
-std::shared_ptr<GenerationJob> GenerationQueue::submit(GenerationWork work,
-                                                       GenerateOptions options) {
+std::shared_ptr<GenerationJob> GenerationQueue::submit(GenerationWork work, GenerateOptions options,
+                                                       WorkStop stop) {
     std::shared_ptr<GenerationJob> job(
-        new GenerationJob(*this, std::move(work), std::move(options)));
+        new GenerationJob(*this, std::move(work), std::move(options), std::move(stop)));
     {
         std::lock_guard lock(mutex_);
         if (stopping_) throw ApiError(503, "the server is shutting down");
@@ -115,7 +115,7 @@ void GenerationQueue::cancel(GenerationJob& job) {
             ++counts_.cancelled;
         } else if (running_ == &job && running_holds_session_) {
             // Under the lock, so that the cancel cannot reach the job after this one.
-            session_.cancel();
+            stop_running();
         }
     }
     if (removed) {
@@ -124,6 +124,13 @@ void GenerationQueue::cancel(GenerationJob& job) {
         job.result_.stop = StopReason::cancelled;
         job.changed_.notify_all();
     }
+}
+
+void GenerationQueue::stop_running() {
+    if (running_->stop_)
+        running_->stop_();
+    else
+        session_.cancel();
 }
 
 void GenerationQueue::run() {

@@ -3,12 +3,14 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <map>
 
 #include <httplib.h>
 
+#include "client_connection.hpp"
 #include "openai_json.hpp"
 #include "prism/error.hpp"
 #include "prism_server/api_error.hpp"
@@ -81,6 +83,30 @@ void add_message(Session& session, const InputMessage& message, std::size_t inde
     }
 }
 
+// The status logged for a request whose client left before its answer (nginx's "client closed
+// request"); nobody receives it.
+constexpr int kClientLeft = 499;
+
+// Waits for the job to end, polling the client; false (with the job cancelled) when the client
+// left first, so that nobody's request holds the model for an answer no one will read. `left`,
+// when given, is set before the cancel.
+bool wait_while_client_waits(GenerationJob& job, const httplib::Request& req,
+                             std::atomic<bool>* left = nullptr) {
+    const auto client = ClientConnection::find(req.remote_addr, req.remote_port, req.local_port);
+    if (!client) {
+        job.wait();
+        return true;
+    }
+    while (!job.next(std::chrono::milliseconds(100)).finished) {
+        if (client->gone()) {
+            if (left != nullptr) *left = true;
+            job.cancel();
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -108,7 +134,7 @@ struct HttpServer::Impl {
     httplib::Server::HandlerResponse before_route(const httplib::Request& req,
                                                   httplib::Response& res) const;
     void generate(const GenerationRequest& request, Endpoint endpoint, GenerationWork work,
-                  httplib::Response& res);
+                  const httplib::Request& req, httplib::Response& res);
     void transcribe(const httplib::Request& req, httplib::Response& res);
 };
 
@@ -184,14 +210,18 @@ httplib::Server::HandlerResponse HttpServer::Impl::before_route(const httplib::R
 }
 
 void HttpServer::Impl::generate(const GenerationRequest& request, Endpoint endpoint,
-                                GenerationWork work, httplib::Response& res) {
+                                GenerationWork work, const httplib::Request& req,
+                                httplib::Response& res) {
     auto job = queue.submit(std::move(work), generate_options(request));
     const ResponseHeader header = new_response_header(endpoint, model.id);
     if (request.stream) {
         start_sse_stream(res, job, header, request.include_usage);
         return;
     }
-    job->wait();
+    if (!wait_while_client_waits(*job, req)) {
+        res.status = kClientLeft;
+        return;
+    }
     if (job->error()) throw *job->error();
     send_json(res, full_response(header, job->result()));
 }
@@ -245,7 +275,7 @@ void HttpServer::Impl::routes() {
                               add_message(s, (*messages)[i], i);
                           return s.generate(o);
                       },
-                      res);
+                      req, res);
               }));
     http.Post("/v1/completions",
               guarded([this](const httplib::Request& req, httplib::Response& res) {
@@ -256,7 +286,7 @@ void HttpServer::Impl::routes() {
                       [prompt = std::move(r.prompt)](Session& s, const GenerateOptions& o) {
                           return s.generate_raw(prompt, o);
                       },
-                      res);
+                      req, res);
               }));
     http.Post("/v1/audio/transcriptions",
               guarded([this](const httplib::Request& req, httplib::Response& res) {
@@ -276,19 +306,35 @@ void HttpServer::Impl::transcribe(const httplib::Request& req, httplib::Response
     auto request = std::make_shared<const TranscriptionRequest>(
         parse_transcription_request(form, options.transcriber->model_id, options.limits));
     auto transcript = std::make_shared<Transcript>();
+    auto client_left = std::make_shared<std::atomic<bool>>(false);
+    const auto& transcriber = *options.transcriber;
     auto job = queue.submit(
-        [request, transcript, transcribe = options.transcriber->transcribe](
-            Session&, const GenerateOptions&) {
-            *transcript = transcribe(request->audio.samples, request->options);
-            // Only the server's stop cancels a transcription: a cut transcript is no answer.
-            if (transcript->cancelled) throw ApiError(503, "the server is shutting down");
+        [request, transcript, client_left, transcribe = transcriber.transcribe,
+         cancel = transcriber.cancel](Session&, const GenerateOptions&) {
+            TranscribeCallbacks callbacks;
+            // A cancel that came as the job started, before transcribe() cleared the flag, is
+            // repeated after the next window.
+            callbacks.progress = [client_left, cancel](double, double) {
+                if (*client_left && cancel) cancel();
+            };
+            *transcript = transcribe(request->audio.samples, request->options, callbacks);
             GenerateResult r;
-            r.stop = StopReason::end_of_generation;
+            r.stop = transcript->cancelled ? StopReason::cancelled : StopReason::end_of_generation;
             return r;
         },
-        {});
-    job->wait();
+        {},
+        [cancel = transcriber.cancel] {
+            if (cancel) cancel();
+        });
+    if (!wait_while_client_waits(*job, req, client_left.get())) {
+        res.status = kClientLeft;
+        return;
+    }
     if (job->error()) throw *job->error();
+    // Only the server's stop cancels a transcription whose client still waits: a cut transcript
+    // is no answer.
+    if (job->result().stop == StopReason::cancelled)
+        throw ApiError(503, "the server is shutting down");
     const TranscriptionResponse out =
         render_transcription(*transcript, request->format, request->audio.duration_seconds());
     res.status = 200;

@@ -27,6 +27,23 @@ layout(std430, binding = W_BINDING) readonly buffer WeightVec4 { vec4 wf4[]; };
 layout(std430, binding = W_BINDING) readonly buffer WeightU32 { uint w32[]; };
 layout(std430, binding = W_BINDING) readonly buffer WeightUvec4 { uvec4 w128[]; };
 #endif
+// DQ_TEXELS names a bool the including shader declares (a specialization constant): when
+// true the host binds the weights as RGBA32UI texels instead (gpu::Via::texel_uvec4), which a
+// CPU driver reads without a branch per lane.
+#if defined(DQ_TEXELS)
+layout(binding = 10) uniform usamplerBuffer w_texels;
+#if defined(WTYPE_F32)
+vec4 ld_w4(uint i) { return DQ_TEXELS ? uintBitsToFloat(texelFetch(w_texels, int(i))) : wf4[i]; }
+#else
+uvec4 ld_w128(uint i) { return DQ_TEXELS ? texelFetch(w_texels, int(i)) : w128[i]; }
+#endif
+#else
+#if defined(WTYPE_F32)
+vec4 ld_w4(uint i) { return wf4[i]; }
+#else
+uvec4 ld_w128(uint i) { return w128[i]; }
+#endif
+#endif
 #endif
 
 #if defined(WTYPE_F32) || defined(WTYPE_F16) || defined(WTYPE_BF16)

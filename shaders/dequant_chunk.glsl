@@ -21,12 +21,12 @@ const uint CG = CHUNK / 4;  // groups of 4 per chunk
 void decode_chunk(uint row, uint k, uint K, out vec4 w[CG]) {
 #if defined(WTYPE_F32)
     if (WIDE) {
-        for (uint g = 0; g < CG; ++g) w[g] = wf4[(row + k) / 4 + g];
+        for (uint g = 0; g < CG; ++g) w[g] = ld_w4((row + k) / 4 + g);
         return;
     }
 #elif defined(WTYPE_F16) || defined(WTYPE_BF16)
     if (WIDE) {
-        const uvec4 q = w128[(row + k) / 8];
+        const uvec4 q = ld_w128((row + k) / 8);
 #if defined(WTYPE_F16)
         w[0] = vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y));
         w[1] = vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w));

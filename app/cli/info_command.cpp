@@ -100,6 +100,7 @@ int info_command(const std::vector<std::string>& args) {
     const std::string arch = shown(f, "general.architecture");
     std::printf("file:                 %s\n", f.name().c_str());
     std::printf("file size:            %s\n", size(f.file_size()).c_str());
+    if (f.shard_count() > 1) std::printf("shards:               %zu\n", f.shard_count());
     std::printf("GGUF version:         %u\n", f.version());
     std::printf("architecture:         %s\n", arch.c_str());
     std::printf("name:                 %s\n", shown(f, "general.name").c_str());

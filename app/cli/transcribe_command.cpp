@@ -20,12 +20,13 @@ namespace prism::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: prism-cli transcribe -m WHISPER_MODEL.gguf [options] FILE...\n"
+    "usage: prism-cli transcribe -m WHISPER_MODEL [options] FILE...\n"
     "\n"
     "Transcribes each sound or video file (WAV, MP3, FLAC, Ogg, M4A, video "
     "sound tracks).\n"
-    "  -m, --model FILE     a Whisper GGUF (tools/convert_whisper_ct2.py makes "
-    "one)\n"
+    "  -m, --model FILE     a Whisper model: whisper.cpp's ggml-*.bin (f32, f16,\n"
+    "                       q4_0, q4_1, q5_0, q5_1, q8_0) or a Whisper GGUF\n"
+    "                       (tools/convert_whisper_ct2.py makes one)\n"
     "  --srt | --vtt | --json  subtitles or JSON with segment times (default: "
     "plain text)\n"
     "  --no-timestamps      decode without timestamps (one segment per 30-s "
@@ -88,7 +89,7 @@ int transcribe_command(const std::vector<std::string>& args) {
             files.push_back(a);
         }
     }
-    if (model.empty()) throw Error("transcribe: no model (-m WHISPER_MODEL.gguf)");
+    if (model.empty()) throw Error("transcribe: no model (-m WHISPER_MODEL)");
     if (files.empty()) throw Error("transcribe: no file to transcribe");
     if (format != TranscriptFormat::text && !options.timestamps) {
         throw Error("transcribe: --srt, --vtt and --json need timestamps");

@@ -143,8 +143,9 @@ int serve(int argc, char** argv) {
                 flags.whisper, prism::TranscriberOptions{.device = flags.session.device});
             flags.server.transcriber = prism::server::Transcriber{
                 flags.whisper.stem().string(),
-                [&whisper](std::span<const float> samples, const prism::TranscribeOptions& o) {
-                    return whisper->transcribe(samples, o);
+                [&whisper](std::span<const float> samples, const prism::TranscribeOptions& o,
+                           const prism::TranscribeCallbacks& callbacks) {
+                    return whisper->transcribe(samples, o, callbacks);
                 },
                 [&whisper] { whisper->cancel(); }};
         }

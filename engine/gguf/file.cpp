@@ -12,7 +12,9 @@ const std::string& File::name() const {
 }
 
 std::uint64_t File::file_size() const {
-    return storage_->bytes.size();
+    std::uint64_t size = storage_->bytes.size();
+    for (const File& shard : shards_) size += shard.file_size();
+    return size;
 }
 
 const Value* File::find(std::string_view key) const {

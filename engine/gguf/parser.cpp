@@ -20,6 +20,8 @@ namespace prism::gguf {
 namespace {
 
 constexpr std::uint32_t kDefaultAlignment = 32;
+// whisper.cpp's container starts with the int32 0x67676d6c ("ggml"), little-endian.
+constexpr char kGgmlMagic[4] = {'l', 'm', 'g', 'g'};
 constexpr std::uint64_t kHeaderBytes = 4 + 4 + 8 + 8;
 // The smallest possible records, used to bound counts before reserving memory:
 // key (u64 length + 1 byte) + type (u32) + a 1-byte value.
@@ -69,6 +71,7 @@ std::string range(std::uint64_t begin, std::uint64_t end) {
 class Parser {
   public:
     explicit Parser(File& file) : file_(file), bytes_(file.storage_->bytes) {}
+    Parser(File& file, std::span<const std::byte> metadata) : file_(file), bytes_(metadata) {}
 
     void run() {
         read_header();
@@ -76,6 +79,13 @@ class Parser {
         read_alignment();
         read_tensor_infos();
         place_tensor_data();
+    }
+
+    void run_metadata() {
+        read_header();
+        read_metadata();
+        read_alignment();
+        if (n_tensors_ != 0) fail("assembled metadata lists tensors");
     }
 
   private:
@@ -126,6 +136,11 @@ class Parser {
     }
 
     void read_header() {
+        if (bytes_.size() >= 4 && std::memcmp(bytes_.data(), kGgmlMagic, 4) == 0) {
+            fail(
+                "not a GGUF file but whisper.cpp's ggml format (a Whisper speech model, which "
+                "prism-cli transcribe runs, or a Silero VAD model)");
+        }
         if (bytes_.size() >= 4 && std::memcmp(bytes_.data(), "GGUF", 4) != 0) {
             fail("not a GGUF file (magic '" +
                  printable({reinterpret_cast<const char*>(bytes_.data()), 4}) +
@@ -350,13 +365,17 @@ File::File(File&&) noexcept = default;
 File& File::operator=(File&&) noexcept = default;
 File::~File() = default;
 
-File File::open(const std::filesystem::path& path) {
+File File::open_single(const std::filesystem::path& path) {
     File f;
     f.storage_->name = path.string();
     f.storage_->map = MappedFile(path);
     f.storage_->bytes = f.storage_->map.bytes();
     Parser(f).run();
     return f;
+}
+
+void parse_metadata(File& file, std::span<const std::byte> metadata) {
+    Parser(file, metadata).run_metadata();
 }
 
 File File::from_bytes(std::span<const std::byte> bytes, std::string name) {

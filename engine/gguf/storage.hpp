@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -30,12 +31,20 @@ class MappedFile {
     std::size_t size_ = 0;
 };
 
-// The bytes behind a File: either a map of a file or an owned copy of a buffer.
+// The bytes behind a File: either a map of a file or an owned copy of a buffer. A File
+// assembled from another container (gguf/assembler.hpp) also owns the GGUF metadata made for it
+// and its tensors' names.
 struct File::Storage {
     std::string name;
     MappedFile map;
     std::vector<std::byte> owned;
     std::span<const std::byte> bytes;
+    std::vector<std::byte> metadata;
+    std::deque<std::string> tensor_names;
 };
+
+// Reads the key-values of a GGUF that holds no tensors (`metadata`, which must outlive `file`:
+// its Storage::metadata) into `file`.
+void parse_metadata(File& file, std::span<const std::byte> metadata);
 
 }  // namespace prism::gguf

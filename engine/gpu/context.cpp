@@ -31,6 +31,8 @@ Context::Impl::~Impl() {
     command_pool.reset();
     staging_buffer.reset();
     staging_memory.reset();
+    dummy_vec4_view.reset();
+    dummy_uvec4_view.reset();
     dummy = Buffer();
     allocator.reset();
     if (device != VK_NULL_HANDLE) {
@@ -133,15 +135,15 @@ void Context::Impl::create_staging() {
 }
 
 void Context::Impl::create_layouts() {
-    VkDescriptorSetLayoutBinding bindings[kMaxBindings]{};
-    for (std::uint32_t i = 0; i < kMaxBindings; ++i) {
+    VkDescriptorSetLayoutBinding bindings[kAllBindings]{};
+    for (std::uint32_t i = 0; i < kAllBindings; ++i) {
         bindings[i].binding = i;
-        bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        bindings[i].descriptorType = descriptor_type(i);
         bindings[i].descriptorCount = 1;
         bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
     }
     VkDescriptorSetLayoutCreateInfo sinfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-    sinfo.bindingCount = kMaxBindings;
+    sinfo.bindingCount = kAllBindings;
     sinfo.pBindings = bindings;
     VkDescriptorSetLayout set = VK_NULL_HANDLE;
     vk_check(vkCreateDescriptorSetLayout(device, &sinfo, nullptr, &set),
@@ -284,6 +286,23 @@ Context::Context(const ContextOptions& options) : impl_(std::make_unique<Impl>()
         m.device, m.physical, m.info,
         options.cache_dir.empty() ? default_cache_dir() : options.cache_dir);
     m.dummy = m.allocator->allocate(16);
+    m.dummy_vec4_view =
+        create_texel_view(m.device, m.dummy.range(), texel_format(kTexelVec4Binding));
+    m.dummy_uvec4_view =
+        create_texel_view(m.device, m.dummy.range(), texel_format(kTexelUvec4Binding));
+}
+
+OwnedBufferView create_texel_view(VkDevice device, const BufferRange& range, VkFormat format) {
+    VkBufferViewCreateInfo vinfo{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
+    vinfo.buffer = range.buffer;
+    vinfo.format = format;
+    vinfo.offset = range.offset;
+    // Allocations are whole multiples of 256 bytes and ranges start 16-aligned, so rounding
+    // the end up to a whole texel stays inside the allocation.
+    vinfo.range = (range.size + 15) / 16 * 16;
+    VkBufferView view = VK_NULL_HANDLE;
+    vk_check(vkCreateBufferView(device, &vinfo, nullptr, &view), "vkCreateBufferView");
+    return OwnedBufferView(device, view);
 }
 
 Context::~Context() = default;

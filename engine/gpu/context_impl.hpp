@@ -11,6 +11,7 @@
 #include "gpu/pipeline_cache.hpp"
 #include "gpu/vk_util.hpp"
 #include "prism/gpu/context.hpp"
+#include "prism/gpu/recorder.hpp"
 
 namespace prism::gpu {
 
@@ -26,6 +27,20 @@ class ComputePipeline final : public Pipeline {
     OwnedPipeline pipeline_;
 };
 
+// The descriptor type of binding i in the one set layout every pipeline shares (see Via).
+inline VkDescriptorType descriptor_type(std::uint32_t binding) {
+    return binding < kMaxBindings ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+                                  : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+}
+
+inline VkFormat texel_format(std::uint32_t binding) {
+    return binding < kTexelUvec4Binding ? VK_FORMAT_R32G32B32A32_SFLOAT
+                                        : VK_FORMAT_R32G32B32A32_UINT;
+}
+
+// A view of `range` as 16-byte texels (its end rounded up to a whole texel).
+OwnedBufferView create_texel_view(VkDevice device, const BufferRange& range, VkFormat format);
+
 struct Context::Impl {
     ContextOptions options;
     std::vector<std::string> messages;
@@ -40,6 +55,7 @@ struct Context::Impl {
 
     std::unique_ptr<Allocator> allocator;
     Buffer dummy;  // fills binding slots a pipeline does not use
+    OwnedBufferView dummy_vec4_view, dummy_uvec4_view;
 
     // Staging: one host-visible buffer, reused for every chunked transfer.
     OwnedBuffer staging_buffer;

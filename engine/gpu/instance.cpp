@@ -171,6 +171,7 @@ DeviceInfo query_device_info(VkPhysicalDevice device, std::uint32_t index) {
     info.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
                                (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
     info.max_storage_buffer_range = p.limits.maxStorageBufferRange;
+    info.max_texel_buffer_elements = p.limits.maxTexelBufferElements;
     info.min_storage_buffer_offset_alignment = p.limits.minStorageBufferOffsetAlignment;
     VkPhysicalDeviceMaintenance3Properties m3{
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};

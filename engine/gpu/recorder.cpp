@@ -72,11 +72,13 @@ void Recorder::Impl::track(std::span<const Arg> args) {
 
 VkDescriptorSet Recorder::Impl::next_set() {
     if (pools.empty() || sets_left == 0) {
-        VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * kMaxBindings};
+        const VkDescriptorPoolSize sizes[] = {
+            {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * kMaxBindings},
+            {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, kSetsPerPool * 2 * kTexelBindingsPerFormat}};
         VkDescriptorPoolCreateInfo pinfo{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
         pinfo.maxSets = kSetsPerPool;
-        pinfo.poolSizeCount = 1;
-        pinfo.pPoolSizes = &size;
+        pinfo.poolSizeCount = 2;
+        pinfo.pPoolSizes = sizes;
         VkDescriptorPool pool = VK_NULL_HANDLE;
         vk_check(vkCreateDescriptorPool(ctx.device, &pinfo, nullptr, &pool),
                  "vkCreateDescriptorPool");
@@ -143,21 +145,59 @@ void Recorder::Impl::dispatch(const Pipeline& pipeline, std::span<const Arg> arg
 
     track(args);
 
-    VkDescriptorSet set = next_set();
-    VkDescriptorBufferInfo buffers[kMaxBindings];
-    VkWriteDescriptorSet writes[kMaxBindings];
+    // Storage arguments keep their position as binding; texel views take the next binding of
+    // their format; every unused binding gets the dummy buffer (or a view of it).
     const BufferRange& dummy = ctx.dummy.range();
-    for (std::uint32_t i = 0; i < kMaxBindings; ++i) {
-        const BufferRange& r = i < args.size() ? args[i].range : dummy;
+    BufferRange ranges[kAllBindings];
+    bool used[kAllBindings] = {};
+    std::uint32_t next_vec4 = kTexelVec4Binding, next_uvec4 = kTexelUvec4Binding;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::uint32_t b = static_cast<std::uint32_t>(i);
+        if (args[i].via != Via::storage) {
+            const bool vec4 = args[i].via == Via::texel_vec4;
+            b = vec4 ? next_vec4++ : next_uvec4++;
+            if (b >= (vec4 ? kTexelUvec4Binding : kAllBindings)) {
+                throw Error(std::string(label) + ": more than " +
+                            std::to_string(kTexelBindingsPerFormat) +
+                            " texel bindings of one format");
+            }
+            if (args[i].written) throw Error(std::string(label) + ": texel bindings are read-only");
+            if ((args[i].range.size + 15) / 16 > info.max_texel_buffer_elements) {
+                throw Error(std::string(label) + ": texel binding of " +
+                            std::to_string(args[i].range.size) + " bytes exceeds " + info.name +
+                            "'s maxTexelBufferElements of " +
+                            std::to_string(info.max_texel_buffer_elements));
+            }
+        }
+        ranges[b] = args[i].range;
+        used[b] = true;
+    }
+    VkDescriptorSet set = next_set();
+    VkDescriptorBufferInfo buffers[kAllBindings];
+    VkBufferView texel_views[kAllBindings];
+    VkWriteDescriptorSet writes[kAllBindings];
+    for (std::uint32_t i = 0; i < kAllBindings; ++i) {
+        const BufferRange& r = used[i] ? ranges[i] : dummy;
         buffers[i] = {r.buffer, r.offset, r.size};
         writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
         writes[i].dstSet = set;
         writes[i].dstBinding = i;
         writes[i].descriptorCount = 1;
-        writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-        writes[i].pBufferInfo = &buffers[i];
+        writes[i].descriptorType = descriptor_type(i);
+        if (writes[i].descriptorType == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER) {
+            if (used[i]) {
+                views.push_back(create_texel_view(ctx.device, r, texel_format(i)));
+                texel_views[i] = views.back().get();
+            } else {
+                texel_views[i] =
+                    (i < kTexelUvec4Binding ? ctx.dummy_vec4_view : ctx.dummy_uvec4_view).get();
+            }
+            writes[i].pTexelBufferView = &texel_views[i];
+        } else {
+            writes[i].pBufferInfo = &buffers[i];
+        }
     }
-    vkUpdateDescriptorSets(ctx.device, kMaxBindings, writes, 0, nullptr);
+    vkUpdateDescriptorSets(ctx.device, kAllBindings, writes, 0, nullptr);
 
     const VkPipeline handle = static_cast<const ComputePipeline&>(pipeline).get();
     if (handle != bound) {

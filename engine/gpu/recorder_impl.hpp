@@ -29,6 +29,7 @@ struct Recorder::Impl {
     VkCommandBuffer cmd = VK_NULL_HANDLE;
     VkPipeline bound = VK_NULL_HANDLE;
     std::vector<OwnedDescriptorPool> pools;
+    std::vector<OwnedBufferView> views;  // texel views of this recording's dispatches
     std::uint32_t sets_left = 0;
     std::vector<BufferRange> pending_writes;
     std::vector<BufferRange> pending_reads;

@@ -59,5 +59,6 @@ using OwnedDescriptorPool = VkOwned<VkDescriptorPool, VkDevice, vkDestroyDescrip
 using OwnedCommandPool = VkOwned<VkCommandPool, VkDevice, vkDestroyCommandPool>;
 using OwnedFence = VkOwned<VkFence, VkDevice, vkDestroyFence>;
 using OwnedQueryPool = VkOwned<VkQueryPool, VkDevice, vkDestroyQueryPool>;
+using OwnedBufferView = VkOwned<VkBufferView, VkDevice, vkDestroyBufferView>;
 
 }  // namespace prism::gpu

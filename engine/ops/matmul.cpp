@@ -7,6 +7,7 @@
 
 #include "gpu/shader_registry.hpp"
 #include "ops/op_checks.hpp"
+#include "ops/texel_reads.hpp"
 #include "ops/weight_chunks.hpp"
 #include "prism/gpu/binding.hpp"
 #include "prism/gpu/context.hpp"
@@ -207,9 +208,20 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
         const std::uint64_t tiles_n = (static_cast<std::uint64_t>(N) + bn - 1) / bn;
         require(tiles_n <= dev.max_workgroup_count[1], kOp,
                 "N = " + std::to_string(N) + " is too large for one dispatch");
+        // Texel reads need 16-byte aligned operands: x in whole vec4s, plain-typed weight rows
+        // in whole 8-half (or 4-float) groups, as the wide path reads them.
+        const bool texels = texel_reads(dev);
+        const bool x_texels = texels && x_vec;
+        const gpu::Arg x_arg = x_texels ? as_texels(bx.arg, gpu::Via::texel_vec4) : bx.arg;
+        const bool plain = weight.type == TensorType::F16 || weight.type == TensorType::F32 ||
+                           weight.type == TensorType::BF16;
         for (const auto& c : chunks) {
+            const bool wide = wide_rows(weight.type, c);
+            const bool w_texels = texels && plain && wide;
+            const gpu::Arg w_arg =
+                w_texels ? as_texels(c.bound.arg, gpu::Via::texel_uvec4) : c.bound.arg;
             const auto& pipeline =
-                rec.pipeline(lanes_variant, {kLanes, bn, wide_rows(weight.type, c), x_vec, rg});
+                rec.pipeline(lanes_variant, {kLanes, bn, wide, x_vec, rg, x_texels, w_texels});
             p.M = c.rows;
             p.w_first = c.bound.first;
             p.w_stride = c.row_units;
@@ -218,7 +230,7 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
             require(tiles_m <= dev.max_workgroup_count[0], kOp,
                     "M = " + std::to_string(M) + " is too large for one dispatch");
             rec.dispatch(
-                pipeline, {c.bound.arg, bx.arg, bo.arg}, p,
+                pipeline, {w_arg, x_arg, bo.arg}, p,
                 {static_cast<std::uint32_t>(tiles_m), static_cast<std::uint32_t>(tiles_n), 1},
                 "matmul");
         }

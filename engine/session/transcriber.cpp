@@ -13,6 +13,7 @@
 #include "models/whisper_decoder.hpp"
 #include "models/whisper_encoder.hpp"
 #include "models/whisper_encoder_weights.hpp"
+#include "models/whisper_ggml.hpp"
 #include "models/whisper_hparams.hpp"
 #include "prism/error.hpp"
 #include "prism/gguf.hpp"
@@ -21,6 +22,7 @@
 #include "prism/media/log_mel.hpp"
 #include "prism/tokenizer.hpp"
 #include "session/whisper_decoding.hpp"
+#include "session/whisper_suppress.hpp"
 
 namespace prism {
 namespace {
@@ -96,7 +98,7 @@ struct Transcriber::Impl {
     Impl(const std::filesystem::path& path, const TranscriberOptions& options)
         : device(device_for(options)),
           ctx(device->context()),
-          file(gguf::File::open(path)),
+          file(models::open_whisper_model(path)),
           h(models::read_whisper_hparams(file)),
           tokenizer(text::Tokenizer::from_gguf(file)),
           special(session::WhisperTokens::find(tokenizer, h, file.name())),
@@ -109,6 +111,10 @@ struct Transcriber::Impl {
             throw FormatError(file.name() + ": the vocabulary has " +
                               std::to_string(tokenizer.vocab_size()) + " tokens, the embeddings " +
                               std::to_string(h.n_vocab));
+        }
+        // whisper.cpp's files carry no list of suppressed tokens: Whisper's own.
+        if (!file.contains("whisper.suppress_tokens")) {
+            h.suppress_tokens = session::whisper_suppress_tokens(tokenizer, special);
         }
         encoded_buffer = ctx.allocate(models::f32_bytes(h.n_state * h.n_audio_ctx));
         encoded = models::f32(encoded_buffer, {h.n_state, h.n_audio_ctx});

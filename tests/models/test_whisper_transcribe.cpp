@@ -293,6 +293,27 @@ TEST_F(RealWhisper, VadClipsEncodeOnlyTheSpeechAndKeepTheFilesTimes) {
         << t.text();
 }
 
+// The same weights in whisper.cpp's container (tools/convert_ct2_to_whisper_ggml.py): one
+// transcription, with timestamps, gives faster-whisper's tokens, as the GGUF does above.
+TEST(RealWhisperGgml, JfkGivesTheSameTokensAsTheGguf) {
+    const auto path = real_model(kWhisperTinyEnGgmlFile);
+    if (!path) GTEST_SKIP() << real_model_absent(kWhisperTinyEnGgmlFile);
+    Transcriber transcriber(*path);
+    EXPECT_EQ(transcriber.model_description(),
+              "whisper: 4 + 4 blocks, 384 wide, 51864 tokens, English only");
+    TranscribeOptions o;
+    o.temperatures = {0.0f};
+    const Transcript t = transcriber.transcribe(clip_samples("jfk.wav"), o);
+    const RefMode want = read_references().at("jfk.wav").modes.at("timestamps");
+    ASSERT_EQ(t.segments.size(), want.segments.size()) << t.text();
+    for (std::size_t i = 0; i < t.segments.size(); ++i) {
+        EXPECT_EQ(t.segments[i].tokens, want.segments[i].tokens) << t.segments[i].text;
+        EXPECT_NEAR(t.segments[i].start, want.segments[i].start, 0.005);
+        EXPECT_NEAR(t.segments[i].end, want.segments[i].end, 0.005);
+    }
+    EXPECT_EQ(" " + t.text(), want.text);
+}
+
 TEST(WhisperBadInput, NotAWhisperModel) {
     try {
         Transcriber t(demo_model());
@@ -307,20 +328,25 @@ TEST(WhisperBadInput, NotAWhisperModel) {
 TEST(WhisperBadInput, TruncatedAndGarbageFiles) {
     const auto path = real_model(kWhisperTinyEnFile);
     if (!path) GTEST_SKIP() << real_model_absent(kWhisperTinyEnFile);
+    const auto ggml = real_model(kWhisperTinyEnGgmlFile);
+    if (!ggml) GTEST_SKIP() << real_model_absent(kWhisperTinyEnGgmlFile);
     const fs::path dir =
         fs::temp_directory_path() / ("prism-whisper-bad-" + std::to_string(::getpid()));
     fs::create_directories(dir);
-    const fs::path cut = dir / "cut.gguf";
-    {
-        std::ifstream in(*path, std::ios::binary);
+    const auto cut_copy = [&dir](const fs::path& from, const std::string& name) {
+        std::ifstream in(from, std::ios::binary);
         std::vector<char> head(5'000'000);
         in.read(head.data(), static_cast<std::streamsize>(head.size()));
-        std::ofstream(cut, std::ios::binary)
+        std::ofstream(dir / name, std::ios::binary)
             .write(head.data(), static_cast<std::streamsize>(head.size()));
-    }
+        return dir / name;
+    };
+    const fs::path cut = cut_copy(*path, "cut.gguf");
+    const fs::path cut_ggml = cut_copy(*ggml, "ggml-cut.bin");
     const fs::path junk = dir / "junk.bin";
     std::ofstream(junk, std::ios::binary) << std::string(4096, 'x');
-    for (const fs::path& bad : {cut, junk}) {
+    const fs::path vad = test_data("vad/silero-v6.2.0-ggml.bin");
+    for (const fs::path& bad : {cut, cut_ggml, junk, vad}) {
         try {
             Transcriber t(bad);
             ADD_FAILURE() << bad << " loaded";
@@ -337,6 +363,18 @@ TEST(WhisperBadInput, WhisperModelWhereATextModelIsExpected) {
     const CliRun r = run_cli("run -m '" + path->string() + "' -p hi");
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("Whisper"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("prism-cli transcribe"), std::string::npos) << r.err;
+}
+
+TEST(WhisperBadInput, GgmlWhisperModelWhereATextModelIsExpected) {
+    const auto path = real_model(kWhisperTinyEnGgmlFile);
+    if (!path) GTEST_SKIP() << real_model_absent(kWhisperTinyEnGgmlFile);
+    const CliRun r = run_cli("run -m '" + path->string() + "' -p hi");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+    EXPECT_NE(r.err.find(path->string() + ": not a GGUF file but whisper.cpp's ggml format"),
+              std::string::npos)
+        << r.err;
     EXPECT_NE(r.err.find("prism-cli transcribe"), std::string::npos) << r.err;
 }
 

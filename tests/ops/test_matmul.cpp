@@ -175,6 +175,20 @@ class ScopedEnv {
     std::vector<Saved> saved_;
 };
 
+// PRISM_TEXEL_READS=0: the lanes kernel on CPU devices reads its operands through storage
+// buffers, as GPUs do, instead of texel buffers (MatmulOp covers the texel reads there).
+class MatmulStorageReadsOp : public MatmulOp {};
+
+TEST_P(MatmulStorageReadsOp, MatchesCpuReference) {
+    const ScopedEnv env{{"PRISM_TEXEL_READS", "0"}};
+    std::uint32_t seed = 150;
+    for (const Shape& s : shapes_for(GetParam())) check(s, seed += 7);
+}
+
+INSTANTIATE_TEST_SUITE_P(PlainTypes, MatmulStorageReadsOp,
+                         ::testing::Values(TensorType::F32, TensorType::F16, TensorType::BF16),
+                         [](const auto& p) { return std::string(tensor_type_name(p.param)); });
+
 // Every matrix-vector configuration on whatever device runs the tests: PRISM_MATVEC=gpu (the
 // GPU-tuned workgroups, 32 values per thread and step), shared (the same reduced through
 // shared memory, what devices without subgroup arithmetic get) and cpu (one subgroup; for

@@ -12,9 +12,11 @@ usage: test_openai_client.py --server PRISM_SERVER --cli PRISM_CLI --root SOURCE
 import argparse
 import base64
 import concurrent.futures
+import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -23,6 +25,7 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+import wave
 
 import openai
 
@@ -412,6 +415,18 @@ def multipart(fields):
     return body, "multipart/form-data; boundary=" + boundary
 
 
+def repeated_wav(path, seconds):
+    """The WAV at `path` played over and over until `seconds` of sound."""
+    with wave.open(path) as w:
+        params, frames = w.getparams(), w.readframes(w.getnframes())
+    want = int(seconds * params.framerate) * params.sampwidth * params.nchannels
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setparams(params)
+        w.writeframes((frames * (want // len(frames) + 1))[:want])
+    return out.getvalue()
+
+
 def words(text):
     """Lower-case words without punctuation: transcripts are compared this way."""
     return "".join(c if c.isalnum() or c.isspace() else " " for c in text.lower()).split()
@@ -508,6 +523,51 @@ class SpeechServer(unittest.TestCase):
         self.assertEqual((status, answer["error"]["param"]), (400, "file"), answer)
         # Nothing above reached the model.
         self.assertEqual(self.server.health()["status"], "ok")
+
+    def test_client_gone_mid_transcription(self):
+        """A client that hangs up on a four-minute transcription frees the model at once."""
+        jfk = os.path.join(ARGS.root, "tests", "data", "audio", "jfk.wav")
+        # The scale of the bound: one whole window (JFK's 11 s), encoded and decoded.
+        started = time.monotonic()
+        self.assertIn("country", words(self.client.audio.transcriptions.create(
+            model="whisper-tiny.en", file=("jfk.wav", read(jfk))).text))
+        one_window = time.monotonic() - started
+        before = self.server.health()
+        body, content_type = multipart({"file": ("long.wav", repeated_wav(jfk, 240)),
+                                        "model": (None, b"whisper-tiny.en")})
+        host, port = self.server.url.split(":")
+        client = socket.create_connection((host, int(port)), timeout=30)
+        client.sendall(("POST /v1/audio/transcriptions HTTP/1.1\r\nHost: %s\r\n"
+                        "Authorization: Bearer %s\r\nContent-Type: %s\r\n"
+                        "Content-Length: %d\r\n\r\n" % (self.server.url, KEY, content_type,
+                                                          len(body))).encode() + body)
+        deadline = time.monotonic() + 60
+        while self.server.health()["requests_running"] == 0:
+            self.assertLess(time.monotonic(), deadline, "the transcription never started")
+            time.sleep(0.05)
+        client.close()
+        closed = time.monotonic()
+        while True:
+            h = self.server.health()
+            if h["requests_running"] == 0:
+                break
+            self.assertLess(time.monotonic() - closed, 8 * one_window + 30,
+                            "the transcription went on")
+            time.sleep(0.05)
+        latency = time.monotonic() - closed
+        print("\none 11-s window: %.2f s; the 4-min transcription stopped %.2f s after its "
+              "client left" % (one_window, latency), file=sys.stderr)
+        self.assertEqual(h["requests_cancelled"], before["requests_cancelled"] + 1)
+        self.assertEqual(h["requests_completed"], before["requests_completed"])
+        # Eight windows would take about eight times one; the cancel lands after the window
+        # step in progress (an encoder pass, or one decoder step).
+        self.assertLess(latency, 2 * one_window + 2)
+        # The model serves the next client normally.
+        self.assertEqual(words(self.transcribe().text), ["experience", "proves", "this"])
+        deadline = time.monotonic() + 10
+        while not any("/v1/audio/transcriptions 499" in line for line in self.server.log):
+            self.assertLess(time.monotonic(), deadline, "the log names the request its client left")
+            time.sleep(0.05)
 
 
 class Startup(unittest.TestCase):

@@ -20,6 +20,8 @@ std::filesystem::path demo_model();
 inline constexpr const char* kSmolLM2File = "SmolLM2-135M-Instruct.Q4_1.gguf";
 inline constexpr const char* kGemma3File = "gemma-3-270m-q4_k_m.gguf";
 inline constexpr const char* kWhisperTinyEnFile = "whisper-tiny.en.gguf";
+// The same weights in whisper.cpp's container (tools/convert_ct2_to_whisper_ggml.py).
+inline constexpr const char* kWhisperTinyEnGgmlFile = "ggml-tiny.en.bin";
 
 // $PRISM_MODEL_CACHE, or ~/.cache/prism/models: where tools/fetch_models.py puts the real models.
 std::filesystem::path model_cache();

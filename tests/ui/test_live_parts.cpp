@@ -140,6 +140,27 @@ class LivePartsTest : public QObject {
         QCOMPARE(again.speechModel(), QStringLiteral("/models/whisper.gguf"));
     }
 
+    // Without a setting or $PRISM_WHISPER_MODEL, a whisper.cpp model in the model cache is the
+    // speech model; its Silero VAD file beside it is not.
+    void aWhisperCppModelInTheCacheIsTheDefaultSpeechModel() {
+        QTemporaryDir home;
+        const QByteArray old_home = qgetenv("HOME"), old_model = qgetenv("PRISM_WHISPER_MODEL");
+        qputenv("HOME", home.path().toUtf8());
+        qunsetenv("PRISM_WHISPER_MODEL");
+        const QString cache = home.filePath(QStringLiteral(".cache/prism/models"));
+        QVERIFY(QDir().mkpath(cache));
+        LiveSettings s(home.filePath(QStringLiteral("prism.conf")));
+        QCOMPARE(s.speechModel(), QString());
+        for (const char* name : {"ggml-silero-v6.2.0.bin", "ggml-tiny.en.bin"}) {
+            QFile f(cache + QLatin1Char('/') + QLatin1String(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        const QString found = s.speechModel();
+        qputenv("HOME", old_home);
+        if (!old_model.isEmpty()) qputenv("PRISM_WHISPER_MODEL", old_model);
+        QCOMPARE(found, cache + QStringLiteral("/ggml-tiny.en.bin"));
+    }
+
     void theEncoderInputSideIsReadFromTheProjector() {
         QCOMPARE(encoder_input_side(test_data_path("vlm/llava/mmproj.gguf")), 32);
         QCOMPARE(encoder_input_side(test_data_path("vlm/llava/text.gguf"), 123), 123);

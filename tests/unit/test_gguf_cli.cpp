@@ -48,6 +48,21 @@ fs::path temp_file(const std::string& stem) {
     return fs::temp_directory_path() / (stem + "_" + std::to_string(::getpid()) + ".gguf");
 }
 
+// A split model from its last shard: the whole set, named by its first shard.
+TEST(CliInfo, SplitModelFromAnyShard) {
+    const fs::path last = test::test_data("models/split/tiny-llama-f32-00003-of-00003.gguf");
+    const CliRun r = run_cli("info '" + last.string() + "'");
+    ASSERT_EQ(r.status, 0) << r.output;
+    expect_line(r.output, "file", "tiny-llama-f32-00001-of-00003.gguf");
+    expect_line(r.output, "shards", "3");
+    expect_line(r.output, "tensors", "22");
+    std::uintmax_t bytes = 0;
+    for (const char* part : {"00001", "00002", "00003"})
+        bytes += fs::file_size(
+            test::test_data(std::string("models/split/tiny-llama-f32-") + part + "-of-00003.gguf"));
+    expect_line(r.output, "file size", std::to_string(bytes) + " bytes");
+}
+
 TEST(CliInfo, Stories260K) {
     const fs::path path = test::demo_model();
     const CliRun r = run_cli("info '" + path.string() + "'");

@@ -8,6 +8,7 @@
 #include "data/mmproj_pairing.hpp"
 #include "data/model_folders.hpp"
 #include "data/model_inspector.hpp"
+#include "prism/gguf.hpp"
 
 namespace prism::ui {
 namespace {
@@ -25,6 +26,15 @@ void pair_text_model(ModelInfo& model, const std::vector<ModelInfo>& candidates)
     }
 }
 
+// A split model is listed once, by its first shard, which opens the whole set; a later shard
+// is listed on its own only when the first is not there, to show what is missing.
+bool later_shard_of_a_listed_model(const QString& path) {
+    const auto split = gguf::parse_split_name(path.toStdString());
+    if (!split || split->part == 1) return false;
+    return QFileInfo::exists(
+        QString::fromStdString(gguf::split_path(split->prefix, 1, split->parts)));
+}
+
 }  // namespace
 
 std::vector<ModelInfo> scan_model_folders(const QStringList& folders,
@@ -32,6 +42,7 @@ std::vector<ModelInfo> scan_model_folders(const QStringList& folders,
     std::vector<ModelInfo> models;
     for (const QString& path : find_gguf_files(folders)) {
         if (cancel != nullptr && cancel->load()) break;
+        if (later_shard_of_a_listed_model(path)) continue;
         models.push_back(inspect_model_file(path));
     }
     // Pair within each folder, from the headers already read.

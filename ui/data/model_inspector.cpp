@@ -149,6 +149,9 @@ ModelInfo inspect_model_file(const QString& path) {
     info.file_name = file.fileName();
     info.name = file.completeBaseName();
     if (info.name.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) info.name.chop(5);
+    // A split model is named without its shard suffix ("-00001-of-00003").
+    if (const auto split = gguf::parse_split_name(info.file_name.toStdString()))
+        info.name = QString::fromStdString(split->prefix);
     info.size_bytes = file.size();
     try {
         const gguf::File f = gguf::File::open(info.path.toStdString());

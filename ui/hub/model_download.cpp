@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -9,6 +10,7 @@
 #include <QRegularExpression>
 #include <QStorageInfo>
 #include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace prism::ui {
 
@@ -22,6 +24,42 @@ QString size_text(qint64 bytes) {
     return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
 }
 
+std::shared_ptr<QCryptographicHash> new_hash() {
+    return std::make_shared<QCryptographicHash>(QCryptographicHash::Sha256);
+}
+
+struct PartHash {
+    std::shared_ptr<QCryptographicHash> hash;
+    QString error;  // empty when the bytes were hashed
+};
+
+// The SHA-256 state after the first `bytes` of the file at `path`, read through a handle of its
+// own. Runs on a worker thread; `stop` ends it early (its result is then not used).
+PartHash hash_file_start(const QString& path, qint64 bytes,
+                         const std::shared_ptr<std::atomic<bool>>& stop) {
+    PartHash out{new_hash(), {}};
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        out.error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return out;
+    }
+    qint64 hashed = 0;
+    while (hashed < bytes && !*stop) {
+        const QByteArray chunk = file.read(std::min(kHashChunk, bytes - hashed));
+        if (chunk.isEmpty()) {
+            out.error =
+                QStringLiteral("cannot read %1: %2")
+                    .arg(path, file.error() == QFileDevice::NoError
+                                   ? QStringLiteral("it is shorter than %1 bytes").arg(bytes)
+                                   : file.errorString());
+            return out;
+        }
+        out.hash->addData(chunk);
+        hashed += chunk.size();
+    }
+    return out;
+}
+
 }  // namespace
 
 ModelDownload::ModelDownload(QNetworkAccessManager* network, Target target, QObject* parent)
@@ -29,6 +67,7 @@ ModelDownload::ModelDownload(QNetworkAccessManager* network, Target target, QObj
 
 ModelDownload::~ModelDownload() {
     stop_reply();
+    stop_hashing();
 }
 
 QString ModelDownload::status() const {
@@ -79,12 +118,16 @@ void ModelDownload::start() {
     }
     if (!open_part(keep)) return;
     set_state(State::Running);
-    request();
+    if (keep > 0)
+        hash_part_then_request(keep);
+    else
+        request();
 }
 
 void ModelDownload::pause() {
     if (state_ != State::Running) return;
     stop_reply();
+    stop_hashing();
     part_.close();
     set_state(State::Paused);
 }
@@ -92,6 +135,7 @@ void ModelDownload::pause() {
 void ModelDownload::cancel() {
     if (state_ == State::Done || state_ == State::Cancelled) return;
     stop_reply();
+    stop_hashing();
     part_.close();
     QFile::remove(partPath());
     set_state(State::Cancelled);
@@ -110,24 +154,35 @@ bool ModelDownload::open_part(qint64 keep) {
         fail(QStringLiteral("cannot truncate %1: %2").arg(partPath(), part_.errorString()));
         return false;
     }
-    // What is already there goes into the checksum, so that a resumed file is checked whole.
-    hash_.reset();
-    const bool seekable = !part_.isSequential();  // a device in place of the file is not
-    if (seekable) part_.seek(0);
-    qint64 hashed = 0;
-    while (hashed < keep) {
-        const QByteArray chunk = part_.read(std::min(kHashChunk, keep - hashed));
-        if (chunk.isEmpty()) {
-            fail(QStringLiteral("cannot read %1: %2").arg(partPath(), part_.errorString()));
-            return false;
-        }
-        hash_.addData(chunk);
-        hashed += chunk.size();
-    }
-    if (seekable) part_.seek(keep);
+    if (!part_.isSequential()) part_.seek(keep);  // a device in place of the file is not
+    // What is already there goes into the checksum (hash_part_then_request), so that a resumed
+    // file is checked whole.
+    hash_ = new_hash();
     received_ = keep;
     emit progressChanged();
     return true;
+}
+
+void ModelDownload::hash_part_then_request(qint64 keep) {
+    stop_hashing();
+    auto stop = std::make_shared<std::atomic<bool>>(false);
+    hashing_stop_ = stop;
+    // A child: destroyed with the download, after which its result is never delivered.
+    auto* watcher = new QFutureWatcher<PartHash>(this);
+    connect(watcher, &QFutureWatcher<PartHash>::finished, this, [this, watcher, stop] {
+        watcher->deleteLater();
+        // A pause, cancel or failure meanwhile stopped this hashing.
+        if (stop != hashing_stop_ || state_ != State::Running) return;
+        hashing_stop_.reset();
+        const PartHash result = watcher->result();
+        if (!result.error.isEmpty()) {
+            fail(result.error);
+            return;
+        }
+        hash_ = result.hash;
+        request();
+    });
+    watcher->setFuture(QtConcurrent::run(hash_file_start, partPath(), keep, stop));
 }
 
 void ModelDownload::request() {
@@ -184,7 +239,7 @@ void ModelDownload::on_ready_read() {
         fail(QStringLiteral("cannot write %1: %2").arg(partPath(), part_.errorString()));
         return;
     }
-    hash_.addData(data);
+    hash_->addData(data);
     received_ += data.size();
     retries_ = 0;  // progress: the next drop starts a fresh count
     if (target_.size >= 0 && received_ > target_.size) {
@@ -235,7 +290,7 @@ void ModelDownload::on_finished() {
 
 void ModelDownload::verify_and_install() {
     part_.close();
-    const QString actual = QString::fromLatin1(hash_.result().toHex());
+    const QString actual = QString::fromLatin1(hash_->result().toHex());
     if (actual != target_.sha256) {
         QFile::remove(corruptPath());
         QFile::rename(partPath(), corruptPath());
@@ -254,6 +309,7 @@ void ModelDownload::verify_and_install() {
 
 void ModelDownload::fail(const QString& message) {
     stop_reply();
+    stop_hashing();
     part_.close();
     error_ = message;
     set_state(State::Failed);
@@ -264,6 +320,12 @@ void ModelDownload::set_state(State state) {
     if (state_ == state) return;
     state_ = state;
     emit stateChanged();
+}
+
+void ModelDownload::stop_hashing() {
+    if (hashing_stop_ == nullptr) return;
+    *hashing_stop_ = true;
+    hashing_stop_.reset();
 }
 
 void ModelDownload::stop_reply() {

@@ -4,6 +4,8 @@
 // with an HTTP Range request (after a pause, a dropped connection or a restart of the app),
 // SHA-256 checked against the hub's LFS metadata, then renamed into place. A file whose
 // checksum differs is kept aside as "<destination>.corrupt" and the download fails saying so.
+// The part already there is hashed on a worker thread before the transfer resumes (gigabytes
+// take seconds), so the window stays responsive and the download can be paused meanwhile.
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -11,6 +13,8 @@
 #include <QPointer>
 #include <QString>
 #include <QUrl>
+#include <atomic>
+#include <memory>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -70,6 +74,7 @@ class ModelDownload : public QObject {
     void finished();
 
   private:
+    void hash_part_then_request(qint64 keep);
     void request();
     void on_ready_read();
     void on_finished();
@@ -79,6 +84,7 @@ class ModelDownload : public QObject {
     void fail(const QString& message);
     void set_state(State state);
     void stop_reply();
+    void stop_hashing();
 
     QNetworkAccessManager* network_;
     Target target_;
@@ -86,7 +92,9 @@ class ModelDownload : public QObject {
     QString error_;
     QPointer<QNetworkReply> reply_;
     QFile part_;
-    QCryptographicHash hash_{QCryptographicHash::Sha256};
+    std::shared_ptr<QCryptographicHash> hash_;
+    // Set to stop the part's hashing (pause, cancel, destruction); each hashing has its own.
+    std::shared_ptr<std::atomic<bool>> hashing_stop_;
     qint64 received_ = 0;
     qint64 request_offset_ = 0;
     bool response_checked_ = false;

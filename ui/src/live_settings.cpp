@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "data/app_paths.hpp"
+#include "data/model_folders.hpp"
 
 namespace prism::ui {
 namespace {
@@ -12,11 +13,20 @@ namespace {
 QString default_speech_model() {
     const QString env = qEnvironmentVariable("PRISM_WHISPER_MODEL");
     if (!env.isEmpty()) return env;
-    // Where tools/fetch_models.py puts models.
-    const QDir cache(QDir::homePath() + QStringLiteral("/.cache/prism/models"));
-    const QStringList found =
-        cache.entryList({QStringLiteral("whisper*.gguf")}, QDir::Files, QDir::Name);
-    return found.isEmpty() ? QString() : cache.filePath(found.first());
+    // Where tools/fetch_models.py puts models, then the folders the model menu lists: a Whisper
+    // GGUF, or whisper.cpp's ggml-*.bin (its Silero VAD files, ggml-silero-*.bin, are not).
+    QStringList folders = {QDir::homePath() + QStringLiteral("/.cache/prism/models")};
+    folders += default_model_folders();
+    for (const QString& path : folders) {
+        const QDir folder(path);
+        const QStringList found = folder.entryList(
+            {QStringLiteral("whisper*.gguf"), QStringLiteral("ggml-*.bin")}, QDir::Files,
+            QDir::Name);
+        for (const QString& name : found) {
+            if (!name.startsWith(QStringLiteral("ggml-silero"))) return folder.filePath(name);
+        }
+    }
+    return {};
 }
 
 }  // namespace

@@ -31,7 +31,9 @@ class LiveSettings : public QObject {
     explicit LiveSettings(const QString& file = {}, QObject* parent = nullptr);
     ~LiveSettings() override;
 
-    // Whisper GGUF; default: $PRISM_WHISPER_MODEL, else whisper*.gguf in the model cache.
+    // Whisper GGUF or whisper.cpp ggml file; default: $PRISM_WHISPER_MODEL, else the first
+    // whisper*.gguf or ggml-*.bin (not ggml-silero-*) in the model cache, then in the model
+    // menu's folders (default_model_folders()).
     QString speechModel() const;
     // Silero VAD (whisper.cpp's ggml file); default: $PRISM_VAD_MODEL.
     QString vadModel() const;

@@ -7,6 +7,10 @@
 // trust what it gets. Metadata strings and tensor data are views into the map; they live as
 // long as the File (moving a File keeps them valid). Every failure is a prism::FormatError whose
 // message starts with the file's name.
+//
+// A model split by llama.cpp's gguf-split ("<prefix>-00001-of-00003.gguf" ...) opens as one File
+// from any of its shards: the metadata is the first shard's, the tensors are every shard's, in
+// shard order, each viewing its own shard's map.
 
 #include <array>
 #include <concepts>
@@ -138,7 +142,7 @@ struct TensorInfo {
     std::uint32_t n_dims;             // 0..4 as stored; ne[] beyond n_dims is 1
     std::array<std::uint64_t, 4> ne;  // ne[0] innermost
     std::uint64_t offset;             // relative to the data section, as stored
-    std::uint64_t file_offset;        // absolute position in the file
+    std::uint64_t file_offset;        // absolute position in its file (its shard's, when split)
     std::uint64_t n_bytes;
     std::span<const std::byte> data;  // the bytes in the map
 
@@ -146,6 +150,17 @@ struct TensorInfo {
     // "[64, 512]"
     std::string shape_string() const;
 };
+
+// What a shard's file name says: "<prefix>-00002-of-00003.gguf" is part 2 of 3 (1-based).
+struct SplitName {
+    std::string prefix;  // the path before "-00002-of-00003.gguf"
+    std::uint32_t part = 0;
+    std::uint32_t parts = 0;
+};
+// nullopt when the name does not end in "-NNNNN-of-NNNNN.gguf" with 1 <= part <= parts.
+std::optional<SplitName> parse_split_name(const std::string& path);
+// "<prefix>-00002-of-00003.gguf".
+std::string split_path(const std::string& prefix, std::uint32_t part, std::uint32_t parts);
 
 struct TypeCount {
     TensorType type;
@@ -156,7 +171,9 @@ struct TypeCount {
 
 class File {
   public:
-    // Maps and validates a file; its name in messages is the path as given.
+    // Maps and validates a file; its name in messages is the path as given. A shard of a split
+    // model (one whose split.count is above 1) opens the whole set, named by its first shard;
+    // a missing, unreadable or inconsistent shard fails with a message naming it.
     static File open(const std::filesystem::path& path);
     // Validates bytes held in memory (copied), under `name` in messages. For tests and fuzzing.
     static File from_bytes(std::span<const std::byte> bytes, std::string name = "<memory>");
@@ -167,7 +184,10 @@ class File {
 
     const std::string& name() const;
     std::uint32_t version() const { return version_; }
+    // Bytes on disk, every shard's together for a split model.
     std::uint64_t file_size() const;
+    // 1 for a single file, else the number of shards (all open).
+    std::size_t shard_count() const { return shards_.size() + 1; }
     std::uint32_t alignment() const { return alignment_; }
     std::uint64_t data_offset() const { return data_offset_; }
 
@@ -214,8 +234,11 @@ class File {
 
   private:
     friend class Parser;
+    friend class Assembler;
+    friend class SplitSet;
     struct Storage;
     File();
+    static File open_single(const std::filesystem::path& path);
 
     std::unique_ptr<Storage> storage_;  // on the heap so that views into it survive moves
     std::uint32_t version_ = 0;
@@ -225,6 +248,7 @@ class File {
     std::vector<TensorInfo> tensors_;
     std::unordered_map<std::string_view, std::size_t> value_index_;
     std::unordered_map<std::string_view, std::size_t> tensor_index_;
+    std::vector<File> shards_;  // a split model's other shards, whose maps its tensors view
 };
 
 }  // namespace prism::gguf

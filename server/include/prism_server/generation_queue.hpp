@@ -28,6 +28,9 @@ class GenerationQueue;
 // The work of one request: fill the session's conversation and generate, with these options
 // (their on_piece feeds the job).
 using GenerationWork = std::function<GenerateResult(Session&, const GenerateOptions&)>;
+// Stops a job's work while it runs, for work that is not the Session's generation (a
+// transcription): called instead of Session::cancel.
+using WorkStop = std::function<void()>;
 
 class GenerationJob {
   public:
@@ -52,12 +55,17 @@ class GenerationJob {
 
   private:
     friend class GenerationQueue;
-    GenerationJob(GenerationQueue& queue, GenerationWork work, GenerateOptions options)
-        : queue_(queue), work_(std::move(work)), options_(std::move(options)) {}
+    GenerationJob(GenerationQueue& queue, GenerationWork work, GenerateOptions options,
+                  WorkStop stop)
+        : queue_(queue),
+          work_(std::move(work)),
+          options_(std::move(options)),
+          stop_(std::move(stop)) {}
 
     GenerationQueue& queue_;
     GenerationWork work_;
     GenerateOptions options_;
+    WorkStop stop_;
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;
@@ -86,8 +94,10 @@ class GenerationQueue {
     GenerationQueue(const GenerationQueue&) = delete;
     GenerationQueue& operator=(const GenerationQueue&) = delete;
 
-    // Queues the work; ApiError 503 when `depth` requests already wait.
-    std::shared_ptr<GenerationJob> submit(GenerationWork work, GenerateOptions options);
+    // Queues the work; ApiError 503 when `depth` requests already wait. `stop`, when given,
+    // is how a cancel or the server's stop reaches the work while it runs.
+    std::shared_ptr<GenerationJob> submit(GenerationWork work, GenerateOptions options,
+                                          WorkStop stop = {});
 
     QueueCounts counts() const;
 
@@ -100,6 +110,8 @@ class GenerationQueue {
     void run();
     void execute(GenerationJob& job);
     void cancel(GenerationJob& job);
+    // Stops the running job's work; under mutex_, with running_holds_session_.
+    void stop_running();
 
     Session& session_;
     const std::size_t depth_;

@@ -20,10 +20,12 @@ namespace prism::server {
 // Speech recognition behind the route: prism-server fills it from --whisper.
 struct Transcriber {
     std::string model_id;  // what the request's `model` must name
-    std::function<Transcript(std::span<const float> samples, const TranscribeOptions& options)>
+    std::function<Transcript(std::span<const float> samples, const TranscribeOptions& options,
+                             const TranscribeCallbacks& callbacks)>
         transcribe;
     // Stops a transcribe() in progress (any thread); the server calls it when it stops, so that
-    // a long upload does not hold the shutdown. May be empty.
+    // a long upload does not hold the shutdown, and when the request's client leaves. May be
+    // empty.
     std::function<void()> cancel;
 };
 

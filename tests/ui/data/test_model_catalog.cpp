@@ -156,6 +156,44 @@ class ModelCatalogTest : public QObject {
         QVERIFY(proj->has_vision);
     }
 
+    // A model split into shards (tests/data/models/split, written by the gguf package) is one
+    // entry, its first shard, named without the shard suffix, sized with every shard; a set
+    // with a shard missing is listed broken, naming the missing shard.
+    void splitModelIsListedOnceByItsFirstShard() {
+        QTemporaryDir dir;
+        const QString shard = QStringLiteral("tiny-llama-f32-%1-of-00003.gguf");
+        qint64 bytes = 0;
+        for (int k = 1; k <= 3; ++k) {
+            const QString name = shard.arg(k, 5, 10, QLatin1Char('0'));
+            QVERIFY(copy(kModels + "split/" + name, dir.filePath(name)));
+            bytes += QFileInfo(dir.filePath(name)).size();
+        }
+        std::vector<ModelInfo> models = prism::ui::scan_model_folders({dir.path()});
+        QCOMPARE(models.size(), std::size_t{1});
+        QVERIFY2(!models[0].broken, qPrintable(models[0].error));
+        QCOMPARE(models[0].file_name, shard.arg(1, 5, 10, QLatin1Char('0')));
+        QCOMPARE(models[0].name, QStringLiteral("tiny-llama-f32"));
+        QCOMPARE(models[0].architecture, QStringLiteral("llama"));
+        QCOMPARE(models[0].size_bytes, bytes);
+
+        const QString second = dir.filePath(shard.arg(2, 5, 10, QLatin1Char('0')));
+        QVERIFY(QFile::remove(second));
+        models = prism::ui::scan_model_folders({dir.path()});
+        QCOMPARE(models.size(), std::size_t{1});
+        QVERIFY(models[0].broken);
+        QVERIFY2(models[0].error.startsWith(second + QStringLiteral(": shard 2 of 3")),
+                 qPrintable(models[0].error));
+
+        // Without the first shard the others are listed, each saying what is missing.
+        QVERIFY(QFile::remove(dir.filePath(shard.arg(1, 5, 10, QLatin1Char('0')))));
+        models = prism::ui::scan_model_folders({dir.path()});
+        QCOMPARE(models.size(), std::size_t{1});
+        QVERIFY(models[0].broken);
+        QVERIFY2(models[0].error.contains(QStringLiteral("shard 1 of 3 of a split model is "
+                                                         "missing")),
+                 qPrintable(models[0].error));
+    }
+
     void asyncScanMatchesTheSynchronousOne() {
         prism::ui::ModelCatalog catalog;
         catalog.setFolders(folders_);

@@ -28,6 +28,13 @@ QByteArray file_bytes(const QString& path) {
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+// "<destination>.part" holding `bytes`, as an interrupted download leaves it.
+bool write_part(const QString& destination, const QByteArray& bytes) {
+    QDir().mkpath(QFileInfo(destination).absolutePath());
+    QFile part(destination + QStringLiteral(".part"));
+    return part.open(QIODevice::WriteOnly) && part.write(bytes) == bytes.size();
+}
+
 QString sha256_hex(const QByteArray& bytes) {
     return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
 }
@@ -122,6 +129,68 @@ class DownloadTest : public QObject {
         QVERIFY2(resumed.state() == State::Done, qPrintable(resumed.error()));
         QCOMPARE(fast.ranges(kFile), QStringList({QStringLiteral("bytes=%1-").arg(kept)}));
         QCOMPARE(file_bytes(resumed.destination()), file_bytes(source_file(kSource)));
+    }
+
+    // The part already on disk is hashed on a worker thread: start() returns before any
+    // request, a pause meanwhile drops the hashing's result and keeps the part as it was, and
+    // the next start hashes it again and resumes after it.
+    void pauseWhileTheHashingOfThePartRuns() {
+        HubServer server;
+        QVERIFY2(server.started(), qPrintable(server.startError()));
+        const ModelDownload::Target t = target(server);
+        const QByteArray source = file_bytes(source_file(kSource));
+        const qint64 kept = 300000;
+        QVERIFY(write_part(t.destination, source.left(kept)));
+
+        ModelDownload download(&network_, t);
+        download.start();
+        QCOMPARE(download.state(), State::Running);
+        QCOMPARE(download.received(), kept);
+        download.pause();
+        QCOMPARE(download.state(), State::Paused);
+        QTest::qWait(300);  // the worker's result, had it been used, would have sent a request
+        QVERIFY(server.ranges(kFile).isEmpty());
+        QCOMPARE(file_bytes(download.partPath()), source.left(kept));
+
+        download.start();
+        QTRY_VERIFY_WITH_TIMEOUT(download.state() != State::Running, 30000);
+        QVERIFY2(download.state() == State::Done, qPrintable(download.error()));
+        QCOMPARE(server.ranges(kFile), QStringList({QStringLiteral("bytes=%1-").arg(kept)}));
+        QCOMPARE(file_bytes(download.destination()), source);
+    }
+
+    // A part whose bytes are not the file's start is caught by the checksum, which covers the
+    // part hashed on the worker thread and the rest received after it.
+    void resumedPartIsPartOfTheChecksum() {
+        HubServer server;
+        QVERIFY2(server.started(), qPrintable(server.startError()));
+        const ModelDownload::Target t = target(server);
+        QByteArray wrong = file_bytes(source_file(kSource)).left(300000);
+        wrong[1000] = static_cast<char>(wrong[1000] ^ 0x01);
+        QVERIFY(write_part(t.destination, wrong));
+        ModelDownload download(&network_, t);
+        download.start();
+        QTRY_VERIFY_WITH_TIMEOUT(download.state() != State::Running, 30000);
+        QCOMPARE(download.state(), State::Failed);
+        QVERIFY2(download.error().contains(QStringLiteral("differs from the hub's")),
+                 qPrintable(download.error()));
+        QCOMPARE(server.ranges(kFile), QStringList({QStringLiteral("bytes=300000-")}));
+    }
+
+    // Destroyed while the part is being hashed: nothing is sent and the part stays for later.
+    void destroyedWhileTheHashingOfThePartRuns() {
+        HubServer server;
+        QVERIFY2(server.started(), qPrintable(server.startError()));
+        const ModelDownload::Target t = target(server);
+        const QByteArray start = file_bytes(source_file(kSource)).left(200000);
+        QVERIFY(write_part(t.destination, start));
+        {
+            ModelDownload download(&network_, t);
+            download.start();
+        }
+        QTest::qWait(300);
+        QVERIFY(server.ranges(kFile).isEmpty());
+        QCOMPARE(file_bytes(t.destination + QStringLiteral(".part")), start);
     }
 
     void serverIgnoringRangeRestartsTheFile() {

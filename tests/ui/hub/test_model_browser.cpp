@@ -1,10 +1,12 @@
 // ModelBrowser, the state behind the QML view, against the loopback hub: search, the file list
 // with quantization and fit, and a download that brings the repository's mmproj along.
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "data/model_catalog.hpp"
 #include "hub/fit_estimate.hpp"
 #include "hub/model_browser.hpp"
 #include "prism/gguf.hpp"
@@ -109,6 +111,38 @@ class ModelBrowserTest : public QObject {
         }
         QVERIFY(joined == whole);
         QVERIFY(browser.files()[0].toMap()[QStringLiteral("downloaded")].toBool());
+    }
+
+    // Real shards (tests/data/models/split, written by the gguf package): once every part is
+    // down, the model menu lists the model once, by its first shard, sized with all three.
+    void downloadedSplitModelIsOneModelInTheMenu() {
+        HubServer server;
+        QVERIFY2(server.started(), qPrintable(server.startError()));
+        QTemporaryDir models;
+        ui::ModelBrowser browser(models.path(), server.url());
+        QSignalSpy downloaded(&browser, &ui::ModelBrowser::modelDownloaded);
+        const QString repo = QStringLiteral("prism-test/split-llama-GGUF");
+        browser.openRepo(repo);
+        QTRY_COMPARE_WITH_TIMEOUT(browser.files().size(), 1, 20000);
+        const QString first = browser.files()[0].toMap()[QStringLiteral("path")].toString();
+        QCOMPARE(first, QStringLiteral("tiny-llama-F32-00001-of-00003.gguf"));
+        browser.download(first, false);
+        QTRY_COMPARE_WITH_TIMEOUT(downloaded.size(), 3, 30000);
+
+        ui::ModelCatalog catalog;
+        catalog.setFolders({models.path()});
+        const std::vector<ui::ModelInfo> listed = catalog.scanNow();
+        QCOMPARE(listed.size(), std::size_t{1});
+        QVERIFY2(!listed[0].broken, qPrintable(listed[0].error));
+        QCOMPARE(listed[0].path, browser.destination(repo, first));
+        QCOMPARE(listed[0].name, QStringLiteral("tiny-llama-F32"));
+        qint64 bytes = 0;
+        for (int part = 1; part <= 3; ++part)
+            bytes += QFileInfo(source_file(QStringLiteral("tests/data/models/split/"
+                                                          "tiny-llama-f32-0000%1-of-00003.gguf")
+                                               .arg(part)))
+                         .size();
+        QCOMPARE(listed[0].size_bytes, bytes);
     }
 
     void hubErrorsAreShown() {

@@ -31,6 +31,7 @@ struct DeviceInfo {
     std::uint32_t subgroup_size = 1;
     bool subgroup_arithmetic = false;  // subgroupAdd/Max... in compute shaders
     std::uint64_t max_storage_buffer_range = 0;
+    std::uint64_t max_texel_buffer_elements = 0;
     std::uint64_t min_storage_buffer_offset_alignment = 1;
     std::uint64_t max_memory_allocation_size = 0;
     std::uint32_t max_shared_memory_bytes = 0;

@@ -16,11 +16,21 @@ namespace prism::gpu {
 class Context;
 class Pipeline;
 
+// How a shader reads a binding. CPU Vulkan drivers (lavapipe) turn every storage-buffer load
+// into a loop over the lanes with a branch per lane, but a texel-buffer load into straight-line
+// gathers, so the read-only operands of hot loops may be bound as texels there.
+enum class Via : std::uint8_t {
+    storage,      // binding i for the i-th argument
+    texel_vec4,   // the next of bindings 8-9: a samplerBuffer over RGBA32F texels
+    texel_uvec4,  // the next of bindings 10-11: a usamplerBuffer over RGBA32UI texels
+};
+
 // One shader binding: the memory and whether the shader writes it. Binding i of the
-// shader's set 0 is the i-th argument of dispatch().
+// shader's set 0 is the i-th argument of dispatch(), unless it is read another way (Via).
 struct Arg {
     BufferRange range;
     bool written = false;
+    Via via = Via::storage;
 };
 inline Arg in(const BufferRange& r) {
     return {r, false};
@@ -35,7 +45,17 @@ inline Arg out(const Tensor& t) {
     return {t.memory, true};
 }
 
-constexpr std::uint32_t kMaxBindings = 8;
+inline Arg in(const Tensor& t, Via via) {
+    return {t.memory, false, via};
+}
+inline Arg in(const BufferRange& r, Via via) {
+    return {r, false, via};
+}
+
+constexpr std::uint32_t kMaxBindings = 8;  // storage buffers, bindings 0-7
+constexpr std::uint32_t kTexelVec4Binding = 8, kTexelUvec4Binding = 10;
+constexpr std::uint32_t kTexelBindingsPerFormat = 2;
+constexpr std::uint32_t kAllBindings = 12;
 constexpr std::uint32_t kMaxPushConstantBytes = 128;
 
 // Records a sequence of dispatches and copies into one command buffer, inserting a
