@@ -17,7 +17,9 @@
 #include <memory>
 
 #include "app_context.hpp"
+#include "audio_clip_player.hpp"
 #include "data/app_paths.hpp"
+#include "model_description.hpp"
 #include "scene_items.hpp"
 #include "ui_test_suites.hpp"
 
@@ -77,17 +79,19 @@ class MediaAttachmentsTest : public QObject {
     ChatController& chat() { return app_->chat(); }
     AttachmentListModel& attachments() { return *app_->chat().attachments(); }
 
-    QVariant attachment(int row, int role) { return attachments().data(attachments().index(row), role); }
+    QVariant attachment(int row, int role) {
+        return attachments().data(attachments().index(row), role);
+    }
 
   private slots:
     void cleanup() { close_window(); }
 
     void soundsAndVideosBecomeChipsWithTheirLength() {
         open_window(QStringLiteral("chips"));
-        const QStringList files = {
-            QStringLiteral("audio/jfk.wav"), QStringLiteral("audio/jfk.mp3"),
-            QStringLiteral("audio/speech_48k.opus"), QStringLiteral("video/colours_h264_aac.mp4"),
-            QStringLiteral("video/bench_640x360.mp4")};
+        const QStringList files = {QStringLiteral("audio/jfk.wav"), QStringLiteral("audio/jfk.mp3"),
+                                   QStringLiteral("audio/speech_48k.opus"),
+                                   QStringLiteral("video/colours_h264_aac.mp4"),
+                                   QStringLiteral("video/bench_640x360.mp4")};
         QList<QUrl> urls;
         for (const QString& f : files) urls.append(QUrl::fromLocalFile(data_file(f)));
         // Dropped on the composer as a user would.
@@ -122,7 +126,10 @@ class MediaAttachmentsTest : public QObject {
         // The chips as shown: three sounds with play buttons, two videos with decoded posters
         // scaled to the thumbnail size (640x360 becomes 320x180; 64x48 stays).
         QTRY_COMPARE(visible_texts(window_, QStringLiteral("mediaName")).size(), 3);
-        QCOMPARE(items_named(window_, QStringLiteral("playButton")).size(), 3);
+        int play_buttons = 0;
+        for (QQuickItem* button : items_named(window_, QStringLiteral("playButton")))
+            play_buttons += button->isVisible() ? 1 : 0;
+        QCOMPARE(play_buttons, 3);
         QStringList sizes;
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
@@ -183,8 +190,9 @@ class MediaAttachmentsTest : public QObject {
         for (const QList<QVariant>& n : notices) lines << n[0].toString();
         lines.sort();
         for (int i = 0; i < 2; ++i) {
-            QVERIFY2(lines[i].startsWith(cuts[1 - i].copy + QStringLiteral(": the file is truncated")),
-                     qPrintable(lines[i]));
+            QVERIFY2(
+                lines[i].startsWith(cuts[1 - i].copy + QStringLiteral(": the file is truncated")),
+                qPrintable(lines[i]));
             QVERIFY2(!lines[i].contains(u'\n'), qPrintable(lines[i]));
         }
         QCOMPARE(attachments().count(), 0);
@@ -245,12 +253,14 @@ class MediaAttachmentsTest : public QObject {
         QCOMPARE(messages.data(messages.index(1), MessageListModel::ErrorRole).toString(),
                  QString());
         // The answer's figures count the sound the audio encoder took.
-        const QString stats = messages.data(messages.index(1), MessageListModel::StatsRole).toString();
+        const QString stats =
+            messages.data(messages.index(1), MessageListModel::StatsRole).toString();
         QVERIFY2(stats.contains(QStringLiteral("audio encode")), qPrintable(stats));
         const QVariantList media =
             messages.data(messages.index(0), MessageListModel::MediaRole).toList();
         QCOMPARE(media.size(), 1);
-        QCOMPARE(media[0].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("audio"));
+        QCOMPARE(media[0].toMap().value(QStringLiteral("kind")).toString(),
+                 QStringLiteral("audio"));
         QTRY_COMPARE(items_named(window_, QStringLiteral("audioChip")).size(), 1);
     }
 
@@ -277,10 +287,14 @@ class MediaAttachmentsTest : public QObject {
         QCOMPARE(sound.value(QStringLiteral("duration")).toString(), QStringLiteral("0:11"));
         // The stored copy, in the history's folder, plays.
         const QString stored = sound.value(QStringLiteral("fileUrl")).toUrl().toLocalFile();
-        QVERIFY2(stored.startsWith(options(QStringLiteral("history")).data_folder), qPrintable(stored));
-        QVERIFY(QFileInfo(stored).size() == QFileInfo(data_file(QStringLiteral("audio/jfk.wav"))).size());
-        QCOMPARE(media[1].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("video"));
-        QCOMPARE(media[1].toMap().value(QStringLiteral("duration")).toString(), QStringLiteral("0:06"));
+        QVERIFY2(stored.startsWith(options(QStringLiteral("history")).data_folder),
+                 qPrintable(stored));
+        QVERIFY(QFileInfo(stored).size() ==
+                QFileInfo(data_file(QStringLiteral("audio/jfk.wav"))).size());
+        QCOMPARE(media[1].toMap().value(QStringLiteral("kind")).toString(),
+                 QStringLiteral("video"));
+        QCOMPARE(media[1].toMap().value(QStringLiteral("duration")).toString(),
+                 QStringLiteral("0:06"));
         // The poster is decoded again, off the UI thread, and reaches the chip.
         QTRY_VERIFY_WITH_TIMEOUT(!messages.data(messages.index(0), MessageListModel::MediaRole)
                                       .toList()[1]

@@ -83,7 +83,7 @@ Rectangle {
                 required property string kind
                 required property string duration
                 required property url fileUrl
-                width: kind === "image" ? 76 : media.implicitWidth
+                width: kind === "image" ? 76 : (media.item ? media.item.implicitWidth : 76)
                 height: 76
                 Image {
                     visible: thumb.kind === "image"
@@ -108,18 +108,21 @@ Rectangle {
                     Accessible.name: qsTr("Remove %1").arg(thumb.name)
                     onClicked: composer.chat.attachments.remove(thumb.index)
                 }
-                MediaChip {
+                // Sounds and videos only: an image's thumbnail holds no player.
+                Loader {
                     id: media
-                    visible: thumb.kind !== "image"
+                    active: thumb.kind !== "image"
                     anchors.fill: parent
-                    theme: composer.theme
-                    kind: thumb.kind === "image" ? "video" : thumb.kind
-                    name: thumb.name
-                    duration: thumb.duration
-                    posterSource: thumb.kind === "video" ? thumb.source : ""
-                    fileUrl: thumb.fileUrl
-                    removable: true
-                    onRemoveRequested: composer.chat.attachments.remove(thumb.index)
+                    sourceComponent: MediaChip {
+                        theme: composer.theme
+                        kind: thumb.kind
+                        name: thumb.name
+                        duration: thumb.duration
+                        posterSource: thumb.kind === "video" ? thumb.source : ""
+                        fileUrl: thumb.fileUrl
+                        removable: true
+                        onRemoveRequested: composer.chat.attachments.remove(thumb.index)
+                    }
                 }
             }
         }

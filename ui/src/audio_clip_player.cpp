@@ -1,5 +1,6 @@
 #include "audio_clip_player.hpp"
 
+#include <QAudioDevice>
 #include <QMediaDevices>
 
 namespace prism::ui {

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <string>
 
+#include "prism/media/image.hpp"  // prism::MediaError
+
 namespace prism::media {
 
 struct MediaInfo {
