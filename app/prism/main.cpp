@@ -122,8 +122,7 @@ int main(int argc, char** argv) {
         for (qsizetype i = 0; i < images.size(); ++i)
             (i < in_question ? plan.images : plan.composer_images)
                 .append(QUrl::fromLocalFile(images[i]));
-        for (const QString& file : attached)
-            plan.composer_images.append(QUrl::fromLocalFile(file));
+        for (const QString& file : attached) plan.composer_images.append(QUrl::fromLocalFile(file));
         prism::ui::run_screenshot(context, *window, plan,
                                   [](int code) { QCoreApplication::exit(code); });
     } else if (args.isSet(server)) {

@@ -2,6 +2,8 @@
 // states its sizes, checked against the file's length) without decoding a single frame.
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 #include <string_view>
 
 #include "media/audio_file_reader.hpp"
@@ -36,6 +38,20 @@ const ProbedFormat* probed_format(const AVInputFormat& format) {
     return found == std::end(probed_formats) ? nullptr : found;
 }
 
+// FFmpeg reads a single picture through an image demuxer ("png_pipe", long name "piped png
+// sequence"); a user knows it as a PNG image.
+std::string what_it_is(const AVInputFormat& format) {
+    const std::string_view name = format.name;
+    constexpr std::string_view pipe = "_pipe";
+    if (name.size() > pipe.size() && name.ends_with(pipe)) {
+        std::string kind(name.substr(0, name.size() - pipe.size()));
+        std::transform(kind.begin(), kind.end(), kind.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        return "a " + kind + " image";
+    }
+    return format.long_name != nullptr ? format.long_name : format.name;
+}
+
 double stated_seconds(const AVFormatContext& format) {
     if (format.duration != AV_NOPTS_VALUE && format.duration > 0)
         return static_cast<double>(format.duration) / AV_TIME_BASE;
@@ -60,9 +76,7 @@ MediaInfo probe(AVIOContext& io, std::string_view name) {
     if (probed == nullptr) {
         fail(name, std::string("not a sound or video file Prism reads (WAV, MP3, FLAC, Ogg, "
                                "M4A, MP4, MOV, MKV, WebM, AVI, ...)") +
-                       (input != nullptr ? std::string(": the file is ") +
-                                               (input->long_name ? input->long_name : input->name)
-                                         : std::string()));
+                       (input != nullptr ? ": the file is " + what_it_is(*input) : ""));
     }
     AVFormatContext* raw_format = avformat_alloc_context();
     if (raw_format == nullptr) throw std::bad_alloc();

@@ -88,6 +88,7 @@ TEST(MediaProbe, BadFilesAreOneLineErrorsNamingTheFile) {
     const std::vector<std::uint8_t> mp4 = test::read_bytes(data / "video/colours_h264_aac.mp4");
     check(folder.write("cut.mp4", {mp4.data(), mp4.size() / 2}), "truncated");
     check(data / "vlm/llava/image.png", "not a sound or video file");
+    check(data / "vlm/llava/image.png", "the file is a PNG image");
     check(folder.write("empty.wav", {}), "empty");
     check(folder / "missing.wav", "cannot open");
     check(folder.path(), "not a regular file");

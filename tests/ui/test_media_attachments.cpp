@@ -168,33 +168,54 @@ class MediaAttachmentsTest : public QObject {
         QTRY_COMPARE(visible_texts(window_, QStringLiteral("playError")).size(), 1);
     }
 
+    void lengthsReadAsAClockWould() {
+        QCOMPARE(format_media_duration(0), QStringLiteral("0:00"));
+        QCOMPARE(format_media_duration(6.4), QStringLiteral("0:06"));
+        QCOMPARE(format_media_duration(59.6), QStringLiteral("1:00"));
+        QCOMPARE(format_media_duration(12 * 60 + 41), QStringLiteral("12:41"));
+        QCOMPARE(format_media_duration(3600 + 2 * 60 + 3), QStringLiteral("1:02:03"));
+        QCOMPARE(format_media_duration(-1), QStringLiteral("0:00"));
+    }
+
+    // Cut short, empty, or not what the name says: one line each, naming the file, and
+    // nothing attached.
     void aBrokenFileGivesTheOneLineError() {
         open_window(QStringLiteral("broken"));
         QSignalSpy notices(&chat(), &ChatController::notify);
-        const struct {
-            QString source, copy;
-        } cuts[] = {{QStringLiteral("audio/jfk.wav"), QStringLiteral("cut.wav")},
-                    {QStringLiteral("video/colours_h264_aac.mp4"), QStringLiteral("cut.mp4")}};
-        for (const auto& cut : cuts) {
-            QFile source(data_file(cut.source));
-            QVERIFY(source.open(QIODevice::ReadOnly));
-            const QByteArray bytes = source.readAll();
-            QFile copy(files_.filePath(cut.copy));
+        const auto write = [&](const QString& name, const QByteArray& bytes) {
+            QFile copy(files_.filePath(name));
             QVERIFY(copy.open(QIODevice::WriteOnly));
-            QCOMPARE(copy.write(bytes.left(bytes.size() / 2)), bytes.size() / 2);
+            QCOMPARE(copy.write(bytes), bytes.size());
             copy.close();
             chat().attachFiles({QUrl::fromLocalFile(copy.fileName())});
-        }
-        QTRY_COMPARE_WITH_TIMEOUT(notices.size(), 2, 10000);
+        };
+        const auto bytes_of = [&](const QString& relative) {
+            QFile source(data_file(relative));
+            return source.open(QIODevice::ReadOnly) ? source.readAll() : QByteArray();
+        };
+        const QByteArray wav = bytes_of(QStringLiteral("audio/jfk.wav"));
+        const QByteArray mp4 = bytes_of(QStringLiteral("video/colours_h264_aac.mp4"));
+        const QByteArray png = bytes_of(QStringLiteral("sample-images/chelsea.png"));
+        QVERIFY(!wav.isEmpty() && !mp4.isEmpty() && !png.isEmpty());
+        write(QStringLiteral("cut.wav"), wav.left(wav.size() / 2));
+        write(QStringLiteral("cut.mp4"), mp4.left(mp4.size() / 2));
+        write(QStringLiteral("empty.mp3"), {});
+        write(QStringLiteral("photo.wav"), png);
+        QTRY_COMPARE_WITH_TIMEOUT(notices.size(), 4, 10000);
         QStringList lines;
         for (const QList<QVariant>& n : notices) lines << n[0].toString();
         lines.sort();
-        for (int i = 0; i < 2; ++i) {
-            QVERIFY2(
-                lines[i].startsWith(cuts[1 - i].copy + QStringLiteral(": the file is truncated")),
-                qPrintable(lines[i]));
+        const QStringList starts = {QStringLiteral("cut.mp4: the file is truncated"),
+                                    QStringLiteral("cut.wav: the file is truncated"),
+                                    QStringLiteral("empty.mp3: "),
+                                    QStringLiteral("photo.wav: not a sound or video file")};
+        for (int i = 0; i < starts.size(); ++i) {
+            QVERIFY2(lines[i].startsWith(starts[i]), qPrintable(lines[i]));
             QVERIFY2(!lines[i].contains(u'\n'), qPrintable(lines[i]));
         }
+        QVERIFY2(lines[2].contains(QStringLiteral("empty")), qPrintable(lines[2]));
+        QVERIFY2(lines[3].contains(QStringLiteral("PNG"), Qt::CaseInsensitive),
+                 qPrintable(lines[3]));
         QCOMPARE(attachments().count(), 0);
     }
 

@@ -315,10 +315,10 @@ std::vector<StoredMessage> ConversationStore::listMessages(qint64 conversation) 
     while (q.next()) {
         const auto it = index.find(q.value(0).toLongLong());
         if (it == index.end()) continue;
-        out[it->second].attachments.push_back(StoredAttachment{
-            q.value(1).toInt(), images.absolute_path(q.value(2).toString()),
-            q.value(3).toString(), q.value(4).toInt(), q.value(5).toInt(), q.value(6).toString(),
-            q.value(7).toDouble() / 1000.0});
+        out[it->second].attachments.push_back(
+            StoredAttachment{q.value(1).toInt(), images.absolute_path(q.value(2).toString()),
+                             q.value(3).toString(), q.value(4).toInt(), q.value(5).toInt(),
+                             q.value(6).toString(), q.value(7).toDouble() / 1000.0});
     }
     return out;
 }

@@ -60,12 +60,8 @@ QVariant AttachmentListModel::data(const QModelIndex& index, int role) const {
 }
 
 QHash<int, QByteArray> AttachmentListModel::roleNames() const {
-    return {{IdRole, "attachmentId"},
-            {NameRole, "name"},
-            {SourceRole, "source"},
-            {DetailRole, "detail"},
-            {KindRole, "kind"},
-            {DurationRole, "duration"},
+    return {{IdRole, "attachmentId"}, {NameRole, "name"}, {SourceRole, "source"},
+            {DetailRole, "detail"},   {KindRole, "kind"}, {DurationRole, "duration"},
             {FileUrlRole, "fileUrl"}};
 }
 
@@ -94,10 +90,6 @@ QList<ImageAttachment> AttachmentListModel::take_all() {
     emit countChanged();
     return out;
 }
-
-}  // namespace prism::ui
-
-namespace prism::ui {
 
 bool AttachmentListModel::contains(AttachmentKind kind) const {
     return std::any_of(items_.begin(), items_.end(),

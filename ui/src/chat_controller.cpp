@@ -273,11 +273,17 @@ bool ChatController::openConversation(qint64 id) {
         } else if (m.role == QLatin1String("user")) {
             QList<ImageAttachment> images;
             for (const StoredAttachment& a : m.attachments) {
-                const AttachmentKind kind = a.kind == QLatin1String("audio")   ? AttachmentKind::audio
-                                            : a.kind == QLatin1String("video") ? AttachmentKind::video
-                                                                              : AttachmentKind::image;
-                images.append({{}, a.original_name, a.image_path, {}, QSize(a.width, a.height),
-                               kind, a.duration_seconds});
+                const AttachmentKind kind = a.kind == QLatin1String("audio") ? AttachmentKind::audio
+                                            : a.kind == QLatin1String("video")
+                                                ? AttachmentKind::video
+                                                : AttachmentKind::image;
+                images.append({{},
+                               a.original_name,
+                               a.image_path,
+                               {},
+                               QSize(a.width, a.height),
+                               kind,
+                               a.duration_seconds});
             }
             messages_.set_stored_id(messages_.append_user(m.text, images), m.id);
             decode_posters_async(images);

@@ -27,7 +27,6 @@ struct ImageAttachment {
     double duration_seconds = 0;  // a sound's or a video's (0: not known)
 };
 
-
 enum class TurnRole { system, user, assistant };
 
 struct ChatTurn {

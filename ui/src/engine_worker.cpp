@@ -50,10 +50,11 @@ MessagePart decode_for_engine(const ImageAttachment& a) {
             break;
     }
     if (!a.bytes.isEmpty()) {
-        return MessagePart::of_image(std::make_shared<const media::Image>(media::decode_image_memory(
-            std::span(reinterpret_cast<const std::uint8_t*>(a.bytes.constData()),
-                      static_cast<std::size_t>(a.bytes.size())),
-            a.name.toStdString())));
+        return MessagePart::of_image(
+            std::make_shared<const media::Image>(media::decode_image_memory(
+                std::span(reinterpret_cast<const std::uint8_t*>(a.bytes.constData()),
+                          static_cast<std::size_t>(a.bytes.size())),
+                a.name.toStdString())));
     }
     return MessagePart::of_image(
         std::make_shared<const media::Image>(media::decode_image_file(a.path.toStdString())));
@@ -229,10 +230,10 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         stats.time_to_first_token_ms = result.timings.time_to_first_token * 1000.0;
         stats.image_encode_ms = result.timings.image_encode_seconds * 1000.0;
         stats.images_encoded = result.timings.images_encoded;
-        stats.audio_encode_ms = (result.timings.audio_decode_seconds +
-                                 result.timings.audio_mel_seconds +
-                                 result.timings.audio_encode_seconds) *
-                                1000.0;
+        stats.audio_encode_ms =
+            (result.timings.audio_decode_seconds + result.timings.audio_mel_seconds +
+             result.timings.audio_encode_seconds) *
+            1000.0;
         stats.sounds_encoded = result.timings.sounds_encoded;
         const std::string_view reason = stop_reason_name(result.stop);
         stats.stop_reason =

@@ -36,7 +36,8 @@ Poster poster_of(const QString& path) {
         sampling.frames_per_second = media::video_limits::frames_per_second.max;
         const media::Video video = media::decode_video_file(path.toStdString(), sampling);
         if (video.frames.empty()) {
-            out.error = QObject::tr("%1: the video holds no picture").arg(QFileInfo(path).fileName());
+            out.error =
+                QObject::tr("%1: the video holds no picture").arg(QFileInfo(path).fileName());
             return out;
         }
         const media::Image& picture = video.frames.back().image;
@@ -54,15 +55,13 @@ Poster poster_of(const QString& path) {
 bool is_media_file_name(const QString& path) {
     static const QSet<QString> suffixes = {
         // sound
-        QStringLiteral("wav"), QStringLiteral("mp3"), QStringLiteral("flac"),
-        QStringLiteral("ogg"), QStringLiteral("oga"), QStringLiteral("opus"),
-        QStringLiteral("m4a"), QStringLiteral("aac"), QStringLiteral("caf"),
-        QStringLiteral("aif"), QStringLiteral("aiff"), QStringLiteral("w64"),
+        QStringLiteral("wav"), QStringLiteral("mp3"), QStringLiteral("flac"), QStringLiteral("ogg"),
+        QStringLiteral("oga"), QStringLiteral("opus"), QStringLiteral("m4a"), QStringLiteral("aac"),
+        QStringLiteral("caf"), QStringLiteral("aif"), QStringLiteral("aiff"), QStringLiteral("w64"),
         // video
-        QStringLiteral("mp4"), QStringLiteral("m4v"), QStringLiteral("mov"),
-        QStringLiteral("mkv"), QStringLiteral("webm"), QStringLiteral("avi"),
-        QStringLiteral("ts"), QStringLiteral("mts"), QStringLiteral("mpg"),
-        QStringLiteral("mpeg"), QStringLiteral("flv"), QStringLiteral("wmv"),
+        QStringLiteral("mp4"), QStringLiteral("m4v"), QStringLiteral("mov"), QStringLiteral("mkv"),
+        QStringLiteral("webm"), QStringLiteral("avi"), QStringLiteral("ts"), QStringLiteral("mts"),
+        QStringLiteral("mpg"), QStringLiteral("mpeg"), QStringLiteral("flv"), QStringLiteral("wmv"),
         QStringLiteral("asf"), QStringLiteral("ogv")};
     return suffixes.contains(QFileInfo(path).suffix().toLower());
 }

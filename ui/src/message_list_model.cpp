@@ -68,11 +68,9 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
 }
 
 QHash<int, QByteArray> MessageListModel::roleNames() const {
-    return {{RoleRole, "role"},           {TextRole, "text"},
-            {BlocksRole, "blocks"},       {ImagesRole, "images"},
-            {MediaRole, "media"},
-            {StreamingRole, "streaming"}, {StatsRole, "stats"},
-            {ErrorRole, "error"},         {NoteRole, "note"}};
+    return {{RoleRole, "role"},     {TextRole, "text"},   {BlocksRole, "blocks"},
+            {ImagesRole, "images"}, {MediaRole, "media"}, {StreamingRole, "streaming"},
+            {StatsRole, "stats"},   {ErrorRole, "error"}, {NoteRole, "note"}};
 }
 
 QString MessageListModel::textAt(int row) const {
