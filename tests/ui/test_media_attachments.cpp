@@ -238,6 +238,16 @@ class MediaAttachmentsTest : public QObject {
         QCOMPARE(notices[0][0].toString(), engine_words);
         QCOMPARE(attachments().count(), 1);  // kept for another model or a transcription
 
+        // A video as well: one sentence for both encoders the model lacks.
+        chat().attachFiles(
+            {QUrl::fromLocalFile(data_file(QStringLiteral("video/colours_h264_aac.mp4")))});
+        QTRY_COMPARE(attachments().count(), 2);
+        QTRY_COMPARE(visible_texts(window_, QStringLiteral("visionWarning")),
+                     QStringList{QStringLiteral(
+                         "This model has no vision or audio encoder; load an mmproj with them.")});
+        attachments().remove(attachments().items()[0].kind == AttachmentKind::video ? 0 : 1);
+        QCOMPARE(chat().attachmentsProblem(), engine_words);
+
         // The offer to transcribe shows exactly when a speech model is chosen.
         app_->live_settings().setSpeechModel(files_.filePath(QStringLiteral("whisper.gguf")));
         QQuickItem* transcribe = items_named(window_, QStringLiteral("transcribeButton")).value(0);

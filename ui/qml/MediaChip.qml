@@ -5,7 +5,7 @@ import Prism.Ui
 
 // A sound or a video attached to a message, in the composer or in the conversation. A sound
 // shows its name, length and a play/stop button (the chip says why when nothing can be
-// played); a video shows its poster and length.
+// played); a video shows its poster and length, and a click opens it in the desktop's player.
 Rectangle {
     id: chip
     required property Theme theme
@@ -69,6 +69,9 @@ Rectangle {
                 objectName: player.error.length > 0 ? "playError" : "mediaDuration"
                 Layout.fillWidth: true
                 text: player.error.length > 0 ? player.error : "♪ " + chip.duration
+                // Two lines hold the reasons the player gives; longer ones end in the tooltip.
+                wrapMode: Text.Wrap
+                maximumLineCount: 2
                 elide: Text.ElideRight
                 color: player.error.length > 0 ? chip.theme.danger : chip.theme.muted
                 font.pixelSize: 12
@@ -90,8 +93,10 @@ Rectangle {
         Accessible.role: Accessible.Graphic
         Accessible.name: qsTr("Poster of %1").arg(chip.name)
         ToolTip.visible: videoHover.hovered
-        ToolTip.text: chip.name
+        ToolTip.text: qsTr("%1 (click to play it in the video player)").arg(chip.name)
         HoverHandler { id: videoHover }
+        // The chip shows; the desktop's own player plays.
+        TapHandler { onTapped: Qt.openUrlExternally(chip.fileUrl) }
     }
     Label {
         visible: !chip.isAudio

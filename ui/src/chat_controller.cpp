@@ -119,18 +119,26 @@ bool ChatController::unheardAudio() const {
 }
 
 QString ChatController::attachmentsProblem() const {
-    QStringList problems;
     const bool pictures = attachments_.contains(AttachmentKind::image) ||
                           attachments_.contains(AttachmentKind::video);
-    if (pictures && !canAttachImages()) problems.append(imagesUnavailableReason());
-    if (unheardAudio()) {
-        problems.append(
-            !engine_ || !engine_->modelLoaded()
-                ? tr("Load a model with an audio encoder (its mmproj file) to ask about sounds.")
-                // The engine's own words (Session::add_message refuses a sound the same way).
-                : tr("This model has no audio encoder; load an mmproj with one."));
+    const bool unseen = pictures && !canAttachImages();
+    const bool unheard = unheardAudio();
+    const bool loaded = engine_ && engine_->modelLoaded();
+    // One sentence for both, so the line stays one line.
+    if (unseen && unheard) {
+        return loaded ? tr("This model has no vision or audio encoder; load an mmproj with them.")
+                      : tr("Load a model with vision and audio encoders (its mmproj file) to "
+                           "ask about pictures and sounds.");
     }
-    return problems.join(u' ');
+    if (unseen) return imagesUnavailableReason();
+    if (unheard) {
+        return loaded
+                   // The engine's own words (Session::add_message refuses a sound the same way).
+                   ? tr("This model has no audio encoder; load an mmproj with one.")
+                   : tr("Load a model with an audio encoder (its mmproj file) to ask about "
+                        "sounds.");
+    }
+    return {};
 }
 
 QStringList ChatController::takeAudioAttachments() {
