@@ -295,6 +295,35 @@ class MediaAttachmentsTest : public QObject {
         QTRY_COMPARE(items_named(window_, QStringLiteral("audioChip")).size(), 1);
     }
 
+    void aVideoReachesAModelThatSeesAsPictures() {
+        const QString fixture = data_file(QStringLiteral("vlm/llava"));
+        QVERIFY2(QFileInfo::exists(fixture + "/mmproj.gguf"), "tests/data/vlm/llava is missing");
+        open_window(QStringLiteral("seeing"));
+        app_->settings().setTemperature(0.0);
+        // Room for every picture: a video may take half the context.
+        app_->settings().setContextSize(1024);
+        chat().setProperty("maxTokens", 4);
+        app_->engine().loadModel(fixture + "/text.gguf", fixture + "/mmproj.gguf");
+        QTRY_VERIFY_WITH_TIMEOUT(app_->engine().modelLoaded(), 30000);
+        QVERIFY(app_->engine().hasVision());
+        // Silent, so the pictures alone are encoded.
+        const QString video = QStringLiteral("video/colours_h264.mkv");
+        chat().attachFiles({QUrl::fromLocalFile(data_file(video))});
+        QTRY_COMPARE(attachments().count(), 1);
+        QVERIFY(chat().attachmentsProblem().isEmpty());
+        QVERIFY(chat().send(QStringLiteral("What happens?")));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat().generating(), 60000);
+        MessageListModel& messages = *chat().messages();
+        QCOMPARE(messages.count(), 2);
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::ErrorRole).toString(),
+                 QString());
+        // The engine's default sampling, one picture a second, over ffprobe's length.
+        const int pictures = static_cast<int>(std::ceil(ffprobe_seconds(video)));
+        const QString stats =
+            messages.data(messages.index(1), MessageListModel::StatsRole).toString();
+        QVERIFY2(stats.contains(QStringLiteral("(%1 pictures)").arg(pictures)), qPrintable(stats));
+    }
+
     void theHistoryKeepsSoundsAndVideos() {
         open_window(QStringLiteral("history"));
         chat().add_user_turn(

@@ -182,8 +182,21 @@ QString MessageListModel::format_stats(const AnswerTimings& s) {
     QStringList parts;
     parts.append(tr("%1 tok/s").arg(s.tokens_per_second, 0, 'f', 1));
     parts.append(tr("first token %1 ms").arg(qRound(s.time_to_first_token_ms)));
-    if (s.images_encoded > 0) parts.append(tr("image encode %1 ms").arg(qRound(s.image_encode_ms)));
-    if (s.sounds_encoded > 0) parts.append(tr("audio encode %1 ms").arg(qRound(s.audio_encode_ms)));
+    // A video is many pictures (and, for a model that hears, many stretches of sound).
+    if (s.images_encoded == 1)
+        parts.append(tr("image encode %1 ms").arg(qRound(s.image_encode_ms)));
+    if (s.images_encoded > 1) {
+        parts.append(tr("image encode %1 ms (%2 pictures)")
+                         .arg(qRound(s.image_encode_ms))
+                         .arg(s.images_encoded));
+    }
+    if (s.sounds_encoded == 1)
+        parts.append(tr("audio encode %1 ms").arg(qRound(s.audio_encode_ms)));
+    if (s.sounds_encoded > 1) {
+        parts.append(tr("audio encode %1 ms (%2 sounds)")
+                         .arg(qRound(s.audio_encode_ms))
+                         .arg(s.sounds_encoded));
+    }
     if (s.tokens >= 0) parts.append(tr("%1 tokens").arg(s.tokens));
     if (s.stop_reason == QLatin1String("cancelled") || s.stop_reason == QLatin1String("callback"))
         parts.append(tr("stopped"));
