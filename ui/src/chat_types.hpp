@@ -25,6 +25,9 @@ struct ImageAttachment {
     QSize size;        // an image's or a video's pictures
     AttachmentKind kind = AttachmentKind::image;
     double duration_seconds = 0;  // a sound's or a video's (0: not known)
+    // A sound recorded in the app (16 kHz mono, live mode's spoken questions): sent as it is,
+    // without a file.
+    QList<float> samples;
 };
 
 enum class TurnRole { system, user, assistant };

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QFileInfo>
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -35,12 +36,24 @@ ChatRole chat_role(TurnRole role) {
     return ChatRole::user;
 }
 
+// A sound recorded in the app, as decode_audio_file would give it.
+std::shared_ptr<const media::Audio> recorded_sound(const ImageAttachment& a) {
+    auto audio = std::make_shared<media::Audio>();
+    audio->samples.assign(a.samples.begin(), a.samples.end());
+    audio->name = utf8(a.name);
+    audio->source_sample_rate = media::audio_sample_rate;
+    audio->source_channels = 1;
+    for (const float x : audio->samples) audio->peak = std::max(audio->peak, std::abs(x));
+    return audio;
+}
+
 // An attachment as the engine takes it: an image decoded from the bytes read at attach time
 // or from the history's file; a sound or a video decoded from its file. Throws
 // media::MediaError like the engine does.
 MessagePart decode_for_engine(const ImageAttachment& a) {
     switch (a.kind) {
         case AttachmentKind::audio:
+            if (!a.samples.isEmpty()) return MessagePart::of_audio(recorded_sound(a));
             return MessagePart::of_audio(
                 std::make_shared<const media::Audio>(media::decode_audio_file(utf8(a.path))));
         case AttachmentKind::video:

@@ -198,7 +198,8 @@ QString MessageListModel::format_stats(const AnswerTimings& s) {
                          .arg(s.sounds_encoded));
     }
     if (s.tokens >= 0) parts.append(tr("%1 tokens").arg(s.tokens));
-    if (s.stop_reason == QLatin1String("cancelled") || s.stop_reason == QLatin1String("callback"))
+    if (s.stop_reason == QLatin1String("cancelled") ||
+        s.stop_reason == QLatin1String("stopped by callback"))
         parts.append(tr("stopped"));
     return parts.join(QStringLiteral(" · "));
 }
