@@ -151,6 +151,8 @@ class LiveModeTest : public QObject {
     void aModelThatHearsIsAskedWithTheSpokenSound() {
         QVERIFY(start_live({}, Pace::fast, 20, false, QStringLiteral("audio-models/qwen2a")));
         LiveController& live = app_->live();
+        // The clip plays at once, as fast as it decodes: the detector must be listening.
+        QTRY_VERIFY_WITH_TIMEOUT(live.hands_free_ready(), 30000);
         QVERIFY(app_->engine().hasAudio());
         QVERIFY(!app_->engine().hasVision());
         QSignalSpy finished(&live, &LiveController::turnFinished);
@@ -211,6 +213,32 @@ class LiveModeTest : public QObject {
         QCOMPARE(info.format, std::string("WAV"));
         QVERIFY(std::abs(info.duration_seconds - heard / 16000.0) < 1e-6);
         QCOMPARE(messages[1].text, turn.answer);
+        live.stop();
+    }
+
+    // With Whisper as well, the model still gets the sound; Whisper's text only shows what
+    // was said (in the live view and the history).
+    void aModelThatHearsStillShowsWhatWasSaid() {
+        if (const QString why = whisper_test_unavailable(); !why.isEmpty()) QSKIP(qPrintable(why));
+        QVERIFY(start_live({}, Pace::fast, 20, true, QStringLiteral("audio-models/qwen2a")));
+        LiveController& live = app_->live();
+        QTRY_VERIFY_WITH_TIMEOUT(live.hands_free_ready(), 30000);
+        QSignalSpy finished(&live, &LiveController::turnFinished);
+        sound_->play(test_data_path("audio/4507-16021-0012.wav"));
+        QTRY_VERIFY2_WITH_TIMEOUT(finished.count() == 1, qPrintable(live.notices().join(u'\n')),
+                                  60000);
+        QTRY_VERIFY_WITH_TIMEOUT(live.turns().front().question_is_transcript, 300000);
+        const LiveTurn& turn = live.turns().front();
+        QCOMPARE(words_only(turn.question), QStringLiteral("why should one halt on the way"));
+        QCOMPARE(live.transcript(), turn.question);
+        QVERIFY(turn.latency.audio_encode_ms > 0);
+        QVERIFY(turn.latency.transcript_ms > 0);
+        // The history has the words beside the sound, whichever of Whisper and the answer
+        // finished first.
+        const auto messages = app_->history().listMessages(live.conversation_id());
+        QCOMPARE(messages.size(), 2);
+        QCOMPARE(messages[0].text, turn.question);
+        QCOMPARE(messages[0].attachments.size(), 1);
         live.stop();
     }
 

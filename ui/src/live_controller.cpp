@@ -469,6 +469,9 @@ void LiveController::on_transcribed(quint64 id, const QString& text, double ms) 
             turn.question = text.trimmed();
             turn.question_is_transcript = true;
             turn.latency.transcript_ms = ms;
+            // Whisper finished after the answer: the stored sound gets its words too.
+            if (turn.stored_question >= 0 && history_)
+                history_->editMessageText(turn.stored_question, turn.question);
         }
         return true;
     };
@@ -723,7 +726,8 @@ void LiveController::store_turn(int index, const AnswerTimings& stats) {
     // A sound without Whisper's text is stored as the sound alone.
     const QString text =
         turn.utterance.isEmpty() || turn.question_is_transcript ? turn.question : QString();
-    history_->addMessageWithAttachments(conversation_, QStringLiteral("user"), text, files);
+    turns_[index].stored_question =
+        history_->addMessageWithAttachments(conversation_, QStringLiteral("user"), text, files);
     for (const QString& file : written) QFile::remove(file);
     const qint64 answer = history_->beginAnswer(conversation_);
     if (answer < 0) return;

@@ -65,6 +65,7 @@ struct LiveTurn {
     QList<float> utterance;
     bool question_is_transcript = false;  // `question` holds Whisper's text of `utterance`
     quint64 transcription = 0;            // the Whisper request for `utterance` (0: none)
+    qint64 stored_question = -1;          // its message in the history, once stored
     qint64 frame_sequence = 0;            // the frame the model saw (0: none)
     LiveLatency latency;
     QString stop_reason;
@@ -133,6 +134,8 @@ class LiveController : public QObject {
     const QList<LiveTurn>& turns() const { return turns_; }
     // Requests handed to the engine and not finished: 0 or 1.
     int requests_in_flight() const { return request_ != 0 || preparing_ ? 1 : 0; }
+    // The voice activity model is loaded: hands-free listening hears what comes next.
+    bool hands_free_ready() const { return vad_ready_; }
     int most_requests_in_flight() const { return most_in_flight_; }
     // Describe ticks that found a request in flight or an unchanged picture.
     qint64 describe_skips() const { return describe_skips_; }
