@@ -263,6 +263,35 @@ class MediaAttachmentsTest : public QObject {
         QVERIFY(chat().attachmentsProblem().isEmpty());
     }
 
+    // A conversation with sounds and pictures continued with a text-only model: they are left
+    // out, and the answer says so rather than losing them silently.
+    void earlierAttachmentsTheModelCannotTakeAreNamedInTheNote() {
+        open_window(QStringLiteral("left-out"));
+        app_->engine().loadModel(demo_model_path());
+        QTRY_VERIFY_WITH_TIMEOUT(app_->engine().modelLoaded(), 30000);
+        chat().setProperty("maxTokens", 4);
+        chat().add_user_turn(
+            QStringLiteral("Listen and watch"),
+            {QUrl::fromLocalFile(data_file(QStringLiteral("audio/jfk.wav"))),
+             QUrl::fromLocalFile(data_file(QStringLiteral("video/colours_h264_aac.mp4"))),
+             QUrl::fromLocalFile(data_file(QStringLiteral("sample-images/chelsea.png")))});
+        QVERIFY(chat().regenerate());
+        QTRY_VERIFY_WITH_TIMEOUT(!chat().generating(), 30000);
+        MessageListModel& messages = *chat().messages();
+        QCOMPARE(messages.count(), 2);
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::ErrorRole).toString(),
+                 QString());
+        const QString note =
+            messages.data(messages.index(1), MessageListModel::NoteRole).toString();
+        QVERIFY2(note.contains(QStringLiteral("2 pictures and videos of earlier messages were left "
+                                              "out: this model has no vision encoder.")),
+                 qPrintable(note));
+        QVERIFY2(
+            note.contains(QStringLiteral(
+                "A sound of an earlier message was left out: this model has no audio encoder.")),
+            qPrintable(note));
+    }
+
     void aSoundReachesAModelThatHears() {
         const QString fixture = data_file(QStringLiteral("audio-models/qwen2a"));
         QVERIFY2(QFileInfo::exists(fixture + "/mmproj.gguf"),

@@ -32,6 +32,12 @@ struct ImageAttachment {
 
 enum class TurnRole { system, user, assistant };
 
+// Earlier attachments a conversation holds that the loaded model cannot take.
+struct LeftOutAttachments {
+    qint64 pictures = 0;  // images and videos, without a vision encoder
+    qint64 sounds = 0;    // without an audio encoder
+};
+
 struct ChatTurn {
     TurnRole role = TurnRole::user;
     QString text;
@@ -59,6 +65,9 @@ struct AnswerTimings {
     QString stop_reason;
     qint64 context_tokens = 0;     // the session's context length
     qint64 messages_left_out = 0;  // oldest messages the model did not see (no room)
+    // Attachments of earlier messages the model could not take (no vision / audio encoder).
+    qint64 pictures_left_out = 0;  // images and videos
+    qint64 sounds_left_out = 0;
 };
 
 struct ModelDescription {

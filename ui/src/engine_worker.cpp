@@ -83,8 +83,10 @@ QString cache_key(const ImageAttachment& a) {
 // attachments go before its text, in the order attached (the order llama.cpp's tools use when
 // the prompt names no position). Attachments the session cannot take (pictures without a
 // vision encoder, sounds without an audio encoder) are left out of earlier turns (the chat
-// controller refuses to send new ones), so a history with them can still be continued as text.
-void EngineWorker::add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings) {
+// controller refuses to send new ones), so a history with them can still be continued as text;
+// the answer's note counts them.
+LeftOutAttachments EngineWorker::add_turns(const QList<ChatTurn>& turns,
+                                           const GenerationSettings& settings) {
     Session& session = *session_;
     session.clear_messages();
     if (!settings.system_prompt.trimmed().isEmpty())
@@ -92,10 +94,14 @@ void EngineWorker::add_turns(const QList<ChatTurn>& turns, const GenerationSetti
     const auto usable = [&](const ImageAttachment& a) {
         return a.kind == AttachmentKind::audio ? session.has_audio() : session.has_vision();
     };
+    LeftOutAttachments left_out;
     for (const ChatTurn& turn : turns) {
         std::vector<MessagePart> parts;
         for (const ImageAttachment& a : turn.images) {
-            if (!usable(a)) continue;
+            if (!usable(a)) {
+                ++(a.kind == AttachmentKind::audio ? left_out.sounds : left_out.pictures);
+                continue;
+            }
             auto cached = decoded_.find(cache_key(a));
             if (cached == decoded_.end())
                 cached = decoded_.emplace(cache_key(a), decode_for_engine(a)).first;
@@ -117,6 +123,7 @@ void EngineWorker::add_turns(const QList<ChatTurn>& turns, const GenerationSetti
         });
         it = used ? std::next(it) : decoded_.erase(it);
     }
+    return left_out;
 }
 
 namespace {
@@ -227,7 +234,7 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
             explicit AppGenerating(EngineShared& s) : shared(s) { shared.set_app_generating(true); }
             ~AppGenerating() { shared.set_app_generating(false); }
         } app_generating(*shared_);
-        add_turns(turns, settings);
+        const LeftOutAttachments left_out = add_turns(turns, settings);
         GenerateOptions options;
         options.sampling = sampler_settings(settings);
         options.max_tokens = settings.max_tokens;
@@ -253,6 +260,8 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
             QString::fromLatin1(reason.data(), static_cast<qsizetype>(reason.size()));
         stats.context_tokens = session_->n_ctx();
         stats.messages_left_out = result.messages_left_out;
+        stats.pictures_left_out = left_out.pictures;
+        stats.sounds_left_out = left_out.sounds;
         emit generationFinished(request_id, stats);
     } catch (const PromptTooLong& e) {
         emit generationRefused(

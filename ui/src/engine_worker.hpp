@@ -82,7 +82,8 @@ class EngineWorker : public QObject {
     void servingChanged(const QString& url, const QString& error);
 
   private:
-    void add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings);
+    // Returns what was left out of earlier turns for want of an encoder.
+    LeftOutAttachments add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings);
     void restart_server();
 
     std::shared_ptr<EngineShared> shared_;

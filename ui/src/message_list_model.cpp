@@ -214,6 +214,22 @@ QString MessageListModel::format_note(const AnswerTimings& s) {
                               "did not see them for this answer.")
                                .arg(s.messages_left_out));
     }
+    if (s.pictures_left_out > 0) {
+        notes.append(s.pictures_left_out == 1
+                         ? tr("A picture or video of an earlier message was left out: this model "
+                              "has no vision encoder.")
+                         : tr("%1 pictures and videos of earlier messages were left out: this "
+                              "model has no vision encoder.")
+                               .arg(s.pictures_left_out));
+    }
+    if (s.sounds_left_out > 0) {
+        notes.append(s.sounds_left_out == 1
+                         ? tr("A sound of an earlier message was left out: this model has no "
+                              "audio encoder.")
+                         : tr("%1 sounds of earlier messages were left out: this model has no "
+                              "audio encoder.")
+                               .arg(s.sounds_left_out));
+    }
     if (s.stop_reason == QLatin1String("context full")) {
         const QString size =
             s.context_tokens > 0 ? tr(" (%1 tokens)").arg(s.context_tokens) : QString();
