@@ -40,8 +40,11 @@ QString write_wav_file(const QString& path, const QList<float>& samples, int sam
     out.append("data", 4);
     put_u32(out, data_bytes);
     for (const float x : samples) {
-        const float clipped = std::clamp(std::isfinite(x) ? x : 0.0f, -1.0f, 1.0f);
-        put_u16(out, static_cast<quint16>(static_cast<qint16>(std::lround(clipped * 32767.0f))));
+        // The scale FFmpeg reads 16-bit samples with (x / 32768), so a sample comes back within
+        // half a step.
+        const long scaled = std::isfinite(x) ? std::lround(double(x) * 32768.0) : 0;
+        const auto clipped = static_cast<qint16>(std::clamp(scaled, -32768L, 32767L));
+        put_u16(out, static_cast<quint16>(clipped));
     }
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(out) != out.size() || !file.commit())
