@@ -19,6 +19,7 @@
 #include "app_context.hpp"
 #include "audio_clip_player.hpp"
 #include "data/app_paths.hpp"
+#include "live_test_support.hpp"
 #include "model_description.hpp"
 #include "scene_items.hpp"
 #include "ui_test_suites.hpp"
@@ -253,13 +254,41 @@ class MediaAttachmentsTest : public QObject {
         QQuickItem* transcribe = items_named(window_, QStringLiteral("transcribeButton")).value(0);
         QVERIFY(transcribe != nullptr);
         QTRY_VERIFY(transcribe->isVisible());
-        // A speech model that cannot be loaded says so; the sound has left the composer.
+        // A speech model that cannot be loaded says so; the sound stays in the composer.
         QSignalSpy failures(&app_->dictation(), &DictationController::failed);
         QMetaObject::invokeMethod(transcribe, "clicked");
         QTRY_COMPARE_WITH_TIMEOUT(failures.size(), 1, 10000);
         QVERIFY2(failures[0][0].toString().contains(QStringLiteral("whisper.gguf")),
                  qPrintable(failures[0][0].toString()));
-        QCOMPARE(attachments().count(), 0);
+        QTest::qWait(100);
+        QCOMPARE(attachments().count(), 1);
+        QCOMPARE(chat().attachmentsProblem(), engine_words);
+    }
+
+    // With a Whisper model that loads, the sound becomes words in the message box and leaves
+    // the composer.
+    void anUnheardSoundIsTranscribedIntoTheMessage() {
+        if (const QString why = whisper_test_unavailable(); !why.isEmpty()) QSKIP(qPrintable(why));
+        open_window(QStringLiteral("transcribe"));
+        app_->engine().loadModel(demo_model_path());
+        QTRY_VERIFY_WITH_TIMEOUT(app_->engine().modelLoaded(), 30000);
+        app_->live_settings().setSpeechModel(whisper_model_path());
+        chat().attachFiles(
+            {QUrl::fromLocalFile(data_file(QStringLiteral("audio/4507-16021-0012.wav")))});
+        QTRY_COMPARE(attachments().count(), 1);
+        QQuickItem* transcribe = items_named(window_, QStringLiteral("transcribeButton")).value(0);
+        QVERIFY(transcribe != nullptr);
+        QTRY_VERIFY(transcribe->isVisible());
+        QSignalSpy words(&app_->dictation(), &DictationController::transcribed);
+        QMetaObject::invokeMethod(transcribe, "clicked");
+        QTRY_COMPARE_WITH_TIMEOUT(words.size(), 1, 300000);
+        QTRY_COMPARE(attachments().count(), 0);
+        QQuickItem* input = items_named(window_, QStringLiteral("composerInput")).value(0);
+        QVERIFY(input != nullptr);
+        QString said;
+        for (const QChar c : input->property("text").toString().toLower())
+            if (c.isLetter() || c == u' ') said.append(c);
+        QCOMPARE(said.simplified(), QStringLiteral("why should one halt on the way"));
         QVERIFY(chat().attachmentsProblem().isEmpty());
     }
 

@@ -149,7 +149,8 @@ Rectangle {
                 enabled: !composer.dictation || !composer.dictation.transcribing
                 text: qsTr("Transcribe into the message")
                 Accessible.name: qsTr("Transcribe the attached sound into the message instead")
-                onClicked: composer.dictation.transcribeFiles(composer.chat.takeAudioAttachments())
+                // The sounds leave the composer once they are words (a failure keeps them).
+                onClicked: composer.dictation.transcribeFiles(composer.chat.audioAttachmentPaths())
             }
         }
 
@@ -235,6 +236,12 @@ Rectangle {
                 onClicked: composer.chat.generating ? composer.chat.stop() : composer.submit()
             }
         }
+    }
+
+    // Sounds that became words leave the composer (a failed transcription keeps them).
+    Connections {
+        target: composer.dictation
+        function onFilesTranscribed(paths) { composer.chat.removeAttachmentFiles(paths) }
     }
 
     FileDialog {

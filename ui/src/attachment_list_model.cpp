@@ -96,14 +96,4 @@ bool AttachmentListModel::contains(AttachmentKind kind) const {
                        [kind](const ImageAttachment& a) { return a.kind == kind; });
 }
 
-QList<ImageAttachment> AttachmentListModel::take(AttachmentKind kind) {
-    QList<ImageAttachment> taken;
-    for (int row = count() - 1; row >= 0; --row) {
-        if (items_.at(row).kind != kind) continue;
-        taken.prepend(items_.at(row));
-        remove(row);
-    }
-    return taken;
-}
-
 }  // namespace prism::ui

@@ -45,8 +45,6 @@ class AttachmentListModel : public QAbstractListModel {
     const QList<ImageAttachment>& items() const { return items_; }
     // Whether any attachment is of this kind.
     bool contains(AttachmentKind kind) const;
-    // Takes the attachments of one kind out of the composer (sounds to be transcribed).
-    QList<ImageAttachment> take(AttachmentKind kind);
 
   signals:
     void countChanged();

@@ -141,10 +141,17 @@ QString ChatController::attachmentsProblem() const {
     return {};
 }
 
-QStringList ChatController::takeAudioAttachments() {
+QStringList ChatController::audioAttachmentPaths() const {
     QStringList paths;
-    for (const ImageAttachment& a : attachments_.take(AttachmentKind::audio)) paths.append(a.path);
+    for (const ImageAttachment& a : attachments_.items())
+        if (a.kind == AttachmentKind::audio) paths.append(a.path);
     return paths;
+}
+
+void ChatController::removeAttachmentFiles(const QStringList& paths) {
+    for (int row = attachments_.count() - 1; row >= 0; --row) {
+        if (paths.contains(attachments_.items().at(row).path)) attachments_.remove(row);
+    }
 }
 
 int ChatController::lastUserRow() const {

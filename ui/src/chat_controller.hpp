@@ -88,8 +88,10 @@ class ChatController : public QObject {
     // text, which the text field then pastes itself.
     Q_INVOKABLE bool pasteImageFromClipboard();
     Q_INVOKABLE void copyText(const QString& text);
-    // Takes the sounds out of the composer and gives their files (to be transcribed).
-    Q_INVOKABLE QStringList takeAudioAttachments();
+    // The files of the composer's sounds (to be transcribed), and taking files out of the
+    // composer (once they became text).
+    Q_INVOKABLE QStringList audioAttachmentPaths() const;
+    Q_INVOKABLE void removeAttachmentFiles(const QStringList& paths);
 
     // A user turn with attached files (images, sounds, videos), without an answer yet (the
     // screenshot mode; regenerate() then answers it).

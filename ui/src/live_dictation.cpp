@@ -26,6 +26,7 @@ DictationController::DictationController(LiveSettings* settings, QObject* parent
         loaded_model_.clear();
         // The transcription queued behind the load would only repeat the failure.
         ++request_;
+        files_.clear();
         transcribing_ = false;
         emit stateChanged();
         emit failed(tr("The speech model could not be loaded: %1").arg(error));
@@ -36,15 +37,19 @@ DictationController::DictationController(LiveSettings* settings, QObject* parent
                 transcribing_ = false;
                 emit stateChanged();
                 const QString t = text.trimmed();
-                if (t.isEmpty() || (t.startsWith(u'[') && t.endsWith(u']')))
+                const QStringList files = std::exchange(files_, {});
+                if (t.isEmpty() || (t.startsWith(u'[') && t.endsWith(u']'))) {
                     emit failed(tr("No speech was heard."));
-                else
+                } else {
                     emit transcribed(t);
+                    if (!files.isEmpty()) emit filesTranscribed(files);
+                }
             });
     if (settings_ != nullptr)
         connect(settings_, &LiveSettings::changed, this, &DictationController::speechModelChanged);
     connect(worker_, &TranscriptionWorker::failed, this, [this](quint64 id, const QString& error) {
         if (id != request_) return;
+        files_.clear();
         transcribing_ = false;
         emit stateChanged();
         emit failed(error);
@@ -77,6 +82,7 @@ bool DictationController::ensure_model_loading() {
 
 void DictationController::transcribeFiles(const QStringList& paths) {
     if (paths.isEmpty() || recording_ || !ensure_model_loading()) return;
+    files_ = paths;
     transcribing_ = true;
     const quint64 id = ++request_;
     QMetaObject::invokeMethod(

@@ -53,7 +53,8 @@ class DictationController : public QObject {
     Q_INVOKABLE void finish();
     // Stops recording and drops it.
     Q_INVOKABLE void cancel();
-    // Transcribes sound files (in order, their texts joined) into `transcribed`.
+    // Transcribes sound files (in order, their texts joined) into `transcribed`, then says
+    // which files became text (`filesTranscribed`); after a failure they are left as they were.
     Q_INVOKABLE void transcribeFiles(const QStringList& paths);
 
   signals:
@@ -61,6 +62,7 @@ class DictationController : public QObject {
     void recordedChanged();
     void speechModelChanged();
     void transcribed(const QString& text);
+    void filesTranscribed(const QStringList& paths);
     // Why nothing came of it, in plain words (no microphone, no speech model, nothing heard).
     void failed(const QString& reason);
 
@@ -76,6 +78,7 @@ class DictationController : public QObject {
     QThread thread_;
     TranscriptionWorker* worker_ = nullptr;  // lives on thread_
     QString loaded_model_;
+    QStringList files_;  // the sound files being transcribed (none for the microphone)
     bool recording_ = false;
     bool source_failed_ = false;
     bool transcribing_ = false;
