@@ -16,7 +16,7 @@ enum class AttachmentKind { image, audio, video };
 
 // One file the user attached. An image: the file's bytes as given (PNG, JPEG, ...), decoded
 // once to check it and to make a thumbnail. A sound or a video: probed for its length (a
-// video's first pictures make its poster), read from `path` again when it is sent.
+// video's picture half way in is its poster), read from `path` again when it is sent.
 struct ImageAttachment {
     QString id;  // key in the ImageStore (thumbnail or poster); empty for images from history
     QString name;

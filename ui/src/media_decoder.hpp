@@ -1,8 +1,8 @@
 #pragma once
 
 // Sounds and videos attached in the composer: the engine's probe (prism/media/probe.hpp) gives
-// a file's kind and length from its container, and a video's poster is one of its first
-// pictures, decoded by the engine's video decoder. Blocking: run these off the UI thread
+// a file's kind and length from its container, and a video's poster is its picture half way
+// in, decoded by the engine's video decoder. Blocking: run these off the UI thread
 // (ChatController uses QtConcurrent).
 
 #include <QImage>
