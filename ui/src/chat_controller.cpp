@@ -119,6 +119,14 @@ bool ChatController::unheardAudio() const {
 }
 
 QString ChatController::attachmentsProblem() const {
+    // The OpenAI messages sent to a server carry pictures only here.
+    if (engine_ && engine_->remote() &&
+        (attachments_.contains(AttachmentKind::audio) ||
+         attachments_.contains(AttachmentKind::video))) {
+        return tr(
+            "Sounds and videos cannot be sent to a model on a server; remove them, or "
+            "load a local model.");
+    }
     const bool pictures = attachments_.contains(AttachmentKind::image) ||
                           attachments_.contains(AttachmentKind::video);
     const bool unseen = pictures && !canAttachImages();
