@@ -119,6 +119,32 @@ class ServerChatTest : public QObject {
         QCOMPARE(app->chat().attachments()->count(), 2);
     }
 
+    // A conversation with a sound and a video continued with a server's model: the text goes,
+    // and the answer's note says what did not.
+    void earlierSoundsAndVideosAreNotSentToAServerAndTheNoteSaysSo() {
+        AppContext* app = nullptr;
+        std::unique_ptr<AppContext> holder;
+        start_app(app, holder);
+        QQmlApplicationEngine qml;
+        QVERIFY(app->load_window(qml) != nullptr);
+        app->engine().connectServer(url_, QStringLiteral("app-key"));
+        QTRY_VERIFY_WITH_TIMEOUT(app->engine().modelLoaded(), 20000);
+        app->chat().add_user_turn(
+            QStringLiteral("Tell me a story."),
+            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav")),
+             QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/video/colours_h264.mkv"))});
+        QVERIFY(app->chat().regenerate());
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 30000);
+        MessageListModel& messages = *app->chat().messages();
+        QCOMPARE(messages.count(), 2);
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::ErrorRole).toString(),
+                 QString());
+        QVERIFY(!messages.data(messages.index(1), MessageListModel::TextRole).toString().isEmpty());
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::NoteRole).toString(),
+                 QStringLiteral("2 sounds and videos of earlier messages were not sent: a model "
+                                "on a server gets pictures only."));
+    }
+
     void connectionFailuresAreShownPlainly() {
         AppContext* app = nullptr;
         std::unique_ptr<AppContext> holder;

@@ -68,6 +68,7 @@ struct AnswerTimings {
     // Attachments of earlier messages the model could not take (no vision / audio encoder).
     qint64 pictures_left_out = 0;  // images and videos
     qint64 sounds_left_out = 0;
+    qint64 media_not_sent_to_server = 0;  // earlier sounds and videos (pictures only go)
 };
 
 struct ModelDescription {
