@@ -38,9 +38,17 @@ int main(int argc, char** argv) {
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of a demo chat and quit."),
         QStringLiteral("out.png"));
-    const QCommandLineOption image(QStringLiteral("image"),
-                                   QStringLiteral("An image for the screenshot's question."),
-                                   QStringLiteral("file"));
+    const QCommandLineOption image(
+        QStringLiteral("image"),
+        QStringLiteral("A file (image, sound, video) for the screenshot's question; without "
+                       "--attach, the second and later ones stay in the composer."),
+        QStringLiteral("file"));
+    const QCommandLineOption attach(QStringLiteral("attach"),
+                                    QStringLiteral("A file left in the screenshot's composer."),
+                                    QStringLiteral("file"));
+    const QCommandLineOption question(QStringLiteral("question"),
+                                      QStringLiteral("The screenshot's question."),
+                                      QStringLiteral("text"));
     const QCommandLineOption theme(
         QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("theme"));
     const QCommandLineOption server(
@@ -56,7 +64,7 @@ int main(int argc, char** argv) {
         QStringLiteral("live-audio"),
         QStringLiteral("Start live mode with this sound file as the microphone."),
         QStringLiteral("file"));
-    args.addOptions({screenshot, image, theme, server, live_video, live_audio});
+    args.addOptions({screenshot, image, attach, question, theme, server, live_video, live_audio});
     args.process(app);
 
     // The screenshot's demo chat runs in a throwaway profile: the user's history, settings and
@@ -105,11 +113,16 @@ int main(int argc, char** argv) {
         prism::ui::ScreenshotPlan plan;
         plan.output = args.value(screenshot);
         plan.model = model.isEmpty() ? demo : model;
-        plan.question = QStringLiteral("Tell me a short story about this picture.");
+        plan.question = args.isSet(question)
+                            ? args.value(question)
+                            : QStringLiteral("Tell me a short story about this picture.");
         const QStringList images = args.values(image);
-        if (!images.isEmpty()) plan.images.append(QUrl::fromLocalFile(images.first()));
-        for (qsizetype i = 1; i < images.size(); ++i)
-            plan.composer_images.append(QUrl::fromLocalFile(images[i]));
+        const QStringList attached = args.values(attach);
+        const qsizetype in_question = attached.isEmpty() ? 1 : images.size();
+        for (qsizetype i = 0; i < images.size(); ++i)
+            (i < in_question ? plan.images : plan.composer_images)
+                .append(QUrl::fromLocalFile(images[i]));
+        for (const QString& file : attached) plan.composer_images.append(QUrl::fromLocalFile(file));
         prism::ui::run_screenshot(context, *window, plan,
                                   [](int code) { QCoreApplication::exit(code); });
     } else if (args.isSet(server)) {

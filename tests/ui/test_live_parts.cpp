@@ -1,12 +1,14 @@
 // Live mode's pieces that need no model: Markdown made speakable, generated text cut into
 // sentences, a microphone's format converted to 16 kHz mono, the picture-change detector,
-// the settings' limits, and the capture layer's answer when this machine has no devices.
+// the settings' limits, the capture layer's answer when this machine has no devices, and a
+// recording kept as a WAV.
 
 #include <QAudioFormat>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "capture_device_sources.hpp"
@@ -15,7 +17,9 @@
 #include "live_settings.hpp"
 #include "live_speech_text.hpp"
 #include "live_test_support.hpp"
+#include "prism/media/audio.hpp"
 #include "ui_test_suites.hpp"
+#include "wav_file.hpp"
 
 namespace prism::ui::test {
 namespace {
@@ -100,6 +104,35 @@ class LivePartsTest : public QObject {
         }
         QCOMPARE(chunked.size(), whole.size());
         for (int i = 0; i < whole.size(); ++i) QVERIFY(std::abs(chunked[i] - whole[i]) < 1e-6f);
+    }
+
+    // A spoken question kept as a WAV: FFmpeg (the engine's decoder) reads back the samples
+    // within half a 16-bit step; out-of-range samples are clipped, not wrapped, and NaN is 0.
+    void aRecordingIsKeptAsAWavFFmpegReads() {
+        QTemporaryDir dir;
+        QList<float> samples;
+        for (int i = 0; i < 16000; ++i)
+            samples.append(
+                static_cast<float>(0.8 * std::sin(2 * std::numbers::pi * 440 * i / 16000)));
+        samples.append({1.5f, -2.0f, std::numeric_limits<float>::quiet_NaN()});
+        const QString path = dir.filePath(QStringLiteral("question.wav"));
+        QCOMPARE(write_wav_file(path, samples, 16000), QString());
+        const media::Audio audio = media::decode_audio_file(path.toStdString());
+        QCOMPARE(audio.source_codec, std::string("pcm_s16le"));
+        QCOMPARE(audio.source_sample_rate, 16000);
+        QCOMPARE(audio.samples.size(), static_cast<std::size_t>(samples.size()));
+        double worst = 0;
+        for (int i = 0; i < 16000; ++i)
+            worst = std::max(worst, std::abs(double(audio.samples[i]) - samples[i]));
+        // Half a 16-bit step (1.53e-5) at most.
+        QVERIFY2(worst <= 0.5 / 32768 + 1e-9, qPrintable(QString::number(worst)));
+        QVERIFY(std::abs(audio.samples[16000] - 1.0f) < 1e-4f);
+        QVERIFY(std::abs(audio.samples[16001] + 1.0f) < 1e-4f);
+        QCOMPARE(audio.samples[16002], 0.0f);
+
+        const QString nowhere = dir.filePath(QStringLiteral("missing/question.wav"));
+        const QString error = write_wav_file(nowhere, samples, 16000);
+        QVERIFY2(error.startsWith(nowhere + QStringLiteral(": ")), qPrintable(error));
     }
 
     void theChangeDetectorIgnoresNoiseButNotANewScene() {

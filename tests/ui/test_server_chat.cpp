@@ -1,7 +1,7 @@
 // The app answering with a model on an OpenAI-compatible server (a real prism-server on
 // loopback): connecting lists the server's models, a chat streams the same answer the engine
 // gives for the same greedy request, and failures (a wrong key, an image for a text-only
-// model, an unreachable server) are shown as plain sentences.
+// model, a sound or a video, an unreachable server) are shown as plain sentences.
 
 #include <QProcess>
 #include <QQmlApplicationEngine>
@@ -101,6 +101,48 @@ class ServerChatTest : public QObject {
         const QString error =
             messages.data(messages.index(3), MessageListModel::ErrorRole).toString();
         QVERIFY2(error.contains(QStringLiteral("no vision encoder")), qPrintable(error));
+
+        // Sounds and videos are not sent to a server: refused in the composer, not lost.
+        app->chat().attachFiles(
+            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav")),
+             QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/video/colours_h264.mkv"))});
+        QTRY_COMPARE(app->chat().attachments()->count(), 2);
+        const QString refusal = QStringLiteral(
+            "Sounds and videos cannot be sent to a model on a server; remove them, or load a "
+            "local model.");
+        QCOMPARE(app->chat().attachmentsProblem(), refusal);
+        QSignalSpy notices(&app->chat(), &ChatController::notify);
+        QVERIFY(!app->chat().send(QStringLiteral("And these?")));
+        QCOMPARE(notices.size(), 1);
+        QCOMPARE(notices[0][0].toString(), refusal);
+        QCOMPARE(messages.count(), 4);
+        QCOMPARE(app->chat().attachments()->count(), 2);
+    }
+
+    // A conversation with a sound and a video continued with a server's model: the text goes,
+    // and the answer's note says what did not.
+    void earlierSoundsAndVideosAreNotSentToAServerAndTheNoteSaysSo() {
+        AppContext* app = nullptr;
+        std::unique_ptr<AppContext> holder;
+        start_app(app, holder);
+        QQmlApplicationEngine qml;
+        QVERIFY(app->load_window(qml) != nullptr);
+        app->engine().connectServer(url_, QStringLiteral("app-key"));
+        QTRY_VERIFY_WITH_TIMEOUT(app->engine().modelLoaded(), 20000);
+        app->chat().add_user_turn(
+            QStringLiteral("Tell me a story."),
+            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav")),
+             QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/video/colours_h264.mkv"))});
+        QVERIFY(app->chat().regenerate());
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 30000);
+        MessageListModel& messages = *app->chat().messages();
+        QCOMPARE(messages.count(), 2);
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::ErrorRole).toString(),
+                 QString());
+        QVERIFY(!messages.data(messages.index(1), MessageListModel::TextRole).toString().isEmpty());
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::NoteRole).toString(),
+                 QStringLiteral("2 sounds and videos of earlier messages were not sent: a model "
+                                "on a server gets pictures only."));
     }
 
     void connectionFailuresAreShownPlainly() {

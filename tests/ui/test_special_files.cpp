@@ -15,6 +15,7 @@
 #include "data/image_library.hpp"
 #include "data/model_inspector.hpp"
 #include "image_decoder.hpp"
+#include "media_decoder.hpp"
 #include "ui_test_suites.hpp"
 
 namespace prism::ui::test {
@@ -50,6 +51,18 @@ class SpecialFilesTest : public QObject {
             [this] { return decode_image_file(fifo_).error; }, fifo_, blocked);
         QVERIFY(!blocked);
         QCOMPARE(error, fifo_ + QStringLiteral(": not a regular file (a FIFO)"));
+    }
+
+    void aFifoNamedAsASoundIsRefusedWithoutBlocking() {
+        const QString sound = folder_.filePath(QStringLiteral("microphone.wav"));
+        QVERIFY(::mkfifo(QFile::encodeName(sound).constData(), 0600) == 0);
+        bool blocked = false;
+        const QString error = error_without_blocking(
+            [&] { return decode_attachment_file(sound).error; }, sound, blocked);
+        QFile::remove(sound);
+        QVERIFY(!blocked);
+        // The composer names the file, not its folder.
+        QCOMPARE(error, QStringLiteral("microphone.wav: not a regular file (a FIFO)"));
     }
 
     void decodingADeviceIsRefused() {

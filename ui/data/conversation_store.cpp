@@ -303,8 +303,8 @@ std::vector<StoredMessage> ConversationStore::listMessages(qint64 conversation) 
     }
     q.finish();
     q.prepare(QStringLiteral(
-        "SELECT a.message, a.position, a.image_path, a.original_name, a.width, a.height"
-        " FROM attachments a JOIN messages m ON m.id = a.message"
+        "SELECT a.message, a.position, a.image_path, a.original_name, a.width, a.height,"
+        " a.kind, a.duration_ms FROM attachments a JOIN messages m ON m.id = a.message"
         " WHERE m.conversation = ? ORDER BY a.message, a.position"));
     q.addBindValue(conversation);
     if (!q.exec()) {
@@ -317,7 +317,8 @@ std::vector<StoredMessage> ConversationStore::listMessages(qint64 conversation) 
         if (it == index.end()) continue;
         out[it->second].attachments.push_back(
             StoredAttachment{q.value(1).toInt(), images.absolute_path(q.value(2).toString()),
-                             q.value(3).toString(), q.value(4).toInt(), q.value(5).toInt()});
+                             q.value(3).toString(), q.value(4).toInt(), q.value(5).toInt(),
+                             q.value(6).toString(), q.value(7).toDouble() / 1000.0});
     }
     return out;
 }
@@ -431,6 +432,14 @@ bool ConversationStore::touch_conversation(qint64 id, qint64 now) {
 
 qint64 ConversationStore::addMessage(qint64 conversation, const QString& role, const QString& text,
                                      const QStringList& imagePaths) {
+    std::vector<NewAttachment> attachments;
+    for (const QString& path : imagePaths) attachments.push_back({path});
+    return addMessageWithAttachments(conversation, role, text, attachments);
+}
+
+qint64 ConversationStore::addMessageWithAttachments(qint64 conversation, const QString& role,
+                                                    const QString& text,
+                                                    const std::vector<NewAttachment>& attachments) {
     if (!require_ready()) return -1;
     if (role != QLatin1String("user") && role != QLatin1String("system")) {
         fail(QStringLiteral("A message's role must be \"user\" or \"system\" (answers use "
@@ -447,12 +456,16 @@ qint64 ConversationStore::addMessage(qint64 conversation, const QString& role, c
             if (img.newly_stored) fresh << img.relative_path;
         remove_unreferenced_images(fresh);
     };
-    for (const QString& path : imagePaths) {
-        ImportedImage img = library.import(path);
+    for (const NewAttachment& attachment : attachments) {
+        ImportedImage img = library.import(attachment.path);
         if (!img.error.isEmpty()) {
             undo_images();
             fail(img.error);
             return -1;
+        }
+        if (attachment.kind != QLatin1String("image")) {
+            img.width = attachment.size.width();
+            img.height = attachment.size.height();
         }
         images.push_back(std::move(img));
     }
@@ -496,14 +509,16 @@ qint64 ConversationStore::addMessage(qint64 conversation, const QString& role, c
 
     for (std::size_t i = 0; i < images.size(); ++i) {
         q.prepare(QStringLiteral(
-            "INSERT INTO attachments (message, position, image_path, original_name, width, height)"
-            " VALUES (?, ?, ?, ?, ?, ?)"));
+            "INSERT INTO attachments (message, position, image_path, original_name, width, height,"
+            " kind, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
         q.addBindValue(id);
         q.addBindValue(static_cast<int>(i));
         q.addBindValue(not_null(images[i].relative_path));
         q.addBindValue(not_null(images[i].original_name));
         q.addBindValue(images[i].width);
         q.addBindValue(images[i].height);
+        q.addBindValue(not_null(attachments[i].kind));
+        q.addBindValue(qRound64(attachments[i].duration_seconds * 1000.0));
         if (!q.exec()) return give_up(QStringLiteral("Cannot store the attachment"));
     }
 

@@ -91,6 +91,9 @@ class ConversationStore : public QObject {
     // nothing is stored when an image cannot be read).
     Q_INVOKABLE qint64 addMessage(qint64 conversation, const QString& role, const QString& text,
                                   const QStringList& imagePaths = {});
+    // The same with attachments of any kind (images, sounds, videos), kept in order.
+    qint64 addMessageWithAttachments(qint64 conversation, const QString& role, const QString& text,
+                                     const std::vector<NewAttachment>& attachments);
     Q_INVOKABLE bool editMessageText(qint64 message, const QString& text);
     // Deletes a message and every later one of its conversation (regenerate, edit-and-resend).
     Q_INVOKABLE bool deleteMessagesFrom(qint64 message);

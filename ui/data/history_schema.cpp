@@ -46,6 +46,14 @@ const std::vector<QStringList>& migrations() {
                            " UNIQUE (message, position))"),
             QStringLiteral("CREATE INDEX attachments_by_image ON attachments(image_path)"),
         },
+        // 2: sounds and videos beside images (their files in the same folder), with their
+        // length for the chips.
+        {
+            QStringLiteral("ALTER TABLE attachments ADD COLUMN kind TEXT NOT NULL DEFAULT 'image'"
+                           " CHECK (kind IN ('image', 'audio', 'video'))"),
+            QStringLiteral(
+                "ALTER TABLE attachments ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0"),
+        },
     };
     return steps;
 }

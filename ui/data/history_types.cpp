@@ -27,7 +27,9 @@ QVariantMap to_variant(const StoredAttachment& a) {
             {QStringLiteral("imageUrl"), QUrl::fromLocalFile(a.image_path)},
             {QStringLiteral("originalName"), a.original_name},
             {QStringLiteral("width"), a.width},
-            {QStringLiteral("height"), a.height}};
+            {QStringLiteral("height"), a.height},
+            {QStringLiteral("kind"), a.kind},
+            {QStringLiteral("durationSeconds"), a.duration_seconds}};
 }
 
 QVariantMap to_variant(const StoredMessage& m) {

@@ -3,6 +3,7 @@
 // Plain values the conversation store reads and writes, and their QVariantMap forms for QML.
 
 #include <QDateTime>
+#include <QSize>
 #include <QString>
 #include <QVariantMap>
 #include <optional>
@@ -20,10 +21,20 @@ struct AnswerStats {
 
 struct StoredAttachment {
     int position = 0;
-    QString image_path;  // absolute
+    QString image_path;  // absolute (the stored file, whatever its kind)
     QString original_name;
     int width = 0;
     int height = 0;
+    QString kind = QStringLiteral("image");  // "image", "audio" or "video"
+    double duration_seconds = 0;             // a sound's or a video's
+};
+
+// A file to attach to a new message: copied into the store like an image.
+struct NewAttachment {
+    QString path;
+    QString kind = QStringLiteral("image");  // "image", "audio" or "video"
+    double duration_seconds = 0;
+    QSize size;  // a video's pictures (an image's size is read from the file)
 };
 
 struct StoredMessage {
@@ -50,7 +61,7 @@ struct ConversationSummary {
 // Keys: tokensPerSecond, timeToFirstTokenMs, imageEncodeMs, stopReason.
 QVariantMap to_variant(const AnswerStats& stats);
 AnswerStats answer_stats_from(const QVariantMap& map);
-// Keys: position, imagePath, imageUrl, originalName, width, height.
+// Keys: position, imagePath, imageUrl, originalName, width, height, kind, durationSeconds.
 QVariantMap to_variant(const StoredAttachment& attachment);
 // Keys: id, conversation, role, text, created, finished, stats (map, absent while unfinished),
 // attachments (list of maps).

@@ -4,7 +4,8 @@ import QtQuick.Layouts
 import QtQuick.Dialogs
 import Prism.Ui
 
-// The input box: text, attached image thumbnails (removable), attach, send and stop.
+// The input box: text, attached files as removable chips (image thumbnails, sounds with a play
+// button, video posters), attach, send and stop.
 // Enter sends, Shift+Enter is a new line, Ctrl+V pastes an image or text; files can be
 // dropped on it.
 Rectangle {
@@ -72,18 +73,22 @@ Rectangle {
             spacing: 8
             model: composer.chat.attachments
             Accessible.role: Accessible.List
-            Accessible.name: qsTr("Attached images")
+            Accessible.name: qsTr("Attached files")
             delegate: Item {
                 id: thumb
                 required property int index
                 required property string source
                 required property string name
                 required property string detail
-                width: 76
+                required property string kind
+                required property string duration
+                required property url fileUrl
+                width: kind === "image" ? 76 : (media.item ? media.item.implicitWidth : 76)
                 height: 76
                 Image {
+                    visible: thumb.kind === "image"
                     anchors.fill: parent
-                    source: thumb.source
+                    source: thumb.kind === "image" ? thumb.source : ""
                     fillMode: Image.PreserveAspectCrop
                     asynchronous: true
                     Accessible.role: Accessible.Graphic
@@ -93,6 +98,7 @@ Rectangle {
                     HoverHandler { id: hover }
                 }
                 RoundButton {
+                    visible: thumb.kind === "image"
                     anchors.top: parent.top
                     anchors.right: parent.right
                     width: 24
@@ -102,17 +108,50 @@ Rectangle {
                     Accessible.name: qsTr("Remove %1").arg(thumb.name)
                     onClicked: composer.chat.attachments.remove(thumb.index)
                 }
+                // Sounds and videos only: an image's thumbnail holds no player.
+                Loader {
+                    id: media
+                    active: thumb.kind !== "image"
+                    anchors.fill: parent
+                    sourceComponent: MediaChip {
+                        theme: composer.theme
+                        kind: thumb.kind
+                        name: thumb.name
+                        duration: thumb.duration
+                        posterSource: thumb.kind === "video" ? thumb.source : ""
+                        fileUrl: thumb.fileUrl
+                        removable: true
+                        onRemoveRequested: composer.chat.attachments.remove(thumb.index)
+                    }
+                }
             }
         }
 
-        Label {
-            objectName: "visionWarning"
-            visible: composer.chat.attachments.count > 0 && !composer.chat.canAttachImages
-            text: composer.chat.imagesUnavailableReason
-            color: composer.theme.danger
-            wrapMode: Text.Wrap
+        RowLayout {
+            visible: composer.chat.attachmentsProblem.length > 0
             Layout.fillWidth: true
-            font.pixelSize: 12
+            spacing: 8
+            Label {
+                objectName: "visionWarning"
+                visible: parent.visible
+                text: composer.chat.attachmentsProblem
+                color: composer.theme.danger
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+                font.pixelSize: 12
+            }
+            // A sound the model cannot hear can still become words, with the dictation's
+            // speech model.
+            Button {
+                objectName: "transcribeButton"
+                visible: composer.chat.unheardAudio && composer.dictation !== null
+                         && composer.dictation.hasSpeechModel
+                enabled: !composer.dictation || !composer.dictation.transcribing
+                text: qsTr("Transcribe into the message")
+                Accessible.name: qsTr("Transcribe the attached sound into the message instead")
+                // The sounds leave the composer once they are words (a failure keeps them).
+                onClicked: composer.dictation.transcribeFiles(composer.chat.audioAttachmentPaths())
+            }
         }
 
         RowLayout {
@@ -124,12 +163,12 @@ Rectangle {
                 objectName: "attachButton"
                 text: "+"
                 font.pixelSize: 22
-                enabled: composer.chat.canAttachImages
-                Accessible.name: enabled ? qsTr("Attach images") :
-                                           qsTr("Attach images (unavailable: %1)").arg(composer.chat.imagesUnavailableReason)
+                enabled: composer.chat.canAttachImages || composer.engine.hasAudio
+                Accessible.name: enabled ? qsTr("Attach images, sounds or videos") :
+                                           qsTr("Attach files (unavailable: %1)").arg(composer.chat.imagesUnavailableReason)
                 ToolTip.visible: hovered
                 ToolTip.delay: 300
-                ToolTip.text: enabled ? qsTr("Attach images") : composer.chat.imagesUnavailableReason
+                ToolTip.text: enabled ? qsTr("Attach images, sounds or videos") : composer.chat.imagesUnavailableReason
                 // A disabled button gets no hover; this keeps the reason reachable.
                 HoverHandler { id: attachHover }
                 ToolTip {
@@ -199,11 +238,21 @@ Rectangle {
         }
     }
 
+    // Sounds that became words leave the composer (a failed transcription keeps them).
+    Connections {
+        target: composer.dictation
+        function onFilesTranscribed(paths) { composer.chat.removeAttachmentFiles(paths) }
+    }
+
     FileDialog {
         id: attachDialog
-        title: qsTr("Attach images")
+        title: qsTr("Attach files")
         fileMode: FileDialog.OpenFiles
-        nameFilters: [qsTr("Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif)"), qsTr("All files (*)")]
+        nameFilters: [qsTr("Images, sounds and videos (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.wav *.mp3 *.flac *.ogg *.opus *.m4a *.aac *.mp4 *.m4v *.mov *.mkv *.webm *.avi)"),
+                      qsTr("Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff)"),
+                      qsTr("Sounds (*.wav *.mp3 *.flac *.ogg *.oga *.opus *.m4a *.aac *.aif *.aiff)"),
+                      qsTr("Videos (*.mp4 *.m4v *.mov *.mkv *.webm *.avi *.ts *.mpg *.mpeg *.flv *.wmv)"),
+                      qsTr("All files (*)")]
         onAccepted: composer.chat.attachFiles(selectedFiles)
     }
 }

@@ -3,7 +3,7 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Prism.Ui
 
-// One turn of the conversation: images, prose rendered as Markdown, code blocks, what the
+// One turn of the conversation: images, sounds and videos (MediaChip), prose rendered as Markdown, code blocks, what the
 // context did to an answer (cut at its end, oldest turns left out), the speed line under an
 // answer, and the actions (copy, regenerate, edit).
 Item {
@@ -13,6 +13,7 @@ Item {
     required property string text
     required property var blocks
     required property var images
+    required property var media
     required property bool streaming
     required property string stats
     required property string error
@@ -74,6 +75,24 @@ Item {
                         asynchronous: true
                         Accessible.role: Accessible.Graphic
                         Accessible.name: qsTr("Attached image")
+                    }
+                }
+            }
+
+            Flow {
+                Layout.fillWidth: true
+                spacing: 8
+                visible: delegate.media.length > 0
+                Repeater {
+                    model: delegate.media
+                    delegate: MediaChip {
+                        required property var modelData
+                        theme: delegate.theme
+                        kind: modelData.kind
+                        name: modelData.name
+                        duration: modelData.duration
+                        posterSource: modelData.source
+                        fileUrl: modelData.fileUrl
                     }
                 }
             }

@@ -1,6 +1,7 @@
 #pragma once
 
-// The images waiting in the composer, shown as removable thumbnails.
+// The files waiting in the composer, shown as removable chips: an image's thumbnail, a
+// sound's name, length and play button, a video's poster and length.
 
 #include <QAbstractListModel>
 #include <QList>
@@ -10,6 +11,9 @@
 
 namespace prism::ui {
 
+// "image", "audio" or "video", as the views name the kinds.
+QString kind_name(AttachmentKind kind);
+
 class AttachmentListModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
@@ -17,7 +21,15 @@ class AttachmentListModel : public QAbstractListModel {
     Q_PROPERTY(int count READ count NOTIFY countChanged)
 
   public:
-    enum Role { IdRole = Qt::UserRole + 1, NameRole, SourceRole, DetailRole };
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        NameRole,
+        SourceRole,  // the thumbnail or poster (image provider URL); empty for a sound
+        DetailRole,
+        KindRole,      // "image", "audio" or "video"
+        DurationRole,  // "0:11" for a sound or a video, else empty
+        FileUrlRole,   // the file, for playing a sound
+    };
 
     using QAbstractListModel::QAbstractListModel;
 
@@ -31,6 +43,8 @@ class AttachmentListModel : public QAbstractListModel {
     // Empties the composer and hands its images over (to the message being sent).
     QList<ImageAttachment> take_all();
     const QList<ImageAttachment>& items() const { return items_; }
+    // Whether any attachment is of this kind.
+    bool contains(AttachmentKind kind) const;
 
   signals:
     void countChanged();

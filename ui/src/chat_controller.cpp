@@ -11,6 +11,7 @@
 #include "data/settings_store.hpp"
 #include "image_decoder.hpp"
 #include "image_store.hpp"
+#include "media_decoder.hpp"
 
 namespace prism::ui {
 namespace {
@@ -35,6 +36,10 @@ ChatController::ChatController(EngineController* engine, SettingsStore* settings
       history_(history),
       images_(std::move(images)) {
     connect(engine, &EngineController::modelChanged, this, &ChatController::visionChanged);
+    connect(engine, &EngineController::modelChanged, this,
+            &ChatController::attachmentsProblemChanged);
+    connect(&attachments_, &AttachmentListModel::countChanged, this,
+            &ChatController::attachmentsProblemChanged);
     connect(engine, &EngineController::piece, this, [this](quint64 id, const QString& text) {
         if (id != request_) return;
         messages_.append_piece(answer_row_, text);
@@ -109,6 +114,54 @@ QString ChatController::imagesUnavailableReason() const {
     return tr("This model has no vision encoder; load an mmproj.");
 }
 
+bool ChatController::unheardAudio() const {
+    return attachments_.contains(AttachmentKind::audio) && !(engine_ && engine_->hasAudio());
+}
+
+QString ChatController::attachmentsProblem() const {
+    // The OpenAI messages sent to a server carry pictures only here.
+    if (engine_ && engine_->remote() &&
+        (attachments_.contains(AttachmentKind::audio) ||
+         attachments_.contains(AttachmentKind::video))) {
+        return tr(
+            "Sounds and videos cannot be sent to a model on a server; remove them, or "
+            "load a local model.");
+    }
+    const bool pictures = attachments_.contains(AttachmentKind::image) ||
+                          attachments_.contains(AttachmentKind::video);
+    const bool unseen = pictures && !canAttachImages();
+    const bool unheard = unheardAudio();
+    const bool loaded = engine_ && engine_->modelLoaded();
+    // One sentence for both, so the line stays one line.
+    if (unseen && unheard) {
+        return loaded ? tr("This model has no vision or audio encoder; load an mmproj with them.")
+                      : tr("Load a model with vision and audio encoders (its mmproj file) to "
+                           "ask about pictures and sounds.");
+    }
+    if (unseen) return imagesUnavailableReason();
+    if (unheard) {
+        return loaded
+                   // The engine's own words (Session::add_message refuses a sound the same way).
+                   ? tr("This model has no audio encoder; load an mmproj with one.")
+                   : tr("Load a model with an audio encoder (its mmproj file) to ask about "
+                        "sounds.");
+    }
+    return {};
+}
+
+QStringList ChatController::audioAttachmentPaths() const {
+    QStringList paths;
+    for (const ImageAttachment& a : attachments_.items())
+        if (a.kind == AttachmentKind::audio) paths.append(a.path);
+    return paths;
+}
+
+void ChatController::removeAttachmentFiles(const QStringList& paths) {
+    for (int row = attachments_.count() - 1; row >= 0; --row) {
+        if (paths.contains(attachments_.items().at(row).path)) attachments_.remove(row);
+    }
+}
+
 int ChatController::lastUserRow() const {
     for (int row = messages_.count() - 1; row >= 0; --row) {
         if (messages_.turn(row).role == TurnRole::user) return row;
@@ -125,8 +178,8 @@ bool ChatController::send(const QString& text) {
                         : tr("Load a model first (Ctrl+O)."));
         return false;
     }
-    if (attachments_.count() > 0 && !canAttachImages()) {
-        emit notify(imagesUnavailableReason());
+    if (const QString problem = attachmentsProblem(); !problem.isEmpty()) {
+        emit notify(problem);
         return false;
     }
     const QList<ImageAttachment> images = attachments_.take_all();
@@ -164,9 +217,10 @@ qint64 ChatController::store_user_turn(const QString& text, const QList<ImageAtt
         emit conversationChanged();
         if (conversation_ < 0) return -1;
     }
-    QStringList paths;
-    for (const ImageAttachment& a : images) paths.append(a.path);
-    return history_->addMessage(conversation_, QStringLiteral("user"), text, paths);
+    std::vector<NewAttachment> files;
+    for (const ImageAttachment& a : images)
+        files.push_back({a.path, kind_name(a.kind), a.duration_seconds, a.size});
+    return history_->addMessageWithAttachments(conversation_, QStringLiteral("user"), text, files);
 }
 
 void ChatController::delete_stored_from(int row) {
@@ -242,9 +296,20 @@ bool ChatController::openConversation(qint64 id) {
         } else if (m.role == QLatin1String("user")) {
             QList<ImageAttachment> images;
             for (const StoredAttachment& a : m.attachments) {
-                images.append({{}, a.original_name, a.image_path, {}, QSize(a.width, a.height)});
+                const AttachmentKind kind = a.kind == QLatin1String("audio") ? AttachmentKind::audio
+                                            : a.kind == QLatin1String("video")
+                                                ? AttachmentKind::video
+                                                : AttachmentKind::image;
+                images.append({{},
+                               a.original_name,
+                               a.image_path,
+                               {},
+                               QSize(a.width, a.height),
+                               kind,
+                               a.duration_seconds});
             }
             messages_.set_stored_id(messages_.append_user(m.text, images), m.id);
+            decode_posters_async(images);
         }
     }
     conversation_ = id;
@@ -287,12 +352,27 @@ void ChatController::decode_async(const QString& path) {
     ++pending_images_;
     emit pendingImagesChanged();
     QtConcurrent::run([path] {
-        return decode_image_file(path);
+        return decode_attachment_file(path);
     }).then(this, [this](const DecodedImage& decoded) {
         --pending_images_;
         emit pendingImagesChanged();
         attach_decoded(decoded);
     });
+}
+
+void ChatController::decode_posters_async(const QList<ImageAttachment>& attachments) {
+    for (const ImageAttachment& a : attachments) {
+        if (a.kind != AttachmentKind::video) continue;
+        const QString path = a.path;
+        QtConcurrent::run([path] {
+            return decode_video_poster(path);
+        }).then(this, [this, path](const QImage& poster) {
+            if (poster.isNull()) return;  // the chip keeps its placeholder
+            const QString id = images_->next_id();
+            images_->insert(id, poster);
+            messages_.set_poster(path, id);
+        });
+    }
 }
 
 void ChatController::attachImage(const QImage& image) {
@@ -315,7 +395,7 @@ std::optional<ImageAttachment> ChatController::register_decoded(const DecodedIma
     }
     ImageAttachment a = decoded.attachment;
     a.id = images_->next_id();
-    images_->insert(a.id, decoded.thumbnail);
+    if (!decoded.thumbnail.isNull()) images_->insert(a.id, decoded.thumbnail);
     return a;
 }
 
@@ -352,7 +432,7 @@ void ChatController::add_user_turn(const QString& user_text, const QList<QUrl>& 
     // user input.
     QList<ImageAttachment> images;
     for (const QUrl& url : image_files) {
-        if (const auto a = register_decoded(decode_image_file(url.toLocalFile())))
+        if (const auto a = register_decoded(decode_attachment_file(url.toLocalFile())))
             images.append(*a);
     }
     const int row = messages_.append_user(user_text, images);

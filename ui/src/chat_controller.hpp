@@ -35,6 +35,12 @@ class ChatController : public QObject {
     Q_PROPERTY(bool canAttachImages READ canAttachImages NOTIFY visionChanged)
     // Why images cannot be sent now (empty when they can).
     Q_PROPERTY(QString imagesUnavailableReason READ imagesUnavailableReason NOTIFY visionChanged)
+    // Why the composer's attachments cannot be sent to this model (empty when they can): no
+    // vision encoder for pictures and videos, no audio encoder for sounds.
+    Q_PROPERTY(QString attachmentsProblem READ attachmentsProblem NOTIFY attachmentsProblemChanged)
+    // The composer holds a sound the model cannot hear (the composer then offers to transcribe
+    // it with the speech model instead).
+    Q_PROPERTY(bool unheardAudio READ unheardAudio NOTIFY attachmentsProblemChanged)
     Q_PROPERTY(int pendingImages READ pendingImages NOTIFY pendingImagesChanged)
     Q_PROPERTY(int lastUserRow READ lastUserRow NOTIFY lastUserRowChanged)
     // The stored conversation shown (-1: a new chat not stored yet).
@@ -53,6 +59,8 @@ class ChatController : public QObject {
     bool generating() const { return request_ != 0; }
     bool canAttachImages() const;
     QString imagesUnavailableReason() const;
+    QString attachmentsProblem() const;
+    bool unheardAudio() const;
     int pendingImages() const { return pending_images_; }
     int lastUserRow() const;
     qint64 conversationId() const { return conversation_; }
@@ -70,8 +78,9 @@ class ChatController : public QObject {
     Q_INVOKABLE bool openConversation(qint64 id);
     Q_INVOKABLE bool deleteConversation(qint64 id);
 
-    // Files dropped on the window or the composer: GGUF files load, everything else is
-    // attached as an image (and refused with a notification if it is not one).
+    // Files dropped on the window or the composer: GGUF files load, sound and video files (by
+    // name) are attached as such, everything else as an image (and refused with a
+    // notification, file name and problem, if it is not what its name says).
     Q_INVOKABLE void dropUrls(const QList<QUrl>& urls);
     Q_INVOKABLE void attachFiles(const QList<QUrl>& urls);
     Q_INVOKABLE void attachImage(const QImage& image);
@@ -79,15 +88,20 @@ class ChatController : public QObject {
     // text, which the text field then pastes itself.
     Q_INVOKABLE bool pasteImageFromClipboard();
     Q_INVOKABLE void copyText(const QString& text);
+    // The files of the composer's sounds (to be transcribed), and taking files out of the
+    // composer (once they became text).
+    Q_INVOKABLE QStringList audioAttachmentPaths() const;
+    Q_INVOKABLE void removeAttachmentFiles(const QStringList& paths);
 
-    // A user turn with image files, without an answer yet (the screenshot mode; regenerate()
-    // then answers it).
+    // A user turn with attached files (images, sounds, videos), without an answer yet (the
+    // screenshot mode; regenerate() then answers it).
     void add_user_turn(const QString& user_text, const QList<QUrl>& image_files);
 
   signals:
     void generatingChanged();
     void visionChanged();
     void pendingImagesChanged();
+    void attachmentsProblemChanged();
     void lastUserRowChanged();
     void conversationChanged();
     void maxTokensChanged();
@@ -107,6 +121,8 @@ class ChatController : public QObject {
     void attach_decoded(const DecodedImage& decoded);
     void set_request(quint64 id);
     void decode_async(const QString& path);
+    // Restored history videos get their posters off the UI thread.
+    void decode_posters_async(const QList<ImageAttachment>& attachments);
     GenerationSettings generation_settings() const;
     // History: stores a user turn / starts an answer row; no-ops without a store.
     qint64 store_user_turn(const QString& text, const QList<ImageAttachment>& images);

@@ -12,17 +12,31 @@
 
 namespace prism::ui {
 
-// One image the user attached: the file's bytes as given (PNG, JPEG, ...), decoded once to
-// check it and to make a thumbnail.
+enum class AttachmentKind { image, audio, video };
+
+// One file the user attached. An image: the file's bytes as given (PNG, JPEG, ...), decoded
+// once to check it and to make a thumbnail. A sound or a video: probed for its length (a
+// video's picture half way in is its poster), read from `path` again when it is sent.
 struct ImageAttachment {
-    QString id;  // key in the ImageStore (image provider); empty for images from history
+    QString id;  // key in the ImageStore (thumbnail or poster); empty for images from history
     QString name;
     QString path;      // the file (for a pasted image, a PNG the app wrote); kept by the history
-    QByteArray bytes;  // the file's bytes when already read (empty for images from history)
-    QSize size;
+    QByteArray bytes;  // an image's bytes when already read (empty for history and other kinds)
+    QSize size;        // an image's or a video's pictures
+    AttachmentKind kind = AttachmentKind::image;
+    double duration_seconds = 0;  // a sound's or a video's (0: not known)
+    // A sound recorded in the app (16 kHz mono, live mode's spoken questions): sent as it is,
+    // without a file.
+    QList<float> samples;
 };
 
 enum class TurnRole { system, user, assistant };
+
+// Earlier attachments a conversation holds that the loaded model cannot take.
+struct LeftOutAttachments {
+    qint64 pictures = 0;  // images and videos, without a vision encoder
+    qint64 sounds = 0;    // without an audio encoder
+};
 
 struct ChatTurn {
     TurnRole role = TurnRole::user;
@@ -46,9 +60,15 @@ struct AnswerTimings {
     double time_to_first_token_ms = 0;
     double image_encode_ms = 0;
     qint64 images_encoded = 0;
+    double audio_encode_ms = 0;  // decoding, mel and the audio encoder, for the new sounds
+    qint64 sounds_encoded = 0;
     QString stop_reason;
     qint64 context_tokens = 0;     // the session's context length
     qint64 messages_left_out = 0;  // oldest messages the model did not see (no room)
+    // Attachments of earlier messages the model could not take (no vision / audio encoder).
+    qint64 pictures_left_out = 0;  // images and videos
+    qint64 sounds_left_out = 0;
+    qint64 media_not_sent_to_server = 0;  // earlier sounds and videos (pictures only go)
 };
 
 struct ModelDescription {

@@ -105,7 +105,9 @@ EngineController::EngineController(QObject* parent)
             [this](quint64 id, const RemoteUsage& usage) {
                 if (id == running_request_ && status_ == Status::generating)
                     set_status(Status::ready);
-                emit generationFinished(id, remote_answer_timings(usage));
+                AnswerTimings stats = remote_answer_timings(usage);
+                stats.media_not_sent_to_server = remote_left_out_;
+                emit generationFinished(id, stats);
             });
     connect(&remote_, &RemoteChatClient::failed, this, [this](quint64 id, const QString& e) {
         if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
@@ -259,6 +261,7 @@ quint64 EngineController::generate(const QList<ChatTurn>& turns,
 void EngineController::generate_remote(quint64 id, const QList<ChatTurn>& turns,
                                        const GenerationSettings& settings) {
     QList<RemoteMessage> messages;
+    remote_left_out_ = 0;
     if (!settings.system_prompt.trimmed().isEmpty())
         messages.append({QStringLiteral("system"), settings.system_prompt, {}});
     for (const ChatTurn& turn : turns) {
@@ -268,6 +271,12 @@ void EngineController::generate_remote(quint64 id, const QList<ChatTurn>& turns,
                                                     : QStringLiteral("user");
         m.text = turn.text;
         for (const ImageAttachment& image : turn.images) {
+            // The remote protocol here carries pictures only (the composer refuses new sounds
+            // and videos; earlier ones are counted in the answer's note).
+            if (image.kind != AttachmentKind::image) {
+                ++remote_left_out_;
+                continue;
+            }
             QByteArray bytes = image.bytes;
             if (bytes.isEmpty()) {
                 QFile file(image.path);

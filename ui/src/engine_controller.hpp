@@ -150,6 +150,8 @@ class EngineController : public QObject {
     quint64 running_request_ = 0;
     RemoteChatClient remote_;
     bool remote_model_ = false;
+    // Sounds and videos of earlier messages that the request to the server left out.
+    qint64 remote_left_out_ = 0;
     QString server_url_;
     QString wanted_server_model_;
     QStringList server_models_;

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QFileInfo>
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -10,7 +11,9 @@
 #include "model_description.hpp"
 #include "prism/error.hpp"
 #include "prism/gpu/device_info.hpp"
+#include "prism/media/audio.hpp"
 #include "prism/media/image.hpp"
+#include "prism/media/video.hpp"
 #include "prism/message_part.hpp"
 #include "prism/session.hpp"
 
@@ -33,55 +36,94 @@ ChatRole chat_role(TurnRole role) {
     return ChatRole::user;
 }
 
-// The engine's decoded pixels of an attachment: from the bytes read at attach time, or from
-// the history's file. Throws media::MediaError like the engine does.
-std::shared_ptr<const media::Image> decode_for_engine(const ImageAttachment& a) {
-    if (!a.bytes.isEmpty()) {
-        return std::make_shared<const media::Image>(media::decode_image_memory(
-            std::span(reinterpret_cast<const std::uint8_t*>(a.bytes.constData()),
-                      static_cast<std::size_t>(a.bytes.size())),
-            a.name.toStdString()));
+// A sound recorded in the app, as decode_audio_file would give it.
+std::shared_ptr<const media::Audio> recorded_sound(const ImageAttachment& a) {
+    auto audio = std::make_shared<media::Audio>();
+    audio->samples.assign(a.samples.begin(), a.samples.end());
+    audio->name = utf8(a.name);
+    audio->source_sample_rate = media::audio_sample_rate;
+    audio->source_channels = 1;
+    for (const float x : audio->samples) audio->peak = std::max(audio->peak, std::abs(x));
+    return audio;
+}
+
+// An attachment as the engine takes it: an image decoded from the bytes read at attach time
+// or from the history's file; a sound or a video decoded from its file. Throws
+// media::MediaError like the engine does.
+MessagePart decode_for_engine(const ImageAttachment& a) {
+    switch (a.kind) {
+        case AttachmentKind::audio:
+            if (!a.samples.isEmpty()) return MessagePart::of_audio(recorded_sound(a));
+            return MessagePart::of_audio(
+                std::make_shared<const media::Audio>(media::decode_audio_file(utf8(a.path))));
+        case AttachmentKind::video:
+            return MessagePart::of_video(
+                std::make_shared<const media::Video>(media::decode_video_file(utf8(a.path))));
+        case AttachmentKind::image:
+            break;
     }
-    return std::make_shared<const media::Image>(media::decode_image_file(a.path.toStdString()));
+    if (!a.bytes.isEmpty()) {
+        return MessagePart::of_image(
+            std::make_shared<const media::Image>(media::decode_image_memory(
+                std::span(reinterpret_cast<const std::uint8_t*>(a.bytes.constData()),
+                          static_cast<std::size_t>(a.bytes.size())),
+                a.name.toStdString())));
+    }
+    return MessagePart::of_image(
+        std::make_shared<const media::Image>(media::decode_image_file(a.path.toStdString())));
+}
+
+QString cache_key(const ImageAttachment& a) {
+    return a.path.isEmpty() ? a.id : a.path;
 }
 
 }  // namespace
 
-// THE one place where the app's turns become the engine's conversation. A user turn's images
-// go before its text (the order llama.cpp's tools use when the prompt names no position).
-// With a text-only session the images of earlier turns are left out (the chat controller
-// refuses to send new ones), so a history with pictures can still be continued as text.
-void EngineWorker::add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings) {
+// THE one place where the app's turns become the engine's conversation. A user turn's
+// attachments go before its text, in the order attached (the order llama.cpp's tools use when
+// the prompt names no position). Attachments the session cannot take (pictures without a
+// vision encoder, sounds without an audio encoder) are left out of earlier turns (the chat
+// controller refuses to send new ones), so a history with them can still be continued as text;
+// the answer's note counts them.
+LeftOutAttachments EngineWorker::add_turns(const QList<ChatTurn>& turns,
+                                           const GenerationSettings& settings) {
     Session& session = *session_;
     session.clear_messages();
     if (!settings.system_prompt.trimmed().isEmpty())
         session.add_system(utf8(settings.system_prompt));
+    const auto usable = [&](const ImageAttachment& a) {
+        return a.kind == AttachmentKind::audio ? session.has_audio() : session.has_vision();
+    };
+    LeftOutAttachments left_out;
     for (const ChatTurn& turn : turns) {
-        if (turn.images.isEmpty() || !session.has_vision()) {
-            session.add_message(chat_role(turn.role), utf8(turn.text));
-            continue;
-        }
         std::vector<MessagePart> parts;
         for (const ImageAttachment& a : turn.images) {
-            const QString key = a.path.isEmpty() ? a.id : a.path;
-            auto cached = decoded_.find(key);
+            if (!usable(a)) {
+                ++(a.kind == AttachmentKind::audio ? left_out.sounds : left_out.pictures);
+                continue;
+            }
+            auto cached = decoded_.find(cache_key(a));
             if (cached == decoded_.end())
-                cached = decoded_.emplace(key, decode_for_engine(a)).first;
-            parts.push_back(MessagePart::of_image(cached->second));
+                cached = decoded_.emplace(cache_key(a), decode_for_engine(a)).first;
+            parts.push_back(cached->second);
+        }
+        if (parts.empty()) {
+            session.add_message(chat_role(turn.role), utf8(turn.text));
+            continue;
         }
         if (!turn.text.isEmpty()) parts.push_back(MessagePart::of_text(utf8(turn.text)));
         session.add_message(chat_role(turn.role), std::move(parts));
     }
-    // Only this conversation's images stay decoded: live mode sends a new frame every turn,
-    // and a cache of every frame ever sent would grow without end.
+    // Only this conversation's attachments stay decoded: live mode sends a new frame every
+    // turn, and a cache of every frame ever sent would grow without end.
     for (auto it = decoded_.begin(); it != decoded_.end();) {
         const bool used = std::any_of(turns.begin(), turns.end(), [&](const ChatTurn& t) {
-            return std::any_of(t.images.begin(), t.images.end(), [&](const ImageAttachment& a) {
-                return (a.path.isEmpty() ? a.id : a.path) == it->first;
-            });
+            return std::any_of(t.images.begin(), t.images.end(),
+                               [&](const ImageAttachment& a) { return cache_key(a) == it->first; });
         });
         it = used ? std::next(it) : decoded_.erase(it);
     }
+    return left_out;
 }
 
 namespace {
@@ -192,7 +234,7 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
             explicit AppGenerating(EngineShared& s) : shared(s) { shared.set_app_generating(true); }
             ~AppGenerating() { shared.set_app_generating(false); }
         } app_generating(*shared_);
-        add_turns(turns, settings);
+        const LeftOutAttachments left_out = add_turns(turns, settings);
         GenerateOptions options;
         options.sampling = sampler_settings(settings);
         options.max_tokens = settings.max_tokens;
@@ -208,11 +250,18 @@ void EngineWorker::generate(quint64 request_id, const QList<ChatTurn>& turns,
         stats.time_to_first_token_ms = result.timings.time_to_first_token * 1000.0;
         stats.image_encode_ms = result.timings.image_encode_seconds * 1000.0;
         stats.images_encoded = result.timings.images_encoded;
+        stats.audio_encode_ms =
+            (result.timings.audio_decode_seconds + result.timings.audio_mel_seconds +
+             result.timings.audio_encode_seconds) *
+            1000.0;
+        stats.sounds_encoded = result.timings.sounds_encoded;
         const std::string_view reason = stop_reason_name(result.stop);
         stats.stop_reason =
             QString::fromLatin1(reason.data(), static_cast<qsizetype>(reason.size()));
         stats.context_tokens = session_->n_ctx();
         stats.messages_left_out = result.messages_left_out;
+        stats.pictures_left_out = left_out.pictures;
+        stats.sounds_left_out = left_out.sounds;
         emit generationFinished(request_id, stats);
     } catch (const PromptTooLong& e) {
         emit generationRefused(

@@ -16,12 +16,10 @@
 
 #include "chat_types.hpp"
 #include "model_server.hpp"
+#include "prism/message_part.hpp"
 
 namespace prism {
 class Session;
-namespace media {
-struct Image;
-}
 }  // namespace prism
 
 namespace prism::ui {
@@ -84,14 +82,15 @@ class EngineWorker : public QObject {
     void servingChanged(const QString& url, const QString& error);
 
   private:
-    void add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings);
+    // Returns what was left out of earlier turns for want of an encoder.
+    LeftOutAttachments add_turns(const QList<ChatTurn>& turns, const GenerationSettings& settings);
     void restart_server();
 
     std::shared_ptr<EngineShared> shared_;
     std::shared_ptr<Session> session_;
     ModelDescription model_;
-    // Decoded images by attachment path (or id), so a later turn does not decode them again.
-    std::map<QString, std::shared_ptr<const media::Image>> decoded_;
+    // Decoded attachments by path (or id), so a later turn does not decode them again.
+    std::map<QString, MessagePart> decoded_;
     // Held while the app's chat or the server's current request uses the Session.
     std::mutex session_mutex_;
     ServeSettings serve_;

@@ -15,6 +15,7 @@
 #include "live_listener.hpp"
 #include "live_settings.hpp"
 #include "live_speech_output.hpp"
+#include "wav_file.hpp"
 
 namespace prism::ui {
 namespace {
@@ -36,6 +37,27 @@ bool is_empty_transcript(const QString& text) {
     QString t = text.trimmed();
     if (t.isEmpty()) return true;
     return (t.startsWith(u'[') && t.endsWith(u']')) || (t.startsWith(u'(') && t.endsWith(u')'));
+}
+
+constexpr int kSampleRate = 16000;
+
+// What the live view and the history show for a question asked as sound, until (or without)
+// Whisper's text.
+QString sound_question(qsizetype samples) {
+    return QObject::tr("(spoken question, %1 s)")
+        .arg(static_cast<double>(samples) / kSampleRate, 0, 'f', 1);
+}
+
+// The spoken question as an attachment the engine worker sends without a file; the id keys the
+// worker's cache of decoded parts.
+ImageAttachment utterance_part(const LiveTurn& turn, int index) {
+    ImageAttachment a;
+    a.id = QStringLiteral("live-utterance-%1").arg(index);
+    a.name = a.id + QStringLiteral(".wav");
+    a.kind = AttachmentKind::audio;
+    a.duration_seconds = static_cast<double>(turn.utterance.size()) / kSampleRate;
+    a.samples = turn.utterance;
+    return a;
 }
 
 }  // namespace
@@ -68,7 +90,9 @@ LiveController::LiveController(EngineController* engine, SettingsStore* settings
     connect(transcriber_, &TranscriptionWorker::loaded, this,
             [this](bool ok, const QString& error) {
                 asr_ready_ = ok;
-                if (!ok) add_notice(tr("Spoken questions are off: %1").arg(error));
+                if (ok) return;
+                add_notice(model_hears() ? tr("What you say is not shown as text: %1").arg(error)
+                                         : tr("Spoken questions are off: %1").arg(error));
             });
     connect(transcriber_, &TranscriptionWorker::transcribed, this, &LiveController::on_transcribed);
     connect(transcriber_, &TranscriptionWorker::failed, this,
@@ -194,7 +218,11 @@ void LiveController::load_listeners() {
         }
     }
     const QString speech_model = live_settings_->speechModel();
-    if (speech_model.isEmpty()) {
+    if (speech_model.isEmpty() && model_hears()) {
+        add_notice(
+            tr("The model hears spoken questions itself; a Whisper speech model (in the "
+               "settings) would also show them as text."));
+    } else if (speech_model.isEmpty()) {
         add_notice(
             tr("Spoken questions need a Whisper speech model; choose one in the settings. "
                "Typed questions work without it."));
@@ -293,6 +321,7 @@ QString LiveController::latencyText() const {
         add(tr("transcript"), l.transcript_ms);
         add(tr("frame"), l.frame_ready_ms);
         add(tr("image encode"), l.image_encode_ms);
+        add(tr("audio encode"), l.audio_encode_ms);
         add(tr("first token"), l.first_token_ms);
         add(tr("first sound"), l.first_sound_ms);
         return parts.join(QStringLiteral(" · "));
@@ -394,6 +423,10 @@ void LiveController::pushToTalk(bool down) {
 void LiveController::on_utterance(const QList<float>& samples, qint64 detected_ms) {
     hearing_ = false;
     if (!active_) return;
+    if (model_hears()) {
+        ask_by_sound(samples, detected_ms);
+        return;
+    }
     if (!asr_ready_) {
         add_notice(tr("A question was heard but no speech model is loaded to understand it."));
         update_idle_state();
@@ -408,7 +441,47 @@ void LiveController::on_utterance(const QList<float>& samples, qint64 detected_m
     update_idle_state();
 }
 
-void LiveController::on_transcribed(quint64 id, const QString& text, double) {
+bool LiveController::model_hears() const {
+    return engine_ && engine_->modelLoaded() && engine_->hasAudio();
+}
+
+void LiveController::ask_by_sound(const QList<float>& samples, qint64 detected_ms) {
+    LiveTurn turn;
+    turn.kind = LiveTurn::Kind::voice;
+    turn.question = sound_question(samples.size());
+    turn.utterance = samples;
+    if (asr_ready_) {
+        // Whisper runs beside the model; its text replaces the placeholder when it comes.
+        turn.transcription = ++last_transcription_;
+        QMetaObject::invokeMethod(
+            transcriber_,
+            [w = transcriber_, id = turn.transcription, samples] { w->transcribe(id, samples); },
+            Qt::QueuedConnection);
+    }
+    begin_turn(std::move(turn), detected_ms);
+}
+
+void LiveController::on_transcribed(quint64 id, const QString& text, double ms) {
+    // The text of a question already asked as sound: shown, not asked again.
+    const auto shows = [&](LiveTurn& turn) {
+        if (id == 0 || turn.transcription != id) return false;
+        if (!is_empty_transcript(text)) {
+            turn.question = text.trimmed();
+            turn.question_is_transcript = true;
+            turn.latency.transcript_ms = ms;
+            // Whisper finished after the answer: the stored sound gets its words too.
+            if (turn.stored_question >= 0 && history_)
+                history_->editMessageText(turn.stored_question, turn.question);
+        }
+        return true;
+    };
+    if (waiting_ && shows(*waiting_)) return;
+    for (LiveTurn& turn : turns_) {
+        if (shows(turn)) {
+            emit turnChanged();
+            return;
+        }
+    }
     if (id != last_transcription_) return;
     transcribing_ = false;
     if (!active_ || is_empty_transcript(text)) {
@@ -453,6 +526,11 @@ void LiveController::begin_turn(LiveTurn::Kind kind, const QString& question, qi
     turn.kind = kind;
     turn.question = question;
     turn.latency.transcript_ms = transcript_ms;
+    begin_turn(std::move(turn), t0_ms);
+}
+
+void LiveController::begin_turn(LiveTurn turn, qint64 t0_ms) {
+    const LiveTurn::Kind kind = turn.kind;
     if (request_ != 0 || preparing_) {
         // One request at a time: a question waits for the one in flight (a description in
         // flight is cut short for it); the newest question replaces an older waiting one.
@@ -468,8 +546,10 @@ void LiveController::begin_turn(LiveTurn::Kind kind, const QString& question, qi
         return;
     }
     t0_ms_ = t0_ms;
-    turns_.append(turn);
+    turns_.append(std::move(turn));
     current_ = static_cast<int>(turns_.size()) - 1;
+    // Sound the model will not be given again.
+    for (int i = 0; i < current_ - kContextTurns; ++i) turns_[i].utterance = {};
     waiting_.reset();
     chunker_.clear();
     speaking_turn_ = kind != LiveTurn::Kind::describe && speech_ && live_settings_ &&
@@ -491,18 +571,28 @@ void LiveController::begin_turn(LiveTurn::Kind kind, const QString& question, qi
     }
     if (frame.sequence != 0) emit seenFrameChanged();
 
-    // Earlier turns as text, the new question with its frame; the frame goes to the engine as
-    // PNG (lossless) encoded off the UI thread.
+    // Earlier turns as text, the new question with its frame (and, to a model that hears, as
+    // its sound); the frame goes to the engine as PNG (lossless) encoded off the UI thread.
     QList<ChatTurn> chat;
     const int first = std::max(0, current_ - kContextTurns);
     for (int i = first; i < current_; ++i) {
         if (turns_[i].answer.isEmpty() || turns_[i].kind == LiveTurn::Kind::describe) continue;
-        chat.append({TurnRole::user, turns_[i].question, {}});
+        // A question asked as sound stays sound until Whisper's text of it is there.
+        ChatTurn earlier{TurnRole::user, turns_[i].question, {}};
+        if (!turns_[i].utterance.isEmpty() && !turns_[i].question_is_transcript) {
+            earlier.text.clear();
+            earlier.images.append(utterance_part(turns_[i], i));
+        }
+        chat.append(earlier);
         chat.append({TurnRole::assistant, turns_[i].answer, {}});
     }
     const int index = current_;
     const qint64 sequence = frame.sequence;
-    auto send = [this, chat, question, index](QByteArray png, QSize size, qint64 frame_number) {
+    const QString question = turns_[index].utterance.isEmpty() ? turns_[index].question : QString();
+    std::optional<ImageAttachment> sound;
+    if (!turns_[index].utterance.isEmpty()) sound = utterance_part(turns_[index], index);
+    auto send = [this, chat, question, sound, index](QByteArray png, QSize size,
+                                                     qint64 frame_number) {
         preparing_ = false;
         // A question that came while the frame was prepared goes first; the description is
         // dropped rather than making the question wait for it.
@@ -519,6 +609,7 @@ void LiveController::begin_turn(LiveTurn::Kind kind, const QString& question, qi
             const QString id = QStringLiteral("live-frame-%1").arg(frame_number);
             user.images.append({id, id + QStringLiteral(".png"), {}, png, size});
         }
+        if (sound) user.images.append(*sound);
         turns.append(user);
         turns_[index].latency.frame_ready_ms = static_cast<double>(now_ms() - t0_ms_);
         request_ = engine_->generate(turns, generation_settings());
@@ -583,6 +674,7 @@ void LiveController::on_finished(quint64 id, const AnswerTimings& stats, const Q
     LiveTurn& turn = turns_[index];
     turn.stop_reason = error.isEmpty() ? stats.stop_reason : QStringLiteral("error");
     if (stats.images_encoded > 0) turn.latency.image_encode_ms = stats.image_encode_ms;
+    if (stats.sounds_encoded > 0) turn.latency.audio_encode_ms = stats.audio_encode_ms;
     if (!error.isEmpty()) add_notice(error);
     if (speaking_turn_ && !turn.interrupted && error.isEmpty()) speak(chunker_.finish());
     chunker_.clear();
@@ -597,7 +689,7 @@ void LiveController::send_next() {
     if (!waiting_ || request_ != 0 || preparing_) return;
     const LiveTurn next = *waiting_;
     waiting_.reset();
-    begin_turn(next.kind, next.question, t0_ms_, next.latency.transcript_ms);
+    begin_turn(next, t0_ms_);
 }
 
 void LiveController::store_turn(int index, const AnswerTimings& stats) {
@@ -607,15 +699,36 @@ void LiveController::store_turn(int index, const AnswerTimings& stats) {
         conversation_ = history_->createConversation(engine_ ? engine_->modelPath() : QString());
         if (conversation_ < 0) return;
     }
-    // The history keeps its own copy of the picture; the PNG written here is only handed over.
-    QStringList images;
-    QString frame_file;
+    // The history keeps its own copies of the picture and the sound; the files written here are
+    // only handed over.
+    std::vector<NewAttachment> files;
+    QStringList written;
     if (turn.frame_sequence != 0 && !current_frame_.isNull() && frame_files_.isValid()) {
-        frame_file = frame_files_.filePath(QStringLiteral("live-%1.png").arg(turn.frame_sequence));
-        if (current_frame_.save(frame_file, "PNG")) images.append(frame_file);
+        const QString frame_file =
+            frame_files_.filePath(QStringLiteral("live-%1.png").arg(turn.frame_sequence));
+        if (current_frame_.save(frame_file, "PNG")) {
+            files.push_back({frame_file});
+            written.append(frame_file);
+        }
     }
-    history_->addMessage(conversation_, QStringLiteral("user"), turn.question, images);
-    if (!frame_file.isEmpty()) QFile::remove(frame_file);
+    if (!turn.utterance.isEmpty() && frame_files_.isValid()) {
+        const QString sound_file =
+            frame_files_.filePath(QStringLiteral("live-utterance-%1.wav").arg(index));
+        const QString error = write_wav_file(sound_file, turn.utterance, kSampleRate);
+        if (error.isEmpty()) {
+            files.push_back({sound_file, QStringLiteral("audio"),
+                             static_cast<double>(turn.utterance.size()) / kSampleRate});
+            written.append(sound_file);
+        } else {
+            add_notice(error);
+        }
+    }
+    // A sound without Whisper's text is stored as the sound alone.
+    const QString text =
+        turn.utterance.isEmpty() || turn.question_is_transcript ? turn.question : QString();
+    turns_[index].stored_question =
+        history_->addMessageWithAttachments(conversation_, QStringLiteral("user"), text, files);
+    for (const QString& file : written) QFile::remove(file);
     const qint64 answer = history_->beginAnswer(conversation_);
     if (answer < 0) return;
     AnswerStats stored;

@@ -8,7 +8,9 @@
 // and frames that arrive meanwhile simply replace each other, so nothing queues up behind a
 // slow model. Voice: push-to-talk records while held; hands-free cuts utterances with the voice
 // activity detector (a turn ends after LiveSettings::endOfTurnMs of silence). An utterance
-// becomes text with Whisper and is asked with the current frame when the model sees. Speech
+// becomes text with Whisper and is asked with the current frame when the model sees; a model
+// that hears (an mmproj with an audio encoder) gets the utterance itself as sound instead,
+// and Whisper, when there is one, only shows what was said. Speech
 // that starts while an answer is generated or spoken stops both (barge-in); sound the detector
 // rejects as noise does not. Answers are spoken sentence by sentence while they are generated.
 //
@@ -45,9 +47,10 @@ class VoiceActivityWorker;
 // Milliseconds of one turn, each from the end of the user's speech (typed questions: from
 // sending); -1 where the step did not happen.
 struct LiveLatency {
-    double transcript_ms = -1;    // Whisper's text is there
+    double transcript_ms = -1;    // Whisper's text is there (a question asked as text)
     double frame_ready_ms = -1;   // the frame is scaled and handed to the engine
     double image_encode_ms = -1;  // the engine's own encoder time (not from speech end)
+    double audio_encode_ms = -1;  // the same for the spoken question (a model that hears)
     double first_token_ms = -1;
     double first_sound_ms = -1;
 };
@@ -55,9 +58,15 @@ struct LiveLatency {
 struct LiveTurn {
     enum class Kind { voice, typed, describe };
     Kind kind = Kind::typed;
-    QString question;
+    QString question;  // typed, or what Whisper heard; for a sound alone, its length
     QString answer;
-    qint64 frame_sequence = 0;  // the frame the model saw (0: none)
+    // A model that hears gets the spoken question itself (16 kHz mono); dropped from turns
+    // older than the context the model sees again, so a long session does not grow.
+    QList<float> utterance;
+    bool question_is_transcript = false;  // `question` holds Whisper's text of `utterance`
+    quint64 transcription = 0;            // the Whisper request for `utterance` (0: none)
+    qint64 stored_question = -1;          // its message in the history, once stored
+    qint64 frame_sequence = 0;            // the frame the model saw (0: none)
     LiveLatency latency;
     QString stop_reason;
     bool interrupted = false;  // barge-in stopped it
@@ -125,6 +134,8 @@ class LiveController : public QObject {
     const QList<LiveTurn>& turns() const { return turns_; }
     // Requests handed to the engine and not finished: 0 or 1.
     int requests_in_flight() const { return request_ != 0 || preparing_ ? 1 : 0; }
+    // The voice activity model is loaded: hands-free listening hears what comes next.
+    bool hands_free_ready() const { return vad_ready_; }
     int most_requests_in_flight() const { return most_in_flight_; }
     // Describe ticks that found a request in flight or an unchanged picture.
     qint64 describe_skips() const { return describe_skips_; }
@@ -170,6 +181,10 @@ class LiveController : public QObject {
     void on_transcribed(quint64 id, const QString& text, double ms);
     void begin_turn(LiveTurn::Kind kind, const QString& question, qint64 t0_ms,
                     double transcript_ms);
+    void begin_turn(LiveTurn turn, qint64 t0_ms);
+    // A model that hears: the utterance is the question; Whisper, if loaded, adds its text.
+    void ask_by_sound(const QList<float>& samples, qint64 detected_ms);
+    bool model_hears() const;
     void send_next();
     void on_piece(quint64 id, const QString& text);
     void on_finished(quint64 id, const AnswerTimings& stats, const QString& error);

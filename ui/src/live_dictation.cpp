@@ -26,6 +26,7 @@ DictationController::DictationController(LiveSettings* settings, QObject* parent
         loaded_model_.clear();
         // The transcription queued behind the load would only repeat the failure.
         ++request_;
+        files_.clear();
         transcribing_ = false;
         emit stateChanged();
         emit failed(tr("The speech model could not be loaded: %1").arg(error));
@@ -36,13 +37,19 @@ DictationController::DictationController(LiveSettings* settings, QObject* parent
                 transcribing_ = false;
                 emit stateChanged();
                 const QString t = text.trimmed();
-                if (t.isEmpty() || (t.startsWith(u'[') && t.endsWith(u']')))
+                const QStringList files = std::exchange(files_, {});
+                if (t.isEmpty() || (t.startsWith(u'[') && t.endsWith(u']'))) {
                     emit failed(tr("No speech was heard."));
-                else
+                } else {
                     emit transcribed(t);
+                    if (!files.isEmpty()) emit filesTranscribed(files);
+                }
             });
+    if (settings_ != nullptr)
+        connect(settings_, &LiveSettings::changed, this, &DictationController::speechModelChanged);
     connect(worker_, &TranscriptionWorker::failed, this, [this](quint64 id, const QString& error) {
         if (id != request_) return;
+        files_.clear();
         transcribing_ = false;
         emit stateChanged();
         emit failed(error);
@@ -55,10 +62,38 @@ DictationController::~DictationController() {
     thread_.wait();
 }
 
-void DictationController::start() {
-    if (recording_) return;
+bool DictationController::hasSpeechModel() const {
+    return settings_ != nullptr && !settings_->speechModel().isEmpty();
+}
+
+bool DictationController::ensure_model_loading() {
     const QString model = settings_ ? settings_->speechModel() : QString();
     if (model.isEmpty()) {
+        emit failed(tr("Dictation needs a Whisper speech model; choose one in the settings."));
+        return false;
+    }
+    if (model != loaded_model_) {
+        loaded_model_ = model;
+        QMetaObject::invokeMethod(
+            worker_, [w = worker_, model] { w->load(model); }, Qt::QueuedConnection);
+    }
+    return true;
+}
+
+void DictationController::transcribeFiles(const QStringList& paths) {
+    if (paths.isEmpty() || recording_ || !ensure_model_loading()) return;
+    files_ = paths;
+    transcribing_ = true;
+    const quint64 id = ++request_;
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id, paths] { w->transcribe_files(id, paths); },
+        Qt::QueuedConnection);
+    emit stateChanged();
+}
+
+void DictationController::start() {
+    if (recording_) return;
+    if (!hasSpeechModel()) {
         emit failed(tr("Dictation needs a Whisper speech model; choose one in the settings."));
         return;
     }
@@ -86,11 +121,7 @@ void DictationController::start() {
         if (!source_failed_) emit failed(tr("The microphone could not be started."));
         return;
     }
-    if (model != loaded_model_) {
-        loaded_model_ = model;
-        QMetaObject::invokeMethod(
-            worker_, [w = worker_, model] { w->load(model); }, Qt::QueuedConnection);
-    }
+    ensure_model_loading();
     emit stateChanged();
     emit recordedChanged();
 }

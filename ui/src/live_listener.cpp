@@ -6,6 +6,7 @@
 #include <exception>
 #include <span>
 
+#include "prism/media/audio.hpp"
 #include "prism/transcriber.hpp"
 #include "prism/vad.hpp"
 
@@ -124,6 +125,27 @@ void TranscriptionWorker::transcribe(quint64 id, const QList<float>& samples) {
             std::span<const float>(samples.data(), samples.size()), options);
         emit transcribed(id, QString::fromStdString(result.text()),
                          static_cast<double>(timer.nsecsElapsed()) / 1e6);
+    } catch (const std::exception& e) {
+        emit failed(id, QString::fromUtf8(e.what()));
+    }
+}
+
+void TranscriptionWorker::transcribe_files(quint64 id, const QStringList& paths) {
+    if (!transcriber_) {
+        emit failed(id, tr("No speech recognition model is loaded."));
+        return;
+    }
+    try {
+        QElapsedTimer timer;
+        timer.start();
+        QStringList texts;
+        for (const QString& path : paths) {
+            const media::Audio audio = media::decode_audio_file(path.toStdString());
+            const Transcript result = transcriber_->transcribe(
+                std::span<const float>(audio.samples.data(), audio.samples.size()), {});
+            texts.append(QString::fromStdString(result.text()).trimmed());
+        }
+        emit transcribed(id, texts.join(u' '), static_cast<double>(timer.nsecsElapsed()) / 1e6);
     } catch (const std::exception& e) {
         emit failed(id, QString::fromUtf8(e.what()));
     }

@@ -9,6 +9,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <memory>
 #include <vector>
 
@@ -63,6 +64,9 @@ class TranscriptionWorker : public QObject {
     // Loads a Whisper GGUF (again only when the path changed).
     void load(const QString& whisper_model);
     void transcribe(quint64 id, const QList<float>& samples);
+    // Decodes the sound files and transcribes each whole (long ones window by window), their
+    // texts joined; a file that cannot be decoded fails the request with its error line.
+    void transcribe_files(quint64 id, const QStringList& paths);
 
   signals:
     void loaded(bool ok, const QString& error);

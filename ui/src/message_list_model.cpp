@@ -2,6 +2,10 @@
 
 #include <QStringList>
 #include <QUrl>
+#include <QVariantMap>
+
+#include "attachment_list_model.hpp"
+#include "model_description.hpp"
 
 namespace prism::ui {
 
@@ -27,11 +31,28 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
         case ImagesRole: {
             QStringList urls;
             for (const ImageAttachment& a : m.turn.images) {
+                if (a.kind != AttachmentKind::image) continue;
                 // History images are files Qt Quick loads (asynchronously) itself.
                 urls.append(a.id.isEmpty() ? QUrl::fromLocalFile(a.path).toString()
                                            : QStringLiteral("image://attachments/%1").arg(a.id));
             }
             return urls;
+        }
+        case MediaRole: {
+            QVariantList media;
+            for (const ImageAttachment& a : m.turn.images) {
+                if (a.kind == AttachmentKind::image) continue;
+                media.append(QVariantMap{
+                    {QStringLiteral("kind"), kind_name(a.kind)},
+                    {QStringLiteral("name"), a.name},
+                    {QStringLiteral("source"),
+                     a.kind == AttachmentKind::video && !a.id.isEmpty()
+                         ? QStringLiteral("image://attachments/%1").arg(a.id)
+                         : QString()},
+                    {QStringLiteral("duration"), format_media_duration(a.duration_seconds)},
+                    {QStringLiteral("fileUrl"), QUrl::fromLocalFile(a.path)}});
+            }
+            return media;
         }
         case StreamingRole:
             return m.streaming;
@@ -47,10 +68,9 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
 }
 
 QHash<int, QByteArray> MessageListModel::roleNames() const {
-    return {{RoleRole, "role"},           {TextRole, "text"},
-            {BlocksRole, "blocks"},       {ImagesRole, "images"},
-            {StreamingRole, "streaming"}, {StatsRole, "stats"},
-            {ErrorRole, "error"},         {NoteRole, "note"}};
+    return {{RoleRole, "role"},     {TextRole, "text"},   {BlocksRole, "blocks"},
+            {ImagesRole, "images"}, {MediaRole, "media"}, {StreamingRole, "streaming"},
+            {StatsRole, "stats"},   {ErrorRole, "error"}, {NoteRole, "note"}};
 }
 
 QString MessageListModel::textAt(int row) const {
@@ -162,9 +182,24 @@ QString MessageListModel::format_stats(const AnswerTimings& s) {
     QStringList parts;
     parts.append(tr("%1 tok/s").arg(s.tokens_per_second, 0, 'f', 1));
     parts.append(tr("first token %1 ms").arg(qRound(s.time_to_first_token_ms)));
-    if (s.images_encoded > 0) parts.append(tr("image encode %1 ms").arg(qRound(s.image_encode_ms)));
+    // A video is many pictures (and, for a model that hears, many stretches of sound).
+    if (s.images_encoded == 1)
+        parts.append(tr("image encode %1 ms").arg(qRound(s.image_encode_ms)));
+    if (s.images_encoded > 1) {
+        parts.append(tr("image encode %1 ms (%2 pictures)")
+                         .arg(qRound(s.image_encode_ms))
+                         .arg(s.images_encoded));
+    }
+    if (s.sounds_encoded == 1)
+        parts.append(tr("audio encode %1 ms").arg(qRound(s.audio_encode_ms)));
+    if (s.sounds_encoded > 1) {
+        parts.append(tr("audio encode %1 ms (%2 sounds)")
+                         .arg(qRound(s.audio_encode_ms))
+                         .arg(s.sounds_encoded));
+    }
     if (s.tokens >= 0) parts.append(tr("%1 tokens").arg(s.tokens));
-    if (s.stop_reason == QLatin1String("cancelled") || s.stop_reason == QLatin1String("callback"))
+    if (s.stop_reason == QLatin1String("cancelled") ||
+        s.stop_reason == QLatin1String("stopped by callback"))
         parts.append(tr("stopped"));
     return parts.join(QStringLiteral(" · "));
 }
@@ -179,6 +214,30 @@ QString MessageListModel::format_note(const AnswerTimings& s) {
                               "did not see them for this answer.")
                                .arg(s.messages_left_out));
     }
+    if (s.pictures_left_out > 0) {
+        notes.append(s.pictures_left_out == 1
+                         ? tr("A picture or video of an earlier message was left out: this model "
+                              "has no vision encoder.")
+                         : tr("%1 pictures and videos of earlier messages were left out: this "
+                              "model has no vision encoder.")
+                               .arg(s.pictures_left_out));
+    }
+    if (s.media_not_sent_to_server > 0) {
+        notes.append(s.media_not_sent_to_server == 1
+                         ? tr("A sound or video of an earlier message was not sent: a model on a "
+                              "server gets pictures only.")
+                         : tr("%1 sounds and videos of earlier messages were not sent: a model on "
+                              "a server gets pictures only.")
+                               .arg(s.media_not_sent_to_server));
+    }
+    if (s.sounds_left_out > 0) {
+        notes.append(s.sounds_left_out == 1
+                         ? tr("A sound of an earlier message was left out: this model has no "
+                              "audio encoder.")
+                         : tr("%1 sounds of earlier messages were left out: this model has no "
+                              "audio encoder.")
+                               .arg(s.sounds_left_out));
+    }
     if (s.stop_reason == QLatin1String("context full")) {
         const QString size =
             s.context_tokens > 0 ? tr(" (%1 tokens)").arg(s.context_tokens) : QString();
@@ -188,6 +247,18 @@ QString MessageListModel::format_note(const AnswerTimings& s) {
                          .arg(size));
     }
     return notes.join(u' ');
+}
+
+void MessageListModel::set_poster(const QString& path, const QString& id) {
+    for (int row = 0; row < count(); ++row) {
+        bool found = false;
+        for (ImageAttachment& a : messages_.at(static_cast<size_t>(row)).turn.images) {
+            if (a.kind != AttachmentKind::video || a.path != path) continue;
+            a.id = id;
+            found = true;
+        }
+        if (found) changed(row, {MediaRole});
+    }
 }
 
 void MessageListModel::changed(int row, const QList<int>& roles) {

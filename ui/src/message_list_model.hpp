@@ -26,6 +26,7 @@ class MessageListModel : public QAbstractListModel {
         TextRole,
         BlocksRole,
         ImagesRole,  // image provider URLs of the message's images
+        MediaRole,   // its sounds and videos: maps with kind, name, source, duration, fileUrl
         StreamingRole,
         StatsRole,  // "12.4 tok/s · first token 80 ms", empty while streaming
         ErrorRole,
@@ -56,6 +57,9 @@ class MessageListModel : public QAbstractListModel {
     void append_piece(int row, const QString& piece);
     void finish(int row, const AnswerTimings& stats);
     void fail(int row, const QString& error);
+    // A history video's poster is ready under `id` in the ImageStore: every message showing
+    // that file gets it.
+    void set_poster(const QString& path, const QString& id);
     // Removes rows [row, end).
     void truncate(int row);
     void clear();

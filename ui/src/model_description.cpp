@@ -31,4 +31,14 @@ QString format_bytes(qint64 bytes) {
     return QStringLiteral("%1 bytes").arg(bytes);
 }
 
+QString format_media_duration(double seconds) {
+    const qint64 whole = seconds > 0 ? qRound64(seconds) : 0;
+    const QString ss = QStringLiteral("%1").arg(whole % 60, 2, 10, QLatin1Char('0'));
+    if (whole < 3600) return QStringLiteral("%1:%2").arg(whole / 60).arg(ss);
+    return QStringLiteral("%1:%2:%3")
+        .arg(whole / 3600)
+        .arg((whole / 60) % 60, 2, 10, QLatin1Char('0'))
+        .arg(ss);
+}
+
 }  // namespace prism::ui

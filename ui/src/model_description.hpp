@@ -16,4 +16,7 @@ ModelDescription describe_model(const QString& path, const QString& mmproj_path)
 // "1.2 MiB", "3.40 GiB".
 QString format_bytes(qint64 bytes);
 
+// "0:07", "12:41", "1:02:03": a sound's or a video's length, to the nearest second.
+QString format_media_duration(double seconds);
+
 }  // namespace prism::ui

@@ -132,6 +132,66 @@ class ConversationStoreTest : public QObject {
         QCOMPARE(list[1].toMap()[QStringLiteral("attachments")].toList().size(), 2);
     }
 
+    void soundsAndVideosKeepTheirKindAndLength() {
+        const QString sound = QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav");
+        const QString video = QStringLiteral(PRISM_TEST_DATA_DIR "/video/colours_h264.mkv");
+        {
+            ConversationStore store;
+            QVERIFY(open(store));
+            const qint64 conv = store.createConversation();
+            QVERIFY(store.addMessageWithAttachments(
+                        conv, QStringLiteral("user"), QStringLiteral("Hear and see"),
+                        {{sound, QStringLiteral("audio"), 11.0, {}},
+                         {video, QStringLiteral("video"), 6.0, QSize(64, 48)}}) > 0);
+        }
+        ConversationStore store;
+        QVERIFY(open(store));
+        const auto messages = store.listMessages(store.listConversations().front().id);
+        QCOMPARE(messages.size(), std::size_t{1});
+        const auto& a = messages.front().attachments;
+        QCOMPARE(a.size(), std::size_t{2});
+        QCOMPARE(a[0].kind, QStringLiteral("audio"));
+        QCOMPARE(a[0].duration_seconds, 11.0);
+        QCOMPARE(a[0].original_name, QStringLiteral("jfk.wav"));
+        QCOMPARE(sha256_of(a[0].image_path), sha256_of(sound));
+        QCOMPARE(a[1].kind, QStringLiteral("video"));
+        QCOMPARE(a[1].duration_seconds, 6.0);
+        QCOMPARE(QSize(a[1].width, a[1].height), QSize(64, 48));
+        QVERIFY(a[1].image_path.endsWith(QStringLiteral(".mkv")));
+    }
+
+    void aFirstVersionHistoryGainsKindAndLength() {
+        const QString cat = sample_image(QStringLiteral("chelsea.png"));
+        {
+            ConversationStore store;
+            QVERIFY(open(store));
+            QVERIFY(store.addMessage(store.createConversation(), QStringLiteral("user"),
+                                     QStringLiteral("a cat"), {cat}) > 0);
+        }
+        {
+            // Back to schema 1, as an earlier Prism wrote it.
+            QSqlDatabase raw =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
+            raw.setDatabaseName(db());
+            QVERIFY(raw.open());
+            QSqlQuery q(raw);
+            QVERIFY(q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN kind")));
+            QVERIFY(q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN duration_ms")));
+            QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
+            q.finish();
+            raw.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
+        ConversationStore store;
+        QVERIFY(open(store));
+        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(),
+                 prism::ui::history_schema_version());
+        const auto messages = store.listMessages(store.listConversations().front().id);
+        QCOMPARE(messages.front().attachments.size(), std::size_t{1});
+        QCOMPARE(messages.front().attachments.front().kind, QStringLiteral("image"));
+        QCOMPARE(messages.front().attachments.front().duration_seconds, 0.0);
+    }
+
     void walModeAndSchemaVersion() {
         ConversationStore store;
         QVERIFY(open(store));
