@@ -21,6 +21,8 @@
 
 #define W_BINDING 0
 #define DQ_WIDE_LOADS 1
+layout(constant_id = 9) const bool W_TEXELS = false;  // weights bound as texels (CPU devices)
+#define DQ_TEXELS W_TEXELS
 #include "dequant.glsl"
 #define ACT_SILU 1
 #include "activation.glsl"
@@ -34,6 +36,7 @@ layout(constant_id = 5) const uint IN_MODE = 0;
 layout(constant_id = 6) const uint OUT_MODE = 0;
 layout(constant_id = 7) const uint ACT = 0;
 layout(constant_id = 8) const bool HAS_BIAS = false;
+layout(constant_id = 10) const bool X_TEXELS = false;  // x and norm_w as texels (needs X_VEC)
 
 #include "workgroup_reduce.glsl"
 
@@ -48,6 +51,15 @@ layout(std430, binding = 5) readonly buffer RV { vec4 res4[]; };
 layout(std430, binding = 6) readonly buffer RW { float rw[]; };
 layout(std430, binding = 6) readonly buffer RWV { vec4 rw4[]; };
 layout(std430, binding = 7) writeonly buffer XO { float x_out[]; };
+layout(binding = 8) uniform samplerBuffer x_texels;
+layout(binding = 9) uniform samplerBuffer nw_texels;
+
+// x and the norm weights through texels (a CPU driver gathers them without a branch per lane)
+// or storage.
+vec4 ldx4(uint i) { return X_TEXELS ? texelFetch(x_texels, int(i)) : x4[i]; }
+float ldx(uint i) { return X_TEXELS ? texelFetch(x_texels, int(i >> 2))[i & 3u] : x[i]; }
+vec4 ldnw4(uint i) { return X_TEXELS ? texelFetch(nw_texels, int(i)) : nw4[i]; }
+float ldnw(uint i) { return X_TEXELS ? texelFetch(nw_texels, int(i >> 2))[i & 3u] : nw[i]; }
 
 layout(push_constant) uniform Push {
     uint M;  // output rows (gated: rows of each half)
@@ -79,7 +91,7 @@ float x_scale[MAX_COLS];
 // x' (the prologue's input after the residual add) at column c, elements k..k+3.
 vec4 input4(uint c, uint k) {
     const uint b = p.x_first + c * p.x_stride + k;
-    vec4 v = X_VEC ? x4[b / 4] : vec4(x[b], x[b + 1], x[b + 2], x[b + 3]);
+    vec4 v = X_VEC ? ldx4(b / 4) : vec4(ldx(b), ldx(b + 1), ldx(b + 2), ldx(b + 3));
     if (IN_MODE == 2) {
         const uint r = p.res_first + c * p.res_stride + k, w = p.rw_first + k;
         const vec4 o = X_VEC ? res4[r / 4] : vec4(res[r], res[r + 1], res[r + 2], res[r + 3]);
@@ -90,7 +102,7 @@ vec4 input4(uint c, uint k) {
 }
 
 float input1(uint c, uint k) {
-    float v = x[p.x_first + c * p.x_stride + k];
+    float v = ldx(p.x_first + c * p.x_stride + k);
     if (IN_MODE == 2)
         v = v + (res[p.res_first + c * p.res_stride + k] * res_scale[c]) * rw[p.rw_first + k];
     return v;
@@ -101,7 +113,7 @@ vec4 load_x4(uint c, uint k) {
     vec4 v = input4(c, k);
     if (IN_MODE != 0) {
         const uint w = p.nw_first + k;
-        const vec4 g = X_VEC ? nw4[w / 4] : vec4(nw[w], nw[w + 1], nw[w + 2], nw[w + 3]);
+        const vec4 g = X_VEC ? ldnw4(w / 4) : vec4(ldnw(w), ldnw(w + 1), ldnw(w + 2), ldnw(w + 3));
         v = (v * x_scale[c]) * g;
     }
     return v;
@@ -109,7 +121,7 @@ vec4 load_x4(uint c, uint k) {
 
 float load_x1(uint c, uint k) {
     float v = input1(c, k);
-    if (IN_MODE != 0) v = (v * x_scale[c]) * nw[p.nw_first + k];
+    if (IN_MODE != 0) v = (v * x_scale[c]) * ldnw(p.nw_first + k);
     return v;
 }
 

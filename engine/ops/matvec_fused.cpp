@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ops/op_checks.hpp"
+#include "ops/texel_reads.hpp"
 #include "ops/weight_chunks.hpp"
 #include "prism/gpu/binding.hpp"
 #include "prism/gpu/context.hpp"
@@ -131,17 +132,24 @@ void matvec_fused(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tens
     const std::uint32_t act = f.activation == Activation::gelu ? 1 : 0;
     const std::string variant =
         "matvec_fused_" + weight_variant(weight.type) + (dev.subgroup_arithmetic ? "" : "_shared");
+    // CPU devices read x, the norm weights and the weights as texels (ops/texel_reads.hpp).
+    const bool x_texels =
+        texel_reads(dev) && x_vec && texels_fit(dev, bx.arg) && texels_fit(dev, bn.arg);
+    const gpu::Arg x_arg = x_texels ? as_texels(bx.arg, gpu::Via::texel_vec4) : bx.arg;
+    const gpu::Arg nw_arg = x_texels ? as_texels(bn.arg, gpu::Via::texel_vec4) : bn.arg;
     for (const auto& c : chunks) {
+        const bool w_texels = texel_reads(dev) && texels_fit(dev, c.bound.arg);
+        const gpu::Arg w_arg =
+            w_texels ? as_texels(c.bound.arg, gpu::Via::texel_uvec4) : c.bound.arg;
         const auto& pipeline =
             rec.pipeline(variant, {threads, rows, u32(N), wide_rows(weight.type, c), x_vec, in_mode,
-                                   out_mode, act, f.bias != nullptr});
+                                   out_mode, act, f.bias != nullptr, w_texels, x_texels});
         p.M = gated ? u32(M) : c.rows;
         p.w_first = c.bound.first;
         p.w_stride = c.row_units;
         p.m0 = c.first_row;
         const auto groups = gpu::spread_groups(ctx, (p.M + rows - 1) / rows);
-        rec.dispatch(pipeline,
-                     {c.bound.arg, bx.arg, bo.arg, bn.arg, bb.arg, br.arg, bw.arg, bxo.arg}, p,
+        rec.dispatch(pipeline, {w_arg, x_arg, bo.arg, nw_arg, bb.arg, br.arg, bw.arg, bxo.arg}, p,
                      groups, "matvec_fused");
     }
 }
