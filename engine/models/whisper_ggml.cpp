@@ -50,7 +50,8 @@ class Cursor {
                  " bytes at offset " + std::to_string(offset_) + ", the file has " +
                  std::to_string(remaining()) + " left");
         }
-        const auto out = bytes_.subspan(static_cast<std::size_t>(offset_), static_cast<std::size_t>(n));
+        const auto out =
+            bytes_.subspan(static_cast<std::size_t>(offset_), static_cast<std::size_t>(n));
         offset_ += n;
         return out;
     }
@@ -84,7 +85,8 @@ void read_magic(Cursor& c) {
     const auto head = c.take(4, "the magic");
     std::uint32_t magic = 0;
     std::memcpy(&magic, head.data(), 4);
-    if (std::memcmp(head.data(), "GGUF", 4) == 0) c.fail("a GGUF file, not whisper.cpp's ggml format");
+    if (std::memcmp(head.data(), "GGUF", 4) == 0)
+        c.fail("a GGUF file, not whisper.cpp's ggml format");
     if (magic != kGgmlMagic) {
         c.fail("not a Whisper model: neither GGUF nor whisper.cpp's ggml (magic '" +
                printable({reinterpret_cast<const char*>(head.data()), 4}) + "')");
@@ -100,8 +102,9 @@ GgmlHParams read_hparams(Cursor& c) {
         if (probe.i32("") == static_cast<std::int32_t>(kSileroType.size()) &&
             std::memcmp(probe.take(kSileroType.size(), "").data(), kSileroType.data(),
                         kSileroType.size()) == 0) {
-            c.fail("a Silero VAD model (whisper.cpp's ggml-silero-*.bin), not a Whisper speech "
-                   "model");
+            c.fail(
+                "a Silero VAD model (whisper.cpp's ggml-silero-*.bin), not a Whisper speech "
+                "model");
         }
     }
     h.n_vocab = c.i32("n_vocab");
@@ -249,8 +252,7 @@ std::optional<std::string> gguf_name(std::string_view name, const GgmlHParams& h
     return block_name(name, "decoder", "dec.blk.", h.n_text_layer, kDecoderBlock);
 }
 
-std::vector<gguf::ForeignTensor> read_tensors(Cursor& c, const GgmlHParams& h,
-                                              std::int64_t& n_ff) {
+std::vector<gguf::ForeignTensor> read_tensors(Cursor& c, const GgmlHParams& h, std::int64_t& n_ff) {
     std::vector<gguf::ForeignTensor> tensors;
     std::unordered_set<std::string> seen;
     while (c.remaining() > 0) {
@@ -270,17 +272,19 @@ std::vector<gguf::ForeignTensor> read_tensors(Cursor& c, const GgmlHParams& h,
         t.n_dims = static_cast<std::uint32_t>(n_dims);
         for (std::int32_t d = 0; d < n_dims; ++d) {
             const std::int32_t n = c.i32("a tensor's dimension");
-            if (n < 1) c.fail("a tensor has dimension " + std::to_string(n) + " (must be positive)");
+            if (n < 1)
+                c.fail("a tensor has dimension " + std::to_string(n) + " (must be positive)");
             t.ne[static_cast<std::size_t>(d)] = static_cast<std::uint64_t>(n);
         }
         const auto name_bytes = c.take(static_cast<std::uint64_t>(name_length), "a tensor's name");
         const std::string_view name(reinterpret_cast<const char*>(name_bytes.data()),
                                     name_bytes.size());
         const std::string label = "tensor '" + printable(name) + "'";
-        const auto type = type_id < 0 ? std::nullopt
-                                      : find_tensor_type(static_cast<std::uint32_t>(type_id));
+        const auto type =
+            type_id < 0 ? std::nullopt : find_tensor_type(static_cast<std::uint32_t>(type_id));
         if (!type || !type->computable) {
-            c.fail(label + " has type " + (type ? std::string(type->name) : std::to_string(type_id)) +
+            c.fail(label + " has type " +
+                   (type ? std::string(type->name) : std::to_string(type_id)) +
                    ", which Prism cannot compute with");
         }
         t.type = type->type;

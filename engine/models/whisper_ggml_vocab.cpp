@@ -13,18 +13,18 @@ namespace {
 // Whisper's languages in token order; "iw" for Hebrew as the Hugging Face vocabularies (and so
 // Prism's Whisper GGUF files) spell it. large-v3 adds Cantonese.
 constexpr std::array<std::string_view, 100> kLanguages = {
-    "en", "zh", "de", "es", "ru", "ko", "fr", "ja", "pt", "tr", "pl", "ca", "nl", "ar",  "sv",
-    "it", "id", "hi", "fi", "vi", "iw", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta",  "no",
-    "th", "ur", "hr", "bg", "lt", "la", "mi", "ml", "cy", "sk", "te", "fa", "lv", "bn",  "sr",
-    "az", "sl", "kn", "et", "mk", "br", "eu", "is", "hy", "ne", "mn", "bs", "kk", "sq",  "sw",
-    "gl", "mr", "pa", "si", "km", "sn", "yo", "so", "af", "oc", "ka", "be", "tg", "sd",  "gu",
-    "am", "yi", "lo", "uz", "fo", "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo",  "tl",
+    "en", "zh", "de", "es",  "ru", "ko", "fr", "ja", "pt", "tr", "pl", "ca", "nl", "ar", "sv",
+    "it", "id", "hi", "fi",  "vi", "iw", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta", "no",
+    "th", "ur", "hr", "bg",  "lt", "la", "mi", "ml", "cy", "sk", "te", "fa", "lv", "bn", "sr",
+    "az", "sl", "kn", "et",  "mk", "br", "eu", "is", "hy", "ne", "mn", "bs", "kk", "sq", "sw",
+    "gl", "mr", "pa", "si",  "km", "sn", "yo", "so", "af", "oc", "ka", "be", "tg", "sd", "gu",
+    "am", "yi", "lo", "uz",  "fo", "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo", "tl",
     "mg", "as", "tt", "haw", "ln", "ha", "ba", "jw", "su", "yue"};
 
 // Tokens after the languages, before the timestamps.
-constexpr std::array<std::string_view, 6> kTaskTokens = {
-    "<|translate|>",   "<|transcribe|>", "<|startoflm|>",
-    "<|startofprev|>", "<|nocaptions|>", "<|notimestamps|>"};
+constexpr std::array<std::string_view, 6> kTaskTokens = {"<|translate|>",  "<|transcribe|>",
+                                                         "<|startoflm|>",  "<|startofprev|>",
+                                                         "<|nocaptions|>", "<|notimestamps|>"};
 
 constexpr int kTimestamps = 1501;  // <|0.00|> to <|30.00|> in steps of 20 ms
 
@@ -67,8 +67,8 @@ std::vector<std::string> merges_from_ranks(std::span<const std::string> tokens) 
                 }
             }
             if (best == parts.size()) break;
-            parts[best] = std::string_view(parts[best].data(),
-                                           parts[best].size() + parts[best + 1].size());
+            parts[best] =
+                std::string_view(parts[best].data(), parts[best].size() + parts[best + 1].size());
             parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(best) + 1);
         }
         if (parts.size() == 2) merges.push_back(byte_level(parts[0]) + " " + byte_level(parts[1]));

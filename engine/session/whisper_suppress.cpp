@@ -12,10 +12,10 @@ std::vector<TokenId> whisper_suppress_tokens(const text::Tokenizer& tokenizer,
     // sequences that, as one token with or without a leading space, are never speech; the
     // musical symbols are suppressed by their first token even when they take several.
     static constexpr std::string_view kSymbols[] = {
-        "\"", "#",  "(",   ")",   "*",   "+",  "/",  ":",  ";",  "<",  "=",  ">",
-        "@",  "[",  "\\",  "]",   "^",   "_",  "`",  "{",  "|",  "}",  "~",  "「",
-        "」", "『", "』",  "<<",  ">>",  "<<<", ">>>", "--", "---", "-(", "-[", "('",
-        "(\"", "((", "))", "(((", ")))", "[[", "]]", "{{", "}}", "♪♪", "♪♪♪"};
+        "\"",  "#",  "(",  ")",   "*",   "+",   "/",   ":",  ";",   "<",  "=",  ">",
+        "@",   "[",  "\\", "]",   "^",   "_",   "`",   "{",  "|",   "}",  "~",  "「",
+        "」",  "『", "』", "<<",  ">>",  "<<<", ">>>", "--", "---", "-(", "-[", "('",
+        "(\"", "((", "))", "(((", ")))", "[[",  "]]",  "{{", "}}",  "♪♪", "♪♪♪"};
     static constexpr std::string_view kMusic[] = {"♩", "♪", "♫", "♬", "♭", "♮", "♯"};
     const text::EncodeOptions plain{.add_special = false, .parse_special = false};
     std::vector<TokenId> out;

@@ -23,8 +23,8 @@ volatile std::size_t g_sink;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     try {
-        const prism::gguf::File file =
-            prism::models::whisper_ggml_from_bytes(std::as_bytes(std::span(data, size)), "fuzz.bin");
+        const prism::gguf::File file = prism::models::whisper_ggml_from_bytes(
+            std::as_bytes(std::span(data, size)), "fuzz.bin");
         const auto h = prism::models::read_whisper_hparams(file);
         const auto tokenizer = prism::text::Tokenizer::from_gguf(file);
         const auto special = prism::session::WhisperTokens::find(tokenizer, h, file.name());

@@ -187,9 +187,10 @@ TEST(WhisperGgml, HeaderBecomesTheWhisperKeysAndTensorsTheirGgufNames) {
     // 2 convolutions (weight, bias), 2 positions, 2 final norms, the encoder block's 15, the
     // decoder block's 24, the token embedding.
     EXPECT_EQ(f.tensors().size(), 4u + 2 + 4 + 15 + 24 + 1);
-    for (const char* name : {"a.conv1d.1.weight", "a.blk.0.ln1.weight", "a.blk.0.attn_k.weight",
-                             "a.blk.0.ffn_down.bias", "a.post_ln.bias", "dec.token_embd.weight",
-                             "dec.blk.0.cross_v.bias", "dec.blk.0.ffn_ln.weight", "dec.post_ln.weight"})
+    for (const char* name :
+         {"a.conv1d.1.weight", "a.blk.0.ln1.weight", "a.blk.0.attn_k.weight",
+          "a.blk.0.ffn_down.bias", "a.post_ln.bias", "dec.token_embd.weight",
+          "dec.blk.0.cross_v.bias", "dec.blk.0.ffn_ln.weight", "dec.post_ln.weight"})
         EXPECT_NE(f.find_tensor(name), nullptr) << name;
     EXPECT_EQ(f.find_tensor("a.blk.0.attn_k.bias"), nullptr);
     // The conv bias is a vector of n_state, its data the file's own bytes.
@@ -231,8 +232,8 @@ TEST(WhisperGgml, SpecialTokensTakeTheirPlacesForEachVocabularySize) {
         EXPECT_EQ(w.multilingual, c.multilingual);
         ASSERT_EQ(static_cast<std::int32_t>(w.languages.size()), c.languages);
         EXPECT_EQ(tok.token_to_piece(w.languages.front(), true), "<|en|>");
-        EXPECT_EQ(tok.token_to_piece(w.languages.back(), true), c.languages == 100 ? "<|yue|>"
-                                                                                    : "<|su|>");
+        EXPECT_EQ(tok.token_to_piece(w.languages.back(), true),
+                  c.languages == 100 ? "<|yue|>" : "<|su|>");
         EXPECT_EQ(h.suppress_tokens_begin, (std::vector<std::int32_t>{32, c.eot}));
         // Raw bytes became GPT-2's byte alphabet and decode back; merges follow from the ranks.
         EXPECT_EQ(tok.token_to_piece(256, true), "ab");
@@ -258,9 +259,9 @@ TEST(WhisperGgmlBadInput, WrongMagicTruncatedAndEmpty) {
     for (const std::size_t cut : {std::size_t{10}, kVocabOffset - 2, kVocabOffset + 1000,
                                   good.size() / 2, good.size() - 1}) {
         SCOPED_TRACE(cut);
-        expect_error(std::vector<std::byte>(good.begin(), good.begin() +
-                                                              static_cast<std::ptrdiff_t>(cut)),
-                     cut >= kVocabOffset + 4 * 50000 ? "" : "truncated");
+        expect_error(
+            std::vector<std::byte>(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(cut)),
+            cut >= kVocabOffset + 4 * 50000 ? "" : "truncated");
     }
 }
 

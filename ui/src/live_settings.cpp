@@ -19,9 +19,9 @@ QString default_speech_model() {
     folders += default_model_folders();
     for (const QString& path : folders) {
         const QDir folder(path);
-        const QStringList found = folder.entryList(
-            {QStringLiteral("whisper*.gguf"), QStringLiteral("ggml-*.bin")}, QDir::Files,
-            QDir::Name);
+        const QStringList found =
+            folder.entryList({QStringLiteral("whisper*.gguf"), QStringLiteral("ggml-*.bin")},
+                             QDir::Files, QDir::Name);
         for (const QString& name : found) {
             if (!name.startsWith(QStringLiteral("ggml-silero"))) return folder.filePath(name);
         }
