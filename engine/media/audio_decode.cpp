@@ -223,29 +223,8 @@ FormatContextPtr open_container(AVIOContext& io, std::string_view name) {
         fail(name, std::string("not an audio format Prism reads (") + accepted_formats_text +
                        "): the file is " + (input->long_name ? input->long_name : input->name));
     }
-    AVFormatContext* raw_format = avformat_alloc_context();
-    if (raw_format == nullptr) throw std::bad_alloc();
-    raw_format->pb = &io;
-    raw_format->flags |= AVFMT_FLAG_CUSTOM_IO;
     static const std::string whitelist = accepted_demuxer_list();
-    raw_format->format_whitelist = av_strdup(whitelist.c_str());
-    // On failure avformat_open_input frees the context itself.
-    rc = avformat_open_input(&raw_format, nullptr, input, nullptr);
-    if (rc == AVERROR_EOF) {
-        fail(name,
-             std::string("the file is truncated: the ") + accepted->label + " data ends early");
-    }
-    if (rc < 0) {
-        fail(name, std::string("the ") + accepted->label +
-                       " file is damaged or truncated: " + ffmpeg_reason(rc));
-    }
-    FormatContextPtr format(raw_format);
-    rc = avformat_find_stream_info(format.get(), nullptr);
-    if (rc < 0) {
-        fail(name, std::string("the ") + accepted->label +
-                       " file is damaged or truncated: " + ffmpeg_reason(rc));
-    }
-    return format;
+    return open_probed_container(io, input, whitelist, accepted->label, name, true);
 }
 
 Audio decode_audio(AVIOContext& io, std::string_view name, const AudioDecodeLimits& limits) {

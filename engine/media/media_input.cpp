@@ -58,4 +58,30 @@ IoContextPtr make_custom_io(void* opaque, int (*read)(void*, std::uint8_t*, int)
     return io;
 }
 
+FormatContextPtr open_probed_container(AVIOContext& io, const AVInputFormat* input,
+                                       const std::string& whitelist, std::string_view label,
+                                       std::string_view name, bool header_cut_short_message) {
+    AVFormatContext* raw_format = avformat_alloc_context();
+    if (raw_format == nullptr) throw std::bad_alloc();
+    raw_format->pb = &io;
+    raw_format->flags |= AVFMT_FLAG_CUSTOM_IO;
+    raw_format->format_whitelist = av_strdup(whitelist.c_str());
+    // On failure avformat_open_input frees the context itself.
+    int rc = avformat_open_input(&raw_format, nullptr, input, nullptr);
+    if (rc == AVERROR_EOF && header_cut_short_message) {
+        fail(name, "the file is truncated: the " + std::string(label) + " data ends early");
+    }
+    if (rc < 0) {
+        fail(name,
+             "the " + std::string(label) + " file is damaged or truncated: " + ffmpeg_reason(rc));
+    }
+    FormatContextPtr format(raw_format);
+    rc = avformat_find_stream_info(format.get(), nullptr);
+    if (rc < 0) {
+        fail(name,
+             "the " + std::string(label) + " file is damaged or truncated: " + ffmpeg_reason(rc));
+    }
+    return format;
+}
+
 }  // namespace prism::media::detail

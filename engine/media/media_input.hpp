@@ -27,4 +27,13 @@ std::string describe_seconds(double seconds);
 IoContextPtr make_custom_io(void* opaque, int (*read)(void*, std::uint8_t*, int),
                             std::int64_t (*seek)(void*, std::int64_t, int));
 
+// Opens the container read through `io` with the probed demuxer `input` (FFmpeg may use only
+// the demuxers in `whitelist`, comma-separated) and reads its stream information. Failures
+// name the file and its format `label`; a header cut short is reported as such when
+// `header_cut_short_message` (audio files, whose truncation users most often meet).
+FormatContextPtr open_probed_container(AVIOContext& io, const AVInputFormat* input,
+                                       const std::string& whitelist, std::string_view label,
+                                       std::string_view name,
+                                       bool header_cut_short_message = false);
+
 }  // namespace prism::media::detail

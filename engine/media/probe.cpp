@@ -78,23 +78,8 @@ MediaInfo probe(AVIOContext& io, std::string_view name) {
                                "M4A, MP4, MOV, MKV, WebM, AVI, ...)") +
                        (input != nullptr ? ": the file is " + what_it_is(*input) : ""));
     }
-    AVFormatContext* raw_format = avformat_alloc_context();
-    if (raw_format == nullptr) throw std::bad_alloc();
-    raw_format->pb = &io;
-    raw_format->flags |= AVFMT_FLAG_CUSTOM_IO;
-    raw_format->format_whitelist = av_strdup(std::string(probed->demuxer).c_str());
-    // On failure avformat_open_input frees the context itself.
-    rc = avformat_open_input(&raw_format, nullptr, input, nullptr);
-    if (rc < 0) {
-        fail(name, std::string("the ") + probed->label +
-                       " file is damaged or truncated: " + ffmpeg_reason(rc));
-    }
-    FormatContextPtr format(raw_format);
-    rc = avformat_find_stream_info(format.get(), nullptr);
-    if (rc < 0) {
-        fail(name, std::string("the ") + probed->label +
-                       " file is damaged or truncated: " + ffmpeg_reason(rc));
-    }
+    FormatContextPtr format =
+        open_probed_container(io, input, std::string(probed->demuxer), probed->label, name);
     MediaInfo info;
     info.format = probed->label;
     info.duration_seconds = stated_seconds(*format);

@@ -67,24 +67,7 @@ FormatContextPtr open_video_container(AVIOContext& io, std::string_view name) {
         fail(name, std::string("not a video format Prism reads (") + accepted_formats_text +
                        "): the file is " + (input->long_name ? input->long_name : input->name));
     }
-    AVFormatContext* raw_format = avformat_alloc_context();
-    if (raw_format == nullptr) throw std::bad_alloc();
-    raw_format->pb = &io;
-    raw_format->flags |= AVFMT_FLAG_CUSTOM_IO;
-    raw_format->format_whitelist = av_strdup(std::string(accepted->demuxer).c_str());
-    // On failure avformat_open_input frees the context itself.
-    rc = avformat_open_input(&raw_format, nullptr, input, nullptr);
-    if (rc < 0) {
-        fail(name, std::string("the ") + accepted->label +
-                       " file is damaged or truncated: " + ffmpeg_reason(rc));
-    }
-    FormatContextPtr format(raw_format);
-    rc = avformat_find_stream_info(format.get(), nullptr);
-    if (rc < 0) {
-        fail(name, std::string("the ") + accepted->label +
-                       " file is damaged or truncated: " + ffmpeg_reason(rc));
-    }
-    return format;
+    return open_probed_container(io, input, std::string(accepted->demuxer), accepted->label, name);
 }
 
 // The picture stream: the best video stream that is not a cover picture (an M4A's artwork).
