@@ -22,7 +22,7 @@ layout(std430, binding = W_BINDING) readonly buffer WeightU16 { uint16_t w16[]; 
 // true the host binds the weights as RGBA32UI texels instead (gpu::Via::texel_uvec4), which a
 // CPU driver reads without a branch per lane, and every weight read below goes through them.
 #if defined(DQ_TEXELS)
-layout(binding = 10) uniform usamplerBuffer w_texels;
+layout(binding = 12) uniform usamplerBuffer w_texels;
 #define DQ_TX DQ_TEXELS
 // 32-bit word i of the binding (a select picks the word out of its texel).
 uint tx_word(uint i) { return texelFetch(w_texels, int(i >> 2))[i & 3u]; }

@@ -11,6 +11,7 @@ namespace prism::bench {
 
 const std::vector<ModelShape>& model_shapes() {
     static const std::vector<ModelShape> shapes = {
+        {"270M", 640, 2048, 4, 1, 256},    // Gemma 3 270M
         {"0.5B", 896, 4864, 14, 2, 64},    // Qwen2.5-0.5B
         {"1.5B", 1536, 8960, 12, 2, 128},  // Qwen2.5-1.5B
         {"4B", 2560, 10240, 8, 4, 256},    // Gemma 3 4B
@@ -35,9 +36,9 @@ void print_usage(std::FILE* to) {
         "       prism-bench ops [options]\n"
         "  --device D          Vulkan device index or name part (default: PRISM_DEVICE or the best "
         "GPU)\n"
-        "  --only LIST         groups to run: matvec,matmul,attention (default all)\n"
+        "  --only LIST         groups to run: matvec,fused,matmul,attention (default all)\n"
         "  --types LIST        weight types, e.g. f16,q8_0,q4_k (default every computable type)\n"
-        "  --models LIST       model shapes: 0.5B,1.5B,4B,SigLIP-B (default all)\n"
+        "  --models LIST       model shapes: 270M,0.5B,1.5B,4B,SigLIP-B (default all)\n"
         "  --contexts LIST     attention lengths (default 512,4096)\n"
         "  --attn-kernel K     prefill attention kernel: auto, gpu or cpu (default auto)\n"
         "  --tokens N          tokens of the matrix-matrix cases (default 512)\n"
@@ -73,7 +74,7 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
             o.device = value();
         } else if (a == "--only") {
             for (const auto& g : split(value())) {
-                if (g != "matvec" && g != "matmul" && g != "attention") {
+                if (g != "matvec" && g != "fused" && g != "matmul" && g != "attention") {
                     throw std::runtime_error("--only: unknown group '" + g + "'");
                 }
                 o.only.insert(g);

@@ -10,6 +10,7 @@
 #include "prism/error.hpp"
 #include "prism/gpu/context.hpp"
 #include "prism/ops/matmul.hpp"
+#include "prism/ops/matvec_fused.hpp"
 #include "prism/quant.hpp"
 
 namespace prism::bench {
@@ -84,6 +85,65 @@ void bench_matmuls(gpu::Context& ctx, const OpsOptions& o, Report& report, const
     }
 }
 
+// A decode step's fused products at the same shapes: the normalised input times the gate and
+// up rows with the gated activation, the down product added to the residual stream, and a
+// product whose input first takes a post-norm residual add (Gemma 3).
+void bench_fused(gpu::Context& ctx, const OpsOptions& o, Report& report) {
+    using Output = ops::MatvecFusion::Output;
+    for (const auto& model : model_shapes()) {
+        if (!o.models.empty() && !o.models.count(model.name)) continue;
+        for (const auto type : o.types) {
+            struct Case {
+                const char* name;
+                std::int64_t k, m;
+                Output output;
+            };
+            for (const Case c : {Case{"gated", model.hidden, 2 * model.ffn, Output::gated},
+                                 Case{"add", model.ffn, model.hidden, Output::accumulate},
+                                 Case{"post-norm", model.hidden, model.ffn, Output::store}}) {
+                if (c.k % tensor_type_info(type).block_elements != 0) continue;
+                const std::string shape = std::to_string(c.k) + "x" + std::to_string(c.m) + "x1";
+                const std::string label = std::string("fused ") + c.name;
+                const std::int64_t out_rows = c.output == Output::gated ? c.m / 2 : c.m;
+                Weights w, x, y, norm, res, x_out;
+                Timing t;
+                try {
+                    w = random_weights(ctx, type, c.k, c.m, 1);
+                    x = f32_tensor(ctx, c.k, 1);
+                    y = f32_tensor(ctx, out_rows, 1);
+                    norm = f32_tensor(ctx, c.k, 1);
+                    norm.tensor = gpu::Tensor::contiguous(norm.buffer, TensorType::F32, {c.k});
+                    ops::MatvecFusion f;
+                    f.output = c.output;
+                    if (c.output == Output::gated) f.norm = &norm.tensor;
+                    // Gemma 3's post-norm: the previous projection's output is normalised and
+                    // added to the stream before this product's own norm.
+                    if (std::string_view(c.name) == "post-norm") {
+                        res = f32_tensor(ctx, c.k, 1);
+                        x_out = f32_tensor(ctx, c.k, 1);
+                        f.norm = &norm.tensor;
+                        f.residual = &res.tensor;
+                        f.residual_norm = &norm.tensor;
+                        f.x_out = &x_out.tensor;
+                    }
+                    t = time_case(
+                        ctx,
+                        [&](gpu::Recorder& rec) {
+                            ops::matvec_fused(rec, w.tensor, x.tensor, y.tensor, f);
+                        },
+                        o.min_seconds);
+                } catch (const Error& e) {
+                    throw Error(label + " " + shape + ": " + e.what());
+                }
+                const double bytes =
+                    static_cast<double>(w.tensor.bytes() + x.tensor.bytes() + y.tensor.bytes());
+                report.add({label, model.name, std::string(tensor_type_name(type)), shape, t, bytes,
+                            2.0 * static_cast<double>(c.k) * static_cast<double>(c.m)});
+            }
+        }
+    }
+}
+
 }  // namespace
 
 int ops_command(const std::vector<std::string>& args) {
@@ -97,6 +157,7 @@ int ops_command(const std::vector<std::string>& args) {
         return o.only.count(g) || (o.only.empty() && o.shapes.empty());
     };
     if (wanted("matvec")) bench_matmuls(ctx, o, report, "matvec", 1);
+    if (wanted("fused")) bench_fused(ctx, o, report);
     if (wanted("matmul")) bench_matmuls(ctx, o, report, "matmul", o.tokens);
     if (wanted("attention")) bench_attention(ctx, o, report);
     for (const auto& [k, m, n] : o.shapes) {

@@ -74,7 +74,8 @@ VkDescriptorSet Recorder::Impl::next_set() {
     if (pools.empty() || sets_left == 0) {
         const VkDescriptorPoolSize sizes[] = {
             {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * kMaxBindings},
-            {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, kSetsPerPool * 2 * kTexelBindingsPerFormat}};
+            {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
+             kSetsPerPool * (kAllBindings - kMaxBindings)}};
         VkDescriptorPoolCreateInfo pinfo{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
         pinfo.maxSets = kSetsPerPool;
         pinfo.poolSizeCount = 2;
@@ -156,10 +157,12 @@ void Recorder::Impl::dispatch(const Pipeline& pipeline, std::span<const Arg> arg
         if (args[i].via != Via::storage) {
             const bool vec4 = args[i].via == Via::texel_vec4;
             b = vec4 ? next_vec4++ : next_uvec4++;
-            if (b >= (vec4 ? kTexelUvec4Binding : kAllBindings)) {
-                throw Error(std::string(label) + ": more than " +
-                            std::to_string(kTexelBindingsPerFormat) +
-                            " texel bindings of one format");
+            const std::uint32_t end = vec4 ? kTexelUvec4Binding : kAllBindings;
+            if (b >= end) {
+                const std::uint32_t count = vec4 ? kTexelUvec4Binding - kTexelVec4Binding
+                                                 : kAllBindings - kTexelUvec4Binding;
+                throw Error(std::string(label) + ": more than " + std::to_string(count) +
+                            (vec4 ? " vec4" : " uvec4") + " texel bindings");
             }
             if (args[i].written) throw Error(std::string(label) + ": texel bindings are read-only");
             if ((args[i].range.size + 15) / 16 > info.max_texel_buffer_elements) {

@@ -55,10 +55,9 @@ struct Chunk {
     std::int64_t span_begin = 0, span_end = 0;
 };
 
-// An explicit option wins, then PRISM_DECODE (for benchmarks and tests), then the device: on
-// CPU implementations every workgroup of the fused kernels recomputing its input's norm costs
-// more than the dispatches it saves (docs/benchmarks.md).
-DecodePath resolve_decode_path(DecodePath requested, const gpu::DeviceInfo& device) {
+// An explicit option wins, then PRISM_DECODE (for benchmarks and tests), else the fused path:
+// it is at least as fast as the split one on CPU devices too (docs/benchmarks.md).
+DecodePath resolve_decode_path(DecodePath requested) {
     if (requested != DecodePath::automatic) return requested;
     if (const char* env = std::getenv("PRISM_DECODE"); env != nullptr && *env != 0) {
         const std::string_view v(env);
@@ -66,7 +65,7 @@ DecodePath resolve_decode_path(DecodePath requested, const gpu::DeviceInfo& devi
         if (v == "split") return DecodePath::split;
         throw Error("PRISM_DECODE must be fused or split, got '" + std::string(v) + "'");
     }
-    return device.kind == gpu::DeviceKind::cpu ? DecodePath::split : DecodePath::fused;
+    return DecodePath::fused;
 }
 
 }  // namespace
@@ -107,7 +106,7 @@ struct Decoder::Impl {
             throw Error("prefill chunk must be at least 1 token, got " +
                         std::to_string(options.prefill_chunk));
         chunk = std::min(options.prefill_chunk, n_ctx);
-        decode_path = resolve_decode_path(options.decode_path, ctx.device());
+        decode_path = resolve_decode_path(options.decode_path);
         // Heads the kernels cannot take as they are (tiny test models) are zero-padded in Q and
         // in the cache.
         hd_pad = ops::attention_head_dim(h.head_dim);
@@ -347,24 +346,22 @@ struct Decoder::Impl {
         return st;
     }
 
-    // The output norm (and a pending post-norm residual add) inside the head's product.
+    // The head after fused layers: the pending post-norm residual add, the output norm, then
+    // the product. The head's rows are the vocabulary (up to 262144), so a norm in each of its
+    // workgroups would read x that many times over: the norms are dispatches of their own.
     // `cols`: the last column only, or all of them.
     void record_fused_head(gpu::Recorder& rec, Stream& st, std::int64_t cols,
                            const gpu::Tensor& logits_t) {
         const std::int64_t n = st.x.ne[1];
-        const auto o_t = f32(o, {h.n_embd, n});
-        ops::MatvecFusion f;
-        f.norm = &w.output_norm;
-        f.eps = h.rms_eps;
         const gpu::Tensor x_in = columns(st.x, n - cols, cols);
-        const gpu::Tensor o_in = columns(o_t, n - cols, cols);
-        const gpu::Tensor x_out = st.pending ? columns(st.other, n - cols, cols) : gpu::Tensor{};
         if (st.pending) {
-            f.residual = &o_in;
-            f.residual_norm = st.pending;
-            f.x_out = &x_out;
+            const gpu::Tensor o_in = columns(f32(o, {h.n_embd, n}), n - cols, cols);
+            ops::rms_norm(rec, o_in, o_in, h.rms_eps, st.pending);
+            ops::add(rec, x_in, o_in, x_in);
         }
-        ops::matvec_fused(rec, w.output, x_in, logits_t, f);
+        const gpu::Tensor xn_in = columns(f32(xn, {h.n_embd, n}), n - cols, cols);
+        ops::rms_norm(rec, x_in, xn_in, h.rms_eps, &w.output_norm);
+        ops::matmul(rec, w.output, xn_in, logits_t);
     }
 
     // The layers of a larger chunk (prefill): matrix-matrix products over the stacked Q/K/V

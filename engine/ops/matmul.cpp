@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gpu/shader_registry.hpp"
+#include "ops/lane_rows.hpp"
 #include "ops/op_checks.hpp"
 #include "ops/texel_reads.hpp"
 #include "ops/weight_chunks.hpp"
@@ -78,9 +79,6 @@ Tiles choose_tiles(const gpu::DeviceInfo& dev, std::int64_t M, std::int64_t N) {
 // shared memory; K must be a multiple of 32 (its step), else the tiled kernel.
 constexpr std::uint32_t kLanes = 8, kLanesRows = 32, kLanesMaxColumns = 16, kLanesDepth = 32;
 
-// The most columns matvec.comp's lane-rows path takes: its unrolled body grows with them.
-constexpr std::int64_t kLaneRowsMaxColumns = 8;
-
 // PRISM_MATMUL_TILED=1 forces the shared-memory tiles on such devices too, to compare both
 // kernels in one build (prism-bench) and to test that path on lavapipe.
 bool use_lanes(const gpu::DeviceInfo& dev) {
@@ -95,21 +93,6 @@ struct Matvec {
     bool lane_rows = false;  // rows per invocation (matvec.comp's LANE_ROWS), K-quants only
     bool shared = false;     // the shared-memory reduction (matvec_<type>_shared)
 };
-
-// Types whose blocks matvec.comp decodes whole in registers (shaders/block_words.glsl).
-bool has_block_decoder(TensorType t) {
-    switch (t) {
-        case TensorType::Q2_K:
-        case TensorType::Q3_K:
-        case TensorType::Q4_K:
-        case TensorType::Q5_K:
-        case TensorType::Q6_K:
-        case TensorType::IQ4_NL:
-            return true;
-        default:
-            return false;
-    }
-}
 
 // PRISM_MATVEC=gpu|cpu|shared picks the matrix-vector configuration whatever the device (gpu:
 // the GPU-tuned one; shared: the same with the shared-memory reduction that devices without

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "ops/lane_rows.hpp"
 #include "ops/op_checks.hpp"
 #include "ops/texel_reads.hpp"
 #include "ops/weight_chunks.hpp"
@@ -111,13 +112,19 @@ void matvec_fused(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tens
     if (f.residual)
         x_vec = x_vec && p.res_first % 4 == 0 && p.res_stride % 4 == 0 && p.rw_first % 4 == 0;
 
-    // CPU devices (lavapipe): one subgroup per workgroup, reduced without barriers, and more
-    // rows each than matvec's, since every workgroup also pays for the norm of its input
-    // (half as many when every row is a gate and an up row). GPUs: up to four subgroups.
+    // CPU devices (lavapipe): one subgroup per workgroup, reduced without barriers. Types with
+    // a block decoder give each invocation rows of its own (lane rows, as matvec()); the others
+    // split each row across the subgroup, with more rows per workgroup than matvec's since
+    // every workgroup also pays for the norm of its input. Gated products read two rows per
+    // output row, so they take half as many. GPUs: up to four subgroups, two rows each.
     const bool cpu = dev.kind == gpu::DeviceKind::cpu && dev.subgroup_arithmetic &&
                      dev.subgroup_size >= 4 && dev.subgroup_size <= dev.max_workgroup_invocations;
+    const bool lane_rows = cpu && has_block_decoder(weight.type) && N <= kLaneRowsMaxColumns;
     std::uint32_t threads = 0, rows = 0;
-    if (cpu) {
+    if (lane_rows) {
+        threads = dev.subgroup_size;
+        rows = N <= 2 ? 4u : N <= 4 ? 2u : 1u;
+    } else if (cpu) {
         threads = dev.subgroup_size;
         rows = N <= 2 ? 8u : N <= 4 ? 4u : 2u;
     } else {
@@ -132,24 +139,33 @@ void matvec_fused(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tens
     const std::uint32_t act = f.activation == Activation::gelu ? 1 : 0;
     const std::string variant =
         "matvec_fused_" + weight_variant(weight.type) + (dev.subgroup_arithmetic ? "" : "_shared");
-    // CPU devices read x, the norm weights and the weights as texels (ops/texel_reads.hpp).
-    const bool x_texels =
-        texel_reads(dev) && x_vec && texels_fit(dev, bx.arg) && texels_fit(dev, bn.arg);
-    const gpu::Arg x_arg = x_texels ? as_texels(bx.arg, gpu::Via::texel_vec4) : bx.arg;
-    const gpu::Arg nw_arg = x_texels ? as_texels(bn.arg, gpu::Via::texel_vec4) : bn.arg;
+    // CPU devices read x, the norm weights, the residual and its norm weights and the weights
+    // as texels (ops/texel_reads.hpp). The shader finds them at bindings 8-11 in that order.
+    const bool x_texels = texel_reads(dev) && x_vec && texels_fit(dev, bx.arg) &&
+                          texels_fit(dev, bn.arg) && texels_fit(dev, br.arg) &&
+                          texels_fit(dev, bw.arg);
+    const auto texel_arg = [&](const gpu::Arg& a) {
+        return x_texels ? as_texels(a, gpu::Via::texel_vec4) : a;
+    };
+    const gpu::Arg x_arg = texel_arg(bx.arg), nw_arg = texel_arg(bn.arg);
+    const gpu::Arg res_arg = f.residual ? texel_arg(br.arg) : br.arg;
+    const gpu::Arg rw_arg = f.residual ? texel_arg(bw.arg) : bw.arg;
     for (const auto& c : chunks) {
         const bool w_texels = texel_reads(dev) && texels_fit(dev, c.bound.arg);
         const gpu::Arg w_arg =
             w_texels ? as_texels(c.bound.arg, gpu::Via::texel_uvec4) : c.bound.arg;
-        const auto& pipeline =
-            rec.pipeline(variant, {threads, rows, u32(N), wide_rows(weight.type, c), x_vec, in_mode,
-                                   out_mode, act, f.bias != nullptr, w_texels, x_texels});
+        // Lane rows read 32-bit words from an even unit.
+        const bool chunk_lane_rows = lane_rows && c.bound.first % 2 == 0;
+        const auto& pipeline = rec.pipeline(
+            variant, {threads, rows, u32(N), wide_rows(weight.type, c), x_vec, in_mode, out_mode,
+                      act, f.bias != nullptr, w_texels, x_texels, chunk_lane_rows});
         p.M = gated ? u32(M) : c.rows;
         p.w_first = c.bound.first;
         p.w_stride = c.row_units;
         p.m0 = c.first_row;
-        const auto groups = gpu::spread_groups(ctx, (p.M + rows - 1) / rows);
-        rec.dispatch(pipeline, {w_arg, x_arg, bo.arg, nw_arg, bb.arg, br.arg, bw.arg, bxo.arg}, p,
+        const std::uint32_t per_group = chunk_lane_rows ? threads * rows : rows;
+        const auto groups = gpu::spread_groups(ctx, (p.M + per_group - 1) / per_group);
+        rec.dispatch(pipeline, {w_arg, x_arg, bo.arg, nw_arg, bb.arg, res_arg, rw_arg, bxo.arg}, p,
                      groups, "matvec_fused");
     }
 }

@@ -61,9 +61,10 @@ TEST_P(DecodeDispatches, FusedIsSixPerLayerOneSubmitPerToken) {
     models::Decoder decoder(ctx(), file, {.n_ctx = 32, .decode_path = models::DecodePath::fused});
     const StepWork step = decode_step(ctx(), decoder);
     const auto layers = static_cast<std::uint64_t>(decoder.hparams().n_layer);
-    // Outside the layers: the embedding lookup, Gemma's embedding scale, and the head (the
-    // output norm rides on its product).
-    const std::uint64_t outside = 2 + (decoder.traits().scale_embeddings ? 1 : 0);
+    // Outside the layers: the embedding lookup, Gemma's embedding scale, the last layer's
+    // pending post-norm and add (Gemma), the output norm and the head's product.
+    const std::uint64_t outside =
+        3 + (decoder.traits().scale_embeddings ? 1 : 0) + (decoder.traits().post_norms ? 2 : 0);
     std::cout << "[ decode   ] " << family << " " << type << " fused: " << step.dispatches
               << " dispatches, " << step.barriers << " barriers, " << step.submits
               << " submit(s) for " << layers << " layers\n";
@@ -75,7 +76,7 @@ TEST_P(DecodeDispatches, FusedIsSixPerLayerOneSubmitPerToken) {
     EXPECT_EQ(step.submits, 1u);
 }
 
-// The split path (the default on CPU devices) keeps every norm, add and activation its own
+// The split path (PRISM_DECODE=split, for comparison) keeps every norm, add and activation its own
 // dispatch; its count is pinned too so that a change to either path shows.
 TEST_P(DecodeDispatches, SplitKeepsItsSeparateDispatches) {
     const auto& [family, type, split_per_layer] = GetParam();
@@ -94,14 +95,13 @@ TEST_P(DecodeDispatches, SplitKeepsItsSeparateDispatches) {
 
 class DecodePathChoice : public GpuTest {};
 
-TEST_F(DecodePathChoice, SplitOnCpuDevicesFusedOnGpus) {
+TEST_F(DecodePathChoice, FusedOnEveryDeviceUnlessAsked) {
     const auto file = gguf::File::open(kDir / "tiny-llama-q8_0.gguf");
-    gpu::Context& context = ctx();
     if (std::getenv("PRISM_DECODE") != nullptr) GTEST_SKIP() << "PRISM_DECODE overrides it";
-    models::Decoder decoder(context, file, {.n_ctx = 32});
-    EXPECT_EQ(decoder.decode_path(), context.device().kind == gpu::DeviceKind::cpu
-                                         ? models::DecodePath::split
-                                         : models::DecodePath::fused);
+    models::Decoder automatic(ctx(), file, {.n_ctx = 32});
+    EXPECT_EQ(automatic.decode_path(), models::DecodePath::fused);
+    models::Decoder split(ctx(), file, {.n_ctx = 32, .decode_path = models::DecodePath::split});
+    EXPECT_EQ(split.decode_path(), models::DecodePath::split);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, DecodeDispatches,

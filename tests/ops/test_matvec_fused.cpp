@@ -114,7 +114,14 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{TensorType::Q8_0, 512, 70, 1, true, Output::store, false},
                       Case{TensorType::Q8_0, 256, 33, 2, false, Output::accumulate, false},
                       Case{TensorType::Q4_1, 256, 65, 1, false, Output::gated, false},
-                      Case{TensorType::Q4_K, 512, 40, 5, true, Output::accumulate, true}),
+                      Case{TensorType::Q4_K, 512, 40, 5, true, Output::accumulate, true},
+                      // Block-decoder types take lane rows on CPU devices: 4, 2 and 1 rows per
+                      // invocation by N, gated or not, M past a whole workgroup's rows.
+                      Case{TensorType::Q6_K, 256, 45, 1, true, Output::gated, false},
+                      Case{TensorType::Q2_K, 512, 33, 2, false, Output::store, true},
+                      Case{TensorType::IQ4_NL, 256, 70, 3, true, Output::store, false},
+                      Case{TensorType::Q3_K, 256, 64, 4, true, Output::gated, false},
+                      Case{TensorType::Q5_K, 256, 17, 8, false, Output::accumulate, false}),
     [](const auto& p) {
         const Case& c = p.param;
         const char* out = c.output == Output::store        ? "store"

@@ -21,8 +21,8 @@ class Pipeline;
 // gathers, so the read-only operands of hot loops may be bound as texels there.
 enum class Via : std::uint8_t {
     storage,      // binding i for the i-th argument
-    texel_vec4,   // the next of bindings 8-9: a samplerBuffer over RGBA32F texels
-    texel_uvec4,  // the next of bindings 10-11: a usamplerBuffer over RGBA32UI texels
+    texel_vec4,   // the next of bindings 8-11: a samplerBuffer over RGBA32F texels
+    texel_uvec4,  // the next of bindings 12-13: a usamplerBuffer over RGBA32UI texels
 };
 
 // One shader binding: the memory and whether the shader writes it. Binding i of the
@@ -53,9 +53,8 @@ inline Arg in(const BufferRange& r, Via via) {
 }
 
 constexpr std::uint32_t kMaxBindings = 8;  // storage buffers, bindings 0-7
-constexpr std::uint32_t kTexelVec4Binding = 8, kTexelUvec4Binding = 10;
-constexpr std::uint32_t kTexelBindingsPerFormat = 2;
-constexpr std::uint32_t kAllBindings = 12;
+constexpr std::uint32_t kTexelVec4Binding = 8, kTexelUvec4Binding = 12;
+constexpr std::uint32_t kAllBindings = 14;
 constexpr std::uint32_t kMaxPushConstantBytes = 128;
 
 // Records a sequence of dispatches and copies into one command buffer, inserting a

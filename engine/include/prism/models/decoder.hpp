@@ -26,8 +26,8 @@ namespace prism::models {
 // How chunks of up to ops::kMatvecMaxColumns tokens (decode steps) are recorded. `fused`: six
 // dispatches a layer, every norm, bias, residual add and activation riding on a matrix-vector
 // product; `split`: the prefill path's separate norm, product, add and activation dispatches.
-// `automatic` reads PRISM_DECODE (fused|split), else picks split on CPU devices (lavapipe),
-// where the fused kernels' per-workgroup norm prologue measured slower, and fused elsewhere.
+// `automatic` reads PRISM_DECODE (fused|split), else takes fused on every device; split stays
+// for comparison (prism-bench) and as the reference the fused path is tested against.
 enum class DecodePath { automatic, fused, split };
 
 struct DecoderOptions {
