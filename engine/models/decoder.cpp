@@ -135,7 +135,7 @@ struct Decoder::Impl {
             record_chunk(rec, c, 0, false);
         };
         std::optional<std::future<void>> prefill;
-        if (chunk > ops::kMatvecMaxColumns)
+        if (chunk > ops::decode_max_columns(ctx.device()))
             prefill = std::async(std::launch::async, record_rows, chunk);
         record_rows(1);
         if (prefill) prefill->get();
@@ -264,7 +264,7 @@ struct Decoder::Impl {
         return f32(attn_flat, {q_dim, n});
     }
 
-    // The layers of a chunk of up to kMatvecMaxColumns tokens: every norm, bias, residual add
+    // The layers of a chunk of up to decode_max_columns() tokens: every norm, bias, residual add
     // and gated activation rides on a matrix-vector product, so a layer is the Q/K/V product,
     // attention_inputs, attention, the output product, the gate/up product and the down
     // product (more only where Q/K/V or gate/up could not be stacked at load).
@@ -437,7 +437,7 @@ struct Decoder::Impl {
         // A few tokens (decode, speculative or short prompts) take the fused matrix-vector
         // path; larger chunks the matrix-matrix one.
         std::optional<Stream> stream;
-        if (n <= ops::kMatvecMaxColumns && decode_path == DecodePath::fused) {
+        if (n <= ops::decode_max_columns(ctx.device()) && decode_path == DecodePath::fused) {
             stream = record_fused_layers(rec, step);
         } else {
             record_layers(rec, step);

@@ -126,7 +126,23 @@ Matvec choose_matvec(const gpu::DeviceInfo& dev, std::int64_t N, TensorType type
     return {threads, N > 4 ? 1u : 2u, false, !dev.subgroup_arithmetic || forced == "shared"};
 }
 
+// The most columns the matrix-vector kernel takes before the matrix-matrix one is faster. On
+// CPU devices with the lanes kernel, matrix-vector work grows with every column (each is a
+// pass over x per row), so lanes win from 3 columns for types split across the subgroup
+// (Q4_1 896x4864: matvec 10.6 ms at N = 4, 30 ms at 8; lanes 7.6 ms at 16) and from 5 for
+// lane-row types (Q4_K 4864x896: 3.6 ms at 4, 14.5 ms at 8; lanes 10.3 ms at 16). A forced
+// PRISM_MATVEC configuration keeps every N up to kMatvecMaxColumns on matvec, so that tests
+// reach all of it.
+std::int64_t matvec_columns(TensorType type, bool lanes) {
+    if (!lanes || !forced_matvec().empty()) return kMatvecMaxColumns;
+    return has_block_decoder(type) ? 4 : 2;
+}
+
 }  // namespace
+
+std::int64_t decode_max_columns(const gpu::DeviceInfo& device) {
+    return use_lanes(device) ? 2 : kMatvecMaxColumns;
+}
 
 void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
             const gpu::Tensor& out) {
@@ -158,8 +174,12 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
     p.out_first = bo.first;
     p.out_stride = u32(static_cast<std::int64_t>(out.nb[1] / 4));
     const std::string type = weight_variant(weight.type);
+    // shaders/matmul.cmake builds matmul_lanes only for the types it suits; the others take
+    // the tiled kernel.
+    const std::string lanes_variant = "matmul_lanes_" + type;
+    const bool lanes = use_lanes(dev) && K % kLanesDepth == 0 && gpu::has_shader(lanes_variant);
 
-    if (N <= kMatvecMaxColumns) {
+    if (N <= matvec_columns(weight.type, lanes)) {
         const Matvec mv = choose_matvec(dev, N, weight.type);
         const std::string variant = "matvec_" + type + (mv.shared ? "_shared" : "");
         const bool x_vec = p.x_first % 4 == 0 && p.x_stride % 4 == 0;
@@ -185,10 +205,7 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
         return;
     }
 
-    // shaders/matmul.cmake builds matmul_lanes only for the types it suits; the others take
-    // the tiled kernel.
-    const std::string lanes_variant = "matmul_lanes_" + type;
-    if (use_lanes(dev) && K % kLanesDepth == 0 && gpu::has_shader(lanes_variant)) {
+    if (lanes) {
         // One tile shape (64 x 16) for every product, so one pipeline per type to compile
         // (seconds on lavapipe): ragged edges recompute the last row or column instead.
         const std::uint32_t bn = kLanesMaxColumns, rg = 2;

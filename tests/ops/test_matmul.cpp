@@ -193,8 +193,9 @@ INSTANTIATE_TEST_SUITE_P(PlainTypes, MatmulStorageReadsOp,
 // GPU-tuned workgroups, 32 values per thread and step), shared (the same reduced through
 // shared memory, what devices without subgroup arithmetic get) and cpu (one subgroup; for
 // block types rows per invocation reading whole blocks, which CPU devices run in
-// MatmulOp). Shapes: two and one rows per workgroup (N = 1, 5), uneven M, and rows that
-// are not 4-byte aligned (an odd number of blocks: the 16-bit path, and odd blocks).
+// MatmulOp up to 2 or 4 columns; forced, every N up to 8 stays on matvec). Shapes: two and one rows
+// per workgroup (N = 1, 5), uneven M, and rows that are not 4-byte aligned (an odd number of
+// blocks: the 16-bit path, and odd blocks).
 using ConfigCase = std::tuple<const char*, TensorType>;
 class MatvecConfigOp : public MatmulCheck, public ::testing::WithParamInterface<ConfigCase> {};
 
@@ -220,8 +221,9 @@ INSTANTIATE_TEST_SUITE_P(
     });
 INSTANTIATE_TEST_SUITE_P(CpuConfig, MatvecConfigOp,
                          ::testing::Combine(::testing::Values("cpu"),
-                                            ::testing::Values(TensorType::Q3_K, TensorType::Q4_K,
-                                                              TensorType::Q6_K,
+                                            ::testing::Values(TensorType::F16, TensorType::Q4_0,
+                                                              TensorType::Q8_0, TensorType::Q3_K,
+                                                              TensorType::Q4_K, TensorType::Q6_K,
                                                               TensorType::IQ4_NL)),
                          [](const auto& p) {
                              return std::string(std::get<0>(p.param)) + "_" +

@@ -23,7 +23,7 @@ class File;
 
 namespace prism::models {
 
-// How chunks of up to ops::kMatvecMaxColumns tokens (decode steps) are recorded. `fused`: six
+// How chunks of up to ops::decode_max_columns() tokens (decode steps) are recorded. `fused`: six
 // dispatches a layer, every norm, bias, residual add and activation riding on a matrix-vector
 // product; `split`: the prefill path's separate norm, product, add and activation dispatches.
 // `automatic` reads PRISM_DECODE (fused|split), else takes fused on every device; split stays
