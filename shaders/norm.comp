@@ -7,6 +7,7 @@
 #include "tensor_index.glsl"
 
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const bool TEXELS = false;  // x, w and bias as texels
 
 #include "workgroup_reduce.glsl"
 
@@ -14,6 +15,11 @@ layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer W { float w[]; };
 layout(std430, binding = 2) readonly buffer B { float bias[]; };
 layout(std430, binding = 3) writeonly buffer D { float d[]; };
+#include "texel_inputs.glsl"
+
+float ldx(uint i) { return TEXELS ? texel_f32_0(i) : x[i]; }
+float ldw(uint i) { return TEXELS ? texel_f32_1(i) : w[i]; }
+float ldbias(uint i) { return TEXELS ? texel_f32_2(i) : bias[i]; }
 
 const uint HAS_WEIGHT = 1u;
 const uint HAS_BIAS = 2u;
@@ -44,19 +50,19 @@ void main() {
 #if defined(NORM_RMS)
     float sq = 0.0;
     for (uint i = t; i < n; i += gl_WorkGroupSize.x) {
-        const float v = x[xb + i * p.xs.x];
+        const float v = ldx(xb + i * p.xs.x);
         sq += v * v;
     }
     const float mean = 0.0;
     const float inv = 1.0 / sqrt(workgroup_sum(sq) / float(n) + p.eps);
 #elif defined(NORM_LAYER)
     float sum = 0.0;
-    for (uint i = t; i < n; i += gl_WorkGroupSize.x) sum += x[xb + i * p.xs.x];
+    for (uint i = t; i < n; i += gl_WorkGroupSize.x) sum += ldx(xb + i * p.xs.x);
     const float mean = workgroup_sum(sum) / float(n);
     // Second pass over centred values: no cancellation as in E[x^2] - mean^2.
     float sq = 0.0;
     for (uint i = t; i < n; i += gl_WorkGroupSize.x) {
-        const float v = x[xb + i * p.xs.x] - mean;
+        const float v = ldx(xb + i * p.xs.x) - mean;
         sq += v * v;
     }
     const float inv = 1.0 / sqrt(workgroup_sum(sq) / float(n) + p.eps);
@@ -65,9 +71,9 @@ void main() {
 #endif
 
     for (uint i = t; i < n; i += gl_WorkGroupSize.x) {
-        float v = (x[xb + i * p.xs.x] - mean) * inv;
-        if ((p.flags & HAS_WEIGHT) != 0u) v *= w[p.woff + i * p.ws];
-        if ((p.flags & HAS_BIAS) != 0u) v += bias[p.boff + i * p.bs];
+        float v = (ldx(xb + i * p.xs.x) - mean) * inv;
+        if ((p.flags & HAS_WEIGHT) != 0u) v *= ldw(p.woff + i * p.ws);
+        if ((p.flags & HAS_BIAS) != 0u) v += ldbias(p.boff + i * p.bs);
         d[db + i * p.ds.x] = v;
     }
 }

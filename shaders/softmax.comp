@@ -8,11 +8,15 @@
 #include "tensor_index.glsl"
 
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const bool TEXELS = false;  // x as texels (texel_inputs.glsl)
 
 #include "workgroup_reduce.glsl"
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) buffer D { float d[]; };
+#include "texel_inputs.glsl"
+
+float ldx(uint i) { return TEXELS ? texel_f32_0(i) : x[i]; }
 
 layout(push_constant) uniform Push {
     uvec4 ne;
@@ -33,11 +37,23 @@ void main() {
     const uint t = gl_LocalInvocationID.x;
 
     float m = -1.0 / 0.0;
-    for (uint i = t; i < p.valid; i += gl_WorkGroupSize.x) m = max(m, p.scale * x[xb + i * p.xs.x]);
+    for (uint i = t; i < p.valid; i += gl_WorkGroupSize.x) m = max(m, p.scale * ldx(xb + i * p.xs.x));
     m = workgroup_max(m);
+    float sum = 0.0;
+    if (TEXELS) {
+        // Texel reads are cheap and storage reads are not (CPU devices): the exponentials are
+        // computed twice instead of being parked in d. Each invocation reads its own values
+        // before it overwrites them, so x may be d.
+        for (uint i = t; i < p.valid; i += gl_WorkGroupSize.x)
+            sum += exp(p.scale * ldx(xb + i * p.xs.x) - m);
+        const float inv = 1.0 / workgroup_sum(sum);
+        for (uint i = t; i < p.ne.x; i += gl_WorkGroupSize.x) {
+            d[db + i * p.ds.x] = i < p.valid ? exp(p.scale * ldx(xb + i * p.xs.x) - m) * inv : 0.0;
+        }
+        return;
+    }
     // The exponentials are parked in d and scaled in place: one exp per value. Each
     // invocation reads back only what it wrote itself, so x may be d.
-    float sum = 0.0;
     for (uint i = t; i < p.valid; i += gl_WorkGroupSize.x) {
         const float e = exp(p.scale * x[xb + i * p.xs.x] - m);
         d[db + i * p.ds.x] = e;

@@ -6,9 +6,13 @@
 #include "activation.glsl"
 
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const bool TEXELS = false;  // x as texels (texel_inputs.glsl)
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) writeonly buffer D { float d[]; };
+#include "texel_inputs.glsl"
+
+float ldx(uint i) { return TEXELS ? texel_f32_0(i) : x[i]; }
 
 layout(push_constant) uniform Push {
     uvec4 ne;
@@ -22,5 +26,5 @@ void main() {
     const uint i = flat_group_id() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
     if (i >= p.ne.x * p.ne.y * p.ne.z * p.ne.w) return;
     const uvec4 c = unflatten(i, p.ne);
-    d[p.doff + offset_of(c, p.ds)] = activate(x[p.xoff + offset_of(c, p.xs)]);
+    d[p.doff + offset_of(c, p.ds)] = activate(ldx(p.xoff + offset_of(c, p.xs)));
 }

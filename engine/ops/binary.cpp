@@ -1,6 +1,7 @@
 #include "prism/ops/binary.hpp"
 
 #include "ops/op_checks.hpp"
+#include "ops/texel_reads.hpp"
 #include "prism/gpu/binding.hpp"
 #include "prism/gpu/context.hpp"
 
@@ -46,7 +47,10 @@ void add(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const g
     constexpr std::uint32_t kGroup = 256;
     const auto groups =
         gpu::spread_groups(ctx, (static_cast<std::uint64_t>(a.elements()) + kGroup - 1) / kGroup);
-    rec.dispatch(rec.pipeline("binary_add", {kGroup}), {ba.arg, bb.arg, bd.arg}, p, groups, op);
+    gpu::Arg a_arg = ba.arg, b_arg = bb.arg;
+    const bool texels = inputs_as_texels(ctx.device(), {&a_arg, &b_arg});
+    rec.dispatch(rec.pipeline("binary_add", {kGroup, texels}), {a_arg, b_arg, bd.arg}, p, groups,
+                 op);
 }
 
 namespace cpu {

@@ -2,6 +2,7 @@
 
 #include "ops/element_layout.hpp"
 #include "ops/op_checks.hpp"
+#include "ops/texel_reads.hpp"
 #include "prism/gpu/binding.hpp"
 #include "prism/gpu/context.hpp"
 #include "prism/half.hpp"
@@ -38,7 +39,9 @@ void copy(gpu::Recorder& rec, const gpu::Tensor& src, const gpu::Tensor& dst) {
     constexpr std::uint32_t kGroup = 256;
     const auto groups =
         gpu::spread_groups(ctx, (static_cast<std::uint64_t>(src.elements()) + kGroup - 1) / kGroup);
-    rec.dispatch(rec.pipeline(variant, {kGroup}), {bs.arg, bd.arg}, p, groups, op);
+    gpu::Arg s_arg = bs.arg;
+    const bool texels = inputs_as_texels(ctx.device(), {&s_arg}, gpu::Via::texel_uvec4);
+    rec.dispatch(rec.pipeline(variant, {kGroup, texels}), {s_arg, bd.arg}, p, groups, op);
 }
 
 namespace cpu {

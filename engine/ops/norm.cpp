@@ -5,6 +5,7 @@
 #include "ops/element_layout.hpp"
 #include "ops/op_checks.hpp"
 #include "ops/reduction_mode.hpp"
+#include "ops/texel_reads.hpp"
 #include "prism/gpu/binding.hpp"
 #include "prism/gpu/context.hpp"
 
@@ -59,7 +60,10 @@ void norm(gpu::Recorder& rec, std::string_view kind, std::string_view op, const 
     std::string variant(kind);
     if (detail::use_subgroup_reduction(ctx)) variant += "_subgroup";
     const auto groups = gpu::spread_groups(ctx, static_cast<std::uint64_t>(x.rows()));
-    rec.dispatch(rec.pipeline(variant, {group}), {bx.arg, bw.arg, bb.arg, bd.arg}, p, groups, op);
+    gpu::Arg x_arg = bx.arg, w_arg = bw.arg, b_arg = bb.arg;
+    const bool texels = inputs_as_texels(ctx.device(), {&x_arg, &w_arg, &b_arg});
+    rec.dispatch(rec.pipeline(variant, {group, texels}), {x_arg, w_arg, b_arg, bd.arg}, p, groups,
+                 op);
 }
 
 template <typename RowFn>

@@ -7,6 +7,7 @@
 #include "ops/element_layout.hpp"
 #include "ops/op_checks.hpp"
 #include "ops/reduction_mode.hpp"
+#include "ops/texel_reads.hpp"
 #include "prism/gpu/binding.hpp"
 #include "prism/gpu/context.hpp"
 
@@ -57,7 +58,9 @@ void softmax(gpu::Recorder& rec, const gpu::Tensor& x, const gpu::Tensor& out, f
     const std::string variant =
         detail::use_subgroup_reduction(ctx) ? "softmax_subgroup" : "softmax";
     const auto groups = gpu::spread_groups(ctx, static_cast<std::uint64_t>(x.rows()));
-    rec.dispatch(rec.pipeline(variant, {group}), {bx.arg, bd.arg}, p, groups, kOp);
+    gpu::Arg x_arg = bx.arg;
+    const bool texels = inputs_as_texels(ctx.device(), {&x_arg});
+    rec.dispatch(rec.pipeline(variant, {group, texels}), {x_arg, bd.arg}, p, groups, kOp);
 }
 
 namespace cpu {

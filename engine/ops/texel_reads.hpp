@@ -1,5 +1,7 @@
 #pragma once
 
+#include <initializer_list>
+
 #include "prism/gpu/device_info.hpp"
 #include "prism/gpu/recorder.hpp"
 
@@ -22,5 +24,12 @@ inline gpu::Arg as_texels(gpu::Arg arg, gpu::Via via) {
     arg.via = via;
     return arg;
 }
+
+// The read-only inputs of an elementwise or row kernel (norms, adds, softmax, copies), bound as
+// texels of `via` when texel_reads(device) and every one fits, else all left as storage: the
+// shader numbers its texel bindings in argument order, so it is all or none. Returns whether
+// they became texels (the shader's TEXELS specialization constant).
+bool inputs_as_texels(const gpu::DeviceInfo& device, std::initializer_list<gpu::Arg*> inputs,
+                      gpu::Via via = gpu::Via::texel_vec4);
 
 }  // namespace prism::ops

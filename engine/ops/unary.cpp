@@ -5,6 +5,7 @@
 
 #include "ops/element_layout.hpp"
 #include "ops/op_checks.hpp"
+#include "ops/texel_reads.hpp"
 #include "prism/gpu/binding.hpp"
 #include "prism/gpu/context.hpp"
 
@@ -45,7 +46,9 @@ void unary(gpu::Recorder& rec, Activation act, const gpu::Tensor& x, const gpu::
     constexpr std::uint32_t kGroup = 256;
     const auto groups =
         gpu::spread_groups(ctx, (static_cast<std::uint64_t>(x.elements()) + kGroup - 1) / kGroup);
-    rec.dispatch(rec.pipeline(variant, {kGroup}), {bx.arg, bd.arg}, p, groups, op);
+    gpu::Arg x_arg = bx.arg;
+    const bool texels = inputs_as_texels(ctx.device(), {&x_arg});
+    rec.dispatch(rec.pipeline(variant, {kGroup, texels}), {x_arg, bd.arg}, p, groups, op);
 }
 
 namespace cpu {
