@@ -7,6 +7,18 @@
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint D = 128;  // head_dim, a multiple of 8
+// K and V as RGBA32UI texels (bindings 12, 13; two f16vec4 each) on CPU devices, where a
+// texel load is a gather and a storage load a loop over the lanes.
+layout(constant_id = 2) const bool KV_TEXELS = false;
+layout(binding = 12) uniform usamplerBuffer k_texels;
+layout(binding = 13) uniform usamplerBuffer v_texels;
+
+vec4 half4_of(uvec4 texel, uint i) {
+    const uvec2 w = (i & 1u) == 0u ? texel.xy : texel.zw;
+    return vec4(unpackHalf2x16(w.x), unpackHalf2x16(w.y));
+}
+vec4 ldk(uint i) { return KV_TEXELS ? half4_of(texelFetch(k_texels, int(i >> 1)), i) : vec4(k[i]); }
+vec4 ldv(uint i) { return KV_TEXELS ? half4_of(texelFetch(v_texels, int(i >> 1)), i) : vec4(v[i]); }
 
 #if defined(DIRECT)
 layout(std430, binding = 3) writeonly buffer O { float o[]; };
@@ -82,7 +94,7 @@ void main() {
         if (j < range.y) {
             const uint kr = kb + uint(j) * p.k_token_stride;
             float dot_qk = 0.0;
-            for (uint c = 0; c < COLS; ++c) dot_qk += dot(q_s[c], vec4(k[kr + c]));
+            for (uint c = 0; c < COLS; ++c) dot_qk += dot(q_s[c], ldk(kr + c));
             s = cap_logit(dot_qk);
         }
         // The chunk holds at least one visible key (base < range.y), so m_new is finite.
@@ -96,7 +108,7 @@ void main() {
         if (row < ROWS) {
             const int n = min(int(T), range.y - base);
             for (int r = int(row); r < n; r += int(ROWS)) {
-                acc += p_s[r] * vec4(v[vb + uint(base + r) * p.v_token_stride + col]);
+                acc += p_s[r] * ldv(vb + uint(base + r) * p.v_token_stride + col);
             }
         }
         barrier();  // p_s is rewritten by the next chunk

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ops/op_checks.hpp"
+#include "ops/texel_reads.hpp"
 #include "prism/gpu/binding.hpp"
 #include "prism/gpu/context.hpp"
 #include "prism/half.hpp"
@@ -298,16 +299,18 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
     require(
         groups[1] <= device.max_workgroup_count[1] && groups[2] <= device.max_workgroup_count[2],
         kOp, "too many queries or heads for one decode dispatch");
+    gpu::Arg k_arg = bk.arg, v_arg = bv.arg;
+    const bool kv_texels = inputs_as_texels(device, {&k_arg, &v_arg}, gpu::Via::texel_uvec4);
     if (split.splits == 1) {
-        rec.dispatch(rec.pipeline("attention_decode", {kDecodeGroup, d}),
-                     {bq.arg, bk.arg, bv.arg, bo.arg}, p, groups, kOp);
+        rec.dispatch(rec.pipeline("attention_decode", {kDecodeGroup, d, kv_texels}),
+                     {bq.arg, k_arg, v_arg, bo.arg}, p, groups, kOp);
         return;
     }
     const auto bs = gpu::bind_out(ctx, *scratch);
     p.o_first = bs.first;  // the split kernel writes partials, packed from scratch's start
     p.kv_per_split = split.kv_per_split;
-    rec.dispatch(rec.pipeline("attention_decode_split", {kDecodeGroup, d}),
-                 {bq.arg, bk.arg, bv.arg, bs.arg}, p, groups, "attention_split");
+    rec.dispatch(rec.pipeline("attention_decode_split", {kDecodeGroup, d, kv_texels}),
+                 {bq.arg, k_arg, v_arg, bs.arg}, p, groups, "attention_split");
     const auto bs_in = gpu::bind_in(ctx, *scratch);
     const MergePush m{d,        u32(s.n_heads),    split.splits,     bs_in.first,
                       bo.first, stride(out, 1, 4), stride(out, 2, 4)};
