@@ -5,6 +5,11 @@
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const bool TEXELS = false;  // a and b as texels (texel_inputs.glsl)
+// 0: any strides (one element per invocation, found by dividing its index by the sizes).
+// 1: a, b and out contiguous, b the shape of a; 2: the same but b one row repeated over a's
+// rows (a bias). These take a 2-D grid (x along the row, y and z over rows) and need no
+// division: CPU devices divide lane by lane.
+layout(constant_id = 2) const uint LAYOUT = 0;
 
 layout(std430, binding = 0) readonly buffer A { float a[]; };
 layout(std430, binding = 1) readonly buffer B { float b[]; };
@@ -26,6 +31,14 @@ layout(push_constant) uniform Push {
 } p;
 
 void main() {
+    if (LAYOUT != 0) {
+        const uint i0 = gl_WorkGroupID.x * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
+        const uint row = gl_WorkGroupID.z * gl_NumWorkGroups.y + gl_WorkGroupID.y;
+        if (i0 >= p.ne.x || row >= p.ne.y * p.ne.z * p.ne.w) return;
+        const uint i = row * p.ne.x + i0;
+        d[p.doff + i] = lda(p.aoff + i) + ldb(p.boff + (LAYOUT == 2 ? i0 : i));
+        return;
+    }
     const uint i = flat_group_id() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
     if (i >= p.ne.x * p.ne.y * p.ne.z * p.ne.w) return;
     const uvec4 c = unflatten(i, p.ne);

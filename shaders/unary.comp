@@ -7,6 +7,9 @@
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const bool TEXELS = false;  // x as texels (texel_inputs.glsl)
+// x and out contiguous: the flat index is the offset, with no division (CPU devices divide
+// lane by lane).
+layout(constant_id = 2) const bool DENSE = false;
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) writeonly buffer D { float d[]; };
@@ -25,6 +28,10 @@ layout(push_constant) uniform Push {
 void main() {
     const uint i = flat_group_id() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
     if (i >= p.ne.x * p.ne.y * p.ne.z * p.ne.w) return;
+    if (DENSE) {
+        d[p.doff + i] = activate(ldx(p.xoff + i));
+        return;
+    }
     const uvec4 c = unflatten(i, p.ne);
     d[p.doff + offset_of(c, p.ds)] = activate(ldx(p.xoff + offset_of(c, p.xs)));
 }

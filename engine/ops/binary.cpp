@@ -1,5 +1,7 @@
 #include "prism/ops/binary.hpp"
 
+#include <algorithm>
+
 #include "ops/op_checks.hpp"
 #include "ops/texel_reads.hpp"
 #include "prism/gpu/binding.hpp"
@@ -44,13 +46,32 @@ void add(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const g
     p.aoff = ba.first;
     p.boff = bb.first;
     p.doff = bd.first;
+    gpu::Arg a_arg = ba.arg, b_arg = bb.arg;
+    const bool texels = inputs_as_texels(ctx.device(), {&a_arg, &b_arg});
+    const auto& dev = ctx.device();
+    // Contiguous operands (residual adds, biases) index without dividing: a grid of rows.
+    const std::uint64_t rows = static_cast<std::uint64_t>(a.ne[1] * a.ne[2] * a.ne[3]);
+    const bool dense = a.is_contiguous() && out.is_contiguous() && b.is_contiguous();
+    const bool bias_row = b.ne[0] == a.ne[0] && b.elements() == b.ne[0];
+    const std::uint32_t layout = !dense ? 0 : b.ne == a.ne ? 1 : bias_row ? 2 : 0;
+    constexpr std::uint32_t kRowGroup = 64;
+    const std::uint64_t per_row = (static_cast<std::uint64_t>(a.ne[0]) + kRowGroup - 1) / kRowGroup;
+    const std::uint64_t rows_y = std::min<std::uint64_t>(rows, dev.max_workgroup_count[1]);
+    const std::uint64_t rows_z = (rows + rows_y - 1) / rows_y;
+    if (layout != 0 && per_row <= dev.max_workgroup_count[0] &&
+        rows_z <= dev.max_workgroup_count[2]) {
+        rec.dispatch(
+            rec.pipeline("binary_add", {kRowGroup, texels, layout}), {a_arg, b_arg, bd.arg}, p,
+            {u32(static_cast<std::int64_t>(per_row)), u32(static_cast<std::int64_t>(rows_y)),
+             u32(static_cast<std::int64_t>(rows_z))},
+            op);
+        return;
+    }
     constexpr std::uint32_t kGroup = 256;
     const auto groups =
         gpu::spread_groups(ctx, (static_cast<std::uint64_t>(a.elements()) + kGroup - 1) / kGroup);
-    gpu::Arg a_arg = ba.arg, b_arg = bb.arg;
-    const bool texels = inputs_as_texels(ctx.device(), {&a_arg, &b_arg});
-    rec.dispatch(rec.pipeline("binary_add", {kGroup, texels}), {a_arg, b_arg, bd.arg}, p, groups,
-                 op);
+    rec.dispatch(rec.pipeline("binary_add", {kGroup, texels, 0u}), {a_arg, b_arg, bd.arg}, p,
+                 groups, op);
 }
 
 namespace cpu {

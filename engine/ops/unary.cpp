@@ -48,7 +48,8 @@ void unary(gpu::Recorder& rec, Activation act, const gpu::Tensor& x, const gpu::
         gpu::spread_groups(ctx, (static_cast<std::uint64_t>(x.elements()) + kGroup - 1) / kGroup);
     gpu::Arg x_arg = bx.arg;
     const bool texels = inputs_as_texels(ctx.device(), {&x_arg});
-    rec.dispatch(rec.pipeline(variant, {kGroup, texels}), {x_arg, bd.arg}, p, groups, op);
+    const bool dense = x.is_contiguous() && out.is_contiguous();
+    rec.dispatch(rec.pipeline(variant, {kGroup, texels, dense}), {x_arg, bd.arg}, p, groups, op);
 }
 
 namespace cpu {
