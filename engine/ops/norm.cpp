@@ -1,5 +1,7 @@
 #include "prism/ops/norm.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 
 #include "ops/element_layout.hpp"
@@ -55,8 +57,13 @@ void norm(gpu::Recorder& rec, std::string_view kind, std::string_view op, const 
     p.eps = eps;
 
     // Long rows get a wide workgroup; short ones (per-head norms) do not pay for idle lanes.
-    const std::uint32_t group =
-        reduce_group_size(x.ne[0] >= 1024 ? 256 : 64, ctx.device().max_workgroup_invocations);
+    // CPU devices run a workgroup's subgroups one after another and switch at every barrier:
+    // one subgroup per row, as softmax().
+    const auto& dev = ctx.device();
+    const std::uint32_t wanted = dev.kind == gpu::DeviceKind::cpu ? std::max(dev.subgroup_size, 1u)
+                                 : x.ne[0] >= 1024                ? 256
+                                                                  : 64;
+    const std::uint32_t group = reduce_group_size(wanted, dev.max_workgroup_invocations);
     std::string variant(kind);
     if (detail::use_subgroup_reduction(ctx)) variant += "_subgroup";
     const auto groups = gpu::spread_groups(ctx, static_cast<std::uint64_t>(x.rows()));
