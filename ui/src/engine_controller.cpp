@@ -2,9 +2,11 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "engine_worker.hpp"
 #include "model_description.hpp"
+#include "remote_media.hpp"
 
 namespace prism::ui {
 namespace {
@@ -106,9 +108,16 @@ EngineController::EngineController(QObject* parent)
                 if (id == running_request_ && status_ == Status::generating)
                     set_status(Status::ready);
                 AnswerTimings stats = remote_answer_timings(usage);
-                stats.media_not_sent_to_server = remote_left_out_;
+                stats.sounds_not_sent_to_server = remote_sounds_left_out_;
                 emit generationFinished(id, stats);
             });
+    // The model list does not say what a model takes: sound is sent until the server says its
+    // model does not take it; from then on the composer refuses sounds for it.
+    connect(&remote_, &RemoteChatClient::audioRefused, this, [this](quint64) {
+        if (!remote_model_ || !model_.has_audio) return;
+        model_.has_audio = false;
+        emit modelChanged();
+    });
     connect(&remote_, &RemoteChatClient::failed, this, [this](quint64 id, const QString& e) {
         if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
         emit generationFailed(id, e);
@@ -219,9 +228,10 @@ void EngineController::useServerModel(const QString& id) {
     model_.name = id;
     model_.architecture = tr("server");
     model_.device_name = remote_.base().host();
-    // The model list does not say what a model takes; images are sent, and a server whose
-    // model has no vision says so in its answer.
+    // The model list does not say what a model takes; images and sounds are sent, and a server
+    // whose model has no vision or hearing says so in its answer.
     model_.has_vision = true;
+    model_.has_audio = true;
     remote_model_ = true;
     loading_path_.clear();
     emit modelChanged();
@@ -233,6 +243,14 @@ void EngineController::cancelLoad() {
 }
 
 void EngineController::stop() {
+    if (preparing_request_ != 0) {
+        const quint64 id = preparing_request_;
+        preparing_request_ = 0;
+        if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
+        AnswerTimings stats;
+        stats.stop_reason = QStringLiteral("cancelled");
+        emit generationFinished(id, stats);
+    }
     remote_.stop();
     shared_->stop_up_to = last_request_;
     shared_->cancel_generation();
@@ -260,42 +278,27 @@ quint64 EngineController::generate(const QList<ChatTurn>& turns,
 
 void EngineController::generate_remote(quint64 id, const QList<ChatTurn>& turns,
                                        const GenerationSettings& settings) {
-    QList<RemoteMessage> messages;
-    remote_left_out_ = 0;
-    if (!settings.system_prompt.trimmed().isEmpty())
-        messages.append({QStringLiteral("system"), settings.system_prompt, {}});
-    for (const ChatTurn& turn : turns) {
-        RemoteMessage m;
-        m.role = turn.role == TurnRole::system      ? QStringLiteral("system")
-                 : turn.role == TurnRole::assistant ? QStringLiteral("assistant")
-                                                    : QStringLiteral("user");
-        m.text = turn.text;
-        for (const ImageAttachment& image : turn.images) {
-            // The remote protocol here carries pictures only (the composer refuses new sounds
-            // and videos; earlier ones are counted in the answer's note).
-            if (image.kind != AttachmentKind::image) {
-                ++remote_left_out_;
-                continue;
-            }
-            QByteArray bytes = image.bytes;
-            if (bytes.isEmpty()) {
-                QFile file(image.path);
-                if (!file.open(QIODevice::ReadOnly)) {
-                    emit generationFailed(id, tr("cannot read the image %1").arg(image.path));
-                    set_status(Status::ready);
-                    return;
-                }
-                bytes = file.readAll();
-            }
-            m.images.append({bytes, {}});
+    // Files are read and videos decoded off the UI thread; a Stop meanwhile ends the answer
+    // at once and the prepared request is dropped.
+    preparing_request_ = id;
+    const bool send_sound = model_.has_audio;
+    QtConcurrent::run([turns, system = settings.system_prompt, send_sound] {
+        return remote_conversation(turns, system, send_sound);
+    }).then(this, [this, id, settings](const RemoteConversation& conversation) {
+        if (preparing_request_ != id) return;
+        preparing_request_ = 0;
+        if (!conversation.error.isEmpty()) {
+            if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
+            emit generationFailed(id, conversation.error);
+            return;
         }
-        messages.append(m);
-    }
-    RemoteSampling sampling;
-    sampling.temperature = settings.temperature;
-    sampling.top_p = settings.top_p;
-    sampling.max_tokens = settings.max_tokens;
-    remote_.generate(id, model_.name, messages, sampling);
+        remote_sounds_left_out_ = conversation.sounds_left_out;
+        RemoteSampling sampling;
+        sampling.temperature = settings.temperature;
+        sampling.top_p = settings.top_p;
+        sampling.max_tokens = settings.max_tokens;
+        remote_.generate(id, model_.name, conversation.messages, sampling);
+    });
 }
 
 void EngineController::set_status(Status s) {
