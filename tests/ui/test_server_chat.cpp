@@ -140,9 +140,12 @@ class ServerChatTest : public QObject {
         const QString error =
             messages.data(messages.index(3), MessageListModel::ErrorRole).toString();
         QVERIFY2(error.contains(QStringLiteral("no vision encoder")), qPrintable(error));
+        // From then on the model counts as not seeing: the picture stays out of later requests.
+        QVERIFY(!app->engine().hasVision());
 
-        // A sound is sent; the text-only model refuses it in the server's words, on one line,
-        // and from then on the composer refuses sounds for that model instead of sending them.
+        // A sound is sent (the earlier picture not); the text-only model refuses it in the server's
+        // words, on one line, and from then on the composer refuses sounds for that model instead
+        // of sending them.
         app->chat().attachFiles(
             {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav"))});
         QTRY_COMPARE(app->chat().attachments()->count(), 1);
@@ -235,8 +238,11 @@ class ServerChatTest : public QObject {
     void aVideoReachesAServerModelThatSees() {
         QProcess vision;
         QString url;
+        // Six pictures need more than the fixture's 256 positions.
         QVERIFY(start_server(
-            vision, {"-m", kSmolvlm + "text.gguf", "--mmproj", kSmolvlm + "mmproj.gguf"}, url));
+            vision,
+            {"-m", kSmolvlm + "text.gguf", "--mmproj", kSmolvlm + "mmproj.gguf", "-c", "1024"},
+            url));
         AppContext* app = nullptr;
         std::unique_ptr<AppContext> holder;
         start_app(app, holder);
@@ -263,6 +269,7 @@ class ServerChatTest : public QObject {
                  QString());
         // The same six pictures (one a second) as PNG files, and their times, by hand.
         QStringList args{"-n",       "8",
+                         "-c",       "1024",
                          "-m",       kSmolvlm + "text.gguf",
                          "--mmproj", kSmolvlm + "mmproj.gguf",
                          "--system", app->settings().systemPrompt()};

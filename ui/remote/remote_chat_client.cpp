@@ -71,10 +71,10 @@ QJsonValue message_content(const RemoteMessage& m) {
     return parts;
 }
 
-bool carries_audio(const QList<RemoteMessage>& messages) {
+bool carries(const QList<RemoteMessage>& messages, RemotePart::Kind kind) {
     for (const RemoteMessage& m : messages)
         for (const RemotePart& part : m.parts)
-            if (part.kind == RemotePart::Kind::audio) return true;
+            if (part.kind == kind) return true;
     return false;
 }
 
@@ -200,7 +200,8 @@ void RemoteChatClient::generate(quint64 request_id, const QString& model,
     usage_ = {};
     stopped_ = false;
     saw_done_ = false;
-    sent_audio_ = carries_audio(messages);
+    sent_audio_ = carries(messages, RemotePart::Kind::audio);
+    sent_images_ = carries(messages, RemotePart::Kind::image);
     started_ = std::chrono::steady_clock::now();
     reply_ = network_.post(request(QStringLiteral("/chat/completions")),
                            QJsonDocument(body).toJson(QJsonDocument::Compact));
@@ -275,13 +276,17 @@ void RemoteChatClient::handle_event(const QByteArray& data) {
     if (finish.isString()) usage_.finish_reason = finish.toString();
 }
 
-void RemoteChatClient::report_audio_refusal(const QString& message) {
-    // Servers word it their own way (prism-server: "this model has no audio encoder", as a
-    // 400 or as an error event once the stream began; llama-server: "audio input is not
-    // supported"): a refusal of a request with sound that speaks of audio is the model not
-    // hearing.
-    if (sent_audio_ && message.contains(QLatin1String("audio"), Qt::CaseInsensitive))
-        emit audioRefused(request_id_);
+void RemoteChatClient::report_media_refusal(const QString& message) {
+    // Servers word it their own way (prism-server: "this model has no audio encoder", "has no
+    // vision encoder", as a 400 or as an error event once the stream began; llama-server:
+    // "audio input is not supported", "image input is not supported"): a refusal of a request
+    // with sound (pictures) that speaks of audio (vision, images) is the model not taking them.
+    const auto speaks_of = [&](const char* word) {
+        return message.contains(QLatin1String(word), Qt::CaseInsensitive);
+    };
+    if (sent_audio_ && speaks_of("audio")) emit audioRefused(request_id_);
+    if (sent_images_ && (speaks_of("vision") || speaks_of("image")))
+        emit imagesRefused(request_id_);
 }
 
 void RemoteChatClient::end_reply() {
@@ -299,13 +304,13 @@ void RemoteChatClient::end_reply() {
     }
     buffer_ += reply->readAll();
     if (reply->error() != QNetworkReply::NoError || status >= 400) {
-        if (status >= 400 && status < 500) report_audio_refusal(server_message(buffer_));
+        if (status >= 400 && status < 500) report_media_refusal(server_message(buffer_));
         emit failed(request_id_, describe_failure(base_, reply->error(), status, buffer_));
         return;
     }
     parse_events();
     if (!stream_error_.isEmpty()) {
-        report_audio_refusal(stream_error_);
+        report_media_refusal(stream_error_);
         emit failed(request_id_, server_name(base_) + QStringLiteral(" failed: ") + stream_error_);
         return;
     }

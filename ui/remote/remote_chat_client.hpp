@@ -93,9 +93,10 @@ class RemoteChatClient : public QObject {
     void piece(quint64 request_id, const QString& text);
     void finished(quint64 request_id, const prism::ui::RemoteUsage& usage);
     void failed(quint64 request_id, const QString& error);
-    // The server refused a request that carried sound because its model does not take sound
-    // (emitted just before `failed`, which has the server's words).
+    // The server refused a request that carried sound (pictures) because its model does not
+    // take sound (pictures); emitted just before `failed`, which has the server's words.
     void audioRefused(quint64 request_id);
+    void imagesRefused(quint64 request_id);
 
   private:
     QNetworkRequest request(const QString& path) const;
@@ -103,7 +104,7 @@ class RemoteChatClient : public QObject {
     void parse_events();
     void handle_event(const QByteArray& data);
     void end_reply();
-    void report_audio_refusal(const QString& message);
+    void report_media_refusal(const QString& message);
 
     QNetworkAccessManager network_;
     QUrl base_;
@@ -116,6 +117,7 @@ class RemoteChatClient : public QObject {
     bool stopped_ = false;
     bool saw_done_ = false;
     bool sent_audio_ = false;
+    bool sent_images_ = false;
     std::chrono::steady_clock::time_point started_;
 };
 

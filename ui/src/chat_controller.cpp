@@ -139,13 +139,16 @@ bool ChatController::unheardAudio() const {
 }
 
 QString ChatController::attachmentsProblem() const {
-    // A server's model is sent sounds until the server says it takes none.
-    if (engine_ && engine_->remote() && unheardAudio()) {
-        return tr("%1 on the server does not take sounds (the server said so); remove them.")
-            .arg(engine_->modelName());
-    }
     const bool pictures = attachments_.contains(AttachmentKind::image) ||
                           attachments_.contains(AttachmentKind::video);
+    // A server's model is sent pictures and sounds until the server says it takes none.
+    if (engine_ && engine_->remote() && ((pictures && !canAttachImages()) || unheardAudio())) {
+        return tr("%1 on the server does not take %2 (the server said so); remove them.")
+            .arg(engine_->modelName(),
+                 pictures && !canAttachImages()
+                     ? (unheardAudio() ? tr("pictures or sounds") : tr("pictures or videos"))
+                     : tr("sounds"));
+    }
     const bool unseen = pictures && !canAttachImages();
     const bool unheard = unheardAudio();
     const bool loaded = engine_ && engine_->modelLoaded();

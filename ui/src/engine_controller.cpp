@@ -108,14 +108,21 @@ EngineController::EngineController(QObject* parent)
                 if (id == running_request_ && status_ == Status::generating)
                     set_status(Status::ready);
                 AnswerTimings stats = remote_answer_timings(usage);
-                stats.sounds_not_sent_to_server = remote_sounds_left_out_;
+                stats.pictures_left_out = remote_left_out_.pictures;
+                stats.sounds_not_sent_to_server = remote_left_out_.sounds;
                 emit generationFinished(id, stats);
             });
-    // The model list does not say what a model takes: sound is sent until the server says its
-    // model does not take it; from then on the composer refuses sounds for it.
+    // The model list does not say what a model takes: sound and pictures are sent until the
+    // server says its model does not take them; from then on the composer refuses them for it
+    // and earlier ones are left out.
     connect(&remote_, &RemoteChatClient::audioRefused, this, [this](quint64) {
         if (!remote_model_ || !model_.has_audio) return;
         model_.has_audio = false;
+        emit modelChanged();
+    });
+    connect(&remote_, &RemoteChatClient::imagesRefused, this, [this](quint64) {
+        if (!remote_model_ || !model_.has_vision) return;
+        model_.has_vision = false;
         emit modelChanged();
     });
     connect(&remote_, &RemoteChatClient::failed, this, [this](quint64 id, const QString& e) {
@@ -281,9 +288,9 @@ void EngineController::generate_remote(quint64 id, const QList<ChatTurn>& turns,
     // Files are read and videos decoded off the UI thread; a Stop meanwhile ends the answer
     // at once and the prepared request is dropped.
     preparing_request_ = id;
-    const bool send_sound = model_.has_audio;
-    QtConcurrent::run([turns, system = settings.system_prompt, send_sound] {
-        return remote_conversation(turns, system, send_sound);
+    const RemoteMediaAccepted accepted{model_.has_vision, model_.has_audio};
+    QtConcurrent::run([turns, system = settings.system_prompt, accepted] {
+        return remote_conversation(turns, system, accepted);
     }).then(this, [this, id, settings](const RemoteConversation& conversation) {
         if (preparing_request_ != id) return;
         preparing_request_ = 0;
@@ -292,7 +299,7 @@ void EngineController::generate_remote(quint64 id, const QList<ChatTurn>& turns,
             emit generationFailed(id, conversation.error);
             return;
         }
-        remote_sounds_left_out_ = conversation.sounds_left_out;
+        remote_left_out_ = conversation.left_out;
         RemoteSampling sampling;
         sampling.temperature = settings.temperature;
         sampling.top_p = settings.top_p;

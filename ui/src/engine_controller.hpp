@@ -150,8 +150,8 @@ class EngineController : public QObject {
     quint64 running_request_ = 0;
     RemoteChatClient remote_;
     bool remote_model_ = false;
-    // Sounds of earlier messages that the request to the server left out.
-    qint64 remote_sounds_left_out_ = 0;
+    // What of earlier messages the request to the server left out.
+    LeftOutAttachments remote_left_out_;
     // The request whose messages are being made (files read, videos decoded); 0: none.
     quint64 preparing_request_ = 0;
     QString server_url_;

@@ -118,7 +118,7 @@ QList<RemotePart> remote_parts(const ImageAttachment& a, bool send_sound) {
 }
 
 RemoteConversation remote_conversation(const QList<ChatTurn>& turns, const QString& system_prompt,
-                                       bool send_sound) {
+                                       RemoteMediaAccepted accepted) {
     RemoteConversation out;
     if (!system_prompt.trimmed().isEmpty())
         out.messages.append({QStringLiteral("system"), system_prompt, {}});
@@ -126,11 +126,12 @@ RemoteConversation remote_conversation(const QList<ChatTurn>& turns, const QStri
         for (const ChatTurn& turn : turns) {
             RemoteMessage m{role_name(turn.role), turn.text, {}};
             for (const ImageAttachment& a : turn.images) {
-                if (a.kind == AttachmentKind::audio && !send_sound) {
-                    ++out.sounds_left_out;
+                const bool sound = a.kind == AttachmentKind::audio;
+                if (sound ? !accepted.sound : !accepted.pictures) {
+                    ++(sound ? out.left_out.sounds : out.left_out.pictures);
                     continue;
                 }
-                m.parts.append(remote_parts(a, send_sound));
+                m.parts.append(remote_parts(a, accepted.sound));
             }
             out.messages.append(m);
         }

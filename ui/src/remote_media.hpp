@@ -21,17 +21,23 @@ inline constexpr qint64 kMaxRemoteSoundBytes = 20LL * 1024 * 1024;
 // Pictures sent for one video: servers cap images per request (prism-server: 8).
 inline constexpr int kMaxRemoteVideoPictures = 8;
 
-struct RemoteConversation {
-    QList<RemoteMessage> messages;
-    qint64 sounds_left_out = 0;  // earlier sounds not sent (the model is known not to hear)
-    QString error;               // one line naming the file, when one could not be read
+// What the server's model takes: both until the server said otherwise.
+struct RemoteMediaAccepted {
+    bool pictures = true;
+    bool sound = true;
 };
 
-// `send_sound`: false once the server said its model takes no sound; earlier turns' sounds
-// (and videos' sound tracks) are then left out and counted, and a new one is the caller's to
-// refuse.
+struct RemoteConversation {
+    QList<RemoteMessage> messages;
+    LeftOutAttachments left_out;  // earlier attachments not sent (the model does not take them)
+    QString error;                // one line naming the file, when one could not be read
+};
+
+// Attachments the model is known not to take are left out and counted (images and videos
+// without pictures, sounds without sound; a video's sound track goes only with sound); new
+// ones are the caller's to refuse.
 RemoteConversation remote_conversation(const QList<ChatTurn>& turns, const QString& system_prompt,
-                                       bool send_sound);
+                                       RemoteMediaAccepted accepted);
 
 // One attachment as the parts sent for it (see above); throws prism::Error / MediaError with a
 // line naming the file.
