@@ -238,6 +238,7 @@ class ChatWindowTest : public QObject {
         QCOMPARE(areas.size(), 1);
         drop_files(window_, areas[0], {QUrl::fromLocalFile(path)});
         QTRY_COMPARE(chat().attachments()->count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!chat().attachments()->importing(), 20000);
         QCOMPARE(chat().attachments()->items()[0].size, QSize(64, 48));
         // The thumbnail strip shows it, and with a text-only model the composer says why it
         // cannot be sent; the attach button is disabled with the same reason.
@@ -262,6 +263,7 @@ class ChatWindowTest : public QObject {
         QGuiApplication::clipboard()->setImage(image);
         QTest::keyClick(window_, Qt::Key_V, Qt::ControlModifier);
         QTRY_COMPARE(chat().attachments()->count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!chat().attachments()->importing(), 20000);
         QCOMPARE(chat().attachments()->items()[0].size, QSize(40, 30));
         QVERIFY(QFileInfo::exists(chat().attachments()->items()[0].path));  // kept as a PNG file
         chat().attachments()->remove(0);

@@ -104,6 +104,7 @@ class MediaAttachmentsTest : public QObject {
         QVERIFY(drop != nullptr);
         QMetaObject::invokeMethod(drop, "acceptUrls", Q_ARG(QVariant, QVariant::fromValue(urls)));
         QTRY_COMPARE_WITH_TIMEOUT(attachments().count(), files.size(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
 
         for (int row = 0; row < files.size(); ++row) {
             const ImageAttachment& a = attachments().items()[row];
@@ -160,6 +161,7 @@ class MediaAttachmentsTest : public QObject {
         open_window(QStringLiteral("play"));
         chat().attachFiles({QUrl::fromLocalFile(data_file(QStringLiteral("audio/jfk.wav")))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QQuickItem* play = nullptr;
         QTRY_VERIFY((play = items_named(window_, QStringLiteral("playButton")).value(0)) !=
                     nullptr);
@@ -327,6 +329,7 @@ class MediaAttachmentsTest : public QObject {
         QVERIFY(!app_->engine().hasAudio());
         chat().attachFiles({QUrl::fromLocalFile(data_file(QStringLiteral("audio/jfk.wav")))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         const QString engine_words =
             QStringLiteral("This model has no audio encoder; load an mmproj with one.");
         QCOMPARE(chat().attachmentsProblem(), engine_words);
@@ -342,6 +345,7 @@ class MediaAttachmentsTest : public QObject {
         chat().attachFiles(
             {QUrl::fromLocalFile(data_file(QStringLiteral("video/colours_h264_aac.mp4")))});
         QTRY_COMPARE(attachments().count(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QTRY_COMPARE(visible_texts(window_, QStringLiteral("visionWarning")),
                      QStringList{QStringLiteral(
                          "This model has no vision or audio encoder; load an mmproj with them.")});
@@ -375,6 +379,7 @@ class MediaAttachmentsTest : public QObject {
         chat().attachFiles(
             {QUrl::fromLocalFile(data_file(QStringLiteral("audio/4507-16021-0012.wav")))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QQuickItem* transcribe = items_named(window_, QStringLiteral("transcribeButton")).value(0);
         QVERIFY(transcribe != nullptr);
         QTRY_VERIFY(transcribe->isVisible());
@@ -433,6 +438,7 @@ class MediaAttachmentsTest : public QObject {
         chat().attachFiles(
             {QUrl::fromLocalFile(data_file(QStringLiteral("audio/speech_16k.flac")))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QVERIFY(chat().attachmentsProblem().isEmpty());
         QVERIFY(chat().send(QStringLiteral("What is said?")));
         QTRY_VERIFY_WITH_TIMEOUT(!chat().generating(), 30000);
@@ -467,6 +473,7 @@ class MediaAttachmentsTest : public QObject {
         const QString video = QStringLiteral("video/colours_h264.mkv");
         chat().attachFiles({QUrl::fromLocalFile(data_file(video))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QVERIFY(chat().attachmentsProblem().isEmpty());
         QVERIFY(chat().send(QStringLiteral("What happens?")));
         QTRY_VERIFY_WITH_TIMEOUT(!chat().generating(), 60000);

@@ -135,6 +135,7 @@ class ServerChatTest : public QObject {
         app->chat().attachFiles(
             {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/vlm/smolvlm/image.png"))});
         QTRY_COMPARE(app->chat().attachments()->count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().attachments()->importing(), 20000);
         QVERIFY(app->chat().send(QStringLiteral("What is this?")));
         QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 30000);
         const QString error =
@@ -162,6 +163,7 @@ class ServerChatTest : public QObject {
         app->chat().attachFiles(
             {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav"))});
         QTRY_COMPARE(app->chat().attachments()->count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().attachments()->importing(), 20000);
         const QString refusal = QStringLiteral(
             "stories260K on the server does not take sounds (the server said so); remove them.");
         QCOMPARE(app->chat().attachmentsProblem(), refusal);

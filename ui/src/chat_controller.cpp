@@ -2,6 +2,7 @@
 
 #include <QClipboard>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QGuiApplication>
 #include <QMimeData>
 #include <QtConcurrent/QtConcurrentRun>
@@ -192,6 +193,11 @@ int ChatController::lastUserRow() const {
 bool ChatController::send(const QString& text) {
     if (generating() || !engine_) return false;
     if (text.trimmed().isEmpty() && attachments_.count() == 0) return false;
+    if (attachments_.importing()) {
+        emit notify(tr("%1 is still being copied into the history; send it when that is done.")
+                        .arg(attachments_.first_importing()));
+        return false;
+    }
     if (!engine_->modelLoaded()) {
         emit notify(engine_->status() == EngineController::Status::loading
                         ? tr("The model is still loading.")
@@ -200,11 +206,6 @@ bool ChatController::send(const QString& text) {
     }
     if (const QString problem = attachmentsProblem(); !problem.isEmpty()) {
         emit notify(problem);
-        return false;
-    }
-    if (attachments_.importing()) {
-        emit notify(tr("%1 is still being copied into the history; send it when that is done.")
-                        .arg(attachments_.first_importing()));
         return false;
     }
     const QList<ImageAttachment> images = attachments_.take_all();
@@ -440,9 +441,12 @@ void ChatController::attach_decoded(const DecodedImage& decoded) {
 void ChatController::import_async(const ImageAttachment& a) {
     // Copying and hashing a video of up to 256 MiB takes seconds: a worker thread does it
     // while the chip says so, and Send waits for it.
-    QtConcurrent::run([folder = history_->dataFolder(), path = a.path] {
-        return ImageLibrary(folder).import(path);
-    }).then(this, [this, id = a.id](const ImportedImage& stored) {
+    // A watcher owned by this controller: should the window close first, the copy still ends
+    // on its thread and nothing is called back (then(this, ...) is not safe for that in Qt 6.4).
+    auto* watcher = new QFutureWatcher<ImportedImage>(this);
+    connect(watcher, &QFutureWatcher<ImportedImage>::finished, this, [this, watcher, id = a.id] {
+        watcher->deleteLater();
+        const ImportedImage stored = watcher->result();
         if (!stored.error.isEmpty()) {
             for (int row = 0; row < attachments_.count(); ++row)
                 if (attachments_.items().at(row).id == id) attachments_.remove(row);
@@ -452,6 +456,9 @@ void ChatController::import_async(const ImageAttachment& a) {
         if (!attachments_.finish_import(id, stored) && stored.newly_stored && history_)
             history_->discardImported(stored.relative_path);
     });
+    watcher->setFuture(QtConcurrent::run([folder = history_->dataFolder(), path = a.path] {
+        return ImageLibrary(folder).import(path);
+    }));
 }
 
 bool ChatController::pasteImageFromClipboard() {

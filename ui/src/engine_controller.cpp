@@ -2,6 +2,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "engine_worker.hpp"
@@ -289,23 +290,30 @@ void EngineController::generate_remote(quint64 id, const QList<ChatTurn>& turns,
     // at once and the prepared request is dropped.
     preparing_request_ = id;
     const RemoteMediaAccepted accepted{model_.has_vision, model_.has_audio};
-    QtConcurrent::run([turns, system = settings.system_prompt, accepted] {
+    // Owned by this controller, so that nothing is called back once it is gone.
+    auto* watcher = new QFutureWatcher<RemoteConversation>(this);
+    connect(watcher, &QFutureWatcher<RemoteConversation>::finished, this,
+            [this, watcher, id, settings] {
+                watcher->deleteLater();
+                if (preparing_request_ != id) return;
+                preparing_request_ = 0;
+                const RemoteConversation conversation = watcher->result();
+                if (!conversation.error.isEmpty()) {
+                    if (id == running_request_ && status_ == Status::generating)
+                        set_status(Status::ready);
+                    emit generationFailed(id, conversation.error);
+                    return;
+                }
+                remote_left_out_ = conversation.left_out;
+                RemoteSampling sampling;
+                sampling.temperature = settings.temperature;
+                sampling.top_p = settings.top_p;
+                sampling.max_tokens = settings.max_tokens;
+                remote_.generate(id, model_.name, conversation.messages, sampling);
+            });
+    watcher->setFuture(QtConcurrent::run([turns, system = settings.system_prompt, accepted] {
         return remote_conversation(turns, system, accepted);
-    }).then(this, [this, id, settings](const RemoteConversation& conversation) {
-        if (preparing_request_ != id) return;
-        preparing_request_ = 0;
-        if (!conversation.error.isEmpty()) {
-            if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
-            emit generationFailed(id, conversation.error);
-            return;
-        }
-        remote_left_out_ = conversation.left_out;
-        RemoteSampling sampling;
-        sampling.temperature = settings.temperature;
-        sampling.top_p = settings.top_p;
-        sampling.max_tokens = settings.max_tokens;
-        remote_.generate(id, model_.name, conversation.messages, sampling);
-    });
+    }));
 }
 
 void EngineController::set_status(Status s) {
