@@ -252,6 +252,12 @@ Rectangle {
                 objectName: composer.chat.generating ? "stopButton" : "sendButton"
                 text: composer.chat.generating ? qsTr("Stop") : qsTr("Send")
                 highlighted: !composer.chat.generating
+                // A highlighted button is drawn in the window's "dark" colour, a light grey in the
+                // light theme that reads as greyed out: Send gets the accent when it can send,
+                // and the plain button colour with muted text when it cannot.
+                palette.dark: enabled ? composer.theme.accent
+                                      : (composer.theme.dark ? "#2b2e34" : "#e6e9ee")
+                palette.brightText: enabled ? composer.theme.accentText : composer.theme.muted
                 enabled: composer.chat.generating || (composer.engine.modelLoaded
                          && !composer.chat.attachments.importing
                          && (input.text.trim().length > 0 || composer.chat.attachments.count > 0))
