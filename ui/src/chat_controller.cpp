@@ -102,7 +102,13 @@ void ChatController::take_back_refused(const QString& reason) {
         conversation_ = -1;
         emit conversationChanged();
     }
-    for (const ImageAttachment& image : refused.images) attachments_.append(image);
+    // The stored message went, and with it the history's copies: they are made again.
+    for (ImageAttachment image : refused.images) {
+        image.stored.reset();
+        image.importing = history_ && history_->isReady();
+        attachments_.append(image);
+        if (image.importing) import_async(image);
+    }
     emit notify(reason);
     emit messageRefused(refused.text);
 }
