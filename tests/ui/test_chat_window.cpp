@@ -254,6 +254,33 @@ class ChatWindowTest : public QObject {
         QCOMPARE(chat().attachments()->count(), 0);
     }
 
+    // Send is drawn in the accent colour when it can send and plainly when it cannot (the
+    // highlighted button's default colour was a light grey that read as greyed out).
+    void sendLooksReadyExactlyWhenItCanSend() {
+        QQuickItem* input = items_named(window_, QStringLiteral("composerInput")).value(0);
+        QVERIFY(input != nullptr);
+        const auto send_colour = [&] {
+            QQuickItem* send = items_named(window_, QStringLiteral("sendButton")).value(0);
+            if (send == nullptr) return QColor();
+            // Inside the button, left of its label.
+            const QPointF at = send->mapToScene(QPointF(6, send->height() / 2));
+            return window_->grabWindow().pixelColor(at.toPoint());
+        };
+        const auto saturation = [](const QColor& c) {
+            return std::max({c.red(), c.green(), c.blue()}) -
+                   std::min({c.red(), c.green(), c.blue()});
+        };
+        QMetaObject::invokeMethod(input, "clear");
+        QTRY_VERIFY(!items_named(window_, QStringLiteral("sendButton"))[0]->isEnabled());
+        const QColor idle = send_colour();
+        QVERIFY2(saturation(idle) < 30, qPrintable(idle.name()));
+        input->setProperty("text", QStringLiteral("Hello"));
+        QTRY_VERIFY(items_named(window_, QStringLiteral("sendButton"))[0]->isEnabled());
+        const QColor ready = send_colour();
+        QVERIFY2(saturation(ready) > 80, qPrintable(ready.name()));
+        QMetaObject::invokeMethod(input, "clear");
+    }
+
     void ctrlVPastesAnImageAndOtherwiseText() {
         const auto inputs = items_named(window_, QStringLiteral("composerInput"));
         QQuickItem* input = inputs[0];
