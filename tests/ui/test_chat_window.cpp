@@ -246,6 +246,11 @@ class ChatWindowTest : public QObject {
         QVERIFY(items_named(window_, QStringLiteral("visionWarning"))[0]->isVisible());
         QVERIFY(chat().imagesUnavailableReason().contains(QStringLiteral("no vision encoder")));
         QVERIFY(!items_named(window_, QStringLiteral("attachButton"))[0]->isEnabled());
+        // Its tooltip says what the model takes: text only, neither images nor sounds.
+        QCOMPARE(chat().attachHint(),
+                 QStringLiteral("This model takes text only: it has no vision or audio encoder, "
+                                "so it can take neither images nor sounds; load an mmproj with "
+                                "one."));
         QSignalSpy notices(&chat(), &ChatController::notify);
         QVERIFY(!chat().send(QStringLiteral("What is this?")));
         QCOMPARE(notices.size(), 1);
