@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 namespace prism::cli {
 
@@ -23,16 +24,17 @@ MessagePart video_part(const Session& session, const GenerationFlags& flags,
                        std::shared_ptr<const media::Video> video) {
     if (!session.has_vision()) throw Error("this model has no vision encoder; load an mmproj");
     const VideoPlan plan = session.plan_video(*video, flags.video_tokens);
+    // The sound (a model that hears) is inside the budget, after each picture.
+    const std::string sound = plan.audio_tokens > 0 ? " + " + std::to_string(plan.audio_tokens) +
+                                                          " for the sound after each picture"
+                                                    : std::string();
     std::fprintf(stderr,
                  "video plan: %zu of %zu pictures at %dx%d, %lld tokens each + %lld for the "
-                 "times = %lld of a %lld-token budget\n",
+                 "times%s = %lld of a %lld-token budget\n",
                  plan.frames.size(), video->frames.size(), plan.frame_width, plan.frame_height,
                  static_cast<long long>(plan.tokens_per_frame),
-                 static_cast<long long>(plan.text_tokens),
+                 static_cast<long long>(plan.text_tokens), sound.c_str(),
                  static_cast<long long>(plan.total_tokens), static_cast<long long>(plan.budget));
-    if (plan.audio_tokens > 0)
-        std::fprintf(stderr, "video sound: %lld tokens more, after each picture\n",
-                     static_cast<long long>(plan.audio_tokens));
     return MessagePart::of_video(std::move(video), flags.video_tokens);
 }
 

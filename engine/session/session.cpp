@@ -274,14 +274,14 @@ VideoPlan Session::plan_video(const media::Video& video, std::int64_t token_budg
         encode.add_special = false;
         return static_cast<std::int64_t>(impl_->tokenizer->encode(text, encode).size());
     };
-    VideoPlan plan = session::plan_video(video, budget, costs);
-    // The sound's rows come on top of the pictures' budget, as add_message puts them in.
+    // A model that hears gets the sound too (add_message puts it after each picture, leaving
+    // out a stretch too short for one row), inside the same budget.
     if (const session::AudioPrompt* audio = impl_->audio()) {
-        for (const std::size_t samples : session::video_sound_samples(video, plan))
-            if (audio->embedding_rows(samples) > 0)
-                plan.audio_tokens += audio->prompt_rows(samples);
+        costs.sound_rows = [audio](std::size_t samples) -> std::int64_t {
+            return audio->embedding_rows(samples) > 0 ? audio->prompt_rows(samples) : 0;
+        };
     }
-    return plan;
+    return session::plan_video(video, budget, costs);
 }
 bool Session::has_vision() const {
     return impl_->vision() != nullptr;

@@ -17,8 +17,7 @@
 
 namespace prism::session {
 
-// "[00:12]", "[59:59]", "[1:02:03]": a picture's time as the prompt writes it.
-std::string video_timestamp(double seconds);
+using prism::video_timestamp;
 
 // What the model at hand charges.
 struct VideoCosts {
@@ -26,8 +25,14 @@ struct VideoCosts {
     std::function<std::int64_t(std::int32_t width, std::int32_t height)> picture_rows;
     // Tokens of a piece of message text.
     std::function<std::int64_t(std::string_view text)> text_tokens;
+    // Prompt rows of a stretch of the video's sound, `samples` long (markers included; 0 for a
+    // stretch too short for one row, which is left out). Empty for a model that does not hear:
+    // the plan then counts no sound.
+    std::function<std::int64_t(std::size_t samples)> sound_rows;
 };
 
+// The budget covers the pictures, their times and, with costs.sound_rows and a sound track, the
+// sound cut between the chosen pictures (fewer pictures: fewer stretches, so fewer markers).
 // Pictures are made smaller before any is left out, down to kMinPlannedSide on the longer side
 // (or the picture's own size): below that a model reads little from a frame, so fewer frames
 // are kept instead. Throws Error naming the video when not even one picture fits the budget.
@@ -43,5 +48,8 @@ std::vector<MessagePart> expand_video(const media::Video& video, const VideoPlan
 // The length in samples of each stretch of sound expand_video(..., true) puts in, in order
 // (none without a sound track).
 std::vector<std::size_t> video_sound_samples(const media::Video& video, const VideoPlan& plan);
+// The same for pictures `frames` (indices into video.frames, in time order).
+std::vector<std::size_t> video_sound_samples(const media::Video& video,
+                                             const std::vector<std::size_t>& frames);
 
 }  // namespace prism::session

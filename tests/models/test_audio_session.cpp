@@ -384,18 +384,20 @@ TEST(AudioSessionSeesAndHears, ImageAndSoundInOneMessageAndAVideoWithItsSound) {
     EXPECT_EQ(both.timings.images_encoded, 0);  // still in the cache from the turn before
     EXPECT_EQ(both.timings.sounds_encoded, 1);
 
-    // A video with a sound track (6 s), on a budget for about two of its pictures: each picture
-    // is followed by the sound up to the next one, 187 rows each (ultravox pads every window
-    // to 30 s).
+    // A video with a sound track (6 s), on a budget for about two of its pictures and their
+    // sound: each picture is followed by the sound up to the next one, 187 rows each (ultravox
+    // pads every window to 30 s), inside the budget.
     const auto video = std::make_shared<const media::Video>(
         media::decode_video_file(kData / "video" / "colours_h264_aac.mp4"));
     ASSERT_TRUE(video->audio.has_value());
-    const VideoPlan all = s.plan_video(*video, 900);
-    const std::int64_t budget = 2 * all.tokens_per_frame + all.text_tokens / 2;
+    const VideoPlan all = s.plan_video(*video, 100000);
+    EXPECT_EQ(all.audio_tokens, static_cast<std::int64_t>(all.frames.size()) * 187);
+    const std::int64_t budget = 2 * (all.tokens_per_frame + 187) + all.text_tokens / 2;
     const VideoPlan plan = s.plan_video(*video, budget);
     ASSERT_GE(plan.frames.size(), 2u);
     ASSERT_LE(plan.frames.size(), 3u);
     EXPECT_EQ(plan.audio_tokens, static_cast<std::int64_t>(plan.frames.size()) * 187);
+    EXPECT_LE(plan.total_tokens, budget);
     s.clear_messages();
     s.add_user({MessagePart::of_video(video, budget), MessagePart::of_text("Hi")});
     const auto& parts = s.messages().back().parts;
@@ -405,7 +407,7 @@ TEST(AudioSessionSeesAndHears, ImageAndSoundInOneMessageAndAVideoWithItsSound) {
         }
     }
     const GenerateResult heard = s.generate(greedy(1));
-    EXPECT_EQ(heard.timings.prompt_tokens, text_only + plan.total_tokens + plan.audio_tokens);
+    EXPECT_EQ(heard.timings.prompt_tokens, text_only + plan.total_tokens);
     EXPECT_EQ(heard.timings.sounds_encoded, static_cast<std::int64_t>(plan.frames.size()));
 }
 

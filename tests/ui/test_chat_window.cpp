@@ -238,6 +238,7 @@ class ChatWindowTest : public QObject {
         QCOMPARE(areas.size(), 1);
         drop_files(window_, areas[0], {QUrl::fromLocalFile(path)});
         QTRY_COMPARE(chat().attachments()->count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!chat().attachments()->importing(), 20000);
         QCOMPARE(chat().attachments()->items()[0].size, QSize(64, 48));
         // The thumbnail strip shows it, and with a text-only model the composer says why it
         // cannot be sent; the attach button is disabled with the same reason.
@@ -245,12 +246,44 @@ class ChatWindowTest : public QObject {
         QVERIFY(items_named(window_, QStringLiteral("visionWarning"))[0]->isVisible());
         QVERIFY(chat().imagesUnavailableReason().contains(QStringLiteral("no vision encoder")));
         QVERIFY(!items_named(window_, QStringLiteral("attachButton"))[0]->isEnabled());
+        // Its tooltip says what the model takes: text only, neither images nor sounds.
+        QCOMPARE(chat().attachHint(),
+                 QStringLiteral("This model takes text only: it has no vision or audio encoder, "
+                                "so it can take neither images nor sounds; load an mmproj with "
+                                "one."));
         QSignalSpy notices(&chat(), &ChatController::notify);
         QVERIFY(!chat().send(QStringLiteral("What is this?")));
         QCOMPARE(notices.size(), 1);
         QCOMPARE(chat().attachments()->count(), 1);
         chat().attachments()->remove(0);
         QCOMPARE(chat().attachments()->count(), 0);
+    }
+
+    // Send is drawn in the accent colour when it can send and plainly when it cannot (the
+    // highlighted button's default colour was a light grey that read as greyed out).
+    void sendLooksReadyExactlyWhenItCanSend() {
+        QQuickItem* input = items_named(window_, QStringLiteral("composerInput")).value(0);
+        QVERIFY(input != nullptr);
+        const auto send_colour = [&] {
+            QQuickItem* send = items_named(window_, QStringLiteral("sendButton")).value(0);
+            if (send == nullptr) return QColor();
+            // Inside the button, left of its label.
+            const QPointF at = send->mapToScene(QPointF(6, send->height() / 2));
+            return window_->grabWindow().pixelColor(at.toPoint());
+        };
+        const auto saturation = [](const QColor& c) {
+            return std::max({c.red(), c.green(), c.blue()}) -
+                   std::min({c.red(), c.green(), c.blue()});
+        };
+        QMetaObject::invokeMethod(input, "clear");
+        QTRY_VERIFY(!items_named(window_, QStringLiteral("sendButton"))[0]->isEnabled());
+        const QColor idle = send_colour();
+        QVERIFY2(saturation(idle) < 30, qPrintable(idle.name()));
+        input->setProperty("text", QStringLiteral("Hello"));
+        QTRY_VERIFY(items_named(window_, QStringLiteral("sendButton"))[0]->isEnabled());
+        const QColor ready = send_colour();
+        QVERIFY2(saturation(ready) > 80, qPrintable(ready.name()));
+        QMetaObject::invokeMethod(input, "clear");
     }
 
     void ctrlVPastesAnImageAndOtherwiseText() {
@@ -262,6 +295,7 @@ class ChatWindowTest : public QObject {
         QGuiApplication::clipboard()->setImage(image);
         QTest::keyClick(window_, Qt::Key_V, Qt::ControlModifier);
         QTRY_COMPARE(chat().attachments()->count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!chat().attachments()->importing(), 20000);
         QCOMPARE(chat().attachments()->items()[0].size, QSize(40, 30));
         QVERIFY(QFileInfo::exists(chat().attachments()->items()[0].path));  // kept as a PNG file
         chat().attachments()->remove(0);

@@ -5,7 +5,10 @@
 // tiny Qwen2-Audio fixture hears), and the history keeps the chips across a restart.
 
 #include <QAudioDevice>
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QMediaDevices>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
@@ -13,6 +16,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextStream>
+#include <QTimer>
 #include <QtTest>
 #include <memory>
 
@@ -100,6 +104,7 @@ class MediaAttachmentsTest : public QObject {
         QVERIFY(drop != nullptr);
         QMetaObject::invokeMethod(drop, "acceptUrls", Q_ARG(QVariant, QVariant::fromValue(urls)));
         QTRY_COMPARE_WITH_TIMEOUT(attachments().count(), files.size(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
 
         for (int row = 0; row < files.size(); ++row) {
             const ImageAttachment& a = attachments().items()[row];
@@ -156,6 +161,7 @@ class MediaAttachmentsTest : public QObject {
         open_window(QStringLiteral("play"));
         chat().attachFiles({QUrl::fromLocalFile(data_file(QStringLiteral("audio/jfk.wav")))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QQuickItem* play = nullptr;
         QTRY_VERIFY((play = items_named(window_, QStringLiteral("playButton")).value(0)) !=
                     nullptr);
@@ -167,6 +173,101 @@ class MediaAttachmentsTest : public QObject {
         QCOMPARE(play->property("text").toString(), QStringLiteral("▶"));
         QMetaObject::invokeMethod(play, "clicked");
         QTRY_COMPARE(visible_texts(window_, QStringLiteral("playError")).size(), 1);
+    }
+
+    // A 64 MiB sound (a WAV of silence, sparse on disk) is copied into the history and hashed
+    // on a worker thread: the chip says "importing…" and Send waits, while the UI thread keeps
+    // turning (a timer fires during the copy); the stored copy is the file, byte for byte.
+    void aLargeAttachmentIsImportedOffTheUiThread() {
+        open_window(QStringLiteral("import"));
+        const QString path = files_.filePath(QStringLiteral("long-silence.wav"));
+        {
+            constexpr quint32 kDataBytes = 64u << 20;
+            QByteArray header("RIFF");
+            const auto u32 = [&](quint32 v) {
+                for (int i = 0; i < 4; ++i) header.append(char((v >> (8 * i)) & 0xff));
+            };
+            const auto u16 = [&](quint16 v) {
+                header.append(char(v & 0xff));
+                header.append(char(v >> 8));
+            };
+            u32(36 + kDataBytes);
+            header.append("WAVEfmt ");
+            u32(16);
+            u16(1);
+            u16(1);
+            u32(16000);
+            u32(32000);
+            u16(2);
+            u16(16);
+            header.append("data");
+            u32(kDataBytes);
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            QCOMPARE(file.write(header), qint64(44));
+            QVERIFY(file.resize(44 + qint64(kDataBytes)));  // sparse: holes read as zeros
+        }
+        int ticks_while_importing = 0;
+        QTimer ticker;
+        ticker.setInterval(5);
+        connect(&ticker, &QTimer::timeout, this, [&] {
+            if (attachments().importing()) ++ticks_while_importing;
+        });
+        ticker.start();
+        chat().attachFiles({QUrl::fromLocalFile(path)});
+        QTRY_COMPARE_WITH_TIMEOUT(attachments().count(), 1, 10000);
+        const bool shown_importing = attachments().importing();
+        if (shown_importing) {
+            QVERIFY(attachment(0, AttachmentListModel::ImportingRole).toBool());
+            QSignalSpy notices(&chat(), &ChatController::notify);
+            QVERIFY(!chat().send(QStringLiteral("What is this?")));
+            QCOMPARE(notices.size(), 1);
+            QVERIFY2(notices[0][0].toString().contains(QStringLiteral("long-silence.wav")),
+                     qPrintable(notices[0][0].toString()));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 60000);
+        ticker.stop();
+        QVERIFY(shown_importing);
+        QVERIFY2(ticks_while_importing >= 3, qPrintable(QString::number(ticks_while_importing)));
+        QVERIFY(!attachment(0, AttachmentListModel::ImportingRole).toBool());
+        const ImageAttachment& a = attachments().items().at(0);
+        QVERIFY(a.stored.has_value());
+        const QString stored = QDir(app_->history().dataFolder()).filePath(a.stored->relative_path);
+        const auto sha256 = [](const QString& file_path) {
+            QFile file(file_path);
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            return file.open(QIODevice::ReadOnly) && hash.addData(&file) ? hash.result()
+                                                                         : QByteArray();
+        };
+        const QByteArray source_hash = sha256(path);
+        QVERIFY(!source_hash.isEmpty());
+        QCOMPARE(sha256(stored), source_hash);
+        QVERIFY(a.stored->relative_path.contains(QString::fromLatin1(source_hash.toHex())));
+        // Taken out unsent, the copy goes too.
+        attachments().remove(0);
+        QTRY_VERIFY(!QFileInfo::exists(stored));
+    }
+
+    // A copy that cannot be made (the history's images folder is a file here) takes the chip
+    // away with one line naming the file.
+    void aFailedImportRemovesTheChipWithOneLine() {
+        open_window(QStringLiteral("import-fails"));
+        const QString images =
+            QDir(app_->history().dataFolder()).filePath(QStringLiteral("images"));
+        QDir(images).removeRecursively();
+        {
+            QFile blocker(images);
+            QVERIFY(blocker.open(QIODevice::WriteOnly));
+        }
+        QSignalSpy notices(&chat(), &ChatController::notify);
+        chat().attachFiles({QUrl::fromLocalFile(data_file(QStringLiteral("audio/jfk.wav")))});
+        QTRY_COMPARE_WITH_TIMEOUT(notices.size(), 1, 10000);
+        const QString notice = notices[0][0].toString();
+        QVERIFY2(
+            notice.startsWith(QStringLiteral("Cannot store jfk.wav in ")) && !notice.contains('\n'),
+            qPrintable(notice));
+        QCOMPARE(attachments().count(), 0);
+        QVERIFY(!attachments().importing());
     }
 
     void lengthsReadAsAClockWould() {
@@ -228,6 +329,7 @@ class MediaAttachmentsTest : public QObject {
         QVERIFY(!app_->engine().hasAudio());
         chat().attachFiles({QUrl::fromLocalFile(data_file(QStringLiteral("audio/jfk.wav")))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         const QString engine_words =
             QStringLiteral("This model has no audio encoder; load an mmproj with one.");
         QCOMPARE(chat().attachmentsProblem(), engine_words);
@@ -243,6 +345,7 @@ class MediaAttachmentsTest : public QObject {
         chat().attachFiles(
             {QUrl::fromLocalFile(data_file(QStringLiteral("video/colours_h264_aac.mp4")))});
         QTRY_COMPARE(attachments().count(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QTRY_COMPARE(visible_texts(window_, QStringLiteral("visionWarning")),
                      QStringList{QStringLiteral(
                          "This model has no vision or audio encoder; load an mmproj with them.")});
@@ -276,6 +379,7 @@ class MediaAttachmentsTest : public QObject {
         chat().attachFiles(
             {QUrl::fromLocalFile(data_file(QStringLiteral("audio/4507-16021-0012.wav")))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QQuickItem* transcribe = items_named(window_, QStringLiteral("transcribeButton")).value(0);
         QVERIFY(transcribe != nullptr);
         QTRY_VERIFY(transcribe->isVisible());
@@ -334,6 +438,7 @@ class MediaAttachmentsTest : public QObject {
         chat().attachFiles(
             {QUrl::fromLocalFile(data_file(QStringLiteral("audio/speech_16k.flac")))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QVERIFY(chat().attachmentsProblem().isEmpty());
         QVERIFY(chat().send(QStringLiteral("What is said?")));
         QTRY_VERIFY_WITH_TIMEOUT(!chat().generating(), 30000);
@@ -368,6 +473,7 @@ class MediaAttachmentsTest : public QObject {
         const QString video = QStringLiteral("video/colours_h264.mkv");
         chat().attachFiles({QUrl::fromLocalFile(data_file(video))});
         QTRY_COMPARE(attachments().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!attachments().importing(), 20000);
         QVERIFY(chat().attachmentsProblem().isEmpty());
         QVERIFY(chat().send(QStringLiteral("What happens?")));
         QTRY_VERIFY_WITH_TIMEOUT(!chat().generating(), 60000);

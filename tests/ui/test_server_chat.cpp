@@ -1,8 +1,10 @@
 // The app answering with a model on an OpenAI-compatible server (a real prism-server on
 // loopback): connecting lists the server's models, a chat streams the same answer the engine
-// gives for the same greedy request, and failures (a wrong key, an image for a text-only
-// model, a sound or a video, an unreachable server) are shown as plain sentences.
+// gives for the same greedy request (text, a sound re-encoded as WAV, a video's pictures), and
+// failures (a wrong key, an image or a sound for a text-only model, an unreachable server) are
+// shown as plain sentences; a model that refused sound is not sent sound again.
 
+#include <QImage>
 #include <QProcess>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
@@ -13,12 +15,49 @@
 #include <QtTest>
 
 #include "app_context.hpp"
+#include "prism/media/video.hpp"
 #include "ui_test_suites.hpp"
 
 namespace prism::ui::test {
 namespace {
 
 const QString kDemo = QStringLiteral(PRISM_RESOURCES_DIR "/models/stories260K.gguf");
+const QString kQwen2a = QStringLiteral(PRISM_TEST_DATA_DIR "/audio-models/qwen2a/");
+const QString kSmolvlm = QStringLiteral(PRISM_TEST_DATA_DIR "/vlm/smolvlm/");
+
+// A prism-server on a free port; `url` once it serves.
+bool start_server(QProcess& server, const QStringList& flags, QString& url) {
+    server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    server.start(QStringLiteral(PRISM_SERVER_PATH), QStringList{"--port", "0"} + flags);
+    if (!server.waitForStarted(10000)) return false;
+    while (!server.canReadLine())
+        if (!server.waitForReadyRead(60000)) return false;
+    const QString line = QString::fromUtf8(server.readLine());
+    url = line.mid(line.indexOf(QLatin1String("http://"))).section(' ', 0, 0);
+    return url.startsWith(QLatin1String("http://127.0.0.1:"));
+}
+
+void stop_server(QProcess& server) {
+    server.terminate();
+    if (!server.waitForFinished(20000)) server.kill();
+}
+
+QString cli_answer(const QStringList& args) {
+    QProcess cli;
+    cli.start(QStringLiteral(PRISM_CLI_PATH), QStringList{"run", "--temp", "0"} + args);
+    cli.waitForFinished(120000);
+    return QString::fromUtf8(cli.readAllStandardOutput()).trimmed();
+}
+
+// The picture the video decoder gives at `second` (one a second, as the app samples), as PNG.
+bool save_video_frame(const QString& video, int second, const QString& png) {
+    const media::Video decoded = media::decode_video_file(video.toStdString());
+    if (second >= static_cast<int>(decoded.frames.size())) return false;
+    const media::Image& frame = decoded.frames[static_cast<std::size_t>(second)].image;
+    const QImage rgb(frame.rgb.data(), frame.width, frame.height, frame.width * 3,
+                     QImage::Format_RGB888);
+    return rgb.save(png, "PNG");
+}
 
 QQuickItem* find_item(QQuickItem* item, const QString& name) {
     if (item->objectName() == name) return item;
@@ -96,32 +135,49 @@ class ServerChatTest : public QObject {
         app->chat().attachFiles(
             {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/vlm/smolvlm/image.png"))});
         QTRY_COMPARE(app->chat().attachments()->count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().attachments()->importing(), 20000);
         QVERIFY(app->chat().send(QStringLiteral("What is this?")));
         QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 30000);
         const QString error =
             messages.data(messages.index(3), MessageListModel::ErrorRole).toString();
         QVERIFY2(error.contains(QStringLiteral("no vision encoder")), qPrintable(error));
+        // From then on the model counts as not seeing: the picture stays out of later requests.
+        QVERIFY(!app->engine().hasVision());
 
-        // Sounds and videos are not sent to a server: refused in the composer, not lost.
+        // A sound is sent (the earlier picture not); the text-only model refuses it in the server's
+        // words, on one line, and from then on the composer refuses sounds for that model instead
+        // of sending them.
         app->chat().attachFiles(
-            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav")),
-             QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/video/colours_h264.mkv"))});
-        QTRY_COMPARE(app->chat().attachments()->count(), 2);
+            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav"))});
+        QTRY_COMPARE(app->chat().attachments()->count(), 1);
+        QTRY_VERIFY(!app->chat().attachments()->importing());
+        QVERIFY(app->engine().hasAudio());
+        QVERIFY(app->chat().send(QStringLiteral("What is said?")));
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 30000);
+        QCOMPARE(messages.count(), 6);
+        const QString refused =
+            messages.data(messages.index(5), MessageListModel::ErrorRole).toString();
+        QVERIFY2(refused.contains(QStringLiteral("no audio encoder")) && !refused.contains('\n'),
+                 qPrintable(refused));
+        QVERIFY(!app->engine().hasAudio());
+        app->chat().attachFiles(
+            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav"))});
+        QTRY_COMPARE(app->chat().attachments()->count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().attachments()->importing(), 20000);
         const QString refusal = QStringLiteral(
-            "Sounds and videos cannot be sent to a model on a server; remove them, or load a "
-            "local model.");
+            "stories260K on the server does not take sounds (the server said so); remove them.");
         QCOMPARE(app->chat().attachmentsProblem(), refusal);
         QSignalSpy notices(&app->chat(), &ChatController::notify);
-        QVERIFY(!app->chat().send(QStringLiteral("And these?")));
+        QVERIFY(!app->chat().send(QStringLiteral("And this?")));
         QCOMPARE(notices.size(), 1);
         QCOMPARE(notices[0][0].toString(), refusal);
-        QCOMPARE(messages.count(), 4);
-        QCOMPARE(app->chat().attachments()->count(), 2);
+        QCOMPARE(messages.count(), 6);
+        QCOMPARE(app->chat().attachments()->count(), 1);
     }
 
-    // A conversation with a sound and a video continued with a server's model: the text goes,
-    // and the answer's note says what did not.
-    void earlierSoundsAndVideosAreNotSentToAServerAndTheNoteSaysSo() {
+    // A conversation with a sound continued with a server's model that refused sound: the text
+    // goes, and the answer's note says what did not.
+    void earlierSoundsAreNotSentToAModelThatRefusedThem() {
         AppContext* app = nullptr;
         std::unique_ptr<AppContext> holder;
         start_app(app, holder);
@@ -129,20 +185,116 @@ class ServerChatTest : public QObject {
         QVERIFY(app->load_window(qml) != nullptr);
         app->engine().connectServer(url_, QStringLiteral("app-key"));
         QTRY_VERIFY_WITH_TIMEOUT(app->engine().modelLoaded(), 20000);
-        app->chat().add_user_turn(
-            QStringLiteral("Tell me a story."),
-            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav")),
-             QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/video/colours_h264.mkv"))});
+        const QUrl jfk = QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav"));
+        app->chat().add_user_turn(QStringLiteral("What is said?"), {jfk});
+        QVERIFY(app->chat().regenerate());
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 30000);
+        QVERIFY(!app->engine().hasAudio());
+        app->chat().add_user_turn(QStringLiteral("Tell me a story."), {jfk});
         QVERIFY(app->chat().regenerate());
         QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 30000);
         MessageListModel& messages = *app->chat().messages();
-        QCOMPARE(messages.count(), 2);
+        QCOMPARE(messages.count(), 4);
+        QCOMPARE(messages.data(messages.index(3), MessageListModel::ErrorRole).toString(),
+                 QString());
+        QVERIFY(!messages.data(messages.index(3), MessageListModel::TextRole).toString().isEmpty());
+        QCOMPARE(messages.data(messages.index(3), MessageListModel::NoteRole).toString(),
+                 QStringLiteral("2 sounds of earlier messages were not sent: the server's model "
+                                "does not take sound."));
+    }
+
+    // A sound that is neither WAV nor MP3 goes as 16 kHz mono WAV, decoded by the app: a model
+    // that hears answers as the engine does for the file itself.
+    void aSoundReachesAServerModelThatHears() {
+        QProcess hearing;
+        QString url;
+        QVERIFY(start_server(
+            hearing, {"-m", kQwen2a + "text.gguf", "--mmproj", kQwen2a + "mmproj.gguf"}, url));
+        AppContext* app = nullptr;
+        std::unique_ptr<AppContext> holder;
+        start_app(app, holder);
+        app->chat().setProperty("maxTokens", 8);
+        QQmlApplicationEngine qml;
+        QVERIFY(app->load_window(qml) != nullptr);
+        app->engine().connectServer(url, {});
+        QTRY_VERIFY_WITH_TIMEOUT(app->engine().modelLoaded(), 20000);
+        const QString flac = QStringLiteral(PRISM_TEST_DATA_DIR "/audio/speech_16k.flac");
+        app->chat().attachFiles({QUrl::fromLocalFile(flac)});
+        QTRY_COMPARE(app->chat().attachments()->count(), 1);
+        QTRY_VERIFY(!app->chat().attachments()->importing());
+        QVERIFY(app->chat().send(QStringLiteral("What is said?")));
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 60000);
+        MessageListModel& messages = *app->chat().messages();
         QCOMPARE(messages.data(messages.index(1), MessageListModel::ErrorRole).toString(),
                  QString());
-        QVERIFY(!messages.data(messages.index(1), MessageListModel::TextRole).toString().isEmpty());
-        QCOMPARE(messages.data(messages.index(1), MessageListModel::NoteRole).toString(),
-                 QStringLiteral("2 sounds and videos of earlier messages were not sent: a model "
-                                "on a server gets pictures only."));
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::TextRole).toString(),
+                 cli_answer({"-n", "8", "-m", kQwen2a + "text.gguf", "--mmproj",
+                             kQwen2a + "mmproj.gguf", "--audio", flac, "--system",
+                             app->settings().systemPrompt(), "-p", "What is said?"}));
+        stop_server(hearing);
+    }
+
+    // A video goes as its pictures, each after its time, then its sound; a vision model that
+    // does not hear refuses the sound, and the video sent again goes as pictures only, which
+    // the model reads as the engine does the same pictures and times.
+    void aVideoReachesAServerModelThatSees() {
+        QProcess vision;
+        QString url;
+        // Six pictures need more than the fixture's 256 positions.
+        QVERIFY(start_server(
+            vision,
+            {"-m", kSmolvlm + "text.gguf", "--mmproj", kSmolvlm + "mmproj.gguf", "-c", "1024"},
+            url));
+        AppContext* app = nullptr;
+        std::unique_ptr<AppContext> holder;
+        start_app(app, holder);
+        app->chat().setProperty("maxTokens", 8);
+        QQmlApplicationEngine qml;
+        QVERIFY(app->load_window(qml) != nullptr);
+        app->engine().connectServer(url, {});
+        QTRY_VERIFY_WITH_TIMEOUT(app->engine().modelLoaded(), 20000);
+        const QString clip = QStringLiteral(PRISM_TEST_DATA_DIR "/video/colours_h264_aac.mp4");
+        app->chat().attachFiles({QUrl::fromLocalFile(clip)});
+        QTRY_COMPARE(app->chat().attachments()->count(), 1);
+        QTRY_VERIFY(!app->chat().attachments()->importing());
+        QVERIFY(app->chat().send(QStringLiteral("What happens?")));
+        // Stopped while the video is being decoded for the request: the answer ends at once,
+        // and the request it was being made for is never sent.
+        QVERIFY(app->chat().generating());
+        app->chat().stop();
+        QVERIFY(!app->chat().generating());
+        MessageListModel& messages = *app->chat().messages();
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::ErrorRole).toString(),
+                 QString());
+        QVERIFY(app->chat().regenerate());
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 60000);
+        const QString refused =
+            messages.data(messages.index(1), MessageListModel::ErrorRole).toString();
+        QVERIFY2(refused.contains(QStringLiteral("no audio encoder")), qPrintable(refused));
+        QVERIFY(!app->engine().hasAudio());
+
+        QVERIFY(app->chat().regenerate());
+        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 60000);
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::ErrorRole).toString(),
+                 QString());
+        // The same six pictures (one a second) as PNG files, and their times, by hand.
+        QStringList args{"-n",       "8",
+                         "-c",       "1024",
+                         "-m",       kSmolvlm + "text.gguf",
+                         "--mmproj", kSmolvlm + "mmproj.gguf",
+                         "--system", app->settings().systemPrompt()};
+        QString prompt;
+        for (int second = 0; second < 6; ++second) {
+            const QString png = files_.filePath(QStringLiteral("frame%1.png").arg(second));
+            QVERIFY(save_video_frame(clip, second, png));
+            args << "--image" << png;
+            prompt += (second == 0 ? QString() : QStringLiteral("\n")) +
+                      QStringLiteral("[00:0%1] <image>").arg(second);
+        }
+        args << "-p" << prompt + QStringLiteral("\nWhat happens?");
+        QCOMPARE(messages.data(messages.index(1), MessageListModel::TextRole).toString(),
+                 cli_answer(args));
+        stop_server(vision);
     }
 
     void connectionFailuresAreShownPlainly() {

@@ -56,6 +56,7 @@ class VisionChatTest : public QObject {
 
         app.chat().attachFiles({QUrl::fromLocalFile(fixture + "/image.png")});
         QTRY_COMPARE(app.chat().attachments()->count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!app.chat().attachments()->importing(), 20000);
         QVERIFY(app.chat().send(QStringLiteral("What is in the picture?")));
         QTRY_VERIFY_WITH_TIMEOUT(!app.chat().generating(), 20000);
         MessageListModel& messages = *app.chat().messages();

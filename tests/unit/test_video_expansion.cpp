@@ -81,6 +81,60 @@ TEST(VideoExpansion, PicturesShrinkBeforeAnyIsLeftOut) {
     EXPECT_THROW(plan_video(video, 20, area_costs()), Error);
 }
 
+// A model that hears: 100 rows a picture at any size (as Gemma 3 or LLaVA), one token per
+// character of text, and 10 rows per second of sound plus 2 markers per stretch.
+VideoCosts hearing_costs() {
+    VideoCosts costs = area_costs();
+    costs.picture_rows = [](std::int32_t, std::int32_t) { return std::int64_t{100}; };
+    costs.sound_rows = [](std::size_t samples) {
+        return static_cast<std::int64_t>(samples / 1600) + 2;
+    };
+    return costs;
+}
+
+TEST(VideoExpansion, TheBudgetCountsTheSoundOfAModelThatHears) {
+    // Pictures at 0, 1, 2 and 3 s; 4 s of sound.
+    const media::Video video = video_of(4, 64, 48, 4.0);
+
+    // All four: 4 x 100 rows; "[00:00] " (8) + 3 x "\n[00:0k] " (9) + "\n" (1) = 36; the sound
+    // in four 1-s stretches of 10 + 2 rows = 48.
+    const VideoPlan all = plan_video(video, 100000, hearing_costs());
+    EXPECT_EQ(all.frames.size(), 4u);
+    EXPECT_EQ(all.text_tokens, 36);
+    EXPECT_EQ(all.audio_tokens, 48);
+    EXPECT_EQ(all.total_tokens, 400 + 36 + 48);
+
+    // 436 holds the four pictures without their sound, as a model that does not hear plans.
+    VideoCosts deaf = hearing_costs();
+    deaf.sound_rows = nullptr;
+    const VideoPlan pictures_only = plan_video(video, 436, deaf);
+    EXPECT_EQ(pictures_only.frames.size(), 4u);
+    EXPECT_EQ(pictures_only.audio_tokens, 0);
+    EXPECT_EQ(pictures_only.total_tokens, 436);
+
+    // With the sound, three pictures (0, 1, 2 s): 300 rows; 8 + 9 + 9 + 1 = 27 of text; sound
+    // 0-1 s (12), 1-2 s (12), 2-4 s (20 + 2 = 22) = 46; 373 in all.
+    const VideoPlan heard = plan_video(video, 436, hearing_costs());
+    EXPECT_EQ(heard.frames, (std::vector<std::size_t>{0, 1, 2}));
+    EXPECT_EQ(heard.text_tokens, 27);
+    EXPECT_EQ(heard.audio_tokens, 46);
+    EXPECT_EQ(heard.total_tokens, 373);
+
+    // One picture and the whole sound: 100 + 8 + 1 + (40 + 2) = 151.
+    const VideoPlan one = plan_video(video, 151, hearing_costs());
+    EXPECT_EQ(one.frames, (std::vector<std::size_t>{0}));
+    EXPECT_EQ(one.audio_tokens, 42);
+    EXPECT_EQ(one.total_tokens, 151);
+    try {
+        plan_video(video, 150, hearing_costs());
+        ADD_FAILURE() << "a budget under one picture and its sound was accepted";
+    } catch (const Error& e) {
+        EXPECT_STREQ(e.what(),
+                     "clip.mp4: one picture of the video and its sound take 109 + 42 tokens, "
+                     "more than its budget of 150");
+    }
+}
+
 TEST(VideoExpansion, PartsAreTimesPicturesAndSoundInTimeOrder) {
     const media::Video video = video_of(3, 64, 48, 3.0);
     VideoPlan plan;

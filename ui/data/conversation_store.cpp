@@ -2,6 +2,7 @@
 
 #include <QAtomicInteger>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSet>
 #include <QSqlError>
@@ -11,6 +12,7 @@
 #include "data/database_recovery.hpp"
 #include "data/history_schema.hpp"
 #include "data/history_search.hpp"
+#include "data/image_dimensions.hpp"
 #include "data/image_library.hpp"
 #include "data/title_rules.hpp"
 
@@ -58,6 +60,31 @@ ConversationSummary summary_from(const QSqlQuery& q) {
 const QString kSummaryColumns = QStringLiteral(
     "c.id, c.title, c.created, c.updated, c.model_path,"
     " (SELECT m.text FROM messages m WHERE m.conversation = c.id ORDER BY m.id DESC LIMIT 1)");
+
+// The attachment's file in the store: the copy made when it was attached, a file already in
+// the store (a stored message sent again: its name is its hash, so nothing is read but its
+// first bytes), or else a new copy.
+ImportedImage stored_copy(const ImageLibrary& library, const NewAttachment& attachment) {
+    if (attachment.imported &&
+        QFileInfo(library.absolute_path(attachment.imported->relative_path)).isFile())
+        return *attachment.imported;
+    const QFileInfo source(attachment.path);
+    const QString images =
+        QFileInfo(library.absolute_path(QStringLiteral("images"))).canonicalFilePath();
+    if (!images.isEmpty() && source.isFile() && source.canonicalPath() == images) {
+        ImportedImage img;
+        img.relative_path = QStringLiteral("images/") + source.fileName();
+        img.original_name = source.fileName();
+        QFile file(source.filePath());
+        if (file.open(QIODevice::ReadOnly)) {
+            const ImageDimensions dims = read_image_dimensions(file.read(1 << 20));
+            img.width = dims.width;
+            img.height = dims.height;
+        }
+        return img;
+    }
+    return library.import(attachment.path);
+}
 
 }  // namespace
 
@@ -437,6 +464,10 @@ qint64 ConversationStore::addMessage(qint64 conversation, const QString& role, c
     return addMessageWithAttachments(conversation, role, text, attachments);
 }
 
+void ConversationStore::discardImported(const QString& relative_path) {
+    if (ready_) remove_unreferenced_images({relative_path});
+}
+
 qint64 ConversationStore::addMessageWithAttachments(qint64 conversation, const QString& role,
                                                     const QString& text,
                                                     const std::vector<NewAttachment>& attachments) {
@@ -457,7 +488,7 @@ qint64 ConversationStore::addMessageWithAttachments(qint64 conversation, const Q
         remove_unreferenced_images(fresh);
     };
     for (const NewAttachment& attachment : attachments) {
-        ImportedImage img = library.import(attachment.path);
+        ImportedImage img = stored_copy(library, attachment);
         if (!img.error.isEmpty()) {
             undo_images();
             fail(img.error);

@@ -94,6 +94,9 @@ class ConversationStore : public QObject {
     // The same with attachments of any kind (images, sounds, videos), kept in order.
     qint64 addMessageWithAttachments(qint64 conversation, const QString& role, const QString& text,
                                      const std::vector<NewAttachment>& attachments);
+    // A file ImageLibrary::import stored for an attachment that was then not sent: deleted
+    // unless a message refers to it.
+    void discardImported(const QString& relative_path);
     Q_INVOKABLE bool editMessageText(qint64 message, const QString& text);
     // Deletes a message and every later one of its conversation (regenerate, edit-and-resend).
     Q_INVOKABLE bool deleteMessagesFrom(qint64 message);

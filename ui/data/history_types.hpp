@@ -9,6 +9,8 @@
 #include <optional>
 #include <vector>
 
+#include "data/image_library.hpp"
+
 namespace prism::ui {
 
 // Measured for one answer; stored when the answer ends.
@@ -35,6 +37,9 @@ struct NewAttachment {
     QString kind = QStringLiteral("image");  // "image", "audio" or "video"
     double duration_seconds = 0;
     QSize size;  // a video's pictures (an image's size is read from the file)
+    // Already copied into the store (ImageLibrary::import, run off the UI thread when the file
+    // was attached): used as it is instead of copying again.
+    std::optional<ImportedImage> imported;
 };
 
 struct StoredMessage {

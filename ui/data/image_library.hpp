@@ -21,7 +21,9 @@ class ImageLibrary {
   public:
     explicit ImageLibrary(QString root) : root_(std::move(root)) {}
 
-    // Copies `source` into the library (atomically: a crash leaves no half-written file).
+    // Copies `source` into the library (atomically: a crash leaves no half-written file),
+    // hashing it on the way; refuses what is not a regular file (a FIFO: without opening it)
+    // or is over 256 MiB. Blocking; thread-safe (the app runs it on a worker thread).
     ImportedImage import(const QString& source) const;
     // Absolute path of a stored image.
     QString absolute_path(const QString& relative_path) const;

@@ -83,6 +83,7 @@ Rectangle {
                 required property string kind
                 required property string duration
                 required property url fileUrl
+                required property bool importing
                 width: kind === "image" ? 76 : (media.item ? media.item.implicitWidth : 76)
                 height: 76
                 Image {
@@ -124,6 +125,27 @@ Rectangle {
                         onRemoveRequested: composer.chat.attachments.remove(thumb.index)
                     }
                 }
+                // Until the history holds its copy (made off the UI thread), Send waits.
+                Rectangle {
+                    objectName: "importingBadge"
+                    visible: thumb.importing
+                    anchors.left: parent.left
+                    anchors.right: parent.right
+                    anchors.bottom: parent.bottom
+                    anchors.margins: 2
+                    height: importingLabel.implicitHeight + 4
+                    radius: 4
+                    color: "#c0000000"
+                    Label {
+                        id: importingLabel
+                        anchors.centerIn: parent
+                        text: qsTr("importing…")
+                        color: "white"
+                        font.pixelSize: 11
+                    }
+                    Accessible.role: Accessible.StaticText
+                    Accessible.name: qsTr("%1 is being copied into the history").arg(thumb.name)
+                }
             }
         }
 
@@ -164,16 +186,16 @@ Rectangle {
                 text: "+"
                 font.pixelSize: 22
                 enabled: composer.chat.canAttachImages || composer.engine.hasAudio
-                Accessible.name: enabled ? qsTr("Attach images, sounds or videos") :
-                                           qsTr("Attach files (unavailable: %1)").arg(composer.chat.imagesUnavailableReason)
+                Accessible.name: enabled ? composer.chat.attachHint :
+                                           qsTr("Attach files (unavailable: %1)").arg(composer.chat.attachHint)
                 ToolTip.visible: hovered
                 ToolTip.delay: 300
-                ToolTip.text: enabled ? qsTr("Attach images, sounds or videos") : composer.chat.imagesUnavailableReason
+                ToolTip.text: composer.chat.attachHint
                 // A disabled button gets no hover; this keeps the reason reachable.
                 HoverHandler { id: attachHover }
                 ToolTip {
                     visible: attachHover.hovered && !attachButton.enabled
-                    text: composer.chat.imagesUnavailableReason
+                    text: composer.chat.attachHint
                 }
                 onClicked: attachDialog.open()
             }
@@ -230,7 +252,14 @@ Rectangle {
                 objectName: composer.chat.generating ? "stopButton" : "sendButton"
                 text: composer.chat.generating ? qsTr("Stop") : qsTr("Send")
                 highlighted: !composer.chat.generating
+                // A highlighted button is drawn in the window's "dark" colour, a light grey in the
+                // light theme that reads as greyed out: Send gets the accent when it can send,
+                // and the plain button colour with muted text when it cannot.
+                palette.dark: enabled ? composer.theme.accent
+                                      : (composer.theme.dark ? "#2b2e34" : "#e6e9ee")
+                palette.brightText: enabled ? composer.theme.accentText : composer.theme.muted
                 enabled: composer.chat.generating || (composer.engine.modelLoaded
+                         && !composer.chat.attachments.importing
                          && (input.text.trim().length > 0 || composer.chat.attachments.count > 0))
                 Accessible.name: composer.chat.generating ? qsTr("Stop generating (Esc)") : qsTr("Send (Enter)")
                 onClicked: composer.chat.generating ? composer.chat.stop() : composer.submit()

@@ -133,8 +133,9 @@ Rectangle {
             visible: bar.engine.hasVision && !bar.engine.remote
             text: qsTr("vision")
         }
+        // A server's model is only assumed to see and hear until its server says otherwise.
         Badge {
-            visible: bar.engine.hasAudio
+            visible: bar.engine.hasAudio && !bar.engine.remote
             text: qsTr("audio")
         }
 

@@ -35,19 +35,47 @@ QString with_message(QString sentence, const QString& message) {
     return sentence;
 }
 
-QJsonValue message_content(const RemoteMessage& m) {
-    if (m.images.isEmpty()) return m.text;
-    QJsonArray parts;
+QJsonObject image_part(const RemotePart& image) {
     static const QMimeDatabase mime_types;
-    for (const RemoteImage& image : m.images) {
-        QString mime = image.mime_type;
-        if (mime.isEmpty()) mime = mime_types.mimeTypeForData(image.bytes).name();
-        const QString url = QStringLiteral("data:") + mime + QStringLiteral(";base64,") +
-                            QString::fromLatin1(image.bytes.toBase64());
-        parts.append(QJsonObject{{"type", "image_url"}, {"image_url", QJsonObject{{"url", url}}}});
+    QString mime = image.format;
+    if (mime.isEmpty()) mime = mime_types.mimeTypeForData(image.bytes).name();
+    const QString url = QStringLiteral("data:") + mime + QStringLiteral(";base64,") +
+                        QString::fromLatin1(image.bytes.toBase64());
+    return QJsonObject{{"type", "image_url"}, {"image_url", QJsonObject{{"url", url}}}};
+}
+
+QJsonObject audio_part(const RemotePart& sound) {
+    return QJsonObject{
+        {"type", "input_audio"},
+        {"input_audio", QJsonObject{{"data", QString::fromLatin1(sound.bytes.toBase64())},
+                                    {"format", sound.format}}}};
+}
+
+QJsonValue message_content(const RemoteMessage& m) {
+    if (m.parts.isEmpty()) return m.text;
+    QJsonArray parts;
+    for (const RemotePart& part : m.parts) {
+        switch (part.kind) {
+            case RemotePart::Kind::image:
+                parts.append(image_part(part));
+                break;
+            case RemotePart::Kind::audio:
+                parts.append(audio_part(part));
+                break;
+            case RemotePart::Kind::text:
+                parts.append(QJsonObject{{"type", "text"}, {"text", part.text}});
+                break;
+        }
     }
     if (!m.text.isEmpty()) parts.append(QJsonObject{{"type", "text"}, {"text", m.text}});
     return parts;
+}
+
+bool carries(const QList<RemoteMessage>& messages, RemotePart::Kind kind) {
+    for (const RemoteMessage& m : messages)
+        for (const RemotePart& part : m.parts)
+            if (part.kind == kind) return true;
+    return false;
 }
 
 }  // namespace
@@ -172,6 +200,8 @@ void RemoteChatClient::generate(quint64 request_id, const QString& model,
     usage_ = {};
     stopped_ = false;
     saw_done_ = false;
+    sent_audio_ = carries(messages, RemotePart::Kind::audio);
+    sent_images_ = carries(messages, RemotePart::Kind::image);
     started_ = std::chrono::steady_clock::now();
     reply_ = network_.post(request(QStringLiteral("/chat/completions")),
                            QJsonDocument(body).toJson(QJsonDocument::Compact));
@@ -246,6 +276,19 @@ void RemoteChatClient::handle_event(const QByteArray& data) {
     if (finish.isString()) usage_.finish_reason = finish.toString();
 }
 
+void RemoteChatClient::report_media_refusal(const QString& message) {
+    // Servers word it their own way (prism-server: "this model has no audio encoder", "has no
+    // vision encoder", as a 400 or as an error event once the stream began; llama-server:
+    // "audio input is not supported", "image input is not supported"): a refusal of a request
+    // with sound (pictures) that speaks of audio (vision, images) is the model not taking them.
+    const auto speaks_of = [&](const char* word) {
+        return message.contains(QLatin1String(word), Qt::CaseInsensitive);
+    };
+    if (sent_audio_ && speaks_of("audio")) emit audioRefused(request_id_);
+    if (sent_images_ && (speaks_of("vision") || speaks_of("image")))
+        emit imagesRefused(request_id_);
+}
+
 void RemoteChatClient::end_reply() {
     QNetworkReply* reply = reply_;
     if (reply == nullptr) return;
@@ -261,11 +304,13 @@ void RemoteChatClient::end_reply() {
     }
     buffer_ += reply->readAll();
     if (reply->error() != QNetworkReply::NoError || status >= 400) {
+        if (status >= 400 && status < 500) report_media_refusal(server_message(buffer_));
         emit failed(request_id_, describe_failure(base_, reply->error(), status, buffer_));
         return;
     }
     parse_events();
     if (!stream_error_.isEmpty()) {
+        report_media_refusal(stream_error_);
         emit failed(request_id_, server_name(base_) + QStringLiteral(" failed: ") + stream_error_);
         return;
     }

@@ -3,7 +3,7 @@
 // A connection to an OpenAI-compatible server: lists its models and streams chat answers over
 // server-sent events, one request at a time, with the same pieces / finished / failed shape
 // the local engine has. Failures come back as one plain sentence (unreachable, wrong key,
-// busy, a model without vision) with the server's own words where it gave some.
+// busy, a model without vision or sound) with the server's own words where it gave some.
 
 #include <QByteArray>
 #include <QList>
@@ -19,15 +19,31 @@ class QNetworkReply;
 
 namespace prism::ui {
 
-struct RemoteImage {
-    QByteArray bytes;   // the file as it is (PNG, JPEG, ...)
-    QString mime_type;  // "image/png"; empty: guessed from the bytes
+// One piece of a user message's content, sent before its text in this order: a video goes as
+// its pictures, each after its time as text ("[00:12] "), then its sound.
+struct RemotePart {
+    enum class Kind { text, image, audio };
+    Kind kind = Kind::text;
+    QString text;
+    // An image: the file as it is (PNG, JPEG, ...). A sound: WAV or MP3 bytes.
+    QByteArray bytes;
+    // An image: "image/png" (empty: guessed from the bytes). A sound: "wav" or "mp3", as
+    // OpenAI's input_audio names them.
+    QString format;
+
+    static RemotePart of_text(const QString& text) { return {Kind::text, text, {}, {}}; }
+    static RemotePart of_image(const QByteArray& bytes, const QString& mime_type = {}) {
+        return {Kind::image, {}, bytes, mime_type};
+    }
+    static RemotePart of_audio(const QByteArray& bytes, const QString& format) {
+        return {Kind::audio, {}, bytes, format};
+    }
 };
 
 struct RemoteMessage {
     QString role;  // "system", "user", "assistant"
     QString text;
-    QList<RemoteImage> images;
+    QList<RemotePart> parts;  // before the text
 };
 
 struct RemoteSampling {
@@ -77,6 +93,10 @@ class RemoteChatClient : public QObject {
     void piece(quint64 request_id, const QString& text);
     void finished(quint64 request_id, const prism::ui::RemoteUsage& usage);
     void failed(quint64 request_id, const QString& error);
+    // The server refused a request that carried sound (pictures) because its model does not
+    // take sound (pictures); emitted just before `failed`, which has the server's words.
+    void audioRefused(quint64 request_id);
+    void imagesRefused(quint64 request_id);
 
   private:
     QNetworkRequest request(const QString& path) const;
@@ -84,6 +104,7 @@ class RemoteChatClient : public QObject {
     void parse_events();
     void handle_event(const QByteArray& data);
     void end_reply();
+    void report_media_refusal(const QString& message);
 
     QNetworkAccessManager network_;
     QUrl base_;
@@ -95,6 +116,8 @@ class RemoteChatClient : public QObject {
     RemoteUsage usage_;
     bool stopped_ = false;
     bool saw_done_ = false;
+    bool sent_audio_ = false;
+    bool sent_images_ = false;
     std::chrono::steady_clock::time_point started_;
 };
 

@@ -54,15 +54,17 @@ QVariant AttachmentListModel::data(const QModelIndex& index, int role) const {
                                                    : format_media_duration(a.duration_seconds);
         case FileUrlRole:
             return QUrl::fromLocalFile(a.path);
+        case ImportingRole:
+            return a.importing;
         default:
             return {};
     }
 }
 
 QHash<int, QByteArray> AttachmentListModel::roleNames() const {
-    return {{IdRole, "attachmentId"}, {NameRole, "name"}, {SourceRole, "source"},
-            {DetailRole, "detail"},   {KindRole, "kind"}, {DurationRole, "duration"},
-            {FileUrlRole, "fileUrl"}};
+    return {{IdRole, "attachmentId"}, {NameRole, "name"},          {SourceRole, "source"},
+            {DetailRole, "detail"},   {KindRole, "kind"},          {DurationRole, "duration"},
+            {FileUrlRole, "fileUrl"}, {ImportingRole, "importing"}};
 }
 
 void AttachmentListModel::append(const ImageAttachment& attachment) {
@@ -71,29 +73,60 @@ void AttachmentListModel::append(const ImageAttachment& attachment) {
     items_.append(attachment);
     endInsertRows();
     emit countChanged();
+    if (attachment.importing) emit importingChanged();
 }
 
 void AttachmentListModel::remove(int row) {
     if (row < 0 || row >= count()) return;
+    const bool was_importing = importing();
     beginRemoveRows({}, row, row);
-    items_.removeAt(row);
+    const ImageAttachment gone = items_.takeAt(row);
     endRemoveRows();
     emit countChanged();
+    if (was_importing != importing()) emit importingChanged();
+    if (gone.stored && gone.stored->newly_stored)
+        emit storedCopyDropped(gone.stored->relative_path);
 }
 
 QList<ImageAttachment> AttachmentListModel::take_all() {
     if (items_.isEmpty()) return {};
     beginResetModel();
+    const bool was_importing = importing();
     QList<ImageAttachment> out = std::move(items_);
     items_.clear();
     endResetModel();
     emit countChanged();
+    if (was_importing) emit importingChanged();
     return out;
 }
 
 bool AttachmentListModel::contains(AttachmentKind kind) const {
     return std::any_of(items_.begin(), items_.end(),
                        [kind](const ImageAttachment& a) { return a.kind == kind; });
+}
+
+bool AttachmentListModel::importing() const {
+    return std::any_of(items_.begin(), items_.end(),
+                       [](const ImageAttachment& a) { return a.importing; });
+}
+
+QString AttachmentListModel::first_importing() const {
+    for (const ImageAttachment& a : items_)
+        if (a.importing) return a.name;
+    return {};
+}
+
+bool AttachmentListModel::finish_import(const QString& id, const ImportedImage& stored) {
+    for (int row = 0; row < count(); ++row) {
+        ImageAttachment& a = items_[row];
+        if (a.id != id || !a.importing) continue;
+        a.importing = false;
+        a.stored = stored;
+        emit dataChanged(index(row), index(row), {ImportingRole});
+        if (!importing()) emit importingChanged();
+        return true;
+    }
+    return false;
 }
 
 }  // namespace prism::ui

@@ -19,6 +19,8 @@ class AttachmentListModel : public QAbstractListModel {
     QML_ELEMENT
     QML_UNCREATABLE("Owned by ChatController.")
     Q_PROPERTY(int count READ count NOTIFY countChanged)
+    // Some attachment is still being copied into the history (Send waits for it).
+    Q_PROPERTY(bool importing READ importing NOTIFY importingChanged)
 
   public:
     enum Role {
@@ -26,9 +28,10 @@ class AttachmentListModel : public QAbstractListModel {
         NameRole,
         SourceRole,  // the thumbnail or poster (image provider URL); empty for a sound
         DetailRole,
-        KindRole,      // "image", "audio" or "video"
-        DurationRole,  // "0:11" for a sound or a video, else empty
-        FileUrlRole,   // the file, for playing a sound
+        KindRole,       // "image", "audio" or "video"
+        DurationRole,   // "0:11" for a sound or a video, else empty
+        FileUrlRole,    // the file, for playing a sound
+        ImportingRole,  // still being copied into the history
     };
 
     using QAbstractListModel::QAbstractListModel;
@@ -45,9 +48,18 @@ class AttachmentListModel : public QAbstractListModel {
     const QList<ImageAttachment>& items() const { return items_; }
     // Whether any attachment is of this kind.
     bool contains(AttachmentKind kind) const;
+    bool importing() const;
+    // The first attachment still being copied (its name), empty when none is.
+    QString first_importing() const;
+    // The history's copy of attachment `id` is done; false when that attachment is no longer
+    // here (removed meanwhile).
+    bool finish_import(const QString& id, const ImportedImage& stored);
 
   signals:
     void countChanged();
+    void importingChanged();
+    // An attachment whose history copy was newly made left the composer unsent (remove()).
+    void storedCopyDropped(const QString& relative_path);
 
   private:
     QList<ImageAttachment> items_;

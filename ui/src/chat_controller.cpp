@@ -2,12 +2,14 @@
 
 #include <QClipboard>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QGuiApplication>
 #include <QMimeData>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "data/conversation_store.hpp"
 #include "data/history_types.hpp"
+#include "data/image_library.hpp"
 #include "data/settings_store.hpp"
 #include "image_decoder.hpp"
 #include "image_store.hpp"
@@ -80,6 +82,10 @@ ChatController::ChatController(EngineController* engine, SettingsStore* settings
                 emit answerFinished();
             });
     connect(&messages_, &MessageListModel::countChanged, this, &ChatController::lastUserRowChanged);
+    connect(&attachments_, &AttachmentListModel::storedCopyDropped, this,
+            [this](const QString& relative_path) {
+                if (history_) history_->discardImported(relative_path);
+            });
 }
 
 void ChatController::take_back_refused(const QString& reason) {
@@ -96,7 +102,13 @@ void ChatController::take_back_refused(const QString& reason) {
         conversation_ = -1;
         emit conversationChanged();
     }
-    for (const ImageAttachment& image : refused.images) attachments_.append(image);
+    // The stored message went, and with it the history's copies: they are made again.
+    for (ImageAttachment image : refused.images) {
+        image.stored.reset();
+        image.importing = history_ && history_->isReady();
+        attachments_.append(image);
+        if (image.importing) import_async(image);
+    }
     emit notify(reason);
     emit messageRefused(refused.text);
 }
@@ -114,21 +126,36 @@ QString ChatController::imagesUnavailableReason() const {
     return tr("This model has no vision encoder; load an mmproj.");
 }
 
+QString ChatController::attachHint() const {
+    const bool sees = canAttachImages();
+    const bool hears = engine_ && engine_->hasAudio();
+    if (sees && hears) return tr("Attach images, sounds or videos");
+    if (sees) return tr("Attach images or videos (this model has no audio encoder for sounds)");
+    if (hears) return tr("Attach sounds (this model has no vision encoder for images or videos)");
+    if (!engine_ || !engine_->modelLoaded())
+        return tr(
+            "Load a model with a vision or audio encoder (its mmproj file) to attach "
+            "images, sounds or videos.");
+    return tr(
+        "This model takes text only: it has no vision or audio encoder, so it can take "
+        "neither images nor sounds; load an mmproj with one.");
+}
+
 bool ChatController::unheardAudio() const {
     return attachments_.contains(AttachmentKind::audio) && !(engine_ && engine_->hasAudio());
 }
 
 QString ChatController::attachmentsProblem() const {
-    // The OpenAI messages sent to a server carry pictures only here.
-    if (engine_ && engine_->remote() &&
-        (attachments_.contains(AttachmentKind::audio) ||
-         attachments_.contains(AttachmentKind::video))) {
-        return tr(
-            "Sounds and videos cannot be sent to a model on a server; remove them, or "
-            "load a local model.");
-    }
     const bool pictures = attachments_.contains(AttachmentKind::image) ||
                           attachments_.contains(AttachmentKind::video);
+    // A server's model is sent pictures and sounds until the server says it takes none.
+    if (engine_ && engine_->remote() && ((pictures && !canAttachImages()) || unheardAudio())) {
+        return tr("%1 on the server does not take %2 (the server said so); remove them.")
+            .arg(engine_->modelName(),
+                 pictures && !canAttachImages()
+                     ? (unheardAudio() ? tr("pictures or sounds") : tr("pictures or videos"))
+                     : tr("sounds"));
+    }
     const bool unseen = pictures && !canAttachImages();
     const bool unheard = unheardAudio();
     const bool loaded = engine_ && engine_->modelLoaded();
@@ -172,6 +199,11 @@ int ChatController::lastUserRow() const {
 bool ChatController::send(const QString& text) {
     if (generating() || !engine_) return false;
     if (text.trimmed().isEmpty() && attachments_.count() == 0) return false;
+    if (attachments_.importing()) {
+        emit notify(tr("%1 is still being copied into the history; send it when that is done.")
+                        .arg(attachments_.first_importing()));
+        return false;
+    }
     if (!engine_->modelLoaded()) {
         emit notify(engine_->status() == EngineController::Status::loading
                         ? tr("The model is still loading.")
@@ -219,7 +251,7 @@ qint64 ChatController::store_user_turn(const QString& text, const QList<ImageAtt
     }
     std::vector<NewAttachment> files;
     for (const ImageAttachment& a : images)
-        files.push_back({a.path, kind_name(a.kind), a.duration_seconds, a.size});
+        files.push_back({a.path, kind_name(a.kind), a.duration_seconds, a.size, a.stored});
     return history_->addMessageWithAttachments(conversation_, QStringLiteral("user"), text, files);
 }
 
@@ -400,7 +432,39 @@ std::optional<ImageAttachment> ChatController::register_decoded(const DecodedIma
 }
 
 void ChatController::attach_decoded(const DecodedImage& decoded) {
-    if (const auto a = register_decoded(decoded)) attachments_.append(*a);
+    const auto a = register_decoded(decoded);
+    if (!a) return;
+    if (!history_ || !history_->isReady()) {
+        attachments_.append(*a);
+        return;
+    }
+    ImageAttachment importing = *a;
+    importing.importing = true;
+    attachments_.append(importing);
+    import_async(importing);
+}
+
+void ChatController::import_async(const ImageAttachment& a) {
+    // Copying and hashing a video of up to 256 MiB takes seconds: a worker thread does it
+    // while the chip says so, and Send waits for it.
+    // A watcher owned by this controller: should the window close first, the copy still ends
+    // on its thread and nothing is called back (then(this, ...) is not safe for that in Qt 6.4).
+    auto* watcher = new QFutureWatcher<ImportedImage>(this);
+    connect(watcher, &QFutureWatcher<ImportedImage>::finished, this, [this, watcher, id = a.id] {
+        watcher->deleteLater();
+        const ImportedImage stored = watcher->result();
+        if (!stored.error.isEmpty()) {
+            for (int row = 0; row < attachments_.count(); ++row)
+                if (attachments_.items().at(row).id == id) attachments_.remove(row);
+            emit notify(stored.error);
+            return;
+        }
+        if (!attachments_.finish_import(id, stored) && stored.newly_stored && history_)
+            history_->discardImported(stored.relative_path);
+    });
+    watcher->setFuture(QtConcurrent::run([folder = history_->dataFolder(), path = a.path] {
+        return ImageLibrary(folder).import(path);
+    }));
 }
 
 bool ChatController::pasteImageFromClipboard() {

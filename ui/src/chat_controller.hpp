@@ -35,6 +35,8 @@ class ChatController : public QObject {
     Q_PROPERTY(bool canAttachImages READ canAttachImages NOTIFY visionChanged)
     // Why images cannot be sent now (empty when they can).
     Q_PROPERTY(QString imagesUnavailableReason READ imagesUnavailableReason NOTIFY visionChanged)
+    // What the attach button offers for the model at hand, or why it offers nothing.
+    Q_PROPERTY(QString attachHint READ attachHint NOTIFY visionChanged)
     // Why the composer's attachments cannot be sent to this model (empty when they can): no
     // vision encoder for pictures and videos, no audio encoder for sounds.
     Q_PROPERTY(QString attachmentsProblem READ attachmentsProblem NOTIFY attachmentsProblemChanged)
@@ -60,6 +62,7 @@ class ChatController : public QObject {
     bool canAttachImages() const;
     QString imagesUnavailableReason() const;
     QString attachmentsProblem() const;
+    QString attachHint() const;
     bool unheardAudio() const;
     int pendingImages() const { return pending_images_; }
     int lastUserRow() const;
@@ -119,6 +122,8 @@ class ChatController : public QObject {
     // Gives a decoded image its thumbnail id, or shows its error and gives nothing.
     std::optional<ImageAttachment> register_decoded(const DecodedImage& decoded);
     void attach_decoded(const DecodedImage& decoded);
+    // Copies an attachment into the history's store on a worker thread (see ImageAttachment).
+    void import_async(const ImageAttachment& a);
     void set_request(quint64 id);
     void decode_async(const QString& path);
     // Restored history videos get their posters off the UI thread.

@@ -9,6 +9,9 @@
 #include <QMetaType>
 #include <QSize>
 #include <QString>
+#include <optional>
+
+#include "data/image_library.hpp"
 
 namespace prism::ui {
 
@@ -28,6 +31,10 @@ struct ImageAttachment {
     // A sound recorded in the app (16 kHz mono, live mode's spoken questions): sent as it is,
     // without a file.
     QList<float> samples;
+    // The history's copy, made off the UI thread when the file is attached: `importing` until
+    // it is done, then `stored` (none without a history).
+    bool importing = false;
+    std::optional<ImportedImage> stored;
 };
 
 enum class TurnRole { system, user, assistant };
@@ -68,7 +75,7 @@ struct AnswerTimings {
     // Attachments of earlier messages the model could not take (no vision / audio encoder).
     qint64 pictures_left_out = 0;  // images and videos
     qint64 sounds_left_out = 0;
-    qint64 media_not_sent_to_server = 0;  // earlier sounds and videos (pictures only go)
+    qint64 sounds_not_sent_to_server = 0;  // earlier sounds (the server's model takes none)
 };
 
 struct ModelDescription {

@@ -2,9 +2,12 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "engine_worker.hpp"
 #include "model_description.hpp"
+#include "remote_media.hpp"
 
 namespace prism::ui {
 namespace {
@@ -106,9 +109,23 @@ EngineController::EngineController(QObject* parent)
                 if (id == running_request_ && status_ == Status::generating)
                     set_status(Status::ready);
                 AnswerTimings stats = remote_answer_timings(usage);
-                stats.media_not_sent_to_server = remote_left_out_;
+                stats.pictures_left_out = remote_left_out_.pictures;
+                stats.sounds_not_sent_to_server = remote_left_out_.sounds;
                 emit generationFinished(id, stats);
             });
+    // The model list does not say what a model takes: sound and pictures are sent until the
+    // server says its model does not take them; from then on the composer refuses them for it
+    // and earlier ones are left out.
+    connect(&remote_, &RemoteChatClient::audioRefused, this, [this](quint64) {
+        if (!remote_model_ || !model_.has_audio) return;
+        model_.has_audio = false;
+        emit modelChanged();
+    });
+    connect(&remote_, &RemoteChatClient::imagesRefused, this, [this](quint64) {
+        if (!remote_model_ || !model_.has_vision) return;
+        model_.has_vision = false;
+        emit modelChanged();
+    });
     connect(&remote_, &RemoteChatClient::failed, this, [this](quint64 id, const QString& e) {
         if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
         emit generationFailed(id, e);
@@ -219,9 +236,10 @@ void EngineController::useServerModel(const QString& id) {
     model_.name = id;
     model_.architecture = tr("server");
     model_.device_name = remote_.base().host();
-    // The model list does not say what a model takes; images are sent, and a server whose
-    // model has no vision says so in its answer.
+    // The model list does not say what a model takes; images and sounds are sent, and a server
+    // whose model has no vision or hearing says so in its answer.
     model_.has_vision = true;
+    model_.has_audio = true;
     remote_model_ = true;
     loading_path_.clear();
     emit modelChanged();
@@ -233,6 +251,14 @@ void EngineController::cancelLoad() {
 }
 
 void EngineController::stop() {
+    if (preparing_request_ != 0) {
+        const quint64 id = preparing_request_;
+        preparing_request_ = 0;
+        if (id == running_request_ && status_ == Status::generating) set_status(Status::ready);
+        AnswerTimings stats;
+        stats.stop_reason = QStringLiteral("cancelled");
+        emit generationFinished(id, stats);
+    }
     remote_.stop();
     shared_->stop_up_to = last_request_;
     shared_->cancel_generation();
@@ -260,42 +286,34 @@ quint64 EngineController::generate(const QList<ChatTurn>& turns,
 
 void EngineController::generate_remote(quint64 id, const QList<ChatTurn>& turns,
                                        const GenerationSettings& settings) {
-    QList<RemoteMessage> messages;
-    remote_left_out_ = 0;
-    if (!settings.system_prompt.trimmed().isEmpty())
-        messages.append({QStringLiteral("system"), settings.system_prompt, {}});
-    for (const ChatTurn& turn : turns) {
-        RemoteMessage m;
-        m.role = turn.role == TurnRole::system      ? QStringLiteral("system")
-                 : turn.role == TurnRole::assistant ? QStringLiteral("assistant")
-                                                    : QStringLiteral("user");
-        m.text = turn.text;
-        for (const ImageAttachment& image : turn.images) {
-            // The remote protocol here carries pictures only (the composer refuses new sounds
-            // and videos; earlier ones are counted in the answer's note).
-            if (image.kind != AttachmentKind::image) {
-                ++remote_left_out_;
-                continue;
-            }
-            QByteArray bytes = image.bytes;
-            if (bytes.isEmpty()) {
-                QFile file(image.path);
-                if (!file.open(QIODevice::ReadOnly)) {
-                    emit generationFailed(id, tr("cannot read the image %1").arg(image.path));
-                    set_status(Status::ready);
+    // Files are read and videos decoded off the UI thread; a Stop meanwhile ends the answer
+    // at once and the prepared request is dropped.
+    preparing_request_ = id;
+    const RemoteMediaAccepted accepted{model_.has_vision, model_.has_audio};
+    // Owned by this controller, so that nothing is called back once it is gone.
+    auto* watcher = new QFutureWatcher<RemoteConversation>(this);
+    connect(watcher, &QFutureWatcher<RemoteConversation>::finished, this,
+            [this, watcher, id, settings] {
+                watcher->deleteLater();
+                if (preparing_request_ != id) return;
+                preparing_request_ = 0;
+                const RemoteConversation conversation = watcher->result();
+                if (!conversation.error.isEmpty()) {
+                    if (id == running_request_ && status_ == Status::generating)
+                        set_status(Status::ready);
+                    emit generationFailed(id, conversation.error);
                     return;
                 }
-                bytes = file.readAll();
-            }
-            m.images.append({bytes, {}});
-        }
-        messages.append(m);
-    }
-    RemoteSampling sampling;
-    sampling.temperature = settings.temperature;
-    sampling.top_p = settings.top_p;
-    sampling.max_tokens = settings.max_tokens;
-    remote_.generate(id, model_.name, messages, sampling);
+                remote_left_out_ = conversation.left_out;
+                RemoteSampling sampling;
+                sampling.temperature = settings.temperature;
+                sampling.top_p = settings.top_p;
+                sampling.max_tokens = settings.max_tokens;
+                remote_.generate(id, model_.name, conversation.messages, sampling);
+            });
+    watcher->setFuture(QtConcurrent::run([turns, system = settings.system_prompt, accepted] {
+        return remote_conversation(turns, system, accepted);
+    }));
 }
 
 void EngineController::set_status(Status s) {

@@ -150,8 +150,10 @@ class EngineController : public QObject {
     quint64 running_request_ = 0;
     RemoteChatClient remote_;
     bool remote_model_ = false;
-    // Sounds and videos of earlier messages that the request to the server left out.
-    qint64 remote_left_out_ = 0;
+    // What of earlier messages the request to the server left out.
+    LeftOutAttachments remote_left_out_;
+    // The request whose messages are being made (files read, videos decoded); 0: none.
+    quint64 preparing_request_ = 0;
     QString server_url_;
     QString wanted_server_model_;
     QStringList server_models_;

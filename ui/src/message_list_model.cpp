@@ -222,13 +222,13 @@ QString MessageListModel::format_note(const AnswerTimings& s) {
                               "model has no vision encoder.")
                                .arg(s.pictures_left_out));
     }
-    if (s.media_not_sent_to_server > 0) {
-        notes.append(s.media_not_sent_to_server == 1
-                         ? tr("A sound or video of an earlier message was not sent: a model on a "
-                              "server gets pictures only.")
-                         : tr("%1 sounds and videos of earlier messages were not sent: a model on "
-                              "a server gets pictures only.")
-                               .arg(s.media_not_sent_to_server));
+    if (s.sounds_not_sent_to_server > 0) {
+        notes.append(s.sounds_not_sent_to_server == 1
+                         ? tr("A sound of an earlier message was not sent: the server's model "
+                              "does not take sound.")
+                         : tr("%1 sounds of earlier messages were not sent: the server's model "
+                              "does not take sound.")
+                               .arg(s.sounds_not_sent_to_server));
     }
     if (s.sounds_left_out > 0) {
         notes.append(s.sounds_left_out == 1

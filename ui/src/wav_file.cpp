@@ -22,7 +22,7 @@ void put_u16(QByteArray& out, quint16 value) {
 
 }  // namespace
 
-QString write_wav_file(const QString& path, const QList<float>& samples, int sample_rate) {
+QByteArray wav_bytes(std::span<const float> samples, int sample_rate) {
     constexpr quint16 kBytesPerSample = 2;
     const auto data_bytes = static_cast<quint32>(samples.size() * kBytesPerSample);
     QByteArray out;
@@ -46,6 +46,11 @@ QString write_wav_file(const QString& path, const QList<float>& samples, int sam
         const auto clipped = static_cast<qint16>(std::clamp(scaled, -32768L, 32767L));
         put_u16(out, static_cast<quint16>(clipped));
     }
+    return out;
+}
+
+QString write_wav_file(const QString& path, const QList<float>& samples, int sample_rate) {
+    const QByteArray out = wav_bytes(std::span(samples.constData(), samples.size()), sample_rate);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(out) != out.size() || !file.commit())
         return QStringLiteral("%1: cannot write the recording: %2").arg(path, file.errorString());

@@ -5,6 +5,7 @@
 // anything is encoded; the message's video part expands by it.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "prism/value_range.hpp"
@@ -16,6 +17,10 @@ namespace video_plan_limits {
 inline constexpr ValueRange token_budget{0.0, 2147483647.0};
 }  // namespace video_plan_limits
 
+// "[00:12]", "[59:59]", "[1:02:03]": a picture's time as a video's prompt writes it (also what
+// the app sends a server before each picture of a video).
+std::string video_timestamp(double seconds);
+
 struct VideoPlan {
     std::int64_t budget = 0;  // tokens the video may use
     // The pictures the model sees, as indices into the video's frames, in time order.
@@ -25,10 +30,12 @@ struct VideoPlan {
     std::int32_t frame_width = 0, frame_height = 0;
     std::int64_t tokens_per_frame = 0;  // prompt rows of one picture, its markers included
     std::int64_t text_tokens = 0;       // the timestamps written before the pictures
-    std::int64_t total_tokens = 0;      // frames * tokens_per_frame + text_tokens
     // The prompt rows of the video's own sound (markers included), for models that hear; 0
-    // when none goes into the prompt. Not part of total_tokens nor of the budget.
+    // when none goes into the prompt.
     std::int64_t audio_tokens = 0;
+    // frames * tokens_per_frame + text_tokens + audio_tokens: what the video adds to the
+    // prompt, at most the budget.
+    std::int64_t total_tokens = 0;
 };
 
 }  // namespace prism

@@ -1,7 +1,7 @@
 // RemoteChatClient against real prism-server processes on loopback: the model list, streamed
-// answers equal to prism-cli's for the same greedy request (text and image), stop, and the
-// sentences shown for a wrong key, an unknown model, an image for a text model, a refused
-// connection and a busy server.
+// answers equal to prism-cli's for the same greedy request (text, image and sound), stop, and
+// the sentences shown for a wrong key, an unknown model, an image or a sound for a text model,
+// a refused connection and a busy server.
 
 #include <QFile>
 #include <QProcess>
@@ -21,6 +21,16 @@ QString demo_model() {
 }
 QString vlm(const char* name) {
     return QStringLiteral(PRISM_TEST_DATA_DIR "/vlm/smolvlm/") + QLatin1String(name);
+}
+QString qwen2a(const char* name) {
+    return QStringLiteral(PRISM_TEST_DATA_DIR "/audio-models/qwen2a/") + QLatin1String(name);
+}
+QString sound(const char* name) {
+    return QStringLiteral(PRISM_TEST_DATA_DIR "/audio/") + QLatin1String(name);
+}
+QByteArray file_bytes(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 // A prism-server on a free port; its base URL once it serves.
@@ -86,8 +96,8 @@ Answer ask(RemoteChatClient& client, const QString& model, const QList<RemoteMes
     return a;
 }
 
-QList<RemoteMessage> user(const QString& text, QList<RemoteImage> images = {}) {
-    return {RemoteMessage{QStringLiteral("user"), text, images}};
+QList<RemoteMessage> user(const QString& text, QList<RemotePart> parts = {}) {
+    return {RemoteMessage{QStringLiteral("user"), text, parts}};
 }
 
 }  // namespace
@@ -161,10 +171,20 @@ class RemoteChatClientTest : public QObject {
         a = ask(client, "llama-70b", user("hi"), 4);
         QVERIFY2(a.error.contains("(404)") && a.error.contains("llama-70b"), qPrintable(a.error));
 
-        QFile png(vlm("image.png"));
-        QVERIFY(png.open(QIODevice::ReadOnly));
-        a = ask(client, "stories260K", user("what is this?", {RemoteImage{png.readAll(), {}}}), 4);
+        QSignalSpy audio_refused(&client, &RemoteChatClient::audioRefused);
+        a = ask(client, "stories260K",
+                user("what is this?", {RemotePart::of_image(file_bytes(vlm("image.png")))}), 4);
         QVERIFY2(a.error.contains("no vision encoder"), qPrintable(a.error));
+        QCOMPARE(audio_refused.count(), 0);
+
+        // A sound for a model that does not hear: the server's words on one line, and the
+        // refusal is told apart so that the app stops sending sound to that model.
+        a = ask(client, "stories260K",
+                user("what is said?", {RemotePart::of_audio(file_bytes(sound("jfk.wav")), "wav")}),
+                4);
+        QVERIFY2(a.error.contains("no audio encoder") && !a.error.contains('\n'),
+                 qPrintable(a.error));
+        QCOMPARE(audio_refused.count(), 1);
 
         QTcpServer closed;
         QVERIFY(closed.listen(QHostAddress::LocalHost));
@@ -188,14 +208,38 @@ class RemoteChatClientTest : public QObject {
         QVERIFY(vision.start({"-m", vlm("text.gguf"), "--mmproj", vlm("mmproj.gguf")}));
         RemoteChatClient client;
         client.set_endpoint(vision.base, {});
-        QFile png(vlm("image.png"));
-        QVERIFY(png.open(QIODevice::ReadOnly));
-        const Answer a = ask(client, "text",
-                             user("What is in this image?", {RemoteImage{png.readAll(), {}}}), 8);
+        const Answer a = ask(
+            client, "text",
+            user("What is in this image?", {RemotePart::of_image(file_bytes(vlm("image.png")))}),
+            8);
         QVERIFY2(a.error.isEmpty(), qPrintable(a.error));
         QCOMPARE(a.text,
                  cli_answer({"-m", vlm("text.gguf"), "--mmproj", vlm("mmproj.gguf"), "--image",
                              vlm("image.png"), "-n", "8", "-p", "What is in this image?"}));
+    }
+
+    // input_audio parts (WAV and MP3 as they are) reach a model that hears: the prompt holds the
+    // sound's rows, and the answer is the engine's for the same sound.
+    void sendsSoundToAServerThatHears() {
+        ServerProcess hearing;
+        QVERIFY(hearing.start({"-m", qwen2a("text.gguf"), "--mmproj", qwen2a("mmproj.gguf")}));
+        RemoteChatClient client;
+        client.set_endpoint(hearing.base, {});
+        const Answer text_only = ask(client, "text", user("What is said?"), 8);
+        QVERIFY2(text_only.error.isEmpty(), qPrintable(text_only.error));
+        for (const char* name : {"jfk.wav", "jfk.mp3"}) {
+            const QString format = QString::fromLatin1(name).section('.', -1);
+            const Answer heard = ask(
+                client, "text",
+                user("What is said?", {RemotePart::of_audio(file_bytes(sound(name)), format)}), 8);
+            QVERIFY2(heard.error.isEmpty(), qPrintable(heard.error));
+            // 11 s of sound: 275 rows (fixture README) between <|audio_bos|> and <|audio_eos|>.
+            QCOMPARE(heard.usage.prompt_tokens - text_only.usage.prompt_tokens, 277);
+            if (format == QLatin1String("wav"))
+                QCOMPARE(heard.text,
+                         cli_answer({"-m", qwen2a("text.gguf"), "--mmproj", qwen2a("mmproj.gguf"),
+                                     "--audio", sound(name), "-n", "8", "-p", "What is said?"}));
+        }
     }
 
   private:
