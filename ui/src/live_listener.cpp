@@ -6,6 +6,7 @@
 #include <exception>
 #include <span>
 
+#include "live_echo_canceller.hpp"
 #include "prism/media/audio.hpp"
 #include "prism/transcriber.hpp"
 #include "prism/vad.hpp"
@@ -46,7 +47,14 @@ void VoiceActivityWorker::load(const QString& vad_model, int end_of_turn_ms) {
     }
 }
 
+void VoiceActivityWorker::set_echo_reference(std::shared_ptr<FarEndReference> reference) {
+    echo_filter_ = reference ? std::make_unique<MicrophoneEchoFilter>(std::move(reference)) : nullptr;
+}
+
 void VoiceActivityWorker::reset() {
+    // The samples pushed next do not follow the last ones (push-to-talk held them back): the
+    // filter finds the microphone's timing again.
+    if (echo_filter_) echo_filter_->reset_timing();
     if (!detector_) return;
     vad::SegmenterOptions options;
     options.min_silence_ms = end_of_turn_ms_;
@@ -56,10 +64,16 @@ void VoiceActivityWorker::reset() {
     in_speech_ = false;
 }
 
-void VoiceActivityWorker::push(const QList<float>& chunk) {
+void VoiceActivityWorker::push(const QList<float>& raw, qint64 arrived_us) {
     if (!stream_) return;
+    std::vector<float> cleaned;
+    std::span<const float> chunk(raw.data(), raw.size());
+    if (echo_filter_) {
+        cleaned = echo_filter_->push(chunk, arrived_us);
+        chunk = cleaned;
+    }
     buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
-    const auto events = stream_->push(std::span<const float>(chunk.data(), chunk.size()));
+    const auto events = stream_->push(chunk);
     for (const vad::SpeechEvent& e : events) {
         if (e.kind == vad::SpeechEvent::Kind::started) {
             in_speech_ = true;
