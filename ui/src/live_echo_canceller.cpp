@@ -12,6 +12,9 @@
 namespace prism::ui {
 namespace {
 
+constexpr std::int64_t kSettleSamples = FarEndReference::kSampleRate;     // 1 s
+constexpr std::int64_t kJumpSamples = FarEndReference::kSampleRate / 100;  // 10 ms
+
 std::int16_t to_pcm(float x) {
     return static_cast<std::int16_t>(std::clamp(std::lround(x * 32768.0f), -32768L, 32767L));
 }
@@ -82,8 +85,13 @@ std::vector<float> MicrophoneEchoFilter::push(std::span<const float> chunk,
     std::vector<float> out;
     if (chunk.empty()) return out;
     pushed_ += static_cast<std::int64_t>(chunk.size());
+    // Every move of the anchor shifts the microphone against the reference, and the filter
+    // must learn the echo path again: it settles over the first second, then moves only for
+    // a chunk that came impossibly early (the microphone's clock runs ahead of this one).
     const std::int64_t anchor = FarEndReference::index_at(arrived_us) - pushed_;
-    anchor_ = anchored_ ? std::min(anchor_, anchor) : anchor;
+    if (!anchored_ || (pushed_ <= kSettleSamples && anchor < anchor_) ||
+        anchor < anchor_ - kJumpSamples)
+        anchor_ = anchor;
     anchored_ = true;
     // Timeline index of pending_[0].
     std::int64_t at = anchor_ + pushed_ - static_cast<std::int64_t>(chunk.size()) -

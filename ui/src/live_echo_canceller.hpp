@@ -79,8 +79,10 @@ class MicrophoneEchoFilter {
     std::vector<std::int16_t> pending_;  // samples of the frame not yet complete
     std::int64_t pushed_ = 0;            // samples pushed since the start
     bool anchored_ = false;
-    // Timeline index of the first sample pushed: the earliest any chunk's arrival allows, so
-    // a chunk delivered late by a busy event loop does not shift the microphone later.
+    // Timeline index of the first sample pushed: the earliest the chunks' arrivals allow (over
+    // the first second), so a chunk delivered late by a busy event loop does not shift the
+    // microphone later. A late stamp only delays the echo in the filter's eyes, which its tail
+    // absorbs; an early one would ask it to subtract sound not yet played.
     std::int64_t anchor_ = 0;
 };
 
