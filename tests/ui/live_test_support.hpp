@@ -1,8 +1,9 @@
 #pragma once
 
-// Live-mode test helpers: a speech output that records instead of sounding (Debian's Qt
-// TextToSpeech needs an audio device, which a headless test machine lacks: it reports
-// "No audio device available"), and where the live fixtures are.
+// Live-mode test helpers: a speech output that records instead of sounding, so that a test
+// sets how long an answer stays audible whatever the model says (the real output, espeak-ng
+// into a memory speaker, is tested in test_echo_cancellation.cpp), and where the live
+// fixtures are.
 
 #include <QDir>
 #include <QFile>
