@@ -118,8 +118,9 @@ std::vector<vad::SpeechSegment> speech_in(std::span<const std::int16_t> pcm) {
 QString describe(const std::vector<vad::SpeechSegment>& segments) {
     QStringList parts;
     for (const auto& s : segments)
-        parts.append(QStringLiteral("%1-%2 s").arg(double(s.begin) / kRate, 0, 'f', 2).arg(
-            double(s.end) / kRate, 0, 'f', 2));
+        parts.append(QStringLiteral("%1-%2 s")
+                         .arg(double(s.begin) / kRate, 0, 'f', 2)
+                         .arg(double(s.end) / kRate, 0, 'f', 2));
     return parts.join(QStringLiteral(", "));
 }
 
@@ -257,11 +258,11 @@ class EchoCancellationTest : public QObject {
             return x.subspan(c.second_answer, x.size() - c.second_answer);
         };
         const double erle = erle_db(second(mic), second(out), 0);
-        qInfo("echo return loss enhancement: %.1f dB over the second answer, %.1f dB in the "
-              "first answer's first second, %.1f dB in its second",
-              erle, erle_db(std::span(mic).first(kRate), std::span(out).first(kRate), 0),
-              erle_db(std::span(mic).subspan(kRate, kRate), std::span(out).subspan(kRate, kRate),
-                      0));
+        qInfo(
+            "echo return loss enhancement: %.1f dB over the second answer, %.1f dB in the "
+            "first answer's first second, %.1f dB in its second",
+            erle, erle_db(std::span(mic).first(kRate), std::span(out).first(kRate), 0),
+            erle_db(std::span(mic).subspan(kRate, kRate), std::span(out).subspan(kRate, kRate), 0));
         QVERIFY2(erle >= kMinErleDb, qPrintable(QString::number(erle)));
 
         // The detector hears the echo as speech before cancellation and nothing after.
@@ -305,8 +306,8 @@ class EchoCancellationTest : public QObject {
         TranscribeOptions options;
         options.timestamps = false;
         options.temperatures = {0.0f};
-        const std::vector<float> heard = to_float(
-            tail.subspan(std::size_t(segments[0].begin), std::size_t(segments[0].end - segments[0].begin)));
+        const std::vector<float> heard = to_float(tail.subspan(
+            std::size_t(segments[0].begin), std::size_t(segments[0].end - segments[0].begin)));
         const QString text = QString::fromStdString(whisper.transcribe(heard, options).text());
         QCOMPARE(words_only(text), QStringLiteral("experience proves this"));
     }
@@ -324,9 +325,9 @@ class EchoCancellationTest : public QObject {
             Lcg jitter{99};
             for (std::size_t i = 0; i < c.played.size(); i += 160) {
                 const std::int64_t heard = t0 + std::int64_t(i) * 1'000'000 / kRate;
-                reference->played(std::span(c.played).subspan(i, std::min<std::size_t>(
-                                                                     160, c.played.size() - i)),
-                                  heard + stamp_error_us + std::lround(3000 * jitter.next()));
+                reference->played(
+                    std::span(c.played).subspan(i, std::min<std::size_t>(160, c.played.size() - i)),
+                    heard + stamp_error_us + std::lround(3000 * jitter.next()));
             }
             MicrophoneEchoFilter filter(reference);
             std::vector<std::int16_t> out;
@@ -372,8 +373,9 @@ class EchoCancellationTest : public QObject {
         std::vector<std::int16_t> heard;
         for (const auto& stretch : speaker->heard())
             heard.insert(heard.end(), stretch.samples.begin(), stretch.samples.end());
-        QVERIFY2(std::abs(double(heard.size()) / double(expected) - 1.0) < 0.1,
-                 qPrintable(QStringLiteral("%1 heard, %2 synthesized").arg(heard.size()).arg(expected)));
+        QVERIFY2(
+            std::abs(double(heard.size()) / double(expected) - 1.0) < 0.1,
+            qPrintable(QStringLiteral("%1 heard, %2 synthesized").arg(heard.size()).arg(expected)));
         // The reference holds the same samples where the speaker played them (within the
         // microseconds between the two clock readings of one write).
         const MemorySpeakerSink::Heard& first = speaker->heard()[0];

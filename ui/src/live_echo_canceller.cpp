@@ -12,7 +12,7 @@
 namespace prism::ui {
 namespace {
 
-constexpr std::int64_t kSettleSamples = FarEndReference::kSampleRate;     // 1 s
+constexpr std::int64_t kSettleSamples = FarEndReference::kSampleRate;      // 1 s
 constexpr std::int64_t kJumpSamples = FarEndReference::kSampleRate / 100;  // 10 ms
 
 std::int16_t to_pcm(float x) {
@@ -45,7 +45,8 @@ void EchoCanceller::process_frame(std::span<const std::int16_t> mic,
                                   std::span<const std::int16_t> far, std::span<std::int16_t> out) {
     if (mic.size() != kFrameSamples || far.size() != kFrameSamples || out.size() != kFrameSamples)
         throw std::invalid_argument("echo canceller frames are 256 samples");
-    const bool far_silent = std::all_of(far.begin(), far.end(), [](std::int16_t s) { return s == 0; });
+    const bool far_silent =
+        std::all_of(far.begin(), far.end(), [](std::int16_t s) { return s == 0; });
     silent_frames_ = far_silent ? silent_frames_ + 1 : 0;
     if (silent_frames_ * kFrameSamples > tail_samples_) {
         std::copy(mic.begin(), mic.end(), out.begin());
@@ -68,8 +69,7 @@ std::vector<std::int16_t> EchoCanceller::process(std::span<const std::int16_t> m
     return out;
 }
 
-MicrophoneEchoFilter::MicrophoneEchoFilter(std::shared_ptr<FarEndReference> reference,
-                                           int tail_ms)
+MicrophoneEchoFilter::MicrophoneEchoFilter(std::shared_ptr<FarEndReference> reference, int tail_ms)
     : reference_(std::move(reference)), canceller_(tail_ms) {}
 
 MicrophoneEchoFilter::~MicrophoneEchoFilter() = default;
@@ -109,9 +109,8 @@ std::vector<float> MicrophoneEchoFilter::push(std::span<const float> chunk,
         for (std::int16_t s : cleaned) out.push_back(static_cast<float>(s) / 32768.0f);
         at += EchoCanceller::kFrameSamples;
     }
-    pending_.erase(pending_.begin(),
-                   pending_.begin() +
-                       static_cast<std::ptrdiff_t>(frames * EchoCanceller::kFrameSamples));
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(
+                                                            frames * EchoCanceller::kFrameSamples));
     return out;
 }
 

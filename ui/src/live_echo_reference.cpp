@@ -44,8 +44,8 @@ void FarEndReference::played(std::span<const std::int16_t> block, std::int64_t a
 void FarEndReference::discard_after(std::int64_t us) {
     QMutexLocker lock(&mutex_);
     const std::int64_t cut = index_at(us);
-    const std::int64_t keep = std::clamp<std::int64_t>(cut - begin_, 0,
-                                                       static_cast<std::int64_t>(samples_.size()));
+    const std::int64_t keep =
+        std::clamp<std::int64_t>(cut - begin_, 0, static_cast<std::int64_t>(samples_.size()));
     samples_.resize(static_cast<std::size_t>(keep));
 }
 

@@ -48,7 +48,8 @@ void VoiceActivityWorker::load(const QString& vad_model, int end_of_turn_ms) {
 }
 
 void VoiceActivityWorker::set_echo_reference(std::shared_ptr<FarEndReference> reference) {
-    echo_filter_ = reference ? std::make_unique<MicrophoneEchoFilter>(std::move(reference)) : nullptr;
+    echo_filter_ =
+        reference ? std::make_unique<MicrophoneEchoFilter>(std::move(reference)) : nullptr;
 }
 
 void VoiceActivityWorker::reset() {

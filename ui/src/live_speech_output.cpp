@@ -24,8 +24,7 @@ struct Synthesized {
 
 }  // namespace
 
-SynthesizedSpeechOutput::SynthesizedSpeechOutput(std::unique_ptr<SpeakerSink> sink,
-                                                 QObject* parent)
+SynthesizedSpeechOutput::SynthesizedSpeechOutput(std::unique_ptr<SpeakerSink> sink, QObject* parent)
     : SpeechOutput(parent),
       sink_(sink ? std::move(sink) : std::make_unique<DeviceSpeakerSink>()),
       reference_(std::make_shared<FarEndReference>()) {

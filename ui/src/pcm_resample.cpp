@@ -23,9 +23,9 @@ std::vector<std::int16_t> resample_pcm(std::span<const std::int16_t> samples, in
     if (from_rate == to_rate || samples.empty())
         return std::vector<std::int16_t>(samples.begin(), samples.end());
     int error = 0;
-    std::unique_ptr<SpeexResamplerState, ResamplerDeleter> state(speex_resampler_init(
-        1, static_cast<spx_uint32_t>(from_rate), static_cast<spx_uint32_t>(to_rate), kQuality,
-        &error));
+    std::unique_ptr<SpeexResamplerState, ResamplerDeleter> state(
+        speex_resampler_init(1, static_cast<spx_uint32_t>(from_rate),
+                             static_cast<spx_uint32_t>(to_rate), kQuality, &error));
     if (!state || error != RESAMPLER_ERR_SUCCESS)
         throw std::runtime_error(speex_resampler_strerror(error));
     // The filter delays its output by input_latency samples; the input is followed by that many
@@ -41,7 +41,8 @@ std::vector<std::int16_t> resample_pcm(std::span<const std::int16_t> samples, in
     spx_uint32_t out_len = static_cast<spx_uint32_t>(output.size());
     speex_resampler_process_int(state.get(), 0, input.data(), &in_len, output.data(), &out_len);
     output.resize(out_len);
-    const std::size_t skip = std::min<std::size_t>(static_cast<std::size_t>(out_latency), output.size());
+    const std::size_t skip =
+        std::min<std::size_t>(static_cast<std::size_t>(out_latency), output.size());
     output.erase(output.begin(), output.begin() + static_cast<std::ptrdiff_t>(skip));
     output.resize(std::min(output.size(), wanted));
     return output;

@@ -40,9 +40,10 @@ DeviceSpeakerSink::DeviceSpeakerSink() {
         if (!device.isFormatSupported(format)) format.setSampleFormat(preferred);
         if (format.sampleFormat() != QAudioFormat::Int16 &&
             format.sampleFormat() != QAudioFormat::Float) {
-            reason_ = QCoreApplication::translate(
-                          "SpeakerSink", "%1 takes no 16-bit or float sound: answers are not spoken.")
-                          .arg(device.description());
+            reason_ =
+                QCoreApplication::translate(
+                    "SpeakerSink", "%1 takes no 16-bit or float sound: answers are not spoken.")
+                    .arg(device.description());
             return;
         }
     }
@@ -132,7 +133,8 @@ void MemorySpeakerSink::discard() {
     if (pace_ == Pace::fast || play_end_us_ <= now) return;
     // Cut the stretch being heard at `now`.
     Heard& last = heard_.back();
-    const std::int64_t keep = std::max<std::int64_t>(0, (now - last.audible_us) * rate_ / 1'000'000);
+    const std::int64_t keep =
+        std::max<std::int64_t>(0, (now - last.audible_us) * rate_ / 1'000'000);
     if (keep < static_cast<std::int64_t>(last.samples.size()))
         last.samples.resize(static_cast<std::size_t>(keep));
     play_end_us_ = now;
