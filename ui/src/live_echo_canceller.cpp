@@ -55,6 +55,11 @@ void EchoCanceller::process_frame(std::span<const std::int16_t> mic,
     std::int16_t cleaned[kFrameSamples];
     speex_echo_cancellation(echo_.get(), mic.data(), far.data(), cleaned);
     speex_preprocess_run(preprocess_.get(), cleaned);
+    if (!far_silent) ++heard_frames_;
+    if (learning()) {
+        std::fill(out.begin(), out.end(), std::int16_t{0});
+        return;
+    }
     std::copy(std::begin(cleaned), std::end(cleaned), out.begin());
 }
 

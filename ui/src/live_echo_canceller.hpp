@@ -39,6 +39,14 @@ class EchoCanceller {
     // One frame (kFrameSamples) of each; `out` may be `mic`.
     void process_frame(std::span<const std::int16_t> mic, std::span<const std::int16_t> far,
                        std::span<std::int16_t> out);
+    // Until the filter has heard kLearningMs of the far end it has not learned the room yet
+    // (the echo is only 3 to 9 dB quieter in the tests' room over the first two seconds): what
+    // it returns while the far end plays is silence, so that its own voice does not interrupt
+    // the first answer; the user cannot interrupt those seconds either.
+    bool learning() const {
+        return heard_frames_ * kFrameSamples < kLearningMs * kSampleRate / 1000;
+    }
+    static constexpr std::int64_t kLearningMs = 2000;
     // Whole signals of equal length, a whole number of frames; the tests' entry.
     std::vector<std::int16_t> process(std::span<const std::int16_t> mic,
                                       std::span<const std::int16_t> far);
@@ -57,6 +65,7 @@ class EchoCanceller {
     // Frames since the reference was last non-zero: with none in the filter's reach the sound
     // passes untouched, so the user's voice is not denoised when nothing is played.
     std::int64_t silent_frames_ = 0;
+    std::int64_t heard_frames_ = 0;  // frames with the far end playing, since the start
 };
 
 class MicrophoneEchoFilter {
