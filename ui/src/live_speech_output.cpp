@@ -2,6 +2,7 @@
 
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
+#include <exception>
 
 #include "live_echo_reference.hpp"
 #include "pcm_resample.hpp"
@@ -60,10 +61,14 @@ void SynthesizedSpeechOutput::synthesize_next() {
     QtConcurrent::run([text, rate] {
         Synthesized s;
         s.text = text;
-        SynthesizedSpeech speech = synthesize_speech(text, FarEndReference::kSampleRate);
-        s.error = speech.error;
-        s.reference = std::move(speech.samples);
-        s.played = resample_pcm(s.reference, FarEndReference::kSampleRate, rate);
+        try {
+            SynthesizedSpeech speech = synthesize_speech(text, FarEndReference::kSampleRate);
+            s.error = speech.error;
+            s.reference = std::move(speech.samples);
+            s.played = resample_pcm(s.reference, FarEndReference::kSampleRate, rate);
+        } catch (const std::exception& e) {
+            s.error = QString::fromUtf8(e.what());
+        }
         return s;
     }).then(this, [this, epoch](Synthesized s) {
         if (epoch != epoch_) return;
