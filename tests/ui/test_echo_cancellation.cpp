@@ -201,7 +201,7 @@ class RoomMicrophone : public QObject {
             chunk[j] = static_cast<float>(x / 32768.0);
         }
         emitted_ += count;
-        listener_.push(chunk, now);
+        listener_.push(chunk, now, true);
     }
 
     const MemorySpeakerSink& speaker_;
@@ -333,7 +333,10 @@ class EchoCancellationTest : public QObject {
     void theMicrophoneFilterAlignsByTheClock() {
         const Conversation c = conversation();
         const std::vector<std::int16_t> mic = to_pcm(microphone(c.played));
-        const auto run = [&](std::int64_t stamp_error_us) {
+        // Chunks of two frames, so that each chunk's cleaned sound comes back with it.
+        constexpr std::size_t kChunk = 2 * EchoCanceller::kFrameSamples;
+        // `gap`: microphone samples never pushed (the microphone stalled).
+        const auto run = [&](std::int64_t stamp_error_us, std::pair<std::size_t, std::size_t> gap) {
             auto reference = std::make_shared<FarEndReference>();
             const std::int64_t t0 = 1'000'000'000;  // the microphone's first sample
             Lcg jitter{99};
@@ -344,22 +347,31 @@ class EchoCancellationTest : public QObject {
                     heard + stamp_error_us + std::lround(3000 * jitter.next()));
             }
             MicrophoneEchoFilter filter(reference);
-            std::vector<std::int16_t> out;
-            for (std::size_t i = 0; i + 480 <= mic.size(); i += 480) {
-                const std::vector<float> chunk = to_float(std::span(mic).subspan(i, 480));
-                const std::int64_t captured = t0 + std::int64_t(i + 480) * 1'000'000 / kRate;
+            std::vector<std::int16_t> out(mic.size(), 0);
+            for (std::size_t i = 0; i + kChunk <= mic.size(); i += kChunk) {
+                if (i >= gap.first && i < gap.second) continue;
+                const std::vector<float> chunk = to_float(std::span(mic).subspan(i, kChunk));
+                const std::int64_t captured = t0 + std::int64_t(i + kChunk) * 1'000'000 / kRate;
                 const std::int64_t late = 2000 + std::lround(11500 * (1 + jitter.next()));
-                for (float x : filter.push(chunk, captured + late))
-                    out.push_back(static_cast<std::int16_t>(std::lround(x * 32768.0f)));
+                const std::vector<float> cleaned = filter.push(chunk, captured + late);
+                for (std::size_t j = 0; j < cleaned.size(); ++j)
+                    out[i + j] = static_cast<std::int16_t>(std::lround(cleaned[j] * 32768.0f));
             }
-            const std::size_t n = std::min(out.size(), mic.size());
-            return erle_db(std::span(mic).subspan(c.second_answer, n - c.second_answer),
-                           std::span(out).subspan(c.second_answer, n - c.second_answer), 0);
+            const std::size_t n = mic.size() / kChunk * kChunk - c.second_answer;
+            return erle_db(std::span(mic).subspan(c.second_answer, n),
+                           std::span(out).subspan(c.second_answer, n), 0);
         };
-        const double aligned = run(0);
-        const double late = run(300'000);
-        qInfo("over the clock: %.1f dB; with the reference 300 ms late: %.1f dB", aligned, late);
+        const double aligned = run(0, {0, 0});
+        const double late = run(300'000, {0, 0});
+        // Nothing pushed for the 0.8 s before the second answer: the filter finds the timing
+        // again and learns the shifted echo path (measured 14-15 dB: not yet at its best).
+        const double after_gap = run(0, {c.second_answer - kRate * 4 / 5, c.second_answer});
+        qInfo(
+            "over the clock: %.1f dB; after a gap in the pushed sound: %.1f dB; with the "
+            "reference 300 ms late: %.1f dB",
+            aligned, after_gap, late);
         QVERIFY2(aligned >= kMinErleDb, qPrintable(QString::number(aligned)));
+        QVERIFY2(after_gap >= 10, qPrintable(QString::number(after_gap)));
         QVERIFY2(late < 10, qPrintable(QString::number(late)));
     }
 

@@ -377,14 +377,15 @@ void LiveController::update_idle_state() {
 
 void LiveController::on_samples(const QList<float>& chunk) {
     if (!active_) return;
-    if (ptt_held_) {
-        ptt_samples_.append(chunk);
-        return;
-    }
-    if (hands_free_ && vad_ready_)
-        QMetaObject::invokeMethod(
-            vad_, [w = vad_, chunk, at = FarEndReference::clock_us()] { w->push(chunk, at); },
-            Qt::QueuedConnection);
+    if (ptt_held_) ptt_samples_.append(chunk);
+    // Every chunk goes to the worker, whose echo canceller needs the microphone without gaps.
+    const bool listening = !ptt_held_ && hands_free_ && vad_ready_;
+    QMetaObject::invokeMethod(
+        vad_,
+        [w = vad_, chunk, at = FarEndReference::clock_us(), listening] {
+            w->push(chunk, at, listening);
+        },
+        Qt::QueuedConnection);
 }
 
 void LiveController::on_speech_started() {

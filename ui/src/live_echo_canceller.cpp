@@ -14,6 +14,8 @@ namespace {
 
 constexpr std::int64_t kSettleSamples = FarEndReference::kSampleRate;      // 1 s
 constexpr std::int64_t kJumpSamples = FarEndReference::kSampleRate / 100;  // 10 ms
+// Longer than any event-loop delay that is not a gap in the sound.
+constexpr std::int64_t kGapSamples = FarEndReference::kSampleRate / 2;  // 500 ms
 
 std::int16_t to_pcm(float x) {
     return static_cast<std::int16_t>(std::clamp(std::lround(x * 32768.0f), -32768L, 32767L));
@@ -89,6 +91,12 @@ std::vector<float> MicrophoneEchoFilter::push(std::span<const float> chunk,
                                               std::int64_t arrived_us) {
     std::vector<float> out;
     if (chunk.empty()) return out;
+    // Far later than its place after the last chunk: the microphone stalled or live mode was
+    // off in between; its timing is found again.
+    if (anchored_ &&
+        FarEndReference::index_at(arrived_us) - pushed_ - static_cast<std::int64_t>(chunk.size()) >
+            anchor_ + kGapSamples)
+        reset_timing();
     pushed_ += static_cast<std::int64_t>(chunk.size());
     // Every move of the anchor shifts the microphone against the reference, and the filter
     // must learn the echo path again: it settles over the first second, then moves only for

@@ -78,11 +78,12 @@ class MicrophoneEchoFilter {
     // clock: its last sample was captured then or a little before. Returns the cleaned sound
     // of the whole frames completed so far (the rest waits for the next chunk).
     std::vector<float> push(std::span<const float> chunk, std::int64_t arrived_us);
+
+  private:
     // The next chunk does not follow the last one: its timing is found again; the echo path
     // learned is kept (the room has not changed).
     void reset_timing();
 
-  private:
     std::shared_ptr<FarEndReference> reference_;
     EchoCanceller canceller_;
     std::vector<std::int16_t> pending_;  // samples of the frame not yet complete

@@ -53,9 +53,6 @@ void VoiceActivityWorker::set_echo_reference(std::shared_ptr<FarEndReference> re
 }
 
 void VoiceActivityWorker::reset() {
-    // The samples pushed next do not follow the last ones (push-to-talk held them back): the
-    // filter finds the microphone's timing again.
-    if (echo_filter_) echo_filter_->reset_timing();
     if (!detector_) return;
     vad::SegmenterOptions options;
     options.min_silence_ms = end_of_turn_ms_;
@@ -65,14 +62,14 @@ void VoiceActivityWorker::reset() {
     in_speech_ = false;
 }
 
-void VoiceActivityWorker::push(const QList<float>& raw, qint64 arrived_us) {
-    if (!stream_) return;
+void VoiceActivityWorker::push(const QList<float>& raw, qint64 arrived_us, bool listening) {
     std::vector<float> cleaned;
     std::span<const float> chunk(raw.data(), raw.size());
     if (echo_filter_) {
         cleaned = echo_filter_->push(chunk, arrived_us);
         chunk = cleaned;
     }
+    if (!stream_ || !listening) return;
     buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
     const auto events = stream_->push(chunk);
     for (const vad::SpeechEvent& e : events) {

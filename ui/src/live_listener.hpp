@@ -38,8 +38,10 @@ class VoiceActivityWorker : public QObject {
     // What the speakers play: the microphone's echo of it is cancelled before the detector
     // hears it (null: no cancelling).
     void set_echo_reference(std::shared_ptr<FarEndReference> reference);
-    // A microphone chunk and when it arrived (FarEndReference::clock_us()).
-    void push(const QList<float>& chunk, qint64 arrived_us);
+    // A microphone chunk and when it arrived (FarEndReference::clock_us()). Every chunk comes
+    // here, so that the echo canceller sees the microphone without gaps; the detector hears it
+    // only while `listening` (hands-free on, push-to-talk not held).
+    void push(const QList<float>& chunk, qint64 arrived_us, bool listening);
     // Forgets the open utterance and the stream's state (the echo path learned is kept).
     void reset();
 
