@@ -14,9 +14,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "app_context.hpp"
+#include "data/settings_store.hpp"
+#include "engine_controller.hpp"
+#include "live_controller.hpp"
 #include "live_echo_canceller.hpp"
 #include "live_echo_reference.hpp"
 #include "live_listener.hpp"
+#include "live_settings.hpp"
 #include "live_speech_output.hpp"
 #include "live_test_support.hpp"
 #include "pcm_resample.hpp"
@@ -164,13 +169,11 @@ QString words_only(const QString& text) {
     return out.simplified();
 }
 
-// The room in real time: every 20 ms a microphone chunk of what the memory speaker played,
-// through the room (the same reflections as room_echo), is pushed into the voice activity
-// worker stamped with the clock, as LiveController does with a real microphone.
-class RoomMicrophone : public QObject {
+// The room in real time: a microphone whose sound, every 20 ms, is what the memory speaker
+// played, through the room (the same reflections as room_echo), plus hiss.
+class RoomMicrophone : public SampleSource {
   public:
-    RoomMicrophone(const MemorySpeakerSink& speaker, VoiceActivityWorker& listener)
-        : speaker_(speaker), listener_(listener), start_us_(FarEndReference::clock_us()) {
+    explicit RoomMicrophone(const MemorySpeakerSink& speaker) : speaker_(speaker) {
         std::vector<std::int16_t> impulse(kRate / 5, 0);
         impulse[0] = 32767;
         const std::vector<double> response = room_echo(impulse, 55, 0.45);
@@ -178,8 +181,17 @@ class RoomMicrophone : public QObject {
             if (response[i] != 0) taps_.push_back({std::int64_t(i), response[i] / 32767.0});
         timer_.setTimerType(Qt::PreciseTimer);
         connect(&timer_, &QTimer::timeout, this, &RoomMicrophone::tick);
+    }
+
+    void start() override {
+        if (timer_.isActive()) return;
+        start_us_ = FarEndReference::clock_us();
+        emitted_ = 0;
         timer_.start(20);
     }
+    void stop() override { timer_.stop(); }
+    bool active() const override { return timer_.isActive(); }
+    QString description() const override { return QStringLiteral("the simulated room"); }
 
   private:
     double heard_at(std::int64_t index) const {
@@ -190,9 +202,8 @@ class RoomMicrophone : public QObject {
         return 0;
     }
     void tick() {
-        const std::int64_t now = FarEndReference::clock_us();
         const std::int64_t first = FarEndReference::index_at(start_us_) + emitted_;
-        const std::int64_t count = FarEndReference::index_at(now) - first;
+        const std::int64_t count = FarEndReference::index_at(FarEndReference::clock_us()) - first;
         if (count <= 0) return;
         QList<float> chunk(count);
         for (std::int64_t j = 0; j < count; ++j) {
@@ -201,16 +212,22 @@ class RoomMicrophone : public QObject {
             chunk[j] = static_cast<float>(x / 32768.0);
         }
         emitted_ += count;
-        listener_.push(chunk, now, true);
+        emit samples(chunk);
     }
 
     const MemorySpeakerSink& speaker_;
-    VoiceActivityWorker& listener_;
-    std::int64_t start_us_;
+    std::int64_t start_us_ = 0;
     std::int64_t emitted_ = 0;
     std::vector<std::pair<std::int64_t, double>> taps_;
     Lcg hiss_{4242};
     QTimer timer_;
+};
+
+// The speech output without its reference: live mode as it was before echo cancellation.
+class UnreferencedSpeechOutput : public SynthesizedSpeechOutput {
+  public:
+    using SynthesizedSpeechOutput::SynthesizedSpeechOutput;
+    std::shared_ptr<FarEndReference> far_end_reference() const override { return {}; }
 };
 
 class EchoCancellationTest : public QObject {
@@ -473,7 +490,11 @@ class EchoCancellationTest : public QObject {
             QSignalSpy heard(&listener, &VoiceActivityWorker::speechStarted);
             QSignalSpy started(&output, &SpeechOutput::sentenceStarted);
             QSignalSpy finished(&output, &SpeechOutput::finished);
-            RoomMicrophone room(*speaker, listener);
+            RoomMicrophone room(*speaker);
+            connect(&room, &SampleSource::samples, &listener, [&listener](const QList<float>& c) {
+                listener.push(c, FarEndReference::clock_us(), true);
+            });
+            room.start();
             output.say(QStringLiteral("Hello, I am looking through your camera now."));
             output.say(QStringLiteral("There is a red cup on the table."));
             if (!cancel) {
@@ -484,6 +505,55 @@ class EchoCancellationTest : public QObject {
             QTest::qWait(300);  // the room's echo dies away
             QCOMPARE(started.count(), 2);
             QCOMPARE(heard.count(), 0);
+        }
+    }
+
+    // Live mode itself: a typed question to the demo model, its answer spoken into the memory
+    // speaker, the room's echo of it into live mode's microphone. With the canceller the
+    // answer plays on uninterrupted (past the learning seconds); without it, live mode hears
+    // its own voice and stops the answer (barge-in on itself).
+    void liveModeDoesNotInterruptItself() {
+        for (const bool cancel : {false, true}) {
+            QTemporaryDir dir;
+            AppOptions options;
+            options.settings_file = dir.filePath(QStringLiteral("prism.conf"));
+            options.data_folder = dir.filePath(QStringLiteral("data"));
+            options.model_folders = {dir.filePath(QStringLiteral("models"))};
+            AppContext app(options);
+            app.settings().setTemperature(0.0);
+            app.live_settings().setSpeechModel(dir.filePath(QStringLiteral("no-whisper.gguf")));
+            app.live_settings().setVadModel(
+                test_data_path(QStringLiteral("vad/silero-v6.2.0-ggml.bin")));
+            app.engine().loadModel(QStringLiteral(PRISM_RESOURCES_DIR "/models/stories260K.gguf"));
+            QTRY_VERIFY_WITH_TIMEOUT(app.engine().modelLoaded(), 30000);
+            auto sink = std::make_unique<MemorySpeakerSink>(MemorySpeakerSink::Pace::real_time);
+            MemorySpeakerSink* speaker = sink.get();
+            LiveController& live = app.live();
+            live.set_sources(nullptr, std::make_unique<RoomMicrophone>(*speaker));
+            if (cancel)
+                live.set_speech_output(std::make_unique<SynthesizedSpeechOutput>(std::move(sink)));
+            else
+                live.set_speech_output(std::make_unique<UnreferencedSpeechOutput>(std::move(sink)));
+            QSignalSpy interrupted(&live, &LiveController::interrupted);
+            live.start();
+            QTRY_VERIFY_WITH_TIMEOUT(live.hands_free_ready(), 10000);
+            QVERIFY(live.ask(QStringLiteral("Tell me a story.")));
+            if (!cancel) {
+                QTRY_VERIFY_WITH_TIMEOUT(interrupted.count() > 0, 8000);
+                live.stop();
+                continue;
+            }
+            // Three and a half seconds of the answer heard, or all of it if shorter.
+            QTRY_VERIFY_WITH_TIMEOUT(
+                speaker->samples_heard() > kRate * 7 / 2 ||
+                    (live.turnCount() == 1 && !live.turns()[0].stop_reason.isEmpty() &&
+                     live.state() == LiveController::State::Watching),
+                30000);
+            qInfo("%.1f s of the answer heard", double(speaker->samples_heard()) / kRate);
+            QVERIFY(speaker->samples_heard() > kRate * 5 / 2);
+            QCOMPARE(interrupted.count(), 0);
+            QVERIFY(!live.turns()[0].interrupted);
+            live.stop();
         }
     }
 };
