@@ -556,6 +556,30 @@ class EchoCancellationTest : public QObject {
             live.stop();
         }
     }
+
+    // Wrong sizes are refused with a message, and the reference stays bounded however long
+    // the speaker plays without the microphone reading it (live mode without a microphone).
+    void badInputIsRefusedAndTheReferenceStaysBounded() {
+        EchoCanceller canceller;
+        std::vector<std::int16_t> frame(EchoCanceller::kFrameSamples), shorter(100);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 canceller.process_frame(shorter, frame, frame));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, canceller.process(frame, shorter));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, EchoCanceller(0));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, resample_pcm(frame, 0, 16000));
+        QVERIFY(resample_pcm({}, 22050, 16000).empty());
+
+        FarEndReference reference;
+        const std::vector<std::int16_t> block(160, 1000);
+        for (std::int64_t i = 0; i < 60 * 100; ++i)  // a minute of 10-ms blocks
+            reference.played(block, i * 10'000);
+        QCOMPARE(reference.held(), FarEndReference::kMaxSamples);
+        // Read far past it: everything is forgotten, and the read is silence.
+        std::vector<std::int16_t> out(160, 7);
+        reference.read(FarEndReference::index_at(3'600'000'000), out);
+        QVERIFY(std::all_of(out.begin(), out.end(), [](std::int16_t x) { return x == 0; }));
+        QCOMPARE(reference.held(), std::size_t(0));
+    }
 };
 
 RegisterSuite<EchoCancellationTest> registered;
