@@ -141,7 +141,8 @@ struct Conversation {
 
 Conversation conversation() {
     Conversation c;
-    c.played = synthesized(QStringLiteral("Hello. I am looking through your camera now."));
+    c.played = synthesized(QStringLiteral(
+        "Hello. I am looking through your camera now, and I will tell you what I see."));
     c.played.insert(c.played.end(), kRate, 0);
     c.second_answer = c.played.size();
     const std::vector<std::int16_t> answer = synthesized(kAnswer);
@@ -287,22 +288,35 @@ class EchoCancellationTest : public QObject {
         QVERIFY(!canceller.learning());
     }
 
-    // The first two seconds of far-end sound are muted while the canceller learns the room;
-    // then the cleaned sound (echo residue and hiss) comes through.
+    // The canceller mutes the far end's first seconds while it learns the room, and says
+    // when it has learned it (within the first answer here); then the cleaned sound (echo
+    // residue and hiss) comes through.
     void theFirstSecondsAreMutedWhileTheCancellerLearns() {
         const Conversation c = conversation();
         const std::vector<std::int16_t> mic = to_pcm(microphone(c.played));
         const std::vector<std::int16_t> far(c.played.begin(), c.played.begin() + mic.size());
         EchoCanceller canceller;
-        const std::size_t learning = std::size_t(EchoCanceller::kLearningMs) * kRate / 1000;
-        const std::vector<std::int16_t> out = canceller.process(mic, far);
-        // Muted while learning: nothing louder than the microphone's hiss (at most 16) comes
-        // through, which passes untouched only where the far end was silent for a whole tail.
+        std::vector<std::int16_t> out(mic.size());
+        std::size_t learned_at = 0;
+        constexpr std::size_t kFrame = EchoCanceller::kFrameSamples;
+        for (std::size_t i = 0; i < mic.size(); i += kFrame) {
+            const bool learning = canceller.learning();
+            canceller.process_frame(std::span(mic).subspan(i, kFrame),
+                                    std::span(far).subspan(i, kFrame),
+                                    std::span(out).subspan(i, kFrame));
+            if (learning && !canceller.learning()) learned_at = i + kFrame;
+        }
+        qInfo("learned the room after %.2f s", double(learned_at) / kRate);
+        QVERIFY(learned_at >= std::size_t(EchoCanceller::kMinLearningMs) * kRate / 1000);
+        QVERIFY(learned_at < c.second_answer);
+        // Muted while learning: nothing comes through but, where the far end was silent or
+        // nearly so for a whole tail, the microphone's hiss (at most 16) and the faint echo of
+        // espeak-ng's quietest samples: under -54 dBFS.
         std::int16_t loudest = 0;
-        for (std::size_t i = 0; i < learning; ++i)
+        for (std::size_t i = 0; i < learned_at; ++i)
             loudest = std::max<std::int16_t>(loudest, static_cast<std::int16_t>(std::abs(out[i])));
-        QVERIFY2(loudest <= 16, qPrintable(QString::number(loudest)));
-        QVERIFY(energy(std::span(out).subspan(learning, kRate), 0) > 0);
+        QVERIFY2(loudest <= 64, qPrintable(QString::number(loudest)));
+        QVERIFY(energy(std::span(out).subspan(learned_at, kRate), 0) > 0);
     }
 
     // The user speaks over the second answer: the detector still finds the words, where they
@@ -365,6 +379,8 @@ class EchoCancellationTest : public QObject {
             }
             MicrophoneEchoFilter filter(reference);
             std::vector<std::int16_t> out(mic.size(), 0);
+            // Measured over the second answer once the canceller no longer mutes.
+            std::size_t from = c.second_answer;
             for (std::size_t i = 0; i + kChunk <= mic.size(); i += kChunk) {
                 if (i >= gap.first && i < gap.second) continue;
                 const std::vector<float> chunk = to_float(std::span(mic).subspan(i, kChunk));
@@ -373,22 +389,22 @@ class EchoCancellationTest : public QObject {
                 const std::vector<float> cleaned = filter.push(chunk, captured + late);
                 for (std::size_t j = 0; j < cleaned.size(); ++j)
                     out[i + j] = static_cast<std::int16_t>(std::lround(cleaned[j] * 32768.0f));
+                if (filter.learning()) from = std::max(from, i + kChunk);
             }
-            const std::size_t n = mic.size() / kChunk * kChunk - c.second_answer;
-            return erle_db(std::span(mic).subspan(c.second_answer, n),
-                           std::span(out).subspan(c.second_answer, n), 0);
+            const std::size_t n = mic.size() / kChunk * kChunk - from;
+            return erle_db(std::span(mic).subspan(from, n), std::span(out).subspan(from, n), 0);
         };
         const double aligned = run(0, {0, 0});
         const double late = run(300'000, {0, 0});
         // Nothing pushed for the 0.8 s before the second answer: the filter finds the timing
-        // again and learns the shifted echo path (measured 14-15 dB: not yet at its best).
+        // again and learns the shifted echo path (measured 11-15 dB: not yet at its best).
         const double after_gap = run(0, {c.second_answer - kRate * 4 / 5, c.second_answer});
         qInfo(
             "over the clock: %.1f dB; after a gap in the pushed sound: %.1f dB; with the "
             "reference 300 ms late: %.1f dB",
             aligned, after_gap, late);
         QVERIFY2(aligned >= kMinErleDb, qPrintable(QString::number(aligned)));
-        QVERIFY2(after_gap >= 10, qPrintable(QString::number(after_gap)));
+        QVERIFY2(after_gap >= 8, qPrintable(QString::number(after_gap)));
         QVERIFY2(late < 10, qPrintable(QString::number(late)));
     }
 
@@ -543,14 +559,15 @@ class EchoCancellationTest : public QObject {
                 live.stop();
                 continue;
             }
-            // Three and a half seconds of the answer heard, or all of it if shorter.
+            // Six seconds of the answer heard (the canceller learns in the first four), or all
+            // of it if shorter.
             QTRY_VERIFY_WITH_TIMEOUT(
-                speaker->samples_heard() > kRate * 7 / 2 ||
+                speaker->samples_heard() > kRate * 6 ||
                     (live.turnCount() == 1 && !live.turns()[0].stop_reason.isEmpty() &&
                      live.state() == LiveController::State::Watching),
                 30000);
             qInfo("%.1f s of the answer heard", double(speaker->samples_heard()) / kRate);
-            QVERIFY(speaker->samples_heard() > kRate * 5 / 2);
+            QVERIFY(speaker->samples_heard() > kRate * 5);
             QCOMPARE(interrupted.count(), 0);
             QVERIFY(!live.turns()[0].interrupted);
             live.stop();

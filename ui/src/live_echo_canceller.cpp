@@ -57,12 +57,29 @@ void EchoCanceller::process_frame(std::span<const std::int16_t> mic,
     std::int16_t cleaned[kFrameSamples];
     speex_echo_cancellation(echo_.get(), mic.data(), far.data(), cleaned);
     speex_preprocess_run(preprocess_.get(), cleaned);
-    if (!far_silent) ++heard_frames_;
-    if (learning()) {
+    if (!learned_ && !far_silent) note_learning(mic, cleaned);
+    if (!learned_) {
         std::fill(out.begin(), out.end(), std::int16_t{0});
         return;
     }
     std::copy(std::begin(cleaned), std::end(cleaned), out.begin());
+}
+
+void EchoCanceller::note_learning(std::span<const std::int16_t> mic,
+                                  std::span<const std::int16_t> cleaned) {
+    const auto energy = [](std::span<const std::int16_t> x) {
+        double e = 0;
+        for (std::int16_t s : x) e += double(s) * s;
+        return e;
+    };
+    // Half a second of frames (31 of 16 ms) in the smoothing.
+    constexpr double kKeep = 30.0 / 31.0;
+    mic_energy_ = kKeep * mic_energy_ + (1 - kKeep) * energy(mic);
+    cleaned_energy_ = kKeep * cleaned_energy_ + (1 - kKeep) * energy(cleaned);
+    ++heard_frames_;
+    const std::int64_t heard_ms = heard_frames_ * kFrameSamples * 1000 / kSampleRate;
+    const bool quiet = cleaned_energy_ * std::pow(10.0, kLearnedDb / 10) <= mic_energy_;
+    learned_ = heard_ms >= kMaxLearningMs || (heard_ms >= kMinLearningMs && quiet);
 }
 
 std::vector<std::int16_t> EchoCanceller::process(std::span<const std::int16_t> mic,
@@ -81,22 +98,20 @@ MicrophoneEchoFilter::MicrophoneEchoFilter(std::shared_ptr<FarEndReference> refe
 
 MicrophoneEchoFilter::~MicrophoneEchoFilter() = default;
 
-void MicrophoneEchoFilter::reset_timing() {
-    pending_.clear();
-    pushed_ = 0;
-    anchored_ = false;
-}
-
 std::vector<float> MicrophoneEchoFilter::push(std::span<const float> chunk,
                                               std::int64_t arrived_us) {
     std::vector<float> out;
     if (chunk.empty()) return out;
     // Far later than its place after the last chunk: the microphone stalled or live mode was
-    // off in between; its timing is found again.
-    if (anchored_ &&
-        FarEndReference::index_at(arrived_us) - pushed_ - static_cast<std::int64_t>(chunk.size()) >
-            anchor_ + kGapSamples)
-        reset_timing();
+    // off in between. The missing stretch is counted as if pushed, so the anchor stays and
+    // the microphone moves only by this chunk's own delay (one shift for the filter to follow,
+    // not a second of new estimates).
+    const std::int64_t behind = FarEndReference::index_at(arrived_us) - pushed_ -
+                                static_cast<std::int64_t>(chunk.size()) - anchor_;
+    if (anchored_ && behind > kGapSamples) {
+        pushed_ += behind;
+        pending_.clear();
+    }
     pushed_ += static_cast<std::int64_t>(chunk.size());
     // Every move of the anchor shifts the microphone against the reference, and the filter
     // must learn the echo path again: it settles over the first second, then moves only for

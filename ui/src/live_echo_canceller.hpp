@@ -39,19 +39,23 @@ class EchoCanceller {
     // One frame (kFrameSamples) of each; `out` may be `mic`.
     void process_frame(std::span<const std::int16_t> mic, std::span<const std::int16_t> far,
                        std::span<std::int16_t> out);
-    // Until the filter has heard kLearningMs of the far end it has not learned the room yet
-    // (the echo is only 3 to 9 dB quieter in the tests' room over the first two seconds): what
-    // it returns while the far end plays is silence, so that its own voice does not interrupt
-    // the first answer; the user cannot interrupt those seconds either.
-    bool learning() const {
-        return heard_frames_ * kFrameSamples < kLearningMs * kSampleRate / 1000;
-    }
-    static constexpr std::int64_t kLearningMs = 2000;
+    // Until the filter has learned the room (the echo is only 3 to 9 dB quieter over the
+    // first two seconds in the tests' room), what it returns while the far end plays is
+    // silence, so that Prism's own voice does not interrupt its first answer; the user cannot
+    // interrupt those seconds either. Learned: the cleaned sound at least kLearnedDb under
+    // the microphone's over the last half second of far-end sound, after at least
+    // kMinLearningMs of it; at most kMaxLearningMs (a user talking over it keeps the ratio up).
+    bool learning() const { return !learned_; }
+    static constexpr double kLearnedDb = 20.0;
+    static constexpr std::int64_t kMinLearningMs = 1000;
+    static constexpr std::int64_t kMaxLearningMs = 5000;
     // Whole signals of equal length, a whole number of frames; the tests' entry.
     std::vector<std::int16_t> process(std::span<const std::int16_t> mic,
                                       std::span<const std::int16_t> far);
 
   private:
+    void note_learning(std::span<const std::int16_t> mic, std::span<const std::int16_t> cleaned);
+
     struct EchoDeleter {
         void operator()(SpeexEchoState_* s) const;
     };
@@ -66,6 +70,10 @@ class EchoCanceller {
     // passes untouched, so the user's voice is not denoised when nothing is played.
     std::int64_t silent_frames_ = 0;
     std::int64_t heard_frames_ = 0;  // frames with the far end playing, since the start
+    // Smoothed energies of the microphone and the cleaned sound over far-end frames.
+    double mic_energy_ = 0;
+    double cleaned_energy_ = 0;
+    bool learned_ = false;
 };
 
 class MicrophoneEchoFilter {
@@ -78,12 +86,10 @@ class MicrophoneEchoFilter {
     // clock: its last sample was captured then or a little before. Returns the cleaned sound
     // of the whole frames completed so far (the rest waits for the next chunk).
     std::vector<float> push(std::span<const float> chunk, std::int64_t arrived_us);
+    // The canceller still learns the room (and mutes the far end's echo meanwhile).
+    bool learning() const { return canceller_.learning(); }
 
   private:
-    // The next chunk does not follow the last one: its timing is found again; the echo path
-    // learned is kept (the room has not changed).
-    void reset_timing();
-
     std::shared_ptr<FarEndReference> reference_;
     EchoCanceller canceller_;
     std::vector<std::int16_t> pending_;  // samples of the frame not yet complete

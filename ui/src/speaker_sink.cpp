@@ -127,9 +127,7 @@ std::int64_t MemorySpeakerSink::pending_us() {
 }
 
 void MemorySpeakerSink::discard() {
-    ++discards_;
     const std::int64_t now = FarEndReference::clock_us();
-    last_discard_us_ = now;
     if (pace_ == Pace::fast || play_end_us_ <= now) return;
     // Cut the stretch being heard at `now`.
     Heard& last = heard_.back();

@@ -81,17 +81,12 @@ class MemorySpeakerSink : public SpeakerSink {
     // Everything heard (or to be heard: what is still pending counts until discarded).
     const std::vector<Heard>& heard() const { return heard_; }
     std::int64_t samples_heard() const;
-    int discards() const { return discards_; }
-    // When the last discard() happened and how much written sound was dropped by it.
-    std::int64_t last_discard_us() const { return last_discard_us_; }
 
   private:
     Pace pace_;
     int rate_;
     std::int64_t play_end_us_ = 0;  // when everything written will have been heard
     std::vector<Heard> heard_;
-    int discards_ = 0;
-    std::int64_t last_discard_us_ = 0;
 };
 
 }  // namespace prism::ui
