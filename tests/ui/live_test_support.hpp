@@ -12,6 +12,7 @@
 #include <QStringList>
 #include <QTimer>
 
+#include "app_context.hpp"
 #include "live_speech_output.hpp"
 
 namespace prism::ui::test {
@@ -64,6 +65,16 @@ class RecordingSpeechOutput : public SpeechOutput {
     QString current_;
     QTimer timer_;
 };
+
+// An app whose settings, history and model folder live in `folder` (a temporary one), so the
+// user's own stay untouched.
+inline AppOptions profile_in(const QString& folder) {
+    AppOptions options;
+    options.settings_file = folder + QStringLiteral("/prism.conf");
+    options.data_folder = folder + QStringLiteral("/data");
+    options.model_folders = {folder + QStringLiteral("/models")};
+    return options;
+}
 
 inline QString test_data_path(const QString& relative) {
     return QStringLiteral(PRISM_TEST_DATA_DIR "/") + relative;

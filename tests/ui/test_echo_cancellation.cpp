@@ -531,11 +531,7 @@ class EchoCancellationTest : public QObject {
     void liveModeDoesNotInterruptItself() {
         for (const bool cancel : {false, true}) {
             QTemporaryDir dir;
-            AppOptions options;
-            options.settings_file = dir.filePath(QStringLiteral("prism.conf"));
-            options.data_folder = dir.filePath(QStringLiteral("data"));
-            options.model_folders = {dir.filePath(QStringLiteral("models"))};
-            AppContext app(options);
+            AppContext app(profile_in(dir.path()));
             app.settings().setTemperature(0.0);
             app.live_settings().setSpeechModel(dir.filePath(QStringLiteral("no-whisper.gguf")));
             app.live_settings().setVadModel(
