@@ -26,6 +26,7 @@
 #include "live_settings.hpp"
 #include "live_speech_output.hpp"
 #include "prism/error.hpp"
+#include "prism/media/audio.hpp"
 #include "speaker_sink.hpp"
 
 namespace prism::bench {
@@ -91,6 +92,8 @@ int live_command(const std::vector<std::string>& args) {
     if (o.whisper.empty()) throw Error("live: no Whisper model (-w WHISPER.gguf)");
     if (o.reps < 1 || o.reps > 100) throw Error("live: -r must be from 1 to 100");
     if (o.vad.empty()) o.vad = app::default_vad_model().string();
+    // A clip that cannot be decoded is refused here, with the decoder's line naming it.
+    media::decode_audio_file(o.clip);
 
     // Offscreen: the bench shows no window; the app's objects need a GUI application.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -136,14 +139,20 @@ int live_command(const std::vector<std::string>& args) {
                         live.notices().join(QStringLiteral("; ")).toStdString());
         const int turns = live.turnCount();
         microphone->play(QString::fromStdString(o.clip));
+        // Any notice (a model that did not load, a question heard but not understood) ends the
+        // run: with files and a memory speaker a sound turn has nothing to report.
         const bool heard = wait_for(
             [&] {
-                return live.turnCount() > turns && live.turns().back().latency.first_sound_ms >= 0;
+                return !live.notices().isEmpty() ||
+                       (live.turnCount() > turns &&
+                        live.turns().back().latency.first_sound_ms >= 0);
             },
             300000);
-        if (!heard)
-            throw Error("live: no spoken answer (" +
-                        live.notices().join(QStringLiteral("; ")).toStdString() + ")");
+        if (!heard || !live.notices().isEmpty())
+            throw Error("live: no spoken answer" +
+                        (live.notices().isEmpty()
+                             ? std::string(" within 5 minutes")
+                             : ": " + live.notices().join(QStringLiteral("; ")).toStdString()));
         const ui::LiveLatency l = live.turns().back().latency;
         live.stop();
         std::printf("%-6s %14.0f %14.0f %14.0f\n",
