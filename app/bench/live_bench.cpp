@@ -20,6 +20,7 @@
 #include "bench/bench.hpp"
 #include "bench/stats.hpp"
 #include "capture_file_sources.hpp"
+#include "common/number_flags.hpp"
 #include "common/vad_model_path.hpp"
 #include "engine_controller.hpp"
 #include "live_controller.hpp"
@@ -81,8 +82,8 @@ int live_command(const std::vector<std::string>& args) {
             o.vad = value();
         } else if (a == "--clip") {
             o.clip = value();
-        } else if (a == "-r") {
-            o.reps = std::stoll(value());
+        } else if (a == "-r" || a == "--repetitions") {
+            o.reps = app::integer_flag(a, value());
         } else {
             live_usage(stderr);
             return 2;
@@ -90,7 +91,7 @@ int live_command(const std::vector<std::string>& args) {
     }
     if (o.model.empty()) throw Error("live: no model (-m MODEL.gguf)");
     if (o.whisper.empty()) throw Error("live: no Whisper model (-w WHISPER.gguf)");
-    if (o.reps < 1 || o.reps > 100) throw Error("live: -r must be from 1 to 100");
+    if (o.reps > 100) throw Error("live: -r: at most 100 runs (each takes seconds to minutes)");
     if (o.vad.empty()) o.vad = app::default_vad_model().string();
     // A clip that cannot be decoded is refused here, with the decoder's line naming it.
     media::decode_audio_file(o.clip);
