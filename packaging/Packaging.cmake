@@ -98,8 +98,9 @@ set(prism_runtime_depends
 list(JOIN prism_runtime_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 # QtKeychain needs a running keyring to store keys; without one they are not remembered.
 # Live mode: the camera and microphone go through Qt Multimedia's GStreamer backend (v4l2src
-# and pulsesrc are in -good), spoken answers through Qt TextToSpeech's Flite engine; without
-# them the live view says what is missing and typed questions still work.
+# and pulsesrc are in -good); without them the live view says what is missing and typed
+# questions still work. Spoken answers need nothing more: libespeak-ng1 (which brings its voice
+# data, espeak-ng-data) and libspeexdsp1 are linked, so dpkg-shlibdeps lists them.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
-    "fonts-dejavu-core, qt6-wayland, gnome-keyring | kwalletmanager, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, qt6-speech-flite-plugin")
+    "fonts-dejavu-core, qt6-wayland, gnome-keyring | kwalletmanager, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good")
 include(CPack)

@@ -31,10 +31,10 @@ packages=(
   # The key store's tests run a private session bus (tests/ui/remote/test_secret_store.cpp).
   dbus-daemon
   xvfb xauth
-  # Live mode: camera and microphone (Qt Multimedia and its GStreamer backend), spoken answers
-  # (Qt TextToSpeech with the Flite engine).
+  # Live mode: camera, microphone and speaker (Qt Multimedia and its GStreamer backend), spoken
+  # answers synthesized in the process (espeak-ng) and their echo cancelled (speexdsp).
   qt6-multimedia-dev qml6-module-qtmultimedia gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  qt6-speech-dev qt6-speech-flite-plugin qml6-module-qttexttospeech flite
+  libespeak-ng-dev espeak-ng-data libspeexdsp-dev
   # scripts/check-package.sh: the package's checks.
   lintian appstream desktop-file-utils
 )

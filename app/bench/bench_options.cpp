@@ -33,6 +33,8 @@ void print_usage(std::FILE* to) {
         "--help)\n"
         "       prism-bench vad [-m SILERO.bin] [--audio FILE] [-r 5] [--json]  (vad --help)\n"
         "       prism-bench asr -m WHISPER.gguf [--clip PATH ...] [-r 3]  (asr --help)\n"
+        "       prism-bench live -m MODEL.gguf -w WHISPER.gguf [--clip PATH] [-r 3]  (live "
+        "--help)\n"
         "       prism-bench ops [options]\n"
         "  --device D          Vulkan device index or name part (default: PRISM_DEVICE or the best "
         "GPU)\n"

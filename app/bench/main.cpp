@@ -34,6 +34,15 @@ int run_command(int argc, char** argv) {
         if (command == "soak") return prism::bench::soak_command(args);
         if (command == "vad") return prism::bench::vad_command(args);
         if (command == "asr") return prism::bench::asr_command(args);
+#ifdef PRISM_BENCH_LIVE
+        if (command == "live") return prism::bench::live_command(args);
+#else
+        if (command == "live") {
+            std::fputs("prism-bench: live needs the app's library (built without PRISM_BUILD_UI)\n",
+                       stderr);
+            return 1;
+        }
+#endif
         std::fprintf(stderr, "prism-bench: unknown command '%s' (see prism-bench --help)\n",
                      command.c_str());
         return 2;

@@ -1,8 +1,9 @@
 #pragma once
 
-// Live-mode test helpers: a speech output that records instead of sounding (Debian's Qt
-// TextToSpeech needs an audio device, which a headless test machine lacks: it reports
-// "No audio device available"), and where the live fixtures are.
+// Live-mode test helpers: a speech output that records instead of sounding, so that a test
+// sets how long an answer stays audible whatever the model says (the real output, espeak-ng
+// into a memory speaker, is tested in test_echo_cancellation.cpp), and where the live
+// fixtures are.
 
 #include <QDir>
 #include <QFile>
@@ -11,6 +12,7 @@
 #include <QStringList>
 #include <QTimer>
 
+#include "app_context.hpp"
 #include "live_speech_output.hpp"
 
 namespace prism::ui::test {
@@ -63,6 +65,16 @@ class RecordingSpeechOutput : public SpeechOutput {
     QString current_;
     QTimer timer_;
 };
+
+// An app whose settings, history and model folder live in `folder` (a temporary one), so the
+// user's own stay untouched.
+inline AppOptions profile_in(const QString& folder) {
+    AppOptions options;
+    options.settings_file = folder + QStringLiteral("/prism.conf");
+    options.data_folder = folder + QStringLiteral("/data");
+    options.model_folders = {folder + QStringLiteral("/models")};
+    return options;
+}
 
 inline QString test_data_path(const QString& relative) {
     return QStringLiteral(PRISM_TEST_DATA_DIR "/") + relative;

@@ -33,11 +33,7 @@ class LiveViewTest : public QObject {
 
   private slots:
     void theLiveViewOpensAnswersAndCloses() {
-        AppOptions options;
-        options.settings_file = files_.filePath(QStringLiteral("prism.conf"));
-        options.data_folder = files_.filePath(QStringLiteral("data"));
-        options.model_folders = {files_.filePath(QStringLiteral("models"))};
-        AppContext app(options);
+        AppContext app(profile_in(files_.path()));
         app.settings().setTemperature(0.0);
         app.live_settings().setSpeechModel(files_.filePath(QStringLiteral("no-whisper.gguf")));
         app.live_settings().setVadModel(test_data_path("vad/silero-v6.2.0-ggml.bin"));

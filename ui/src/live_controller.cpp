@@ -12,6 +12,7 @@
 #include "data/history_types.hpp"
 #include "data/settings_store.hpp"
 #include "engine_controller.hpp"
+#include "live_echo_reference.hpp"
 #include "live_listener.hpp"
 #include "live_settings.hpp"
 #include "live_speech_output.hpp"
@@ -141,6 +142,12 @@ void LiveController::set_sources(std::unique_ptr<FrameSource> frames,
 void LiveController::set_speech_output(std::unique_ptr<SpeechOutput> speech) {
     if (speech_) speech_->stop();
     speech_ = std::move(speech);
+    QMetaObject::invokeMethod(
+        vad_,
+        [w = vad_, reference = speech_ ? speech_->far_end_reference() : nullptr] {
+            w->set_echo_reference(reference);
+        },
+        Qt::QueuedConnection);
     if (!speech_) return;
     connect(speech_.get(), &SpeechOutput::sentenceStarted, this, [this] {
         if (current_ >= 0 && current_ < turns_.size()) {
@@ -243,7 +250,7 @@ void LiveController::start() {
         connect_sources();
         emit sourcesChanged();
     }
-    if (!speech_) set_speech_output(std::make_unique<SystemSpeechOutput>());
+    if (!speech_) set_speech_output(std::make_unique<SynthesizedSpeechOutput>());
     active_ = true;
     emit activeChanged();
     if (speech_ && live_settings_ && live_settings_->speakAnswers()) {
@@ -370,13 +377,15 @@ void LiveController::update_idle_state() {
 
 void LiveController::on_samples(const QList<float>& chunk) {
     if (!active_) return;
-    if (ptt_held_) {
-        ptt_samples_.append(chunk);
-        return;
-    }
-    if (hands_free_ && vad_ready_)
-        QMetaObject::invokeMethod(
-            vad_, [w = vad_, chunk] { w->push(chunk); }, Qt::QueuedConnection);
+    if (ptt_held_) ptt_samples_.append(chunk);
+    // Every chunk goes to the worker, whose echo canceller needs the microphone without gaps.
+    const bool listening = !ptt_held_ && hands_free_ && vad_ready_;
+    QMetaObject::invokeMethod(
+        vad_,
+        [w = vad_, chunk, at = FarEndReference::clock_us(), listening] {
+            w->push(chunk, at, listening);
+        },
+        Qt::QueuedConnection);
 }
 
 void LiveController::on_speech_started() {

@@ -6,6 +6,7 @@
 #include <exception>
 #include <span>
 
+#include "live_echo_canceller.hpp"
 #include "prism/media/audio.hpp"
 #include "prism/transcriber.hpp"
 #include "prism/vad.hpp"
@@ -46,6 +47,11 @@ void VoiceActivityWorker::load(const QString& vad_model, int end_of_turn_ms) {
     }
 }
 
+void VoiceActivityWorker::set_echo_reference(std::shared_ptr<FarEndReference> reference) {
+    echo_filter_ =
+        reference ? std::make_unique<MicrophoneEchoFilter>(std::move(reference)) : nullptr;
+}
+
 void VoiceActivityWorker::reset() {
     if (!detector_) return;
     vad::SegmenterOptions options;
@@ -56,10 +62,16 @@ void VoiceActivityWorker::reset() {
     in_speech_ = false;
 }
 
-void VoiceActivityWorker::push(const QList<float>& chunk) {
-    if (!stream_) return;
+void VoiceActivityWorker::push(const QList<float>& raw, qint64 arrived_us, bool listening) {
+    std::vector<float> cleaned;
+    std::span<const float> chunk(raw.data(), raw.size());
+    if (echo_filter_) {
+        cleaned = echo_filter_->push(chunk, arrived_us);
+        chunk = cleaned;
+    }
+    if (!stream_ || !listening) return;
     buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
-    const auto events = stream_->push(std::span<const float>(chunk.data(), chunk.size()));
+    const auto events = stream_->push(chunk);
     for (const vad::SpeechEvent& e : events) {
         if (e.kind == vad::SpeechEvent::Kind::started) {
             in_speech_ = true;

@@ -23,6 +23,9 @@ class SpeechStream;
 
 namespace prism::ui {
 
+class FarEndReference;
+class MicrophoneEchoFilter;
+
 class VoiceActivityWorker : public QObject {
     Q_OBJECT
   public:
@@ -32,8 +35,14 @@ class VoiceActivityWorker : public QObject {
     // Slots, run on the worker's thread (invoke them queued).
     // Loads a Silero VAD file; silence of `end_of_turn_ms` ends an utterance.
     void load(const QString& vad_model, int end_of_turn_ms);
-    void push(const QList<float>& chunk);
-    // Forgets the open utterance and the stream's state.
+    // What the speakers play: the microphone's echo of it is cancelled before the detector
+    // hears it (null: no cancelling).
+    void set_echo_reference(std::shared_ptr<FarEndReference> reference);
+    // A microphone chunk and when it arrived (FarEndReference::clock_us()). Every chunk comes
+    // here, so that the echo canceller sees the microphone without gaps; the detector hears it
+    // only while `listening` (hands-free on, push-to-talk not held).
+    void push(const QList<float>& chunk, qint64 arrived_us, bool listening);
+    // Forgets the open utterance and the stream's state (the echo path learned is kept).
     void reset();
 
   signals:
@@ -48,6 +57,7 @@ class VoiceActivityWorker : public QObject {
 
     std::unique_ptr<vad::VoiceActivityDetector> detector_;
     std::unique_ptr<vad::SpeechStream> stream_;
+    std::unique_ptr<MicrophoneEchoFilter> echo_filter_;
     int end_of_turn_ms_ = 500;
     std::vector<float> buffer_;  // the stream's samples from `base_` on
     qint64 base_ = 0;
