@@ -85,6 +85,28 @@ class ServerChatTest : public QObject {
         app->chat().setProperty("maxTokens", 24);
     }
 
+    // An app with its window loaded and the server at `url` connected; nullptr if either fails.
+    AppContext* connected_app(std::unique_ptr<AppContext>& holder, QQmlApplicationEngine& qml,
+                              const QString& url) {
+        AppContext* app = nullptr;
+        start_app(app, holder);
+        if (app->load_window(qml) == nullptr) return nullptr;
+        app->engine().connectServer(url, {});
+        if (!QTest::qWaitFor([&] { return app->engine().modelLoaded(); }, 20000)) return nullptr;
+        return app;
+    }
+
+    // Attaches `path` and waits for the history's copy of it, which sending waits for.
+    static bool attach_imported(AppContext& app, const QString& path) {
+        app.chat().attachFiles({QUrl::fromLocalFile(path)});
+        return QTest::qWaitFor(
+            [&] {
+                return app.chat().attachments()->count() == 1 &&
+                       !app.chat().attachments()->importing();
+            },
+            20000);
+    }
+
   private slots:
     void initTestCase() {
         server_.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -132,10 +154,8 @@ class ServerChatTest : public QObject {
                  QString::fromUtf8(cli.readAllStandardOutput()).trimmed());
 
         // A text-only model asked about a picture: the server's reason, plainly.
-        app->chat().attachFiles(
-            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/vlm/smolvlm/image.png"))});
-        QTRY_COMPARE(app->chat().attachments()->count(), 1);
-        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().attachments()->importing(), 20000);
+        QVERIFY(
+            attach_imported(*app, QStringLiteral(PRISM_TEST_DATA_DIR "/vlm/smolvlm/image.png")));
         QVERIFY(app->chat().send(QStringLiteral("What is this?")));
         QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 30000);
         const QString error =
@@ -147,10 +167,7 @@ class ServerChatTest : public QObject {
         // A sound is sent (the earlier picture not); the text-only model refuses it in the server's
         // words, on one line, and from then on the composer refuses sounds for that model instead
         // of sending them.
-        app->chat().attachFiles(
-            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav"))});
-        QTRY_COMPARE(app->chat().attachments()->count(), 1);
-        QTRY_VERIFY(!app->chat().attachments()->importing());
+        QVERIFY(attach_imported(*app, QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav")));
         QVERIFY(app->engine().hasAudio());
         QVERIFY(app->chat().send(QStringLiteral("What is said?")));
         QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 30000);
@@ -160,10 +177,7 @@ class ServerChatTest : public QObject {
         QVERIFY2(refused.contains(QStringLiteral("no audio encoder")) && !refused.contains('\n'),
                  qPrintable(refused));
         QVERIFY(!app->engine().hasAudio());
-        app->chat().attachFiles(
-            {QUrl::fromLocalFile(QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav"))});
-        QTRY_COMPARE(app->chat().attachments()->count(), 1);
-        QTRY_VERIFY_WITH_TIMEOUT(!app->chat().attachments()->importing(), 20000);
+        QVERIFY(attach_imported(*app, QStringLiteral(PRISM_TEST_DATA_DIR "/audio/jfk.wav")));
         const QString refusal = QStringLiteral(
             "stories260K on the server does not take sounds (the server said so); remove them.");
         QCOMPARE(app->chat().attachmentsProblem(), refusal);
@@ -210,18 +224,13 @@ class ServerChatTest : public QObject {
         QString url;
         QVERIFY(start_server(
             hearing, {"-m", kQwen2a + "text.gguf", "--mmproj", kQwen2a + "mmproj.gguf"}, url));
-        AppContext* app = nullptr;
         std::unique_ptr<AppContext> holder;
-        start_app(app, holder);
-        app->chat().setProperty("maxTokens", 8);
         QQmlApplicationEngine qml;
-        QVERIFY(app->load_window(qml) != nullptr);
-        app->engine().connectServer(url, {});
-        QTRY_VERIFY_WITH_TIMEOUT(app->engine().modelLoaded(), 20000);
+        AppContext* app = connected_app(holder, qml, url);
+        QVERIFY(app != nullptr);
+        app->chat().setProperty("maxTokens", 8);
         const QString flac = QStringLiteral(PRISM_TEST_DATA_DIR "/audio/speech_16k.flac");
-        app->chat().attachFiles({QUrl::fromLocalFile(flac)});
-        QTRY_COMPARE(app->chat().attachments()->count(), 1);
-        QTRY_VERIFY(!app->chat().attachments()->importing());
+        QVERIFY(attach_imported(*app, flac));
         QVERIFY(app->chat().send(QStringLiteral("What is said?")));
         QTRY_VERIFY_WITH_TIMEOUT(!app->chat().generating(), 60000);
         MessageListModel& messages = *app->chat().messages();
@@ -245,18 +254,13 @@ class ServerChatTest : public QObject {
             vision,
             {"-m", kSmolvlm + "text.gguf", "--mmproj", kSmolvlm + "mmproj.gguf", "-c", "1024"},
             url));
-        AppContext* app = nullptr;
         std::unique_ptr<AppContext> holder;
-        start_app(app, holder);
-        app->chat().setProperty("maxTokens", 8);
         QQmlApplicationEngine qml;
-        QVERIFY(app->load_window(qml) != nullptr);
-        app->engine().connectServer(url, {});
-        QTRY_VERIFY_WITH_TIMEOUT(app->engine().modelLoaded(), 20000);
+        AppContext* app = connected_app(holder, qml, url);
+        QVERIFY(app != nullptr);
+        app->chat().setProperty("maxTokens", 8);
         const QString clip = QStringLiteral(PRISM_TEST_DATA_DIR "/video/colours_h264_aac.mp4");
-        app->chat().attachFiles({QUrl::fromLocalFile(clip)});
-        QTRY_COMPARE(app->chat().attachments()->count(), 1);
-        QTRY_VERIFY(!app->chat().attachments()->importing());
+        QVERIFY(attach_imported(*app, clip));
         QVERIFY(app->chat().send(QStringLiteral("What happens?")));
         // Stopped while the video is being decoded for the request: the answer ends at once,
         // and the request it was being made for is never sent.
