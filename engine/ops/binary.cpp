@@ -46,9 +46,9 @@ void add(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const g
     p.aoff = ba.first;
     p.boff = bb.first;
     p.doff = bd.first;
-    gpu::Arg a_arg = ba.arg, b_arg = bb.arg;
-    const bool texels = inputs_as_texels(ctx.device(), {&a_arg, &b_arg});
     const auto& dev = ctx.device();
+    gpu::Arg a_arg = ba.arg, b_arg = bb.arg;
+    const bool texels = inputs_as_texels(dev, {&a_arg, &b_arg});
     // Contiguous operands (residual adds, biases) index without dividing: a grid of rows.
     const std::uint64_t rows = static_cast<std::uint64_t>(a.ne[1] * a.ne[2] * a.ne[3]);
     const bool dense = a.is_contiguous() && out.is_contiguous() && b.is_contiguous();
@@ -60,11 +60,11 @@ void add(gpu::Recorder& rec, const gpu::Tensor& a, const gpu::Tensor& b, const g
     const std::uint64_t rows_z = (rows + rows_y - 1) / rows_y;
     if (layout != 0 && per_row <= dev.max_workgroup_count[0] &&
         rows_z <= dev.max_workgroup_count[2]) {
-        rec.dispatch(
-            rec.pipeline("binary_add", {kRowGroup, texels, layout}), {a_arg, b_arg, bd.arg}, p,
-            {u32(static_cast<std::int64_t>(per_row)), u32(static_cast<std::int64_t>(rows_y)),
-             u32(static_cast<std::int64_t>(rows_z))},
-            op);
+        rec.dispatch(rec.pipeline("binary_add", {kRowGroup, texels, layout}),
+                     {a_arg, b_arg, bd.arg}, p,
+                     {static_cast<std::uint32_t>(per_row), static_cast<std::uint32_t>(rows_y),
+                      static_cast<std::uint32_t>(rows_z)},
+                     op);
         return;
     }
     constexpr std::uint32_t kGroup = 256;

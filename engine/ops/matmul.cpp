@@ -114,11 +114,8 @@ Matvec choose_matvec(const gpu::DeviceInfo& dev, std::int64_t N, TensorType type
     const bool cpu_config = forced == "cpu" || (forced.empty() && dev.kind == gpu::DeviceKind::cpu);
     if (cpu_config && dev.subgroup_arithmetic && dev.subgroup_size >= 4 &&
         dev.subgroup_size <= dev.max_workgroup_invocations) {
-        // Fewer rows as N grows: the shader's unrolled code (and lavapipe's compile time)
-        // grows with rows x columns. Lane rows share each x load among the invocation's rows:
-        // one row per invocation ran 2.5x slower than four on lavapipe, two 1.7x.
-        const std::uint32_t rows = N <= 2 ? 4u : N <= 4 ? 2u : 1u;
-        return {dev.subgroup_size, rows, has_block_decoder(type) && N <= kLaneRowsMaxColumns};
+        return {dev.subgroup_size, cpu_matvec_rows(N),
+                has_block_decoder(type) && N <= kLaneRowsMaxColumns};
     }
     std::uint32_t threads = std::bit_ceil(std::max<std::uint32_t>(dev.subgroup_size, 1) * 4);
     threads = std::clamp<std::uint32_t>(threads, 32, 128);

@@ -123,7 +123,7 @@ void matvec_fused(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tens
     std::uint32_t threads = 0, rows = 0;
     if (lane_rows) {
         threads = dev.subgroup_size;
-        rows = N <= 2 ? 4u : N <= 4 ? 2u : 1u;
+        rows = cpu_matvec_rows(N);
     } else if (cpu) {
         threads = dev.subgroup_size;
         rows = N <= 2 ? 8u : N <= 4 ? 4u : 2u;
