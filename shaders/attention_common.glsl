@@ -33,6 +33,9 @@ layout(push_constant) uniform Push {
     float softcap;  // 0: off
     int span_begin;  // non-causal span [span_begin, span_end); empty when equal
     int span_end;
+    // A ring cache (sliding-window layers): key row j lives in slot j % ring. 0xffffffff
+    // when the cache is not a ring, so that the same code leaves rows where they are.
+    uint ring;
 } p;
 
 // Keys [lo, hi) that the query at absolute position `pos` sees: every mask kind Prism has
@@ -47,6 +50,13 @@ ivec2 visible_keys(int pos) {
     }
     if (p.mask == 2) lo = max(lo, pos - p.window + 1);
     return ivec2(lo, max(hi, lo));
+}
+
+// The slot of key row j >= lo, given lo's slot: the rows one query or one workgroup sees span
+// at most `ring` rows, so they wrap at most once and no key pays for a division.
+uint key_slot(uint lo_slot, int lo, int j) {
+    const uint s = lo_slot + uint(j - lo);
+    return s >= p.ring ? s - p.ring : s;
 }
 
 float cap_logit(float s) {

@@ -82,6 +82,7 @@ void main() {
 
     const uint kb = p.k_first + kv_head * p.k_head_stride;
     const uint vb = p.v_first + kv_head * p.v_head_stride;
+    const uint lo_slot = uint(max(range.x, 0)) % p.ring;
     const uint col = t % COLS;
     const uint row = t / COLS;
     float m = -1.0 / 0.0;
@@ -92,7 +93,7 @@ void main() {
         const int j = base + int(t);
         float s = -1.0 / 0.0;
         if (j < range.y) {
-            const uint kr = kb + uint(j) * p.k_token_stride;
+            const uint kr = kb + key_slot(lo_slot, range.x, j) * p.k_token_stride;
             float dot_qk = 0.0;
             for (uint c = 0; c < COLS; ++c) dot_qk += dot(q_s[c], ldk(kr + c));
             s = cap_logit(dot_qk);
@@ -108,7 +109,7 @@ void main() {
         if (row < ROWS) {
             const int n = min(int(T), range.y - base);
             for (int r = int(row); r < n; r += int(ROWS)) {
-                acc += p_s[r] * ldv(vb + uint(base + r) * p.v_token_stride + col);
+                acc += p_s[r] * ldv(vb + key_slot(lo_slot, range.x, base + r) * p.v_token_stride + col);
             }
         }
         barrier();  // p_s is rewritten by the next chunk

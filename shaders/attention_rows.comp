@@ -62,11 +62,12 @@ void main() {
     const int hi = visible_keys(p.q_pos0 + int(q0 + rows - 1)).y;
     const uint kb = p.k_first + kv_head * p.k_head_stride;
     const uint vb = p.v_first + kv_head * p.v_head_stride;
+    const uint lo_slot = uint(lo) % p.ring;
 
     for (int base = lo; base < hi; base += int(BC)) {
         const int n = min(int(BC), hi - base);
         for (uint e = t; e < uint(n) * D4; e += T) {
-            const uint j = uint(base) + e / D4, d4 = e % D4;
+            const uint j = key_slot(lo_slot, lo, base + int(e / D4)), d4 = e % D4;
             k_s[e] = vec4(k[kb + j * p.k_token_stride + d4]);
             v_s[e] = vec4(v[vb + j * p.v_token_stride + d4]);
         }

@@ -61,13 +61,14 @@ void main() {
     const int hi = max(first_range.y, last_range.y);
     const uint kb = p.k_first + kv_head * p.k_head_stride;
     const uint vb = p.v_first + kv_head * p.v_head_stride;
+    const uint lo_slot = uint(lo) % p.ring;
     barrier();
 
     for (int base = lo; base < hi; base += int(BC)) {
         for (uint e = t; e < BC * COLS; e += T) {
             const uint c = e / COLS, d4 = e % COLS;
             const int j = base + int(c);
-            const vec4 kv = j < hi ? vec4(k[kb + uint(j) * p.k_token_stride + d4]) : vec4(0.0);
+            const vec4 kv = j < hi ? vec4(k[kb + key_slot(lo_slot, lo, j) * p.k_token_stride + d4]) : vec4(0.0);
             kv_s[c * PITCH + 4 * d4] = kv.x;
             kv_s[c * PITCH + 4 * d4 + 1] = kv.y;
             kv_s[c * PITCH + 4 * d4 + 2] = kv.z;
@@ -93,7 +94,7 @@ void main() {
         for (uint e = t; e < BC * COLS; e += T) {
             const uint c = e / COLS, d4 = e % COLS;
             const int j = base + int(c);
-            const vec4 kv = j < hi ? vec4(v[vb + uint(j) * p.v_token_stride + d4]) : vec4(0.0);
+            const vec4 kv = j < hi ? vec4(v[vb + key_slot(lo_slot, lo, j) * p.v_token_stride + d4]) : vec4(0.0);
             kv_s[c * PITCH + 4 * d4] = kv.x;
             kv_s[c * PITCH + 4 * d4 + 1] = kv.y;
             kv_s[c * PITCH + 4 * d4 + 2] = kv.z;

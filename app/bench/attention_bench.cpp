@@ -45,6 +45,7 @@ struct AttentionCase {
 ops::AttentionKernel prefill_kernel(const OpsOptions& o) {
     if (o.attention_kernel == "gpu") return ops::AttentionKernel::tiled_gpu;
     if (o.attention_kernel == "cpu") return ops::AttentionKernel::tiled_cpu;
+    if (o.attention_kernel == "decode") return ops::AttentionKernel::decode;
     return ops::AttentionKernel::automatic;
 }
 

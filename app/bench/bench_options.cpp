@@ -42,7 +42,7 @@ void print_usage(std::FILE* to) {
         "  --types LIST        weight types, e.g. f16,q8_0,q4_k (default every computable type)\n"
         "  --models LIST       model shapes: 270M,0.5B,1.5B,4B,SigLIP-B (default all)\n"
         "  --contexts LIST     attention lengths (default 512,4096)\n"
-        "  --attn-kernel K     prefill attention kernel: auto, gpu or cpu (default auto)\n"
+        "  --attn-kernel K     prefill attention kernel: auto, gpu, cpu or decode (default auto)\n"
         "  --tokens N          tokens of the matrix-matrix cases (default 512)\n"
         "  --min-time S        seconds of repetitions per case (default 0.3)\n"
         "  --shape K,M,N       time W[K,M] x X[K,N] for every type (repeatable; alone, only "
@@ -99,8 +99,8 @@ OpsOptions parse_ops_options(const std::vector<std::string>& args) {
         } else if (a == "--attn-kernel") {
             o.attention_kernel = value();
             if (o.attention_kernel != "auto" && o.attention_kernel != "gpu" &&
-                o.attention_kernel != "cpu") {
-                throw std::runtime_error("--attn-kernel takes auto, gpu or cpu");
+                o.attention_kernel != "cpu" && o.attention_kernel != "decode") {
+                throw std::runtime_error("--attn-kernel takes auto, gpu, cpu or decode");
             }
         } else if (a == "--tokens") {
             o.tokens = app::integer_flag(a, value());

@@ -27,6 +27,8 @@ void usage() {
         "                         (default 32)\n"
         "  -c, --ctx-size N       context length, 0 the model's at most 4096 (default 0)\n"
         "  -b, --batch-size N     prefill chunk, at least 1 (default 256)\n"
+        "  --swa-full             sliding-window layers keep every row, not a ring of their\n"
+        "                         window plus one chunk\n"
         "  --temp T               temperature, at least 0; 0 is greedy (default 0)\n"
         "  --top-k K, --top-p P, --min-p P, --repeat-penalty R, --presence-penalty P,\n"
         "  --frequency-penalty P, --seed S: as for prism-cli run\n"
@@ -79,6 +81,10 @@ int generate_command(const std::vector<std::string>& args) {
         if (a == "-h" || a == "--help") {
             usage();
             return 0;
+        }
+        if (a == "--swa-full") {
+            options.full_sliding_cache = true;
+            continue;
         }
         if (i + 1 >= args.size())
             throw Error("generate: '" + a + "' needs a value (or is unknown)");

@@ -68,7 +68,25 @@ DecodePath resolve_decode_path(DecodePath requested) {
     return DecodePath::fused;
 }
 
+std::int64_t resolved_n_ctx(const DecoderHParams& h, const DecoderOptions& options) {
+    return options.n_ctx > 0 ? options.n_ctx : std::min(h.n_ctx_train, kDefaultMaxContext);
+}
+
 }  // namespace
+
+std::int64_t kv_cache_rows(const DecoderHParams& h, std::size_t layer,
+                           const DecoderOptions& options) {
+    const std::int64_t n_ctx = resolved_n_ctx(h, options);
+    const ArchitectureTraits* traits = find_architecture(h.architecture);
+    // A ring's slots follow rows, and M-RoPE positions are not rows; no such model slides.
+    if (options.full_sliding_cache || h.n_swa <= 0 || layer >= h.swa_layers.size() ||
+        !h.swa_layers[layer] || (traits != nullptr && traits->rope_mode == ops::RopeMode::multi))
+        return n_ctx;
+    // A chunk of n rows at p0 writes rows p0 .. p0 + n - 1 and its queries see rows from
+    // p0 - window + 1 on: window + n - 1 slots hold all of them.
+    const std::int64_t chunk = std::clamp<std::int64_t>(options.prefill_chunk, 1, n_ctx);
+    return std::min(n_ctx, h.n_swa + chunk - 1);
+}
 
 struct Decoder::Impl {
     gpu::Context& ctx;
@@ -85,7 +103,12 @@ struct Decoder::Impl {
     std::vector<std::int32_t> next_after;
 
     std::vector<gpu::Buffer> cache_buffers;
-    std::vector<gpu::Tensor> k_cache, v_cache;  // per layer, f16 [hd_pad, n_head_kv, n_ctx]
+    // Per layer, f16 [hd_pad, n_head_kv, rows]: rows = n_ctx, or a sliding-window layer's ring
+    // of ring_rows slots (row r in slot r % ring_rows).
+    std::vector<gpu::Tensor> k_cache, v_cache;
+    std::int64_t ring_rows = 0;  // 0: no layer is a ring
+    // Which row each ring slot last received, to tell whether a truncation keeps the window.
+    std::vector<std::int64_t> slot_row;
 
     // Activations for up to `chunk` tokens, allocated once.
     // qkv: the fused projection's rows; q_rot: rotated queries, [hd_pad, n_head] per token; gu:
@@ -98,7 +121,7 @@ struct Decoder::Impl {
         : ctx(context), h(read_hparams(file)), traits(find_architecture(h.architecture)) {
         // A context longer than the trained one is allowed, as in llama.cpp (the session
         // warns that quality may drop past it); positions are int32 in the shaders.
-        n_ctx = options.n_ctx > 0 ? options.n_ctx : std::min(h.n_ctx_train, kDefaultMaxContext);
+        n_ctx = resolved_n_ctx(h, options);
         if (options.n_ctx < 0 || n_ctx > INT32_MAX)
             throw Error("context length " + std::to_string(options.n_ctx) +
                         " must be from 0 to 2147483647");
@@ -112,8 +135,8 @@ struct Decoder::Impl {
         hd_pad = ops::attention_head_dim(h.head_dim);
         // The pipelines compile on worker threads while the weights upload: on CPU drivers
         // compiling is most of a cold start.
-        load_weights(ctx, file, h, *traits, w, options.upload_progress, [this] {
-            allocate_cache();
+        load_weights(ctx, file, h, *traits, w, options.upload_progress, [this, &options] {
+            allocate_cache(options);
             allocate_activations();
             warm_pipelines();
         });
@@ -143,21 +166,26 @@ struct Decoder::Impl {
 
     bool padded() const { return hd_pad != h.head_dim; }
 
-    void allocate_cache() {
-        const std::uint64_t bytes =
-            static_cast<std::uint64_t>(hd_pad * h.n_head_kv * n_ctx) * 2;  // f16
+    void allocate_cache(const DecoderOptions& options) {
         auto rec = ctx.record();
         for (std::int64_t il = 0; il < h.n_layer; ++il) {
+            const std::int64_t rows = kv_cache_rows(h, static_cast<std::size_t>(il), options);
+            if (rows < n_ctx) ring_rows = rows;  // the same for every sliding layer
+            const std::uint64_t bytes =
+                static_cast<std::uint64_t>(hd_pad * h.n_head_kv * rows) * 2;  // f16
             for (auto* list : {&k_cache, &v_cache}) {
                 cache_buffers.push_back(ctx.allocate(bytes));
                 list->push_back(gpu::Tensor::contiguous(cache_buffers.back(), TensorType::F16,
-                                                        {hd_pad, h.n_head_kv, n_ctx}));
+                                                        {hd_pad, h.n_head_kv, rows}));
                 // The padding lanes are never written and must read as zeros.
                 rec.fill_zero(cache_buffers.back().range());
             }
         }
         ctx.submit(rec);
+        slot_row.assign(static_cast<std::size_t>(ring_rows), -1);
     }
+
+    bool ring(std::size_t il) const { return k_cache[il].ne[2] < n_ctx; }
 
     void allocate_activations() {
         const std::int64_t q_dim = h.n_head * h.head_dim, kv_dim = h.n_head_kv * h.head_dim;
@@ -243,20 +271,35 @@ struct Decoder::Impl {
         in.k_norm = l.k_norm ? &*l.k_norm : nullptr;
         in.eps = h.rms_eps;
         const auto q_t = f32(q_rot, {hd_pad, h.n_head, n});
-        ops::attention_inputs(rec, f32(qkv, {qkv_rows(), n}), s.positions, q_t,
-                              cache_slots(k_cache[il], h.head_dim, s.p0, n),
-                              cache_slots(v_cache[il], h.head_dim, s.p0, n), in);
+        const auto qkv_t = f32(qkv, {qkv_rows(), n});
+        const std::int64_t slots = k_cache[il].ne[2];
+        // A ring's slots may wrap inside the chunk: the rows past the ring's end go to its
+        // start, in a second dispatch.
+        const std::int64_t slot0 = ring(il) ? s.p0 % slots : s.p0;
+        const std::int64_t first = std::min(n, slots - slot0);
+        for (const auto [from, count, slot] : {std::array{std::int64_t{0}, first, slot0},
+                                               std::array{first, n - first, std::int64_t{0}}}) {
+            if (count == 0) continue;
+            ops::attention_inputs(rec, columns(qkv_t, from, count),
+                                  count == n ? s.positions : narrow(s.positions, 0, from, count),
+                                  narrow(q_t, 2, from, count),
+                                  cache_slots(k_cache[il], h.head_dim, slot, count),
+                                  cache_slots(v_cache[il], h.head_dim, slot, count), in);
+        }
         ops::AttentionParams attention = attention_params(s.p0, sliding(il));
         attention.span_begin = s.span_begin;
         attention.span_end = s.span_end;
+        const std::int64_t rows = s.p0 + n;
+        if (rows > slots) attention.kv_rows = rows;
         // Splitting the keys adds a merge dispatch; a decode step keeps attention to one.
         if (single_dispatch) attention.kv_splits = 1;
         const std::optional<gpu::Tensor> scratch_t =
             scratch ? std::optional(f32(scratch, {static_cast<std::int64_t>(scratch.size() / 4)}))
                     : std::nullopt;
         const auto attn_t = f32(attn, {hd_pad, h.n_head, n});
-        ops::attention(rec, q_t.permuted(0, 2, 1, 3), ops::kv_cache_view(k_cache[il], s.p0 + n),
-                       ops::kv_cache_view(v_cache[il], s.p0 + n), attn_t, attention,
+        const std::int64_t view = std::min(rows, slots);
+        ops::attention(rec, q_t.permuted(0, 2, 1, 3), ops::kv_cache_view(k_cache[il], view),
+                       ops::kv_cache_view(v_cache[il], view), attn_t, attention,
                        scratch_t ? &*scratch_t : nullptr);
         const std::int64_t q_dim = h.n_head * h.head_dim;
         if (!padded()) return f32(attn, {q_dim, n});
@@ -485,6 +528,8 @@ struct Decoder::Impl {
         const gpu::Tensor logits_t = record_chunk(rec, c, p0, all_logits);
         ctx.submit(rec);
         n_past = p0 + n;
+        for (std::int64_t r = p0; r < n_past && ring_rows > 0; ++r)
+            slot_row[static_cast<std::size_t>(r % ring_rows)] = r;
         // Every plane counts: a Qwen image's h/w planes run past its t position.
         const std::int64_t planes = static_cast<std::int64_t>(c.positions.size()) / n;
         std::int32_t next = p0 == 0 ? 0 : next_after[static_cast<std::size_t>(p0 - 1)];
@@ -662,13 +707,24 @@ std::vector<float> Decoder::forward(const DecoderInput& input, bool all_logits) 
     return logits;
 }
 
-void Decoder::truncate(std::int64_t n) {
-    if (n < 0 || n > impl_->n_past) {
+std::int64_t Decoder::truncate(std::int64_t n) {
+    Impl& m = *impl_;
+    if (n < 0 || n > m.n_past) {
         throw Error("decoder: cannot truncate to " + std::to_string(n) +
-                    " tokens, the cache holds " + std::to_string(impl_->n_past));
+                    " tokens, the cache holds " + std::to_string(m.n_past));
     }
-    impl_->n_past = n;
-    impl_->next_after.resize(static_cast<std::size_t>(n));
+    // The next row's query sees the window's rows before it: each must still be in its slot.
+    if (m.ring_rows > 0) {
+        for (std::int64_t r = std::max<std::int64_t>(0, n - m.h.n_swa + 1); r < n; ++r) {
+            if (m.slot_row[static_cast<std::size_t>(r % m.ring_rows)] != r) {
+                n = 0;
+                break;
+            }
+        }
+    }
+    m.n_past = n;
+    m.next_after.resize(static_cast<std::size_t>(n));
+    return n;
 }
 
 }  // namespace prism::models

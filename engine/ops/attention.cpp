@@ -34,6 +34,7 @@ struct AttentionPush {
     std::uint32_t mask, kv_per_split;
     float scale, softcap;
     std::int32_t span_begin, span_end;
+    std::uint32_t ring;
 };
 
 struct MergePush {
@@ -213,9 +214,22 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
     require_type(kOp, "out", out, {TensorType::F32});
     require(q.ne[3] == 1 && q.nb[0] == 4, kOp,
             "q must be [head_dim, n_q, n_heads] with head_dim contiguous, got " + q.shape_string());
-    const Shape s{q.ne[0], q.ne[1], q.ne[2], k.ne[1], k.ne[2]};
-    check_kv("k", k, s);
-    check_kv("v", v, s);
+    const std::int64_t slots = k.ne[1];
+    const bool ring = params.kv_rows > slots;
+    const Shape s{q.ne[0], q.ne[1], q.ne[2], ring ? params.kv_rows : slots, k.ne[2]};
+    check_kv("k", k, {s.head_dim, s.n_q, s.n_heads, slots, s.n_kv_heads});
+    check_kv("v", v, {s.head_dim, s.n_q, s.n_heads, slots, s.n_kv_heads});
+    require(params.kv_rows == 0 || params.kv_rows >= slots, kOp,
+            "kv_rows " + std::to_string(params.kv_rows) + " is fewer than the cache's " +
+                std::to_string(slots) + " slots");
+    if (ring) {
+        require(params.mask == AttentionMask::sliding_window &&
+                    params.window + s.n_q - 1 <= slots && params.kv_rows <= INT32_MAX,
+                kOp,
+                "a ring cache of " + std::to_string(slots) + " slots cannot hold what " +
+                    std::to_string(s.n_q) + " queries see (a sliding window of " +
+                    std::to_string(params.window) + " keys each)");
+    }
     require(v.ne == k.ne, kOp, "k " + k.shape_string() + " and v " + v.shape_string() + " differ");
     require(
         out.ne == std::array<std::int64_t, 4>{s.head_dim, s.n_heads, s.n_q, 1} && out.nb[0] == 4,
@@ -256,6 +270,7 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
     p.softcap = params.softcap;
     p.span_begin = static_cast<std::int32_t>(params.span_begin);
     p.span_end = static_cast<std::int32_t>(params.span_end);
+    p.ring = ring ? u32(slots) : std::numeric_limits<std::uint32_t>::max();
     const auto d = u32(s.head_dim);
 
     if (!use_decode_kernel(params, s.n_q) && use_rows_kernel(device, params)) {

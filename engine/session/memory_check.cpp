@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "prism/models/decoder.hpp"
 #include "prism/ops/attention.hpp"
 
 namespace prism::session {
@@ -96,9 +97,17 @@ void check_fits(const gguf::File& file, const models::DecoderHParams& h,
         options.n_ctx > 0 ? options.n_ctx : std::min<std::int64_t>(h.n_ctx_train, 4096);
     if (n_ctx <= 0 || n_ctx > INT32_MAX) return;
     const auto head = static_cast<std::uint64_t>(ops::attention_head_dim(h.head_dim));
-    const auto n_ctx_u = static_cast<std::uint64_t>(n_ctx);
-    const std::uint64_t kv = static_cast<std::uint64_t>(h.n_layer) * 2 * head *
-                             static_cast<std::uint64_t>(h.n_head_kv) * n_ctx_u * 2;
+    // Sliding-window layers hold their window and a prefill chunk (an image may make the chunk
+    // larger later: a few rows more).
+    models::DecoderOptions cache_options;
+    cache_options.n_ctx = n_ctx;
+    cache_options.prefill_chunk = options.prefill_chunk;
+    std::uint64_t kv = 0;
+    for (std::int64_t il = 0; il < h.n_layer; ++il) {
+        const auto rows = static_cast<std::uint64_t>(
+            models::kv_cache_rows(h, static_cast<std::size_t>(il), cache_options));
+        kv += 2 * head * static_cast<std::uint64_t>(h.n_head_kv) * rows * 2;
+    }
     std::uint64_t vision_weights = 0, vision_activations = 0;
     if (mmproj != nullptr) {
         vision_weights = tensor_bytes(*mmproj);

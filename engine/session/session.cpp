@@ -389,7 +389,9 @@ GenerateResult Session::Impl::run(PreparedPrompt prompt, const GenerateOptions& 
         ++reuse;
     reuse = std::min(reuse, prompt.keys.size() - 1);
     while (reuse > 0 && prompt.tokens[reuse] < 0 && prompt.tokens[reuse - 1] < 0) --reuse;
-    decoder->truncate(static_cast<std::int64_t>(reuse));
+    // A sliding-window layer's ring may no longer hold what came before the cut: then
+    // nothing is reused.
+    reuse = static_cast<std::size_t>(decoder->truncate(static_cast<std::int64_t>(reuse)));
     cached.resize(reuse);
     t.prompt_tokens_reused = static_cast<std::int64_t>(reuse);
 

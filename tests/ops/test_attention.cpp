@@ -24,11 +24,15 @@ class AttentionTest : public GpuTest {
   protected:
     // Uploads random q and a token-major KV cache [head_dim, n_kv_heads, n_kv + 3] whose three
     // extra tokens are NaN (reading past n_kv would poison the output), runs attention on the
-    // kv_cache_view and compares with the CPU reference.
-    void check(const AttnShape& s, const ops::AttentionParams& params, float q_range = 3.0f) {
+    // kv_cache_view and compares with the CPU reference over the whole cache.
+    // With `ring` slots instead, the cache is a ring holding the last `ring` of the n_kv rows
+    // (row j in slot j % ring) and the slots of rows no query sees are NaN.
+    void check(const AttnShape& s, const ops::AttentionParams& params, float q_range = 3.0f,
+               std::int64_t ring = 0) {
         SCOPED_TRACE("head_dim " + std::to_string(s.head_dim) + ", n_q " + std::to_string(s.n_q) +
                      ", n_heads " + std::to_string(s.n_heads) + ", n_kv " + std::to_string(s.n_kv) +
-                     ", n_kv_heads " + std::to_string(s.n_kv_heads));
+                     ", n_kv_heads " + std::to_string(s.n_kv_heads) + ", ring " +
+                     std::to_string(ring));
         const auto q = random_tensor({s.head_dim, s.n_q, s.n_heads, 1}, 21, -q_range, q_range);
         const auto kf = random_tensor({s.head_dim, s.n_kv, s.n_kv_heads, 1}, 22);
         const auto vf = random_tensor({s.head_dim, s.n_kv, s.n_kv_heads, 1}, 23);
@@ -38,16 +42,20 @@ class AttentionTest : public GpuTest {
             v[i] = float_to_half(vf.data[i]);
         }
 
-        const std::int64_t n_ctx = s.n_kv + 3;
+        const std::int64_t n_ctx = ring > 0 ? ring : s.n_kv + 3;
         std::vector<std::uint16_t> kc(static_cast<std::size_t>(s.head_dim * s.n_kv_heads * n_ctx),
                                       0x7e00);
         std::vector<std::uint16_t> vc = kc;
+        // Under a ring, the rows before the first one any query sees stay NaN.
+        const std::int64_t first_row =
+            ring > 0 ? std::max(s.n_kv - ring, params.q_pos0 - params.window + 1) : 0;
         for (std::int64_t h = 0; h < s.n_kv_heads; ++h)
-            for (std::int64_t j = 0; j < s.n_kv; ++j)
+            for (std::int64_t j = first_row; j < s.n_kv; ++j)
                 for (std::int64_t d = 0; d < s.head_dim; ++d) {
                     const auto src = static_cast<std::size_t>((h * s.n_kv + j) * s.head_dim + d);
+                    const std::int64_t slot = ring > 0 ? j % ring : j;
                     const auto dst =
-                        static_cast<std::size_t>((j * s.n_kv_heads + h) * s.head_dim + d);
+                        static_cast<std::size_t>((slot * s.n_kv_heads + h) * s.head_dim + d);
                     kc[dst] = k[src];
                     vc[dst] = v[src];
                 }
@@ -74,9 +82,12 @@ class AttentionTest : public GpuTest {
         if (scratch_bytes > 0)
             scratch =
                 empty(TensorType::F32, {static_cast<std::int64_t>(scratch_bytes / 4), 1, 1, 1});
+        ops::AttentionParams gpu_params = params;
+        if (ring > 0) gpu_params.kv_rows = s.n_kv;
+        const std::int64_t slots = ring > 0 ? ring : s.n_kv;
         run([&](gpu::Recorder& rec) {
-            ops::attention(rec, gq, ops::kv_cache_view(gk, s.n_kv), ops::kv_cache_view(gv, s.n_kv),
-                           gout, params, scratch_bytes > 0 ? &scratch : nullptr);
+            ops::attention(rec, gq, ops::kv_cache_view(gk, slots), ops::kv_cache_view(gv, slots),
+                           gout, gpu_params, scratch_bytes > 0 ? &scratch : nullptr);
         });
         const auto expected = ops::cpu::attention(q, k, v, s.n_kv, s.n_kv_heads, params);
         // f32 dot products and online softmax against a double reference on identical f16
@@ -224,6 +235,50 @@ TEST_F(AttentionTest, NonCausalSpanSeesItsLaterKeys) {
     p.span_begin = 6;
     p.span_end = 5;
     EXPECT_THROW(ops::cpu::attention(q, k, v, 8, 1, p), Error);
+}
+
+// A sliding-window layer's ring cache: the visible keys wrap around the ring's end, inside a
+// key tile and across query tiles; every kernel reads row j from slot j % ring.
+TEST_F(AttentionTest, RingCacheWrapsTheWindow) {
+    for (auto kernel :
+         {AttentionKernel::decode, AttentionKernel::tiled_gpu, AttentionKernel::tiled_cpu}) {
+        auto p = causal(kernel, 0);
+        p.mask = AttentionMask::sliding_window;
+        p.window = 40;
+        // 37 queries at rows 263..299 over a ring of 80 slots (40 + 37 - 1 = 76 needed).
+        p.q_pos0 = 263;
+        check({64, 37, 4, 300, 2}, p, 3.0f, 80);
+        check({256, 37, 2, 300, 1}, p, 3.0f, 76);
+        // One new token, with the keys split over workgroups for the decode kernel.
+        p.q_pos0 = 299;
+        p.kv_splits = kernel == AttentionKernel::decode ? 3 : 0;
+        check({128, 1, 4, 300, 2}, p, 3.0f, 45);
+    }
+    // A non-causal span (an image) inside the chunk sees its later keys through the ring too.
+    auto p = causal(AttentionKernel::tiled_cpu, 150);
+    p.mask = AttentionMask::sliding_window;
+    p.window = 24;
+    p.span_begin = 160;
+    p.span_end = 170;
+    check({64, 30, 2, 180, 2}, p, 3.0f, 53);
+}
+
+TEST_F(AttentionTest, RingCacheMustHoldTheWindow) {
+    auto gq = upload(random_tensor({64, 2, 8, 1}, 1)).permuted(0, 2, 1, 3);  // 8 queries, 2 heads
+    auto gk = upload_raw(TensorType::F16, {64, 1, 16, 1}, std::vector<std::uint8_t>(64 * 16 * 2));
+    auto gout = empty(TensorType::F32, {64, 2, 8, 1});
+    auto rec = ctx().record();
+    const auto kv = ops::kv_cache_view(gk, 16);
+    auto p = causal(AttentionKernel::automatic, 92);
+    p.kv_rows = 100;
+    EXPECT_THROW(ops::attention(rec, gq, kv, kv, gout, p), Error);  // causal: needs every row
+    p.mask = AttentionMask::sliding_window;
+    p.window = 10;  // 10 + 8 - 1 = 17 rows seen, 16 slots
+    EXPECT_THROW(ops::attention(rec, gq, kv, kv, gout, p), Error);
+    p.window = 9;
+    EXPECT_NO_THROW(ops::attention(rec, gq, kv, kv, gout, p));
+    p.kv_rows = 15;  // fewer rows than slots
+    EXPECT_THROW(ops::attention(rec, gq, kv, kv, gout, p), Error);
 }
 
 TEST_F(AttentionTest, RejectsBadShapes) {

@@ -40,7 +40,16 @@ struct DecoderOptions {
     // It may throw to abandon the load: everything uploaded so far is freed.
     std::function<void(std::uint64_t done, std::uint64_t total)> upload_progress;
     DecodePath decode_path = DecodePath::automatic;
+    // Sliding-window layers (Gemma 3) keep only their window plus one chunk of rows, in a ring.
+    // true keeps every row there too: more memory, but the cache can then be cut back
+    // (truncate()) to any row, as far back as wanted.
+    bool full_sliding_cache = false;
 };
+
+// Rows of `layer`'s KV cache for these options: the context, or on a sliding-window layer its
+// window plus one prefill chunk when that is fewer (M-RoPE models keep every row).
+std::int64_t kv_cache_rows(const DecoderHParams& h, std::size_t layer,
+                           const DecoderOptions& options);
 
 // One multimodal prompt: each row is a token id or, where the token is negative, the next row
 // of `embeddings` (an image's projector output, copied on the GPU into the decoder's input
@@ -97,8 +106,10 @@ class Decoder {
     std::vector<float> forward(const DecoderInput& input, bool all_logits = false);
 
     // Forgets the cache from row n on (n <= n_past()); 0 starts a new sequence.
-    // next_position() becomes what it was when the cache held n rows.
-    void truncate(std::int64_t n);
+    // next_position() becomes what it was when the cache held n rows. Returns the rows kept:
+    // n, or 0 when a sliding-window layer's ring no longer holds the window before row n (the
+    // rows after it overwrote those), so that the caller evaluates everything again.
+    std::int64_t truncate(std::int64_t n);
 
   private:
     struct Impl;

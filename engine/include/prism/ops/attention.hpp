@@ -44,6 +44,10 @@ struct AttentionParams {
     // the partial softmaxes in a second dispatch; 0 picks from the device and the shape.
     // Splitting needs a scratch tensor (attention_scratch_bytes); without one there is none.
     std::uint32_t kv_splits = 0;
+    // A ring cache: K and V hold the last n_kv of kv_rows key rows, row j in slot j % n_kv
+    // (a sliding-window layer's cache; mask must be sliding_window, and window + n_q - 1
+    // must fit in n_kv). 0: the cache holds rows 0 .. n_kv - 1 as they are.
+    std::int64_t kv_rows = 0;
 };
 
 // out = softmax(Q Kᵀ · scale [softcapped] + mask) V per head, f32 accumulation.
