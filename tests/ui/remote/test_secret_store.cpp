@@ -40,9 +40,10 @@ const QString kServerA = SecretStore::server_name(QStringLiteral("http://127.0.0
 const QString kServerB = SecretStore::server_name(QStringLiteral("http://127.0.0.1:8081/v1"));
 const QString kServe = QStringLiteral("serve");
 const QString kSecretA = QStringLiteral("sk-prism-a-5e0c9d2741b8");
-const QString kSecretA2 = QStringLiteral("sk-prism-a-replaced-93f1");
+const QString kSecretA2 = QStringLiteral("sk-prism-a-replaced-cl\u00e9-\U0001F511");
 const QString kSecretB = QStringLiteral("sk-prism-b-0b7d64a2c3e9");
 const QString kSecretServe = QStringLiteral("serve-key-6f2e81d0");
+const QStringList kAllSecrets{kSecretA, kSecretA2, kSecretB, kSecretServe};
 const QByteArray kLoginPassword = QByteArrayLiteral("login-password-for-tests");
 
 // --- Child mode: `--steps write NAME SECRET | read NAME | forget NAME ...` runs the steps one
@@ -214,6 +215,24 @@ void expect_refused_and_nothing_kept(const StepsResult& r, const QString& home,
     QVERIFY2(left.isEmpty(), qPrintable(left.join(QLatin1Char(' '))));
 }
 
+// Every file under `home` is the keyring's own, and none holds any of `secrets` in UTF-8 or
+// UTF-16.
+void expect_only_keyring_files(const QString& home, const QStringList& secrets) {
+    const QString keyrings = home + QStringLiteral("/.local/share/keyrings/");
+    for (const QString& path : files_under(home)) {
+        QVERIFY2(path.startsWith(keyrings), qPrintable(path));
+        QFile file(path);
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(path));
+        const QByteArray bytes = file.readAll();
+        for (const QString& secret : secrets) {
+            const QByteArray utf16(reinterpret_cast<const char*>(secret.utf16()),
+                                   secret.size() * qsizetype(sizeof(char16_t)));
+            QVERIFY2(!bytes.contains(secret.toUtf8()) && !bytes.contains(utf16),
+                     qPrintable(path + QStringLiteral(" holds a key in clear")));
+        }
+    }
+}
+
 const QStringList kWriteThenRead{QStringLiteral("write"), kName, kSecret, QStringLiteral("read"),
                                  kName};
 
@@ -271,6 +290,10 @@ class SecretStoreTest : public QObject {
         QCOMPARE(field(r, 2, "secret"), kSecretA);
         QCOMPARE(field(r, 4, "secret"), kSecretA2);
         QCOMPARE(field(r, 6, "secret"), QString());
+        session.keyring.stop();
+        QVERIFY(QFile::exists(session.home.path() +
+                              QStringLiteral("/.local/share/keyrings/login.keyring")));
+        expect_only_keyring_files(session.home.path(), kAllSecrets);
     }
 
     void keyringKeepsKeysPerServerAcrossRestarts() {
@@ -315,22 +338,9 @@ class SecretStoreTest : public QObject {
 
         // On disk: the keyring's own files and nothing else, and no key in them in clear.
         session.keyring.stop();
-        const QString keyrings = session.home.path() + QStringLiteral("/.local/share/keyrings/");
-        const QStringList files = files_under(session.home.path());
-        QVERIFY2(files.contains(keyrings + QStringLiteral("login.keyring")),
-                 qPrintable(files.join(QLatin1Char(' '))));
-        for (const QString& path : files) {
-            QVERIFY2(path.startsWith(keyrings), qPrintable(path));
-            QFile file(path);
-            QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(path));
-            const QByteArray bytes = file.readAll();
-            for (const QString& secret : {kSecretA, kSecretA2, kSecretB, kSecretServe}) {
-                const QByteArray utf16(reinterpret_cast<const char*>(secret.utf16()),
-                                       secret.size() * 2);
-                QVERIFY2(!bytes.contains(secret.toUtf8()) && !bytes.contains(utf16),
-                         qPrintable(path + QStringLiteral(" holds a key in clear")));
-            }
-        }
+        QVERIFY(QFile::exists(session.home.path() +
+                              QStringLiteral("/.local/share/keyrings/login.keyring")));
+        expect_only_keyring_files(session.home.path(), kAllSecrets);
     }
 
     // Unlocking needs a prompt, which no desktop shows here: the keyring stays locked, as when a
@@ -384,11 +394,7 @@ class SecretStoreTest : public QObject {
                 .startsWith(QStringLiteral("the keyring has no default keyring to keep keys in")),
             qPrintable(r.output));
         session.keyring.stop();
-        for (const QString& path : files_under(session.home.path())) {
-            QFile file(path);
-            QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(path));
-            QVERIFY2(!file.readAll().contains(kSecretA.toUtf8()), qPrintable(path));
-        }
+        expect_only_keyring_files(session.home.path(), {kSecretA});
     }
 };
 
