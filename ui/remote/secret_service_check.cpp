@@ -16,9 +16,12 @@ const QString kService = QStringLiteral("org.freedesktop.secrets");
 // that D-Bus starts on demand within a second or two.
 constexpr int kCallTimeoutMs = 10000;
 
-// Calls `message` and hands its reply to `on_reply` on `context`'s thread.
-void call(QObject* context, const QDBusMessage& message,
+// Calls `message` and hands its reply to `on_reply` on `context`'s thread. Without starting
+// the service: a question must not start a keyring that QtKeychain did not use (KWallet's
+// desktops), and where it used the Secret Service its call has already started it.
+void call(QObject* context, QDBusMessage message,
           std::function<void(const QDBusMessage&)> on_reply) {
+    message.setAutoStartService(false);
     auto* watcher = new QDBusPendingCallWatcher(
         QDBusConnection::sessionBus().asyncCall(message, kCallTimeoutMs), context);
     QObject::connect(watcher, &QDBusPendingCallWatcher::finished, context,
@@ -29,6 +32,8 @@ void call(QObject* context, const QDBusMessage& message,
 }
 
 SecretServiceProblem problem_of(const QDBusMessage& error) {
+    if (error.errorName() == QLatin1String("org.freedesktop.DBus.Error.NameHasNoOwner"))
+        return SecretServiceProblem::not_running;
     switch (QDBusError(error).type()) {
         case QDBusError::ServiceUnknown:
         case QDBusError::NoServer:
