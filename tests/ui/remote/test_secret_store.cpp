@@ -181,6 +181,11 @@ struct KeyringSession {
 
     QString start(const QByteArray& password) {
         if (!home.isValid() || !runtime.isValid()) return QStringLiteral("no temporary folder");
+        const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
+                            QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                            QFileDevice::WriteOther | QFileDevice::ExeOther;
+        if (QFile::permissions(runtime.path()) & others)
+            return runtime.path() + QStringLiteral(" is open to others; XDG_RUNTIME_DIR is 0700");
         QString error = bus.start(runtime.path());
         if (error.isEmpty()) error = keyring.start(environment(), runtime.path(), password);
         return error;
