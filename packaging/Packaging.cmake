@@ -93,7 +93,10 @@ set(prism_runtime_depends
     qml6-module-qtquick-shapes
     qml6-module-qtquick-templates
     qml6-module-qtquick-window
-    qml6-module-qt-labs-folderlistmodel)
+    qml6-module-qt-labs-folderlistmodel
+    # QtKeychain loads libsecret at run time to reach the Secret Service (GNOME Keyring,
+    # KeePassXC); without it no key is remembered even where a keyring runs.
+    libsecret-1-0)
 # libqt6keychain1 (API keys in the desktop's keyring) comes from dpkg-shlibdeps, versioned.
 list(JOIN prism_runtime_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 # QtKeychain needs a running keyring to store keys; without one they are not remembered.

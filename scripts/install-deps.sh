@@ -30,6 +30,8 @@ packages=(
   qtkeychain-qt6-dev
   # The key store's tests run a private session bus (tests/ui/remote/test_secret_store.cpp).
   dbus-daemon
+  # ...and a real Secret Service on it, which QtKeychain reaches through libsecret (dlopened).
+  gnome-keyring libsecret-1-0
   xvfb xauth
   # Live mode: camera, microphone and speaker (Qt Multimedia and its GStreamer backend), spoken
   # answers synthesized in the process (espeak-ng) and their echo cancelled (speexdsp).
