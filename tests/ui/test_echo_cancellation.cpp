@@ -2,8 +2,9 @@
 // spoken answer (espeak-ng), played through a simulated room (a 55-ms delay, gain 0.45 and a
 // decaying tail of reflections) into the microphone, is removed by the speexdsp canceller
 // before the Silero voice activity detector hears it, while a user speaking over it is still
-// heard; the speech output plays through a memory speaker in 10-ms blocks, writes the same
-// samples to the far-end reference, and falls silent within a block of stop().
+// heard, also while the canceller still learns the room (double talk); the speech output
+// plays through a memory speaker in 10-ms blocks, writes the same samples to the far-end
+// reference, and falls silent within a block of stop().
 
 #include <QAudioDevice>
 #include <QMediaDevices>
@@ -28,6 +29,7 @@
 #include "prism/media/audio.hpp"
 #include "prism/transcriber.hpp"
 #include "prism/vad.hpp"
+#include "prism/vad/speech_stream.hpp"
 #include "speaker_sink.hpp"
 #include "speech_synthesis.hpp"
 #include "ui_test_suites.hpp"
@@ -224,6 +226,27 @@ class RoomMicrophone : public SampleSource {
     QTimer timer_;
 };
 
+// Where the voice activity worker's stream (live mode's options: 500 ms end of turn) first
+// says speech started in `sound`, in samples of the stream; -1 when it never does.
+std::int64_t speech_started_at(std::span<const std::int16_t> sound) {
+    vad::SegmenterOptions options;
+    options.min_silence_ms = 500;
+    vad::SpeechStream stream(detector(), options);
+    const std::vector<float> x = to_float(sound);
+    for (std::size_t i = 0; i < x.size(); i += EchoCanceller::kFrameSamples) {
+        const std::size_t n = std::min<std::size_t>(EchoCanceller::kFrameSamples, x.size() - i);
+        for (const vad::SpeechEvent& e : stream.push(std::span(x).subspan(i, n)))
+            if (e.kind == vad::SpeechEvent::Kind::started) return e.segment.end;
+    }
+    return -1;
+}
+
+double rms_dbfs(std::span<const double> x) {
+    double e = 0;
+    for (double v : x) e += v * v;
+    return 10.0 * std::log10(e / double(x.size()) / (32768.0 * 32768.0));
+}
+
 // The speech output without its reference: live mode as it was before echo cancellation.
 class UnreferencedSpeechOutput : public SynthesizedSpeechOutput {
   public:
@@ -355,6 +378,91 @@ class EchoCancellationTest : public QObject {
             std::size_t(segments[0].begin), std::size_t(segments[0].end - segments[0].begin)));
         const QString text = QString::fromStdString(whisper.transcribe(heard, options).text());
         QCOMPARE(words_only(text), QStringLiteral("experience proves this"));
+    }
+
+    // While the canceller learns (up to 5 s of far-end sound), the echo alone never gets
+    // through to the detector: two different first answers, each from a fresh canceller.
+    void theEchoAloneNeverInterruptsWhileTheCancellerLearns() {
+        const std::vector<std::vector<std::int16_t>> answers{conversation().played,
+                                                             synthesized(kAnswer)};
+        for (const std::vector<std::int16_t>& played : answers) {
+            const std::vector<std::int16_t> mic = to_pcm(microphone(played));
+            const std::vector<std::int16_t> far(played.begin(), played.begin() + mic.size());
+            EchoCanceller canceller;
+            std::vector<std::int16_t> out(mic.size());
+            std::size_t learned_at = 0;
+            for (std::size_t i = 0; i < mic.size(); i += EchoCanceller::kFrameSamples) {
+                canceller.process_frame(std::span(mic).subspan(i, EchoCanceller::kFrameSamples),
+                                        std::span(far).subspan(i, EchoCanceller::kFrameSamples),
+                                        std::span(out).subspan(i, EchoCanceller::kFrameSamples));
+                if (learned_at == 0 && !canceller.learning()) learned_at = i;
+            }
+            qInfo("learned after %.2f s; the echo came %.1f dB under the user's threshold at most",
+                  double(learned_at) / kRate, -canceller.closest_to_user_db());
+            QVERIFY(learned_at > std::size_t(kRate));
+            QCOMPARE(canceller.user_frames(), std::int64_t{0});
+            QVERIFY2(canceller.closest_to_user_db() < -2.0,
+                     qPrintable(QString::number(canceller.closest_to_user_db())));
+            const std::span<const std::int16_t> learning(out.data(), learned_at);
+            QCOMPARE(speech_started_at(learning), std::int64_t{-1});
+        }
+    }
+
+    // A user who talks over the first answer 1 s into it, while the canceller still learns,
+    // interrupts it: the detector says speech started at most 100 ms later than it does for
+    // the same words with no answer playing. Three LibriSpeech clips at their own level,
+    // about as loud as the answer's echo at the microphone.
+    void theUserInterruptsWhileTheCancellerLearns() {
+        const std::vector<std::int16_t> played = synthesized(kAnswer);
+        const std::vector<double> echo = microphone(played);
+        const std::size_t at = kRate;  // 1 s into the answer
+        for (const char* clip : {"2830-3980-0043", "4507-16021-0012", "8455-210777-0068"}) {
+            const media::Audio user = media::decode_audio_file(
+                test_data_path(QStringLiteral("audio/%1.wav").arg(QLatin1String(clip)))
+                    .toStdString());
+            QVERIFY(at + user.samples.size() < echo.size());
+            std::vector<double> voice(echo.size(), 0.0);
+            for (std::size_t i = 0; i < user.samples.size(); ++i)
+                voice[at + i] = 32768.0 * user.samples[i];
+            std::vector<double> room = echo, alone(echo.size(), 0.0);
+            Lcg hiss{777};
+            for (std::size_t i = 0; i < room.size(); ++i) {
+                room[i] += voice[i];
+                alone[i] = voice[i] + 16.0 * hiss.next();
+            }
+            const std::span<const double> spoken(voice.data() + at, user.samples.size());
+            const std::span<const double> echoed(echo.data() + at, user.samples.size());
+
+            // Without the answer: where the detector hears the words begin.
+            const std::int64_t onset = speech_started_at(to_pcm(alone));
+            QVERIFY(onset > std::int64_t(at));
+            const std::vector<std::int16_t> mic = to_pcm(room);
+            const std::vector<std::int16_t> far(played.begin(), played.begin() + mic.size());
+            EchoCanceller canceller;
+            std::vector<std::int16_t> out(mic.size());
+            bool learning_at_onset = false;
+            for (std::size_t i = 0; i < mic.size(); i += EchoCanceller::kFrameSamples) {
+                if (i <= std::size_t(onset) &&
+                    std::size_t(onset) < i + EchoCanceller::kFrameSamples)
+                    learning_at_onset = canceller.learning();
+                canceller.process_frame(std::span(mic).subspan(i, EchoCanceller::kFrameSamples),
+                                        std::span(far).subspan(i, EchoCanceller::kFrameSamples),
+                                        std::span(out).subspan(i, EchoCanceller::kFrameSamples));
+            }
+            const std::int64_t barge_in = speech_started_at(out);
+            qInfo(
+                "%s: voice %.1f dBFS, echo %.1f dBFS over it; speech heard alone at %.3f s, "
+                "over the answer at %.3f s (%+.0f ms; %lld frames taken for the user)",
+                clip, rms_dbfs(spoken), rms_dbfs(echoed), double(onset) / kRate,
+                double(barge_in) / kRate, double(barge_in - onset) * 1000.0 / kRate,
+                static_cast<long long>(canceller.user_frames()));
+            QVERIFY2(learning_at_onset,
+                     "the canceller must still be learning when the user speaks");
+            QVERIFY(barge_in > 0);
+            QVERIFY2(
+                barge_in - onset <= kRate / 10,
+                qPrintable(QStringLiteral("%1 ms late").arg((barge_in - onset) * 1000 / kRate)));
+        }
     }
 
     // The live path: the speaker's blocks stamped with when they are heard, the microphone's
