@@ -21,6 +21,7 @@
 #include "live_controller.hpp"
 #include "live_echo_canceller.hpp"
 #include "live_echo_reference.hpp"
+#include "live_echo_room.hpp"
 #include "live_listener.hpp"
 #include "live_settings.hpp"
 #include "live_speech_output.hpp"
@@ -49,54 +50,10 @@ std::vector<std::int16_t> synthesized(const QString& text) {
     return std::move(s.samples);
 }
 
-// A small deterministic noise source (a microphone's own hiss, the room's reflections).
-struct Lcg {
-    std::uint32_t state = 12345;
-    double next() {  // uniform in [-1, 1)
-        state = state * 1664525u + 1013904223u;
-        return static_cast<double>(state >> 8) / double(1u << 23) - 1.0;
-    }
-};
-
-// The room between the speaker and the microphone: the direct sound after `delay_ms` at
-// `gain`, then reflections every 1-3 ms for 60 ms, decaying with a 15-ms time constant.
-std::vector<double> room_echo(const std::vector<std::int16_t>& played, int delay_ms, double gain) {
-    struct Tap {
-        std::size_t at;
-        double gain;
-    };
-    std::vector<Tap> taps{{static_cast<std::size_t>(delay_ms * kRate / 1000), gain}};
-    Lcg random;
-    for (double ms = 2; ms < 60; ms += 2 + random.next()) {
-        taps.push_back({static_cast<std::size_t>((delay_ms + ms) * kRate / 1000),
-                        gain * 0.5 * std::exp(-ms / 15.0) * random.next()});
-    }
-    std::vector<double> mic(played.size(), 0.0);
-    for (const Tap& t : taps)
-        for (std::size_t i = t.at; i < mic.size(); ++i) mic[i] += t.gain * played[i - t.at];
-    return mic;
-}
-
-std::vector<std::int16_t> to_pcm(const std::vector<double>& x) {
-    std::vector<std::int16_t> out(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i)
-        out[i] = static_cast<std::int16_t>(std::clamp(std::lround(x[i]), -32768L, 32767L));
-    return out;
-}
-
 std::vector<float> to_float(std::span<const std::int16_t> x) {
     std::vector<float> out(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) out[i] = static_cast<float>(x[i]) / 32768.0f;
     return out;
-}
-
-// The microphone: the room's echo of `played` plus hiss at -66 dBFS, whole frames long.
-std::vector<double> microphone(const std::vector<std::int16_t>& played) {
-    std::vector<double> mic = room_echo(played, 55, 0.45);
-    Lcg hiss{777};
-    for (double& x : mic) x += 16.0 * hiss.next();
-    mic.resize(mic.size() / EchoCanceller::kFrameSamples * EchoCanceller::kFrameSamples);
-    return mic;
 }
 
 double energy(std::span<const std::int16_t> x, std::size_t from) {
@@ -222,7 +179,7 @@ class RoomMicrophone : public SampleSource {
     std::int64_t start_us_ = 0;
     std::int64_t emitted_ = 0;
     std::vector<std::pair<std::int64_t, double>> taps_;
-    Lcg hiss_{4242};
+    RoomNoise hiss_{4242};
     QTimer timer_;
 };
 
@@ -291,7 +248,7 @@ class EchoCancellationTest : public QObject {
     // learns the room during the first and keeps what it learned.
     void theCancellerRemovesTheEchoOfAnAnswer() {
         const Conversation c = conversation();
-        const std::vector<std::int16_t> mic = to_pcm(microphone(c.played));
+        const std::vector<std::int16_t> mic = room_pcm(room_microphone(c.played));
         const std::vector<std::int16_t> far(c.played.begin(), c.played.begin() + mic.size());
         EchoCanceller canceller;
         const std::vector<std::int16_t> out = canceller.process(mic, far);
@@ -316,7 +273,7 @@ class EchoCancellationTest : public QObject {
     // residue and hiss) comes through.
     void theFirstSecondsAreMutedWhileTheCancellerLearns() {
         const Conversation c = conversation();
-        const std::vector<std::int16_t> mic = to_pcm(microphone(c.played));
+        const std::vector<std::int16_t> mic = room_pcm(room_microphone(c.played));
         const std::vector<std::int16_t> far(c.played.begin(), c.played.begin() + mic.size());
         EchoCanceller canceller;
         std::vector<std::int16_t> out(mic.size());
@@ -346,14 +303,14 @@ class EchoCancellationTest : public QObject {
     // are, and Whisper still understands them.
     void speechOverTheEchoIsStillHeard() {
         const Conversation c = conversation();
-        std::vector<double> room = microphone(c.played);
+        std::vector<double> room = room_microphone(c.played);
         const media::Audio user = media::decode_audio_file(
             test_data_path(QStringLiteral("audio/2830-3980-0043.wav")).toStdString());
         const std::size_t at = c.second_answer + 2 * kRate;
         QVERIFY(at + user.samples.size() < room.size());
         for (std::size_t i = 0; i < user.samples.size(); ++i)
             room[at + i] += 32768.0 * user.samples[i];
-        const std::vector<std::int16_t> mic = to_pcm(room);
+        const std::vector<std::int16_t> mic = room_pcm(room);
         const std::vector<std::int16_t> far(c.played.begin(), c.played.begin() + mic.size());
         EchoCanceller canceller;
         const std::vector<std::int16_t> out = canceller.process(mic, far);
@@ -386,7 +343,7 @@ class EchoCancellationTest : public QObject {
         const std::vector<std::vector<std::int16_t>> answers{conversation().played,
                                                              synthesized(kAnswer)};
         for (const std::vector<std::int16_t>& played : answers) {
-            const std::vector<std::int16_t> mic = to_pcm(microphone(played));
+            const std::vector<std::int16_t> mic = room_pcm(room_microphone(played));
             const std::vector<std::int16_t> far(played.begin(), played.begin() + mic.size());
             EchoCanceller canceller;
             std::vector<std::int16_t> out(mic.size());
@@ -414,7 +371,7 @@ class EchoCancellationTest : public QObject {
     // about as loud as the answer's echo at the microphone.
     void theUserInterruptsWhileTheCancellerLearns() {
         const std::vector<std::int16_t> played = synthesized(kAnswer);
-        const std::vector<double> echo = microphone(played);
+        const std::vector<double> echo = room_microphone(played);
         const std::size_t at = kRate;  // 1 s into the answer
         for (const char* clip : {"2830-3980-0043", "4507-16021-0012", "8455-210777-0068"}) {
             const media::Audio user = media::decode_audio_file(
@@ -425,7 +382,7 @@ class EchoCancellationTest : public QObject {
             for (std::size_t i = 0; i < user.samples.size(); ++i)
                 voice[at + i] = 32768.0 * user.samples[i];
             std::vector<double> room = echo, alone(echo.size(), 0.0);
-            Lcg hiss{777};
+            RoomNoise hiss{777};
             for (std::size_t i = 0; i < room.size(); ++i) {
                 room[i] += voice[i];
                 alone[i] = voice[i] + 16.0 * hiss.next();
@@ -434,9 +391,9 @@ class EchoCancellationTest : public QObject {
             const std::span<const double> echoed(echo.data() + at, user.samples.size());
 
             // Without the answer: where the detector hears the words begin.
-            const std::int64_t onset = speech_started_at(to_pcm(alone));
+            const std::int64_t onset = speech_started_at(room_pcm(alone));
             QVERIFY(onset > std::int64_t(at));
-            const std::vector<std::int16_t> mic = to_pcm(room);
+            const std::vector<std::int16_t> mic = room_pcm(room);
             const std::vector<std::int16_t> far(played.begin(), played.begin() + mic.size());
             EchoCanceller canceller;
             std::vector<std::int16_t> out(mic.size());
@@ -471,14 +428,14 @@ class EchoCancellationTest : public QObject {
     // control: the canceller cannot use it.
     void theMicrophoneFilterAlignsByTheClock() {
         const Conversation c = conversation();
-        const std::vector<std::int16_t> mic = to_pcm(microphone(c.played));
+        const std::vector<std::int16_t> mic = room_pcm(room_microphone(c.played));
         // Chunks of two frames, so that each chunk's cleaned sound comes back with it.
         constexpr std::size_t kChunk = 2 * EchoCanceller::kFrameSamples;
         // `gap`: microphone samples never pushed (the microphone stalled).
         const auto run = [&](std::int64_t stamp_error_us, std::pair<std::size_t, std::size_t> gap) {
             auto reference = std::make_shared<FarEndReference>();
             const std::int64_t t0 = 1'000'000'000;  // the microphone's first sample
-            Lcg jitter{99};
+            RoomNoise jitter{99};
             for (std::size_t i = 0; i < c.played.size(); i += 160) {
                 const std::int64_t heard = t0 + std::int64_t(i) * 1'000'000 / kRate;
                 reference->played(
