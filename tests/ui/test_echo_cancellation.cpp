@@ -358,8 +358,6 @@ class EchoCancellationTest : public QObject {
                   double(learned_at) / kRate, -canceller.closest_to_user_db());
             QVERIFY(learned_at > std::size_t(kRate));
             QCOMPARE(canceller.user_frames(), std::int64_t{0});
-            QVERIFY2(canceller.closest_to_user_db() < -2.0,
-                     qPrintable(QString::number(canceller.closest_to_user_db())));
             const std::span<const std::int16_t> learning(out.data(), learned_at);
             QCOMPARE(speech_started_at(learning), std::int64_t{-1});
         }
