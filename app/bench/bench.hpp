@@ -18,5 +18,6 @@ int vad_command(const std::vector<std::string>& args);
 int asr_command(const std::vector<std::string>& args);
 // Only with the app's library (PRISM_BUILD_UI).
 int live_command(const std::vector<std::string>& args);
+int aec_command(const std::vector<std::string>& args);
 
 }  // namespace prism::bench

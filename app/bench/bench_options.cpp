@@ -35,6 +35,7 @@ void print_usage(std::FILE* to) {
         "       prism-bench asr -m WHISPER.gguf [--clip PATH ...] [-r 3]  (asr --help)\n"
         "       prism-bench live -m MODEL.gguf -w WHISPER.gguf [--clip PATH] [-r 3]  (live "
         "--help)\n"
+        "       prism-bench aec [--seconds 60] [--tail-ms 200] [-r 5] [--json]  (aec --help)\n"
         "       prism-bench ops [options]\n"
         "  --device D          Vulkan device index or name part (default: PRISM_DEVICE or the best "
         "GPU)\n"

@@ -36,10 +36,12 @@ int run_command(int argc, char** argv) {
         if (command == "asr") return prism::bench::asr_command(args);
 #ifdef PRISM_BENCH_LIVE
         if (command == "live") return prism::bench::live_command(args);
+        if (command == "aec") return prism::bench::aec_command(args);
 #else
-        if (command == "live") {
-            std::fputs("prism-bench: live needs the app's library (built without PRISM_BUILD_UI)\n",
-                       stderr);
+        if (command == "live" || command == "aec") {
+            std::fprintf(stderr,
+                         "prism-bench: %s needs the app's library (built without PRISM_BUILD_UI)\n",
+                         command.c_str());
             return 1;
         }
 #endif

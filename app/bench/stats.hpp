@@ -45,6 +45,13 @@ inline double clock_seconds() {
         .count();
 }
 
+// CPU time of the calling thread: the work of one thread, whatever else the machine runs.
+inline double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 template <typename Work>
 double seconds(Work&& work) {
     const double t0 = clock_seconds();

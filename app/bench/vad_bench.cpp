@@ -1,8 +1,6 @@
 // prism-bench vad: CPU time of Silero VAD per 32-ms window, the number that says whether it
 // can run beside a generating model on every window of a live microphone.
 
-#include <time.h>
-
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -27,12 +25,6 @@ void vad_usage() {
         "Run from the repository root for the defaults. Times are the thread's CPU time and\n"
         "wall time per 512-sample window, streaming in 512-sample pushes.\n",
         stdout);
-}
-
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 }  // namespace

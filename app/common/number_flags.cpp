@@ -54,6 +54,9 @@ const FlagRule kRules[] = {
     {{"--warmup"}, Kind::integer, {0.0}},
     {{"--tokens", "--contexts", "--shape", "--turns", "--interval"}, Kind::integer, {1.0}},
     {{"--min-time", "--rss-bound-mib"}, Kind::real, {0.0, ValueRange{}.max, true}},
+    // prism-bench aec: seconds of sound, and the echo tail (at least one 16-ms frame).
+    {{"--seconds"}, Kind::integer, {1.0, 3600.0}},
+    {{"--tail-ms"}, Kind::integer, {16.0, 1000.0}},
     // prism-cli vad: the speech segmenter's options.
     {{"--threshold"}, Kind::real, vad::segmenter_limits::threshold},
     {{"--negative-threshold"}, Kind::real, vad::segmenter_limits::negative_threshold},

@@ -2,8 +2,9 @@
 // spoken answer (espeak-ng), played through a simulated room (a 55-ms delay, gain 0.45 and a
 // decaying tail of reflections) into the microphone, is removed by the speexdsp canceller
 // before the Silero voice activity detector hears it, while a user speaking over it is still
-// heard; the speech output plays through a memory speaker in 10-ms blocks, writes the same
-// samples to the far-end reference, and falls silent within a block of stop().
+// heard, also while the canceller still learns the room (double talk); the speech output
+// plays through a memory speaker in 10-ms blocks, writes the same samples to the far-end
+// reference, and falls silent within a block of stop().
 
 #include <QAudioDevice>
 #include <QMediaDevices>
@@ -20,6 +21,7 @@
 #include "live_controller.hpp"
 #include "live_echo_canceller.hpp"
 #include "live_echo_reference.hpp"
+#include "live_echo_room.hpp"
 #include "live_listener.hpp"
 #include "live_settings.hpp"
 #include "live_speech_output.hpp"
@@ -28,6 +30,7 @@
 #include "prism/media/audio.hpp"
 #include "prism/transcriber.hpp"
 #include "prism/vad.hpp"
+#include "prism/vad/speech_stream.hpp"
 #include "speaker_sink.hpp"
 #include "speech_synthesis.hpp"
 #include "ui_test_suites.hpp"
@@ -47,54 +50,10 @@ std::vector<std::int16_t> synthesized(const QString& text) {
     return std::move(s.samples);
 }
 
-// A small deterministic noise source (a microphone's own hiss, the room's reflections).
-struct Lcg {
-    std::uint32_t state = 12345;
-    double next() {  // uniform in [-1, 1)
-        state = state * 1664525u + 1013904223u;
-        return static_cast<double>(state >> 8) / double(1u << 23) - 1.0;
-    }
-};
-
-// The room between the speaker and the microphone: the direct sound after `delay_ms` at
-// `gain`, then reflections every 1-3 ms for 60 ms, decaying with a 15-ms time constant.
-std::vector<double> room_echo(const std::vector<std::int16_t>& played, int delay_ms, double gain) {
-    struct Tap {
-        std::size_t at;
-        double gain;
-    };
-    std::vector<Tap> taps{{static_cast<std::size_t>(delay_ms * kRate / 1000), gain}};
-    Lcg random;
-    for (double ms = 2; ms < 60; ms += 2 + random.next()) {
-        taps.push_back({static_cast<std::size_t>((delay_ms + ms) * kRate / 1000),
-                        gain * 0.5 * std::exp(-ms / 15.0) * random.next()});
-    }
-    std::vector<double> mic(played.size(), 0.0);
-    for (const Tap& t : taps)
-        for (std::size_t i = t.at; i < mic.size(); ++i) mic[i] += t.gain * played[i - t.at];
-    return mic;
-}
-
-std::vector<std::int16_t> to_pcm(const std::vector<double>& x) {
-    std::vector<std::int16_t> out(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i)
-        out[i] = static_cast<std::int16_t>(std::clamp(std::lround(x[i]), -32768L, 32767L));
-    return out;
-}
-
 std::vector<float> to_float(std::span<const std::int16_t> x) {
     std::vector<float> out(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) out[i] = static_cast<float>(x[i]) / 32768.0f;
     return out;
-}
-
-// The microphone: the room's echo of `played` plus hiss at -66 dBFS, whole frames long.
-std::vector<double> microphone(const std::vector<std::int16_t>& played) {
-    std::vector<double> mic = room_echo(played, 55, 0.45);
-    Lcg hiss{777};
-    for (double& x : mic) x += 16.0 * hiss.next();
-    mic.resize(mic.size() / EchoCanceller::kFrameSamples * EchoCanceller::kFrameSamples);
-    return mic;
 }
 
 double energy(std::span<const std::int16_t> x, std::size_t from) {
@@ -220,9 +179,30 @@ class RoomMicrophone : public SampleSource {
     std::int64_t start_us_ = 0;
     std::int64_t emitted_ = 0;
     std::vector<std::pair<std::int64_t, double>> taps_;
-    Lcg hiss_{4242};
+    RoomNoise hiss_{4242};
     QTimer timer_;
 };
+
+// Where the voice activity worker's stream (live mode's options: 500 ms end of turn) first
+// says speech started in `sound`, in samples of the stream; -1 when it never does.
+std::int64_t speech_started_at(std::span<const std::int16_t> sound) {
+    vad::SegmenterOptions options;
+    options.min_silence_ms = 500;
+    vad::SpeechStream stream(detector(), options);
+    const std::vector<float> x = to_float(sound);
+    for (std::size_t i = 0; i < x.size(); i += EchoCanceller::kFrameSamples) {
+        const std::size_t n = std::min<std::size_t>(EchoCanceller::kFrameSamples, x.size() - i);
+        for (const vad::SpeechEvent& e : stream.push(std::span(x).subspan(i, n)))
+            if (e.kind == vad::SpeechEvent::Kind::started) return e.segment.end;
+    }
+    return -1;
+}
+
+double rms_dbfs(std::span<const double> x) {
+    double e = 0;
+    for (double v : x) e += v * v;
+    return 10.0 * std::log10(e / double(x.size()) / (32768.0 * 32768.0));
+}
 
 // The speech output without its reference: live mode as it was before echo cancellation.
 class UnreferencedSpeechOutput : public SynthesizedSpeechOutput {
@@ -268,7 +248,7 @@ class EchoCancellationTest : public QObject {
     // learns the room during the first and keeps what it learned.
     void theCancellerRemovesTheEchoOfAnAnswer() {
         const Conversation c = conversation();
-        const std::vector<std::int16_t> mic = to_pcm(microphone(c.played));
+        const std::vector<std::int16_t> mic = room_pcm(room_microphone(c.played));
         const std::vector<std::int16_t> far(c.played.begin(), c.played.begin() + mic.size());
         EchoCanceller canceller;
         const std::vector<std::int16_t> out = canceller.process(mic, far);
@@ -293,7 +273,7 @@ class EchoCancellationTest : public QObject {
     // residue and hiss) comes through.
     void theFirstSecondsAreMutedWhileTheCancellerLearns() {
         const Conversation c = conversation();
-        const std::vector<std::int16_t> mic = to_pcm(microphone(c.played));
+        const std::vector<std::int16_t> mic = room_pcm(room_microphone(c.played));
         const std::vector<std::int16_t> far(c.played.begin(), c.played.begin() + mic.size());
         EchoCanceller canceller;
         std::vector<std::int16_t> out(mic.size());
@@ -323,14 +303,14 @@ class EchoCancellationTest : public QObject {
     // are, and Whisper still understands them.
     void speechOverTheEchoIsStillHeard() {
         const Conversation c = conversation();
-        std::vector<double> room = microphone(c.played);
+        std::vector<double> room = room_microphone(c.played);
         const media::Audio user = media::decode_audio_file(
             test_data_path(QStringLiteral("audio/2830-3980-0043.wav")).toStdString());
         const std::size_t at = c.second_answer + 2 * kRate;
         QVERIFY(at + user.samples.size() < room.size());
         for (std::size_t i = 0; i < user.samples.size(); ++i)
             room[at + i] += 32768.0 * user.samples[i];
-        const std::vector<std::int16_t> mic = to_pcm(room);
+        const std::vector<std::int16_t> mic = room_pcm(room);
         const std::vector<std::int16_t> far(c.played.begin(), c.played.begin() + mic.size());
         EchoCanceller canceller;
         const std::vector<std::int16_t> out = canceller.process(mic, far);
@@ -357,20 +337,103 @@ class EchoCancellationTest : public QObject {
         QCOMPARE(words_only(text), QStringLiteral("experience proves this"));
     }
 
+    // While the canceller learns (up to 5 s of far-end sound), the echo alone never gets
+    // through to the detector: two different first answers, each from a fresh canceller.
+    void theEchoAloneNeverInterruptsWhileTheCancellerLearns() {
+        const std::vector<std::vector<std::int16_t>> answers{conversation().played,
+                                                             synthesized(kAnswer)};
+        for (const std::vector<std::int16_t>& played : answers) {
+            const std::vector<std::int16_t> mic = room_pcm(room_microphone(played));
+            const std::vector<std::int16_t> far(played.begin(), played.begin() + mic.size());
+            EchoCanceller canceller;
+            std::vector<std::int16_t> out(mic.size());
+            std::size_t learned_at = 0;
+            for (std::size_t i = 0; i < mic.size(); i += EchoCanceller::kFrameSamples) {
+                canceller.process_frame(std::span(mic).subspan(i, EchoCanceller::kFrameSamples),
+                                        std::span(far).subspan(i, EchoCanceller::kFrameSamples),
+                                        std::span(out).subspan(i, EchoCanceller::kFrameSamples));
+                if (learned_at == 0 && !canceller.learning()) learned_at = i;
+            }
+            qInfo("learned after %.2f s; the echo came %.1f dB under the user's threshold at most",
+                  double(learned_at) / kRate, -canceller.closest_to_user_db());
+            QVERIFY(learned_at > std::size_t(kRate));
+            QCOMPARE(canceller.user_frames(), std::int64_t{0});
+            const std::span<const std::int16_t> learning(out.data(), learned_at);
+            QCOMPARE(speech_started_at(learning), std::int64_t{-1});
+        }
+    }
+
+    // A user who talks over the first answer 1 s into it, while the canceller still learns,
+    // interrupts it: the detector says speech started at most 100 ms later than it does for
+    // the same words with no answer playing. Three LibriSpeech clips at their own level,
+    // about as loud as the answer's echo at the microphone.
+    void theUserInterruptsWhileTheCancellerLearns() {
+        const std::vector<std::int16_t> played = synthesized(kAnswer);
+        const std::vector<double> echo = room_microphone(played);
+        const std::size_t at = kRate;  // 1 s into the answer
+        for (const char* clip : {"2830-3980-0043", "4507-16021-0012", "8455-210777-0068"}) {
+            const media::Audio user = media::decode_audio_file(
+                test_data_path(QStringLiteral("audio/%1.wav").arg(QLatin1String(clip)))
+                    .toStdString());
+            QVERIFY(at + user.samples.size() < echo.size());
+            std::vector<double> voice(echo.size(), 0.0);
+            for (std::size_t i = 0; i < user.samples.size(); ++i)
+                voice[at + i] = 32768.0 * user.samples[i];
+            std::vector<double> room = echo, alone(echo.size(), 0.0);
+            RoomNoise hiss{777};
+            for (std::size_t i = 0; i < room.size(); ++i) {
+                room[i] += voice[i];
+                alone[i] = voice[i] + 16.0 * hiss.next();
+            }
+            const std::span<const double> spoken(voice.data() + at, user.samples.size());
+            const std::span<const double> echoed(echo.data() + at, user.samples.size());
+
+            // Without the answer: where the detector hears the words begin.
+            const std::int64_t onset = speech_started_at(room_pcm(alone));
+            QVERIFY(onset > std::int64_t(at));
+            const std::vector<std::int16_t> mic = room_pcm(room);
+            const std::vector<std::int16_t> far(played.begin(), played.begin() + mic.size());
+            EchoCanceller canceller;
+            std::vector<std::int16_t> out(mic.size());
+            bool learning_at_onset = false;
+            for (std::size_t i = 0; i < mic.size(); i += EchoCanceller::kFrameSamples) {
+                if (i <= std::size_t(onset) &&
+                    std::size_t(onset) < i + EchoCanceller::kFrameSamples)
+                    learning_at_onset = canceller.learning();
+                canceller.process_frame(std::span(mic).subspan(i, EchoCanceller::kFrameSamples),
+                                        std::span(far).subspan(i, EchoCanceller::kFrameSamples),
+                                        std::span(out).subspan(i, EchoCanceller::kFrameSamples));
+            }
+            const std::int64_t barge_in = speech_started_at(out);
+            qInfo(
+                "%s: voice %.1f dBFS, echo %.1f dBFS over it; speech heard alone at %.3f s, "
+                "over the answer at %.3f s (%+.0f ms; %lld frames taken for the user)",
+                clip, rms_dbfs(spoken), rms_dbfs(echoed), double(onset) / kRate,
+                double(barge_in) / kRate, double(barge_in - onset) * 1000.0 / kRate,
+                static_cast<long long>(canceller.user_frames()));
+            QVERIFY2(learning_at_onset,
+                     "the canceller must still be learning when the user speaks");
+            QVERIFY(barge_in > 0);
+            QVERIFY2(
+                barge_in - onset <= kRate / 10,
+                qPrintable(QStringLiteral("%1 ms late").arg((barge_in - onset) * 1000 / kRate)));
+        }
+    }
+
     // The live path: the speaker's blocks stamped with when they are heard, the microphone's
     // chunks with when they arrive (2-25 ms late, as an event loop delivers them); the filter
     // lines them up on the clock. A reference stamped 300 ms late (later than the echo) is the
     // control: the canceller cannot use it.
     void theMicrophoneFilterAlignsByTheClock() {
         const Conversation c = conversation();
-        const std::vector<std::int16_t> mic = to_pcm(microphone(c.played));
+        const std::vector<std::int16_t> mic = room_pcm(room_microphone(c.played));
         // Chunks of two frames, so that each chunk's cleaned sound comes back with it.
         constexpr std::size_t kChunk = 2 * EchoCanceller::kFrameSamples;
         // `gap`: microphone samples never pushed (the microphone stalled).
         const auto run = [&](std::int64_t stamp_error_us, std::pair<std::size_t, std::size_t> gap) {
             auto reference = std::make_shared<FarEndReference>();
             const std::int64_t t0 = 1'000'000'000;  // the microphone's first sample
-            Lcg jitter{99};
+            RoomNoise jitter{99};
             for (std::size_t i = 0; i < c.played.size(); i += 160) {
                 const std::int64_t heard = t0 + std::int64_t(i) * 1'000'000 / kRate;
                 reference->played(

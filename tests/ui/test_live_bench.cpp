@@ -1,7 +1,10 @@
 // prism-bench live as a program: its help, and bad input refused with one line naming the
 // problem before anything is loaded (a whole run takes Whisper's time on lavapipe, so the
-// measured run is docs/benchmarks.md's, not a test's).
+// measured run is docs/benchmarks.md's, not a test's). prism-bench aec: a short run's figures,
+// and bad input in one line.
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QtTest>
 
@@ -16,9 +19,9 @@ struct Run {
     QString out, err;
 };
 
-Run bench(const QStringList& args) {
+Run bench(const QStringList& args, const QString& command = QStringLiteral("live")) {
     QProcess p;
-    p.start(QStringLiteral(PRISM_BENCH_PATH), QStringList{QStringLiteral("live")} + args);
+    p.start(QStringLiteral(PRISM_BENCH_PATH), QStringList{command} + args);
     Run r;
     if (!p.waitForFinished(30000)) {
         p.kill();
@@ -68,6 +71,42 @@ class LiveBenchTest : public QObject {
             QVERIFY2(r.err.startsWith(QStringLiteral("prism-bench: ")) && r.err.contains(c.says),
                      qPrintable(r.err));
             QVERIFY2(!r.err.contains(u'\n'), qPrintable(r.err));
+        }
+    }
+
+    // Two seconds of sound once: the canceller's and speexdsp's own CPU time per frame, both
+    // far under a 16-ms frame.
+    void aecMeasuresTheCanceller() {
+        const QString aec = QStringLiteral("aec");
+        const Run r = bench({QStringLiteral("--seconds"), QStringLiteral("2"), QStringLiteral("-r"),
+                             QStringLiteral("1"), QStringLiteral("--json")},
+                            aec);
+        QCOMPARE(r.exit_code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o[QStringLiteral("bench")].toString(), aec);
+        QCOMPARE(o[QStringLiteral("frames")].toInt(), 2 * 16000 / 256);
+        QCOMPARE(o[QStringLiteral("tail_ms")].toInt(), 200);
+        for (const char* key : {"cpu_us_per_frame", "speexdsp_alone_cpu_us_per_frame"}) {
+            const double us = o[QLatin1String(key)].toDouble();
+            QVERIFY2(us > 0 && us < 16000, qPrintable(r.out));
+        }
+        QVERIFY(bench({QStringLiteral("--help")}, aec)
+                    .out.startsWith(QStringLiteral("usage: prism-bench aec")));
+        const struct {
+            QStringList args;
+            QString says;
+        } cases[] = {
+            {{"--seconds", "0"}, QStringLiteral("--seconds: '0' is out of range")},
+            {{"--tail-ms", "8"}, QStringLiteral("--tail-ms: '8' is out of range")},
+            {{"--tail-ms"}, QStringLiteral("aec: '--tail-ms' needs a value")},
+            {{"--loud", "1"}, QStringLiteral("aec: unknown option '--loud'")},
+        };
+        for (const auto& c : cases) {
+            const Run bad = bench(c.args, aec);
+            QCOMPARE(bad.exit_code, 1);
+            QVERIFY2(bad.err.startsWith(QStringLiteral("prism-bench: ")) &&
+                         bad.err.contains(c.says) && !bad.err.contains(u'\n'),
+                     qPrintable(bad.err));
         }
     }
 };

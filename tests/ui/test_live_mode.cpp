@@ -13,9 +13,11 @@
 
 #include "app_context.hpp"
 #include "capture_file_sources.hpp"
+#include "chat_controller.hpp"
 #include "live_controller.hpp"
 #include "live_speech_text.hpp"
 #include "live_test_support.hpp"
+#include "message_list_model.hpp"
 #include "prism/media/probe.hpp"
 #include "ui_test_suites.hpp"
 
@@ -124,6 +126,10 @@ class LiveModeTest : public QObject {
         QCOMPARE(messages[0].text, turn.question);
         QCOMPARE(messages[0].attachments.size(), 1);
         QCOMPARE(messages[1].text, turn.answer);
+        // With the turn's latency from the end of speech.
+        QVERIFY(messages[1].stats.has_value());
+        QCOMPARE(messages[1].stats->time_to_transcript_ms.value_or(-1), l.transcript_ms);
+        QCOMPARE(messages[1].stats->time_to_first_sound_ms.value_or(-1), l.first_sound_ms);
 
         // Noise while the answer is spoken: the detector rejects it, nothing stops.
         QVERIFY(speech_->busy());
@@ -239,7 +245,49 @@ class LiveModeTest : public QObject {
         QCOMPARE(messages.size(), 2);
         QCOMPARE(messages[0].text, turn.question);
         QCOMPARE(messages[0].attachments.size(), 1);
+        QVERIFY(messages[1].stats.has_value());
+        QCOMPARE(messages[1].stats->time_to_transcript_ms.value_or(-1), turn.latency.transcript_ms);
         live.stop();
+    }
+
+    // The history keeps a spoken answer's first sound (here from sending a typed question,
+    // which has no transcript time), also when the sound starts after the answer was stored;
+    // the chat view shows it when the conversation is opened. An answer not spoken has none.
+    void theFirstSoundIsKeptInTheHistory() {
+        QVERIFY(start_live({}, Pace::fast));
+        LiveController& live = app_->live();
+        QSignalSpy finished(&live, &LiveController::turnFinished);
+        QVERIFY(live.ask(QStringLiteral("What do you see?")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(live.turns()[0].latency.first_sound_ms >= 0, 10000);
+        const double first_sound = live.turns()[0].latency.first_sound_ms;
+        QVERIFY(first_sound >= live.turns()[0].latency.first_token_ms);
+
+        app_->live_settings().setSpeakAnswers(false);
+        QVERIFY(live.ask(QStringLiteral("And now?")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
+        QCOMPARE(live.turns()[1].latency.first_sound_ms, -1.0);
+
+        const auto messages = app_->history().listMessages(live.conversation_id());
+        QCOMPARE(messages.size(), 4);
+        QVERIFY(messages[1].stats.has_value() && messages[3].stats.has_value());
+        QCOMPARE(messages[1].stats->time_to_first_sound_ms.value_or(-1), first_sound);
+        QVERIFY(!messages[1].stats->time_to_transcript_ms.has_value());
+        QVERIFY(!messages[3].stats->time_to_first_sound_ms.has_value());
+        QVERIFY(!messages[3].stats->time_to_transcript_ms.has_value());
+        live.stop();
+
+        QVERIFY(app_->chat().openConversation(live.conversation_id()));
+        const MessageListModel& shown = *app_->chat().messages();
+        QCOMPARE(shown.count(), 4);
+        const auto stats_of = [&shown](int row) {
+            return shown.data(shown.index(row), MessageListModel::StatsRole).toString();
+        };
+        const QString spoken =
+            QStringLiteral("after the question: first sound %1 ms").arg(qRound(first_sound));
+        QVERIFY2(stats_of(1).contains(spoken), qPrintable(stats_of(1)));
+        QVERIFY2(!stats_of(3).contains(QStringLiteral("after the question")),
+                 qPrintable(stats_of(3)));
     }
 
     void speechOverAnAnswerBeingGeneratedStopsTheGeneration() {

@@ -35,6 +35,16 @@ QString not_null(const QString& s) {
     return s.isNull() ? QStringLiteral("") : s;
 }
 
+// An optional figure as SQL NULL when absent.
+QVariant nullable(const std::optional<double>& ms) {
+    return ms ? QVariant(*ms) : QVariant(QMetaType::fromType<double>());
+}
+
+std::optional<double> optional_ms(const QVariant& v) {
+    if (v.isNull()) return std::nullopt;
+    return v.toDouble();
+}
+
 QDateTime from_ms(const QVariant& v) {
     return QDateTime::fromMSecsSinceEpoch(v.toLongLong());
 }
@@ -308,7 +318,8 @@ std::vector<StoredMessage> ConversationStore::listMessages(qint64 conversation) 
     QSqlQuery q(db_);
     q.prepare(QStringLiteral(
         "SELECT id, role, text, created, tokens_per_second, time_to_first_token_ms,"
-        " image_encode_ms, stop_reason FROM messages WHERE conversation = ? ORDER BY id"));
+        " image_encode_ms, stop_reason, time_to_transcript_ms, time_to_first_sound_ms"
+        " FROM messages WHERE conversation = ? ORDER BY id"));
     q.addBindValue(conversation);
     if (!q.exec()) {
         fail(QStringLiteral("Cannot read the messages"), q.lastError());
@@ -323,8 +334,9 @@ std::vector<StoredMessage> ConversationStore::listMessages(qint64 conversation) 
         m.text = q.value(2).toString();
         m.created = from_ms(q.value(3));
         if (!q.value(7).isNull())
-            m.stats = AnswerStats{q.value(4).toDouble(), q.value(5).toDouble(),
-                                  q.value(6).toDouble(), q.value(7).toString()};
+            m.stats = AnswerStats{q.value(4).toDouble(),   q.value(5).toDouble(),
+                                  q.value(6).toDouble(),   q.value(7).toString(),
+                                  optional_ms(q.value(8)), optional_ms(q.value(9))};
         index[m.id] = out.size();
         out.push_back(std::move(m));
     }
@@ -702,16 +714,38 @@ bool ConversationStore::finishAnswer(qint64 message, const QString& text,
     QSqlQuery q(db_);
     q.prepare(QStringLiteral(
         "UPDATE messages SET text = ?, tokens_per_second = ?, time_to_first_token_ms = ?,"
-        " image_encode_ms = ?, stop_reason = ? WHERE id = ? AND role = 'assistant'"));
+        " image_encode_ms = ?, stop_reason = ?, time_to_transcript_ms = ?,"
+        " time_to_first_sound_ms = ? WHERE id = ? AND role = 'assistant'"));
     q.addBindValue(not_null(text));
     q.addBindValue(stats.tokens_per_second);
     q.addBindValue(stats.time_to_first_token_ms);
     q.addBindValue(stats.image_encode_ms);
     q.addBindValue(stats.stop_reason.isEmpty() ? QStringLiteral("unknown") : stats.stop_reason);
+    q.addBindValue(nullable(stats.time_to_transcript_ms));
+    q.addBindValue(nullable(stats.time_to_first_sound_ms));
     q.addBindValue(message);
     if (!q.exec()) return fail(QStringLiteral("Cannot save the answer"), q.lastError());
     if (q.numRowsAffected() != 1)
         return fail(QStringLiteral("There is no answer %1 to finish.").arg(message));
+    q.finish();
+    message_changed(message);
+    return true;
+}
+
+bool ConversationStore::setSpokenLatency(qint64 message,
+                                         std::optional<double> time_to_transcript_ms,
+                                         std::optional<double> time_to_first_sound_ms) {
+    if (!require_ready()) return false;
+    QSqlQuery q(db_);
+    q.prepare(
+        QStringLiteral("UPDATE messages SET time_to_transcript_ms = ?, time_to_first_sound_ms = ?"
+                       " WHERE id = ? AND role = 'assistant' AND stop_reason IS NOT NULL"));
+    q.addBindValue(nullable(time_to_transcript_ms));
+    q.addBindValue(nullable(time_to_first_sound_ms));
+    q.addBindValue(message);
+    if (!q.exec()) return fail(QStringLiteral("Cannot save the answer's latency"), q.lastError());
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("There is no finished answer %1.").arg(message));
     q.finish();
     message_changed(message);
     return true;

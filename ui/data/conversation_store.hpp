@@ -106,9 +106,15 @@ class ConversationStore : public QObject {
     Q_INVOKABLE qint64 beginAnswer(qint64 conversation);
     // The whole text so far (not a delta). Cheap to call per token.
     Q_INVOKABLE void updateAnswer(qint64 message, const QString& textSoFar);
-    // `stats` keys: tokensPerSecond, timeToFirstTokenMs, imageEncodeMs, stopReason.
+    // `stats` keys: tokensPerSecond, timeToFirstTokenMs, imageEncodeMs, stopReason, and the
+    // optional timeToTranscriptMs, timeToFirstSoundMs.
     Q_INVOKABLE bool finishAnswer(qint64 message, const QString& text, const QVariantMap& stats);
     bool finishAnswer(qint64 message, const QString& text, const AnswerStats& stats);
+    // A finished spoken answer's latency, measured after it was stored (its first sound is
+    // played after the text ended, or Whisper's text of the question came later); nullopt
+    // stores NULL.
+    bool setSpokenLatency(qint64 message, std::optional<double> time_to_transcript_ms,
+                          std::optional<double> time_to_first_sound_ms);
     // Writes every pending answer text now.
     Q_INVOKABLE bool flushPendingWrites();
 

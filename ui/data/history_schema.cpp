@@ -54,6 +54,13 @@ const std::vector<QStringList>& migrations() {
             QStringLiteral(
                 "ALTER TABLE attachments ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0"),
         },
+        // 3: a spoken turn's latency, from the end of the user's speech to Whisper's text and
+        // to the answer's first sound; NULL where there was no such step (a typed question, an
+        // answer not spoken or stopped before its first sound).
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN time_to_transcript_ms REAL"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN time_to_first_sound_ms REAL"),
+        },
     };
     return steps;
 }

@@ -5,11 +5,29 @@
 
 namespace prism::ui {
 
+namespace {
+
+const QString kTranscriptKey = QStringLiteral("timeToTranscriptMs");
+const QString kFirstSoundKey = QStringLiteral("timeToFirstSoundMs");
+
+std::optional<double> optional_ms(const QVariantMap& map, const QString& key) {
+    const QVariant v = map.value(key);
+    bool ok = false;
+    const double ms = v.toDouble(&ok);
+    if (!ok || v.isNull() || ms < 0) return std::nullopt;
+    return ms;
+}
+
+}  // namespace
+
 QVariantMap to_variant(const AnswerStats& stats) {
-    return {{QStringLiteral("tokensPerSecond"), stats.tokens_per_second},
-            {QStringLiteral("timeToFirstTokenMs"), stats.time_to_first_token_ms},
-            {QStringLiteral("imageEncodeMs"), stats.image_encode_ms},
-            {QStringLiteral("stopReason"), stats.stop_reason}};
+    QVariantMap map{{QStringLiteral("tokensPerSecond"), stats.tokens_per_second},
+                    {QStringLiteral("timeToFirstTokenMs"), stats.time_to_first_token_ms},
+                    {QStringLiteral("imageEncodeMs"), stats.image_encode_ms},
+                    {QStringLiteral("stopReason"), stats.stop_reason}};
+    if (stats.time_to_transcript_ms) map.insert(kTranscriptKey, *stats.time_to_transcript_ms);
+    if (stats.time_to_first_sound_ms) map.insert(kFirstSoundKey, *stats.time_to_first_sound_ms);
+    return map;
 }
 
 AnswerStats answer_stats_from(const QVariantMap& map) {
@@ -18,6 +36,8 @@ AnswerStats answer_stats_from(const QVariantMap& map) {
     s.time_to_first_token_ms = map.value(QStringLiteral("timeToFirstTokenMs")).toDouble();
     s.image_encode_ms = map.value(QStringLiteral("imageEncodeMs")).toDouble();
     s.stop_reason = map.value(QStringLiteral("stopReason")).toString();
+    s.time_to_transcript_ms = optional_ms(map, kTranscriptKey);
+    s.time_to_first_sound_ms = optional_ms(map, kFirstSoundKey);
     return s;
 }
 

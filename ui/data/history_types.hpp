@@ -19,6 +19,10 @@ struct AnswerStats {
     double time_to_first_token_ms = 0;
     double image_encode_ms = 0;
     QString stop_reason;  // the engine's stop_reason_name(), e.g. "end_of_generation"
+    // Live mode, from the end of the user's speech: Whisper's text was there (a question
+    // understood as text), the answer's first sample was played (an answer spoken aloud).
+    std::optional<double> time_to_transcript_ms;
+    std::optional<double> time_to_first_sound_ms;
 };
 
 struct StoredAttachment {
@@ -63,7 +67,8 @@ struct ConversationSummary {
     QString preview;  // start of the latest message, on one line
 };
 
-// Keys: tokensPerSecond, timeToFirstTokenMs, imageEncodeMs, stopReason.
+// Keys: tokensPerSecond, timeToFirstTokenMs, imageEncodeMs, stopReason, and
+// timeToTranscriptMs, timeToFirstSoundMs where measured.
 QVariantMap to_variant(const AnswerStats& stats);
 AnswerStats answer_stats_from(const QVariantMap& map);
 // Keys: position, imagePath, imageUrl, originalName, width, height, kind, durationSeconds.

@@ -318,6 +318,8 @@ bool ChatController::openConversation(qint64 id) {
                 t.images_encoded = m.stats->image_encode_ms > 0 ? 1 : 0;
                 t.tokens = -1;
                 t.stop_reason = m.stats->stop_reason;
+                t.transcript_ms = m.stats->time_to_transcript_ms.value_or(-1);
+                t.first_sound_ms = m.stats->time_to_first_sound_ms.value_or(-1);
                 stats = MessageListModel::format_stats(t);
                 note = MessageListModel::format_note(t);
             } else {

@@ -76,6 +76,9 @@ struct AnswerTimings {
     qint64 pictures_left_out = 0;  // images and videos
     qint64 sounds_left_out = 0;
     qint64 sounds_not_sent_to_server = 0;  // earlier sounds (the server's model takes none)
+    // A live turn's, from the end of the user's speech (-1: not measured).
+    double transcript_ms = -1;
+    double first_sound_ms = -1;
 };
 
 struct ModelDescription {

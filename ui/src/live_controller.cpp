@@ -42,6 +42,11 @@ bool is_empty_transcript(const QString& text) {
 
 constexpr int kSampleRate = 16000;
 
+// A LiveLatency figure as the history stores it (-1, not measured: NULL).
+std::optional<double> measured(double ms) {
+    return ms >= 0 ? std::optional(ms) : std::nullopt;
+}
+
 // What the live view and the history show for a question asked as sound, until (or without)
 // Whisper's text.
 QString sound_question(qsizetype samples) {
@@ -154,6 +159,7 @@ void LiveController::set_speech_output(std::unique_ptr<SpeechOutput> speech) {
             LiveLatency& l = turns_[current_].latency;
             if (l.first_sound_ms < 0 && speaking_turn_) {
                 l.first_sound_ms = static_cast<double>(now_ms() - t0_ms_);
+                store_spoken_latency(turns_[current_]);
                 emit turnChanged();
             }
         }
@@ -470,17 +476,18 @@ void LiveController::ask_by_sound(const QList<float>& samples, qint64 detected_m
     begin_turn(std::move(turn), detected_ms);
 }
 
-void LiveController::on_transcribed(quint64 id, const QString& text, double ms) {
+void LiveController::on_transcribed(quint64 id, const QString& text, double) {
     // The text of a question already asked as sound: shown, not asked again.
     const auto shows = [&](LiveTurn& turn) {
         if (id == 0 || turn.transcription != id) return false;
         if (!is_empty_transcript(text)) {
             turn.question = text.trimmed();
             turn.question_is_transcript = true;
-            turn.latency.transcript_ms = ms;
+            turn.latency.transcript_ms = static_cast<double>(now_ms() - turn.asked_ms);
             // Whisper finished after the answer: the stored sound gets its words too.
             if (turn.stored_question >= 0 && history_)
                 history_->editMessageText(turn.stored_question, turn.question);
+            store_spoken_latency(turn);
         }
         return true;
     };
@@ -540,6 +547,7 @@ void LiveController::begin_turn(LiveTurn::Kind kind, const QString& question, qi
 
 void LiveController::begin_turn(LiveTurn turn, qint64 t0_ms) {
     const LiveTurn::Kind kind = turn.kind;
+    turn.asked_ms = t0_ms;
     if (request_ != 0 || preparing_) {
         // One request at a time: a question waits for the one in flight (a description in
         // flight is cut short for it); the newest question replaces an older waiting one.
@@ -745,7 +753,15 @@ void LiveController::store_turn(int index, const AnswerTimings& stats) {
     stored.time_to_first_token_ms = stats.time_to_first_token_ms;
     stored.image_encode_ms = stats.image_encode_ms;
     stored.stop_reason = stats.stop_reason;
-    history_->finishAnswer(answer, turn.answer, stored);
+    stored.time_to_transcript_ms = measured(turn.latency.transcript_ms);
+    stored.time_to_first_sound_ms = measured(turn.latency.first_sound_ms);
+    if (history_->finishAnswer(answer, turn.answer, stored)) turns_[index].stored_answer = answer;
+}
+
+void LiveController::store_spoken_latency(const LiveTurn& turn) {
+    if (turn.stored_answer < 0 || !history_ || !history_->isReady()) return;
+    history_->setSpokenLatency(turn.stored_answer, measured(turn.latency.transcript_ms),
+                               measured(turn.latency.first_sound_ms));
 }
 
 }  // namespace prism::ui

@@ -66,7 +66,9 @@ struct LiveTurn {
     bool question_is_transcript = false;  // `question` holds Whisper's text of `utterance`
     quint64 transcription = 0;            // the Whisper request for `utterance` (0: none)
     qint64 stored_question = -1;          // its message in the history, once stored
-    qint64 frame_sequence = 0;            // the frame the model saw (0: none)
+    qint64 stored_answer = -1;            // the answer's, once stored
+    qint64 asked_ms = 0;        // when the question was complete (end of speech, or sent; epoch ms)
+    qint64 frame_sequence = 0;  // the frame the model saw (0: none)
     LiveLatency latency;
     QString stop_reason;
     bool interrupted = false;  // barge-in stopped it
@@ -191,6 +193,8 @@ class LiveController : public QObject {
     void describe_tick();
     void speak(const QStringList& sentences);
     void store_turn(int index, const AnswerTimings& stats);
+    // Latency measured after the turn was stored (first sound, Whisper's late text).
+    void store_spoken_latency(const LiveTurn& turn);
     void update_idle_state();
     GenerationSettings generation_settings() const;
 

@@ -4,6 +4,7 @@
 #include <speex/speex_preprocess.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
@@ -19,6 +20,16 @@ constexpr std::int64_t kGapSamples = FarEndReference::kSampleRate / 2;  // 500 m
 
 std::int16_t to_pcm(float x) {
     return static_cast<std::int16_t>(std::clamp(std::lround(x * 32768.0f), -32768L, 32767L));
+}
+
+double energy(std::span<const std::int16_t> x) {
+    double e = 0;
+    for (std::int16_t s : x) e += double(s) * s;
+    return e;
+}
+
+double from_db(double db) {
+    return std::pow(10.0, db / 10);
 }
 
 }  // namespace
@@ -51,15 +62,22 @@ void EchoCanceller::process_frame(std::span<const std::int16_t> mic,
         std::all_of(far.begin(), far.end(), [](std::int16_t s) { return s == 0; });
     silent_frames_ = far_silent ? silent_frames_ + 1 : 0;
     if (silent_frames_ * kFrameSamples > tail_samples_) {
+        far_energies_.clear();
+        hangover_ = 0;
         std::copy(mic.begin(), mic.end(), out.begin());
         return;
     }
     std::int16_t cleaned[kFrameSamples];
     speex_echo_cancellation(echo_.get(), mic.data(), far.data(), cleaned);
+    std::int16_t filtered[kFrameSamples];
+    std::copy(std::begin(cleaned), std::end(cleaned), std::begin(filtered));
     speex_preprocess_run(preprocess_.get(), cleaned);
     if (!learned_ && !far_silent) note_learning(mic, cleaned);
     if (!learned_) {
-        std::fill(out.begin(), out.end(), std::int16_t{0});
+        if (user_talks(energy(far), energy(cleaned)))
+            std::copy(std::begin(filtered), std::end(filtered), out.begin());
+        else
+            std::fill(out.begin(), out.end(), std::int16_t{0});
         return;
     }
     std::copy(std::begin(cleaned), std::end(cleaned), out.begin());
@@ -67,19 +85,51 @@ void EchoCanceller::process_frame(std::span<const std::int16_t> mic,
 
 void EchoCanceller::note_learning(std::span<const std::int16_t> mic,
                                   std::span<const std::int16_t> cleaned) {
-    const auto energy = [](std::span<const std::int16_t> x) {
-        double e = 0;
-        for (std::int16_t s : x) e += double(s) * s;
-        return e;
-    };
     // Half a second of frames (31 of 16 ms) in the smoothing.
     constexpr double kKeep = 30.0 / 31.0;
     mic_energy_ = kKeep * mic_energy_ + (1 - kKeep) * energy(mic);
     cleaned_energy_ = kKeep * cleaned_energy_ + (1 - kKeep) * energy(cleaned);
     ++heard_frames_;
     const std::int64_t heard_ms = heard_frames_ * kFrameSamples * 1000 / kSampleRate;
-    const bool quiet = cleaned_energy_ * std::pow(10.0, kLearnedDb / 10) <= mic_energy_;
+    const bool quiet = cleaned_energy_ * from_db(kLearnedDb) <= mic_energy_;
     learned_ = heard_ms >= kMaxLearningMs || (heard_ms >= kMinLearningMs && quiet);
+}
+
+bool EchoCanceller::user_talks(double far_energy, double cleaned_energy) {
+    // The echo in this frame comes from far-end sound up to a tail earlier.
+    far_energies_.push_back(far_energy);
+    while (static_cast<std::int64_t>(far_energies_.size()) * kFrameSamples >
+           tail_samples_ + kFrameSamples)
+        far_energies_.pop_front();
+    const double reference =
+        std::max(1.0, *std::max_element(far_energies_.begin(), far_energies_.end()));
+    double bound = 1.0;
+    if (static_cast<int>(residual_ratios_.size()) >= kResidualFrames) {
+        std::array<double, kResidualFrames> ratios;
+        std::copy(residual_ratios_.begin(), residual_ratios_.end(), ratios.begin());
+        const auto rank = ratios.end() - 1 - kResidualBurstFrames;
+        std::nth_element(ratios.begin(), rank, ratios.end());
+        bound = *rank;
+    }
+    const double ratio = cleaned_energy / reference;
+    // Full scale is a frame of samples at 32768.
+    static const double floor = double(kFrameSamples) * 32768.0 * 32768.0 * from_db(kUserFloorDbfs);
+    const bool audible = cleaned_energy > floor;
+    const double threshold = bound * from_db(kUserMarginDb);
+    if (audible && ratio > threshold) {
+        hangover_ = kHangoverFrames;
+        ++user_frames_;
+        return true;
+    }
+    if (audible)
+        closest_to_user_db_ = std::max(closest_to_user_db_, 10.0 * std::log10(ratio / threshold));
+    if (hangover_ > 0) {
+        --hangover_;
+        return true;
+    }
+    residual_ratios_.push_back(ratio);
+    if (static_cast<int>(residual_ratios_.size()) > kResidualFrames) residual_ratios_.pop_front();
+    return false;
 }
 
 std::vector<std::int16_t> EchoCanceller::process(std::span<const std::int16_t> mic,

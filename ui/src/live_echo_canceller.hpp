@@ -11,6 +11,8 @@
 // by the steady clock and runs the canceller in front of the voice activity detector.
 
 #include <cstdint>
+#include <deque>
+#include <limits>
 #include <memory>
 #include <span>
 #include <vector>
@@ -41,20 +43,45 @@ class EchoCanceller {
                        std::span<std::int16_t> out);
     // Until the filter has learned the room (the echo is only 3 to 9 dB quieter over the
     // first two seconds in the tests' room), what it returns while the far end plays is
-    // silence, so that Prism's own voice does not interrupt its first answer; the user cannot
-    // interrupt those seconds either. Learned: the cleaned sound at least kLearnedDb under
-    // the microphone's over the last half second of far-end sound, after at least
-    // kMinLearningMs of it; at most kMaxLearningMs (a user talking over it keeps the ratio up).
+    // silence, so that Prism's own voice does not interrupt its first answer, except where the
+    // user talks over it (below). Learned: the cleaned sound at least kLearnedDb under the
+    // microphone's over the last half second of far-end sound, after at least kMinLearningMs
+    // of it; at most kMaxLearningMs (a user talking over it keeps the ratio up).
     bool learning() const { return !learned_; }
     static constexpr double kLearnedDb = 20.0;
     static constexpr std::int64_t kMinLearningMs = 1000;
     static constexpr std::int64_t kMaxLearningMs = 5000;
+
+    // Double talk while learning: a frame is the user's when the cleaned sound is more than
+    // kUserMarginDb above the echo the canceller can still leave in it, and louder than
+    // kUserFloorDbfs. That echo is predicted from the reference: the loudest far-end frame
+    // within the tail times the residual bound, a cleaned-to-reference ratio the last
+    // kResidualFrames frames not taken for the user reached (the largest but
+    // kResidualBurstFrames, so that a single burst of residual echo does not hold it up; 0 dB,
+    // the cleaned sound no louder than what was played, until that many were seen). The
+    // bound falls as the filter learns, so a voice as loud as the echo stands out once the
+    // filter has begun to converge. The user's frames and kHangoverFrames after each pass
+    // (the linear filter's output, which the detector takes for speech sooner than the
+    // suppressor's) and do not teach the bound. A frame taken for the user alone lets through
+    // less than the detector's 250 ms minimum of speech.
+    static constexpr double kUserMarginDb = 10.0;
+    static constexpr double kUserFloorDbfs = -45.0;
+    static constexpr int kResidualFrames = 16;  // 256 ms
+    static constexpr int kResidualBurstFrames = 3;
+    static constexpr int kHangoverFrames = 10;  // 160 ms
+    // How close, in dB, the frames not taken for the user (above the floor) came to the
+    // user's threshold while learning: the echo's margin (negative: under it).
+    double closest_to_user_db() const { return closest_to_user_db_; }
+    // Frames taken for the user while learning.
+    std::int64_t user_frames() const { return user_frames_; }
     // Whole signals of equal length, a whole number of frames; the tests' entry.
     std::vector<std::int16_t> process(std::span<const std::int16_t> mic,
                                       std::span<const std::int16_t> far);
 
   private:
     void note_learning(std::span<const std::int16_t> mic, std::span<const std::int16_t> cleaned);
+    // Whether this learning frame passes (the user's, or in the hangover after).
+    bool user_talks(double far_energy, double cleaned_energy);
 
     struct EchoDeleter {
         void operator()(SpeexEchoState_* s) const;
@@ -74,6 +101,13 @@ class EchoCanceller {
     double mic_energy_ = 0;
     double cleaned_energy_ = 0;
     bool learned_ = false;
+    // Double talk: far-end frame energies within the tail, residual ratios of the latest
+    // frames not taken for the user.
+    std::deque<double> far_energies_;
+    std::deque<double> residual_ratios_;
+    int hangover_ = 0;
+    double closest_to_user_db_ = -std::numeric_limits<double>::infinity();
+    std::int64_t user_frames_ = 0;
 };
 
 class MicrophoneEchoFilter {

@@ -198,6 +198,13 @@ QString MessageListModel::format_stats(const AnswerTimings& s) {
                          .arg(s.sounds_encoded));
     }
     if (s.tokens >= 0) parts.append(tr("%1 tokens").arg(s.tokens));
+    // A live turn's, measured from the end of the question (speech ended, or sent) rather
+    // than from the request.
+    QStringList spoken;
+    if (s.transcript_ms >= 0) spoken.append(tr("transcript %1 ms").arg(qRound(s.transcript_ms)));
+    if (s.first_sound_ms >= 0) spoken.append(tr("first sound %1 ms").arg(qRound(s.first_sound_ms)));
+    if (!spoken.isEmpty())
+        parts.append(tr("after the question: %1").arg(spoken.join(QStringLiteral(", "))));
     if (s.stop_reason == QLatin1String("cancelled") ||
         s.stop_reason == QLatin1String("stopped by callback"))
         parts.append(tr("stopped"));

@@ -50,6 +50,58 @@ class ConversationStoreTest : public QObject {
         return store.open(o);
     }
 
+    // history.sqlite at schema 2, written with that version's statements (not this build's):
+    // a conversation with a spoken question (its sound), a finished answer and one cut off.
+    // `extra` runs after the schema (to make a file the update cannot apply).
+    void write_schema_2_history(const QString& extra) {
+        const QString name = QStringLiteral("schema2");
+        {
+            QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            raw.setDatabaseName(db());
+            QVERIFY(raw.open());
+            QSqlQuery q(raw);
+            QStringList statements{
+                QStringLiteral("CREATE TABLE conversations (id INTEGER PRIMARY KEY,"
+                               " title TEXT NOT NULL DEFAULT '', title_edited INTEGER NOT NULL"
+                               " DEFAULT 0, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+                               " model_path TEXT NOT NULL DEFAULT '')"),
+                QStringLiteral("CREATE INDEX conversations_by_updated ON conversations(updated)"),
+                QStringLiteral("CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation"
+                               " INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+                               " role TEXT NOT NULL CHECK (role IN ('system', 'user',"
+                               " 'assistant')), text TEXT NOT NULL DEFAULT '', created INTEGER"
+                               " NOT NULL, tokens_per_second REAL, time_to_first_token_ms REAL,"
+                               " image_encode_ms REAL, stop_reason TEXT)"),
+                QStringLiteral(
+                    "CREATE INDEX messages_by_conversation ON messages(conversation, id)"),
+                QStringLiteral("CREATE TABLE attachments (id INTEGER PRIMARY KEY, message INTEGER"
+                               " NOT NULL REFERENCES messages(id) ON DELETE CASCADE, position"
+                               " INTEGER NOT NULL, image_path TEXT NOT NULL, original_name TEXT"
+                               " NOT NULL DEFAULT '', width INTEGER NOT NULL DEFAULT 0, height"
+                               " INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT 'image'"
+                               " CHECK (kind IN ('image', 'audio', 'video')), duration_ms INTEGER"
+                               " NOT NULL DEFAULT 0, UNIQUE (message, position))"),
+                QStringLiteral("CREATE INDEX attachments_by_image ON attachments(image_path)"),
+                QStringLiteral("INSERT INTO conversations VALUES (1, 'Live', 1, 1700000000000,"
+                               " 1700000005000, '/models/llava.gguf')"),
+                QStringLiteral("INSERT INTO messages VALUES (1, 1, 'user', 'What is this?',"
+                               " 1700000001000, NULL, NULL, NULL, NULL)"),
+                QStringLiteral("INSERT INTO messages VALUES (2, 1, 'assistant', 'A cup.',"
+                               " 1700000002000, 12.5, 80.0, 30.0, 'end_of_generation')"),
+                QStringLiteral("INSERT INTO messages VALUES (3, 1, 'assistant', 'It is',"
+                               " 1700000003000, NULL, NULL, NULL, NULL)"),
+                QStringLiteral("INSERT INTO attachments VALUES (1, 1, 0, 'images/question.wav',"
+                               " 'question.wav', 0, 0, 'audio', 2500)"),
+                QStringLiteral("PRAGMA user_version = 2"),
+            };
+            if (!extra.isEmpty()) statements << extra;
+            for (const QString& sql : statements) QVERIFY2(q.exec(sql), qPrintable(sql));
+            q.finish();
+            raw.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+
   private slots:
     void init() {
         dir_ = std::make_unique<QTemporaryDir>();
@@ -177,6 +229,10 @@ class ConversationStoreTest : public QObject {
             QSqlQuery q(raw);
             QVERIFY(q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN kind")));
             QVERIFY(q.exec(QStringLiteral("ALTER TABLE attachments DROP COLUMN duration_ms")));
+            QVERIFY(
+                q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN time_to_transcript_ms")));
+            QVERIFY(
+                q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN time_to_first_sound_ms")));
             QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
             q.finish();
             raw.close();
@@ -190,6 +246,78 @@ class ConversationStoreTest : public QObject {
         QCOMPARE(messages.front().attachments.size(), std::size_t{1});
         QCOMPARE(messages.front().attachments.front().kind, QStringLiteral("image"));
         QCOMPARE(messages.front().attachments.front().duration_seconds, 0.0);
+    }
+
+    // A history file as the previous Prism (schema 2) wrote it, made here from that schema's
+    // own statements: opening it adds the live latency columns (NULL for every old answer) and
+    // keeps every row as it was.
+    void aSecondVersionHistoryGainsTheSpokenLatency() {
+        write_schema_2_history({});
+        if (QTest::currentTestFailed()) return;
+        ConversationStore store;
+        QVERIFY2(open(store), qPrintable(store.lastError()));
+        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(), 3);
+        QCOMPARE(prism::ui::history_schema_version(), 3);
+        const auto conversations = store.listConversations();
+        QCOMPARE(conversations.size(), std::size_t{1});
+        QCOMPARE(conversations[0].title, QStringLiteral("Live"));
+        QCOMPARE(conversations[0].model_path, QStringLiteral("/models/llava.gguf"));
+        const auto messages = store.listMessages(conversations[0].id);
+        QCOMPARE(messages.size(), std::size_t{3});
+        QCOMPARE(messages[0].text, QStringLiteral("What is this?"));
+        QCOMPARE(messages[0].attachments.size(), std::size_t{1});
+        QCOMPARE(messages[0].attachments[0].kind, QStringLiteral("audio"));
+        QCOMPARE(messages[0].attachments[0].duration_seconds, 2.5);
+        QCOMPARE(messages[0].attachments[0].original_name, QStringLiteral("question.wav"));
+        QCOMPARE(messages[1].text, QStringLiteral("A cup."));
+        QVERIFY(messages[1].stats.has_value());
+        QCOMPARE(messages[1].stats->tokens_per_second, 12.5);
+        QCOMPARE(messages[1].stats->time_to_first_token_ms, 80.0);
+        QCOMPARE(messages[1].stats->image_encode_ms, 30.0);
+        QCOMPARE(messages[1].stats->stop_reason, QStringLiteral("end_of_generation"));
+        QVERIFY(!messages[1].stats->time_to_transcript_ms.has_value());
+        QVERIFY(!messages[1].stats->time_to_first_sound_ms.has_value());
+        QVERIFY(!messages[2].stats.has_value());  // cut off, as before
+        QCOMPARE(messages[2].text, QStringLiteral("It is"));
+
+        // The new figures round-trip, and a later measurement replaces them.
+        const qint64 answer = store.beginAnswer(conversations[0].id);
+        AnswerStats stats{20.0, 90.0, 0.0, QStringLiteral("end_of_generation")};
+        stats.time_to_transcript_ms = 412.0;
+        QVERIFY(store.finishAnswer(answer, QStringLiteral("Yes."), stats));
+        QVERIFY(store.setSpokenLatency(answer, 412.0, 655.5));
+        QVERIFY(!store.setSpokenLatency(messages[0].id, 1.0, 2.0));  // not an answer
+        const auto after = store.listMessages(conversations[0].id);
+        QCOMPARE(after.back().stats->time_to_transcript_ms.value_or(-1), 412.0);
+        QCOMPARE(after.back().stats->time_to_first_sound_ms.value_or(-1), 655.5);
+        QCOMPARE(store.messages(conversations[0].id)
+                     .back()
+                     .toMap()[QStringLiteral("stats")]
+                     .toMap()[QStringLiteral("timeToFirstSoundMs")]
+                     .toDouble(),
+                 655.5);
+    }
+
+    // The update is one transaction: a file whose second new column is already there fails
+    // half way, and is left exactly at schema 2 (the first column not added, no row lost).
+    void aFailedSchemaUpdateLeavesTheFileAsItWas() {
+        write_schema_2_history(
+            QStringLiteral("ALTER TABLE messages ADD COLUMN time_to_first_sound_ms REAL"));
+        if (QTest::currentTestFailed()) return;
+        {
+            ConversationStore store;
+            QVERIFY(!open(store));
+            QVERIFY2(store.lastError().contains(QStringLiteral("version 3")),
+                     qPrintable(store.lastError()));
+        }
+        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(), 2);
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM pragma_table_info('messages')"
+                                             " WHERE name = 'time_to_transcript_ms'"))
+                     .toInt(),
+                 0);
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM messages")).toInt(), 3);
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM attachments")).toInt(), 1);
+        QVERIFY(QDir(folder()).entryList({QStringLiteral("*.corrupt-*")}).isEmpty());
     }
 
     void walModeAndSchemaVersion() {
