@@ -1,6 +1,7 @@
 #include "hub/fit_estimate.hpp"
 
 #include <QHash>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -82,6 +83,7 @@ ProbeResult probe_gguf_kv_shape(const QByteArray& prefix, KvShape& shape, QStrin
     }
     QByteArray arch;
     QHash<QByteArray, std::uint64_t> integers;
+    QHash<QByteArray, std::int64_t> true_flags;  // bool arrays: how many entries are true
     for (std::uint64_t i = 0; i < n_kv; ++i) {
         QByteArray key;
         std::uint32_t type = 0;
@@ -99,6 +101,15 @@ ProbeResult probe_gguf_kv_shape(const QByteArray& prefix, KvShape& shape, QStrin
                     std::uint64_t length = 0;
                     if (!in.read(length) || !in.skip(length)) return ProbeResult::NeedMoreBytes;
                 }
+            } else if (item_type == 7) {
+                if (!in.has(count)) return ProbeResult::NeedMoreBytes;
+                std::int64_t set = 0;
+                for (std::uint64_t j = 0; j < count; ++j) {
+                    std::uint8_t flag = 0;
+                    in.read(flag);
+                    set += flag != 0 ? 1 : 0;
+                }
+                true_flags.insert(key, set);
             } else if (const auto size = fixed_size(item_type)) {
                 if (count > std::numeric_limits<std::uint64_t>::max() / *size) {
                     error = QStringLiteral("array '%1' is too long").arg(QString::fromUtf8(key));
@@ -143,15 +154,33 @@ ProbeResult probe_gguf_kv_shape(const QByteArray& prefix, KvShape& shape, QStrin
                     .arg(QString::fromUtf8(arch));
         return ProbeResult::NotGguf;
     }
+    shape.sliding_window = get(".attention.sliding_window");
+    if (shape.sliding_window > 0) {
+        const QByteArray pattern = arch + ".attention.sliding_window_pattern";
+        if (true_flags.contains(pattern)) {
+            shape.sliding_layers = std::min(true_flags.value(pattern), shape.n_layer);
+        } else {
+            // A period p: every p-th layer is global (0: all slide).
+            const std::int64_t period =
+                integers.contains(pattern) ? get(".attention.sliding_window_pattern") : 6;
+            shape.sliding_layers =
+                period == 0 ? shape.n_layer : shape.n_layer - shape.n_layer / period;
+        }
+    }
     return ProbeResult::Done;
 }
 
-std::uint64_t kv_cache_bytes(const KvShape& shape, std::int64_t context) {
+std::uint64_t kv_cache_bytes(const KvShape& shape, std::int64_t context,
+                             std::int64_t prefill_chunk) {
     if (!shape.valid() || context <= 0) return 0;
-    return std::uint64_t{2} * static_cast<std::uint64_t>(shape.n_layer) *
-           static_cast<std::uint64_t>(shape.n_head_kv) *
-           static_cast<std::uint64_t>(shape.head_dim) * static_cast<std::uint64_t>(context) *
-           2;  // f16
+    const std::int64_t sliding = shape.sliding_window > 0 ? shape.sliding_layers : 0;
+    const std::int64_t ring = std::min(
+        context, shape.sliding_window + std::clamp<std::int64_t>(prefill_chunk, 1, context) - 1);
+    const auto rows =
+        static_cast<std::uint64_t>(shape.n_layer - sliding) * static_cast<std::uint64_t>(context) +
+        static_cast<std::uint64_t>(sliding) * static_cast<std::uint64_t>(ring);
+    return std::uint64_t{2} * static_cast<std::uint64_t>(shape.n_head_kv) *
+           static_cast<std::uint64_t>(shape.head_dim) * rows * 2;  // f16
 }
 
 FitEstimate estimate_fit(std::uint64_t weights, std::uint64_t mmproj, const KvShape& shape,

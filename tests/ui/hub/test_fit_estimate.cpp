@@ -3,8 +3,12 @@
 #include <QFile>
 #include <QTest>
 
+#include <algorithm>
+
 #include "hub/fit_estimate.hpp"
 #include "prism/gguf.hpp"
+#include "prism/models/architecture.hpp"
+#include "prism/models/decoder.hpp"
 #include "ui/hub/hub_server.hpp"
 
 namespace prism::test {
@@ -49,6 +53,21 @@ class FitEstimateTest : public QObject {
         QCOMPARE(shape.n_layer, expected.n_layer);
         QCOMPARE(shape.n_head_kv, expected.n_head_kv);
         QCOMPARE(shape.head_dim, expected.head_dim);
+        // The sliding window as the engine reads it (gemma3's window 4 on every other layer).
+        const models::DecoderHParams h = models::read_hparams(reference);
+        QCOMPARE(shape.sliding_window, h.n_swa);
+        QCOMPARE(shape.sliding_layers,
+                 h.n_swa > 0 ? std::count(h.swa_layers.begin(), h.swa_layers.end(), true) : 0);
+        // And the cache it allocates: the rows of every layer, f16 K and V (these fixtures'
+        // heads need no padding).
+        for (const std::int64_t context : {std::int64_t{3}, std::int64_t{32}, std::int64_t{4096}}) {
+            const models::DecoderOptions options{.n_ctx = context, .prefill_chunk = 7};
+            std::uint64_t engine_bytes = 0;
+            for (std::size_t il = 0; il < static_cast<std::size_t>(h.n_layer); ++il)
+                engine_bytes += static_cast<std::uint64_t>(2 * h.n_head_kv * h.head_dim * 2 *
+                                                           models::kv_cache_rows(h, il, options));
+            QCOMPARE(ui::kv_cache_bytes(shape, context, 7), engine_bytes);
+        }
 
         // Every shorter prefix asks for more; none is mistaken for a whole header.
         for (qsizetype cut = 0; cut < whole.size();
@@ -86,6 +105,11 @@ class FitEstimateTest : public QObject {
         QVERIFY(fit.fits);
         QVERIFY(!ui::estimate_fit(100'000'000, 20'000'000, smollm, 2048, 167'185'919).fits);
         QVERIFY(!ui::estimate_fit(1, 0, smollm, 16, 0).fits);  // unknown device memory
+        // Gemma 3 270M: 18 layers, one KV head of 256, window 512 on 15 layers; at 4096 tokens
+        // and chunks of 256 those keep 767 rows: (3 * 4096 + 15 * 767) * 2 * 256 * 2 bytes.
+        const KvShape gemma{18, 1, 256, 512, 15};
+        QCOMPARE(ui::kv_cache_bytes(gemma, 4096), std::uint64_t{24364032});
+        QCOMPARE(ui::kv_cache_bytes(gemma, 600), std::uint64_t{18 * 600 * 1024});  // no ring
     }
 };
 

@@ -10,6 +10,8 @@
 #include "hub/fit_estimate.hpp"
 #include "hub/model_browser.hpp"
 #include "prism/gguf.hpp"
+#include "prism/models/architecture.hpp"
+#include "prism/models/decoder.hpp"
 #include "ui/hub/hub_server.hpp"
 
 namespace prism::test {
@@ -42,12 +44,15 @@ class ModelBrowserTest : public QObject {
         const QString text_path = source_file(QStringLiteral("tests/data/vlm/gemma3/text.gguf"));
         const QString mmproj_path =
             source_file(QStringLiteral("tests/data/vlm/gemma3/mmproj.gguf"));
+        // The cache as the engine sizes it at the browser's context of 512: its sliding-window
+        // layers keep their window and one 256-row chunk.
         const gguf::File text = gguf::File::open(text_path.toStdString());
-        const auto layers = text.get_integer<std::int64_t>("gemma3.block_count");
-        const auto kv_heads = text.get_integer<std::int64_t>("gemma3.attention.head_count_kv");
-        const auto head_dim = text.get_integer<std::int64_t>("gemma3.attention.key_length");
+        const models::DecoderHParams h = models::read_hparams(text);
+        qint64 cache_rows = 0;
+        for (std::size_t il = 0; il < static_cast<std::size_t>(h.n_layer); ++il)
+            cache_rows += models::kv_cache_rows(h, il, {.n_ctx = 512, .prefill_chunk = 256});
         const qint64 needed = QFileInfo(text_path).size() + QFileInfo(mmproj_path).size() +
-                              2 * layers * kv_heads * head_dim * 512 * 2;
+                              2 * h.n_head_kv * h.head_dim * cache_rows * 2;
         browser.setDeviceMemory(needed);
         auto fit_of_text = [&] {
             for (const QVariant& row : browser.files())
