@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Runs one test program for ctest and makes its skipped tests visible.
 
-  run_suite.py --kind gtest|qtest --report DIR --allowlist FILE -- PROGRAM [ARGS...]
+  run_suite.py --kind gtest|qtest --report DIR --allowlist FILE [--name ENTRY] -- PROGRAM [ARGS...]
 
 The program's output passes through unchanged. Afterwards every skipped test is printed with
-its reason and written to DIR/<program>.skipped (one "name<TAB>reason" line each), which
+its reason and written to DIR/<ENTRY or program>.skipped (one "name<TAB>reason" line each), which
 tests/runner/print_skipped.cmake lists once ctest has run every suite. GoogleTest skips are read from
 its XML report (--gtest_output), Qt Test skips from its "SKIP   :" lines.
 
@@ -89,6 +89,8 @@ def main() -> int:
     parser.add_argument("--kind", choices=["gtest", "qtest"], required=True)
     parser.add_argument("--report", type=Path, required=True)
     parser.add_argument("--allowlist", type=Path, required=True)
+    # Several ctest entries may run one program (filtered or sharded): each keeps its own report.
+    parser.add_argument("--name", help="the ctest entry, for the report's file name")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -96,7 +98,7 @@ def main() -> int:
         parser.error("no program given")
     allowed = read_allowlist(args.allowlist)
     args.report.mkdir(parents=True, exist_ok=True)
-    suite = Path(command[0]).name
+    suite = args.name or Path(command[0]).name
     sys.stdout.flush()
     code, skips = run(args.kind, command, args.report)
 
