@@ -213,38 +213,31 @@ QString MessageListModel::format_stats(const AnswerTimings& s) {
 
 QString MessageListModel::format_note(const AnswerTimings& s) {
     QStringList notes;
-    if (s.messages_left_out > 0) {
-        notes.append(s.messages_left_out == 1
-                         ? tr("The oldest message no longer fits in the context, so the model "
-                              "did not see it for this answer.")
-                         : tr("The %1 oldest messages no longer fit in the context, so the model "
-                              "did not see them for this answer.")
-                               .arg(s.messages_left_out));
-    }
-    if (s.pictures_left_out > 0) {
-        notes.append(s.pictures_left_out == 1
-                         ? tr("A picture or video of an earlier message was left out: this model "
-                              "has no vision encoder.")
-                         : tr("%1 pictures and videos of earlier messages were left out: this "
-                              "model has no vision encoder.")
-                               .arg(s.pictures_left_out));
-    }
-    if (s.sounds_not_sent_to_server > 0) {
-        notes.append(s.sounds_not_sent_to_server == 1
-                         ? tr("A sound of an earlier message was not sent: the server's model "
-                              "does not take sound.")
-                         : tr("%1 sounds of earlier messages were not sent: the server's model "
-                              "does not take sound.")
-                               .arg(s.sounds_not_sent_to_server));
-    }
-    if (s.sounds_left_out > 0) {
-        notes.append(s.sounds_left_out == 1
-                         ? tr("A sound of an earlier message was left out: this model has no "
-                              "audio encoder.")
-                         : tr("%1 sounds of earlier messages were left out: this model has no "
-                              "audio encoder.")
-                               .arg(s.sounds_left_out));
-    }
+    // One note per count of things the answer went without: `one` for a single thing, `many`
+    // (with %1) for more.
+    const auto count_note = [&](qint64 count, const QString& one, const QString& many) {
+        if (count > 0) notes.append(count == 1 ? one : many.arg(count));
+    };
+    count_note(s.messages_left_out,
+               tr("The oldest message no longer fits in the context, so the model did not see "
+                  "it for this answer."),
+               tr("The %1 oldest messages no longer fit in the context, so the model did not "
+                  "see them for this answer."));
+    count_note(s.pictures_left_out,
+               tr("A picture or video of an earlier message was left out: this model has no "
+                  "vision encoder."),
+               tr("%1 pictures and videos of earlier messages were left out: this model has no "
+                  "vision encoder."));
+    count_note(s.sounds_not_sent_to_server,
+               tr("A sound of an earlier message was not sent: the server's model does not "
+                  "take sound."),
+               tr("%1 sounds of earlier messages were not sent: the server's model does not "
+                  "take sound."));
+    count_note(s.sounds_left_out,
+               tr("A sound of an earlier message was left out: this model has no audio "
+                  "encoder."),
+               tr("%1 sounds of earlier messages were left out: this model has no audio "
+                  "encoder."));
     if (s.stop_reason == QLatin1String("context full")) {
         const QString size =
             s.context_tokens > 0 ? tr(" (%1 tokens)").arg(s.context_tokens) : QString();
