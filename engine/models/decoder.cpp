@@ -185,8 +185,6 @@ struct Decoder::Impl {
         slot_row.assign(static_cast<std::size_t>(ring_rows), -1);
     }
 
-    bool ring(std::size_t il) const { return k_cache[il].ne[2] < n_ctx; }
-
     void allocate_activations() {
         const std::int64_t q_dim = h.n_head * h.head_dim, kv_dim = h.n_head_kv * h.head_dim;
         ids = ctx.allocate(4 * static_cast<std::uint64_t>(chunk));
@@ -274,8 +272,9 @@ struct Decoder::Impl {
         const auto qkv_t = f32(qkv, {qkv_rows(), n});
         const std::int64_t slots = k_cache[il].ne[2];
         // A ring's slots may wrap inside the chunk: the rows past the ring's end go to its
-        // start, in a second dispatch.
-        const std::int64_t slot0 = ring(il) ? s.p0 % slots : s.p0;
+        // start, in a second dispatch (a full cache never wraps: p0 + n <= n_ctx). Only whole
+        // chunks keep M-RoPE's plane-major positions, and those never wrap.
+        const std::int64_t slot0 = s.p0 % slots;
         const std::int64_t first = std::min(n, slots - slot0);
         for (const auto [from, count, slot] : {std::array{std::int64_t{0}, first, slot0},
                                                std::array{first, n - first, std::int64_t{0}}}) {
