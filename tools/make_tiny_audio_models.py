@@ -188,6 +188,7 @@ def make_whisper(out: Path, report: list[str]) -> None:
     write_f32(d / "encoder.f32", full)
     write_f32(d / "encoder_2s.f32", short)
     write_f32(d / "ultravox.f32", rows)
+    make_ultravox_text(out, rows, report)
     report.append(f"whisper: WhisperEncoder d_model 64, 4 heads, 2 layers, ffn 128, 80 mel bins; "
                   f"encoder.f32 {full.shape}, max |value| {np.abs(full).max():.4g}; "
                   f"encoder_2s.f32 {short.shape}; ultravox.f32 {rows.shape}, max |value| "
@@ -323,6 +324,54 @@ def write_text_pair(d: Path, name: str, model, fam: tiny.Family, prompt: list[in
     report.append(f"{name} text.gguf: {fam.arch}, width 48, 1 layer, vocab {TEXT_VOCAB}, seed "
                   f"{seed}; prompt {len(prompt)} rows ({prompt.count(-1)} audio), max |logit| "
                   f"{np.abs(last).max():.4g}, greedy margin {margin:.3f} x max |logit|")
+
+
+def make_ultravox_text(out: Path, rows: np.ndarray, report: list[str]) -> None:
+    """The language model paired with the whisper folder's ultravox mmproj. Ultravox is remote
+    code with no transformers class, so the reference is put together from its parts: the
+    rows above (transformers' WhisperEncoder, then the projector in float64 numpy) spliced
+    into a transformers LlamaForCausalLM's input embeddings where the prompt has them (the
+    rows alone, no markers, as mtmd lays them out)."""
+    d = out / "whisper"
+    vocab = audio_vocab([])
+    text = text_config(transformers.LlamaConfig, head_dim=24, tie_word_embeddings=False,
+                       bos_token_id=vocab.special["bos"], eos_token_id=vocab.special["eos"],
+                       pad_token_id=vocab.special["padding"])
+    model = transformers.LlamaForCausalLM(text).eval()
+    fam = text_family("ultravox", "llama", "LlamaForCausalLM", vocab, text)
+    prompt, _ = chat_prompt(vocab, [], rows.shape[0], [], "<|endoftext|>")
+    at = prompt.index(-1)
+    audio = torch.from_numpy(rows.astype(np.float32))
+
+    def logits_of(ids: list[int]) -> np.ndarray:
+        with torch.no_grad():
+            embeds = model.model.embed_tokens(torch.tensor([[max(t, 0) for t in ids]]))
+            embeds[0, at:at + audio.shape[0]] = audio
+            return model(inputs_embeds=embeds, use_cache=False).logits[0, -1].float().numpy()
+
+    for seed in range(3201, 3201 + SEED_TRIES):
+        tiny.init_parameters(model, fam, seed)
+        generated: list[int] = []
+        margins, last = [], None
+        for _ in range(N_GREEDY):
+            row = logits_of(prompt + generated)
+            last = row if last is None else last
+            top = np.sort(row)
+            margins.append((top[-1] - top[-2]) / np.abs(row).max())
+            generated.append(int(np.argmax(row)))
+        plain = all(vocab.token_types[t] != tiny.CONTROL for t in generated)
+        if min(margins) > MIN_RELATIVE_MARGIN and len(set(generated)) >= 3 and plain:
+            break
+    else:
+        raise RuntimeError("ultravox: no seed with clear greedy choices")
+    tiny.write_gguf(d / "text.gguf", fam, model, tiny.QT.F32, name="tiny-ultravox-text")
+    tiny.check_layout(d / "text.gguf", fam, model, tiny.QT.F32)
+    (d / "prompt.json").write_text(json.dumps({"tokens": prompt, "greedy": generated}) + "\n")
+    write_f32(d / "logits.f32", last)
+    report.append(f"whisper text.gguf (ultravox's language model): llama, width 48, 1 layer, "
+                  f"vocab {TEXT_VOCAB}, seed {seed}; prompt {len(prompt)} rows "
+                  f"({prompt.count(-1)} audio), max |logit| {np.abs(last).max():.4g}, greedy "
+                  f"margin {min(margins):.3f} x max |logit|")
 
 
 def make_qwen2a(out: Path, report: list[str]) -> None:
@@ -465,6 +514,10 @@ def main() -> None:
               "keys) and `<name>.f32`, little-endian float32 [rows, width], one row per "
               "encoder frame or audio token. Read by tests/models/test_whisper_encoder.cpp and "
               "test_audio_encoder.cpp.", "",
+              "whisper also holds a language model for its ultravox mmproj (transformers' "
+              "LlamaForCausalLM given ultravox.f32 as the audio rows of its input embeddings: "
+              "Ultravox has no transformers class), with the same files as below and the "
+              "sound's rows alone in the prompt. "
               "qwen2a and voxtral also hold the language model of the same transformers model "
               "(its own seed, make_tiny_models' init rules, written by its `write_gguf` in "
               "llama.cpp's layout, F32) as `text.gguf`, with ChatML's turn tokens and the "

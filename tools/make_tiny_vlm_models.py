@@ -734,8 +734,11 @@ def round_f16_params(model, plan: list[MmTensor]) -> None:
 
 
 def write_mmproj(path: Path, vf: VlmFamily, model, plan: list[MmTensor],
-                 name: str | None = None) -> None:
-    """`name` (general.name) defaults to tiny-<family>."""
+                 name: str | None = None, projector: str | None = None,
+                 extra=None) -> None:
+    """`name` (general.name) defaults to tiny-<family>; `projector` replaces the family's
+    clip.projector_type (qwen25vl only); `extra(writer)` adds keys and returns more
+    (name, array) tensors, written after the plan's (a second tower)."""
     cfg = model.config
     v = vf.extra["vision"]
     n_embd_text = cfg.text_config.hidden_size
@@ -791,15 +794,18 @@ def write_mmproj(path: Path, vf: VlmFamily, model, plan: list[MmTensor],
             if factor != 4:  # written only when not llama.cpp's default
                 w.add_vision_projector_scale_factor(factor)
         else:
-            w.add_clip_projector_type(gguf.VisionProjectorType.QWEN25VL)
+            w.add_clip_projector_type(projector or gguf.VisionProjectorType.QWEN25VL)
             w.add_vision_use_silu(True)
             full = v["fullatt_block_indexes"]
             n_wa = full[0] + 1
             assert all(b - a == n_wa for a, b in zip(full, full[1:]))
             w.add_vision_n_wa_pattern(n_wa)
             w.add_vision_attention_layernorm_eps(cfg.text_config.rms_norm_eps)
+    more = extra(w) if extra is not None else []
     for t in plan:
         w.add_tensor(t.name, t.data.astype(np.float16 if t.qtype == QT.F16 else np.float32))
+    for tensor_name, data in more:
+        w.add_tensor(tensor_name, data)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

@@ -49,6 +49,18 @@ WindowPlan plan_window(const AudioHParams& h, std::size_t samples) {
         p.rows = std::max<std::int64_t>(p.frames_used, 0);
         return p;
     }
+    if (rule.frames == AudioFrames::sound_in_chunks) {
+        // The reference's feature mask covers ceil(samples / 160) frames, cut into stretches
+        // that each pad their own ends; pooled as the qwen2a rule counts.
+        p.span.frames = std::min<std::int64_t>(
+            static_cast<std::int64_t>((samples + media::mel_hop - 1) /
+                                      static_cast<std::size_t>(media::mel_hop)),
+            media::mel_window_frames);
+        p.span.chunk = rule.chunk_frames;
+        p.frames_used = WhisperEncoder::output_frames(p.span.frames, rule.pool, p.span.chunk);
+        p.rows = p.frames_used;
+        return p;
+    }
     const std::int64_t frames = WhisperEncoder::output_frames(p.span.frames, rule.pool);
     p.rows = frames / h.stack_factor;  // a last partial stack is dropped
     p.frames_used = p.rows * h.stack_factor;
@@ -171,7 +183,7 @@ struct AudioEncoder::Impl {
             encoder.upload(windows[w]);
             auto rec = ctx.record();
             const std::int64_t produced =
-                WhisperEncoder::output_frames(plan.span.frames, plan.span.pool);
+                WhisperEncoder::output_frames(plan.span.frames, plan.span.pool, plan.span.chunk);
             encoder.record(rec, plan.span, f32(frames, {h.n_embd, produced}));
             project(rec, plan.frames_used, columns(result.tensor, at, plan.rows));
             ctx.submit(rec);

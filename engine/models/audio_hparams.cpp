@@ -16,10 +16,15 @@ namespace {
     throw FormatError(file.name() + ": " + problem);
 }
 
-// The per-modality key first: a file holding both towers (Qwen2.5-Omni) may name each.
+// The per-modality key first: a file holding both towers (Qwen2.5-Omni) may name each. Such a
+// file may call its audio tower "qwen2a", as llama.cpp reads it; only Qwen2.5-Omni holds a
+// qwen2a tower beside a vision tower, and its encoder attends within 2-s stretches.
 std::string projector_string(const gguf::File& file) {
     std::string name = file.get_or<std::string>("clip.audio.projector_type", "");
     if (name.empty()) name = file.get_or<std::string>("clip.projector_type", "");
+    if (name == "qwen2a" && file.get_or<bool>("clip.has_vision_encoder", false)) {
+        return std::string(projector_type_name(ProjectorType::qwen25o));
+    }
     return name;
 }
 
@@ -73,7 +78,7 @@ AudioHParams read_audio_hparams(const gguf::File& file) {
     const ProjectorTraits* traits = find_projector(name, Modality::audio);
     if (traits == nullptr) {
         fail(file, "audio projector type '" + printable(name) +
-                       "' is not supported (Prism runs ultravox, qwen2a, voxtral)");
+                       "' is not supported (Prism runs ultravox, qwen2a, voxtral, qwen2.5o)");
     }
     AudioHParams h;
     h.projector = traits->type;

@@ -97,7 +97,6 @@ constexpr std::array kProjectors{
                     .audio = {.head = AudioHead::stack_swiglu, .default_stack = 8}},
     ProjectorTraits{.name = "qwen2a",
                     .type = ProjectorType::qwen2a,
-                    .alias = "qwen2.5o",
                     .modality = Modality::audio,
                     .preprocess = {},
                     .layout = ImageLayoutKind::plain,
@@ -121,6 +120,22 @@ constexpr std::array kProjectors{
                     .audio = {.head = AudioHead::stack_gelu_mlp,
                               .default_stack = 4,
                               .layout = AudioLayoutKind::voxtral}},
+    // Qwen2.5-Omni's audio tower: Qwen2-Audio's encoder and projector, run as transformers
+    // runs it (2-s stretches that attend within themselves); llama.cpp runs it as qwen2a.
+    ProjectorTraits{.name = "qwen2.5o",
+                    .type = ProjectorType::qwen25o,
+                    .modality = Modality::audio,
+                    .preprocess = {},
+                    .layout = ImageLayoutKind::plain,
+                    .merge = TokenMerge::none,
+                    .default_scale_factor = 1,
+                    .head = ProjectorHead::linear,
+                    .positions = PatchPositions::learned,
+                    .audio = {.head = AudioHead::linear,
+                              .frames = AudioFrames::sound_in_chunks,
+                              .pool = 2,
+                              .layout = AudioLayoutKind::qwen_audio,
+                              .chunk_frames = 200}},
 };
 
 constexpr bool rows_in_type_order() {

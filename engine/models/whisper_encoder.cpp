@@ -169,12 +169,33 @@ void WhisperEncoder::prepare_products() {
     fill_zeros(ctx_, zeros_);
 }
 
-std::int64_t WhisperEncoder::output_frames(std::int64_t mel_frames, int pool) {
-    const std::int64_t conv = (mel_frames + 1) / 2;  // k 3, stride 2, pad 1
+std::int64_t WhisperEncoder::output_frames(std::int64_t mel_frames, int pool, std::int64_t chunk) {
+    const auto conv_frames = [](std::int64_t m) { return (m + 1) / 2; };  // k 3, stride 2, pad 1
+    std::int64_t conv = conv_frames(mel_frames);
+    if (chunk > 0 && mel_frames > chunk) {
+        conv = mel_frames / chunk * conv_frames(chunk) + conv_frames(mel_frames % chunk);
+    }
     return pool == 2 ? conv / 2 : conv;
 }
 
-void WhisperEncoder::reserve(std::int64_t mel_frames) {
+std::vector<WhisperEncoder::Stretch> WhisperEncoder::stretches(const WhisperEncodeSpan& span) {
+    const std::int64_t chunk = span.chunk > 0 ? span.chunk : span.frames;
+    std::vector<Stretch> parts;
+    std::int64_t first = 0;
+    for (std::int64_t at = 0; at < span.frames; at += chunk) {
+        Stretch p;
+        p.mel_first = at;
+        p.mel_count = std::min(chunk, span.frames - at);
+        p.first = first;
+        p.count = output_frames(p.mel_count, 1);
+        p.attended = span.attended > 0 ? span.attended : p.count;
+        first += p.count;
+        parts.push_back(p);
+    }
+    return parts;
+}
+
+void WhisperEncoder::reserve(std::int64_t mel_frames, std::span<const Stretch> parts) {
     const std::int64_t D = shape_.d_model, n = output_frames(mel_frames, 1);
     const std::int64_t hd = D / shape_.n_heads;
     const std::uint64_t limit = ctx_.device().max_storage_buffer_range;
@@ -188,35 +209,44 @@ void WhisperEncoder::reserve(std::int64_t mel_frames) {
                     " MiB activation, more than the device's storage-buffer limit (" +
                     std::to_string(limit >> 20) + " MiB)");
     }
-    if (mel_frames <= capacity_) return;
+    std::int64_t kv_rows = n;
+    if (products_) {
+        std::int64_t longest = 0;
+        for (const Stretch& p : parts) longest = std::max(longest, p.count);
+        kv_rows = padded(longest) * static_cast<std::int64_t>(parts.size());
+    }
+    if (mel_frames <= capacity_ && kv_rows <= kv_capacity_) return;
+    mel_frames = std::max(mel_frames, capacity_);
+    kv_rows = std::max(kv_rows, kv_capacity_);
+    const std::int64_t most = output_frames(mel_frames, 1);
     const auto alloc = [&](std::int64_t floats) { return ctx_.allocate(f32_bytes(floats)); };
     conv_ = alloc(D * mel_frames);
-    x_ = alloc(D * n);
-    xn_ = alloc(D * n);
-    o_ = alloc(D * n);
-    q_ = alloc(D * n);
-    k_ = alloc(D * n);
-    v_ = alloc(D * n);
-    attn_ = alloc(D * n);
-    const std::int64_t kv_rows = products_ ? keys : n;
+    x_ = alloc(D * most);
+    xn_ = alloc(D * most);
+    o_ = alloc(D * most);
+    q_ = alloc(D * most);
+    k_ = alloc(D * most);
+    v_ = alloc(D * most);
+    attn_ = alloc(D * most);
     const auto kv_bytes = static_cast<std::uint64_t>(hd * shape_.n_heads * kv_rows) * 2;
     kh_ = ctx_.allocate(kv_bytes);
     vh_ = ctx_.allocate(kv_bytes);
     if (products_) {
-        scores_ = alloc(keys * n);
+        scores_ = alloc(padded(most) * most);
         // Rows past k + 3 c meet zero weights, but must be finite: zeros at first.
         columns_ = alloc(conv_rows * mel_frames);
         fill_zeros(ctx_, columns_);
         // The padding keys' values are read (with probability 0): they must be finite.
         fill_zeros(ctx_, vh_);
     }
-    up_ = alloc(n_ff_ * n);
-    pooled_ = alloc(D * std::max<std::int64_t>(1, n / 2));
+    up_ = alloc(n_ff_ * most);
+    pooled_ = alloc(D * std::max<std::int64_t>(1, most / 2));
     capacity_ = mel_frames;
+    kv_capacity_ = kv_rows;
 }
 
 void WhisperEncoder::block(gpu::Recorder& rec, const WhisperBlockWeights& L, std::int64_t n,
-                           std::int64_t attended) {
+                           std::span<const Stretch> parts) {
     const std::int64_t D = shape_.d_model, H = shape_.n_heads, hd = D / H;
     const auto x_t = f32(x_, {D, n}), xn_t = f32(xn_, {D, n}), o_t = f32(o_, {D, n});
     const auto linear = [&](const gpu::Tensor& w, const gpu::Tensor* b, const gpu::Tensor& in,
@@ -229,20 +259,26 @@ void WhisperEncoder::block(gpu::Recorder& rec, const WhisperBlockWeights& L, std
     linear(L.k_w, nullptr, xn_t, f32(k_, {D, n}));
     linear(L.v_w, &L.v_b, xn_t, f32(v_, {D, n}));
     if (products_) {
-        attention_by_products(rec, n, attended);
+        attention_by_products(rec, n, parts);
     } else {
-        const auto kv = [&](const gpu::Buffer& buf) {
-            return gpu::Tensor::contiguous(buf, TensorType::F16, {hd, H, n});
+        const auto kv = [&](const gpu::Buffer& buf, std::int64_t first, std::int64_t count) {
+            return gpu::Tensor::contiguous(buf, TensorType::F16, {hd, H, count},
+                                           static_cast<std::uint64_t>(first * hd * H) * 2);
         };
-        ops::copy(rec, f32(k_, {hd, H, n}), kv(kh_));
-        ops::copy(rec, f32(v_, {hd, H, n}), kv(vh_));
+        ops::copy(rec, f32(k_, {hd, H, n}), kv(kh_, 0, n));
+        ops::copy(rec, f32(v_, {hd, H, n}), kv(vh_, 0, n));
         ops::AttentionParams params;
         params.mask = ops::AttentionMask::none;
         params.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
-        // Masked keys are simply not given: the first `attended` tokens of the cache.
-        ops::attention(rec, f32(q_, {hd, H, n}).permuted(0, 2, 1, 3),
-                       ops::kv_cache_view(kv(kh_), attended), ops::kv_cache_view(kv(vh_), attended),
-                       f32(attn_, {hd, H, n}), params);
+        // Per stretch, its frames against its keys; masked keys are simply not given (the
+        // first `attended` of the stretch).
+        for (const Stretch& p : parts) {
+            ops::attention(rec,
+                           narrow(f32(q_, {hd, H, n}), 2, p.first, p.count).permuted(0, 2, 1, 3),
+                           ops::kv_cache_view(kv(kh_, p.first, p.count), p.attended),
+                           ops::kv_cache_view(kv(vh_, p.first, p.count), p.attended),
+                           narrow(f32(attn_, {hd, H, n}), 2, p.first, p.count), params);
+        }
     }
     linear(L.out_w, &L.out_b, f32(attn_, {D, n}), o_t);
     ops::add(rec, x_t, o_t, x_t);
@@ -256,32 +292,44 @@ void WhisperEncoder::block(gpu::Recorder& rec, const WhisperBlockWeights& L, std
     ops::add(rec, x_t, o_t, x_t);
 }
 
-// Per head h: S = K_h^T Q_h (keys x frames), softmax over the first `attended` keys of each
-// frame's column (zeros below, so that the padded keys add nothing), O_h = V_h S. K and V are
-// rounded to f16 as the fused kernel's cache holds them; K is stored per head [hd, keys] and V
-// transposed per head [keys, hd], the layouts the product's weight operand reads.
+// Per stretch and head h: S = K_h^T Q_h (keys x frames), softmax over the first `attended`
+// keys of each frame's column (zeros below, so that the padded keys add nothing), O_h = V_h S.
+// K and V are rounded to f16 as the fused kernel's cache holds them; per stretch and head, K
+// is stored [hd, keys] and V transposed [keys, hd], the layouts the product's weight operand
+// reads, with every stretch's keys padded to the longest's.
 void WhisperEncoder::attention_by_products(gpu::Recorder& rec, std::int64_t n,
-                                           std::int64_t attended) {
+                                           std::span<const Stretch> parts) {
     const std::int64_t D = shape_.d_model, H = shape_.n_heads, hd = D / H;
-    const std::int64_t keys = padded(n);
-    const auto k_heads = gpu::Tensor::contiguous(kh_, TensorType::F16, {hd, keys, H});
-    const auto v_heads = gpu::Tensor::contiguous(vh_, TensorType::F16, {keys, hd, H});
-    ops::copy(rec, f32(k_, {hd, H, n}).permuted(0, 2, 1, 3), narrow(k_heads, 1, 0, n));
-    ops::copy(rec, f32(v_, {hd, H, n}).permuted(1, 2, 0, 3), narrow(v_heads, 0, 0, n));
+    std::int64_t longest = 0;
+    for (const Stretch& p : parts) longest = std::max(longest, p.count);
+    const std::int64_t keys = padded(longest);
+    const auto S = static_cast<std::int64_t>(parts.size());
+    const auto k_all = gpu::Tensor::contiguous(kh_, TensorType::F16, {hd, keys, H, S});
+    const auto v_all = gpu::Tensor::contiguous(vh_, TensorType::F16, {keys, hd, H, S});
     const auto q_heads = f32(q_, {hd, H, n}).permuted(0, 2, 1, 3);     // [hd, n, H]
     const auto o_heads = f32(attn_, {hd, H, n}).permuted(0, 2, 1, 3);  // [hd, n, H]
-    const auto scores = f32(scores_, {keys, n});
     const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
-    const std::uint64_t k_head_bytes = static_cast<std::uint64_t>(hd * keys) * 2;
-    for (std::int64_t h = 0; h < H; ++h) {
-        const auto k_h = gpu::Tensor::contiguous(kh_, TensorType::F16, {hd, attended},
-                                                 k_head_bytes * static_cast<std::uint64_t>(h));
-        const auto v_h = gpu::Tensor::contiguous(vh_, TensorType::F16, {keys, hd},
-                                                 k_head_bytes * static_cast<std::uint64_t>(h));
-        const auto q_h = narrow(q_heads, 2, h, 1), o_h = narrow(o_heads, 2, h, 1);
-        ops::matmul(rec, k_h, q_h, narrow(scores, 0, 0, attended));
-        ops::softmax(rec, scores, scores, scale, attended);
-        ops::matmul(rec, v_h, scores, o_h);
+    const std::uint64_t head_bytes = static_cast<std::uint64_t>(hd * keys) * 2;
+    for (std::int64_t s = 0; s < S; ++s) {
+        const Stretch& p = parts[static_cast<std::size_t>(s)];
+        ops::copy(rec, narrow(f32(k_, {hd, H, n}), 2, p.first, p.count).permuted(0, 2, 1, 3),
+                  narrow(narrow(k_all, 3, s, 1), 1, 0, p.count));
+        ops::copy(rec, narrow(f32(v_, {hd, H, n}), 2, p.first, p.count).permuted(1, 2, 0, 3),
+                  narrow(narrow(v_all, 3, s, 1), 0, 0, p.count));
+    }
+    for (std::int64_t s = 0; s < S; ++s) {
+        const Stretch& p = parts[static_cast<std::size_t>(s)];
+        const auto scores = f32(scores_, {keys, p.count});
+        for (std::int64_t h = 0; h < H; ++h) {
+            const std::uint64_t at = head_bytes * static_cast<std::uint64_t>(s * H + h);
+            const auto k_h = gpu::Tensor::contiguous(kh_, TensorType::F16, {hd, p.attended}, at);
+            const auto v_h = gpu::Tensor::contiguous(vh_, TensorType::F16, {keys, hd}, at);
+            const auto q_h = narrow(narrow(q_heads, 2, h, 1), 1, p.first, p.count);
+            const auto o_h = narrow(narrow(o_heads, 2, h, 1), 1, p.first, p.count);
+            ops::matmul(rec, k_h, q_h, narrow(scores, 0, 0, p.attended));
+            ops::softmax(rec, scores, scores, scale, p.attended);
+            ops::matmul(rec, v_h, scores, o_h);
+        }
     }
 }
 
@@ -371,13 +419,18 @@ void WhisperEncoder::check_span(const WhisperEncodeSpan& span) const {
                     std::to_string(span.frames) + " are outside the " +
                     std::to_string(mel_frames_) + " uploaded");
     }
-    if (span.frames > 2 * shape_.n_positions) {
+    if (span.chunk < 0 || (span.chunk > 0 && span.attended != 0)) {
+        throw Error(source_ + ": a span cut into stretches of " + std::to_string(span.chunk) +
+                    " frames cannot mask keys");
+    }
+    const std::int64_t longest = span.chunk > 0 ? std::min(span.chunk, span.frames) : span.frames;
+    if (longest > 2 * shape_.n_positions) {
         throw Error(source_ + ": " + std::to_string(span.frames) +
                     " mel frames are more than the encoder's " +
                     std::to_string(2 * shape_.n_positions) + "; cut the sound into windows");
     }
     if (span.pool != 1 && span.pool != 2) throw Error(source_ + ": pool must be 1 or 2");
-    if (output_frames(span.frames, span.pool) < 1) {
+    if (output_frames(span.frames, span.pool, span.chunk) < 1) {
         throw Error(source_ + ": " + std::to_string(span.frames) +
                     " mel frame(s) are too few to pool");
     }
@@ -391,14 +444,15 @@ void WhisperEncoder::check_span(const WhisperEncodeSpan& span) const {
 void WhisperEncoder::record(gpu::Recorder& rec, const WhisperEncodeSpan& span,
                             const gpu::Tensor& out) {
     check_span(span);
-    const std::int64_t D = shape_.d_model, n = output_frames(span.frames, 1);
-    const std::int64_t n_out = output_frames(span.frames, span.pool);
+    const std::vector<Stretch> parts = stretches(span);
+    const std::int64_t D = shape_.d_model, n = output_frames(span.frames, 1, span.chunk);
+    const std::int64_t n_out = output_frames(span.frames, span.pool, span.chunk);
     if (out.type != TensorType::F32 || out.ne[0] != D || out.ne[1] != n_out || out.ne[2] != 1 ||
         out.ne[3] != 1) {
         throw Error(source_ + ": output is " + out.shape_string() + ", expected [" +
                     std::to_string(D) + ", " + std::to_string(n_out) + "] f32");
     }
-    reserve(span.frames);
+    reserve(span.frames, parts);
 
     // The mel is stored one row per bin ([T, n_mels]); the conv reads [n_mels, frames] through
     // a transposed view that starts at the span's first frame.
@@ -408,16 +462,24 @@ void WhisperEncoder::record(gpu::Recorder& rec, const WhisperEncodeSpan& span,
                                  Tu * static_cast<std::uint64_t>(shape_.n_mels)});
     mel_t = narrow(mel_t, 1, span.first_frame, span.frames);
 
+    // Each stretch's convolutions pad its own ends with zeros, and its positions start at 0.
     const WhisperEncoderWeights& w = weights_;
     const auto conv_t = f32(conv_, {D, span.frames});
     const auto x_t = f32(x_, {D, n});
-    conv(rec, mel_t, 0, conv_t);
+    for (const Stretch& p : parts) {
+        conv(rec, narrow(mel_t, 1, p.mel_first, p.mel_count), 0,
+             narrow(conv_t, 1, p.mel_first, p.mel_count));
+    }
     ops::unary(rec, ops::Activation::gelu_erf, conv_t, conv_t);
-    conv(rec, conv_t, 1, x_t);
+    for (const Stretch& p : parts) {
+        conv(rec, narrow(conv_t, 1, p.mel_first, p.mel_count), 1, narrow(x_t, 1, p.first, p.count));
+    }
     ops::unary(rec, ops::Activation::gelu_erf, x_t, x_t);
-    ops::add(rec, x_t, w.positions.rows_slice(0, n), x_t);
-    const std::int64_t attended = span.attended > 0 ? span.attended : n;
-    for (const auto& L : w.blocks) block(rec, L, n, attended);
+    for (const Stretch& p : parts) {
+        const auto rows = narrow(x_t, 1, p.first, p.count);
+        ops::add(rec, rows, w.positions.rows_slice(0, p.count), rows);
+    }
+    for (const auto& L : w.blocks) block(rec, L, n, parts);
     gpu::Tensor last = x_t;
     if (span.pool == 2) {
         last = f32(pooled_, {D, n_out});

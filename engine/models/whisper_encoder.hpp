@@ -12,6 +12,7 @@
 // device tensors so that a loader of any file format fills it (mmproj `a.*` tensors, ggml .bin).
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,10 @@ struct WhisperEncodeSpan {
     // `attended`, as a key mask over padding does (Qwen2-Audio); 0 means all of them.
     std::int64_t attended = 0;
     int pool = 1;  // 1, or 2 for AvgPool1d(2, 2) before the final LayerNorm (qwen2a, voxtral)
+    // Mel frames per stretch encoded as if alone (zero-padded convolutions, position rows
+    // from 0, attention within the stretch; Qwen2.5-Omni), the pool still over the whole
+    // span; 0: the span is one stretch. Needs attended == 0.
+    std::int64_t chunk = 0;
 };
 
 class WhisperEncoder {
@@ -90,9 +95,9 @@ class WhisperEncoder {
     const WhisperEncoderShape& shape() const { return shape_; }
     const WhisperEncoderWeights& weights() const { return weights_; }
 
-    // Encoder frames for `mel_frames` input frames: ceil(mel_frames / 2), then halved (floor)
-    // by a pool of 2.
-    static std::int64_t output_frames(std::int64_t mel_frames, int pool);
+    // Encoder frames for `mel_frames` input frames: ceil(mel_frames / 2), summed over the
+    // stretches of `chunk` frames (0: one stretch), then halved (floor) by a pool of 2.
+    static std::int64_t output_frames(std::int64_t mel_frames, int pool, std::int64_t chunk = 0);
 
     // Uploads a mel spectrogram for the spans recorded after it (replacing the previous one;
     // submit what was recorded before uploading another).
@@ -107,11 +112,19 @@ class WhisperEncoder {
     WhisperEncoding encode(const media::MelSpectrogram& mel, int pool = 1);
 
   private:
+    // Encoder frames [first, first + count) that attend to the first `attended` of them, from
+    // mel frames [mel_first, mel_first + mel_count) of the span.
+    struct Stretch {
+        std::int64_t mel_first = 0, mel_count = 0;
+        std::int64_t first = 0, count = 0, attended = 0;
+    };
+    static std::vector<Stretch> stretches(const WhisperEncodeSpan& span);
+
     void check_span(const WhisperEncodeSpan& span) const;
-    void reserve(std::int64_t mel_frames);
+    void reserve(std::int64_t mel_frames, std::span<const Stretch> parts);
     void block(gpu::Recorder& rec, const WhisperBlockWeights& L, std::int64_t n,
-               std::int64_t attended);
-    void attention_by_products(gpu::Recorder& rec, std::int64_t n, std::int64_t attended);
+               std::span<const Stretch> parts);
+    void attention_by_products(gpu::Recorder& rec, std::int64_t n, std::span<const Stretch> parts);
     void conv(gpu::Recorder& rec, const gpu::Tensor& in, int which, const gpu::Tensor& out);
     void conv_by_product(gpu::Recorder& rec, const gpu::Tensor& in, const gpu::Tensor& weight,
                          const gpu::Tensor& bias, const gpu::Tensor& out, std::int64_t stride);
@@ -134,6 +147,7 @@ class WhisperEncoder {
     std::string source_;
     std::int64_t n_ff_ = 0;
     std::int64_t capacity_ = 0;                       // mel frames the activations hold
+    std::int64_t kv_capacity_ = 0;                    // key rows kh_ and vh_ hold
     std::int64_t mel_frames_ = 0, mel_capacity_ = 0;  // the uploaded mel's frames, its buffer's
     gpu::Buffer mel_, conv_, x_, xn_, o_, q_, k_, v_, kh_, vh_, attn_, up_, pooled_;
     gpu::Buffer scores_;   // attention_by_products: one head's f32 [keys_pad, frames] scores

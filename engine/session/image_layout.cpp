@@ -118,10 +118,15 @@ ImageLayout::ImageLayout(ImageLayoutKind kind, const text::Tokenizer& tokenizer,
             begin_ = marker(tokenizer, "<start_of_image>", model_name);
             end_ = marker(tokenizer, "<end_of_image>", model_name);
             break;
-        case ImageLayoutKind::qwen:
-            begin_ = marker(tokenizer, "<|vision_start|>", model_name);
-            end_ = marker(tokenizer, "<|vision_end|>", model_name);
+        case ImageLayoutKind::qwen: {
+            // Qwen2.5-Omni's vocabulary names the same two markers <|vision_bos|> and
+            // <|vision_eos|>.
+            const bool omni =
+                !tokenizer.find_token("<|vision_start|>") && tokenizer.find_token("<|vision_bos|>");
+            begin_ = marker(tokenizer, omni ? "<|vision_bos|>" : "<|vision_start|>", model_name);
+            end_ = marker(tokenizer, omni ? "<|vision_eos|>" : "<|vision_end|>", model_name);
             break;
+        }
         case ImageLayoutKind::plain:
             break;
     }

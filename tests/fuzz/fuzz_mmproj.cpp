@@ -55,6 +55,7 @@ std::string_view fitting_text_architecture(models::ProjectorType projector) {
         case models::ProjectorType::ultravox:
         case models::ProjectorType::qwen2a:
         case models::ProjectorType::voxtral:
+        case models::ProjectorType::qwen25o:
             break;
     }
     return "llama";

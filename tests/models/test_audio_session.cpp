@@ -78,8 +78,10 @@ std::vector<std::int32_t> json_ints(const fs::path& path, const std::string& key
 }
 
 struct Case {
-    std::string family;
-    bool end_marker = false;  // qwen2a closes the rows with <|audio_eos|>; voxtral does not
+    std::string family;        // the folder under tests/data/audio-models
+    bool end_marker = false;   // qwen2a closes the rows with <|audio_eos|>; the others do not
+    bool begin_marker = true;  // ultravox's rows stand alone
+    std::string projector;     // when the folder is not named after it (whisper: ultravox)
 };
 
 std::ostream& operator<<(std::ostream& os, const Case& c) {
@@ -87,7 +89,7 @@ std::ostream& operator<<(std::ostream& os, const Case& c) {
 }
 
 std::string family_name(const ::testing::TestParamInfo<Case>& param) {
-    return param.param.family;
+    return param.param.projector.empty() ? param.param.family : param.param.projector;
 }
 
 class AudioPromptFixture : public test::GpuTest, public ::testing::WithParamInterface<Case> {};
@@ -114,7 +116,7 @@ TEST_P(AudioPromptFixture, LogitsAndGreedyTokensMatchTransformers) {
     const auto first = std::find(expected.begin(), expected.end(), -1);
     const auto last = std::find(expected.rbegin(), expected.rend(), -1).base();
     const std::vector<session::ChatPiece> pieces = {
-        {{expected.begin(), first - 1}, -1},
+        {{expected.begin(), first - (c.begin_marker ? 1 : 0)}, -1},
         {{}, 0},
         {{last + (c.end_marker ? 1 : 0), expected.end()}, -1}};
     const MessagePart part = MessagePart::of_audio(jfk());
@@ -148,8 +150,12 @@ TEST_P(AudioPromptFixture, LogitsAndGreedyTokensMatchTransformers) {
     EXPECT_EQ(generated, reference_greedy);
 }
 
+// Ultravox is remote code without a transformers class: its reference is transformers'
+// WhisperEncoder and LlamaForCausalLM with the projector between them in float64 numpy
+// (tools/make_tiny_audio_models.py), its rows alone in the prompt.
 INSTANTIATE_TEST_SUITE_P(Families, AudioPromptFixture,
-                         ::testing::Values(Case{"qwen2a", true}, Case{"voxtral", false}),
+                         ::testing::Values(Case{"qwen2a", true}, Case{"voxtral", false},
+                                           Case{"whisper", false, false, "ultravox"}),
                          family_name);
 
 Session load_pair(const std::string& text_family, const fs::path& mmproj) {
@@ -193,7 +199,8 @@ TEST_P(AudioSession, SoundMessageGivesTheReferenceTokensAndStaysCached) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, AudioSession,
-                         ::testing::Values(Case{"qwen2a", true}, Case{"voxtral", false}),
+                         ::testing::Values(Case{"qwen2a", true}, Case{"voxtral", false},
+                                           Case{"whisper", false, false, "ultravox"}),
                          family_name);
 
 // Prompt rows of one user turn (max_tokens 0: the prompt is only evaluated).

@@ -42,6 +42,7 @@ std::int64_t expected_rows(const models::VisionHParams& h, const media::ImageSiz
         case models::ProjectorType::ultravox:  // audio rows: no image comes here
         case models::ProjectorType::qwen2a:
         case models::ProjectorType::voxtral:
+        case models::ProjectorType::qwen25o:
             break;
     }
     return -1;

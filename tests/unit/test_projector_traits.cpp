@@ -17,10 +17,10 @@ namespace {
 
 using models::ProjectorType;
 
-constexpr ProjectorType kTypes[] = {ProjectorType::idefics3, ProjectorType::gemma3,
-                                    ProjectorType::qwen25vl, ProjectorType::qwen2vl,
-                                    ProjectorType::mlp,      ProjectorType::ultravox,
-                                    ProjectorType::qwen2a,   ProjectorType::voxtral};
+constexpr ProjectorType kTypes[] = {
+    ProjectorType::idefics3, ProjectorType::gemma3,  ProjectorType::qwen25vl,
+    ProjectorType::qwen2vl,  ProjectorType::mlp,     ProjectorType::ultravox,
+    ProjectorType::qwen2a,   ProjectorType::voxtral, ProjectorType::qwen25o};
 
 // The header of an mmproj with a one-block tower, and every projector's last matrix with
 // output width 24, so that any row's reader finds its tensor.

@@ -6,9 +6,9 @@
 // names, so a new family is a row plus the steps its fields switch on (as ArchitectureTraits
 // does for decoders).
 //
-// Audio projectors (ultravox, qwen2a, voxtral) are rows of the same table with modality audio:
-// their input is a log-mel spectrogram and their `audio` rule says how the Whisper encoder is
-// run over it (which frames, pooling), how frames become rows (stacking, the projector) and
+// Audio projectors (ultravox, qwen2a, voxtral, qwen2.5o) are rows of the same table with modality
+// audio: their input is a log-mel spectrogram and their `audio` rule says how the Whisper encoder
+// is run over it (which frames, pooling), how frames become rows (stacking, the projector) and
 // which markers surround the rows; the vision fields of such a row are unused.
 
 #include <array>
@@ -21,7 +21,17 @@
 
 namespace prism::models {
 
-enum class ProjectorType { idefics3, gemma3, qwen25vl, qwen2vl, mlp, ultravox, qwen2a, voxtral };
+enum class ProjectorType {
+    idefics3,
+    gemma3,
+    qwen25vl,
+    qwen2vl,
+    mlp,
+    ultravox,
+    qwen2a,
+    voxtral,
+    qwen25o,
+};
 
 enum class Modality { vision, audio };
 
@@ -73,6 +83,10 @@ enum class AudioFrames {
     // The sound's frames and the two padding frames the convolutions read, keys beyond the
     // sound left out: equal to the reference's padded window with its key mask (Qwen2-Audio).
     sound_only,
+    // The sound's frames cut into stretches of `chunk_frames`, each encoded as if alone (its
+    // own zero-padded convolutions, positions from 0, attention within the stretch), then
+    // pooled as one sequence: Qwen2.5-Omni's encoder (n_window 100, so 2-s stretches).
+    sound_in_chunks,
 };
 
 // Markers around the rows of one sound.
@@ -88,13 +102,16 @@ struct AudioRule {
     int pool = 1;           // 2: AvgPool1d(2, 2) before the encoder's final LayerNorm
     int default_stack = 1;  // frames per row when clip.audio.projector.stack_factor is absent
     AudioLayoutKind layout = AudioLayoutKind::plain;
+    // sound_in_chunks: mel frames per stretch (twice the model's n_window, which the GGUF
+    // files do not carry; every released Qwen2.5-Omni has 100).
+    std::int64_t chunk_frames = 0;
 };
 
 struct ProjectorTraits {
     std::string_view name;  // clip.projector_type as the mmproj spells it
     ProjectorType type;
     // Another spelling that means this row: Qwen2.5-Omni's files name one projector,
-    // "qwen2.5o", for both towers.
+    // "qwen2.5o", for both towers (the vision row's alias, the audio row's name).
     std::string_view alias = {};
     Modality modality;
     media::VisionPreprocessRule preprocess;  // kind, resize filter, padding, token bounds
