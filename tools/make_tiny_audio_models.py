@@ -29,9 +29,10 @@ LogMelSpectrogram, which tests/media holds to transformers within 1.2e-7).
 Usage (a developer tool; CI never runs Python, the fixtures are committed):
   python3 -m venv build/tools-venv && build/tools-venv/bin/pip install -r tools/requirements.txt
   build/tools-venv/bin/python tools/make_tiny_audio_models.py [output-dir]
-  build/tools-venv/bin/python tools/make_tiny_audio_models.py --bench-mmproj OUT.gguf
+  build/tools-venv/bin/python tools/make_tiny_audio_models.py --bench-mmproj OUT.gguf [qwen2.5o]
     writes a random-weight qwen2a mmproj of Whisper-base's encoder shape (d_model 512, 8 heads,
-    6 layers, ffn 2048, 80 mel bins; F16 matrices, ~40 MB, not committed) for prism-bench audio
+    6 layers, ffn 2048, 80 mel bins; F16 matrices, ~40 MB, not committed) for prism-bench audio;
+    with qwen2.5o, the same tower as Qwen2.5-Omni's (encoded in 2-s stretches)
 """
 
 from __future__ import annotations
@@ -479,7 +480,7 @@ def versions() -> str:
                      for p in ("torch", "transformers", "gguf", "numpy"))
 
 
-def make_bench_mmproj(path: Path) -> None:
+def make_bench_mmproj(path: Path, projector: str = "qwen2a") -> None:
     audio = transformers.Qwen2AudioEncoderConfig(num_mel_bins=80, d_model=512, encoder_layers=6,
                                                  encoder_attention_heads=8, encoder_ffn_dim=2048,
                                                  max_source_positions=1500)
@@ -490,13 +491,13 @@ def make_bench_mmproj(path: Path) -> None:
         ("mm.a.fc.weight", ((rng.random((896, 512)) * 2 - 1) / 512 ** 0.5).astype(np.float32)),
         ("mm.a.fc.bias", np.zeros(896, dtype=np.float32)),
     ]
-    write_audio_mmproj(path, "qwen2a", audio, [("clip.audio.projection_dim", 896)], tensors,
+    write_audio_mmproj(path, projector, audio, [("clip.audio.projection_dim", 896)], tensors,
                        f16=True)
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--bench-mmproj":
-        make_bench_mmproj(Path(sys.argv[2]))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--bench-mmproj":
+        make_bench_mmproj(Path(sys.argv[2]), *sys.argv[3:])
         return
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "audio-models"
     out.mkdir(parents=True, exist_ok=True)
