@@ -147,6 +147,19 @@ std::uint32_t rows_per_invocation(std::int64_t head_dim) {
     return head_dim <= 80 ? 4 : head_dim <= 128 ? 2 : 1;
 }
 
+// Chosen automatically, attention over at most this many queries x keys (a short first prompt)
+// keeps one row per invocation. lavapipe compiles a kernel when it first dispatches it, and
+// with four rows that compile was most of a cold start's first answer (SmolLM2-135M, 31
+// tokens: about 3 s of 6); one row compiles in a fraction of that and costs a few milliseconds
+// more per layer here. Asked for by name (tiled_cpu), the kernel keeps its rows.
+constexpr std::int64_t kOneRowMaxScores = 64 * 512;
+
+std::uint32_t rows_per_invocation(const AttentionParams& p, const Shape& s) {
+    const bool short_work =
+        p.kernel == AttentionKernel::automatic && s.n_q * s.n_kv <= kOneRowMaxScores;
+    return short_work ? 1 : rows_per_invocation(s.head_dim);
+}
+
 // Keys per tile of the CPU-tuned kernel (a multiple of 8): per key, f32 K and V rows and
 // `score_slots` f32 scores share the device's shared memory.
 std::uint32_t plan_rows_keys(const gpu::DeviceInfo& device, std::int64_t head_dim,
@@ -273,8 +286,9 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
     p.ring = ring ? u32(slots) : std::numeric_limits<std::uint32_t>::max();
     const auto d = u32(s.head_dim);
 
-    if (!use_decode_kernel(params, s.n_q) && use_rows_kernel(device, params)) {
-        const std::uint32_t rows = rows_per_invocation(s.head_dim);
+    const bool decode_kernel = use_decode_kernel(params, s.n_q);
+    if (!decode_kernel && use_rows_kernel(device, params)) {
+        const std::uint32_t rows = rows_per_invocation(params, s);
         const std::uint32_t keys =
             plan_rows_keys(device, s.head_dim, kRowsGroup * ((rows + 3) / 4 * 4));
         const std::array<std::uint32_t, 3> groups{u32(ceil_div(s.n_q, kRowsGroup * rows)),
@@ -286,7 +300,7 @@ void attention(gpu::Recorder& rec, const gpu::Tensor& q, const gpu::Tensor& k, c
                      {bq.arg, bk.arg, bv.arg, bo.arg}, p, groups, kOp);
         return;
     }
-    if (!use_decode_kernel(params, s.n_q)) {
+    if (!decode_kernel) {
         const Tiles tiles = plan_tiles(device, s.head_dim);
         const std::array<std::uint32_t, 3> groups{u32(ceil_div(s.n_q, tiles.br)), u32(s.n_heads),
                                                   1};
