@@ -12,13 +12,13 @@ Python in CI:
             (encoder_2s.f32, its first 100 rows); and the ultravox projector (llama.cpp's
             description: stack 8, RMSNorm, SwiGLU with the second half gated, RMSNorm, linear;
             the model itself is remote code) over encoder.f32, in float64 numpy
-            (ultravox.f32, 187 rows).
+            (ultravox.f32, 187 rows). F16 matrices and position table.
   qwen2a    Qwen2AudioForConditionalGeneration: the projected audio features the model splices
             into its prompt (a forward hook on the projector, the model's own key mask, rows
             cut to its audio_output_lengths) for jfk.wav (11 s, qwen2a.f32) and its first 2 s
-            (qwen2a_2s.f32). F16 matrices.
+            (qwen2a_2s.f32). F16 matrices and position table.
   voxtral   VoxtralForConditionalGeneration.get_audio_features for jfk.wav (one padded 30-s
-            window: 375 rows, voxtral.f32). F16 matrices.
+            window: 375 rows, voxtral.f32). F16 matrices and position table.
 
 Files (see README.md, which this script writes): mmproj.gguf and <name>.f32, little-endian
 float32 [frames, d_model] row-major (one encoder frame per row).
@@ -155,7 +155,9 @@ def write_audio_mmproj(path: Path, projector: str, cfg, extra_keys, tensors,
         else:
             w.add_string(key, value)
     for name, data in tensors:
-        matrix = data.ndim == 2 and min(data.shape) > 1 and "position" not in name
+        # As llama.cpp's converter stores an F16 file: 2-D tensors (the position table
+        # too) F16, biases and norms F32; the convolutions stay F32 here.
+        matrix = data.ndim == 2 and min(data.shape) > 1
         w.add_tensor(name, data.astype(np.float16 if f16 and matrix else np.float32))
     w.write_header_to_file()
     w.write_kv_data_to_file()
@@ -177,20 +179,23 @@ def make_whisper(out: Path, report: list[str]) -> None:
     d = out / "whisper"
     d.mkdir(parents=True, exist_ok=True)
     enc = whisper_encoder(n_mel=80, d=64, heads=4, layers=2, ff=128, seed=11)
+    round_matrices_to_f16(enc)
     samples = read_wav(CLIP)
     full = encoder_states(enc, mel(samples, 80))
     short = encoder_states(enc, mel(samples[:32000], 80))[:100]  # the 2 s of sound
-    proj = ultravox_projector(d_in=64 * 8, hidden=128, out=48, seed=12)
+    proj = {name: (w.astype(np.float16).astype(np.float32) if w.ndim == 2 else w)
+            for name, w in ultravox_projector(d_in=64 * 8, hidden=128, out=48, seed=12).items()}
     rows = ultravox_reference(full.astype(np.float64), proj)
     write_audio_mmproj(d / "mmproj.gguf", "ultravox", enc.config,
                        [("clip.audio.projection_dim", 48),
                         ("clip.audio.projector.stack_factor", 8)],
-                       encoder_tensors(enc) + list(proj.items()))
+                       encoder_tensors(enc) + list(proj.items()), f16=True)
     write_f32(d / "encoder.f32", full)
     write_f32(d / "encoder_2s.f32", short)
     write_f32(d / "ultravox.f32", rows)
     make_ultravox_text(out, rows, report)
-    report.append(f"whisper: WhisperEncoder d_model 64, 4 heads, 2 layers, ffn 128, 80 mel bins; "
+    report.append(f"whisper: WhisperEncoder d_model 64, 4 heads, 2 layers, ffn 128, 80 mel bins, "
+                  f"F16 matrices and position table; "
                   f"encoder.f32 {full.shape}, max |value| {np.abs(full).max():.4g}; "
                   f"encoder_2s.f32 {short.shape}; ultravox.f32 {rows.shape}, max |value| "
                   f"{np.abs(rows).max():.4g}")
@@ -226,9 +231,10 @@ def ultravox_reference(frames: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarr
 
 
 def round_matrices_to_f16(module: torch.nn.Module) -> None:
+    """What an F16 file holds: every 2-D weight (the position table too) rounded to F16."""
     with torch.no_grad():
         for name, p in module.named_parameters():
-            if p.ndim == 2 and min(p.shape) > 1 and "embed_positions" not in name:
+            if p.ndim == 2 and min(p.shape) > 1:
                 p.copy_(p.half().float())
 
 

@@ -61,7 +61,8 @@ def omni_vocab() -> tiny.Vocab:
 
 def build(vocab: tiny.Vocab):
     qvf = vlm.qwen25vl_family()
-    text = dict(qvf.text.config, vocab_size=vlm.VOCAB_SIZE, bos_token_id=vocab.special["bos"],
+    text = dict(qvf.text.config, vocab_size=vlm.VOCAB_SIZE, num_hidden_layers=1,
+                bos_token_id=vocab.special["bos"],
                 eos_token_id=vocab.special["eos"], pad_token_id=vocab.special["padding"])
     audio = dict(num_mel_bins=80, d_model=64, encoder_layers=2, encoder_attention_heads=4,
                  encoder_ffn_dim=128, output_dim=text["hidden_size"], n_window=N_WINDOW,
@@ -95,6 +96,12 @@ def init(model, fam: tiny.Family, seed: int) -> None:
     tiny.init_parameters(model, fam, seed, prefix="model.language_model.", other=other)
     aud.randomize(model.model.audio_tower, 51, 1.5)
     aud.round_matrices_to_f16(model.model.audio_tower)
+    table = model.model.audio_tower.positional_embedding.positional_embedding
+    table.copy_(table.half().float())  # a buffer, stored F16 like the matrices
+    with torch.no_grad():  # the vision tower's matrices, stored F16 too
+        for name, p in model.model.visual.named_parameters():
+            if p.ndim >= 2:
+                p.copy_(p.half().float())
 
 
 class VisionView:
@@ -140,7 +147,7 @@ def audio_keys_and_tensors(model):
         w.add_uint32("clip.audio.projection_dim", c.output_dim)
         out = []
         for name, data in tensors:
-            matrix = data.ndim == 2 and min(data.shape) > 1 and "position" not in name
+            matrix = data.ndim == 2 and min(data.shape) > 1
             out.append((name, data.astype(np.float16 if matrix else np.float32)))
         return out
     return extra
@@ -252,6 +259,9 @@ def main() -> None:
     tiny.write_gguf(d / "text.gguf", fam, text_view, tiny.QT.F32, name="tiny-omni-text")
     tiny.check_layout(d / "text.gguf", fam, text_view, tiny.QT.F32)
     plan = vlm.mmproj_plan(qvf, VisionView(model))
+    for t in plan:  # F16 like an F16 file's: the patch kernel and the 2-D weights
+        if t.data.ndim >= 2 and t.name.endswith((".weight", ".weight.1")):
+            t.qtype = tiny.QT.F16
     vlm.write_mmproj(d / "mmproj.gguf", qvf, model, plan, name="tiny-omni",
                      projector="qwen2.5o", extra=audio_keys_and_tensors(model))
     aud.write_f32(d / "omni.f32", rows)
@@ -266,12 +276,12 @@ def main() -> None:
         "`Qwen2_5OmniThinkerForConditionalGeneration`. Remake with "
         "`python tools/make_tiny_omni_model.py`.", "",
         f"- Vision: the qwen25vl fixture's tower shape (depth 2, width 32, window 112, merger "
-        f"GELU in llama.cpp's tanh form); the picture is tests/data/vlm/qwen25vl/image.png "
+        f"GELU in llama.cpp's tanh form), F16 matrices; the picture is tests/data/vlm/qwen25vl/image.png "
         f"({image.width}x{image.height}), {image_rows} rows.",
         f"- Audio: d_model 64, 4 heads, 2 layers, ffn 128, 80 mel bins, n_window {N_WINDOW} "
-        f"(2-s stretches, so a position table of {N_WINDOW} rows), F16 matrices; jfk.wav (tests/data/audio): {frames} feature frames, "
+        f"(2-s stretches, so a position table of {N_WINDOW} rows), F16 matrices and table; jfk.wav (tests/data/audio): {frames} feature frames, "
         f"{audio_rows} rows (omni.f32, max |value| {np.abs(rows).max():.4g}).",
-        f"- Text: qwen2vl, width 64, 2 layers, vocab {vlm.VOCAB_SIZE} with Qwen2.5-Omni's "
+        f"- Text: qwen2vl, width 64, 1 layer, vocab {vlm.VOCAB_SIZE} with Qwen2.5-Omni's "
         f"marker names, M-RoPE sections [2, 3, 3], seed {seed}, F32.",
         f"- prompt.json: {len(prompt)} rows; greedy margin {margin:.3f} x max |logit|; "
         f"logits.f32 max |logit| {np.abs(last).max():.4g}.", ""]

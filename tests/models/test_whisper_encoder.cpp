@@ -91,7 +91,7 @@ TEST_F(WhisperEncoderTest, MatchesTransformersOnAThirtySecondWindow) {
     const auto expected = read_f32(dir / "encoder.f32");
     ASSERT_EQ(expected.size(), 1500u * 64u);
     const auto actual = download(result.tensor);
-    // f16 keys and values in attention and f32 sums against PyTorch's f32: measured 2.2e-5 of
+    // f16 keys and values in attention and f32 sums against PyTorch's f32: measured 2.7e-5 of
     // the largest value; the bound is the project's 1e-3 relative to max |ref|.
     const float diff = max_difference(expected, actual, expected.size());
     EXPECT_LT(diff, 1e-3f * max_magnitude(expected)) << "max |diff| " << diff;
