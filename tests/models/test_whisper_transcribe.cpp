@@ -210,8 +210,30 @@ TEST_F(RealWhisper, JfkSaysAskNot) {
               "you can do for your country."));
     EXPECT_EQ(" " + t.text(), read_references().at("jfk.wav").modes.at("no_timestamps").text);
     EXPECT_EQ(t.language, "en");
+    EXPECT_EQ(t.language_probability, 1.0);
     EXPECT_GT(t.timings.encode_ms, 0);
     EXPECT_GT(t.timings.decoder_steps, 20);
+}
+
+// English-only models were trained without language tokens: another language is refused in
+// one line naming the model, "en" is accepted, and there is no language to detect.
+TEST_F(RealWhisper, EnglishOnlyModelRefusesAnotherLanguage) {
+    const std::vector<float> samples(16000, 0.0f);
+    TranscribeOptions o = greedy(false);
+    o.language = "de";
+    try {
+        transcriber_->transcribe(samples, o);
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find(kWhisperTinyEnFile), std::string::npos) << what;
+        EXPECT_NE(what.find("English-only"), std::string::npos) << what;
+        EXPECT_NE(what.find("'de'"), std::string::npos) << what;
+        EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    }
+    o.language = "en";
+    EXPECT_EQ(transcriber_->transcribe(samples, o).language, "en");
+    EXPECT_THROW(transcriber_->detect_language(samples), Error);
 }
 
 TEST_F(RealWhisper, SilenceAndEmptyInputGiveNoText) {
