@@ -181,6 +181,9 @@ def make_model(s: Specials, n_mels: int, seed: int) -> WhisperForConditionalGene
             elif "layer_norm" in name:
                 p.normal_(1.0, 0.2)
         model.model.decoder.layer_norm.weight.mul_(LOGIT_SCALE)
+        # Timestamps never win (their output rows shrunk): without timestamps a sampled one
+        # would split the window into segments, which is not what these references test.
+        model.model.decoder.embed_tokens.weight[s.timestamp_begin:].mul_(0.1)
         for name, p in model.named_parameters():
             if p.dim() >= 2 and "embed_positions" not in name:
                 p.copy_(p.half().float())  # as the file stores them
@@ -211,7 +214,7 @@ def ggml_names(model: WhisperForConditionalGeneration) -> list[tuple[str, torch.
             if key == hf or key.startswith(hf + "."):
                 name = ow + key[len(hf):]
         if name is None:
-            side, _, _, layer, rest = key.split(".", 4)
+            _, side, _, layer, rest = key.split(".", 4)
             part, suffix = rest.rsplit(".", 1)
             name = f"{side}.blocks.{layer}.{block[part]}.{suffix}"
         out.append((name, t.detach().float()))
@@ -281,6 +284,11 @@ def greedy(model, encoded, prompt: list[int], suppress: list[int], begin: list[i
             "steps": steps}
 
 
+def sig(p) -> float:
+    """A probability to 7 significant digits (the test compares logarithms)."""
+    return float(f"{float(p):.7g}")
+
+
 def references(model, s: Specials, tok, n_mels: int) -> dict:
     suppress, begin = suppressed(tok, s)
     codes = {i: c for c, i in s.languages.items()}
@@ -306,16 +314,21 @@ def references(model, s: Specials, tok, n_mels: int) -> dict:
         entry = {
             "samples": len(samples),
             "language": codes[detected],
-            "language_probability": round(float(probs[order[0]]), 6),
+            "language_probability": sig(probs[order[0]]),
             "language_logit_gap": round(float(logits[detected] - logits[second]), 5),
             "second_language": codes[second],
-            "probabilities": {codes[lang_ids[k]]: round(float(probs[k]), 6) for k in order},
-            "no_speech_prob": round(float(torch.softmax(logits, -1)[s.no_speech]), 6),
+            "probabilities": {codes[lang_ids[k]]: sig(probs[k]) for k in order},
+            "no_speech_prob": sig(torch.softmax(logits, -1)[s.no_speech]),
             "detected": greedy(model, encoded, [s.sot, detected, s.transcribe, s.no_timestamps],
                                suppress, begin),
             "given": greedy(model, encoded, [s.sot, second, s.transcribe, s.no_timestamps],
                             suppress, begin),
         }
+        for mode in ("detected", "given"):
+            if any(t >= s.eot for t in entry[mode]["tokens"]) or \
+                    len(entry[mode]["tokens"]) != model.config.max_target_positions // 2:
+                raise SystemExit(f"{clip}: a special token or an early end among the {mode} "
+                                 "tokens; choose another seed")
         out["clips"][clip] = entry
         gaps = [st["gap"] for st in entry["detected"]["steps"] + entry["given"]["steps"]]
         print(f"  {clip}: {entry['language']} p={entry['language_probability']:.4f} "

@@ -41,6 +41,9 @@ constexpr std::int64_t kMaxInitialTimestampIndex = 50;            // 1 s
 // A window decoded above this temperature does not prompt the next
 // (faster-whisper's prompt_reset_on_temperature).
 constexpr float kPromptResetTemperature = 0.5f;
+// Hebrew's token is <|he|> in openai-whisper's and current Hugging Face vocabularies, <|iw|>
+// (the code ISO 639 withdrew) in older ones and in whisper.cpp's names.
+constexpr std::string_view kHebrew = "he", kHebrewWithdrawn = "iw";
 
 std::shared_ptr<Device> device_for(const TranscriberOptions& o) {
     return o.gpu ? o.gpu : Device::shared({.device = o.device});
@@ -113,6 +116,11 @@ struct Transcriber::Impl {
             throw FormatError(file.name() + ": the vocabulary has " +
                               std::to_string(tokenizer.vocab_size()) + " tokens, the embeddings " +
                               std::to_string(h.n_vocab));
+        }
+        if (special.multilingual && special.languages.empty()) {
+            throw FormatError(
+                file.name() +
+                ": a multilingual Whisper without language tokens (whisper.lang_ids)");
         }
         // whisper.cpp's files carry no list of suppressed tokens: Whisper's own.
         if (!file.contains("whisper.suppress_tokens")) {
@@ -187,10 +195,26 @@ struct Transcriber::Impl {
         return p;
     }
 
-    // "de" for <|de|>.
+    // "de" for <|de|>; Hebrew as "he" whichever way the vocabulary spells it.
     std::string language_code(TokenId id) const {
         const std::string piece = strip(tokenizer.token_to_piece(id, true));
-        return piece.substr(2, piece.size() - 4);
+        const bool wrapped = piece.size() > 4 && piece.starts_with("<|") && piece.ends_with("|>");
+        const std::string code = wrapped ? piece.substr(2, piece.size() - 4) : piece;
+        return code == kHebrewWithdrawn ? std::string(kHebrew) : code;
+    }
+
+    // The language token for a code, either spelling of Hebrew finding either token.
+    std::optional<TokenId> language_token(const std::string& code) const {
+        std::vector<std::string> spellings = {code};
+        if (code == kHebrew) spellings.emplace_back(kHebrewWithdrawn);
+        if (code == kHebrewWithdrawn) spellings.emplace_back(kHebrew);
+        for (const auto& c : spellings) {
+            const auto id = tokenizer.find_token("<|" + c + "|>");
+            if (id && std::find(special.languages.begin(), special.languages.end(), *id) !=
+                          special.languages.end())
+                return id;
+        }
+        return std::nullopt;
     }
 
     std::vector<LanguageProbability> detect(std::span<const float> samples) {
@@ -308,15 +332,14 @@ struct Transcriber::Impl {
             out.language = "en";
             out.language_probability = 1;
         } else if (!o.language.empty()) {
-            const auto id = tokenizer.find_token("<|" + o.language + "|>");
-            if (!id || std::find(special.languages.begin(), special.languages.end(), *id) ==
-                           special.languages.end()) {
+            const auto id = language_token(o.language);
+            if (!id) {
                 throw Error(file.name() + ": the model has no language '" + printable(o.language) +
                             "' (it knows " + std::to_string(special.languages.size()) +
                             ", such as " + language_code(special.languages.front()) + ")");
             }
             language = *id;
-            out.language = o.language;
+            out.language = language_code(*id);
             out.language_probability = 1;
         }
         std::mt19937_64 rng(o.seed);

@@ -3,8 +3,8 @@
 // large-v2 with 80 mel bins, large-v3's 100 languages with 128), made with their references by
 // tools/make_tiny_multilingual_whisper.py (tests/data/whisper/README.md). On real clips: every
 // language's probability, the detected language and its probability in the transcript, the
-// no-speech probability, and the greedy tokens with the detected and with a given language; a
-// language the model does not have is a one-line error.
+// no-speech probability, and the greedy tokens with the detected and with a given language
+// (Hebrew given as "iw" finds <|he|>); a language the model does not have is a one-line error.
 
 #include <gtest/gtest.h>
 
@@ -26,9 +26,11 @@
 namespace prism::test {
 namespace {
 
-// Measured on lavapipe: at most 6e-6 between Prism's and transformers' probabilities (f16
-// matrices and attention caches against float32 PyTorch on the same f16-rounded weights).
-constexpr double kProbabilityTolerance = 1e-4;
+// Prism against transformers on the same f16-rounded weights, as natural logarithms of
+// probabilities: at most 0.013 apart on lavapipe (f16 matrices and attention caches against
+// float32 PyTorch; Prism's log-mel against transformers' features), so 0.03. The detected
+// languages win by logit gaps of 0.96 to 5.5, the greedy steps by 0.043 or more.
+constexpr double kLogProbabilityTolerance = 0.03;
 
 struct ClipReference {
     std::string clip;
@@ -107,76 +109,81 @@ std::map<std::string, std::unique_ptr<Transcriber>> WhisperLanguage::models_;
 constexpr const char* kMultilingual = "ggml-tiny-random-multilingual.bin";
 constexpr const char* kLargeV3 = "ggml-tiny-random-large-v3.bin";
 
-TEST_F(WhisperLanguage, FixturesAreBothLayouts) {
-    ASSERT_EQ(refs_.size(), 2u);
-    EXPECT_EQ(refs_.at(kMultilingual).front().probabilities.size(), 99u);
-    EXPECT_EQ(refs_.at(kLargeV3).front().probabilities.size(), 100u);
-    EXPECT_TRUE(model(kMultilingual).multilingual());
-    EXPECT_NE(model(kMultilingual).model_description().find("51865 tokens"), std::string::npos);
-    EXPECT_NE(model(kLargeV3).model_description().find("51866 tokens"), std::string::npos);
+void expect_log_near(double got, double want, const std::string& what) {
+    EXPECT_NEAR(std::log(got), std::log(want), kLogProbabilityTolerance)
+        << what << ": " << got << " against " << want;
 }
 
-TEST_F(WhisperLanguage, EveryLanguagesProbabilityIsTransformers) {
-    for (const auto& [file, clips] : refs_) {
-        Transcriber& t = model(file);
-        for (const ClipReference& ref : clips) {
-            SCOPED_TRACE(file + " " + ref.clip);
-            const auto samples = media::decode_audio_file(test_data("audio/" + ref.clip)).samples;
-            ASSERT_EQ(samples.size(), ref.samples);
-            const std::vector<LanguageProbability> got = t.detect_language(samples);
-            ASSERT_EQ(got.size(), ref.probabilities.size());
-            EXPECT_EQ(got.front().language, ref.language);
-            double worst = 0, sum = 0;
-            for (const LanguageProbability& want : ref.probabilities) {
-                const auto it = std::find_if(got.begin(), got.end(), [&](const auto& p) {
-                    return p.language == want.language;
-                });
-                ASSERT_NE(it, got.end()) << want.language;
-                EXPECT_NEAR(it->probability, want.probability, kProbabilityTolerance)
-                    << want.language;
-                worst = std::max(worst, std::abs(it->probability - want.probability));
-                sum += it->probability;
+// For each clip every language's probability; for the last (encoded once: the transcriber keeps
+// the last window's encoding) the transcript with the detected language and with its second
+// language given.
+void check_model(Transcriber& t, const std::string& file, const std::vector<ClipReference>& clips,
+                 std::size_t languages) {
+    ASSERT_EQ(clips.size(), 2u);
+    for (const ClipReference& ref : clips) {
+        SCOPED_TRACE(file + " " + ref.clip);
+        const auto samples = media::decode_audio_file(test_data("audio/" + ref.clip)).samples;
+        ASSERT_EQ(samples.size(), ref.samples);
+
+        const std::vector<LanguageProbability> got = t.detect_language(samples);
+        ASSERT_EQ(got.size(), languages);
+        ASSERT_EQ(ref.probabilities.size(), languages);
+        EXPECT_EQ(got.front().language, ref.language);
+        double worst = 0, sum = 0;
+        for (const LanguageProbability& want : ref.probabilities) {
+            const auto it = std::find_if(
+                got.begin(), got.end(), [&](const auto& p) { return p.language == want.language; });
+            ASSERT_NE(it, got.end()) << want.language;
+            expect_log_near(it->probability, want.probability, want.language);
+            worst = std::max(worst, std::abs(std::log(it->probability / want.probability)));
+            sum += it->probability;
+        }
+        EXPECT_NEAR(sum, 1.0, 1e-9);
+        std::printf("%s %s: %s %.6f (transformers %.6f, logit gap %.3f), worst |d log p| %.2g\n",
+                    file.c_str(), ref.clip.c_str(), got.front().language.c_str(),
+                    got.front().probability, ref.probability, ref.logit_gap, worst);
+
+        if (&ref != &clips.back()) continue;
+        for (const std::string mode : {"detected", "given"}) {
+            SCOPED_TRACE(mode);
+            const auto& [language, tokens] = ref.tokens.at(mode);
+            // Hebrew given by its withdrawn code finds the same token and is named "he".
+            const std::string given = language == "he" ? "iw" : language;
+            const Transcript out =
+                t.transcribe(samples, greedy_without_timestamps(mode == "given" ? given : ""));
+            EXPECT_EQ(out.language, language);
+            if (mode == "given") {
+                EXPECT_EQ(out.language_probability, 1.0);
+            } else {
+                expect_log_near(out.language_probability, ref.probability, "language_probability");
             }
-            EXPECT_NEAR(sum, 1.0, 1e-9);
-            std::printf("%s %s: %s %.6f (transformers %.6f, logit gap %.3f), worst |dp| %.2g\n",
-                        file.c_str(), ref.clip.c_str(), got.front().language.c_str(),
-                        got.front().probability, ref.probability, ref.logit_gap, worst);
+            ASSERT_EQ(out.segments.size(), 1u);
+            EXPECT_EQ(out.segments[0].tokens, tokens);
+            expect_log_near(out.segments[0].no_speech_prob, ref.no_speech, "no_speech_prob");
+            EXPECT_EQ(out.timings.windows, 1);
         }
     }
 }
 
-TEST_F(WhisperLanguage, TranscriptUsesTheDetectedOrGivenLanguage) {
-    for (const auto& [file, clips] : refs_) {
-        Transcriber& t = model(file);
-        for (const ClipReference& ref : clips) {
-            SCOPED_TRACE(file + " " + ref.clip);
-            const auto samples = media::decode_audio_file(test_data("audio/" + ref.clip)).samples;
-            for (const auto& [mode, want] : ref.tokens) {
-                SCOPED_TRACE(mode);
-                const auto& [language, tokens] = want;
-                const Transcript got = t.transcribe(
-                    samples, greedy_without_timestamps(mode == "given" ? language : ""));
-                EXPECT_EQ(got.language, language);
-                if (mode == "given") {
-                    EXPECT_EQ(got.language_probability, 1.0);
-                } else {
-                    EXPECT_NEAR(got.language_probability, ref.probability, kProbabilityTolerance);
-                }
-                ASSERT_EQ(got.segments.size(), 1u);
-                EXPECT_EQ(got.segments[0].tokens, tokens);
-                EXPECT_NEAR(got.segments[0].no_speech_prob, ref.no_speech, kProbabilityTolerance);
-            }
-        }
-    }
+TEST_F(WhisperLanguage, NinetyNineLanguagesAsTransformers) {
+    Transcriber& t = model(kMultilingual);
+    EXPECT_TRUE(t.multilingual());
+    EXPECT_NE(t.model_description().find("51865 tokens"), std::string::npos);
+    check_model(t, kMultilingual, refs_.at(kMultilingual), 99);
+}
+
+TEST_F(WhisperLanguage, LargeV3HundredLanguagesAsTransformers) {
+    Transcriber& t = model(kLargeV3);
+    EXPECT_NE(t.model_description().find("51866 tokens"), std::string::npos);
+    check_model(t, kLargeV3, refs_.at(kLargeV3), 100);
 }
 
 TEST_F(WhisperLanguage, ALanguageTheModelLacksIsOneLineError) {
     const std::vector<float> samples(16000, 0.0f);
-    // <|yue|> is large-v3's hundredth language: the older layout has no such token.
-    for (const auto& [file, language] :
-         std::vector<std::pair<std::string, std::string>>{{kMultilingual, "yue"},
-                                                          {kMultilingual, "xx"},
-                                                          {kLargeV3, "klingon\n"}}) {
+    // <|yue|> is large-v3's hundredth language (its probability is among those compared
+    // above): the older layout has no such token.
+    for (const auto& [file, language] : std::vector<std::pair<std::string, std::string>>{
+             {kMultilingual, "yue"}, {kMultilingual, "xx"}, {kLargeV3, "klingon\n"}}) {
         SCOPED_TRACE(file + " " + language);
         try {
             model(file).transcribe(samples, greedy_without_timestamps(language));
@@ -188,8 +195,6 @@ TEST_F(WhisperLanguage, ALanguageTheModelLacksIsOneLineError) {
             EXPECT_EQ(what.find('\n'), std::string::npos) << what;
         }
     }
-    const Transcript yue = model(kLargeV3).transcribe(samples, greedy_without_timestamps("yue"));
-    EXPECT_EQ(yue.language, "yue");
 }
 
 TEST_F(WhisperLanguage, DetectionNeedsSound) {
