@@ -20,12 +20,14 @@ Whisper's ids: <|endoftext|> 50257, <|startoftranscript|> 50258, the languages f
 Whisper's order (transformers' LANGUAGES table), then translate, transcribe, startoflm,
 startofprev, nospeech (nocaptions), notimestamps and the 1501 timestamps.
 
-The weights are transformers' initialisation with every bias and layer-norm parameter drawn at
-random too (so that a bias read wrongly changes the result), and the decoder's final layer-norm
-scaled so that the logits spread (with the initial 0.02 embeddings every language would be about
-equally likely). The matrices are rounded to f16 before the references are computed, as the file
-stores them (vectors and positional embeddings stay f32), so the references are of the weights
-Prism reads.
+The weights are drawn at larger scales than transformers' initialisation (see make_model: at
+0.02 a 16-wide model only repeats its input token and every language is about equally likely),
+every bias and layer-norm parameter random too (so that a bias read wrongly changes the result);
+the timestamp tokens' rows are shrunk so that no greedy step picks one. The seeds were chosen so
+that the two clips detect different languages on the first model, every detected language wins
+by a clear logit gap, and each greedy step's choice is clear of its runner-up. The matrices are
+rounded to f16 before the references are computed, as the file stores them (vectors and
+positional embeddings stay f32), so the references are of the weights Prism reads.
 
 References (language_references.json, and its line form language_references.txt for the C++
 test), for tests/data/audio/jfk.wav and 8455-210777-0068.wav on each model:

@@ -195,6 +195,12 @@ struct Transcriber::Impl {
         return p;
     }
 
+    // The model file's name without its folder: option errors reach the server's clients,
+    // which need not learn where the server keeps its models.
+    std::string model_name() const {
+        return std::filesystem::path(file.name()).filename().string();
+    }
+
     // "de" for <|de|>; Hebrew as "he" whichever way the vocabulary spells it.
     std::string language_code(TokenId id) const {
         const std::string piece = strip(tokenizer.token_to_piece(id, true));
@@ -326,7 +332,7 @@ struct Transcriber::Impl {
         std::optional<TokenId> language;
         if (!special.multilingual) {
             if (!o.language.empty() && o.language != "en") {
-                throw Error(file.name() + ": an English-only Whisper model cannot transcribe '" +
+                throw Error(model_name() + ": an English-only Whisper model cannot transcribe '" +
                             printable(o.language) + "' (a multilingual model can)");
             }
             out.language = "en";
@@ -334,7 +340,7 @@ struct Transcriber::Impl {
         } else if (!o.language.empty()) {
             const auto id = language_token(o.language);
             if (!id) {
-                throw Error(file.name() + ": the model has no language '" + printable(o.language) +
+                throw Error(model_name() + ": the model has no language '" + printable(o.language) +
                             "' (it knows " + std::to_string(special.languages.size()) +
                             ", such as " + language_code(special.languages.front()) + ")");
             }
