@@ -125,7 +125,10 @@ int transcribe_command(const std::vector<std::string>& args) {
         Transcript t;
         if (silent) {
             t.timings.audio_seconds = audio[i].duration_seconds();
-            if (!transcriber.multilingual()) t.language = "en";
+            if (!transcriber.multilingual()) {
+                t.language = "en";
+                t.language_probability = 1;
+            }
         } else {
             t = transcriber.transcribe(audio[i].samples, file_options);
         }

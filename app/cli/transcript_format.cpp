@@ -45,6 +45,13 @@ std::string number(double v) {
     return buf;
 }
 
+// Four decimals: enough to tell a sure language from a guess.
+std::string probability(double p) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4f", p);
+    return buf;
+}
+
 }  // namespace
 
 std::string format_transcript(const Transcript& t, TranscriptFormat format,
@@ -64,6 +71,7 @@ std::string format_transcript(const Transcript& t, TranscriptFormat format,
         case TranscriptFormat::json: {
             out = "{\"file\": " + json_string(file_name) +
                   ", \"language\": " + json_string(t.language) +
+                  ", \"language_probability\": " + probability(t.language_probability) +
                   ", \"text\": " + json_string(t.text()) + ", \"segments\": [";
             for (std::size_t i = 0; i < t.segments.size(); ++i) {
                 const auto& s = t.segments[i];

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "prism/gpu/context.hpp"
 #include "prism/media/audio.hpp"
 #include "prism/media/log_mel.hpp"
+#include "prism/printable.hpp"
 #include "prism/tokenizer.hpp"
 #include "session/whisper_decoding.hpp"
 #include "session/whisper_suppress.hpp"
@@ -39,6 +41,9 @@ constexpr std::int64_t kMaxInitialTimestampIndex = 50;            // 1 s
 // A window decoded above this temperature does not prompt the next
 // (faster-whisper's prompt_reset_on_temperature).
 constexpr float kPromptResetTemperature = 0.5f;
+// Hebrew's token is <|he|> in openai-whisper's and current Hugging Face vocabularies, <|iw|>
+// (the code ISO 639 withdrew) in older ones and in whisper.cpp's names.
+constexpr std::string_view kHebrew = "he", kHebrewWithdrawn = "iw";
 
 std::shared_ptr<Device> device_for(const TranscriberOptions& o) {
     return o.gpu ? o.gpu : Device::shared({.device = o.device});
@@ -112,6 +117,11 @@ struct Transcriber::Impl {
                               std::to_string(tokenizer.vocab_size()) + " tokens, the embeddings " +
                               std::to_string(h.n_vocab));
         }
+        if (special.multilingual && special.languages.empty()) {
+            throw FormatError(
+                file.name() +
+                ": a multilingual Whisper without language tokens (whisper.lang_ids)");
+        }
         // whisper.cpp's files carry no list of suppressed tokens: Whisper's own.
         if (!file.contains("whisper.suppress_tokens")) {
             h.suppress_tokens = session::whisper_suppress_tokens(tokenizer, special);
@@ -165,16 +175,70 @@ struct Transcriber::Impl {
         encoded_mel = m.data;
     }
 
-    TokenId detect_language() {
+    // openai-whisper's detect_language: the logits at <|startoftranscript|> restricted to the
+    // language tokens, softmax; in the model's language order.
+    std::vector<double> language_probabilities() {
         decoder.truncate(0);
         const TokenId sot = special.sot;
         const std::vector<float>& logits = decoder.forward(std::span(&sot, 1));
-        TokenId best = special.languages.front();
+        std::vector<double> p;
+        p.reserve(special.languages.size());
+        double top = -std::numeric_limits<double>::infinity();
+        for (const TokenId id : special.languages)
+            top = std::max(top, static_cast<double>(logits[static_cast<std::size_t>(id)]));
+        double sum = 0;
         for (const TokenId id : special.languages) {
-            if (logits[static_cast<std::size_t>(id)] > logits[static_cast<std::size_t>(best)])
-                best = id;
+            p.push_back(std::exp(static_cast<double>(logits[static_cast<std::size_t>(id)]) - top));
+            sum += p.back();
         }
-        return best;
+        for (double& x : p) x /= sum;
+        return p;
+    }
+
+    // The model file's name without its folder: option errors reach the server's clients,
+    // which need not learn where the server keeps its models.
+    std::string model_name() const {
+        return std::filesystem::path(file.name()).filename().string();
+    }
+
+    // "de" for <|de|>; Hebrew as "he" whichever way the vocabulary spells it.
+    std::string language_code(TokenId id) const {
+        const std::string piece = strip(tokenizer.token_to_piece(id, true));
+        const bool wrapped = piece.size() > 4 && piece.starts_with("<|") && piece.ends_with("|>");
+        const std::string code = wrapped ? piece.substr(2, piece.size() - 4) : piece;
+        return code == kHebrewWithdrawn ? std::string(kHebrew) : code;
+    }
+
+    // The language token for a code, either spelling of Hebrew finding either token.
+    std::optional<TokenId> language_token(const std::string& code) const {
+        std::vector<std::string> spellings = {code};
+        if (code == kHebrew) spellings.emplace_back(kHebrewWithdrawn);
+        if (code == kHebrewWithdrawn) spellings.emplace_back(kHebrew);
+        for (const auto& c : spellings) {
+            const auto id = tokenizer.find_token("<|" + c + "|>");
+            if (id && std::find(special.languages.begin(), special.languages.end(), *id) !=
+                          special.languages.end())
+                return id;
+        }
+        return std::nullopt;
+    }
+
+    std::vector<LanguageProbability> detect(std::span<const float> samples) {
+        if (!special.multilingual) {
+            throw Error(file.name() + ": an English-only Whisper model has no language to detect");
+        }
+        const auto frames = static_cast<std::int64_t>(samples.size()) / media::mel_hop;
+        if (frames < 1) throw Error("detect_language: less than 10 ms of sound");
+        encode_window(window_mel(samples, 0, std::min(kWindowFrames, frames)));
+        const std::vector<double> p = language_probabilities();
+        std::vector<LanguageProbability> out;
+        out.reserve(p.size());
+        for (std::size_t i = 0; i < p.size(); ++i)
+            out.push_back({language_code(special.languages[i]), p[i]});
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+            return a.probability > b.probability;
+        });
+        return out;
     }
 
     Decoded decode_once(const std::vector<TokenId>& prompt, std::size_t sot_index,
@@ -267,16 +331,22 @@ struct Transcriber::Impl {
         const double total_seconds = static_cast<double>(content_frames) * 0.01;
         std::optional<TokenId> language;
         if (!special.multilingual) {
+            if (!o.language.empty() && o.language != "en") {
+                throw Error(model_name() + ": an English-only Whisper model cannot transcribe '" +
+                            printable(o.language) + "' (a multilingual model can)");
+            }
             out.language = "en";
+            out.language_probability = 1;
         } else if (!o.language.empty()) {
-            const auto id = tokenizer.find_token("<|" + o.language + "|>");
-            if (!id || std::find(special.languages.begin(), special.languages.end(), *id) ==
-                           special.languages.end()) {
-                throw Error("transcribe: language '" + o.language +
-                            "' is not one this model knows");
+            const auto id = language_token(o.language);
+            if (!id) {
+                throw Error(model_name() + ": the model has no language '" + printable(o.language) +
+                            "' (it knows " + std::to_string(special.languages.size()) +
+                            ", such as " + language_code(special.languages.front()) + ")");
             }
             language = *id;
-            out.language = o.language;
+            out.language = language_code(*id);
+            out.language_probability = 1;
         }
         std::mt19937_64 rng(o.seed);
         std::vector<TokenId> all_tokens;
@@ -317,9 +387,13 @@ struct Transcriber::Impl {
 
             t0 = Clock::now();
             if (special.multilingual && !language) {
-                language = detect_language();
-                out.language = strip(tokenizer.token_to_piece(*language, true));
-                out.language = out.language.substr(2, out.language.size() - 4);
+                const std::vector<double> p = language_probabilities();
+                // The first of equals, as argmax takes it.
+                const auto best =
+                    static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+                language = special.languages[best];
+                out.language = language_code(*language);
+                out.language_probability = p[best];
             }
             std::vector<TokenId> prompt;
             const std::span<const TokenId> previous =
@@ -402,6 +476,10 @@ const std::shared_ptr<Device>& Transcriber::device() const {
 Transcript Transcriber::transcribe(std::span<const float> samples, const TranscribeOptions& options,
                                    const TranscribeCallbacks& callbacks) {
     return impl_->run(samples, options, callbacks);
+}
+
+std::vector<LanguageProbability> Transcriber::detect_language(std::span<const float> samples) {
+    return impl_->detect(samples);
 }
 
 void Transcriber::cancel() {

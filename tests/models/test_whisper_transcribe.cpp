@@ -210,8 +210,33 @@ TEST_F(RealWhisper, JfkSaysAskNot) {
               "you can do for your country."));
     EXPECT_EQ(" " + t.text(), read_references().at("jfk.wav").modes.at("no_timestamps").text);
     EXPECT_EQ(t.language, "en");
+    EXPECT_EQ(t.language_probability, 1.0);
     EXPECT_GT(t.timings.encode_ms, 0);
     EXPECT_GT(t.timings.decoder_steps, 20);
+}
+
+// English-only models were trained without language tokens: another language is refused in
+// one line naming the model, "en" is accepted, and there is no language to detect. The options
+// are checked before any sound is looked at, so no sound is needed.
+TEST_F(RealWhisper, EnglishOnlyModelRefusesAnotherLanguage) {
+    const std::vector<float> samples;
+    TranscribeOptions o = greedy(false);
+    o.language = "de";
+    try {
+        transcriber_->transcribe(samples, o);
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find(kWhisperTinyEnFile), std::string::npos) << what;
+        EXPECT_NE(what.find("English-only"), std::string::npos) << what;
+        EXPECT_NE(what.find("'de'"), std::string::npos) << what;
+        EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    }
+    o.language = "en";
+    const Transcript t = transcriber_->transcribe(samples, o);
+    EXPECT_EQ(t.language, "en");
+    EXPECT_EQ(t.language_probability, 1.0);
+    EXPECT_THROW(transcriber_->detect_language(std::vector<float>(16000, 0.0f)), Error);
 }
 
 TEST_F(RealWhisper, SilenceAndEmptyInputGiveNoText) {
@@ -392,6 +417,9 @@ TEST(WhisperCli, TranscribeWritesTextAndSubtitles) {
     EXPECT_EQ(srt.out.rfind("1\n00:00:00,000 --> 00:00:0", 0), 0u) << srt.out;
     const CliRun json = run_cli(m + "--json " + clip);
     EXPECT_NE(json.out.find("\"segments\": [{\"start\": 0.00"), std::string::npos) << json.out;
+    EXPECT_NE(json.out.find("\"language\": \"en\", \"language_probability\": 1.0000"),
+              std::string::npos)
+        << json.out;
     const CliRun bad = run_cli(m + "'" + demo_model().string() + "'");
     EXPECT_EQ(bad.status, 1);
     const CliRun not_whisper = run_cli("transcribe -m '" + demo_model().string() + "' " + clip);

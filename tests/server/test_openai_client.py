@@ -500,6 +500,13 @@ class SpeechServer(unittest.TestCase):
         with self.assertRaises(openai.NotFoundError) as e:
             self.client.audio.transcriptions.create(model="whisper-1", file=("a.wav", self.wav))
         assert_error(self, e.exception, 404, code="model_not_found", param="model")
+        # A well-formed language that an English-only model cannot take: the engine's words,
+        # naming the model file but not the folder the server keeps it in.
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.transcribe(language="de")
+        assert_error(self, e.exception, 400)
+        self.assertIn("whisper-tiny.en.gguf: an English-only", e.exception.body["message"])
+        self.assertNotIn(os.sep + "whisper-tiny.en.gguf", e.exception.body["message"])
 
         # Over the 25 MiB sound cap (a 400 naming the file), and over the 32 MiB body cap
         # (413 before the body is read).

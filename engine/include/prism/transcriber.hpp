@@ -43,8 +43,9 @@ struct TranscriberOptions {
 
 struct TranscribeOptions {
     bool timestamps = true;  // segments at Whisper's timestamps; off: one segment per window
-    // A language code ("en", "de", ...) for multilingual models; empty detects it per window
-    // from the first 30 s. English-only models ignore it.
+    // A language code ("en", "de", ...) for multilingual models; empty detects it from the
+    // first 30 s (of the first clip). English-only models take only "en" (or empty); any other
+    // code, or one the model has no token for, is an Error naming the model.
     std::string language;
     bool translate = false;  // multilingual models: translate into English
     // Tried in order until a window's text passes both thresholds. {0} turns fallback off.
@@ -85,9 +86,18 @@ struct TranscribeTimings {
 struct Transcript {
     std::vector<TranscriptSegment> segments;
     std::string language;  // the code used ("en" for English-only models)
+    // The detected language's probability (softmax of the logits at <|startoftranscript|> over
+    // the language tokens: faster-whisper's language_probability); 1 when the language was
+    // given or the model is English-only; 0 when nothing was decoded to detect it from.
+    double language_probability = 0;
     TranscribeTimings timings;
     bool cancelled = false;
     std::string text() const;  // the segments' text joined, leading space trimmed
+};
+
+struct LanguageProbability {
+    std::string language;  // a code: "en", "de", ... ("yue" only in large-v3)
+    double probability = 0;
 };
 
 // Called after each window with the seconds done and the total; also receives each segment as
@@ -110,6 +120,11 @@ class Transcriber {
     // 16 kHz mono samples (media::decode_audio_file gives them). No samples give no segments.
     Transcript transcribe(std::span<const float> samples, const TranscribeOptions& options = {},
                           const TranscribeCallbacks& callbacks = {});
+
+    // Multilingual models: every language the model knows with its probability for the first
+    // 30 s of the sound, most probable first (the one transcribe() would detect; faster-whisper's
+    // detect_language). Throws Error for an English-only model or less than 10 ms of sound.
+    std::vector<LanguageProbability> detect_language(std::span<const float> samples);
 
     // Stops a transcribe() running on another thread after its current decoder step; it then
     // returns the segments so far with `cancelled` set. Safe from any thread.
