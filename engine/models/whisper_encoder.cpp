@@ -196,7 +196,9 @@ std::vector<WhisperEncoder::Stretch> WhisperEncoder::stretches(const WhisperEnco
 }
 
 void WhisperEncoder::reserve(std::int64_t mel_frames, std::span<const Stretch> parts) {
-    const std::int64_t D = shape_.d_model, n = output_frames(mel_frames, 1);
+    // Encoder frames of the span: odd stretches each round up, so this may exceed
+    // output_frames(mel_frames, 1).
+    const std::int64_t D = shape_.d_model, n = parts.back().first + parts.back().count;
     const std::int64_t hd = D / shape_.n_heads;
     const std::uint64_t limit = ctx_.device().max_storage_buffer_range;
     const std::int64_t keys = padded(n);
@@ -215,10 +217,10 @@ void WhisperEncoder::reserve(std::int64_t mel_frames, std::span<const Stretch> p
         for (const Stretch& p : parts) longest = std::max(longest, p.count);
         kv_rows = padded(longest) * static_cast<std::int64_t>(parts.size());
     }
-    if (mel_frames <= capacity_ && kv_rows <= kv_capacity_) return;
+    if (mel_frames <= capacity_ && n <= frames_capacity_ && kv_rows <= kv_capacity_) return;
     mel_frames = std::max(mel_frames, capacity_);
+    const std::int64_t most = std::max(n, frames_capacity_);
     kv_rows = std::max(kv_rows, kv_capacity_);
-    const std::int64_t most = output_frames(mel_frames, 1);
     const auto alloc = [&](std::int64_t floats) { return ctx_.allocate(f32_bytes(floats)); };
     conv_ = alloc(D * mel_frames);
     x_ = alloc(D * most);
@@ -242,6 +244,7 @@ void WhisperEncoder::reserve(std::int64_t mel_frames, std::span<const Stretch> p
     up_ = alloc(n_ff_ * most);
     pooled_ = alloc(D * std::max<std::int64_t>(1, most / 2));
     capacity_ = mel_frames;
+    frames_capacity_ = most;
     kv_capacity_ = kv_rows;
 }
 

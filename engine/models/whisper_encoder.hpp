@@ -147,6 +147,7 @@ class WhisperEncoder {
     std::string source_;
     std::int64_t n_ff_ = 0;
     std::int64_t capacity_ = 0;                       // mel frames the activations hold
+    std::int64_t frames_capacity_ = 0;                // encoder frames they hold
     std::int64_t kv_capacity_ = 0;                    // key rows kh_ and vh_ hold
     std::int64_t mel_frames_ = 0, mel_capacity_ = 0;  // the uploaded mel's frames, its buffer's
     gpu::Buffer mel_, conv_, x_, xn_, o_, q_, k_, v_, kh_, vh_, attn_, up_, pooled_;

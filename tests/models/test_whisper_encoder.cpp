@@ -156,6 +156,47 @@ TEST_F(WhisperEncoderTest, ProductsAndFusedKernelsAgree) {
     }
 }
 
+// A span cut into stretches (Qwen2.5-Omni's way, here with odd stretches so that each rounds
+// its stride-2 convolution up on its own) equals encoding each stretch as a span of its own,
+// the pool aside: the convolutions, positions and attention of one stretch never see another.
+// Both ways of running attention, and the row counts the stretches add up to.
+TEST_F(WhisperEncoderTest, StretchesEncodeAsIfAlone) {
+    media::LogMelSpectrogram mel(80);
+    const auto windows = mel.windows(sound.samples);
+    for (const char* mode : {"0", "1"}) {
+        ::setenv("PRISM_ENCODER_PRODUCTS", mode, 1);
+        models::WhisperEncoder e = load_encoder(file);
+        ::unsetenv("PRISM_ENCODER_PRODUCTS");
+        e.upload(windows[0]);
+        // 3 stretches of 71 mel frames and one of 37: 36 + 36 + 36 + 19 = 127 encoder frames,
+        // more than ceil(250 / 2) = 125.
+        const models::WhisperEncodeSpan cut{10, 250, 0, 1, 71};
+        const std::int64_t n = models::WhisperEncoder::output_frames(250, 1, 71);
+        ASSERT_EQ(n, 127);
+        EXPECT_EQ(models::WhisperEncoder::output_frames(250, 2, 71), 63);
+        auto whole = empty(TensorType::F32, {64, n, 1, 1});
+        run([&](gpu::Recorder& rec) { e.record(rec, cut, whole); });
+        const auto together = download(whole).data;
+        std::int64_t row = 0;
+        for (std::int64_t at = 0; at < 250; at += 71) {
+            const std::int64_t frames = std::min<std::int64_t>(71, 250 - at);
+            const std::int64_t rows = models::WhisperEncoder::output_frames(frames, 1);
+            auto alone = empty(TensorType::F32, {64, rows, 1, 1});
+            run([&](gpu::Recorder& rec) { e.record(rec, {10 + at, frames, 0, 1}, alone); });
+            const auto expected = download(alone).data;
+            float worst = 0, peak = 0;
+            for (std::size_t j = 0; j < expected.size(); ++j) {
+                worst = std::max(worst, std::abs(expected[j] - together[row * 64 + j]));
+                peak = std::max(peak, std::abs(expected[j]));
+            }
+            // The same arithmetic in one pass or several: equal up to f32 summation order.
+            EXPECT_LT(worst, 1e-5f * peak) << "mode " << mode << ", stretch at " << at;
+            row += rows;
+        }
+        EXPECT_EQ(row, n);
+    }
+}
+
 TEST_F(WhisperEncoderTest, BadSpansAreOneLineErrorsNamingTheFile) {
     media::LogMelSpectrogram mel(80);
     const auto windows = mel.windows(std::vector<float>(16000, 0.1f));
@@ -174,7 +215,7 @@ TEST_F(WhisperEncoderTest, BadSpansAreOneLineErrorsNamingTheFile) {
     for (const auto& span :
          {models::WhisperEncodeSpan{0, 0, 0, 1}, models::WhisperEncodeSpan{2990, 20, 0, 1},
           models::WhisperEncodeSpan{0, 20, 11, 1}, models::WhisperEncodeSpan{0, 1, 0, 2},
-          models::WhisperEncodeSpan{0, 20, 0, 3}}) {
+          models::WhisperEncodeSpan{0, 20, 0, 3}, models::WhisperEncodeSpan{0, 20, 5, 1, 10}}) {
         const std::string message = error(span);
         EXPECT_EQ(message.rfind(name, 0), 0u) << message;
         EXPECT_EQ(message.find('\n'), std::string::npos) << message;
