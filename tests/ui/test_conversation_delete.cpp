@@ -5,9 +5,11 @@
 // made for good, its files with it; quitting during the notice makes it final too.
 
 #include <QFile>
+#include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
+#include <QStyleHints>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
@@ -33,6 +35,7 @@ class ConversationDeleteTest : public QObject {
     std::unique_ptr<AppContext> app_;
     std::unique_ptr<QQmlApplicationEngine> qml_;
     QQuickWindow* window_ = nullptr;
+    bool hover_effects_ = false;
 
     ConversationStore& history() { return app_->history(); }
 
@@ -91,6 +94,14 @@ class ConversationDeleteTest : public QObject {
     }
 
   private slots:
+    void initTestCase() {
+        // As on a desktop with a mouse (the offscreen platform says it has no hover).
+        hover_effects_ = QGuiApplication::styleHints()->useHoverEffects();
+        QGuiApplication::styleHints()->setUseHoverEffects(true);
+    }
+
+    void cleanupTestCase() { QGuiApplication::styleHints()->setUseHoverEffects(hover_effects_); }
+
     void init() {
         static int run = 0;
         app_ = std::make_unique<AppContext>(profile_in(files_.filePath(QString::number(++run))));

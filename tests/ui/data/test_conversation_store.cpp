@@ -233,6 +233,7 @@ class ConversationStoreTest : public QObject {
                 q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN time_to_transcript_ms")));
             QVERIFY(
                 q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN time_to_first_sound_ms")));
+            QVERIFY(q.exec(QStringLiteral("ALTER TABLE conversations DROP COLUMN deleted")));
             QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
             q.finish();
             raw.close();
