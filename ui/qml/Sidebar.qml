@@ -182,8 +182,8 @@ Rectangle {
             id: noticeRow
             anchors.fill: parent
             anchors.leftMargin: 12
-            anchors.rightMargin: 6
-            spacing: 6
+            anchors.rightMargin: 4
+            spacing: 4
             ColumnLayout {
                 Layout.fillWidth: true
                 spacing: 0
@@ -193,6 +193,7 @@ Rectangle {
                     Layout.fillWidth: true
                     text: qsTr("Conversation deleted")
                     color: sidebar.theme.text
+                    font.pixelSize: 13
                     elide: Text.ElideRight
                 }
                 Label {
@@ -206,6 +207,13 @@ Rectangle {
             Button {
                 objectName: "undoDeleteButton"
                 text: qsTr("Undo")
+                flat: true
+                font.bold: true
+                palette.buttonText: sidebar.theme.accent
+                leftPadding: 10
+                rightPadding: 10
+                // As wide as its word, so the notice's text keeps the room.
+                implicitWidth: implicitContentWidth + leftPadding + rightPadding
                 Accessible.name: qsTr("Undo deleting %1").arg(sidebar.deletion.title)
                 onClicked: sidebar.deletion.undo()
             }
