@@ -1,8 +1,9 @@
 // Deleting a conversation in the real window (offscreen) with the real SQLite history: the
 // row's Delete button (shown on hover without moving any row) takes the conversation away at
 // once with a "Conversation deleted" notice; Undo brings it back whole (messages, pictures and
-// sounds, title, place in the list, on screen); left alone, the notice goes and the delete is
-// made for good, its files with it; quitting during the notice makes it final too.
+// sounds, title, place in the list, on screen), also two deleted by two quick clicks; left
+// alone, the notice goes and the delete is made for good, its files with it; quitting during
+// the notice makes it final too.
 
 #include <QFile>
 #include <QGuiApplication>
@@ -156,7 +157,7 @@ class ConversationDeleteTest : public QObject {
         QVERIFY(notice() != nullptr && notice()->isVisible());
         QVERIFY(visible_texts(window_, QStringLiteral("undoDeleteText"))
                     .contains(QStringLiteral("Conversation deleted")));
-        QCOMPARE(app_->deletion().title(), QStringLiteral("The cat"));
+        QCOMPARE(app_->deletion().titles(), QStringList{QStringLiteral("The cat")});
 
         // Undo: back in its place, with its title, on screen with its pictures and sound.
         const auto undo = items_named(window_, QStringLiteral("undoDeleteButton"));
@@ -180,6 +181,23 @@ class ConversationDeleteTest : public QObject {
             QCOMPARE(restored[0].attachments[a].kind, stored[0].attachments[a].kind);
             QVERIFY(QFile::exists(restored[0].attachments[a].image_path));
         }
+
+        // A second click right after the first lands on the row that moved up under the
+        // pointer: one Undo brings both back.
+        const qreal doomed_y = row_of(doomed)->y();
+        QVERIFY(click_delete(doomed));
+        QTRY_COMPARE(listed(), (QList<qint64>{newer, older}));
+        QCOMPARE(row_of(older)->y(), doomed_y);
+        QVERIFY(click_delete(older));
+        QTRY_COMPARE(listed(), QList<qint64>{newer});
+        QCOMPARE(app_->deletion().count(), 2);
+        QVERIFY(visible_texts(window_, QStringLiteral("undoDeleteText"))
+                    .contains(QStringLiteral("2 conversations deleted")));
+        QTest::mouseClick(window_, Qt::LeftButton, {}, centre_of(undo.front()));
+        QTRY_COMPARE(listed(), (QList<qint64>{newer, doomed, older}));
+        QVERIFY(!app_->deletion().pending());
+        QCOMPARE(app_->chat().conversationId(), doomed);
+        QCOMPARE(history().listMessages(older).size(), std::size_t{2});
 
         // Deleted again and left alone (a short notice here): made final when the notice
         // goes, files with it, but the rocket the older conversation also shows stays.

@@ -162,8 +162,8 @@ Rectangle {
         }
     }
 
-    // "Conversation deleted — Undo", over the bottom of the list while the delete can be taken
-    // back; the delete is made for good when it goes.
+    // "Conversation deleted — Undo", over the bottom of the list while the deletes can be taken
+    // back; they are made for good when it goes.
     Rectangle {
         id: undoNotice
         objectName: "undoDeleteNotice"
@@ -191,14 +191,16 @@ Rectangle {
                     id: noticeText
                     objectName: "undoDeleteText"
                     Layout.fillWidth: true
-                    text: qsTr("Conversation deleted")
+                    text: sidebar.deletion.count > 1
+                          ? qsTr("%1 conversations deleted").arg(sidebar.deletion.count)
+                          : qsTr("Conversation deleted")
                     color: sidebar.theme.text
                     font.pixelSize: 13
                     elide: Text.ElideRight
                 }
                 Label {
                     Layout.fillWidth: true
-                    text: sidebar.deletion.title
+                    text: sidebar.deletion.titles.join(", ")
                     color: sidebar.theme.muted
                     font.pixelSize: 11
                     elide: Text.ElideRight
@@ -209,12 +211,12 @@ Rectangle {
                 text: qsTr("Undo")
                 flat: true
                 font.bold: true
-                palette.buttonText: sidebar.theme.accent
+                palette.windowText: sidebar.theme.accent  // a flat button's text
                 leftPadding: 10
                 rightPadding: 10
                 // As wide as its word, so the notice's text keeps the room.
                 implicitWidth: implicitContentWidth + leftPadding + rightPadding
-                Accessible.name: qsTr("Undo deleting %1").arg(sidebar.deletion.title)
+                Accessible.name: qsTr("Undo deleting %1").arg(sidebar.deletion.titles.join(", "))
                 onClicked: sidebar.deletion.undo()
             }
         }

@@ -22,37 +22,41 @@ bool ConversationDeletion::remove(qint64 id) {
     if (!history_ || !history_->isReady()) return false;
     const auto summary = history_->conversation(id);
     if (!summary) return false;
-    // One delete is undoable at a time: the one before is made final.
-    commit();
     const bool shown = chat_ && chat_->conversationId() == id;
     if (shown) chat_->newChat();
     if (!history_->markConversationDeleted(id)) return false;
-    pending_ = id;
-    title_ = summary->title;
-    was_shown_ = shown;
+    pending_.append(id);
+    titles_.append(summary->title);
+    if (shown) shown_ = id;
     timer_.start(undo_ms_);
     emit pendingChanged();
     return true;
 }
 
 bool ConversationDeletion::undo() {
-    if (pending_ < 0 || !history_) return false;
+    if (pending_.isEmpty() || !history_) return false;
     timer_.stop();
-    const qint64 id = std::exchange(pending_, -1);
-    const bool restored = history_->restoreConversation(id);
+    const QList<qint64> ids = std::exchange(pending_, {});
+    titles_.clear();
+    const qint64 shown = std::exchange(shown_, -1);
+    bool all = true;
+    for (const qint64 id : ids) all = history_->restoreConversation(id) && all;
     // Back on screen, unless the user has begun something else meanwhile.
-    if (restored && was_shown_ && chat_ && chat_->conversationId() < 0 &&
-        chat_->messages()->count() == 0 && !chat_->generating())
-        chat_->openConversation(id);
+    if (shown >= 0 && chat_ && chat_->conversationId() < 0 && chat_->messages()->count() == 0 &&
+        !chat_->generating())
+        chat_->openConversation(shown);
     emit pendingChanged();
-    return restored;
+    return all;
 }
 
 void ConversationDeletion::commit() {
-    if (pending_ < 0) return;
+    if (pending_.isEmpty()) return;
     timer_.stop();
-    const qint64 id = std::exchange(pending_, -1);
-    if (history_ && history_->isReady()) history_->purgeConversation(id);
+    const QList<qint64> ids = std::exchange(pending_, {});
+    titles_.clear();
+    shown_ = -1;
+    if (history_ && history_->isReady())
+        for (const qint64 id : ids) history_->purgeConversation(id);
     emit pendingChanged();
 }
 

@@ -1,15 +1,19 @@
 #pragma once
 
-// Deleting a conversation from the sidebar, with a few seconds to take it back: the
-// conversation leaves the list at once (ConversationStore::markConversationDeleted) and is
-// deleted for good, messages, attachments and files, when the notice's time is up, when
-// another conversation is deleted, or when the app closes. Undo puts it back as it was, in its
-// place in the list, and on screen again when it was shown and nothing else was started since.
+// Deleting conversations from the sidebar, with a few seconds to take it back: a conversation
+// leaves the list at once (ConversationStore::markConversationDeleted) and is deleted for good,
+// messages, attachments and files, when the notice's time is up or when the app closes. Deletes
+// made while the notice shows join it (a second click that lands on the row that moved up under
+// the pointer is undone with the first), and each restarts its time. Undo puts them all back as
+// they were, in their places in the list, and the one on screen on screen again, unless
+// something else was started since.
 
+#include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QQmlEngine>
 #include <QString>
+#include <QStringList>
 #include <QTimer>
 
 namespace prism::ui {
@@ -22,10 +26,11 @@ class ConversationDeletion : public QObject {
     QML_ELEMENT
     QML_UNCREATABLE("The application creates the conversation deletion.")
 
-    // A delete that Undo can still take back.
+    // Deletes that Undo can still take back.
     Q_PROPERTY(bool pending READ pending NOTIFY pendingChanged)
-    // The title of that conversation.
-    Q_PROPERTY(QString title READ title NOTIFY pendingChanged)
+    Q_PROPERTY(int count READ count NOTIFY pendingChanged)
+    // Their titles, in the order deleted.
+    Q_PROPERTY(QStringList titles READ titles NOTIFY pendingChanged)
     Q_PROPERTY(int undoMs READ undoMs CONSTANT)  // how long Undo is offered
 
   public:
@@ -33,20 +38,22 @@ class ConversationDeletion : public QObject {
 
     ConversationDeletion(ConversationStore* history, ChatController* chat,
                          int undo_ms = kDefaultUndoMs, QObject* parent = nullptr);
-    // Makes a pending delete final.
+    // Makes pending deletes final.
     ~ConversationDeletion() override;
 
-    bool pending() const { return pending_ >= 0; }
-    qint64 pending_id() const { return pending_; }
-    QString title() const { return title_; }
+    bool pending() const { return !pending_.isEmpty(); }
+    int count() const { return static_cast<int>(pending_.size()); }
+    const QList<qint64>& pending_ids() const { return pending_; }
+    QStringList titles() const { return titles_; }
     int undoMs() const { return undo_ms_; }
     // For deletes from now on.
     void set_undo_ms(int ms) { undo_ms_ = ms; }
 
     // False (the store says why) when nothing was deleted.
     Q_INVOKABLE bool remove(qint64 id);
+    // Brings back every pending delete; false when one could not be.
     Q_INVOKABLE bool undo();
-    // The pending delete made final now, as when the time is up.
+    // The pending deletes made final now, as when the time is up.
     Q_INVOKABLE void commit();
 
   signals:
@@ -57,9 +64,9 @@ class ConversationDeletion : public QObject {
     QPointer<ChatController> chat_;
     int undo_ms_;
     QTimer timer_;
-    qint64 pending_ = -1;
-    QString title_;
-    bool was_shown_ = false;
+    QList<qint64> pending_;
+    QStringList titles_;
+    qint64 shown_ = -1;  // the pending one that was on screen
 };
 
 }  // namespace prism::ui
