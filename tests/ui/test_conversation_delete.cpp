@@ -75,8 +75,9 @@ class ConversationDeleteTest : public QObject {
                 return visible_child_named(row, QStringLiteral("deleteConversationButton"));
             }))
             return false;
-        QTest::mouseClick(window_, Qt::LeftButton, {},
-                          centre_of(visible_child_named(row, QStringLiteral("deleteConversationButton"))));
+        QTest::mouseClick(
+            window_, Qt::LeftButton, {},
+            centre_of(visible_child_named(row, QStringLiteral("deleteConversationButton"))));
         return true;
     }
 
@@ -122,8 +123,8 @@ class ConversationDeleteTest : public QObject {
         const QString cat = test_data_path(QStringLiteral("sample-images/chelsea.png"));
         const QString rocket = test_data_path(QStringLiteral("sample-images/rocket.jpg"));
         const QString sound = test_data_path(QStringLiteral("audio/2830-3980-0043.wav"));
-        const qint64 older = add_conversation(QStringLiteral("When do rockets launch?"),
-                                              {NewAttachment{rocket}});
+        const qint64 older =
+            add_conversation(QStringLiteral("When do rockets launch?"), {NewAttachment{rocket}});
         const qint64 doomed = add_conversation(
             QStringLiteral("What is this cat saying?"),
             {NewAttachment{cat}, NewAttachment{sound, QStringLiteral("audio"), 4.5},
@@ -217,7 +218,8 @@ class ConversationDeleteTest : public QObject {
     // Quitting while Undo is offered: the delete is made for good, whole, files included; the
     // other conversations are untouched.
     void quittingDuringTheNoticeMakesTheDeleteFinal() {
-        const QString dog = test_data_path(QStringLiteral("sample-images/domestic_dog_640x480.jpg"));
+        const QString dog =
+            test_data_path(QStringLiteral("sample-images/domestic_dog_640x480.jpg"));
         const qint64 kept = add_conversation(QStringLiteral("Kept"), {});
         const qint64 gone = add_conversation(QStringLiteral("A dog"), {NewAttachment{dog}});
         QTRY_COMPARE(listed(), (QList<qint64>{gone, kept}));
@@ -231,7 +233,8 @@ class ConversationDeleteTest : public QObject {
         ConversationStore reopened;
         QVERIFY(reopened.open(folder));
         const auto left = reopened.listConversations();
-        QVERIFY(std::none_of(left.begin(), left.end(), [&](const auto& c) { return c.id == gone; }));
+        QVERIFY(
+            std::none_of(left.begin(), left.end(), [&](const auto& c) { return c.id == gone; }));
         QVERIFY(std::any_of(left.begin(), left.end(), [&](const auto& c) { return c.id == kept; }));
         QVERIFY(reopened.listMessages(gone).empty());
         QCOMPARE(reopened.listMessages(kept).size(), std::size_t{2});

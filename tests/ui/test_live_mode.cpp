@@ -333,7 +333,8 @@ class LiveModeTest : public QObject {
             QCOMPARE(shown.textAt(2 * i + 1), turn.answer);
         }
         QVERIFY(!shown.textAt(3).isEmpty());
-        const QString stopped_stats = shown.data(shown.index(3), MessageListModel::StatsRole).toString();
+        const QString stopped_stats =
+            shown.data(shown.index(3), MessageListModel::StatsRole).toString();
         QVERIFY2(stopped_stats.contains(QStringLiteral("stopped")), qPrintable(stopped_stats));
 
         // Typing on in it: the chat's turn joins the same conversation.

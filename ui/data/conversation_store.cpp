@@ -274,8 +274,8 @@ std::vector<ConversationSummary> ConversationStore::listConversations(const QStr
     if (!require_ready()) return out;
     QSqlQuery q(db_);
     const QString words = search.simplified();
-    QString sql =
-        QStringLiteral("SELECT %1 FROM conversations c WHERE c.deleted IS NULL").arg(kSummaryColumns);
+    QString sql = QStringLiteral("SELECT %1 FROM conversations c WHERE c.deleted IS NULL")
+                      .arg(kSummaryColumns);
     const QString match = fts_match_expression(words);
     const bool use_index = full_text_ && !match.isEmpty();
     if (!words.isEmpty()) {

@@ -196,7 +196,7 @@ Rectangle {
                           : qsTr("Conversation deleted")
                     color: sidebar.theme.text
                     font.pixelSize: 13
-                    elide: Text.ElideRight
+                    wrapMode: Text.Wrap
                 }
                 Label {
                     Layout.fillWidth: true

@@ -630,8 +630,8 @@ void LiveController::begin_turn(LiveTurn turn, qint64 t0_ms) {
     const QString question = turns_[index].utterance.isEmpty() ? turns_[index].question : QString();
     std::optional<ImageAttachment> sound;
     if (!turns_[index].utterance.isEmpty()) sound = utterance_part(turns_[index], index);
-    auto send = [this, chat, question, sound, index, session = session_](
-                    QByteArray png, QSize size, qint64 frame_number) {
+    auto send = [this, chat, question, sound, index, session = session_](QByteArray png, QSize size,
+                                                                         qint64 frame_number) {
         preparing_ = false;
         // A question that came while the frame was prepared goes first; the description is
         // dropped rather than making the question wait for it.

@@ -384,8 +384,8 @@ class ConversationStoreTest : public QObject {
         QVERIFY(store.addMessage(older, QStringLiteral("user"), QStringLiteral("Launch times"),
                                  {rocket}) > 0);
         const qint64 doomed = store.createConversation(QStringLiteral("/models/vlm.gguf"));
-        QVERIFY(store.addMessage(doomed, QStringLiteral("user"),
-                                 QStringLiteral("Cats and rockets"), {cat, rocket}) > 0);
+        QVERIFY(store.addMessage(doomed, QStringLiteral("user"), QStringLiteral("Cats and rockets"),
+                                 {cat, rocket}) > 0);
         const qint64 answer = store.beginAnswer(doomed);
         QVERIFY(store.finishAnswer(answer, QStringLiteral("A cat by a rocket."),
                                    AnswerStats{9.5, 40.0, 12.0, QStringLiteral("eos")}));
@@ -490,8 +490,8 @@ class ConversationStoreTest : public QObject {
         }
         {
             // What a killed Prism leaves: the mark, rows and file all there.
-            QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"),
-                                                          QStringLiteral("killed"));
+            QSqlDatabase raw =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("killed"));
             raw.setDatabaseName(db());
             QVERIFY(raw.open());
             QSqlQuery q(raw);
