@@ -309,9 +309,12 @@ class LiveModeTest : public QObject {
                 if (live.active() && live.turns().size() == 2 && !live.answer().isEmpty())
                     live.stop();
             });
+        const qsizetype sentences_said = speech_->said.size();
         QVERIFY(live.ask(QStringLiteral("And now?")));
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 30000);
         disconnect(stop_at_first_words);
+        // Nothing of the answer that came after the stop is spoken.
+        QCOMPARE(speech_->said.size(), sentences_said);
         QVERIFY(!live.active());
         QCOMPARE(finished.count(), 2);
         const qint64 id = live.conversation_id();
@@ -365,6 +368,37 @@ class LiveModeTest : public QObject {
         QCOMPARE(ended.count(), 3);
         QCOMPARE(ended.back().front().toLongLong(), -1);
         QCOMPARE(chat.conversationId(), second);
+
+        // Stopped as an answer streams and started again at once, with a question: the
+        // stopped turn ends in its own session's conversation, the new session starts without
+        // it, and its question is answered after it.
+        live.start();
+        bool restarted = false;
+        const QMetaObject::Connection restart_at_first_words =
+            connect(&live, &LiveController::answerChanged, this, [&live, &restarted] {
+                if (!restarted && live.turnCount() == 1 && !live.answer().isEmpty()) {
+                    restarted = true;
+                    live.stop();
+                    live.start();
+                    live.ask(QStringLiteral("And now?"));
+                }
+            });
+        QVERIFY(live.ask(QStringLiteral("Count to ten.")));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 4, 30000);
+        disconnect(restart_at_first_words);
+        const qint64 stopped = ended.back().front().toLongLong();
+        QVERIFY(stopped >= 0 && stopped != second);
+        const auto stored = app_->history().listMessages(stopped);
+        QCOMPARE(stored.size(), std::size_t{2});
+        QCOMPARE(stored[0].text, QStringLiteral("Count to ten."));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 5, 30000);
+        QVERIFY(live.active());
+        QCOMPARE(live.turnCount(), 1);
+        QCOMPARE(live.turns()[0].question, QStringLiteral("And now?"));
+        QVERIFY(live.conversation_id() >= 0 && live.conversation_id() != stopped);
+        QCOMPARE(app_->history().listMessages(live.conversation_id()).size(), std::size_t{2});
+        live.stop();
+        QCOMPARE(chat.conversationId(), live.conversation_id());
     }
 
     void speechOverAnAnswerBeingGeneratedStopsTheGeneration() {

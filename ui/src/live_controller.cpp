@@ -284,6 +284,7 @@ void LiveController::stop() {
     if (frames_) frames_->stop();
     if (samples_) samples_->stop();
     if (speech_) speech_->stop();
+    speaking_turn_ = false;  // words of the answer still on their way are not spoken
     // The answer in flight ends as stopped and is stored when the engine says so; a frame
     // still being prepared is dropped (see begin_turn).
     handing_over_ = request_ != 0;
@@ -304,7 +305,6 @@ void LiveController::begin_session() {
     fresh_session_ = false;
     turns_.clear();
     current_ = -1;
-    waiting_.reset();
     conversation_ = -1;
     change_.clear();
     emit turnChanged();
@@ -584,7 +584,6 @@ void LiveController::begin_turn(LiveTurn turn, qint64 t0_ms) {
         return;
     }
     t0_ms_ = t0_ms;
-    if (fresh_session_) begin_session();
     turns_.append(std::move(turn));
     current_ = static_cast<int>(turns_.size()) - 1;
     // Sound the model will not be given again.
@@ -729,7 +728,11 @@ void LiveController::on_finished(quint64 id, const AnswerTimings& stats, const Q
 }
 
 void LiveController::send_next() {
-    if (!waiting_ || request_ != 0 || preparing_) return;
+    if (request_ != 0 || preparing_) return;
+    // The last session's answer has ended: the new session starts clean (a question it asked
+    // meanwhile waits in waiting_).
+    if (fresh_session_) begin_session();
+    if (!waiting_) return;
     const LiveTurn next = *waiting_;
     waiting_.reset();
     begin_turn(next, t0_ms_);
