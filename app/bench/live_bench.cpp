@@ -135,7 +135,9 @@ int live_command(const std::vector<std::string>& args) {
     std::vector<double> transcript, token, sound_ms;
     for (std::int64_t run = 0; run <= o.reps; ++run) {
         live.start();
-        if (!wait_for([&] { return live.hands_free_ready(); }, 60000))
+        // The last run's answer, stopped, ends first; then the session starts without it.
+        if (!wait_for([&] { return live.hands_free_ready() && live.requests_in_flight() == 0; },
+                      60000))
             throw Error("live: the voice activity model did not load: " +
                         live.notices().join(QStringLiteral("; ")).toStdString());
         const int turns = live.turnCount();

@@ -32,6 +32,26 @@ QStringList visible_texts(QQuickWindow* window, const QString& name) {
 
 namespace {
 
+QString rendered_text(QQuickItem* text_edit) {
+    const int length = text_edit->property("length").toInt();
+    QString text;
+    QMetaObject::invokeMethod(text_edit, "getText", Q_RETURN_ARG(QString, text), Q_ARG(int, 0),
+                              Q_ARG(int, length));
+    return text;
+}
+
+}  // namespace
+
+QString visible_message_text(QQuickWindow* window) {
+    QString all;
+    for (QQuickItem* item : items_named(window, QStringLiteral("messageText"))) {
+        if (item->isVisible()) all += rendered_text(item) + u'\n';
+    }
+    return all;
+}
+
+namespace {
+
 bool derives_from(const QMetaObject* meta, const char* class_name) {
     for (; meta != nullptr; meta = meta->superClass())
         if (qstrcmp(meta->className(), class_name) == 0) return true;

@@ -30,23 +30,6 @@ namespace {
 // Items are found by objectName in the scene (scene_items.hpp) and in the QObject tree
 // (popups live in the window's overlay).
 
-QString rendered_text(QQuickItem* text_edit) {
-    const int length = text_edit->property("length").toInt();
-    QString text;
-    QMetaObject::invokeMethod(text_edit, "getText", Q_RETURN_ARG(QString, text), Q_ARG(int, 0),
-                              Q_ARG(int, length));
-    return text;
-}
-
-// What the views show of all messages, as plain text after Markdown rendering.
-QString visible_message_text(QQuickWindow* window) {
-    QString all;
-    for (QQuickItem* item : items_named(window, QStringLiteral("messageText"))) {
-        if (item->isVisible()) all += rendered_text(item) + u'\n';
-    }
-    return all;
-}
-
 // QTest::keyClicks is for widgets only.
 void type_text(QWindow* window, const char* text) {
     for (const char* c = text; *c != 0; ++c) QTest::keyClick(window, *c);

@@ -290,6 +290,117 @@ class LiveModeTest : public QObject {
                  qPrintable(stats_of(3)));
     }
 
+    // Leaving live mode leaves the chat on the session's conversation: its turns shown, the
+    // one whose answer the stop cut short included, each question with the frame it was asked
+    // with, and the chat goes on in it. The next session is a conversation of its own.
+    void stoppingLiveModeShowsItsConversation() {
+        QVERIFY(start_live(test_data_path("video/colours_h264_aac.mp4"), Pace::real_time));
+        LiveController& live = app_->live();
+        ChatController& chat = app_->chat();
+        QCOMPARE(chat.conversationId(), -1);
+        QTRY_VERIFY_WITH_TIMEOUT(live.frameSequence() > 0, 10000);
+        QSignalSpy finished(&live, &LiveController::turnFinished);
+        QSignalSpy ended(&live, &LiveController::sessionEnded);
+        QVERIFY(live.ask(QStringLiteral("What do you see?")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        // The second answer is stopped with live mode as its first words arrive.
+        const QMetaObject::Connection stop_at_first_words =
+            connect(&live, &LiveController::answerChanged, this, [&live] {
+                if (live.active() && live.turns().size() == 2 && !live.answer().isEmpty())
+                    live.stop();
+            });
+        const qsizetype sentences_said = speech_->said.size();
+        QVERIFY(live.ask(QStringLiteral("And now?")));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 30000);
+        disconnect(stop_at_first_words);
+        // Nothing of the answer that came after the stop is spoken.
+        QCOMPARE(speech_->said.size(), sentences_said);
+        QVERIFY(!live.active());
+        QCOMPARE(finished.count(), 2);
+        const qint64 id = live.conversation_id();
+        QVERIFY(id >= 0);
+        QCOMPARE(ended.front().front().toLongLong(), id);
+        QCOMPARE(live.turns().size(), 2);
+        QVERIFY2(live.turns()[1].stop_reason == QLatin1String("cancelled") ||
+                     live.turns()[1].stop_reason == QLatin1String("stopped by callback"),
+                 qPrintable(live.turns()[1].stop_reason));
+
+        QCOMPARE(chat.conversationId(), id);
+        const MessageListModel& shown = *chat.messages();
+        QCOMPARE(shown.count(), 4);
+        for (int i = 0; i < 2; ++i) {
+            const LiveTurn& turn = live.turns()[i];
+            QCOMPARE(shown.turn(2 * i).role, TurnRole::user);
+            QCOMPARE(shown.textAt(2 * i), turn.question);
+            QCOMPARE(shown.turn(2 * i).images.size(), 1);  // the frame it saw
+            QCOMPARE(shown.textAt(2 * i + 1), turn.answer);
+        }
+        QVERIFY(!shown.textAt(3).isEmpty());
+        const QString stopped_stats =
+            shown.data(shown.index(3), MessageListModel::StatsRole).toString();
+        QVERIFY2(stopped_stats.contains(QStringLiteral("stopped")), qPrintable(stopped_stats));
+
+        // Typing on in it: the chat's turn joins the same conversation.
+        QSignalSpy answered(&chat, &ChatController::answerFinished);
+        QVERIFY(chat.send(QStringLiteral("Thank you.")));
+        QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, 30000);
+        QCOMPARE(chat.conversationId(), id);
+        QCOMPARE(app_->history().listMessages(id).size(), std::size_t{6});
+
+        // A new session is a new conversation, shown when it ends; the old one is as it was.
+        live.start();
+        QVERIFY(live.active());
+        QCOMPARE(live.turnCount(), 0);
+        QVERIFY(live.ask(QStringLiteral("What colour is it?")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 30000);
+        live.stop();
+        QCOMPARE(ended.count(), 2);
+        const qint64 second = live.conversation_id();
+        QVERIFY(second >= 0 && second != id);
+        QCOMPARE(chat.conversationId(), second);
+        QCOMPARE(chat.messages()->count(), 2);
+        QCOMPARE(chat.messages()->textAt(0), QStringLiteral("What colour is it?"));
+        QCOMPARE(app_->history().listMessages(id).size(), std::size_t{6});
+
+        // A session without a turn stores nothing and leaves the chat where it was.
+        live.start();
+        live.stop();
+        QCOMPARE(ended.count(), 3);
+        QCOMPARE(ended.back().front().toLongLong(), -1);
+        QCOMPARE(chat.conversationId(), second);
+
+        // Stopped as an answer streams and started again at once, with a question: the
+        // stopped turn ends in its own session's conversation, the new session starts without
+        // it, and its question is answered after it.
+        live.start();
+        bool restarted = false;
+        const QMetaObject::Connection restart_at_first_words =
+            connect(&live, &LiveController::answerChanged, this, [&live, &restarted] {
+                if (!restarted && live.turnCount() == 1 && !live.answer().isEmpty()) {
+                    restarted = true;
+                    live.stop();
+                    live.start();
+                    live.ask(QStringLiteral("And now?"));
+                }
+            });
+        QVERIFY(live.ask(QStringLiteral("Count to ten.")));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 4, 30000);
+        disconnect(restart_at_first_words);
+        const qint64 stopped = ended.back().front().toLongLong();
+        QVERIFY(stopped >= 0 && stopped != second);
+        const auto stored = app_->history().listMessages(stopped);
+        QCOMPARE(stored.size(), std::size_t{2});
+        QCOMPARE(stored[0].text, QStringLiteral("Count to ten."));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 5, 30000);
+        QVERIFY(live.active());
+        QCOMPARE(live.turnCount(), 1);
+        QCOMPARE(live.turns()[0].question, QStringLiteral("And now?"));
+        QVERIFY(live.conversation_id() >= 0 && live.conversation_id() != stopped);
+        QCOMPARE(app_->history().listMessages(live.conversation_id()).size(), std::size_t{2});
+        live.stop();
+        QCOMPARE(chat.conversationId(), live.conversation_id());
+    }
+
     void speechOverAnAnswerBeingGeneratedStopsTheGeneration() {
         QVERIFY(start_live(test_data_path("video/colours_h264_aac.mp4"), Pace::real_time, 400));
         LiveController& live = app_->live();

@@ -1,7 +1,8 @@
 // The live view in the real window (offscreen): Ctrl+L opens it over the chat, the picture and
 // the state badge show, Space held records and released asks, a typed question gets its answer
 // beside the picture with the frame the model saw outlined and the latency figures, every
-// control has a name for screen readers, and Esc leaves live mode.
+// control has a name for screen readers, and Esc leaves live mode for the chat, on the live
+// conversation.
 
 #include <QAccessible>
 #include <QQmlApplicationEngine>
@@ -99,6 +100,24 @@ class LiveViewTest : public QObject {
         QVERIFY(!view->isVisible());
         QVERIFY(only_item(window, QStringLiteral("composerInput"))->isVisible());
         QVERIFY(only_item(window, QStringLiteral("micButton"))->isVisible());
+
+        // Back in the chat, on the live conversation: selected in the sidebar, its turn on
+        // screen, the composer ready to go on in it.
+        const qint64 id = app.live().conversation_id();
+        QVERIFY(id >= 0);
+        QCOMPARE(app.chat().conversationId(), id);
+        QQuickItem* messages = only_item(window, QStringLiteral("messageList"));
+        QVERIFY(messages != nullptr && messages->isVisible());
+        QTRY_COMPARE(messages->property("count").toInt(), 2);
+        QTRY_VERIFY2(visible_message_text(window).contains(QStringLiteral("What colour is it?")),
+                     qPrintable(visible_message_text(window)));
+        QCOMPARE(app.chat().messages()->textAt(1), app.live().turns().back().answer);
+        QList<qint64> selected;
+        for (QQuickItem* row : items_named(window, QStringLiteral("conversationRow")))
+            if (row->isVisible() && row->property("highlighted").toBool())
+                selected.append(row->property("id_").toLongLong());
+        QCOMPARE(selected, QList<qint64>{id});
+        QTRY_VERIFY(only_item(window, QStringLiteral("composerInput"))->hasActiveFocus());
     }
 };
 

@@ -7,6 +7,7 @@
 #include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <utility>
 
 #include "data/app_paths.hpp"
 #include "data/database_recovery.hpp"
@@ -162,6 +163,8 @@ bool ConversationStore::open(const Options& options) {
                              .arg(shown_path, error));
     }
     ready_ = true;
+    // Deletes whose Prism ended before making them for good (killed, crashed) are made now.
+    purge_marked(marked_conversations());
     emit readyChanged();
     emit conversationsChanged();
     return true;
@@ -220,7 +223,12 @@ ConversationStore::OpenResult ConversationStore::open_connection(QString& error)
 }
 
 void ConversationStore::close() {
-    if (ready_) flushPendingWrites();
+    if (ready_) {
+        flushPendingWrites();
+        // The undo ends with the app: what the user deleted goes for good.
+        purge_marked(std::exchange(marked_deleted_, {}));
+    }
+    marked_deleted_.clear();
     pending_.clear();
     flush_timer_.stop();
     close_connection();
@@ -266,17 +274,18 @@ std::vector<ConversationSummary> ConversationStore::listConversations(const QStr
     if (!require_ready()) return out;
     QSqlQuery q(db_);
     const QString words = search.simplified();
-    QString sql = QStringLiteral("SELECT %1 FROM conversations c").arg(kSummaryColumns);
+    QString sql = QStringLiteral("SELECT %1 FROM conversations c WHERE c.deleted IS NULL")
+                      .arg(kSummaryColumns);
     const QString match = fts_match_expression(words);
     const bool use_index = full_text_ && !match.isEmpty();
     if (!words.isEmpty()) {
-        sql += QStringLiteral(" WHERE c.title LIKE :like ESCAPE '\\' OR c.id IN (");
+        sql += QStringLiteral(" AND (c.title LIKE :like ESCAPE '\\' OR c.id IN (");
         sql += use_index ? QStringLiteral(
                                "SELECT m.conversation FROM messages m JOIN message_fts f"
-                               " ON f.rowid = m.id WHERE message_fts MATCH :match)")
+                               " ON f.rowid = m.id WHERE message_fts MATCH :match))")
                          : QStringLiteral(
                                "SELECT m.conversation FROM messages m"
-                               " WHERE m.text LIKE :like2 ESCAPE '\\')");
+                               " WHERE m.text LIKE :like2 ESCAPE '\\'))");
     }
     sql += QStringLiteral(" ORDER BY c.updated DESC, c.id DESC");
     if (!q.prepare(sql)) {
@@ -302,7 +311,8 @@ std::vector<ConversationSummary> ConversationStore::listConversations(const QStr
 std::optional<ConversationSummary> ConversationStore::conversation(qint64 id) {
     if (!require_ready()) return std::nullopt;
     QSqlQuery q(db_);
-    q.prepare(QStringLiteral("SELECT %1 FROM conversations c WHERE c.id = ?").arg(kSummaryColumns));
+    q.prepare(QStringLiteral("SELECT %1 FROM conversations c WHERE c.id = ? AND c.deleted IS NULL")
+                  .arg(kSummaryColumns));
     q.addBindValue(id);
     if (!q.exec()) {
         fail(QStringLiteral("Cannot read conversation %1").arg(id), q.lastError());
@@ -427,6 +437,12 @@ bool ConversationStore::setConversationModel(qint64 id, const QString& modelPath
 bool ConversationStore::deleteConversation(qint64 id) {
     if (!require_ready()) return false;
     flushPendingWrites();
+    const bool deleted = delete_conversation_rows(id, false);
+    emit conversationsChanged();
+    return deleted;
+}
+
+bool ConversationStore::delete_conversation_rows(qint64 id, bool only_marked) {
     QSqlQuery q(db_);
     q.prepare(QStringLiteral(
         "SELECT DISTINCT a.image_path FROM attachments a JOIN messages m ON m.id = a.message"
@@ -436,14 +452,76 @@ bool ConversationStore::deleteConversation(qint64 id) {
     QStringList images;
     while (q.next()) images << q.value(0).toString();
     q.finish();
-    // Messages and attachments go with it (ON DELETE CASCADE).
-    q.prepare(QStringLiteral("DELETE FROM conversations WHERE id = ?"));
+    // Messages and attachments go with it (ON DELETE CASCADE), all or nothing; the files only
+    // after that, so that no row is left pointing at a file that is gone.
+    q.prepare(only_marked
+                  ? QStringLiteral("DELETE FROM conversations WHERE id = ? AND deleted IS NOT NULL")
+                  : QStringLiteral("DELETE FROM conversations WHERE id = ?"));
     q.addBindValue(id);
     if (!q.exec()) return fail(QStringLiteral("Cannot delete the conversation"), q.lastError());
+    const bool deleted = q.numRowsAffected() == 1;
     q.finish();
-    remove_unreferenced_images(images);
+    if (deleted) remove_unreferenced_images(images);
+    return deleted;
+}
+
+bool ConversationStore::markConversationDeleted(qint64 id) {
+    if (!require_ready()) return false;
+    flushPendingWrites();
+    if (!set_deleted(id, true)) return false;
+    marked_deleted_.push_back(id);
     emit conversationsChanged();
     return true;
+}
+
+bool ConversationStore::restoreConversation(qint64 id) {
+    if (!require_ready()) return false;
+    if (!set_deleted(id, false)) return false;
+    std::erase(marked_deleted_, id);
+    emit conversationsChanged();
+    return true;
+}
+
+bool ConversationStore::set_deleted(qint64 id, bool deleted) {
+    QSqlQuery q(db_);
+    // `updated` stays: a restored conversation returns to its place in the list.
+    q.prepare(deleted ? QStringLiteral(
+                            "UPDATE conversations SET deleted = ? WHERE id = ? AND deleted IS NULL")
+                      : QStringLiteral("UPDATE conversations SET deleted = NULL"
+                                       " WHERE id = ? AND deleted IS NOT NULL"));
+    if (deleted) q.addBindValue(now_ms());
+    q.addBindValue(id);
+    if (!q.exec())
+        return fail(deleted ? QStringLiteral("Cannot delete the conversation")
+                            : QStringLiteral("Cannot restore the conversation"),
+                    q.lastError());
+    if (q.numRowsAffected() == 1) return true;
+    return fail(deleted ? QStringLiteral("There is no conversation %1.").arg(id)
+                        : QStringLiteral("The conversation can no longer be restored: it was "
+                                         "deleted for good."));
+}
+
+bool ConversationStore::purgeConversation(qint64 id) {
+    if (!require_ready()) return false;
+    std::erase(marked_deleted_, id);
+    const bool deleted = delete_conversation_rows(id, true);
+    if (deleted) emit conversationsChanged();
+    return deleted;
+}
+
+void ConversationStore::purge_marked(const std::vector<qint64>& ids) {
+    for (const qint64 id : ids) delete_conversation_rows(id, true);
+}
+
+std::vector<qint64> ConversationStore::marked_conversations() {
+    std::vector<qint64> ids;
+    QSqlQuery q(db_);
+    if (!q.exec(QStringLiteral("SELECT id FROM conversations WHERE deleted IS NOT NULL"))) {
+        fail(QStringLiteral("Cannot list the deleted conversations"), q.lastError());
+        return ids;
+    }
+    while (q.next()) ids.push_back(q.value(0).toLongLong());
+    return ids;
 }
 
 void ConversationStore::remove_unreferenced_images(const QStringList& relative_paths) {

@@ -84,6 +84,14 @@ class ConversationStore : public QObject {
     // Deletes the conversation, its messages and attachments, and the image files no other
     // message refers to.
     Q_INVOKABLE bool deleteConversation(qint64 id);
+    // A delete the user may still undo: the conversation leaves the list (and conversation())
+    // at once but stays whole, files included, until purgeConversation() deletes it as above or
+    // restoreConversation() brings it back where it was. close() purges the ones this store
+    // marked; open() purges any left marked by a Prism that ended without closing.
+    Q_INVOKABLE bool markConversationDeleted(qint64 id);
+    Q_INVOKABLE bool restoreConversation(qint64 id);
+    // False when the conversation is not marked deleted (restored, or gone already).
+    Q_INVOKABLE bool purgeConversation(qint64 id);
 
     // --- messages
     // A user or system message with images (paths of files anywhere; they are copied in).
@@ -150,6 +158,15 @@ class ConversationStore : public QObject {
     void message_changed(qint64 message);
     // Deletes those of `relative_paths` that no attachment refers to any more.
     void remove_unreferenced_images(const QStringList& relative_paths);
+    // The conversation's rows in one statement, then its files nothing else refers to; with
+    // `only_marked`, only a conversation marked deleted. False (without an error) when no
+    // such conversation exists.
+    bool delete_conversation_rows(qint64 id, bool only_marked);
+    // Marked deleted, or not, by this store.
+    bool set_deleted(qint64 id, bool deleted);
+    void purge_marked(const std::vector<qint64>& ids);
+    // Every conversation marked deleted, by any store.
+    std::vector<qint64> marked_conversations();
     bool touch_conversation(qint64 id, qint64 now_ms);
 
     Options options_;
@@ -163,6 +180,7 @@ class ConversationStore : public QObject {
     QString recovery_notice_;
     QString open_error_;
     std::map<qint64, PendingAnswer> pending_;
+    std::vector<qint64> marked_deleted_;  // by this store, not yet purged or restored
     QTimer flush_timer_;
     QElapsedTimer clock_;
 };

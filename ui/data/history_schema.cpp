@@ -61,6 +61,11 @@ const std::vector<QStringList>& migrations() {
             QStringLiteral("ALTER TABLE messages ADD COLUMN time_to_transcript_ms REAL"),
             QStringLiteral("ALTER TABLE messages ADD COLUMN time_to_first_sound_ms REAL"),
         },
+        // 4: a conversation the user deleted while its undo is offered: hidden from every
+        // list, kept whole until the delete is made for good (NULL: not deleted).
+        {
+            QStringLiteral("ALTER TABLE conversations ADD COLUMN deleted INTEGER"),
+        },
     };
     return steps;
 }

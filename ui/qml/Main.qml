@@ -23,6 +23,7 @@ ApplicationWindow {
     required property LiveController live
     required property var liveSettings  // LiveSettings
     required property var dictation     // DictationController: the composer's microphone
+    required property var deletion      // ConversationDeletion: deleting with undo
     required property string demoModelPath
     required property bool systemDark
 
@@ -70,8 +71,6 @@ ApplicationWindow {
         window.live.toggle()
         if (window.live.active)
             liveView.forceActiveFocus()
-        else
-            composer.focusInput()
     }
     Shortcut {
         // Ctrl+V outside the text field (inside it, the field handles the key).
@@ -92,6 +91,15 @@ ApplicationWindow {
     Connections {
         target: window.history
         function onErrorOccurred(message) { toast.show(message) }
+    }
+    // However live mode ends (Esc, its Stop button, Ctrl+L), the chat shows its conversation
+    // (AppContext opens it) with the composer ready to go on.
+    Connections {
+        target: window.live
+        function onActiveChanged() {
+            if (!window.live.active)
+                composer.focusInput()
+        }
     }
     Connections {
         target: window.engine
@@ -134,6 +142,7 @@ ApplicationWindow {
             chat: window.chat
             conversations: window.conversations
             history: window.history
+            deletion: window.deletion
         }
 
         ColumnLayout {

@@ -32,9 +32,18 @@ AppContext::AppContext(const AppOptions& options)
     live_ = std::make_unique<LiveController>(
         &engine_, settings_.get(), history_.isReady() ? &history_ : nullptr, live_settings_.get());
     dictation_ = std::make_unique<DictationController>(live_settings_.get());
+    deletion_ = std::make_unique<ConversationDeletion>(history_.isReady() ? &history_ : nullptr,
+                                                       chat_.get());
     // A live turn stored in the history shows in the sidebar like any chat.
     QObject::connect(live_.get(), &LiveController::turnFinished, &conversations_,
                      [this] { conversations_.reload(); });
+    // Leaving live mode shows its conversation, to read and to go on typing in.
+    QObject::connect(live_.get(), &LiveController::sessionEnded, chat_.get(), [this](qint64 id) {
+        if (id < 0) return;
+        // Opened from the sidebar during the session, the chat shows fewer turns: read it again.
+        if (chat_->conversationId() == id) chat_->newChat();
+        chat_->openConversation(id);
+    });
 
     auto apply_load_options = [this] {
         engine_.set_load_options(settings_->gpuDevice(), settings_->contextSize());
@@ -115,6 +124,7 @@ QQuickWindow* AppContext::load_window(QQmlApplicationEngine& qml) {
         {QStringLiteral("live"), QVariant::fromValue(live_.get())},
         {QStringLiteral("liveSettings"), QVariant::fromValue(live_settings_.get())},
         {QStringLiteral("dictation"), QVariant::fromValue(dictation_.get())},
+        {QStringLiteral("deletion"), QVariant::fromValue(deletion_.get())},
         {QStringLiteral("demoModelPath"), demo_model_path()},
         {QStringLiteral("systemDark"), system_dark},
     });

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "chat_controller.hpp"
+#include "conversation_deletion.hpp"
 #include "data/conversation_list_model.hpp"
 #include "data/conversation_store.hpp"
 #include "data/model_catalog.hpp"
@@ -48,6 +49,7 @@ class AppContext {
     LiveController& live() { return *live_; }
     LiveSettings& live_settings() { return *live_settings_; }
     DictationController& dictation() { return *dictation_; }
+    ConversationDeletion& deletion() { return *deletion_; }
 
     // Loads Main.qml into `qml` with the controllers; returns the window or null (the QML
     // errors went to the log). `qml` must be destroyed before this context.
@@ -69,6 +71,8 @@ class AppContext {
     std::unique_ptr<LiveSettings> live_settings_;
     std::unique_ptr<LiveController> live_;
     std::unique_ptr<DictationController> dictation_;
+    // After the history and the chat: a delete pending at exit is made final before they go.
+    std::unique_ptr<ConversationDeletion> deletion_;
 };
 
 }  // namespace prism::ui

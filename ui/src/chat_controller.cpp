@@ -351,12 +351,6 @@ bool ChatController::openConversation(qint64 id) {
     return true;
 }
 
-bool ChatController::deleteConversation(qint64 id) {
-    if (!history_) return false;
-    if (id == conversation_) newChat();
-    return history_->deleteConversation(id);
-}
-
 void ChatController::dropUrls(const QList<QUrl>& urls) {
     QList<QUrl> images;
     for (const QUrl& url : urls) {

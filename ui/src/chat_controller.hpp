@@ -79,7 +79,6 @@ class ChatController : public QObject {
     Q_INVOKABLE void newChat();
     // Shows a stored conversation (stops an answer in progress first).
     Q_INVOKABLE bool openConversation(qint64 id);
-    Q_INVOKABLE bool deleteConversation(qint64 id);
 
     // Files dropped on the window or the composer: GGUF files load, sound and video files (by
     // name) are attached as such, everything else as an image (and refused with a

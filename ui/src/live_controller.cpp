@@ -257,6 +257,12 @@ void LiveController::start() {
         emit sourcesChanged();
     }
     if (!speech_) set_speech_output(std::make_unique<SynthesizedSpeechOutput>());
+    ++session_;
+    // An answer of the last session still ending is stored with that session first.
+    if (request_ == 0 && !preparing_)
+        begin_session();
+    else
+        fresh_session_ = true;
     active_ = true;
     emit activeChanged();
     if (speech_ && live_settings_ && live_settings_->speakAnswers()) {
@@ -278,6 +284,10 @@ void LiveController::stop() {
     if (frames_) frames_->stop();
     if (samples_) samples_->stop();
     if (speech_) speech_->stop();
+    speaking_turn_ = false;  // words of the answer still on their way are not spoken
+    // The answer in flight ends as stopped and is stored when the engine says so; a frame
+    // still being prepared is dropped (see begin_turn).
+    handing_over_ = request_ != 0;
     if ((request_ != 0 || preparing_) && engine_) engine_->stop();
     waiting_.reset();
     ptt_held_ = false;
@@ -288,6 +298,17 @@ void LiveController::stop() {
         vad_, [w = vad_] { w->reset(); }, Qt::QueuedConnection);
     emit activeChanged();
     set_state(State::Off);
+    if (!handing_over_) emit sessionEnded(conversation_);
+}
+
+void LiveController::begin_session() {
+    fresh_session_ = false;
+    turns_.clear();
+    current_ = -1;
+    conversation_ = -1;
+    change_.clear();
+    emit turnChanged();
+    emit answerChanged();
 }
 
 void LiveController::toggle() {
@@ -608,13 +629,13 @@ void LiveController::begin_turn(LiveTurn turn, qint64 t0_ms) {
     const QString question = turns_[index].utterance.isEmpty() ? turns_[index].question : QString();
     std::optional<ImageAttachment> sound;
     if (!turns_[index].utterance.isEmpty()) sound = utterance_part(turns_[index], index);
-    auto send = [this, chat, question, sound, index](QByteArray png, QSize size,
-                                                     qint64 frame_number) {
+    auto send = [this, chat, question, sound, index, session = session_](QByteArray png, QSize size,
+                                                                         qint64 frame_number) {
         preparing_ = false;
         // A question that came while the frame was prepared goes first; the description is
         // dropped rather than making the question wait for it.
         const bool outranked = waiting_ && turns_[index].kind == LiveTurn::Kind::describe;
-        if (index != current_ || !active_ || outranked) {
+        if (index != current_ || !active_ || session != session_ || outranked) {
             turns_[index].stop_reason = QStringLiteral("cancelled");
             update_idle_state();
             send_next();
@@ -698,12 +719,20 @@ void LiveController::on_finished(quint64 id, const AnswerTimings& stats, const Q
     if (error.isEmpty() && turn.kind != LiveTurn::Kind::describe) store_turn(index, stats);
     emit turnChanged();
     emit turnFinished(index);
+    if (handing_over_) {
+        handing_over_ = false;
+        emit sessionEnded(conversation_);
+    }
     send_next();
     update_idle_state();
 }
 
 void LiveController::send_next() {
-    if (!waiting_ || request_ != 0 || preparing_) return;
+    if (request_ != 0 || preparing_) return;
+    // The last session's answer has ended: the new session starts clean (a question it asked
+    // meanwhile waits in waiting_).
+    if (fresh_session_) begin_session();
+    if (!waiting_) return;
     const LiveTurn next = *waiting_;
     waiting_.reset();
     begin_turn(next, t0_ms_);

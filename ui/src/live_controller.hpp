@@ -15,7 +15,8 @@
 // rejects as noise does not. Answers are spoken sentence by sentence while they are generated.
 //
 // Each turn keeps its latency figures (end of speech to transcript, frame ready, image
-// encoded, first token, first sound) and is stored in the history as a chat.
+// encoded, first token, first sound) and is stored in the history as a chat: one conversation
+// per live session (start to stop), handed over by sessionEnded once its last turn is stored.
 
 #include <QList>
 #include <QMutex>
@@ -145,6 +146,8 @@ class LiveController : public QObject {
     // shows; any thread (the image provider's).
     CapturedFrame seen_frame() const;
     CapturedFrame preview_frame() const;
+    // The history's conversation of this session's turns, or of the last session's until the
+    // next one asks something (-1: none stored).
     qint64 conversation_id() const { return conversation_; }
 
     Q_INVOKABLE void start();
@@ -171,6 +174,9 @@ class LiveController : public QObject {
     void turnFinished(int index);
     // Barge-in: the user spoke over an answer.
     void interrupted();
+    // Live mode stopped and every turn of the session is in the history, the one whose answer
+    // the stop cut short included: `conversation` holds them (-1: nothing was stored).
+    void sessionEnded(qint64 conversation);
 
   private:
     void set_state(State s);
@@ -196,6 +202,8 @@ class LiveController : public QObject {
     // Latency measured after the turn was stored (first sound, Whisper's late text).
     void store_spoken_latency(const LiveTurn& turn);
     void update_idle_state();
+    // A new session: no earlier turns for the model, a new conversation in the history.
+    void begin_session();
     GenerationSettings generation_settings() const;
 
     QPointer<EngineController> engine_;
@@ -249,6 +257,9 @@ class LiveController : public QObject {
     QImage current_frame_;  // the frame of the turn in flight, for the history
     QStringList notices_;
     qint64 conversation_ = -1;
+    quint64 session_ = 0;         // counts start()s; a frame prepared in an earlier one is dropped
+    bool fresh_session_ = false;  // started while the last session's answer was still ending
+    bool handing_over_ = false;   // stopped with an answer in flight: sessionEnded once stored
     QTemporaryDir frame_files_;
 };
 

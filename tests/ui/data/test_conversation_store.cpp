@@ -233,6 +233,7 @@ class ConversationStoreTest : public QObject {
                 q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN time_to_transcript_ms")));
             QVERIFY(
                 q.exec(QStringLiteral("ALTER TABLE messages DROP COLUMN time_to_first_sound_ms")));
+            QVERIFY(q.exec(QStringLiteral("ALTER TABLE conversations DROP COLUMN deleted")));
             QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
             q.finish();
             raw.close();
@@ -256,8 +257,13 @@ class ConversationStoreTest : public QObject {
         if (QTest::currentTestFailed()) return;
         ConversationStore store;
         QVERIFY2(open(store), qPrintable(store.lastError()));
-        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(), 3);
-        QCOMPARE(prism::ui::history_schema_version(), 3);
+        QCOMPARE(scalar(db(), QStringLiteral("PRAGMA user_version")).toInt(), 4);
+        QCOMPARE(prism::ui::history_schema_version(), 4);
+        // Schema 4's delete mark: none of the old conversations is deleted.
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM conversations"
+                                             " WHERE deleted IS NULL"))
+                     .toInt(),
+                 1);
         const auto conversations = store.listConversations();
         QCOMPARE(conversations.size(), std::size_t{1});
         QCOMPARE(conversations[0].title, QStringLiteral("Live"));
@@ -364,6 +370,142 @@ class ConversationStoreTest : public QObject {
         QVERIFY(store.deleteConversation(b));
         QCOMPARE(image_files(folder()), 0);
         QVERIFY(store.listConversations().empty());
+    }
+
+    // A delete the user may undo: gone from the list, the search and conversation() at once,
+    // but whole, rows and files, until it is purged; restored, it is back as it was, in its
+    // place. Purged, it goes as deleteConversation() deletes, keeping files still used.
+    void aDeleteCanBeUndoneUntilItIsPurged() {
+        ConversationStore store;
+        QVERIFY(open(store));
+        const QString cat = sample_image(QStringLiteral("chelsea.png"));
+        const QString rocket = sample_image(QStringLiteral("rocket.jpg"));
+        const qint64 older = store.createConversation();
+        QVERIFY(store.addMessage(older, QStringLiteral("user"), QStringLiteral("Launch times"),
+                                 {rocket}) > 0);
+        const qint64 doomed = store.createConversation(QStringLiteral("/models/vlm.gguf"));
+        QVERIFY(store.addMessage(doomed, QStringLiteral("user"), QStringLiteral("Cats and rockets"),
+                                 {cat, rocket}) > 0);
+        const qint64 answer = store.beginAnswer(doomed);
+        QVERIFY(store.finishAnswer(answer, QStringLiteral("A cat by a rocket."),
+                                   AnswerStats{9.5, 40.0, 12.0, QStringLiteral("eos")}));
+        QVERIFY(store.renameConversation(doomed, QStringLiteral("My cat")));
+        const qint64 newer = store.createConversation();
+        QVERIFY(store.addMessage(newer, QStringLiteral("user"), QStringLiteral("Newest")) > 0);
+        const auto ids = [&store](const QString& search = {}) {
+            QList<qint64> out;
+            for (const auto& c : store.listConversations(search)) out.append(c.id);
+            return out;
+        };
+        const QList<qint64> order = ids();
+        QCOMPARE(order.size(), 3);
+        const auto before = store.listMessages(doomed);
+        QCOMPARE(before.size(), std::size_t{2});
+        const QString cat_copy = before[0].attachments.at(0).image_path;
+        QCOMPARE(image_files(folder()), 2);
+
+        QSignalSpy changed(&store, &ConversationStore::conversationsChanged);
+        QVERIFY(store.markConversationDeleted(doomed));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(ids(), (QList<qint64>{newer, older}));
+        QVERIFY(ids(QStringLiteral("cats")).isEmpty());
+        QVERIFY(!store.conversation(doomed).has_value());
+        QVERIFY(!store.markConversationDeleted(doomed));  // once is enough
+        // Nothing is gone yet: not a row, not a file.
+        const QString count_messages =
+            QStringLiteral("SELECT count(*) FROM messages WHERE conversation = %1").arg(doomed);
+        QCOMPARE(scalar(db(), count_messages).toInt(), 2);
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM attachments")).toInt(), 3);
+        QCOMPARE(image_files(folder()), 2);
+
+        QVERIFY(store.restoreConversation(doomed));
+        QCOMPARE(ids(), order);
+        QCOMPARE(ids(QStringLiteral("cats")), QList<qint64>{doomed});
+        const auto restored = store.conversation(doomed);
+        QVERIFY(restored.has_value());
+        QCOMPARE(restored->title, QStringLiteral("My cat"));
+        QCOMPARE(restored->model_path, QStringLiteral("/models/vlm.gguf"));
+        const auto after = store.listMessages(doomed);
+        QCOMPARE(after.size(), before.size());
+        for (std::size_t i = 0; i < after.size(); ++i) {
+            QCOMPARE(after[i].id, before[i].id);
+            QCOMPARE(after[i].role, before[i].role);
+            QCOMPARE(after[i].text, before[i].text);
+            QCOMPARE(after[i].attachments.size(), before[i].attachments.size());
+            for (std::size_t a = 0; a < after[i].attachments.size(); ++a) {
+                QCOMPARE(after[i].attachments[a].image_path, before[i].attachments[a].image_path);
+                QCOMPARE(after[i].attachments[a].original_name,
+                         before[i].attachments[a].original_name);
+                QCOMPARE(sha256_of(after[i].attachments[a].image_path),
+                         sha256_of(a == 0 ? cat : rocket));
+            }
+        }
+        QCOMPARE(after[1].stats->stop_reason, QStringLiteral("eos"));
+        QVERIFY(!store.restoreConversation(doomed));  // not deleted
+
+        // A restored conversation is not purged by a late purge.
+        QVERIFY(store.markConversationDeleted(newer));
+        QVERIFY(store.restoreConversation(newer));
+        QVERIFY(!store.purgeConversation(newer));
+        QVERIFY(store.conversation(newer).has_value());
+
+        QVERIFY(store.markConversationDeleted(doomed));
+        QVERIFY(store.purgeConversation(doomed));
+        QCOMPARE(scalar(db(), count_messages).toInt(), 0);
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM attachments")).toInt(), 1);
+        // The cat went; the rocket stays for the other conversation.
+        QVERIFY(!QFile::exists(cat_copy));
+        QCOMPARE(image_files(folder()), 1);
+        QVERIFY(QFile::exists(store.listMessages(older).at(0).attachments.at(0).image_path));
+        QVERIFY(!store.purgeConversation(doomed));
+        QVERIFY(!store.restoreConversation(doomed));  // too late
+        QCOMPARE(ids(), (QList<qint64>{newer, older}));
+    }
+
+    // The app quitting during the undo makes the delete final, files included; a delete left
+    // pending by a Prism that ended without closing (killed) is made final by the next open.
+    void aPendingDeleteIsMadeFinalWhenTheHistoryCloses() {
+        qint64 kept = -1;
+        {
+            ConversationStore store;
+            QVERIFY(open(store));
+            kept = store.createConversation();
+            QVERIFY(store.addMessage(kept, QStringLiteral("user"), QStringLiteral("keep me")) > 0);
+            const qint64 gone = store.createConversation();
+            QVERIFY(store.addMessage(gone, QStringLiteral("user"), QStringLiteral("cat"),
+                                     {sample_image(QStringLiteral("chelsea.png"))}) > 0);
+            QVERIFY(store.markConversationDeleted(gone));
+        }
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM conversations")).toInt(), 1);
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM messages")).toInt(), 1);
+        QCOMPARE(image_files(folder()), 0);
+
+        qint64 left_marked = -1;
+        {
+            ConversationStore store;
+            QVERIFY(open(store));
+            left_marked = store.createConversation();
+            QVERIFY(store.addMessage(left_marked, QStringLiteral("user"), QStringLiteral("dog"),
+                                     {sample_image(QStringLiteral("rocket.jpg"))}) > 0);
+        }
+        {
+            // What a killed Prism leaves: the mark, rows and file all there.
+            QSqlDatabase raw =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("killed"));
+            raw.setDatabaseName(db());
+            QVERIFY(raw.open());
+            QSqlQuery q(raw);
+            QVERIFY(q.exec(QStringLiteral("UPDATE conversations SET deleted = 1 WHERE id = %1")
+                               .arg(left_marked)));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("killed"));
+        QCOMPARE(image_files(folder()), 1);
+        ConversationStore store;
+        QVERIFY(open(store));
+        QCOMPARE(store.listConversations().size(), std::size_t{1});
+        QCOMPARE(store.listConversations().front().id, kept);
+        QCOMPARE(scalar(db(), QStringLiteral("SELECT count(*) FROM messages")).toInt(), 1);
+        QCOMPARE(image_files(folder()), 0);
     }
 
     void deleteMessagesFromDropsTheTail() {
