@@ -34,7 +34,8 @@ void audio_usage() {
     std::fputs(
         "usage: prism-bench audio --mmproj MMPROJ.gguf [--clip PATH ...] [-r 3] [--warmup 1]\n"
         "                         [--json]\n"
-        "  --mmproj FILE        an mmproj with an audio encoder (ultravox, qwen2a, voxtral, qwen2.5o)\n"
+        "  --mmproj FILE        an mmproj with an audio encoder (ultravox, qwen2a, voxtral,\n"
+        "                       qwen2.5o)\n"
         "  --clip PATH          a sound file (repeatable; default tests/data/audio/jfk.wav, run\n"
         "                       from the repo root); measured whole, its first 2 s, and\n"
         "                       repeated to 30 s\n"
