@@ -8,9 +8,12 @@
 #include <speex/speex_preprocess.h>
 
 #include <QString>
+#include <cmath>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,13 +30,19 @@ namespace {
 
 void aec_usage() {
     std::fputs(
-        "usage: prism-bench aec [--seconds 60] [--tail-ms 200] [-r 5] [--json]\n"
+        "usage: prism-bench aec [--seconds 60] [--tail-ms 200] [-r 5] [--room MS,GAIN ...]\n"
+        "                       [--json]\n"
         "  --seconds N   sound per repetition: spoken answers (espeak-ng) played into a simulated\n"
         "                room (55-ms delay, gain 0.45, reflections over 60 ms, hiss) (default 60)\n"
         "  --tail-ms N   the echo tail the canceller models (default 200, as live mode)\n"
         "  -r N          repetitions, each with a fresh canceller that learns the room (default "
         "5)\n"
-        "  --json        one JSON object instead of a table\n"
+        "  --room MS,GAIN  also how the canceller hears the echo alone in a room of that delay\n"
+        "                and direct-sound gain (repeatable): frames of echo taken for the user\n"
+        "                while it learns (each one a step toward a false barge-in), the echo's\n"
+        "                closest approach to that threshold, when it learned, and the echo left\n"
+        "                after that\n"
+        "  --json        one JSON object per line instead of a table\n"
         "Times are the thread's CPU time and wall time per 16-ms frame.\n",
         stdout);
 }
@@ -110,6 +119,63 @@ FrameTimes time_frames(std::span<const std::int16_t> mic, std::span<const std::i
     return {stats(cpu_us), stats(wall_us)};
 }
 
+struct Room {
+    int delay_ms = 55;
+    double gain = 0.45;
+};
+
+Room parse_room(const std::string& value) {
+    const auto comma = value.find(',');
+    if (comma == std::string::npos) throw Error("aec: --room wants MS,GAIN, got '" + value + "'");
+    Room r;
+    try {
+        std::size_t used = 0;
+        const std::string delay = value.substr(0, comma), gain = value.substr(comma + 1);
+        r.delay_ms = std::stoi(delay, &used);
+        if (used != delay.size()) throw std::invalid_argument("trailing");
+        r.gain = std::stod(gain, &used);
+        if (used != gain.size()) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+        throw Error("aec: --room wants MS,GAIN (an integer and a number), got '" + value + "'");
+    }
+    if (r.delay_ms < 0 || r.delay_ms > 1000 || !(r.gain > 0 && r.gain <= 4))
+        throw Error("aec: --room wants a delay of 0-1000 ms and a gain in (0, 4]");
+    return r;
+}
+
+// The echo alone through one room: what the double-talk check and the filter made of it.
+struct RoomResult {
+    std::int64_t user_frames = 0;  // echo frames taken for the user while learning
+    double closest_db = 0;         // the echo's closest approach to the user threshold
+    double learned_s = -1;         // when the canceller left learning (-1: never)
+    double left_db = 0;            // echo energy in over energy out, after learning
+};
+
+RoomResult hear_room(const std::vector<std::int16_t>& played, const Room& room, int tail_ms) {
+    const std::vector<std::int16_t> mic =
+        ui::room_pcm(ui::room_microphone(played, room.delay_ms, room.gain));
+    constexpr std::size_t kFrame = ui::EchoCanceller::kFrameSamples;
+    ui::EchoCanceller canceller(tail_ms);
+    std::vector<std::int16_t> out(kFrame);
+    RoomResult r;
+    double in_energy = 0, out_energy = 0;
+    for (std::size_t f = 0; f * kFrame + kFrame <= mic.size(); ++f) {
+        const auto m = std::span(mic).subspan(f * kFrame, kFrame);
+        canceller.process_frame(m, std::span(played).subspan(f * kFrame, kFrame), out);
+        if (canceller.learning()) continue;
+        if (r.learned_s < 0)
+            r.learned_s = static_cast<double>(f * kFrame) / ui::EchoCanceller::kSampleRate;
+        for (std::size_t i = 0; i < kFrame; ++i) {
+            in_energy += double(m[i]) * m[i];
+            out_energy += double(out[i]) * out[i];
+        }
+    }
+    r.user_frames = canceller.user_frames();
+    r.closest_db = canceller.closest_to_user_db();
+    r.left_db = out_energy > 0 ? 10 * std::log10(in_energy / out_energy) : 0;
+    return r;
+}
+
 }  // namespace
 
 int aec_command(const std::vector<std::string>& args) {
@@ -117,6 +183,7 @@ int aec_command(const std::vector<std::string>& args) {
     std::int64_t tail_ms = ui::EchoCanceller::kDefaultTailMs;
     std::int64_t repetitions = 5;
     bool json = false;
+    std::vector<Room> rooms;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "-h" || a == "--help") {
@@ -135,6 +202,8 @@ int aec_command(const std::vector<std::string>& args) {
             tail_ms = app::integer_flag(a, v);
         else if (a == "-r" || a == "--repetitions")
             repetitions = app::integer_flag(a, v);
+        else if (a == "--room")
+            rooms.push_back(parse_room(v));
         else
             throw Error("aec: unknown option '" + a + "' (see prism-bench aec --help)");
     }
@@ -174,6 +243,26 @@ int aec_command(const std::vector<std::string>& args) {
             "  speexdsp's two calls alone (baseline): %.1f us CPU per frame (sd %.1f), "
             "%.2f %% of a core\n",
             baseline.cpu_us.mean, baseline.cpu_us.sd, 100 * baseline.cpu_us.mean / frame_us);
+    }
+    if (!rooms.empty() && !json)
+        std::printf(
+            "\necho alone, per room (a user frame is echo taken for the user)\n"
+            "| delay ms | gain | user frames | closest to threshold dB | learned at s "
+            "| echo left out dB |\n|---:|---:|---:|---:|---:|---:|\n");
+    for (const Room& room : rooms) {
+        const RoomResult r = hear_room(played, room, tail);
+        if (json) {
+            std::printf(
+                "{\"bench\": \"aec_room\", \"delay_ms\": %d, \"gain\": %.3f, "
+                "\"user_frames\": %lld, \"closest_to_user_db\": %.2f, \"learned_s\": "
+                "%.2f, \"echo_reduction_db\": %.2f}\n",
+                room.delay_ms, room.gain, static_cast<long long>(r.user_frames), r.closest_db,
+                r.learned_s, r.left_db);
+        } else {
+            std::printf("| %d | %.2f | %lld | %.1f | %.2f | %.1f |\n", room.delay_ms, room.gain,
+                        static_cast<long long>(r.user_frames), r.closest_db, r.learned_s,
+                        r.left_db);
+        }
     }
     return 0;
 }

@@ -25,8 +25,9 @@ std::vector<double> room_echo(const std::vector<std::int16_t>& played, int delay
     return mic;
 }
 
-std::vector<double> room_microphone(const std::vector<std::int16_t>& played) {
-    std::vector<double> mic = room_echo(played, 55, 0.45);
+std::vector<double> room_microphone(const std::vector<std::int16_t>& played, int delay_ms,
+                                    double gain) {
+    std::vector<double> mic = room_echo(played, delay_ms, gain);
     RoomNoise hiss{777};
     for (double& x : mic) x += 16.0 * hiss.next();
     mic.resize(mic.size() / EchoCanceller::kFrameSamples * EchoCanceller::kFrameSamples);

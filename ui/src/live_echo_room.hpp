@@ -24,8 +24,9 @@ struct RoomNoise {
 std::vector<double> room_echo(const std::vector<std::int16_t>& played, int delay_ms, double gain);
 
 // The microphone in the rooms the canceller is measured in: the echo after 55 ms at gain 0.45
-// plus hiss at -66 dBFS, cut to whole canceller frames.
-std::vector<double> room_microphone(const std::vector<std::int16_t>& played);
+// (unless given) plus hiss at -66 dBFS, cut to whole canceller frames.
+std::vector<double> room_microphone(const std::vector<std::int16_t>& played, int delay_ms = 55,
+                                    double gain = 0.45);
 
 // The microphone's samples as 16-bit PCM, clipped at full scale.
 std::vector<std::int16_t> room_pcm(const std::vector<double>& x);
