@@ -135,14 +135,8 @@ def encoder_tensors(enc) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def write_audio_mmproj(path: Path, projector: str, cfg, extra_keys, tensors,
-                       f16: bool = False) -> None:
-    w = gguf.GGUFWriter(str(path), "clip")
-    w.add_type(gguf.GGUFType.MMPROJ)
-    w.add_name(f"tiny-{projector}")
-    w.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.ALL_F32)
-    w.add_bool("clip.has_audio_encoder", True)
-    w.add_string("clip.projector_type", projector)
+def add_audio_keys(w: gguf.GGUFWriter, cfg, extra_keys) -> None:
+    """The clip.audio.* keys llama.cpp's converter writes, then `extra_keys` (name, value)."""
     w.add_uint32("clip.audio.num_mel_bins", cfg.num_mel_bins)
     w.add_uint32("clip.audio.embedding_length", cfg.d_model)
     w.add_uint32("clip.audio.feed_forward_length", cfg.encoder_ffn_dim)
@@ -154,11 +148,26 @@ def write_audio_mmproj(path: Path, projector: str, cfg, extra_keys, tensors,
             w.add_uint32(key, value)
         else:
             w.add_string(key, value)
+
+
+def stored(data: np.ndarray, f16: bool) -> np.ndarray:
+    """As llama.cpp's converter stores a tensor of an F16 file: 2-D tensors (the position table
+    too) F16, biases and norms F32; the convolutions stay F32 here."""
+    matrix = data.ndim == 2 and min(data.shape) > 1
+    return data.astype(np.float16 if f16 and matrix else np.float32)
+
+
+def write_audio_mmproj(path: Path, projector: str, cfg, extra_keys, tensors,
+                       f16: bool = False) -> None:
+    w = gguf.GGUFWriter(str(path), "clip")
+    w.add_type(gguf.GGUFType.MMPROJ)
+    w.add_name(f"tiny-{projector}")
+    w.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.ALL_F32)
+    w.add_bool("clip.has_audio_encoder", True)
+    w.add_string("clip.projector_type", projector)
+    add_audio_keys(w, cfg, extra_keys)
     for name, data in tensors:
-        # As llama.cpp's converter stores an F16 file: 2-D tensors (the position table
-        # too) F16, biases and norms F32; the convolutions stay F32 here.
-        matrix = data.ndim == 2 and min(data.shape) > 1
-        w.add_tensor(name, data.astype(np.float16 if f16 and matrix else np.float32))
+        w.add_tensor(name, stored(data, f16))
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

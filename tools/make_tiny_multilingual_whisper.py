@@ -61,6 +61,7 @@ from transformers import WhisperConfig, WhisperFeatureExtractor, WhisperForCondi
 from transformers.models.whisper.tokenization_whisper import LANGUAGES
 
 from convert_ct2_to_whisper_ggml import N_FFT, slaney_mel_filters
+import make_tiny_models as tiny  # GPT-2's byte alphabet
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT / "tests" / "data" / "audio"
@@ -83,20 +84,6 @@ MODELS = {
 SYMBOLS = list('"#()*+/:;<=>@[\\]^_`{|}~「」『』') + \
     "<< >> <<< >>> -- --- -( -[ (' (\" (( )) ((( ))) [[ ]] {{ }} ♪♪ ♪♪♪".split()
 MUSIC = list("♩♪♫♬♭♮♯")
-
-
-def gpt2_bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's byte-level alphabet: a printable character for every byte."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + \
-        list(range(ord("®"), ord("ÿ") + 1))
-    chars = printable[:]
-    n = 0
-    for b in range(256):
-        if b not in printable:
-            printable.append(b)
-            chars.append(256 + n)
-            n += 1
-    return {b: chr(c) for b, c in zip(printable, chars)}
 
 
 def regular_tokens() -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
@@ -136,7 +123,7 @@ class Specials:
 
 def hf_tokenizer(tokens: list[bytes], merges: list[tuple[bytes, bytes]]) -> tokenizers.Tokenizer:
     """The vocabulary as a Hugging Face byte-level BPE (GPT-2's pre-tokenizer)."""
-    alphabet = gpt2_bytes_to_unicode()
+    alphabet = tiny.bytes_to_unicode()
     text = lambda raw: "".join(alphabet[b] for b in raw)  # noqa: E731
     vocab = {text(t): i for i, t in enumerate(tokens)}
     bpe = tokenizers.models.BPE(vocab=vocab, merges=[(text(a), text(b)) for a, b in merges])

@@ -138,18 +138,8 @@ def audio_keys_and_tensors(model):
 
     def extra(w):
         w.add_bool("clip.has_audio_encoder", True)
-        w.add_uint32("clip.audio.num_mel_bins", c.num_mel_bins)
-        w.add_uint32("clip.audio.embedding_length", c.d_model)
-        w.add_uint32("clip.audio.feed_forward_length", c.encoder_ffn_dim)
-        w.add_uint32("clip.audio.block_count", c.encoder_layers)
-        w.add_uint32("clip.audio.attention.head_count", c.encoder_attention_heads)
-        w.add_float32("clip.audio.attention.layer_norm_epsilon", 1e-5)
-        w.add_uint32("clip.audio.projection_dim", c.output_dim)
-        out = []
-        for name, data in tensors:
-            matrix = data.ndim == 2 and min(data.shape) > 1
-            out.append((name, data.astype(np.float16 if matrix else np.float32)))
-        return out
+        aud.add_audio_keys(w, c, [("clip.audio.projection_dim", c.output_dim)])
+        return [(name, aud.stored(data, True)) for name, data in tensors]
     return extra
 
 

@@ -26,15 +26,6 @@
 namespace prism::test {
 namespace {
 
-std::vector<float> read_f32(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    EXPECT_TRUE(in) << path;
-    std::vector<float> values(std::filesystem::file_size(path) / 4);
-    in.read(reinterpret_cast<char*>(values.data()),
-            static_cast<std::streamsize>(values.size() * 4));
-    return values;
-}
-
 struct AudioCase {
     const char* folder;
     const char* reference;

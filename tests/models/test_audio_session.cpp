@@ -31,11 +31,14 @@
 #include "session/media_prompt.hpp"
 #include "support/gguf_builder.hpp"
 #include "support/gpu_test.hpp"
+#include "support/test_files.hpp"
 
 namespace prism {
 namespace {
 
 namespace fs = std::filesystem;
+using test::json_ints;
+using test::read_f32;
 
 const fs::path kData = fs::path(PRISM_TEST_DATA_DIR);
 const fs::path kAudioModels = kData / "audio-models";
@@ -51,30 +54,6 @@ std::shared_ptr<const media::Audio> jfk() {
     static const auto sound =
         std::make_shared<const media::Audio>(media::decode_audio_file(kData / "audio" / "jfk.wav"));
     return sound;
-}
-
-std::vector<float> read_f32(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path.string());
-    const std::string bytes{std::istreambuf_iterator<char>(in), {}};
-    std::vector<float> out(bytes.size() / sizeof(float));
-    std::copy_n(bytes.data(), out.size() * sizeof(float), reinterpret_cast<char*>(out.data()));
-    return out;
-}
-
-// prompt.json is {"tokens": [...], "greedy": [...]}: the integers after `"key": [`.
-std::vector<std::int32_t> json_ints(const fs::path& path, const std::string& key) {
-    std::ifstream in(path);
-    const std::string text{std::istreambuf_iterator<char>(in), {}};
-    const std::size_t at = text.find("\"" + key + "\"");
-    if (at == std::string::npos) throw std::runtime_error(path.string() + ": no " + key);
-    const std::size_t open = text.find('[', at), close = text.find(']', at);
-    std::string list = text.substr(open + 1, close - open - 1);
-    std::replace(list.begin(), list.end(), ',', ' ');
-    std::istringstream values(list);
-    std::vector<std::int32_t> out;
-    for (std::int32_t v = 0; values >> v;) out.push_back(v);
-    return out;
 }
 
 struct Case {

@@ -36,6 +36,7 @@
 #include "session/media_prompt.hpp"
 #include "session/vision_prompt.hpp"
 #include "support/gpu_test.hpp"
+#include "support/test_files.hpp"
 
 namespace prism {
 namespace {
@@ -44,31 +45,15 @@ namespace fs = std::filesystem;
 
 const fs::path kData = fs::path(PRISM_TEST_DATA_DIR);
 const fs::path kOmni = kData / "audio-models" / "omni";
+
+using test::read_f32;
+
 constexpr const char* kSystem = "You are a helpful assistant.";
 constexpr const char* kQuestion = "What is shown and said?";
 
-std::vector<float> read_f32(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path.string());
-    const std::string bytes{std::istreambuf_iterator<char>(in), {}};
-    std::vector<float> out(bytes.size() / sizeof(float));
-    std::copy_n(bytes.data(), out.size() * sizeof(float), reinterpret_cast<char*>(out.data()));
-    return out;
-}
-
-// prompt.json holds flat integer lists: the integers after `"key": [`.
+// One of prompt.json's flat integer lists.
 std::vector<std::int32_t> json_ints(const std::string& key) {
-    std::ifstream in(kOmni / "prompt.json");
-    const std::string text{std::istreambuf_iterator<char>(in), {}};
-    const std::size_t at = text.find("\"" + key + "\"");
-    if (at == std::string::npos) throw std::runtime_error("prompt.json: no " + key);
-    const std::size_t open = text.find('[', at), close = text.find(']', at);
-    std::string list = text.substr(open + 1, close - open - 1);
-    std::replace(list.begin(), list.end(), ',', ' ');
-    std::istringstream values(list);
-    std::vector<std::int32_t> out;
-    for (std::int32_t v = 0; values >> v;) out.push_back(v);
-    return out;
+    return test::json_ints(kOmni / "prompt.json", key);
 }
 
 std::shared_ptr<const media::Image> picture() {

@@ -25,6 +25,7 @@
 #include "prism/half.hpp"
 #include "prism/models/vision_encoder.hpp"
 #include "support/gpu_test.hpp"
+#include "support/test_files.hpp"
 
 namespace prism::test {
 namespace {
@@ -268,16 +269,6 @@ INSTANTIATE_TEST_SUITE_P(Projectors, SyntheticEncode,
 
 std::filesystem::path vlm_dir(const std::string& family) {
     return std::filesystem::path(PRISM_TEST_DATA_DIR) / "vlm" / family;
-}
-
-std::vector<float> read_f32(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) throw std::runtime_error("cannot open " + path.string());
-    const auto bytes = static_cast<std::size_t>(in.tellg());
-    std::vector<float> out(bytes / 4);
-    in.seekg(0);
-    in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size() * 4));
-    return out;
 }
 
 // The integer after "key": in a flat JSON object (pixels.json).

@@ -28,6 +28,7 @@
 #include "session/image_layout.hpp"
 #include "support/gguf_builder.hpp"
 #include "support/gpu_test.hpp"
+#include "support/test_files.hpp"
 
 namespace prism::test {
 namespace {
@@ -331,16 +332,6 @@ Json parse_json(std::istream& in) {
         if (!in) throw std::runtime_error("prompt.json: expected a number");
     }
     return v;
-}
-
-std::vector<float> read_f32(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) throw std::runtime_error("cannot read " + path.string());
-    const auto bytes = static_cast<std::size_t>(in.tellg());
-    std::vector<float> out(bytes / 4);
-    in.seekg(0);
-    in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size() * 4));
-    return out;
 }
 
 struct VlmPrompt {

@@ -4,14 +4,24 @@
 // the demo model in resources/models) except the real trained models, which
 // tools/fetch_models.py downloads into a cache outside it.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace prism::test {
 
 // tests/data/<relative>.
 std::filesystem::path test_data(const std::string& relative);
+
+// A reference file of little-endian float32 values (the fixtures' *.f32). Throws
+// std::runtime_error naming the file when it cannot be read.
+std::vector<float> read_f32(const std::filesystem::path& path);
+
+// The integers of the flat list after "key": in a small JSON file (the fixtures' prompt.json).
+// Throws std::runtime_error naming the file and the key when the key is absent.
+std::vector<std::int32_t> json_ints(const std::filesystem::path& path, const std::string& key);
 
 // resources/models/stories260K.gguf, the demo model shipped with the app.
 std::filesystem::path demo_model();
