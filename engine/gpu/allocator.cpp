@@ -201,6 +201,13 @@ void Allocator::read_mapped(const BufferRange& src, std::span<std::byte> data) {
     std::memcpy(data.data(), mapped_at(src), data.size());
 }
 
+std::uint64_t Allocator::buffer_bytes(VkBuffer buffer) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& b : blocks_)
+        if (b.buffer.get() == buffer) return b.size;
+    return 0;
+}
+
 std::uint64_t Allocator::blocks() const {
     return blocks_.size();
 }

@@ -28,6 +28,8 @@ class Allocator {
 
     std::uint64_t alignment() const { return alignment_; }
     std::uint64_t blocks() const;
+    // The size of the VkBuffer behind a block; 0 for a buffer this allocator did not make.
+    std::uint64_t buffer_bytes(VkBuffer buffer) const;
     std::uint64_t reserved_bytes() const;
     std::uint64_t in_use_bytes() const;
     // The most bytes in use at once since the allocator began or since reset_peak().

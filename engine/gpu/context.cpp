@@ -4,15 +4,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "gpu/context_impl.hpp"
 #include "gpu/recorder_impl.hpp"
-#include "gpu/shader_registry.hpp"
 
 namespace prism::gpu {
 namespace {
 
 std::atomic<int> g_open_contexts{0};
+// The context whose pipelines this thread compiles ahead (see Context::BuildAheadScope).
+thread_local const Context* t_building_ahead = nullptr;
 
 bool env_flag(const char* name) {
     const char* v = std::getenv(name);
@@ -22,6 +24,7 @@ bool env_flag(const char* name) {
 }  // namespace
 
 Context::Impl::~Impl() {
+    primer.reset();
     if (device != VK_NULL_HANDLE) vkDeviceWaitIdle(device);
     pipelines.clear();
     cache.reset();
@@ -48,117 +51,30 @@ void Context::Impl::add_message(const std::string& m) {
 }
 
 void Context::Impl::create_device() {
-    std::uint32_t count = 0;
-    vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, nullptr);
-    std::vector<VkQueueFamilyProperties> families(count);
-    vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, families.data());
-    // Prefer a compute family without graphics: on some GPUs it runs beside the desktop.
-    int chosen = -1;
-    for (std::uint32_t i = 0; i < count; ++i) {
-        const auto flags = families[i].queueFlags;
-        if (!(flags & VK_QUEUE_COMPUTE_BIT)) continue;
-        if (chosen < 0 || !(flags & VK_QUEUE_GRAPHICS_BIT)) chosen = static_cast<int>(i);
-    }
-    if (chosen < 0) {
-        throw GpuError(GpuError::Kind::unsupported, info.name + " has no compute queue");
-    }
-    queue_family = static_cast<std::uint32_t>(chosen);
-    if (!info.storage_16bit) {
-        throw GpuError(GpuError::Kind::unsupported,
-                       info.name + " lacks 16-bit storage buffers, which Prism needs");
-    }
-    if (info.api_version < VK_API_VERSION_1_2) {
-        throw GpuError(GpuError::Kind::unsupported,
-                       info.name + " supports only Vulkan " +
-                           std::to_string(VK_API_VERSION_MAJOR(info.api_version)) + "." +
-                           std::to_string(VK_API_VERSION_MINOR(info.api_version)) +
-                           "; Prism needs 1.2");
-    }
-
-    VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
-    VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
-    f11.pNext = &f12;
-    VkPhysicalDeviceFeatures2 available{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
-    available.pNext = &f11;
-    vkGetPhysicalDeviceFeatures2(physical, &available);
-
-    VkPhysicalDeviceVulkan11Features e11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
-    VkPhysicalDeviceVulkan12Features e12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
-    e11.pNext = &e12;
-    e11.storageBuffer16BitAccess = f11.storageBuffer16BitAccess;
-    e11.uniformAndStorageBuffer16BitAccess = f11.uniformAndStorageBuffer16BitAccess;
-    e12.storageBuffer8BitAccess = f12.storageBuffer8BitAccess;
-    e12.uniformAndStorageBuffer8BitAccess = f12.uniformAndStorageBuffer8BitAccess;
-    e12.shaderFloat16 = f12.shaderFloat16;
-    e12.shaderInt8 = f12.shaderInt8;
-    VkPhysicalDeviceFeatures2 enabled{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
-    enabled.pNext = &e11;
-    enabled.features.shaderInt16 = available.features.shaderInt16;
-    enabled.features.shaderInt64 = available.features.shaderInt64;
-
-    const float priority = 1.0f;
-    VkDeviceQueueCreateInfo qinfo{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
-    qinfo.queueFamilyIndex = queue_family;
-    qinfo.queueCount = 1;
-    qinfo.pQueuePriorities = &priority;
-    VkDeviceCreateInfo dinfo{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-    dinfo.pNext = &enabled;
-    dinfo.queueCreateInfoCount = 1;
-    dinfo.pQueueCreateInfos = &qinfo;
-    vk_check(vkCreateDevice(physical, &dinfo, nullptr, &device), "vkCreateDevice on " + info.name);
+    const ComputeDevice made = create_compute_device(physical, info);
+    device = made.device;
+    queue = made.queue;
+    queue_family = made.queue_family;
     ++g_open_contexts;
-    vkGetDeviceQueue(device, queue_family, 0, &queue);
-    if (!families[queue_family].timestampValidBits) info.timestamps = false;
+    if (!made.queue_timestamps) info.timestamps = false;
 }
 
 void Context::Impl::create_staging() {
     staging_size = std::max<std::uint64_t>(options.staging_bytes, 1 << 16);
-    VkBufferCreateInfo binfo{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
-    binfo.size = staging_size;
-    binfo.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-    VkBuffer buffer = VK_NULL_HANDLE;
-    vk_check(vkCreateBuffer(device, &binfo, nullptr, &buffer), "vkCreateBuffer (staging)");
-    staging_buffer = OwnedBuffer(device, buffer);
-    VkMemoryRequirements req{};
-    vkGetBufferMemoryRequirements(device, buffer, &req);
-    VkMemoryAllocateInfo ainfo{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-    ainfo.allocationSize = req.size;
-    ainfo.memoryTypeIndex =
-        find_memory_type(physical, req.memoryTypeBits,
-                         VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-                         VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
-    VkDeviceMemory memory = VK_NULL_HANDLE;
-    vk_check(vkAllocateMemory(device, &ainfo, nullptr, &memory), "vkAllocateMemory (staging)");
-    staging_memory = OwnedMemory(device, memory);
-    vk_check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory (staging)");
-    vk_check(vkMapMemory(device, memory, 0, VK_WHOLE_SIZE, 0, &staging_mapped), "vkMapMemory");
+    auto made = create_bound_buffer(
+        device, physical, staging_size,
+        VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+        VK_MEMORY_PROPERTY_HOST_CACHED_BIT, "staging");
+    staging_buffer = std::move(made.buffer);
+    staging_memory = std::move(made.memory);
+    vk_check(vkMapMemory(device, staging_memory.get(), 0, VK_WHOLE_SIZE, 0, &staging_mapped),
+             "vkMapMemory");
 }
 
 void Context::Impl::create_layouts() {
-    VkDescriptorSetLayoutBinding bindings[kAllBindings]{};
-    for (std::uint32_t i = 0; i < kAllBindings; ++i) {
-        bindings[i].binding = i;
-        bindings[i].descriptorType = descriptor_type(i);
-        bindings[i].descriptorCount = 1;
-        bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
-    }
-    VkDescriptorSetLayoutCreateInfo sinfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-    sinfo.bindingCount = kAllBindings;
-    sinfo.pBindings = bindings;
-    VkDescriptorSetLayout set = VK_NULL_HANDLE;
-    vk_check(vkCreateDescriptorSetLayout(device, &sinfo, nullptr, &set),
-             "vkCreateDescriptorSetLayout");
-    set_layout = OwnedSetLayout(device, set);
-
-    VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, kMaxPushConstantBytes};
-    VkPipelineLayoutCreateInfo linfo{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-    linfo.setLayoutCount = 1;
-    linfo.pSetLayouts = &set;
-    linfo.pushConstantRangeCount = 1;
-    linfo.pPushConstantRanges = &push;
-    VkPipelineLayout layout = VK_NULL_HANDLE;
-    vk_check(vkCreatePipelineLayout(device, &linfo, nullptr, &layout), "vkCreatePipelineLayout");
-    pipeline_layout = OwnedPipelineLayout(device, layout);
+    set_layout = create_set_layout(device);
+    pipeline_layout = create_pipeline_layout(device, set_layout.get());
 }
 
 OwnedCommandPool Context::Impl::create_command_pool(VkCommandPoolCreateFlags flags) {
@@ -285,24 +201,30 @@ Context::Context(const ContextOptions& options) : impl_(std::make_unique<Impl>()
     m.cache = std::make_unique<PipelineCache>(
         m.device, m.physical, m.info,
         options.cache_dir.empty() ? default_cache_dir() : options.cache_dir);
-    m.dummy = m.allocator->allocate(16);
-    m.dummy_vec4_view =
-        create_texel_view(m.device, m.dummy.range(), texel_format(kTexelVec4Binding));
-    m.dummy_uvec4_view =
-        create_texel_view(m.device, m.dummy.range(), texel_format(kTexelUvec4Binding));
-}
-
-OwnedBufferView create_texel_view(VkDevice device, const BufferRange& range, VkFormat format) {
-    VkBufferViewCreateInfo vinfo{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
-    vinfo.buffer = range.buffer;
-    vinfo.format = format;
-    vinfo.offset = range.offset;
-    // Allocations are whole multiples of 256 bytes and ranges start 16-aligned, so rounding
-    // the end up to a whole texel stays inside the allocation.
-    vinfo.range = (range.size + 15) / 16 * 16;
-    VkBufferView view = VK_NULL_HANDLE;
-    vk_check(vkCreateBufferView(device, &vinfo, nullptr, &view), "vkCreateBufferView");
-    return OwnedBufferView(device, view);
+    m.dummy = m.allocator->allocate(kDummyViewBytes);
+    const BufferRange d = m.dummy.range();
+    m.dummy_vec4_view = create_texel_view(m.device, d.buffer, d.offset, kDummyViewBytes,
+                                          texel_format(kTexelVec4Binding));
+    m.dummy_uvec4_view = create_texel_view(m.device, d.buffer, d.offset, kDummyViewBytes,
+                                           texel_format(kTexelUvec4Binding));
+    if (wants_shader_primer(m.info)) {
+        // A worker per core: the context's queue waits while they compile what it needs.
+        const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+        const auto dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
+        VkPhysicalDeviceProperties props{};
+        vkGetPhysicalDeviceProperties(m.physical, &props);
+        std::string driver;
+        for (const std::uint8_t b : props.pipelineCacheUUID) {
+            char two[3];
+            std::snprintf(two, sizeof(two), "%02x", b);
+            driver += two;
+        }
+        char name[64];
+        std::snprintf(name, sizeof(name), "primed-%04x-%04x.txt", m.info.vendor_id,
+                      m.info.device_id);
+        m.primer = std::make_unique<ShaderPrimer>(m.physical, m.info, std::min(cores, 4u),
+                                                  dir.empty() ? dir : dir / name, driver);
+    }
 }
 
 Context::~Context() = default;
@@ -345,49 +267,46 @@ void Context::submit(Recorder& recorder) {
 
 const Pipeline& Context::pipeline(std::string_view shader, std::span<const std::uint32_t> spec) {
     auto& m = *impl_;
-    std::string key(shader);
-    for (auto v : spec) key += ":" + std::to_string(v);
+    std::string key = pipeline_key(shader, spec);
     {
         std::lock_guard lock(m.pipelines_mutex);
         if (auto it = m.pipelines.find(key); it != m.pipelines.end()) return *it->second;
     }
     // Compiled without the lock, so that threads warming different pipelines run in parallel
     // (the VkPipelineCache is internally synchronized); a twin made meanwhile wins.
-
-    const auto words = find_shader(shader);
-    VkShaderModuleCreateInfo sinfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-    sinfo.codeSize = words.size() * sizeof(std::uint32_t);
-    sinfo.pCode = words.data();
-    VkShaderModule module = VK_NULL_HANDLE;
-    vk_check(vkCreateShaderModule(m.device, &sinfo, nullptr, &module),
-             "vkCreateShaderModule(" + std::string(shader) + ")");
-    OwnedShaderModule owned_module(m.device, module);
-
-    std::vector<VkSpecializationMapEntry> entries(spec.size());
-    for (std::uint32_t i = 0; i < spec.size(); ++i) {
-        entries[i] = {i, i * static_cast<std::uint32_t>(sizeof(std::uint32_t)),
-                      sizeof(std::uint32_t)};
-    }
-    VkSpecializationInfo spec_info{};
-    spec_info.mapEntryCount = static_cast<std::uint32_t>(entries.size());
-    spec_info.pMapEntries = entries.data();
-    spec_info.dataSize = spec.size() * sizeof(std::uint32_t);
-    spec_info.pData = spec.data();
-
-    VkComputePipelineCreateInfo cinfo{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-    cinfo.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
-    cinfo.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-    cinfo.stage.module = module;
-    cinfo.stage.pName = "main";
-    cinfo.stage.pSpecializationInfo = spec.empty() ? nullptr : &spec_info;
-    cinfo.layout = m.pipeline_layout.get();
-    VkPipeline pipeline = VK_NULL_HANDLE;
-    vk_check(vkCreateComputePipelines(m.device, m.cache->get(), 1, &cinfo, nullptr, &pipeline),
-             "creating the compute pipeline " + key);
-    auto p = std::make_unique<ComputePipeline>(key, OwnedPipeline(m.device, pipeline));
+    // The primer's worker makes its own copy meanwhile (translating a large shader takes
+    // lavapipe as long as a second of the compile).
+    if (m.primer && t_building_ahead == this) m.primer->add(key, shader, spec);
+    auto p = std::make_unique<ComputePipeline>(
+        key, create_compute_pipeline(m.device, m.cache->get(), m.pipeline_layout.get(), shader,
+                                     spec, key));
     std::lock_guard lock(m.pipelines_mutex);
     m.cache->mark_dirty();
     return *m.pipelines.try_emplace(std::move(key), std::move(p)).first->second;
+}
+
+Context::BuildAheadScope::BuildAheadScope(const Context* context) : previous_(t_building_ahead) {
+    t_building_ahead = context;
+}
+
+Context::BuildAheadScope::~BuildAheadScope() {
+    t_building_ahead = previous_;
+}
+
+bool Context::pipeline_built(std::string_view shader, std::span<const std::uint32_t> spec) const {
+    const auto& m = *impl_;
+    if (!m.primer) return true;
+    const std::string key = pipeline_key(shader, spec);
+    {
+        std::lock_guard lock(m.pipelines_mutex);
+        const auto it = m.pipelines.find(key);
+        if (it != m.pipelines.end() && it->second->ran.load(std::memory_order_relaxed)) return true;
+    }
+    return m.primer->built(key);
+}
+
+void Context::build_ahead(std::string_view shader, std::span<const std::uint32_t> spec) {
+    if (impl_->primer) impl_->primer->add(pipeline_key(shader, spec), shader, spec, /*later=*/true);
 }
 
 std::vector<std::string> Context::validation_messages() const {
@@ -424,13 +343,27 @@ void Context::reset_memory_peak() {
 }
 
 PipelineCacheStats Context::pipeline_cache_stats() const {
+    PipelineCacheStats out;
+    if (impl_->primer) {
+        const auto primed = impl_->primer->stats();
+        out.primer = true;
+        out.primed = primed.primed;
+        out.unprimed = primed.failed;
+    }
     std::lock_guard lock(impl_->pipelines_mutex);
-    return {impl_->cache->file(), impl_->cache->loaded_bytes(),
-            static_cast<std::uint32_t>(impl_->pipelines.size()), impl_->cache->warnings()};
+    out.file = impl_->cache->file();
+    out.loaded_bytes = impl_->cache->loaded_bytes();
+    out.pipelines_created = static_cast<std::uint32_t>(impl_->pipelines.size());
+    out.warnings = impl_->cache->warnings();
+    if (impl_->primer) {
+        for (auto& w : impl_->primer->warnings()) out.warnings.push_back(std::move(w));
+    }
+    return out;
 }
 
 void Context::save_pipeline_cache() {
     impl_->cache->save();
+    if (impl_->primer) impl_->primer->save();
 }
 
 bool Context::profiling() const {

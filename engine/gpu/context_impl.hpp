@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -7,8 +8,10 @@
 #include <vector>
 
 #include "gpu/allocator.hpp"
+#include "gpu/compute_device.hpp"
 #include "gpu/instance.hpp"
 #include "gpu/pipeline_cache.hpp"
+#include "gpu/shader_primer.hpp"
 #include "gpu/vk_util.hpp"
 #include "prism/gpu/context.hpp"
 #include "prism/gpu/recorder.hpp"
@@ -21,25 +24,13 @@ class ComputePipeline final : public Pipeline {
         : name_(std::move(name)), pipeline_(std::move(pipeline)) {}
     std::string_view name() const override { return name_; }
     VkPipeline get() const { return pipeline_.get(); }
+    // Whether a submitted recording has dispatched it (see ShaderPrimer).
+    mutable std::atomic<bool> ran{false};
 
   private:
     std::string name_;
     OwnedPipeline pipeline_;
 };
-
-// The descriptor type of binding i in the one set layout every pipeline shares (see Via).
-inline VkDescriptorType descriptor_type(std::uint32_t binding) {
-    return binding < kMaxBindings ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
-                                  : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
-}
-
-inline VkFormat texel_format(std::uint32_t binding) {
-    return binding < kTexelUvec4Binding ? VK_FORMAT_R32G32B32A32_SFLOAT
-                                        : VK_FORMAT_R32G32B32A32_UINT;
-}
-
-// A view of `range` as 16-byte texels (its end rounded up to a whole texel).
-OwnedBufferView create_texel_view(VkDevice device, const BufferRange& range, VkFormat format);
 
 struct Context::Impl {
     ContextOptions options;
@@ -76,6 +67,8 @@ struct Context::Impl {
     OwnedPipelineLayout pipeline_layout;
     std::unique_ptr<PipelineCache> cache;
     std::map<std::string, std::unique_ptr<ComputePipeline>, std::less<>> pipelines;
+    // On drivers that compile at the first dispatch: compiles new pipelines ahead, in parallel.
+    std::unique_ptr<ShaderPrimer> primer;
 
     WorkStats work;
     std::uint64_t profiled_submits = 0;  // work.submits when the last profile table was printed

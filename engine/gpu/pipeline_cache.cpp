@@ -130,20 +130,24 @@ void PipelineCache::save() {
     std::vector<char> data(size);
     if (vkGetPipelineCacheData(device_, cache_.get(), &size, data.data()) != VK_SUCCESS) return;
     dirty_ = false;
-    const auto fail = [&](const std::string& what, int err) {
-        report(file_.string() + ": cannot save the pipeline cache (" + what +
-               "): " + std::strerror(err));
+    if (std::string problem = replace_file(file_, data); !problem.empty())
+        report(file_.string() + ": cannot save the pipeline cache (" + problem + ")");
+}
+
+std::string replace_file(const std::filesystem::path& file, std::span<const char> data) {
+    const auto fail = [](const std::string& what, int err) {
+        return what + ": " + std::strerror(err);
     };
     std::error_code ec;
-    std::filesystem::create_directories(file_.parent_path(), ec);
+    std::filesystem::create_directories(file.parent_path(), ec);
     // A name of its own for every writer: processes (and contexts) that close at the same time
     // each rename a complete file into place, and the last one wins.
-    std::string tmp = file_.string() + ".XXXXXX";
+    std::string tmp = file.string() + ".XXXXXX";
     const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
     if (fd < 0) return fail("creating " + tmp, errno);
     std::size_t written = 0;
-    while (written < size) {
-        const ssize_t n = ::write(fd, data.data() + written, size - written);
+    while (written < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             const int err = n < 0 ? errno : EIO;
@@ -158,14 +162,14 @@ void PipelineCache::save() {
         ::unlink(tmp.c_str());
         return fail("writing " + tmp, err);
     }
-    if (::rename(tmp.c_str(), file_.c_str()) == 0) return;
+    if (::rename(tmp.c_str(), file.c_str()) == 0) return {};
     const int err = errno;
     // rename() replaces a file, a FIFO or a link, but not a folder; an empty one is removed.
     const bool folder = err == EISDIR || err == ENOTEMPTY || err == EEXIST;
-    if (folder && std::filesystem::remove(file_, ec) && ::rename(tmp.c_str(), file_.c_str()) == 0)
-        return;
+    if (folder && std::filesystem::remove(file, ec) && ::rename(tmp.c_str(), file.c_str()) == 0)
+        return {};
     ::unlink(tmp.c_str());
-    fail("replacing it", err);
+    return fail("replacing it", err);
 }
 
 }  // namespace prism::gpu

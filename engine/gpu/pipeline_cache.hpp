@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,5 +47,10 @@ class PipelineCache {
 };
 
 std::filesystem::path default_cache_dir();
+
+// Writes `data` to `file` through a temporary file of its own renamed into place, so that a
+// reader never sees a partial file and concurrent writers each leave a whole one. Returns ""
+// or what failed, with the system's reason.
+std::string replace_file(const std::filesystem::path& file, std::span<const char> data);
 
 }  // namespace prism::gpu

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "gpu/context_impl.hpp"
 
@@ -189,7 +190,11 @@ void Recorder::Impl::dispatch(const Pipeline& pipeline, std::span<const Arg> arg
         writes[i].descriptorType = descriptor_type(i);
         if (writes[i].descriptorType == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER) {
             if (used[i]) {
-                views.push_back(create_texel_view(ctx.device, r, texel_format(i)));
+                const std::uint64_t bytes =
+                    texel_view_bytes(r.offset, r.size, ctx.allocator->buffer_bytes(r.buffer),
+                                     info.max_texel_buffer_elements * 16);
+                views.push_back(
+                    create_texel_view(ctx.device, r.buffer, r.offset, bytes, texel_format(i)));
                 texel_views[i] = views.back().get();
             } else {
                 texel_views[i] =
@@ -202,7 +207,11 @@ void Recorder::Impl::dispatch(const Pipeline& pipeline, std::span<const Arg> arg
     }
     vkUpdateDescriptorSets(ctx.device, kAllBindings, writes, 0, nullptr);
 
-    const VkPipeline handle = static_cast<const ComputePipeline&>(pipeline).get();
+    const auto& compute = static_cast<const ComputePipeline&>(pipeline);
+    const VkPipeline handle = compute.get();
+    if (ctx.primer && !compute.ran.load(std::memory_order_relaxed) &&
+        std::find(first_runs.begin(), first_runs.end(), &compute) == first_runs.end())
+        first_runs.push_back(&compute);
     if (handle != bound) {
         vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, handle);
         bound = handle;
@@ -244,8 +253,15 @@ void Recorder::Impl::submit() {
     memory_barrier(cmd, kWorkStages, VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
                    VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
     submitted = true;
+    std::optional<ShaderPrimer::Hold> hold;
+    if (ctx.primer) {
+        std::vector<std::string> keys;
+        for (const auto* p : first_runs) keys.emplace_back(p->name());
+        hold.emplace(ctx.primer->await(keys, !first_runs.empty()));
+    }
     const std::uint64_t submits =
         ctx.submit_and_wait(cmd, dispatches, barriers, static_cast<bool>(queries));
+    for (const auto* p : first_runs) p->ran.store(true, std::memory_order_relaxed);
     if (queries) print_profile(submits);
 }
 

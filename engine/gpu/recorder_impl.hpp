@@ -10,6 +10,8 @@
 
 namespace prism::gpu {
 
+class ComputePipeline;
+
 struct Recorder::Impl {
     explicit Impl(Context& context);
     ~Impl();
@@ -39,6 +41,8 @@ struct Recorder::Impl {
     OwnedQueryPool queries;
     std::uint32_t timestamps = 0;
     std::vector<std::string> labels;
+    // Pipelines no submitted recording has run yet: their compile is awaited before submit.
+    std::vector<const ComputePipeline*> first_runs;
 
   private:
     void check_open() const;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <future>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -142,10 +141,12 @@ struct Decoder::Impl {
         });
     }
 
-    // Records, without submitting, a decode step and a prefill chunk from an empty cache, each
-    // on a thread of its own, so that the pipelines they use are compiled before the first
-    // answer needs them. Other sizes (a prompt of 2 to 8 rows, a longer cache) may still
-    // compile one or two variants when first met.
+    // Records, without submitting, a short prompt from an empty cache and then a decode step,
+    // so that the pipelines a first answer uses exist before it needs them. On devices that
+    // compile a shader at its first dispatch the order they are made in is the order they are
+    // compiled ahead (gpu::ShaderPrimer), so the prompt's come first. Other sizes (a prompt
+    // long enough for the larger attention and matrix tiles, a longer cache) compile their
+    // variants when first met.
     void warm_pipelines() {
         const auto record_rows = [this](std::int64_t n) {
             const std::vector<std::int32_t> tokens(static_cast<std::size_t>(n), 0);
@@ -157,11 +158,12 @@ struct Decoder::Impl {
             auto rec = ctx.record();
             record_chunk(rec, c, 0, false);
         };
-        std::optional<std::future<void>> prefill;
-        if (chunk > ops::decode_max_columns(ctx.device()))
-            prefill = std::async(std::launch::async, record_rows, chunk);
+        const auto ahead = ctx.build_ahead_scope();
+        // A chat's first prompt: a template, perhaps a system prompt, a question.
+        constexpr std::int64_t kFirstPromptRows = 32;
+        const std::int64_t prompt = std::min(chunk, kFirstPromptRows);
+        if (prompt > ops::decode_max_columns(ctx.device())) record_rows(prompt);
         record_rows(1);
-        if (prefill) prefill->get();
     }
 
     bool padded() const { return hd_pad != h.head_dim; }

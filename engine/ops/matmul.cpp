@@ -78,6 +78,8 @@ Tiles choose_tiles(const gpu::DeviceInfo& dev, std::int64_t M, std::int64_t N) {
 // subgroup per workgroup, 8 rows per lane (64 per workgroup), 16 columns per workgroup, no
 // shared memory; K must be a multiple of 32 (its step), else the tiled kernel.
 constexpr std::uint32_t kLanes = 8, kLanesRows = 32, kLanesMaxColumns = 16, kLanesDepth = 32;
+// Products of at most this many columns may take the half tile (see the lanes path).
+constexpr std::int64_t kLanesShortColumns = 64;
 
 // PRISM_MATMUL_TILED=1 forces the shared-memory tiles on such devices too, to compare both
 // kernels in one build (prism-bench) and to test that path on lavapipe.
@@ -207,9 +209,6 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
         // (seconds on lavapipe): ragged edges recompute the last row or column instead.
         const std::uint32_t bn = kLanesMaxColumns, rg = 2;
         const bool x_vec = p.x_first % 4 == 0 && p.x_stride % 4 == 0;
-        const std::uint64_t tiles_n = (static_cast<std::uint64_t>(N) + bn - 1) / bn;
-        require(tiles_n <= dev.max_workgroup_count[1], kOp,
-                "N = " + std::to_string(N) + " is too large for one dispatch");
         // x is read as whole vec4s, so as texels only where X_VEC holds; every weight read
         // (wide or not, any type) has a texel form.
         const bool x_texels = texel_reads(dev) && x_vec && texels_fit(dev, bx.arg);
@@ -219,13 +218,27 @@ void matmul(gpu::Recorder& rec, const gpu::Tensor& weight, const gpu::Tensor& x,
             const bool texels = texel_reads(dev) && texels_fit(dev, c.bound.arg);
             const gpu::Arg w_arg =
                 texels ? as_texels(c.bound.arg, gpu::Via::texel_uvec4) : c.bound.arg;
-            const auto& pipeline =
-                rec.pipeline(lanes_variant, {kLanes, bn, wide, x_vec, rg, x_texels, texels});
+            const std::array<std::uint32_t, 7> full{kLanes, bn, wide, x_vec, rg, x_texels, texels};
+            std::array<std::uint32_t, 7> spec = full;
+            // A short product (a first prompt) on a device that compiles a shader at its first
+            // dispatch takes a tile of half the columns and rows while the full tile has never
+            // been built: it compiles in a third of the time and gives the same sums (each runs
+            // over k in the same order). The full tile is built ahead for the prompts after.
+            if (N <= kLanesShortColumns && !ctx.pipeline_built(lanes_variant, full)) {
+                spec[1] = kLanesMaxColumns / 2;
+                spec[4] = 1;
+                ctx.build_ahead(lanes_variant, full);
+            }
+            const std::uint32_t tile_rows = kLanesRows * spec[4];
+            const std::uint64_t tiles_n = (static_cast<std::uint64_t>(N) + spec[1] - 1) / spec[1];
+            require(tiles_n <= dev.max_workgroup_count[1], kOp,
+                    "N = " + std::to_string(N) + " is too large for one dispatch");
+            const auto& pipeline = ctx.pipeline(lanes_variant, spec);
             p.M = c.rows;
             p.w_first = c.bound.first;
             p.w_stride = c.row_units;
             p.m0 = c.first_row;
-            const std::uint64_t tiles_m = (c.rows + kLanesRows * rg - 1) / (kLanesRows * rg);
+            const std::uint64_t tiles_m = (c.rows + tile_rows - 1) / tile_rows;
             require(tiles_m <= dev.max_workgroup_count[0], kOp,
                     "M = " + std::to_string(M) + " is too large for one dispatch");
             rec.dispatch(

@@ -154,7 +154,12 @@ TEST_F(PipelineCacheFiles, ContextsSavingAtOnceEachWriteAWholeFile) {
     second.join();
     EXPECT_EQ(warnings[0], std::vector<std::string>{});
     EXPECT_EQ(warnings[1], std::vector<std::string>{});
-    EXPECT_EQ(entries(), std::vector<std::string>{cache_file().filename().string()});
+    // Whole files only, no temporary ones: the cache, and on devices whose shaders are primed
+    // (CPU implementations) the record of primed shaders, written the same way.
+    auto names = entries();
+    std::erase_if(names, [](const std::string& n) { return n.rfind("primed-", 0) == 0; });
+    EXPECT_EQ(names, std::vector<std::string>{cache_file().filename().string()});
+    EXPECT_LE(entries().size(), 2u);
     gpu::Context next(options());
     EXPECT_GT(next.pipeline_cache_stats().loaded_bytes, 0u);
     EXPECT_EQ(next.pipeline_cache_stats().warnings, std::vector<std::string>{});

@@ -63,6 +63,10 @@ struct PipelineCacheStats {
     std::filesystem::path file;
     std::uint64_t loaded_bytes = 0;  // bytes read from disk at start (0: cold)
     std::uint32_t pipelines_created = 0;
+    // On devices that compile a shader at its first dispatch (CPU implementations), pipelines
+    // compiled ahead on worker threads, and those left to their first dispatch.
+    bool primer = false;
+    std::uint32_t primed = 0, unprimed = 0;
     // A cache file that was unusable (it is then rebuilt) or could not be saved.
     std::vector<std::string> warnings;
 };
@@ -102,6 +106,31 @@ class Context {
     void submit(Recorder& recorder);
 
     const Pipeline& pipeline(std::string_view shader, std::span<const std::uint32_t> spec = {});
+    // Whether a first dispatch of this pipeline would cost no compile: always on devices that
+    // compile when a pipeline is made; on those that compile at the first dispatch (CPU
+    // implementations), once it has run or been compiled ahead, in this process or, as the
+    // record of the shader primer says, an earlier one.
+    bool pipeline_built(std::string_view shader, std::span<const std::uint32_t> spec = {}) const;
+    // Has this pipeline compiled ahead, on devices that compile at the first dispatch, without
+    // making it here, once the context is idle; elsewhere does nothing.
+    void build_ahead(std::string_view shader, std::span<const std::uint32_t> spec = {});
+
+    // While the scope lives, the pipelines its thread makes on this context are compiled ahead
+    // at once, on devices that compile at the first dispatch (a model's warm-up recording:
+    // its pipelines compile in parallel, beside the weight upload). Elsewhere a pipeline that
+    // has never run compiles at its first dispatch, as the driver does it.
+    class BuildAheadScope {
+      public:
+        ~BuildAheadScope();
+        BuildAheadScope(const BuildAheadScope&) = delete;
+        BuildAheadScope& operator=(const BuildAheadScope&) = delete;
+
+      private:
+        friend class Context;
+        explicit BuildAheadScope(const Context* context);
+        const Context* previous_;
+    };
+    [[nodiscard]] BuildAheadScope build_ahead_scope() const { return BuildAheadScope(this); }
 
     std::vector<std::string> validation_messages() const;
     void clear_validation_messages();
