@@ -436,6 +436,54 @@ class EchoCancellationTest : public QObject {
         }
     }
 
+    // Rooms other than the one the canceller was tuned in (prism-bench aec --room measures
+    // nine): a short and a long delay, a loud and a quieter echo. While the canceller learns,
+    // the echo alone never becomes a turn, and a user talking over it 1 s into the answer
+    // still interrupts it: later than in the tuned room (160-544 ms measured, the voice 5 dB
+    // under the echo at gain 0.9), within 600 ms. Issue 13: the double-talk check still takes
+    // a few frames of the echo alone for the user in these rooms (none in the tuned room).
+    void otherRoomsNeitherTakeTheEchoForTheUserNorMissTheUser() {
+        const std::vector<std::int16_t> played = synthesized(kAnswer);
+        const std::vector<std::pair<int, double>> rooms{
+            {20, 0.9}, {90, 0.9}, {120, 0.45}, {120, 0.9}, {150, 0.9}};
+        std::int64_t echo_taken = 0;
+        for (const auto& [delay_ms, gain] : rooms) {
+            const std::vector<std::int16_t> mic = room_pcm(room_microphone(played, delay_ms, gain));
+            const std::vector<std::int16_t> far(played.begin(), played.begin() + mic.size());
+            EchoCanceller canceller;
+            std::vector<std::int16_t> out(mic.size());
+            std::size_t learned_at = 0;
+            constexpr std::size_t kFrame = EchoCanceller::kFrameSamples;
+            for (std::size_t i = 0; i < mic.size(); i += kFrame) {
+                canceller.process_frame(std::span(mic).subspan(i, kFrame),
+                                        std::span(far).subspan(i, kFrame),
+                                        std::span(out).subspan(i, kFrame));
+                if (learned_at == 0 && !canceller.learning()) learned_at = i;
+            }
+            qInfo("%d ms, gain %.2f: learned after %.2f s; %lld echo frames taken for the user",
+                  delay_ms, gain, double(learned_at) / kRate,
+                  static_cast<long long>(canceller.user_frames()));
+            QVERIFY(learned_at > std::size_t(kRate));
+            QCOMPARE(speech_started_at(std::span<const std::int16_t>(out.data(), learned_at)),
+                     std::int64_t{-1});
+            echo_taken += canceller.user_frames();
+        }
+        for (const auto& [delay_ms, gain] : rooms) {
+            const BargeIn b = talk_over(played, "2830-3980-0043", delay_ms, gain);
+            qInfo("%d ms, gain %.2f: voice %.1f dBFS, echo %.1f dBFS; heard %+.0f ms late",
+                  delay_ms, gain, b.voice_dbfs, b.echo_dbfs,
+                  double(b.barge_in - b.onset) * 1000.0 / kRate);
+            QVERIFY(b.fits && b.onset > kRate && b.learning_at_onset);
+            QVERIFY(b.barge_in > 0);
+            QVERIFY2(b.barge_in - b.onset <= kRate * 6 / 10,
+                     qPrintable(
+                         QStringLiteral("%1 ms late").arg((b.barge_in - b.onset) * 1000 / kRate)));
+        }
+        QEXPECT_FAIL("", "issue 13: echo taken for the user while learning in other rooms",
+                     Continue);
+        QCOMPARE(echo_taken, std::int64_t{0});
+    }
+
     // The live path: the speaker's blocks stamped with when they are heard, the microphone's
     // chunks with when they arrive (2-25 ms late, as an event loop delivers them); the filter
     // lines them up on the clock. A reference stamped 300 ms late (later than the echo) is the
