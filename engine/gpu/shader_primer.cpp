@@ -56,18 +56,6 @@ class PrimingDevice {
         fence_ = OwnedFence(d, fence);
     }
 
-    ~PrimingDevice() {
-        // Children first, then the device (device_ is declared before them but must die last).
-        vkDeviceWaitIdle(made_.device);
-        fence_.reset();
-        pool_.reset();
-        descriptor_pool_.reset();
-        views_ = {};
-        dummy_ = {};
-        layout_.reset();
-        set_layout_.reset();
-    }
-
     void prime(std::string_view shader, std::span<const std::uint32_t> spec,
                const std::string& key) {
         const VkDevice d = made_.device;
@@ -146,7 +134,7 @@ class PrimingDevice {
     }
 
     ComputeDevice made_;
-    OwnedDevice device_;
+    OwnedDevice device_;  // declared before its children, so destroyed after them
     OwnedSetLayout set_layout_;
     OwnedPipelineLayout layout_;
     BoundBuffer dummy_;
